@@ -1,0 +1,1 @@
+//! Differentiable functions of machine learning (`hype::ops`).

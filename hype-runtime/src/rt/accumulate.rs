@@ -1,0 +1,78 @@
+//! Adjoint accumulation and tangent plumbing used by generated code.
+//!
+//! Reverse-mode code keeps the adjoint of each variable as an `Option<T>`: `None` is
+//! an exact zero that costs nothing, the first contribution is moved in, and later ones
+//! are added in place. Rules whose adjoint is `None` are skipped altogether.
+
+use crate::tangent::{HasTangent, Tangent};
+use ndarray::{Array, ArrayBase, Data, Dimension, NdIndex};
+
+/// An empty adjoint slot for `like` (typed by it; holds an exact zero).
+#[inline]
+pub fn none_like<V: HasTangent + ?Sized>(_like: &V) -> Option<V::Tangent> {
+    None
+}
+
+/// Adds contribution `c` into the adjoint slot.
+#[inline]
+pub fn acc<T: Tangent>(slot: &mut Option<T>, c: T) {
+    match slot {
+        Some(s) => s.add_assign_tangent(&c),
+        None => *slot = Some(c),
+    }
+}
+
+/// Adds `g` into element `index` of an array adjoint slot, creating zeros shaped like
+/// `like` on first use (the adjoint of an indexing read, without a full-size temporary).
+#[inline]
+pub fn acc_at<S, D, I>(slot: &mut Option<Array<f64, D>>, like: &ArrayBase<S, D>, index: I, g: f64)
+where
+    S: Data<Elem = f64>,
+    D: Dimension,
+    I: NdIndex<D>,
+{
+    let a = slot.get_or_insert_with(|| Array::zeros(like.raw_dim()));
+    a[index] += g;
+}
+
+/// Takes the adjoint of element `index` out of an array adjoint slot, leaving zero
+/// there (the adjoint of an indexed write `a[i] = e`: the old element is overwritten).
+#[inline]
+pub fn take_at<D, I>(slot: &mut Option<Array<f64, D>>, index: I) -> Option<f64>
+where
+    D: Dimension,
+    I: NdIndex<D>,
+{
+    slot.as_mut()
+        .map(|a| std::mem::replace(&mut a[index], 0.0))
+}
+
+/// The finished adjoint: the slot's content, or zeros shaped like `like`.
+#[inline]
+pub fn unwrap_or_zero<V: HasTangent + ?Sized>(slot: Option<V::Tangent>, like: &V) -> V::Tangent {
+    slot.unwrap_or_else(|| like.zero_tangent())
+}
+
+/// The zero tangent shaped like `like`.
+#[inline]
+pub fn zero_tangent<V: HasTangent + ?Sized>(like: &V) -> V::Tangent {
+    like.zero_tangent()
+}
+
+/// An owned copy of a tangent given by reference (tangent arguments of calls).
+#[inline]
+pub fn owned_tangent<T: Tangent>(t: &T) -> T {
+    t.clone()
+}
+
+/// Sum of two tangent contributions of the same shape.
+#[inline]
+pub fn add_tangents<T: Tangent>(mut a: T, b: T) -> T {
+    a.add_assign_tangent(&b);
+    a
+}
+
+impl HasTangent for () {
+    type Tangent = ();
+    fn zero_tangent(&self) {}
+}

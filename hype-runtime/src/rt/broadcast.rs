@@ -1,0 +1,130 @@
+//! Broadcasting and its transpose: [`SumTo`] sums an adjoint over the axes an operand
+//! was broadcast along; [`BroadcastTo`] spreads a tangent over the result's shape.
+//! Each is the other's adjoint, so rules written with them differentiate again.
+
+use super::{shape_panic, Val};
+use ndarray::{Array, ArrayBase, Axis, Data, Dimension, IxDyn};
+
+/// Sums `self` down to the shape of `Like` (the adjoint of broadcasting).
+pub trait SumTo<Like: ?Sized> {
+    /// The owned result, shaped like `Like`.
+    type Out;
+    /// Sums over leading axes and over axes where `like` has length 1.
+    fn sum_to(&self, like: &Like) -> Self::Out;
+}
+
+impl SumTo<f64> for f64 {
+    type Out = f64;
+    #[inline]
+    fn sum_to(&self, _like: &f64) -> f64 {
+        *self
+    }
+}
+
+impl<S: Data<Elem = f64>, D: Dimension> SumTo<f64> for ArrayBase<S, D> {
+    type Out = f64;
+    #[inline]
+    fn sum_to(&self, _like: &f64) -> f64 {
+        self.sum()
+    }
+}
+
+impl<S, D, S2, E> SumTo<ArrayBase<S2, E>> for ArrayBase<S, D>
+where
+    S: Data<Elem = f64>,
+    D: Dimension,
+    S2: Data<Elem = f64>,
+    E: Dimension,
+{
+    type Out = Array<f64, E>;
+    fn sum_to(&self, like: &ArrayBase<S2, E>) -> Array<f64, E> {
+        if self.shape() == like.shape() {
+            return self
+                .to_owned()
+                .into_dimensionality::<E>()
+                .unwrap_or_else(|_| shape_panic("sum_to", self.shape(), like.shape()));
+        }
+        if self.ndim() < like.ndim() {
+            shape_panic("sum_to", self.shape(), like.shape());
+        }
+        let mut g: Array<f64, IxDyn> = self.to_owned().into_dyn();
+        for _ in 0..self.ndim() - like.ndim() {
+            g = g.sum_axis(Axis(0));
+        }
+        for (ax, &n) in like.shape().iter().enumerate() {
+            if g.shape()[ax] == n {
+                continue;
+            }
+            if n != 1 {
+                shape_panic("sum_to", self.shape(), like.shape());
+            }
+            g = g.sum_axis(Axis(ax)).insert_axis(Axis(ax));
+        }
+        g.into_dimensionality::<E>()
+            .unwrap_or_else(|_| shape_panic("sum_to", self.shape(), like.shape()))
+    }
+}
+
+/// Sums `g` down to the shape of `like` (see [`SumTo`]).
+#[inline]
+#[track_caller]
+pub fn sum_to<G, L>(g: &G, like: &L) -> <G::V as SumTo<L::V>>::Out
+where
+    G: Val + ?Sized,
+    L: Val + ?Sized,
+    G::V: SumTo<L::V>,
+{
+    g.v().sum_to(like.v())
+}
+
+/// Spreads `self` over the shape of `Like` (a tangent of an operand that was broadcast).
+pub trait BroadcastTo<Like: ?Sized> {
+    /// The owned result, shaped like `Like`.
+    type Out;
+    /// Repeats `self` along the axes where `like` is longer.
+    fn broadcast_to(&self, like: &Like) -> Self::Out;
+}
+
+impl BroadcastTo<f64> for f64 {
+    type Out = f64;
+    #[inline]
+    fn broadcast_to(&self, _like: &f64) -> f64 {
+        *self
+    }
+}
+
+impl<S2: Data<Elem = f64>, E: Dimension> BroadcastTo<ArrayBase<S2, E>> for f64 {
+    type Out = Array<f64, E>;
+    #[inline]
+    fn broadcast_to(&self, like: &ArrayBase<S2, E>) -> Array<f64, E> {
+        Array::from_elem(like.raw_dim(), *self)
+    }
+}
+
+impl<S, D, S2, E> BroadcastTo<ArrayBase<S2, E>> for ArrayBase<S, D>
+where
+    S: Data<Elem = f64>,
+    D: Dimension,
+    S2: Data<Elem = f64>,
+    E: Dimension,
+{
+    type Out = Array<f64, E>;
+    fn broadcast_to(&self, like: &ArrayBase<S2, E>) -> Array<f64, E> {
+        match self.broadcast(like.raw_dim()) {
+            Some(v) => v.to_owned(),
+            None => shape_panic("broadcast_to", self.shape(), like.shape()),
+        }
+    }
+}
+
+/// Spreads `d` over the shape of `like` (see [`BroadcastTo`]).
+#[inline]
+#[track_caller]
+pub fn broadcast_to<T, L>(d: &T, like: &L) -> <T::V as BroadcastTo<L::V>>::Out
+where
+    T: Val + ?Sized,
+    L: Val + ?Sized,
+    T::V: BroadcastTo<L::V>,
+{
+    d.v().broadcast_to(like.v())
+}

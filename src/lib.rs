@@ -1,0 +1,21 @@
+//! # Hype for Rust
+//!
+//! Compositional machine learning and gradient-based hyperparameter optimization on a
+//! compile-time, source-to-source automatic differentiation engine.
+//!
+//! Put `#[differentiable]` on ordinary Rust functions and take exact derivatives of
+//! them with [`grad!`](prelude::grad), [`jvp!`](prelude::jvp), [`vjp!`](prelude::vjp)
+//! and friends. See the README and ARCHITECTURE.md.
+
+pub use hype_macros::*;
+pub use hype_runtime::{error, ops, rt, tangent, HasTangent, HypeError, Tangent};
+pub use ndarray;
+
+/// Everything a user of Hype needs: the macros, [`Tangent`], [`ops`] and the ndarray
+/// names used in differentiable code.
+pub mod prelude {
+    pub use crate::ops;
+    pub use hype_macros::*;
+    pub use hype_runtime::{HasTangent, Tangent};
+    pub use ndarray::{array, s, Array, Array1, Array2, ArrayD, ArrayView1, ArrayView2, Axis};
+}
