@@ -9,7 +9,79 @@
 
 use proc_macro::TokenStream;
 
+mod differentiable;
+mod forward;
+mod ir;
+mod lower;
+mod names;
+mod operators;
+mod ops_table;
+mod parse;
+mod reverse;
 mod tangent;
+
+/// Makes a function differentiable: the function itself is emitted unchanged, and
+/// its derivative code is generated next to it at compile time (see the crate docs
+/// of `hype` for the supported subset of Rust).
+///
+/// Parameters of type f64, ndarray arrays, tuples and `Tangent` structs are active;
+/// integers, booleans and slices are constants; `#[constant]` makes any parameter
+/// a constant.
+#[proc_macro_attribute]
+pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
+    differentiable::expand(attr.into(), item.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+macro_rules! operator {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[proc_macro]
+        pub fn $name(input: TokenStream) -> TokenStream {
+            operators::expand(input.into(), stringify!($name))
+                .unwrap_or_else(syn::Error::into_compile_error)
+                .into()
+        }
+    };
+}
+
+operator!(
+    /// `grad!(f)(args..)`: the gradient of a scalar-valued `#[differentiable]` function
+    /// with respect to its active parameters (one value, or a tuple in parameter order).
+    grad
+);
+operator!(
+    /// `value_and_grad!(f)(args..)`: `(f(args..), grad!(f)(args..))` in one sweep.
+    value_and_grad
+);
+operator!(
+    /// `jvp!(f)(args.., tangents..)`: forward mode; `(value, directional derivative)`,
+    /// one tangent per active parameter after the arguments.
+    jvp
+);
+operator!(
+    /// `vjp!(f)(args..)`: reverse mode; `(value, pullback)` where `pullback(&ybar)`
+    /// gives the cotangents of the active parameters.
+    vjp
+);
+operator!(
+    /// `gradv!(f)(args.., v..)`: the directional derivative of `f` along `v`.
+    gradv
+);
+operator!(
+    /// `diff!(f)(x)`: the derivative of `f` with respect to its one scalar active parameter.
+    diff
+);
+operator!(
+    /// `jacobian!(f)(x)`: the Jacobian matrix (rows: outputs, columns: inputs), by
+    /// forward mode when there are fewer inputs than outputs, else by reverse mode.
+    jacobian
+);
+operator!(
+    /// `jacobian_t_v!(f)(x, &v)`: the transposed-Jacobian-vector product `J(x)ᵀ v`.
+    jacobian_t_v
+);
 
 /// Derives `hype::Tangent` (and `hype::HasTangent`) for a struct whose fields are
 /// themselves tangent types (f64, arrays, nested `Tangent` structs, `Vec`s of them).

@@ -25,13 +25,14 @@ pub fn acc<T: Tangent>(slot: &mut Option<T>, c: T) {
 /// Adds `g` into element `index` of an array adjoint slot, creating zeros shaped like
 /// `like` on first use (the adjoint of an indexing read, without a full-size temporary).
 #[inline]
-pub fn acc_at<S, D, I>(slot: &mut Option<Array<f64, D>>, like: &ArrayBase<S, D>, index: I, g: f64)
+pub fn acc_at<L, S, D, I>(slot: &mut Option<Array<f64, D>>, like: &L, index: I, g: f64)
 where
+    L: super::Val<V = ArrayBase<S, D>> + ?Sized,
     S: Data<Elem = f64>,
     D: Dimension,
     I: NdIndex<D>,
 {
-    let a = slot.get_or_insert_with(|| Array::zeros(like.raw_dim()));
+    let a = slot.get_or_insert_with(|| Array::zeros(like.v().raw_dim()));
     a[index] += g;
 }
 
@@ -43,8 +44,7 @@ where
     D: Dimension,
     I: NdIndex<D>,
 {
-    slot.as_mut()
-        .map(|a| std::mem::replace(&mut a[index], 0.0))
+    slot.as_mut().map(|a| std::mem::replace(&mut a[index], 0.0))
 }
 
 /// The finished adjoint: the slot's content, or zeros shaped like `like`.

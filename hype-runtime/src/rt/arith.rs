@@ -188,7 +188,12 @@ where
 
 /// Tangent of `a + b` wrt `a`: `da` spread over the result.
 #[inline]
-pub fn add_jvp0<A: ?Sized, B: ?Sized, R, T>(_a: &A, _b: &B, r: &R, da: &T) -> <T::V as BroadcastTo<R::V>>::Out
+pub fn add_jvp0<A: ?Sized, B: ?Sized, R, T>(
+    _a: &A,
+    _b: &B,
+    r: &R,
+    da: &T,
+) -> <T::V as BroadcastTo<R::V>>::Out
 where
     R: Val + ?Sized,
     T: Val + ?Sized,
@@ -199,7 +204,12 @@ where
 
 /// Tangent of `a + b` wrt `b`: `db` spread over the result.
 #[inline]
-pub fn add_jvp1<A: ?Sized, B: ?Sized, R, T>(_a: &A, _b: &B, r: &R, db: &T) -> <T::V as BroadcastTo<R::V>>::Out
+pub fn add_jvp1<A: ?Sized, B: ?Sized, R, T>(
+    _a: &A,
+    _b: &B,
+    r: &R,
+    db: &T,
+) -> <T::V as BroadcastTo<R::V>>::Out
 where
     R: Val + ?Sized,
     T: Val + ?Sized,
@@ -210,7 +220,12 @@ where
 
 /// Adjoint of `a + b` wrt `a`: `g` summed to the shape of `a`.
 #[inline]
-pub fn add_vjp0<A, B: ?Sized, R: ?Sized, G>(a: &A, _b: &B, _r: &R, g: &G) -> <G::V as SumTo<A::V>>::Out
+pub fn add_vjp0<A, B: ?Sized, R: ?Sized, G>(
+    a: &A,
+    _b: &B,
+    _r: &R,
+    g: &G,
+) -> <G::V as SumTo<A::V>>::Out
 where
     A: Val + ?Sized,
     G: Val + ?Sized,
@@ -221,7 +236,12 @@ where
 
 /// Adjoint of `a + b` wrt `b`: `g` summed to the shape of `b`.
 #[inline]
-pub fn add_vjp1<A: ?Sized, B, R: ?Sized, G>(_a: &A, b: &B, _r: &R, g: &G) -> <G::V as SumTo<B::V>>::Out
+pub fn add_vjp1<A: ?Sized, B, R: ?Sized, G>(
+    _a: &A,
+    b: &B,
+    _r: &R,
+    g: &G,
+) -> <G::V as SumTo<B::V>>::Out
 where
     B: Val + ?Sized,
     G: Val + ?Sized,
@@ -232,7 +252,12 @@ where
 
 /// Tangent of `a - b` wrt `a`.
 #[inline]
-pub fn sub_jvp0<A: ?Sized, B: ?Sized, R, T>(a: &A, b: &B, r: &R, da: &T) -> <T::V as BroadcastTo<R::V>>::Out
+pub fn sub_jvp0<A: ?Sized, B: ?Sized, R, T>(
+    a: &A,
+    b: &B,
+    r: &R,
+    da: &T,
+) -> <T::V as BroadcastTo<R::V>>::Out
 where
     R: Val + ?Sized,
     T: Val + ?Sized,
@@ -243,7 +268,12 @@ where
 
 /// Tangent of `a - b` wrt `b`: `-db` spread over the result.
 #[inline]
-pub fn sub_jvp1<A: ?Sized, B: ?Sized, R, T>(_a: &A, _b: &B, r: &R, db: &T) -> <<T::V as BroadcastTo<R::V>>::Out as Negate>::Output
+pub fn sub_jvp1<A: ?Sized, B: ?Sized, R, T>(
+    _a: &A,
+    _b: &B,
+    r: &R,
+    db: &T,
+) -> <<T::V as BroadcastTo<R::V>>::Out as Negate>::Output
 where
     R: Val + ?Sized,
     T: Val + ?Sized,
@@ -255,7 +285,12 @@ where
 
 /// Adjoint of `a - b` wrt `a`.
 #[inline]
-pub fn sub_vjp0<A, B: ?Sized, R: ?Sized, G>(a: &A, b: &B, r: &R, g: &G) -> <G::V as SumTo<A::V>>::Out
+pub fn sub_vjp0<A, B: ?Sized, R: ?Sized, G>(
+    a: &A,
+    b: &B,
+    r: &R,
+    g: &G,
+) -> <G::V as SumTo<A::V>>::Out
 where
     A: Val + ?Sized,
     G: Val + ?Sized,
@@ -266,7 +301,12 @@ where
 
 /// Adjoint of `a - b` wrt `b`: `-g` summed to the shape of `b`.
 #[inline]
-pub fn sub_vjp1<A: ?Sized, B, R: ?Sized, G>(_a: &A, b: &B, _r: &R, g: &G) -> <<G::V as SumTo<B::V>>::Out as Negate>::Output
+pub fn sub_vjp1<A: ?Sized, B, R: ?Sized, G>(
+    _a: &A,
+    b: &B,
+    _r: &R,
+    g: &G,
+) -> <<G::V as SumTo<B::V>>::Out as Negate>::Output
 where
     B: Val + ?Sized,
     G: Val + ?Sized,
@@ -302,7 +342,12 @@ where
 
 /// Adjoint of `a * b` wrt `a`: `g * b` summed to the shape of `a`.
 #[inline]
-pub fn mul_vjp0<A, B, R: ?Sized, G>(a: &A, b: &B, _r: &R, g: &G) -> <ArithOut<G, B> as SumTo<A::V>>::Out
+pub fn mul_vjp0<A, B, R: ?Sized, G>(
+    a: &A,
+    b: &B,
+    _r: &R,
+    g: &G,
+) -> <ArithOut<G, B> as SumTo<A::V>>::Out
 where
     A: Val + ?Sized,
     B: Val + ?Sized,
@@ -315,7 +360,12 @@ where
 
 /// Adjoint of `a * b` wrt `b`: `a * g` summed to the shape of `b`.
 #[inline]
-pub fn mul_vjp1<A, B, R: ?Sized, G>(a: &A, b: &B, _r: &R, g: &G) -> <ArithOut<A, G> as SumTo<B::V>>::Out
+pub fn mul_vjp1<A, B, R: ?Sized, G>(
+    a: &A,
+    b: &B,
+    _r: &R,
+    g: &G,
+) -> <ArithOut<A, G> as SumTo<B::V>>::Out
 where
     A: Val + ?Sized,
     B: Val + ?Sized,
@@ -341,7 +391,12 @@ where
 
 /// Tangent of `a / b` wrt `b`: `-(r * db) / b` where `r = a / b`.
 #[inline]
-pub fn div_jvp1<A: ?Sized, B, R, T>(_a: &A, b: &B, r: &R, db: &T) -> <<ArithOut<R, T> as Arith<B::V>>::Output as Negate>::Output
+pub fn div_jvp1<A: ?Sized, B, R, T>(
+    _a: &A,
+    b: &B,
+    r: &R,
+    db: &T,
+) -> <<ArithOut<R, T> as Arith<B::V>>::Output as Negate>::Output
 where
     B: Val + ?Sized,
     R: Val + ?Sized,
@@ -355,7 +410,12 @@ where
 
 /// Adjoint of `a / b` wrt `a`: `g / b` summed to the shape of `a`.
 #[inline]
-pub fn div_vjp0<A, B, R: ?Sized, G>(a: &A, b: &B, _r: &R, g: &G) -> <ArithOut<G, B> as SumTo<A::V>>::Out
+pub fn div_vjp0<A, B, R: ?Sized, G>(
+    a: &A,
+    b: &B,
+    _r: &R,
+    g: &G,
+) -> <ArithOut<G, B> as SumTo<A::V>>::Out
 where
     A: Val + ?Sized,
     B: Val + ?Sized,
@@ -368,7 +428,12 @@ where
 
 /// Adjoint of `a / b` wrt `b`: `-(g * r) / b` summed to the shape of `b`.
 #[inline]
-pub fn div_vjp1<A: ?Sized, B, R, G>(_a: &A, b: &B, r: &R, g: &G) -> <<<ArithOut<G, R> as Arith<B::V>>::Output as SumTo<B::V>>::Out as Negate>::Output
+pub fn div_vjp1<A: ?Sized, B, R, G>(
+    _a: &A,
+    b: &B,
+    r: &R,
+    g: &G,
+) -> <<<ArithOut<G, R> as Arith<B::V>>::Output as SumTo<B::V>>::Out as Negate>::Output
 where
     B: Val + ?Sized,
     R: Val + ?Sized,

@@ -18,11 +18,21 @@
 mod accumulate;
 mod arith;
 mod broadcast;
+mod calls;
+mod elementwise;
+mod linalg;
+mod reduce;
+mod shape;
 mod val;
 
 pub use accumulate::*;
 pub use arith::*;
 pub use broadcast::*;
+pub use calls::*;
+pub use elementwise::*;
+pub use linalg::*;
+pub use reduce::*;
+pub use shape::*;
 pub use val::*;
 
 /// Panics with a message naming `op` and both shapes.
@@ -48,8 +58,16 @@ pub fn check_same_shape(op: &str, left: &[usize], right: &[usize]) {
 pub fn check_broadcast(op: &str, left: &[usize], right: &[usize]) {
     let n = left.len().max(right.len());
     for i in 0..n {
-        let l = if i < left.len() { left[left.len() - 1 - i] } else { 1 };
-        let r = if i < right.len() { right[right.len() - 1 - i] } else { 1 };
+        let l = if i < left.len() {
+            left[left.len() - 1 - i]
+        } else {
+            1
+        };
+        let r = if i < right.len() {
+            right[right.len() - 1 - i]
+        } else {
+            1
+        };
         if l != r && l != 1 && r != 1 {
             shape_panic(op, left, right)
         }

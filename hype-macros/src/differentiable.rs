@@ -1,0 +1,313 @@
+//! `#[differentiable]` on a function: checks it, lowers it, and emits the primal
+//! unchanged next to its derivative code (sibling functions `f__fwd`, `f__rev` and the
+//! user-facing `f__grad`, `f__jvp`, ... that the operators `grad!(f)`, `jvp!(f)`, ...
+//! name).
+
+use crate::forward::{atom_val, Forward};
+use crate::ir::{Atom, Function, Param};
+use crate::lower::{collect_idents, lower_function};
+use crate::names;
+use crate::parse;
+use crate::reverse::Reverse;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, ToTokens};
+use syn::visit_mut::VisitMut;
+
+/// Gives every elided reference lifetime in a type the lifetime `'h`, so that
+/// pullbacks (closures capturing the arguments) can name it.
+struct NameLifetimes;
+
+impl VisitMut for NameLifetimes {
+    fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
+        if r.lifetime.is_none() {
+            r.lifetime = Some(syn::parse_quote!('h));
+        }
+        syn::visit_mut::visit_type_reference_mut(self, r);
+    }
+}
+
+fn with_h(ty: &syn::Type) -> syn::Type {
+    let mut t = ty.clone();
+    NameLifetimes.visit_type_mut(&mut t);
+    t
+}
+
+pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    let _opts = parse::options(attr)?;
+    let mut func: syn::ItemFn = syn::parse2(item).map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            "hype: #[differentiable] applies to a function (`fn name(..) -> T { .. }`)",
+        )
+    })?;
+    let params = parse::signature(&mut func)?;
+    let mut idents = std::collections::HashSet::new();
+    collect_idents(func.to_token_stream(), &mut idents);
+    let ir = lower_function(params, &func.block, idents)?;
+    Ok(emit(&func, &ir))
+}
+
+fn ret_type(func: &syn::ItemFn) -> syn::Type {
+    match &func.sig.output {
+        syn::ReturnType::Type(_, t) => with_h(t),
+        syn::ReturnType::Default => syn::parse_quote!(()),
+    }
+}
+
+fn emit(func: &syn::ItemFn, ir: &Function) -> TokenStream {
+    let vis = &func.vis;
+    let name = &func.sig.ident;
+    let generics = &func.sig.generics;
+    let gparams = generics.params.iter();
+    let where_clause = &generics.where_clause;
+    let gen_h = quote!(<'h, #(#gparams),*>);
+    let r = ret_type(func);
+    let rt = quote!(<#r as ::hype::HasTangent>::Tangent);
+    let allow = quote!(#[doc(hidden)] #[allow(unused_mut, unused_variables, unused_assignments, unused_parens, non_snake_case, clippy::all, clippy::pedantic)]);
+
+    let pnames: Vec<_> = ir.params.iter().map(|p| p.name.clone()).collect();
+    let ptys: Vec<syn::Type> = ir.params.iter().map(|p| with_h(&p.ty)).collect();
+    let prim_params: Vec<TokenStream> = pnames
+        .iter()
+        .zip(&ptys)
+        .map(|(n, t)| quote!(#n: #t))
+        .collect();
+    let active: Vec<(&Param, &syn::Type)> = ir
+        .params
+        .iter()
+        .zip(&ptys)
+        .filter(|(p, _)| p.active)
+        .collect();
+
+    // ---- forward mode: f__fwd(params.., tangents of all params..) ----
+    let fwd_name = names::derived(name, "fwd");
+    let tan_params: Vec<TokenStream> = ir
+        .params
+        .iter()
+        .zip(&ptys)
+        .map(|(p, t)| {
+            let d = names::dot(&p.name);
+            if p.active {
+                quote!(#d: impl ::hype::rt::TangentArg<#t>)
+            } else {
+                quote!(#d: impl ::core::marker::Sized)
+            }
+        })
+        .collect();
+    let tan_init = ir
+        .params
+        .iter()
+        .zip(&ptys)
+        .filter(|(p, _)| p.active)
+        .map(|(p, t)| {
+            let n = &p.name;
+            let d = names::dot(n);
+            quote!(let #d = <_ as ::hype::rt::TangentArg<#t>>::into_tangent(#d, &#n);)
+        });
+    let fwd = Forward { f: ir };
+    let fwd_body = fwd.block(&ir.body);
+    let (ret_val, ret_dot) = match &ir.ret {
+        Atom::Var(v) if ir.is_active(v) => {
+            let d = names::dot(v);
+            (atom_val(&ir.ret), quote!(#d))
+        }
+        a => {
+            let v = atom_val(a);
+            (v, quote!(::hype::rt::zero_tangent(&__hype_ret)))
+        }
+    };
+    let fwd_fn = quote! {
+        #allow
+        #vis fn #fwd_name #gen_h (#(#prim_params,)* #(#tan_params),*) -> (#r, #rt) #where_clause {
+            #(#tan_init)*
+            #fwd_body
+            let __hype_ret = #ret_val;
+            let __hype_ret_dot = #ret_dot;
+            (__hype_ret, __hype_ret_dot)
+        }
+    };
+
+    // ---- reverse mode: f__rev(params..) -> (value, pullback to all params) ----
+    let rev_name = names::derived(name, "rev");
+    let rev = Reverse::new(ir);
+    let fwd_sweep = rev.fwd_block(&ir.body, None);
+    let bwd_sweep = rev.bwd_block(&ir.body, None);
+    let tapes = rev.tape_decls();
+    let mut top_slots: Vec<syn::Ident> = ir
+        .params
+        .iter()
+        .filter(|p| p.active)
+        .map(|p| p.name.clone())
+        .collect();
+    top_slots.extend(rev.active_locals(&ir.body, &[]));
+    let slots = rev.slots(&top_slots);
+    let seed = match &ir.ret {
+        Atom::Var(v) if ir.is_active(v) => {
+            let b = names::bar(v);
+            quote!(::hype::rt::acc(&mut #b, ::core::clone::Clone::clone(__hype_seed));)
+        }
+        _ => quote!(),
+    };
+    let grad_tys: Vec<TokenStream> = ir
+        .params
+        .iter()
+        .zip(&ptys)
+        .map(|(p, t)| {
+            if p.active {
+                quote!(<#t as ::hype::HasTangent>::Tangent)
+            } else {
+                quote!(::hype::rt::NoGrad)
+            }
+        })
+        .collect();
+    let grad_vals: Vec<TokenStream> = ir
+        .params
+        .iter()
+        .map(|p| {
+            let n = &p.name;
+            let b = names::bar(n);
+            if p.active {
+                quote!(::hype::rt::unwrap_or_zero(#b, &#n))
+            } else {
+                quote!(::hype::rt::NoGrad)
+            }
+        })
+        .collect();
+    let rev_fn = quote! {
+        #allow
+        #vis fn #rev_name #gen_h (#(#prim_params),*) -> (#r, impl ::core::ops::FnOnce(&#rt) -> (#(#grad_tys,)*) + 'h) #where_clause {
+            #tapes
+            #fwd_sweep
+            let __hype_ret = #ret_val;
+            (__hype_ret, move |__hype_seed: &#rt| {
+                #slots
+                #seed
+                #bwd_sweep
+                (#(#grad_vals,)*)
+            })
+        }
+    };
+
+    // ---- user-facing entry points ----
+    let all_g: Vec<_> = (0..ir.params.len())
+        .map(|k| format_ident!("__hype_g{}", k))
+        .collect();
+    let active_g: Vec<_> = ir
+        .params
+        .iter()
+        .zip(&all_g)
+        .filter(|(p, _)| p.active)
+        .map(|(_, g)| g.clone())
+        .collect();
+    let active_tys: Vec<TokenStream> = active
+        .iter()
+        .map(|(_, t)| quote!(<#t as ::hype::HasTangent>::Tangent))
+        .collect();
+    let (grads_ty, grads_val) = match active_g.len() {
+        1 => (active_tys[0].clone(), quote!(#(#active_g)*)),
+        _ => (quote!((#(#active_tys),*)), quote!((#(#active_g),*))),
+    };
+    let vjp_name = names::derived(name, "vjp");
+    let grad_name = names::derived(name, "grad");
+    let vg_name = names::derived(name, "value_and_grad");
+    let jvp_name = names::derived(name, "jvp");
+    let gradv_name = names::derived(name, "gradv");
+    let user_dots: Vec<TokenStream> = active
+        .iter()
+        .map(|(p, t)| {
+            let d = names::dot(&p.name);
+            quote!(#d: #t)
+        })
+        .collect();
+    let pass_dots: Vec<TokenStream> = ir
+        .params
+        .iter()
+        .map(|p| {
+            let d = names::dot(&p.name);
+            match (p.active, p.is_ref) {
+                (true, true) => quote!(#d),
+                (true, false) => quote!(&#d),
+                (false, _) => quote!(::hype::rt::Zero),
+            }
+        })
+        .collect();
+    let mut out = quote! {
+        #func
+        #fwd_fn
+        #rev_fn
+        #allow
+        #vis fn #vjp_name #gen_h (#(#prim_params),*) -> (#r, impl ::core::ops::FnOnce(&#rt) -> #grads_ty + 'h) #where_clause {
+            let (__hype_value, __hype_pb) = #rev_name(#(#pnames),*);
+            (__hype_value, move |__hype_seed: &#rt| {
+                let (#(#all_g,)*) = __hype_pb(__hype_seed);
+                #grads_val
+            })
+        }
+        #allow
+        #vis fn #grad_name #gen_h (#(#prim_params),*) -> #grads_ty #where_clause {
+            let (__hype_value, __hype_pb) = #vjp_name(#(#pnames),*);
+            __hype_pb(&::hype::rt::seed_one(&__hype_value))
+        }
+        #allow
+        #vis fn #vg_name #gen_h (#(#prim_params),*) -> (#r, #grads_ty) #where_clause {
+            let (__hype_value, __hype_pb) = #vjp_name(#(#pnames),*);
+            let __hype_g = __hype_pb(&::hype::rt::seed_one(&__hype_value));
+            (__hype_value, __hype_g)
+        }
+        #allow
+        #vis fn #jvp_name #gen_h (#(#prim_params,)* #(#user_dots),*) -> (#r, #rt) #where_clause {
+            #fwd_name(#(#pnames,)* #(#pass_dots),*)
+        }
+        #allow
+        #vis fn #gradv_name #gen_h (#(#prim_params,)* #(#user_dots),*) -> #rt #where_clause {
+            #fwd_name(#(#pnames,)* #(#pass_dots),*).1
+        }
+    };
+    // Operators that need exactly one active parameter.
+    if active.len() == 1 {
+        let (p, _) = active[0];
+        let diff_name = names::derived(name, "diff");
+        let jac_name = names::derived(name, "jacobian");
+        let jtv_name = names::derived(name, "jacobian_t_v");
+        let one_dots: Vec<TokenStream> = ir
+            .params
+            .iter()
+            .map(|q| {
+                if q.active {
+                    quote!(__hype_dx)
+                } else {
+                    quote!(::hype::rt::Zero)
+                }
+            })
+            .collect();
+        let xn = &p.name;
+        let gk = ir.params.iter().position(|q| q.active).expect("one active");
+        let gidx = syn::Index::from(gk);
+        let scalar_input = matches!(&p.ty, syn::Type::Path(tp) if tp.path.is_ident("f64"));
+        if scalar_input {
+            out.extend(quote! {
+                #allow
+                #vis fn #diff_name #gen_h (#(#prim_params),*) -> #rt #where_clause {
+                    let __hype_dx = &::hype::rt::unit_tangent(&#xn);
+                    #fwd_name(#(#pnames,)* #(#one_dots),*).1
+                }
+            });
+        }
+        out.extend(quote! {
+            #allow
+            #vis fn #jac_name #gen_h (#(#prim_params),*) -> ::hype::ndarray::Array2<f64> #where_clause {
+                ::hype::rt::jacobian(
+                    &#xn,
+                    |__hype_dx| #fwd_name(#(::core::clone::Clone::clone(&#pnames),)* #(#one_dots),*).1,
+                    |__hype_g| (#rev_name(#(::core::clone::Clone::clone(&#pnames)),*).1)(__hype_g).#gidx,
+                    &#name(#(::core::clone::Clone::clone(&#pnames)),*),
+                )
+            }
+            #allow
+            #vis fn #jtv_name #gen_h (#(#prim_params,)* __hype_v: &#rt) -> #grads_ty #where_clause {
+                (#vjp_name(#(#pnames),*).1)(__hype_v)
+            }
+        });
+    }
+    out
+}

@@ -1,0 +1,205 @@
+//! The forward (tangent) emitter: primal and tangent computed side by side.
+//!
+//! `let t = mul(&a, &b);` becomes
+//! `let t = mul(&a, &b); let t_dot = add_tangents(mul_jvp0(&a, &b, &t, &a_dot), mul_jvp1(&a, &b, &t, &b_dot));`
+//! and control flow is kept as it is.
+
+use crate::ir::*;
+use crate::names;
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::Ident;
+
+pub struct Forward<'a> {
+    pub f: &'a Function,
+}
+
+/// `&atom` as an argument of a primal or rule.
+pub fn atom_ref(a: &Atom) -> TokenStream {
+    match a {
+        Atom::Var(v) => quote!(&#v),
+        Atom::Const(t) => quote!(&(#t)),
+    }
+}
+
+/// `atom` by value.
+pub fn atom_val(a: &Atom) -> TokenStream {
+    match a {
+        Atom::Var(v) => quote!(::core::clone::Clone::clone(&#v)),
+        Atom::Const(t) => quote!(#t),
+    }
+}
+
+/// The primal expression of a right-hand side (not for calls).
+pub fn primal(rhs: &Rhs) -> TokenStream {
+    match rhs {
+        Rhs::Copy(a) => atom_val(a),
+        Rhs::Const(t) => quote!(#t),
+        Rhs::Index { base, index } => quote!(#base[#index]),
+        Rhs::Prim(p) => {
+            let path = &p.path;
+            let args = p.args.iter().map(atom_ref);
+            let statics = &p.statics;
+            quote_spanned!(p.span=> #path(#(#args,)* #(#statics),*))
+        }
+        Rhs::Call { .. } => unreachable!("calls are emitted by their own emitters"),
+    }
+}
+
+impl Forward<'_> {
+    fn active(&self, v: &Ident) -> bool {
+        self.f.is_active(v)
+    }
+
+    fn mut_kw(&self, v: &Ident) -> TokenStream {
+        if self.f.mutable.contains(&v.to_string()) {
+            quote!(mut)
+        } else {
+            quote!()
+        }
+    }
+
+    pub fn block(&self, b: &Block) -> TokenStream {
+        let stmts = b.stmts.iter().map(|s| self.stmt(s));
+        quote!(#(#stmts)*)
+    }
+
+    /// The tangent of a right-hand side whose primal value is in `r`.
+    fn tangent(&self, rhs: &Rhs, r: &Ident) -> TokenStream {
+        match rhs {
+            Rhs::Copy(Atom::Var(u)) if self.active(u) => {
+                let ud = names::dot(u);
+                quote!(::core::clone::Clone::clone(&#ud))
+            }
+            Rhs::Index { base, index } if self.active(base) => {
+                let bd = names::dot(base);
+                quote!(#bd[#index])
+            }
+            Rhs::Prim(p) => {
+                let module = &p.module;
+                let args: Vec<_> = p.args.iter().map(atom_ref).collect();
+                let statics = &p.statics;
+                let mut terms = Vec::new();
+                for (k, a) in p.args.iter().enumerate() {
+                    if let Atom::Var(v) = a {
+                        if self.active(v) {
+                            let rule = quote::format_ident!("{}_jvp{}", p.name, k, span = p.span);
+                            let vd = names::dot(v);
+                            terms.push(quote_spanned!(p.span=> #module::#rule(#(#args,)* #(#statics,)* &#r, &#vd)));
+                        }
+                    }
+                }
+                let mut it = terms.into_iter();
+                match it.next() {
+                    None => quote!(::hype::rt::zero_tangent(&#r)),
+                    Some(first) => {
+                        it.fold(first, |acc, t| quote!(::hype::rt::add_tangents(#acc, #t)))
+                    }
+                }
+            }
+            _ => quote!(::hype::rt::zero_tangent(&#r)),
+        }
+    }
+
+    /// Arguments and tangent arguments of a call.
+    fn call_args(&self, args: &[(Atom, ArgForm)]) -> (Vec<TokenStream>, Vec<TokenStream>) {
+        let mut prim = Vec::new();
+        let mut tan = Vec::new();
+        for (a, form) in args {
+            prim.push(match form {
+                ArgForm::Ref => atom_ref(a),
+                ArgForm::Value => atom_val(a),
+            });
+            tan.push(match a {
+                Atom::Var(v) if self.active(v) => {
+                    let vd = names::dot(v);
+                    quote!(&#vd)
+                }
+                _ => quote!(::hype::rt::Zero),
+            });
+        }
+        (prim, tan)
+    }
+
+    fn stmt(&self, s: &Stmt) -> TokenStream {
+        match s {
+            Stmt::Let { var, rhs, .. } => {
+                let m = self.mut_kw(var);
+                if let Rhs::Call { func, args, span } = rhs {
+                    let fwd = derived_path(func, "fwd");
+                    let (prim, tan) = self.call_args(args);
+                    let vd = names::dot(var);
+                    return quote_spanned!(*span=> let (#m #var, #m #vd) = #fwd(#(#prim,)* #(#tan),*););
+                }
+                let p = primal(rhs);
+                if !self.active(var) {
+                    return quote!(let #m #var = #p;);
+                }
+                let vd = names::dot(var);
+                let t = self.tangent(rhs, var);
+                quote!(let #m #var = #p; let #m #vd = #t;)
+            }
+            Stmt::Declare { var } => {
+                let m = self.mut_kw(var);
+                if self.active(var) {
+                    let vd = names::dot(var);
+                    quote!(let #m #var; let #m #vd;)
+                } else {
+                    quote!(let #m #var;)
+                }
+            }
+            Stmt::Init { var, rhs } | Stmt::Assign { var, rhs } => {
+                let p = primal(rhs);
+                if !self.active(var) {
+                    return quote!(#var = #p;);
+                }
+                let vd = names::dot(var);
+                let r = quote::format_ident!("{}_new", var);
+                let t = self.tangent(rhs, &r);
+                quote!({ let #r = #p; #vd = #t; #var = #r; })
+            }
+            Stmt::IndexAssign { var, index, value } => {
+                let v = match value {
+                    Atom::Var(u) => quote!(#u),
+                    Atom::Const(t) => quote!(#t),
+                };
+                if !self.active(var) {
+                    return quote!(#var[#index] = #v;);
+                }
+                let vd = names::dot(var);
+                let t = match value {
+                    Atom::Var(u) if self.active(u) => {
+                        let ud = names::dot(u);
+                        quote!(#ud)
+                    }
+                    _ => quote!(0.0),
+                };
+                quote!(#var[#index] = #v; #vd[#index] = #t;)
+            }
+            Stmt::If { cond, then, els } => {
+                let t = self.block(then);
+                let e = self.block(els);
+                quote!(if #cond { #t } else { #e })
+            }
+            Stmt::For {
+                pat, iter, body, ..
+            } => {
+                let b = self.block(body);
+                quote!(for #pat in #iter { #b })
+            }
+            Stmt::While { cond, body, .. } => {
+                let b = self.block(body);
+                quote!(while #cond { #b })
+            }
+            Stmt::Inactive(t) => t.clone(),
+        }
+    }
+}
+
+/// `path::to::f` → `path::to::f__suffix`.
+pub fn derived_path(func: &syn::Path, suffix: &str) -> TokenStream {
+    let mut p = func.clone();
+    let last = p.segments.last_mut().expect("paths are not empty");
+    last.ident = names::derived(&last.ident, suffix);
+    quote!(#p)
+}

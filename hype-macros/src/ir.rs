@@ -1,0 +1,132 @@
+//! The intermediate representation: A-normal form with structured control flow.
+//!
+//! Every intermediate value of an active expression is bound by a [`Stmt::Let`] to a
+//! fresh variable; expressions that carry no derivative (indices, conditions, integer
+//! arithmetic, constants) stay as the user wrote them, as [`Atom::Const`] tokens with
+//! local names renamed. Variable names are unique in a function (shadowing is renamed
+//! away), which is what lets the reverse emitter refer to any value it needs.
+
+use proc_macro2::{Span, TokenStream};
+use syn::Ident;
+
+/// An operand: a variable, or an expression that carries no derivative.
+#[derive(Clone)]
+pub enum Atom {
+    Var(Ident),
+    Const(TokenStream),
+}
+
+/// A primitive op of the runtime: `path(args.., statics..)` with rules
+/// `path_jvp{k}` / `path_vjp{k}` for each value argument `k`.
+#[derive(Clone)]
+pub struct Prim {
+    /// Path of the primal function, e.g. `::hype::rt::mul`.
+    pub path: TokenStream,
+    /// Name of the op, for rules: `mul` gives `mul_jvp0`, ...
+    pub module: TokenStream,
+    pub name: Ident,
+    pub args: Vec<Atom>,
+    pub statics: Vec<TokenStream>,
+    pub span: Span,
+}
+
+/// How an argument of a call was written: `&e` or `e`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum ArgForm {
+    Ref,
+    Value,
+}
+
+/// The right-hand side of a binding.
+#[derive(Clone)]
+pub enum Rhs {
+    /// A copy of another value (`let y = x;`, `x.clone()`).
+    Copy(Atom),
+    /// A primitive op.
+    Prim(Prim),
+    /// An indexing read `base[index]` of an array.
+    Index { base: Ident, index: TokenStream },
+    /// A call of another `#[differentiable]` function (`f(..)` or `Self::f(..)`).
+    Call {
+        /// Tokens naming the function's derivative code, minus the suffix.
+        func: syn::Path,
+        args: Vec<(Atom, ArgForm)>,
+        span: Span,
+    },
+    /// An expression without derivative, kept verbatim.
+    Const(TokenStream),
+}
+
+/// A statement.
+#[derive(Clone)]
+pub enum Stmt {
+    /// `let [mut] var = rhs;` — a new variable.
+    Let { var: Ident, mutable: bool, rhs: Rhs },
+    /// `let var;` — declared here, initialized by an [`Stmt::Init`] in each branch.
+    Declare { var: Ident },
+    /// First assignment of a declared variable.
+    Init { var: Ident, rhs: Rhs },
+    /// `var = rhs;` — overwrites a live value.
+    Assign { var: Ident, rhs: Rhs },
+    /// `var[index] = value;`
+    IndexAssign {
+        var: Ident,
+        index: TokenStream,
+        value: Atom,
+    },
+    /// `if cond { then } else { els }` (cond is an inactive boolean variable).
+    If {
+        cond: Ident,
+        then: Block,
+        els: Block,
+    },
+    /// `for pat in iter { body }` with a trip counter.
+    For {
+        pat: TokenStream,
+        pat_vars: Vec<Ident>,
+        iter: TokenStream,
+        counter: Ident,
+        body: Block,
+    },
+    /// `while cond { body }` with a trip counter.
+    While {
+        cond: TokenStream,
+        counter: Ident,
+        body: Block,
+    },
+    /// A statement with no derivative (e.g. `println!`), kept verbatim.
+    Inactive(TokenStream),
+}
+
+/// A block of statements.
+#[derive(Clone, Default)]
+pub struct Block {
+    pub stmts: Vec<Stmt>,
+}
+
+/// A parameter of the differentiated function.
+#[derive(Clone)]
+pub struct Param {
+    pub name: Ident,
+    pub ty: syn::Type,
+    pub active: bool,
+    /// `&T`: the tangent is passed by reference in user-facing functions.
+    pub is_ref: bool,
+}
+
+/// A function lowered to IR.
+pub struct Function {
+    pub params: Vec<Param>,
+    pub body: Block,
+    pub ret: Atom,
+    /// Active variables (parameters, user variables and temporaries).
+    pub active: std::collections::HashSet<String>,
+    /// Variables declared `mut` (their tangents are `mut` too).
+    pub mutable: std::collections::HashSet<String>,
+}
+
+impl Function {
+    pub fn is_active(&self, v: &Ident) -> bool {
+        self.active.contains(&v.to_string())
+    }
+}

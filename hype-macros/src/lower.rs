@@ -1,0 +1,936 @@
+//! Lowering: the checked syntax of a function body → [`crate::ir`], with renaming of
+//! shadowed variables and the activity analysis (a fixpoint over the whole body, so
+//! that a variable that becomes active inside a loop is active everywhere).
+
+use crate::ir::*;
+use crate::ops_table;
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use quote::{quote, quote_spanned, ToTokens};
+use std::collections::{HashMap, HashSet};
+use syn::spanned::Spanned;
+use syn::{BinOp, Expr, Ident, Pat, Stmt as SynStmt, UnOp};
+
+/// Lowers a function body. `params` are already checked; `all_idents` are every
+/// identifier in the user's function, so that fresh names never collide with them.
+pub fn lower_function(
+    params: Vec<Param>,
+    body: &syn::Block,
+    all_idents: HashSet<String>,
+) -> syn::Result<Function> {
+    let mut active: HashSet<String> = params
+        .iter()
+        .filter(|p| p.active)
+        .map(|p| p.name.to_string())
+        .collect();
+    // Activity is a fixpoint: lower, collect variables that became active, repeat.
+    for _ in 0..64 {
+        let mut l = Lowerer::new(&params, active.clone(), all_idents.clone());
+        let (block, ret) = l.block_with_tail(body)?;
+        if let Some(e) = l.errors.into_iter().reduce(|mut a, b| {
+            a.combine(b);
+            a
+        }) {
+            return Err(e);
+        }
+        if l.discovered.is_subset(&l.active) && l.discovered.is_empty() {
+            let ret = ret.unwrap_or(Atom::Const(quote!(())));
+            return Ok(Function {
+                params,
+                body: block,
+                ret,
+                active: l.active,
+                mutable: l.mutable,
+            });
+        }
+        active = l.active;
+        active.extend(l.discovered);
+    }
+    Err(syn::Error::new(
+        body.span(),
+        "hype: activity analysis did not converge",
+    ))
+}
+
+struct Lowerer {
+    scopes: Vec<HashMap<String, Ident>>,
+    used: HashSet<String>,
+    active: HashSet<String>,
+    discovered: HashSet<String>,
+    allocated: HashSet<String>,
+    mutable: HashSet<String>,
+    errors: Vec<syn::Error>,
+    counter: usize,
+}
+
+fn err(span: Span, msg: impl std::fmt::Display) -> syn::Error {
+    syn::Error::new(span, msg)
+}
+
+impl Lowerer {
+    fn new(params: &[Param], active: HashSet<String>, used: HashSet<String>) -> Self {
+        let mut scope = HashMap::new();
+        for p in params {
+            scope.insert(p.name.to_string(), p.name.clone());
+        }
+        Lowerer {
+            scopes: vec![scope],
+            used,
+            active,
+            discovered: HashSet::new(),
+            allocated: params.iter().map(|p| p.name.to_string()).collect(),
+            mutable: HashSet::new(),
+            errors: Vec::new(),
+            counter: 0,
+        }
+    }
+
+    // ---------- names ----------
+
+    /// A fresh variable for a user binding `name` (keeps the name when it is free).
+    fn bind(&mut self, name: &Ident) -> Ident {
+        let base = name.to_string();
+        let mut candidate = base.clone();
+        let mut k = 0;
+        while self.allocated.contains(&candidate)
+            || (candidate != base && self.used.contains(&candidate))
+        {
+            k += 1;
+            candidate = format!("{base}_{k}");
+        }
+        self.allocated.insert(candidate.clone());
+        self.used.insert(candidate.clone());
+        let id = Ident::new(&candidate, name.span());
+        self.scopes
+            .last_mut()
+            .expect("scope stack is never empty")
+            .insert(base, id.clone());
+        id
+    }
+
+    /// A fresh temporary.
+    fn tmp(&mut self, prefix: &str, span: Span) -> Ident {
+        loop {
+            self.counter += 1;
+            let name = format!("{prefix}{}", self.counter);
+            if !self.used.contains(&name) {
+                self.used.insert(name.clone());
+                self.allocated.insert(name.clone());
+                return Ident::new(&name, span);
+            }
+        }
+    }
+
+    fn lookup_str(&self, name: &str) -> Option<&Ident> {
+        self.scopes.iter().rev().find_map(|s| s.get(name))
+    }
+
+    fn lookup(&self, name: &Ident) -> Option<Ident> {
+        self.lookup_str(&name.to_string()).cloned()
+    }
+
+    fn is_active_var(&self, v: &Ident) -> bool {
+        self.active.contains(&v.to_string())
+    }
+
+    fn mark_active(&mut self, v: &Ident) {
+        let s = v.to_string();
+        if !self.active.contains(&s) {
+            self.discovered.insert(s.clone());
+            self.active.insert(s);
+        }
+    }
+
+    /// Renames the local variables in verbatim tokens (skipping field and method
+    /// names, path segments and macro names).
+    fn rename_tokens(&self, tokens: TokenStream) -> TokenStream {
+        let trees: Vec<TokenTree> = tokens.into_iter().collect();
+        let mut out = Vec::with_capacity(trees.len());
+        for (i, t) in trees.iter().enumerate() {
+            match t {
+                TokenTree::Ident(id) => {
+                    let prev_dot = i > 0
+                        && matches!(&trees[i - 1], TokenTree::Punct(p) if p.as_char() == '.' || p.as_char() == ':');
+                    let next_colon_or_bang = matches!(trees.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!' || (p.as_char() == ':' && matches!(trees.get(i + 2), Some(TokenTree::Punct(q)) if q.as_char() == ':')));
+                    match self.lookup(id) {
+                        Some(new) if !prev_dot && !next_colon_or_bang => {
+                            let mut new = new.clone();
+                            new.set_span(id.span());
+                            out.push(TokenTree::Ident(new));
+                        }
+                        _ => out.push(t.clone()),
+                    }
+                }
+                TokenTree::Group(g) => {
+                    let mut ng = Group::new(g.delimiter(), self.rename_tokens(g.stream()));
+                    ng.set_span(g.span());
+                    out.push(TokenTree::Group(ng));
+                }
+                _ => out.push(t.clone()),
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    fn verbatim(&self, e: &impl ToTokens) -> TokenStream {
+        self.rename_tokens(e.to_token_stream())
+    }
+
+    // ---------- activity of expressions ----------
+
+    fn is_active(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Path(p) => p
+                .path
+                .get_ident()
+                .and_then(|id| self.lookup(id))
+                .is_some_and(|v| self.is_active_var(&v)),
+            Expr::Lit(_) | Expr::Cast(_) | Expr::Range(_) => false,
+            Expr::Paren(p) => self.is_active(&p.expr),
+            Expr::Group(g) => self.is_active(&g.expr),
+            Expr::Reference(r) => self.is_active(&r.expr),
+            Expr::Unary(u) => !matches!(u.op, UnOp::Not(_)) && self.is_active(&u.expr),
+            Expr::Binary(b) => {
+                is_arith(&b.op) && (self.is_active(&b.left) || self.is_active(&b.right))
+            }
+            Expr::MethodCall(m) => {
+                let name = m.method.to_string();
+                !ops_table::SHAPE_METHODS.contains(&name.as_str())
+                    && (self.is_active(&m.receiver) || m.args.iter().any(|a| self.is_active(a)))
+            }
+            Expr::Call(c) => c.args.iter().any(|a| self.is_active(a)),
+            Expr::Index(i) => self.is_active(&i.expr),
+            Expr::Field(f) => self.is_active(&f.base),
+            Expr::Tuple(t) => t.elems.iter().any(|a| self.is_active(a)),
+            Expr::If(i) => {
+                block_tail(&i.then_branch).is_some_and(|t| self.is_active(t))
+                    || i.else_branch
+                        .as_ref()
+                        .is_some_and(|(_, e)| self.is_active(e))
+            }
+            Expr::Block(b) => block_tail(&b.block).is_some_and(|t| self.is_active(t)),
+            Expr::Macro(m) => {
+                m.mac.path.is_ident("array") && self.tokens_mention_active(m.mac.tokens.clone())
+            }
+            _ => false,
+        }
+    }
+
+    fn tokens_mention_active(&self, tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|t| match t {
+            TokenTree::Ident(id) => self.lookup(&id).is_some_and(|v| self.is_active_var(&v)),
+            TokenTree::Group(g) => self.tokens_mention_active(g.stream()),
+            _ => false,
+        })
+    }
+
+    // ---------- blocks and statements ----------
+
+    fn block_with_tail(&mut self, b: &syn::Block) -> syn::Result<(Block, Option<Atom>)> {
+        self.scopes.push(HashMap::new());
+        let mut out = Block::default();
+        let mut tail = None;
+        let n = b.stmts.len();
+        for (i, s) in b.stmts.iter().enumerate() {
+            if i + 1 == n {
+                if let SynStmt::Expr(e, None) = s {
+                    if !matches!(e, Expr::If(_) | Expr::ForLoop(_) | Expr::While(_))
+                        || expr_has_value(e)
+                    {
+                        tail = Some(self.expr(e, &mut out.stmts)?);
+                        break;
+                    }
+                }
+            }
+            self.stmt(s, &mut out.stmts)?;
+        }
+        self.scopes.pop();
+        Ok((out, tail))
+    }
+
+    fn block_no_tail(&mut self, b: &syn::Block) -> syn::Result<Block> {
+        let (block, tail) = self.block_with_tail(b)?;
+        if let Some(Atom::Var(_)) = tail {
+            // a value in statement position: nothing to keep
+        }
+        Ok(block)
+    }
+
+    fn stmt(&mut self, s: &SynStmt, out: &mut Vec<Stmt>) -> syn::Result<()> {
+        match s {
+            SynStmt::Local(local) => self.local(local, out),
+            SynStmt::Item(item) => Err(err(
+                item.span(),
+                "hype: items (fn, struct, use, ...) inside a #[differentiable] body are not supported; move them outside the function",
+            )),
+            SynStmt::Macro(m) => {
+                out.push(Stmt::Inactive(self.verbatim(m)));
+                Ok(())
+            }
+            SynStmt::Expr(e, _) => self.expr_stmt(e, out),
+        }
+    }
+
+    fn local(&mut self, local: &syn::Local, out: &mut Vec<Stmt>) -> syn::Result<()> {
+        let (pat, ty) = match &local.pat {
+            Pat::Type(pt) => (&*pt.pat, Some(&pt.ty)),
+            p => (p, None),
+        };
+        if let Some(init) = &local.init {
+            if let Some((_, diverge)) = &init.diverge {
+                return Err(err(diverge.span(), "hype: `let ... else` is not supported in #[differentiable] code; use `if`/`match` on a constant instead"));
+            }
+        }
+        match pat {
+            Pat::Ident(pi) => {
+                if pi.by_ref.is_some() || pi.subpat.is_some() {
+                    return Err(err(pi.span(), "hype: `ref` bindings and `@` patterns are not supported in #[differentiable] code"));
+                }
+                let mutable = pi.mutability.is_some();
+                match &local.init {
+                    None => {
+                        let var = self.bind(&pi.ident);
+                        if mutable {
+                            self.mutable.insert(var.to_string());
+                        }
+                        out.push(Stmt::Declare { var });
+                        let _ = ty;
+                        Ok(())
+                    }
+                    Some(init) => {
+                        let active = self.is_active(&init.expr);
+                        let rhs = if active {
+                            self.rhs(&init.expr, out)?
+                        } else {
+                            let mut t = self.verbatim(&init.expr);
+                            if let Some(ty) = ty {
+                                let ty = self.verbatim(ty);
+                                t = quote_spanned!(init.expr.span()=> { let v: #ty = #t; v });
+                            }
+                            Rhs::Const(t)
+                        };
+                        let var = self.bind(&pi.ident);
+                        if mutable {
+                            self.mutable.insert(var.to_string());
+                        }
+                        if active {
+                            self.mark_active(&var);
+                        }
+                        out.push(Stmt::Let { var, mutable, rhs });
+                        Ok(())
+                    }
+                }
+            }
+            Pat::Tuple(pt) => {
+                let Some(init) = &local.init else {
+                    return Err(err(pt.span(), "hype: a destructuring `let` needs a value"));
+                };
+                let inner = strip(&init.expr);
+                match inner {
+                    Expr::Tuple(te) if te.elems.len() == pt.elems.len() => {
+                        // `let (a, b) = (e1, e2);` is two lets: evaluate all first.
+                        let mut rhss = Vec::new();
+                        for e in &te.elems {
+                            let active = self.is_active(e);
+                            let rhs = if active { self.rhs(e, out)? } else { Rhs::Const(self.verbatim(e)) };
+                            rhss.push((rhs, active));
+                        }
+                        for (p, (rhs, active)) in pt.elems.iter().zip(rhss) {
+                            let Pat::Ident(pi) = p else {
+                                return Err(err(p.span(), "hype: only identifiers are supported inside a destructuring `let`"));
+                            };
+                            let mutable = pi.mutability.is_some();
+                            let var = self.bind(&pi.ident);
+                            if mutable {
+                                self.mutable.insert(var.to_string());
+                            }
+                            if active {
+                                self.mark_active(&var);
+                            }
+                            out.push(Stmt::Let { var, mutable, rhs });
+                        }
+                        Ok(())
+                    }
+                    e if !self.is_active(e) => {
+                        let value = self.verbatim(e);
+                        let tmp = self.tmp("tuple", pt.span());
+                        out.push(Stmt::Let { var: tmp.clone(), mutable: false, rhs: Rhs::Const(value) });
+                        for (k, p) in pt.elems.iter().enumerate() {
+                            let Pat::Ident(pi) = p else {
+                                return Err(err(p.span(), "hype: only identifiers are supported inside a destructuring `let`"));
+                            };
+                            let idx = syn::Index::from(k);
+                            let var = self.bind(&pi.ident);
+                            out.push(Stmt::Let { var, mutable: pi.mutability.is_some(), rhs: Rhs::Const(quote!(#tmp.#idx)) });
+                        }
+                        Ok(())
+                    }
+                    e => Err(err(e.span(), "hype: destructuring an active value that is not a tuple expression is not supported yet; bind the parts separately")),
+                }
+            }
+            Pat::Wild(_) => {
+                if let Some(init) = &local.init {
+                    if self.is_active(&init.expr) {
+                        self.rhs(&init.expr, out)?;
+                    } else {
+                        out.push(Stmt::Inactive(self.verbatim(local)));
+                    }
+                }
+                Ok(())
+            }
+            p => Err(err(p.span(), "hype: this pattern is not supported in a `let` of #[differentiable] code; use a name or a tuple of names")),
+        }
+    }
+
+    fn expr_stmt(&mut self, e: &Expr, out: &mut Vec<Stmt>) -> syn::Result<()> {
+        match e {
+            Expr::Assign(a) => self.assign(e, &a.left, &a.right, None, out),
+            Expr::Binary(b) if compound_op(&b.op).is_some() => {
+                self.assign(e, &b.left, &b.right, compound_op(&b.op), out)
+            }
+            Expr::If(i) => {
+                let s = self.if_stmt(i, None, out)?;
+                out.push(s);
+                Ok(())
+            }
+            Expr::ForLoop(f) => self.for_loop(f, out),
+            Expr::While(w) => self.while_loop(w, out),
+            Expr::Block(b) if b.label.is_none() && b.attrs.is_empty() => {
+                let (block, _) = self.block_with_tail(&b.block)?;
+                out.extend(block.stmts);
+                Ok(())
+            }
+            Expr::Macro(m) => {
+                out.push(Stmt::Inactive(self.verbatim(m)));
+                Ok(())
+            }
+            e => {
+                if let Some(msg) = unsupported(e) {
+                    return Err(err(e.span(), msg));
+                }
+                if self.is_active(e) {
+                    self.expr(e, out)?;
+                } else {
+                    let t = self.verbatim(e);
+                    out.push(Stmt::Inactive(quote!(#t;)));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn assign(
+        &mut self,
+        whole: &Expr,
+        left: &Expr,
+        right: &Expr,
+        op: Option<&'static str>,
+        out: &mut Vec<Stmt>,
+    ) -> syn::Result<()> {
+        let span = whole.span();
+        match strip(left) {
+            Expr::Path(p) if p.path.get_ident().is_some() => {
+                let id = p.path.get_ident().expect("checked");
+                let Some(var) = self.lookup(id) else {
+                    return Err(err(id.span(), format!("hype: cannot assign to `{id}`: only local variables can be assigned in #[differentiable] code")));
+                };
+                let right_active = self.is_active(right) || (op.is_some() && self.is_active_var(&var));
+                let rhs = match op {
+                    None if self.is_active(right) => self.rhs(right, out)?,
+                    None => Rhs::Const(self.verbatim(right)),
+                    Some(name) if right_active => {
+                        let r = self.expr(right, out)?;
+                        Rhs::Prim(prim_rt(name, vec![Atom::Var(var.clone()), r], vec![], span))
+                    }
+                    Some(name) => {
+                        // An inactive compound assignment (`k += 2`): still taped, because
+                        // the reverse sweep may index with `k`.
+                        let sym = op_symbol(name, span);
+                        let r = self.verbatim(right);
+                        Rhs::Const(quote_spanned!(span=> #var #sym (#r)))
+                    }
+                };
+                // A call's pullback needs a binding of its own.
+                let rhs = match rhs {
+                    Rhs::Call { .. } => {
+                        let t = self.tmp("t", span);
+                        self.mark_active(&t);
+                        out.push(Stmt::Let { var: t.clone(), mutable: false, rhs });
+                        Rhs::Copy(Atom::Var(t))
+                    }
+                    r => r,
+                };
+                if right_active {
+                    self.mark_active(&var);
+                }
+                out.push(Stmt::Assign { var, rhs });
+                Ok(())
+            }
+            Expr::Index(ix) => {
+                let Expr::Path(p) = strip(&ix.expr) else {
+                    return Err(err(ix.expr.span(), "hype: indexed assignment needs a local array variable on the left (`a[i] = ...`)"));
+                };
+                let Some(var) = p.path.get_ident().and_then(|id| self.lookup(id)) else {
+                    return Err(err(ix.expr.span(), "hype: indexed assignment needs a local array variable on the left (`a[i] = ...`)"));
+                };
+                let index = self.verbatim(&ix.index);
+                let value_expr: Expr = match op {
+                    None => right.clone(),
+                    Some(name) => {
+                        let sym = op_symbol(name, span);
+                        syn::parse_quote_spanned!(span=> #left #sym (#right))
+                    }
+                };
+                let active = self.is_active(&value_expr);
+                if !active && !self.is_active_var(&var) {
+                    let t = self.verbatim(whole);
+                    out.push(Stmt::Inactive(quote!(#t;)));
+                    return Ok(());
+                }
+                let value = if active { self.expr(&value_expr, out)? } else { Atom::Const(self.verbatim(&value_expr)) };
+                if active {
+                    self.mark_active(&var);
+                }
+                out.push(Stmt::IndexAssign { var, index, value });
+                Ok(())
+            }
+            l => Err(err(l.span(), "hype: only local variables and elements of local arrays can be assigned in #[differentiable] code (no `*r = ...`, no field assignment); build a new value instead")),
+        }
+    }
+
+    fn if_stmt(
+        &mut self,
+        i: &syn::ExprIf,
+        result: Option<&Ident>,
+        out: &mut Vec<Stmt>,
+    ) -> syn::Result<Stmt> {
+        if let Expr::Let(l) = &*i.cond {
+            return Err(err(l.span(), "hype: `if let` is not supported in #[differentiable] code; use `if` on a boolean or `match` on a constant"));
+        }
+        let cond = self.tmp("cond", i.cond.span());
+        let c = self.verbatim(&i.cond);
+        out.push(Stmt::Let {
+            var: cond.clone(),
+            mutable: false,
+            rhs: Rhs::Const(c),
+        });
+        let then = self.branch(&i.then_branch, result)?;
+        let els = match &i.else_branch {
+            None => {
+                if result.is_some() {
+                    return Err(err(
+                        i.span(),
+                        "hype: an `if` used as a value needs an `else` branch",
+                    ));
+                }
+                Block::default()
+            }
+            Some((_, e)) => match &**e {
+                Expr::Block(b) => self.branch(&b.block, result)?,
+                Expr::If(inner) => {
+                    let mut stmts = Vec::new();
+                    self.scopes.push(HashMap::new());
+                    let s = self.if_stmt(inner, result, &mut stmts)?;
+                    self.scopes.pop();
+                    stmts.push(s);
+                    Block { stmts }
+                }
+                other => return Err(err(other.span(), "hype: unexpected `else` branch")),
+            },
+        };
+        Ok(Stmt::If { cond, then, els })
+    }
+
+    fn branch(&mut self, b: &syn::Block, result: Option<&Ident>) -> syn::Result<Block> {
+        let (mut block, tail) = self.block_with_tail(b)?;
+        match (result, tail) {
+            (Some(r), Some(t)) => {
+                if self.atom_active(&t) {
+                    self.mark_active(r);
+                }
+                block.stmts.push(Stmt::Init {
+                    var: r.clone(),
+                    rhs: Rhs::Copy(t),
+                });
+            }
+            (Some(_), None) => {
+                return Err(err(
+                    b.span(),
+                    "hype: this branch of an `if` used as a value has no value",
+                ))
+            }
+            _ => {}
+        }
+        Ok(block)
+    }
+
+    fn atom_active(&self, a: &Atom) -> bool {
+        matches!(a, Atom::Var(v) if self.is_active_var(v))
+    }
+
+    fn for_loop(&mut self, f: &syn::ExprForLoop, out: &mut Vec<Stmt>) -> syn::Result<()> {
+        if f.label.is_some() {
+            return Err(err(
+                f.span(),
+                "hype: loop labels are not supported in #[differentiable] code",
+            ));
+        }
+        let iter = self.verbatim(&f.expr);
+        if self.is_active(&f.expr) {
+            return Err(err(f.expr.span(), "hype: a `for` loop must iterate over a range or a constant collection, not over an active value; iterate over indices (`for i in 0..x.len()`) instead"));
+        }
+        let counter = self.tmp("trips", f.span());
+        out.push(Stmt::Let {
+            var: counter.clone(),
+            mutable: true,
+            rhs: Rhs::Const(quote!(0usize)),
+        });
+        self.mutable.insert(counter.to_string());
+        self.scopes.push(HashMap::new());
+        let mut pat_vars = Vec::new();
+        let pat = self.loop_pattern(&f.pat, &mut pat_vars)?;
+        let body = self.block_no_tail(&f.body)?;
+        self.scopes.pop();
+        out.push(Stmt::For {
+            pat,
+            pat_vars,
+            iter,
+            counter,
+            body,
+        });
+        Ok(())
+    }
+
+    fn loop_pattern(&mut self, p: &Pat, vars: &mut Vec<Ident>) -> syn::Result<TokenStream> {
+        match p {
+            Pat::Ident(pi) if pi.subpat.is_none() => {
+                let v = self.bind(&pi.ident);
+                vars.push(v.clone());
+                Ok(quote!(#v))
+            }
+            Pat::Wild(w) => Ok(quote!(#w)),
+            Pat::Reference(r) => {
+                let inner = self.loop_pattern(&r.pat, vars)?;
+                Ok(quote!(&#inner))
+            }
+            Pat::Tuple(t) => {
+                let mut parts = Vec::new();
+                for e in &t.elems {
+                    parts.push(self.loop_pattern(e, vars)?);
+                }
+                Ok(quote!((#(#parts),*)))
+            }
+            other => Err(err(other.span(), "hype: this loop pattern is not supported; use a name, `&name`, `_` or a tuple of those")),
+        }
+    }
+
+    fn while_loop(&mut self, w: &syn::ExprWhile, out: &mut Vec<Stmt>) -> syn::Result<()> {
+        if w.label.is_some() {
+            return Err(err(
+                w.span(),
+                "hype: loop labels are not supported in #[differentiable] code",
+            ));
+        }
+        if let Expr::Let(l) = &*w.cond {
+            return Err(err(l.span(), "hype: `while let` is not supported in #[differentiable] code; use `while` on a boolean"));
+        }
+        let counter = self.tmp("trips", w.span());
+        out.push(Stmt::Let {
+            var: counter.clone(),
+            mutable: true,
+            rhs: Rhs::Const(quote!(0usize)),
+        });
+        self.mutable.insert(counter.to_string());
+        let cond = self.verbatim(&w.cond);
+        let body = self.block_no_tail(&w.body)?;
+        out.push(Stmt::While {
+            cond,
+            counter,
+            body,
+        });
+        Ok(())
+    }
+
+    // ---------- expressions ----------
+
+    /// Lowers an expression to an atom, binding intermediates with lets.
+    fn expr(&mut self, e: &Expr, out: &mut Vec<Stmt>) -> syn::Result<Atom> {
+        if let Some(msg) = unsupported(e) {
+            return Err(err(e.span(), msg));
+        }
+        if !self.is_active(e) {
+            return Ok(Atom::Const(self.verbatim(e)));
+        }
+        match e {
+            Expr::Path(p) => {
+                let id = p.path.get_ident().expect("active paths are locals");
+                Ok(Atom::Var(self.lookup(id).expect("active paths are locals")))
+            }
+            Expr::Paren(p) => self.expr(&p.expr, out),
+            Expr::Group(g) => self.expr(&g.expr, out),
+            Expr::Reference(r) => self.expr(&r.expr, out),
+            Expr::Unary(u) if matches!(u.op, UnOp::Deref(_)) => self.expr(&u.expr, out),
+            _ => {
+                let rhs = self.rhs(e, out)?;
+                if let Rhs::Copy(a) = &rhs {
+                    return Ok(a.clone());
+                }
+                let t = self.tmp("t", e.span());
+                self.mark_active(&t);
+                out.push(Stmt::Let {
+                    var: t.clone(),
+                    mutable: false,
+                    rhs,
+                });
+                Ok(Atom::Var(t))
+            }
+        }
+    }
+
+    /// Lowers an active expression to a right-hand side.
+    fn rhs(&mut self, e: &Expr, out: &mut Vec<Stmt>) -> syn::Result<Rhs> {
+        if let Some(msg) = unsupported(e) {
+            return Err(err(e.span(), msg));
+        }
+        let span = e.span();
+        match e {
+            Expr::Path(_) | Expr::Paren(_) | Expr::Group(_) | Expr::Reference(_) => Ok(Rhs::Copy(self.expr(e, out)?)),
+            Expr::Unary(u) => match u.op {
+                UnOp::Neg(_) => {
+                    let a = self.expr(&u.expr, out)?;
+                    Ok(Rhs::Prim(prim_rt("neg", vec![a], vec![], span)))
+                }
+                UnOp::Deref(_) => Ok(Rhs::Copy(self.expr(&u.expr, out)?)),
+                _ => Ok(Rhs::Const(self.verbatim(e))),
+            },
+            Expr::Binary(b) => {
+                let name = match b.op {
+                    BinOp::Add(_) => "add",
+                    BinOp::Sub(_) => "sub",
+                    BinOp::Mul(_) => "mul",
+                    BinOp::Div(_) => "div",
+                    _ => {
+                        return Err(err(b.op.span(), format!("hype: the operator `{}` is not differentiable; supported: + - * / and unary -", b.op.to_token_stream())))
+                    }
+                };
+                let l = self.expr(&b.left, out)?;
+                let r = self.expr(&b.right, out)?;
+                Ok(Rhs::Prim(prim_rt(name, vec![l, r], vec![], span)))
+            }
+            Expr::MethodCall(m) => self.method_call(m, out),
+            Expr::Call(c) => self.call(c, out),
+            Expr::Index(ix) => {
+                let Expr::Path(p) = strip(&ix.expr) else {
+                    return Err(err(ix.expr.span(), "hype: indexing is supported on local variables (`x[i]`); bind the array to a variable first"));
+                };
+                let Some(base) = p.path.get_ident().and_then(|id| self.lookup(id)) else {
+                    return Err(err(ix.expr.span(), "hype: indexing is supported on local variables (`x[i]`)"));
+                };
+                let index = self.verbatim(&ix.index);
+                Ok(Rhs::Index { base, index })
+            }
+            Expr::If(i) => {
+                let r = self.tmp("ifv", span);
+                out.push(Stmt::Declare { var: r.clone() });
+                let s = self.if_stmt(i, Some(&r), out)?;
+                out.push(s);
+                Ok(Rhs::Copy(Atom::Var(r)))
+            }
+            Expr::Block(b) => {
+                let (block, tail) = self.block_with_tail(&b.block)?;
+                out.extend(block.stmts);
+                Ok(Rhs::Copy(tail.unwrap_or(Atom::Const(quote!(())))))
+            }
+            Expr::Lit(_) | Expr::Cast(_) => Ok(Rhs::Const(self.verbatim(e))),
+            Expr::Field(f) => Err(err(f.span(), "hype: field access on active values is not supported yet; pass the field as its own parameter")),
+            Expr::Tuple(t) => Err(err(t.span(), "hype: tuples of active values are only supported in `let (a, b) = (x, y);`")),
+            Expr::Macro(m) => Err(err(m.span(), "hype: `array![..]` of active values is not supported yet; build the array from constants and assign elements (`a[i] = x`)")),
+            other => Err(err(other.span(), "hype: this expression is not supported in #[differentiable] code")),
+        }
+    }
+
+    fn method_call(&mut self, m: &syn::ExprMethodCall, out: &mut Vec<Stmt>) -> syn::Result<Rhs> {
+        let name = m.method.to_string();
+        if ops_table::COPY_METHODS.contains(&name.as_str()) {
+            return Ok(Rhs::Copy(self.expr(&m.receiver, out)?));
+        }
+        let Some(op) = ops_table::method_op(&name) else {
+            let known: Vec<&str> = ops_table::METHOD_OPS.iter().map(|o| o.method).collect();
+            return Err(err(
+                m.method.span(),
+                format!(
+                    "hype: the method `{name}` has no derivative rule; differentiable methods are: {}, clone, to_owned; shape methods (len, shape, ...) are constants. Write it with these, or give it a custom rule",
+                    known.join(", ")
+                ),
+            ));
+        };
+        if m.args.len() != op.value_args + op.static_args {
+            return Err(err(
+                m.span(),
+                format!(
+                    "hype: `{name}` takes {} argument(s)",
+                    op.value_args + op.static_args
+                ),
+            ));
+        }
+        let mut args = vec![self.expr(&m.receiver, out)?];
+        let mut statics = Vec::new();
+        for (k, a) in m.args.iter().enumerate() {
+            if k < op.value_args {
+                args.push(self.expr(a, out)?);
+            } else {
+                if self.is_active(a) {
+                    return Err(err(
+                        a.span(),
+                        format!("hype: this argument of `{name}` must be a constant"),
+                    ));
+                }
+                statics.push(self.verbatim(a));
+            }
+        }
+        Ok(Rhs::Prim(prim_rt(op.op, args, statics, m.method.span())))
+    }
+
+    fn call(&mut self, c: &syn::ExprCall, out: &mut Vec<Stmt>) -> syn::Result<Rhs> {
+        let Expr::Path(p) = strip(&c.func) else {
+            return Err(err(
+                c.func.span(),
+                "hype: only calls of functions by path are supported in #[differentiable] code",
+            ));
+        };
+        let path = &p.path;
+        let last = path.segments.last().expect("paths are not empty");
+        let name = last.ident.to_string();
+        let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let is_ops_path = segs.len() == 1
+            || (segs.len() == 2 && segs[0] == "ops")
+            || (segs.len() == 3 && segs[0] == "hype" && segs[1] == "ops");
+        if let (true, Some(nvalues)) = (is_ops_path, ops_table::ops_function(&name)) {
+            let mut args = Vec::new();
+            let mut statics = Vec::new();
+            for (k, a) in c.args.iter().enumerate() {
+                if k < nvalues {
+                    args.push(self.expr(a, out)?);
+                } else {
+                    statics.push(self.verbatim(a));
+                }
+            }
+            let ident = Ident::new(&name, last.ident.span());
+            return Ok(Rhs::Prim(Prim {
+                path: quote_spanned!(last.ident.span()=> ::hype::ops::#ident),
+                module: quote!(::hype::ops),
+                name: ident,
+                args,
+                statics,
+                span: c.span(),
+            }));
+        }
+        let mut args = Vec::new();
+        for a in &c.args {
+            let form = if matches!(strip(a), Expr::Reference(_)) {
+                ArgForm::Ref
+            } else {
+                ArgForm::Value
+            };
+            args.push((self.expr(a, out)?, form));
+        }
+        Ok(Rhs::Call {
+            func: path.clone(),
+            args,
+            span: c.span(),
+        })
+    }
+}
+
+/// The runtime primitive `::hype::rt::name`.
+pub fn prim_rt(name: &str, args: Vec<Atom>, statics: Vec<TokenStream>, span: Span) -> Prim {
+    let ident = Ident::new(name, span);
+    Prim {
+        path: quote_spanned!(span=> ::hype::rt::#ident),
+        module: quote!(::hype::rt),
+        name: ident,
+        args,
+        statics,
+        span,
+    }
+}
+
+fn strip(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(p) => strip(&p.expr),
+        Expr::Group(g) => strip(&g.expr),
+        e => e,
+    }
+}
+
+fn block_tail(b: &syn::Block) -> Option<&Expr> {
+    match b.stmts.last() {
+        Some(SynStmt::Expr(e, None)) => Some(e),
+        _ => None,
+    }
+}
+
+fn expr_has_value(e: &Expr) -> bool {
+    match e {
+        Expr::If(i) => block_tail(&i.then_branch).is_some() && i.else_branch.is_some(),
+        _ => true,
+    }
+}
+
+fn is_arith(op: &BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::Add(_) | BinOp::Sub(_) | BinOp::Mul(_) | BinOp::Div(_)
+    )
+}
+
+fn op_symbol(name: &str, span: Span) -> TokenStream {
+    match name {
+        "add" => quote_spanned!(span=> +),
+        "sub" => quote_spanned!(span=> -),
+        "mul" => quote_spanned!(span=> *),
+        _ => quote_spanned!(span=> /),
+    }
+}
+
+fn compound_op(op: &BinOp) -> Option<&'static str> {
+    match op {
+        BinOp::AddAssign(_) => Some("add"),
+        BinOp::SubAssign(_) => Some("sub"),
+        BinOp::MulAssign(_) => Some("mul"),
+        BinOp::DivAssign(_) => Some("div"),
+        _ => None,
+    }
+}
+
+/// Constructs that are outside the supported subset, with what to do instead.
+fn unsupported(e: &Expr) -> Option<&'static str> {
+    Some(match e {
+        Expr::Closure(_) => "hype: closures are not supported in #[differentiable] code outside derivative operators (grad!, jvp!, ...); write a separate #[differentiable] function",
+        Expr::Unsafe(_) => "hype: `unsafe` blocks cannot be differentiated; move the unsafe code into a function with a custom rule",
+        Expr::Async(_) => "hype: `async` blocks cannot be differentiated; differentiate a synchronous function",
+        Expr::Await(_) => "hype: `.await` cannot be differentiated; differentiate a synchronous function",
+        Expr::Try(_) => "hype: the `?` operator is not supported in #[differentiable] code; return plain values",
+        Expr::TryBlock(_) => "hype: `try` blocks are not supported in #[differentiable] code",
+        Expr::Yield(_) => "hype: `yield` is not supported in #[differentiable] code",
+        Expr::Loop(_) => "hype: `loop` is not supported yet in #[differentiable] code; use `while cond { .. }` or `for`",
+        Expr::Break(_) => "hype: `break` is not supported yet in #[differentiable] code; use a `while` loop with a condition",
+        Expr::Continue(_) => "hype: `continue` is not supported yet in #[differentiable] code; use `if` inside the loop",
+        Expr::Return(_) => "hype: early `return` is not supported yet in #[differentiable] code; end the function with its value",
+        Expr::Match(_) => "hype: `match` is not supported yet in #[differentiable] code; use `if`/`else`",
+        Expr::Let(_) => "hype: `let` in a condition is not supported in #[differentiable] code",
+        _ => return None,
+    })
+}
+
+/// Every identifier in a token stream (for collision-free fresh names).
+pub fn collect_idents(tokens: TokenStream, out: &mut HashSet<String>) {
+    for t in tokens {
+        match t {
+            TokenTree::Ident(id) => {
+                out.insert(id.to_string());
+            }
+            TokenTree::Group(g) => collect_idents(g.stream(), out),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! Which syntax maps to which runtime primitive.
+
+/// Methods that read only shapes or sizes: never differentiated.
+pub const SHAPE_METHODS: &[&str] = &[
+    "len",
+    "nrows",
+    "ncols",
+    "shape",
+    "dim",
+    "ndim",
+    "is_empty",
+    "raw_dim",
+    "is_nan",
+    "is_finite",
+    "is_infinite",
+    "is_sign_positive",
+    "is_sign_negative",
+    "partial_cmp",
+    "total_cmp",
+    "iter",
+    "to_vec",
+    "is_square",
+    "strides",
+];
+
+/// How a method call maps to a primitive: the op's name, and how many of its
+/// arguments (after the receiver) are values; the rest are static arguments.
+pub struct MethodOp {
+    pub method: &'static str,
+    pub op: &'static str,
+    pub value_args: usize,
+    pub static_args: usize,
+}
+
+const fn m(
+    method: &'static str,
+    op: &'static str,
+    value_args: usize,
+    static_args: usize,
+) -> MethodOp {
+    MethodOp {
+        method,
+        op,
+        value_args,
+        static_args,
+    }
+}
+
+/// Methods of f64 and ndarray arrays that are primitives of `hype::rt`.
+pub const METHOD_OPS: &[MethodOp] = &[
+    m("exp", "exp", 0, 0),
+    m("ln", "ln", 0, 0),
+    m("log2", "log2", 0, 0),
+    m("log10", "log10", 0, 0),
+    m("sqrt", "sqrt", 0, 0),
+    m("cbrt", "cbrt", 0, 0),
+    m("powi", "powi", 0, 1),
+    m("powf", "powf", 1, 0),
+    m("sin", "sin", 0, 0),
+    m("cos", "cos", 0, 0),
+    m("tan", "tan", 0, 0),
+    m("asin", "asin", 0, 0),
+    m("acos", "acos", 0, 0),
+    m("atan", "atan", 0, 0),
+    m("sinh", "sinh", 0, 0),
+    m("cosh", "cosh", 0, 0),
+    m("tanh", "tanh", 0, 0),
+    m("abs", "abs", 0, 0),
+    m("recip", "recip", 0, 0),
+    m("max", "max", 1, 0),
+    m("min", "min", 1, 0),
+    m("hypot", "hypot", 1, 0),
+    m("atan2", "atan2", 1, 0),
+    m("mul_add", "mul_add", 2, 0),
+    m("dot", "dot", 1, 0),
+    m("t", "t", 0, 0),
+    m("reversed_axes", "t", 0, 0),
+    m("sum", "sum", 0, 0),
+    m("mean", "mean", 0, 0),
+    m("sum_axis", "sum_axis", 0, 1),
+    m("mean_axis", "mean_axis", 0, 1),
+    m("insert_axis", "insert_axis", 0, 1),
+    m("slice", "slice", 0, 1),
+];
+
+/// Methods that copy a value: differentiated as the identity.
+pub const COPY_METHODS: &[&str] = &["clone", "to_owned", "into_owned", "view"];
+
+/// Functions of `hype::ops` (called as `name(..)`, `ops::name(..)` or
+/// `hype::ops::name(..)`): primitives with their own rules. The number is how many
+/// leading arguments are values; the rest are static.
+pub const OPS_FUNCTIONS: &[(&str, usize)] = &[
+    ("sigmoid", 1),
+    ("relu", 1),
+    ("softplus", 1),
+    ("elu", 1),
+    ("gelu", 1),
+    ("softmax", 1),
+    ("log_softmax", 1),
+    ("logsumexp", 1),
+    ("cross_entropy_on_linear", 2),
+    ("cross_entropy_on_softmax", 2),
+    ("mse", 2),
+    ("l1", 1),
+    ("l2", 1),
+    ("stop_gradient", 1),
+];
+
+pub fn method_op(name: &str) -> Option<&'static MethodOp> {
+    METHOD_OPS.iter().find(|o| o.method == name)
+}
+
+pub fn ops_function(name: &str) -> Option<usize> {
+    OPS_FUNCTIONS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, k)| *k)
+}

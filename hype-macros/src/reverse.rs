@@ -1,0 +1,336 @@
+//! The reverse (adjoint) emitter: a forward sweep that records what the backward
+//! sweep needs, and a backward sweep that propagates adjoints in reverse order.
+//!
+//! Recording follows Tapenade: an assignment that overwrites a live value pushes the
+//! old value on a tape (and the backward sweep restores it), each block that is
+//! repeated (loop bodies, branches) pushes its local variables when it ends and pops
+//! them when its backward sweep starts, and loops count their trips. The backward
+//! sweep therefore sees, at every statement, exactly the values the forward sweep saw.
+
+use crate::forward::{atom_ref, derived_path, primal};
+use crate::ir::*;
+use crate::names;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use syn::Ident;
+
+pub struct Reverse<'a> {
+    pub f: &'a Function,
+    tapes: RefCell<usize>,
+    /// Tape of each block and each taped statement, keyed by address: the forward and
+    /// backward sweeps must use the same one.
+    ids: RefCell<HashMap<usize, Ident>>,
+}
+
+impl<'a> Reverse<'a> {
+    pub fn new(f: &'a Function) -> Self {
+        Reverse {
+            f,
+            tapes: RefCell::new(0),
+            ids: RefCell::new(HashMap::new()),
+        }
+    }
+
+    fn tape_for<T>(&self, node: &T) -> Ident {
+        let key = node as *const T as usize;
+        let mut ids = self.ids.borrow_mut();
+        ids.entry(key)
+            .or_insert_with(|| {
+                let mut n = self.tapes.borrow_mut();
+                *n += 1;
+                names::tape(*n)
+            })
+            .clone()
+    }
+
+    /// Declarations of every tape used (call after emitting both sweeps).
+    pub fn tape_decls(&self) -> TokenStream {
+        let mut ids: Vec<Ident> = self.ids.borrow().values().cloned().collect();
+        ids.sort_by_key(|i| i.to_string()[4..].parse::<usize>().unwrap_or(0));
+        quote!(#(let mut #ids = ::std::vec::Vec::new();)*)
+    }
+
+    fn active(&self, v: &Ident) -> bool {
+        self.f.is_active(v)
+    }
+
+    /// Local variables of a block that its backward sweep needs back (all of them,
+    /// plus the pullbacks of calls and the loop variables).
+    fn block_locals(&self, b: &Block, extra: &[Ident]) -> Vec<Ident> {
+        let mut out: Vec<Ident> = extra.to_vec();
+        for s in &b.stmts {
+            match s {
+                Stmt::Let {
+                    var,
+                    rhs: Rhs::Call { .. },
+                    ..
+                } => {
+                    out.push(var.clone());
+                    out.push(names::pullback(var));
+                }
+                Stmt::Let { var, .. } | Stmt::Declare { var } => out.push(var.clone()),
+                Stmt::For { counter, .. } | Stmt::While { counter, .. } => {
+                    out.push(counter.clone())
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Active variables declared directly in a block (their adjoint slots live there).
+    pub fn active_locals(&self, b: &Block, extra: &[Ident]) -> Vec<Ident> {
+        let mut out: Vec<Ident> = extra.iter().filter(|v| self.active(v)).cloned().collect();
+        for s in &b.stmts {
+            if let Stmt::Let { var, .. } | Stmt::Declare { var } = s {
+                if self.active(var) {
+                    out.push(var.clone());
+                }
+            }
+        }
+        out
+    }
+
+    // ---------------- forward sweep ----------------
+
+    pub fn fwd_block(&self, b: &Block, repeated: Option<&[Ident]>) -> TokenStream {
+        let stmts = b.stmts.iter().map(|s| self.fwd_stmt(s));
+        let save = match repeated {
+            None => quote!(),
+            Some(extra) => {
+                let tape = self.tape_for(b);
+                let locals = self.block_locals(b, extra);
+                quote!(#tape.push((#(#locals,)*));)
+            }
+        };
+        quote!(#(#stmts)* #save)
+    }
+
+    fn fwd_stmt(&self, s: &Stmt) -> TokenStream {
+        match s {
+            Stmt::Let { var, mutable, rhs } => {
+                let m = if *mutable { quote!(mut) } else { quote!() };
+                if let Rhs::Call { func, args, span } = rhs {
+                    let rev = derived_path(func, "rev");
+                    let prim = call_args(args);
+                    let pb = names::pullback(var);
+                    return quote_spanned!(*span=> let (#m #var, #pb) = #rev(#(#prim),*););
+                }
+                let p = primal(rhs);
+                quote!(let #m #var = #p;)
+            }
+            Stmt::Declare { var } => {
+                let m = if self.f.mutable.contains(&var.to_string()) {
+                    quote!(mut)
+                } else {
+                    quote!()
+                };
+                quote!(let #m #var;)
+            }
+            Stmt::Init { var, rhs } => {
+                let p = primal(rhs);
+                quote!(#var = #p;)
+            }
+            Stmt::Assign { var, rhs } => {
+                let tape = self.tape_for(s);
+                let p = primal(rhs);
+                let new = format_ident!("{}_new", var);
+                quote!(let #new = #p; #tape.push(::core::mem::replace(&mut #var, #new));)
+            }
+            Stmt::IndexAssign { var, index, value } => {
+                let tape = self.tape_for(s);
+                let v = match value {
+                    Atom::Var(u) => quote!(#u),
+                    Atom::Const(t) => quote!(#t),
+                };
+                quote!(#tape.push(#var[#index]); #var[#index] = #v;)
+            }
+            Stmt::If { cond, then, els } => {
+                let t = self.fwd_block(then, Some(&[]));
+                let e = self.fwd_block(els, Some(&[]));
+                quote!(if #cond { #t } else { #e })
+            }
+            Stmt::For {
+                pat,
+                pat_vars,
+                iter,
+                counter,
+                body,
+            } => {
+                let b = self.fwd_block(body, Some(pat_vars));
+                quote!(for #pat in #iter { #b #counter += 1; })
+            }
+            Stmt::While {
+                cond,
+                counter,
+                body,
+            } => {
+                let b = self.fwd_block(body, Some(&[]));
+                quote!(while #cond { #b #counter += 1; })
+            }
+            Stmt::Inactive(t) => t.clone(),
+        }
+    }
+
+    // ---------------- backward sweep ----------------
+
+    /// Backward sweep of a block. Repeated blocks first pop their locals back and
+    /// open adjoint slots for the active ones.
+    pub fn bwd_block(&self, b: &Block, repeated: Option<&[Ident]>) -> TokenStream {
+        let restore = match repeated {
+            None => quote!(),
+            Some(extra) => {
+                let tape = self.tape_for(b);
+                let locals = self.block_locals(b, extra);
+                let muts = locals.iter().map(|v| {
+                    if self.f.mutable.contains(&v.to_string()) {
+                        quote!(mut #v)
+                    } else {
+                        quote!(#v)
+                    }
+                });
+                let slots = self.slots(&self.active_locals(b, extra));
+                quote!(
+                    let (#(#muts,)*) = #tape.pop().expect("hype: tape underflow");
+                    #slots
+                )
+            }
+        };
+        let stmts = b.stmts.iter().rev().map(|s| self.bwd_stmt(s));
+        quote!(#restore #(#stmts)*)
+    }
+
+    /// `let mut v_bar = none_like(&v);` for each variable.
+    pub fn slots(&self, vars: &[Ident]) -> TokenStream {
+        let decls = vars.iter().map(|v| {
+            let vb = names::bar(v);
+            quote!(let mut #vb = ::hype::rt::none_like(&#v);)
+        });
+        quote!(#(#decls)*)
+    }
+
+    /// Propagates adjoint `g` of the value `r` computed by `rhs` to its operands.
+    fn propagate(&self, rhs: &Rhs, r: &Ident, g: &Ident) -> TokenStream {
+        match rhs {
+            Rhs::Copy(Atom::Var(u)) if self.active(u) => {
+                let ub = names::bar(u);
+                quote!(::hype::rt::acc(&mut #ub, #g);)
+            }
+            Rhs::Index { base, index } if self.active(base) => {
+                let bb = names::bar(base);
+                quote!(::hype::rt::acc_at(&mut #bb, &#base, #index, #g);)
+            }
+            Rhs::Prim(p) => {
+                let module = &p.module;
+                let args: Vec<_> = p.args.iter().map(atom_ref).collect();
+                let statics = &p.statics;
+                let mut out = Vec::new();
+                for (k, a) in p.args.iter().enumerate() {
+                    if let Atom::Var(v) = a {
+                        if self.active(v) {
+                            let vb = names::bar(v);
+                            let rule = format_ident!("{}_vjp{}", p.name, k, span = p.span);
+                            out.push(quote_spanned!(p.span=> ::hype::rt::acc(&mut #vb, #module::#rule(#(#args,)* #(#statics,)* &#r, &#g));));
+                        }
+                    }
+                }
+                quote!(#(#out)*)
+            }
+            Rhs::Call { args, span, .. } => {
+                let pb = names::pullback(r);
+                let gs: Vec<Ident> = (0..args.len())
+                    .map(|k| format_ident!("{}_g{}", r, k))
+                    .collect();
+                let mut accs = Vec::new();
+                for ((a, _), gk) in args.iter().zip(&gs) {
+                    if let Atom::Var(v) = a {
+                        if self.active(v) {
+                            let vb = names::bar(v);
+                            accs.push(quote!(::hype::rt::acc_arg(&mut #vb, #gk);));
+                        }
+                    }
+                }
+                quote_spanned!(*span=> let (#(#gs,)*) = #pb(&#g); #(#accs)*)
+            }
+            _ => quote!(),
+        }
+    }
+
+    fn bwd_stmt(&self, s: &Stmt) -> TokenStream {
+        match s {
+            Stmt::Let { var, rhs, .. } | Stmt::Init { var, rhs } => {
+                if !self.active(var) {
+                    return quote!();
+                }
+                let vb = names::bar(var);
+                let g = format_ident!("{}_adj", var);
+                let body = self.propagate(rhs, var, &g);
+                if body.is_empty() {
+                    return quote!(let _ = #vb.take(););
+                }
+                quote!(if let ::core::option::Option::Some(#g) = #vb.take() { #body })
+            }
+            Stmt::Declare { .. } | Stmt::Inactive(_) => quote!(),
+            Stmt::Assign { var, rhs } => {
+                let tape = self.tape_for(s);
+                let new = format_ident!("{}_new", var);
+                let restore = quote!(let #new = ::core::mem::replace(&mut #var, #tape.pop().expect("hype: tape underflow"));
+                );
+                if !self.active(var) {
+                    return quote!(#restore let _ = #new;);
+                }
+                let vb = names::bar(var);
+                let g = format_ident!("{}_adj", var);
+                let body = self.propagate(rhs, &new, &g);
+                quote!(#restore if let ::core::option::Option::Some(#g) = #vb.take() { #body })
+            }
+            Stmt::IndexAssign { var, index, value } => {
+                let tape = self.tape_for(s);
+                let restore = quote!(#var[#index] = #tape.pop().expect("hype: tape underflow"););
+                if !self.active(var) {
+                    return restore;
+                }
+                let vb = names::bar(var);
+                let g = format_ident!("{}_adj", var);
+                let body = match value {
+                    Atom::Var(u) if self.active(u) => {
+                        let ub = names::bar(u);
+                        quote!(if let ::core::option::Option::Some(#g) = #g { ::hype::rt::acc(&mut #ub, #g); })
+                    }
+                    _ => quote!(let _ = #g;),
+                };
+                quote!(#restore let #g = ::hype::rt::take_at(&mut #vb, #index); #body)
+            }
+            Stmt::If { cond, then, els } => {
+                let t = self.bwd_block(then, Some(&[]));
+                let e = self.bwd_block(els, Some(&[]));
+                quote!(if #cond { #t } else { #e })
+            }
+            Stmt::For {
+                pat_vars,
+                counter,
+                body,
+                ..
+            } => {
+                let b = self.bwd_block(body, Some(pat_vars));
+                quote!(for _ in 0..#counter { #b })
+            }
+            Stmt::While { counter, body, .. } => {
+                let b = self.bwd_block(body, Some(&[]));
+                quote!(for _ in 0..#counter { #b })
+            }
+        }
+    }
+}
+
+/// Arguments of a call, by reference or by value as the user wrote them.
+pub fn call_args(args: &[(Atom, ArgForm)]) -> Vec<TokenStream> {
+    args.iter()
+        .map(|(a, form)| match form {
+            ArgForm::Ref => atom_ref(a),
+            ArgForm::Value => crate::forward::atom_val(a),
+        })
+        .collect()
+}

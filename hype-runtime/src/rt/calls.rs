@@ -1,0 +1,162 @@
+//! The calling convention between differentiated functions, and the entry points that
+//! the user-facing operators build on.
+//!
+//! A `#[differentiable] fn f(a0: T0, .., an: Tn) -> R` gets siblings
+//! * `f__fwd(a0, .., an, t0, .., tn) -> (R, R::Tangent)` where `t_k` is
+//!   `&Tk::Tangent` for an active argument or [`Zero`] for a constant one;
+//! * `f__rev(a0, .., an) -> (R, pullback)` where `pullback(&rbar)` gives one
+//!   cotangent per parameter (a [`NoGrad`] for constant parameters).
+
+use crate::tangent::{HasTangent, Tangent};
+use ndarray::{Array1, Array2};
+
+/// A tangent argument that is exactly zero (the caller's argument is a constant).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Zero;
+
+/// The cotangent of a constant parameter: nothing.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct NoGrad;
+
+/// What a caller may pass as the tangent of a parameter of type `V`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a tangent for a parameter of type `{V}`",
+    note = "pass a reference to the tangent (same type as the value, owned) or hype::rt::Zero"
+)]
+pub trait TangentArg<V: HasTangent + ?Sized> {
+    /// The owned tangent, shaped like `like`.
+    fn into_tangent(self, like: &V) -> V::Tangent;
+}
+
+impl<V: HasTangent + ?Sized> TangentArg<V> for &V::Tangent {
+    #[inline]
+    fn into_tangent(self, _like: &V) -> V::Tangent {
+        self.clone()
+    }
+}
+
+impl<V: HasTangent + ?Sized> TangentArg<V> for Zero {
+    #[inline]
+    fn into_tangent(self, like: &V) -> V::Tangent {
+        like.zero_tangent()
+    }
+}
+
+/// A cotangent returned by a pullback, for an argument whose adjoint slot holds `T`.
+pub trait Contribution<T> {
+    /// Adds `self` into the slot.
+    fn add_into(self, slot: &mut Option<T>);
+}
+
+impl<T: Tangent> Contribution<T> for T {
+    #[inline]
+    fn add_into(self, slot: &mut Option<T>) {
+        super::acc(slot, self)
+    }
+}
+
+impl<T> Contribution<T> for NoGrad {
+    #[inline]
+    fn add_into(self, _slot: &mut Option<T>) {}
+}
+
+/// Adds a call's cotangent for one argument into that argument's adjoint slot.
+#[inline]
+pub fn acc_arg<T, C: Contribution<T>>(slot: &mut Option<T>, c: C) {
+    c.add_into(slot)
+}
+
+/// Values that `grad!` can start from: scalar outputs.
+#[diagnostic::on_unimplemented(
+    message = "grad! needs a function that returns f64, but this one returns `{Self}`",
+    note = "for a function with a vector or struct output use vjp!(f) and call the pullback with a cotangent, or jacobian!(f)"
+)]
+pub trait ScalarOutput: HasTangent {
+    /// The seed `1`.
+    fn one() -> Self::Tangent;
+}
+
+impl ScalarOutput for f64 {
+    fn one() -> f64 {
+        1.0
+    }
+}
+
+impl ScalarOutput for f32 {
+    fn one() -> f32 {
+        1.0
+    }
+}
+
+/// The seed of a reverse sweep for a scalar output: `1`.
+#[inline]
+pub fn seed_one<V: ScalarOutput>(_value: &V) -> V::Tangent {
+    V::one()
+}
+
+/// Inputs that `diff!` can differentiate with respect to: scalars.
+#[diagnostic::on_unimplemented(
+    message = "diff! needs a function of one scalar (f64) parameter, but the active parameter is `{Self}`",
+    note = "for array parameters use grad!, gradv! (directional derivative) or jvp!"
+)]
+pub trait ScalarInput: HasTangent {
+    /// The unit tangent `1`.
+    fn unit() -> Self::Tangent;
+}
+
+impl ScalarInput for f64 {
+    fn unit() -> f64 {
+        1.0
+    }
+}
+
+impl<T: ScalarInput + ?Sized> ScalarInput for &T {
+    fn unit() -> T::Tangent {
+        T::unit()
+    }
+}
+
+/// The unit tangent of a scalar input.
+#[inline]
+pub fn unit_tangent<V: ScalarInput + ?Sized>(_x: &V) -> V::Tangent {
+    V::unit()
+}
+
+/// The Jacobian (rows: output scalars, columns: input scalars, in flat order) from a
+/// tangent map and a cotangent map: forward mode when there are no more inputs than
+/// outputs, reverse mode otherwise.
+pub fn jacobian<X, Y>(
+    x: &X,
+    fwd: impl Fn(&X::Tangent) -> Y::Tangent,
+    rev: impl Fn(&Y::Tangent) -> X::Tangent,
+    y: &Y,
+) -> Array2<f64>
+where
+    X: HasTangent + ?Sized,
+    Y: HasTangent + ?Sized,
+{
+    let xt = x.zero_tangent();
+    let yt = y.zero_tangent();
+    let (n, m) = (xt.flat_len(), yt.flat_len());
+    let mut j = Array2::zeros((m, n));
+    if n <= m {
+        for i in 0..n {
+            let mut e = Array1::zeros(n);
+            e[i] = 1.0;
+            let dx = xt.rebuild(&e).expect("basis vector has the input's length");
+            let col = fwd(&dx).flatten();
+            j.column_mut(i).assign(&col);
+        }
+    } else {
+        for i in 0..m {
+            let mut e = Array1::zeros(m);
+            e[i] = 1.0;
+            let g = yt
+                .rebuild(&e)
+                .expect("basis vector has the output's length");
+            let row = rev(&g).flatten();
+            j.row_mut(i).assign(&row);
+        }
+    }
+    j
+}

@@ -1,0 +1,227 @@
+//! Reductions: [`sum`], [`mean`] (all elements) and [`sum_axis`], [`mean_axis`], with
+//! rules. Tangents reduce the same way; adjoints spread `g` back over the operand with
+//! [`insert_axis`](super::insert_axis) and [`broadcast_to`](super::broadcast_to).
+
+use super::{broadcast_to, insert_axis, Val};
+use ndarray::{Array, ArrayBase, Axis, Data, Dimension, RemoveAxis};
+
+/// Panics unless `axis` is an axis of an array of shape `shape`.
+#[inline]
+#[track_caller]
+pub(super) fn check_axis(op: &str, axis: Axis, shape: &[usize], allow_end: bool) {
+    let n = shape.len() + usize::from(allow_end);
+    if axis.index() >= n {
+        panic!(
+            "hype: `{op}`: axis {} out of bounds for shape {shape:?}",
+            axis.index()
+        );
+    }
+}
+
+/// The length of `axis` as a divisor; panics on an empty axis (the mean is undefined).
+#[inline]
+#[track_caller]
+fn axis_len(op: &str, axis: Axis, shape: &[usize]) -> f64 {
+    check_axis(op, axis, shape, false);
+    let n = shape[axis.index()];
+    if n == 0 {
+        panic!(
+            "hype: `{op}`: axis {} of shape {shape:?} is empty",
+            axis.index()
+        );
+    }
+    n as f64
+}
+
+/// The number of elements as a divisor; panics on an empty array.
+#[inline]
+#[track_caller]
+fn elem_count(op: &str, shape: &[usize]) -> f64 {
+    let n: usize = shape.iter().product();
+    if n == 0 {
+        panic!("hype: `{op}`: the array of shape {shape:?} is empty");
+    }
+    n as f64
+}
+
+// ---- sum ----
+
+/// The sum of all elements.
+#[inline]
+pub fn sum<A, S, D>(a: &A) -> f64
+where
+    A: Val<V = ArrayBase<S, D>> + ?Sized,
+    S: Data<Elem = f64>,
+    D: Dimension,
+{
+    a.v().sum()
+}
+
+/// Tangent of `sum(a)`: `sum(da)`.
+#[inline]
+pub fn sum_jvp0<A, R, T, S, D>(_a: &A, _r: &R, da: &T) -> f64
+where
+    A: ?Sized,
+    R: ?Sized,
+    T: Val<V = ArrayBase<S, D>> + ?Sized,
+    S: Data<Elem = f64>,
+    D: Dimension,
+{
+    sum(da)
+}
+
+/// Adjoint of `sum(a)`: `broadcast_to(g, a)` (every element gets `g`).
+#[inline]
+pub fn sum_vjp0<A, R, G, S, D>(a: &A, _r: &R, g: &G) -> Array<f64, D>
+where
+    A: Val<V = ArrayBase<S, D>> + ?Sized,
+    S: Data<Elem = f64>,
+    D: Dimension,
+    R: ?Sized,
+    G: Val<V = f64> + ?Sized,
+{
+    broadcast_to(g, a)
+}
+
+// ---- mean ----
+
+/// The mean of all elements; panics on an empty array.
+#[inline]
+#[track_caller]
+pub fn mean<A, S, D>(a: &A) -> f64
+where
+    A: Val<V = ArrayBase<S, D>> + ?Sized,
+    S: Data<Elem = f64>,
+    D: Dimension,
+{
+    let a = a.v();
+    a.sum() / elem_count("mean", a.shape())
+}
+
+/// Tangent of `mean(a)`: `mean(da)`.
+#[inline]
+#[track_caller]
+pub fn mean_jvp0<A, R, T, S, D>(_a: &A, _r: &R, da: &T) -> f64
+where
+    A: ?Sized,
+    R: ?Sized,
+    T: Val<V = ArrayBase<S, D>> + ?Sized,
+    S: Data<Elem = f64>,
+    D: Dimension,
+{
+    mean(da)
+}
+
+/// Adjoint of `mean(a)`: `broadcast_to(g / len(a), a)`.
+#[inline]
+#[track_caller]
+pub fn mean_vjp0<A, R, G, S, D>(a: &A, _r: &R, g: &G) -> Array<f64, D>
+where
+    A: Val<V = ArrayBase<S, D>> + ?Sized,
+    S: Data<Elem = f64>,
+    D: Dimension,
+    R: ?Sized,
+    G: Val<V = f64> + ?Sized,
+{
+    let n = elem_count("mean_vjp0", a.v().shape());
+    broadcast_to(&(*g.v() / n), a)
+}
+
+// ---- sum_axis ----
+
+/// The sum along `axis` (the axis is removed).
+#[inline]
+#[track_caller]
+pub fn sum_axis<A, S, D>(a: &A, axis: Axis) -> Array<f64, D::Smaller>
+where
+    A: Val<V = ArrayBase<S, D>> + ?Sized,
+    S: Data<Elem = f64>,
+    D: RemoveAxis,
+{
+    let a = a.v();
+    check_axis("sum_axis", axis, a.shape(), false);
+    a.sum_axis(axis)
+}
+
+/// Tangent of `sum_axis(a, axis)`: `sum_axis(da, axis)`.
+#[inline]
+#[track_caller]
+pub fn sum_axis_jvp0<A, R, T, S, D>(_a: &A, axis: Axis, _r: &R, da: &T) -> Array<f64, D::Smaller>
+where
+    A: ?Sized,
+    R: ?Sized,
+    T: Val<V = ArrayBase<S, D>> + ?Sized,
+    S: Data<Elem = f64>,
+    D: RemoveAxis,
+{
+    sum_axis(da, axis)
+}
+
+/// Adjoint of `sum_axis(a, axis)`: `broadcast_to(insert_axis(g, axis), a)`.
+#[inline]
+#[track_caller]
+pub fn sum_axis_vjp0<A, R, G, S, D, S2, E>(a: &A, axis: Axis, _r: &R, g: &G) -> Array<f64, D>
+where
+    A: Val<V = ArrayBase<S, D>> + ?Sized,
+    S: Data<Elem = f64>,
+    D: Dimension,
+    R: ?Sized,
+    G: Val<V = ArrayBase<S2, E>> + ?Sized,
+    S2: Data<Elem = f64>,
+    E: Dimension,
+{
+    check_axis("sum_axis_vjp0", axis, a.v().shape(), false);
+    broadcast_to(&insert_axis(g, axis), a)
+}
+
+// ---- mean_axis ----
+
+/// The mean along `axis` (the axis is removed); panics when the axis is empty.
+#[inline]
+#[track_caller]
+pub fn mean_axis<A, S, D>(a: &A, axis: Axis) -> Array<f64, D::Smaller>
+where
+    A: Val<V = ArrayBase<S, D>> + ?Sized,
+    S: Data<Elem = f64>,
+    D: RemoveAxis,
+{
+    let a = a.v();
+    let n = axis_len("mean_axis", axis, a.shape());
+    let mut r = a.sum_axis(axis);
+    r.mapv_inplace(|v| v / n);
+    r
+}
+
+/// Tangent of `mean_axis(a, axis)`: `mean_axis(da, axis)`.
+#[inline]
+#[track_caller]
+pub fn mean_axis_jvp0<A, R, T, S, D>(_a: &A, axis: Axis, _r: &R, da: &T) -> Array<f64, D::Smaller>
+where
+    A: ?Sized,
+    R: ?Sized,
+    T: Val<V = ArrayBase<S, D>> + ?Sized,
+    S: Data<Elem = f64>,
+    D: RemoveAxis,
+{
+    mean_axis(da, axis)
+}
+
+/// Adjoint of `mean_axis(a, axis)`: `broadcast_to(insert_axis(g, axis), a) / n` with
+/// `n` the length of `axis`.
+#[inline]
+#[track_caller]
+pub fn mean_axis_vjp0<A, R, G, S, D, S2, E>(a: &A, axis: Axis, _r: &R, g: &G) -> Array<f64, D>
+where
+    A: Val<V = ArrayBase<S, D>> + ?Sized,
+    S: Data<Elem = f64>,
+    D: Dimension,
+    R: ?Sized,
+    G: Val<V = ArrayBase<S2, E>> + ?Sized,
+    S2: Data<Elem = f64>,
+    E: Dimension,
+{
+    let n = axis_len("mean_axis_vjp0", axis, a.v().shape());
+    let mut out = broadcast_to(&insert_axis(g, axis), a);
+    out.mapv_inplace(|v| v / n);
+    out
+}
