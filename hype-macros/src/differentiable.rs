@@ -13,23 +13,35 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, ToTokens};
 use syn::visit_mut::VisitMut;
 
-/// Gives every elided reference lifetime in a type the lifetime `'h`, so that
-/// pullbacks (closures capturing the arguments) can name it.
-struct NameLifetimes;
+/// Gives every elided reference lifetime in a type a name, so that pullbacks
+/// (closures capturing the arguments) and `impl TangentArg<&'a T>` can name it.
+struct NameLifetimes(syn::Lifetime);
 
 impl VisitMut for NameLifetimes {
     fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
         if r.lifetime.is_none() {
-            r.lifetime = Some(syn::parse_quote!('h));
+            r.lifetime = Some(self.0.clone());
         }
         syn::visit_mut::visit_type_reference_mut(self, r);
     }
 }
 
-fn with_h(ty: &syn::Type) -> syn::Type {
+fn with_lifetime(ty: &syn::Type, name: &str) -> syn::Type {
     let mut t = ty.clone();
-    NameLifetimes.visit_type_mut(&mut t);
+    NameLifetimes(syn::Lifetime::new(name, proc_macro2::Span::call_site())).visit_type_mut(&mut t);
     t
+}
+
+/// `&T` → `T` (the tangent of a reference is the tangent of the value).
+fn strip_refs(ty: &syn::Type) -> &syn::Type {
+    match ty {
+        syn::Type::Reference(r) => strip_refs(&r.elem),
+        t => t,
+    }
+}
+
+fn with_h(ty: &syn::Type) -> syn::Type {
+    with_lifetime(ty, "'h")
 }
 
 pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
@@ -60,18 +72,48 @@ fn emit(func: &syn::ItemFn, ir: &Function) -> TokenStream {
     let generics = &func.sig.generics;
     let gparams = generics.params.iter();
     let where_clause = &generics.where_clause;
+    let gparams: Vec<_> = gparams.collect();
     let gen_h = quote!(<'h, #(#gparams),*>);
+    // Forward mode and the user-facing functions keep one lifetime per parameter.
+    let lts: Vec<syn::Lifetime> = (0..func.sig.inputs.len())
+        .map(|k| syn::Lifetime::new(&format!("'h{k}"), proc_macro2::Span::call_site()))
+        .collect();
+    let gen_each = quote!(<#(#lts,)* #(#gparams),*>);
+    let gen_plain = quote!(<#(#gparams),*>);
     let r = ret_type(func);
     let rt = quote!(<#r as ::hype::HasTangent>::Tangent);
     let allow = quote!(#[doc(hidden)] #[allow(unused_mut, unused_variables, unused_assignments, unused_parens, non_snake_case, clippy::all, clippy::pedantic)]);
 
     let pnames: Vec<_> = ir.params.iter().map(|p| p.name.clone()).collect();
-    let ptys: Vec<syn::Type> = ir.params.iter().map(|p| with_h(&p.ty)).collect();
+    let ptys_h: Vec<syn::Type> = ir.params.iter().map(|p| with_h(&p.ty)).collect();
+    let prim_params_h: Vec<TokenStream> = pnames
+        .iter()
+        .zip(&ptys_h)
+        .map(|(n, t)| quote!(#n: #t))
+        .collect();
+    let ptys: Vec<syn::Type> = ir
+        .params
+        .iter()
+        .zip(&lts)
+        .map(|(p, l)| with_lifetime(&p.ty, &l.to_string()))
+        .collect();
     let prim_params: Vec<TokenStream> = pnames
         .iter()
         .zip(&ptys)
         .map(|(n, t)| quote!(#n: #t))
         .collect();
+    // User-facing functions: the parameter types as written (elided lifetimes).
+    let plain_tys: Vec<&syn::Type> = ir.params.iter().map(|p| &p.ty).collect();
+    let plain_params: Vec<TokenStream> = pnames
+        .iter()
+        .zip(&plain_tys)
+        .map(|(n, t)| quote!(#n: #t))
+        .collect();
+    let r_plain: syn::Type = match &func.sig.output {
+        syn::ReturnType::Type(_, t) => (**t).clone(),
+        syn::ReturnType::Default => syn::parse_quote!(()),
+    };
+    let rt_plain = quote!(<#r_plain as ::hype::HasTangent>::Tangent);
     let active: Vec<(&Param, &syn::Type)> = ir
         .params
         .iter()
@@ -118,7 +160,7 @@ fn emit(func: &syn::ItemFn, ir: &Function) -> TokenStream {
     };
     let fwd_fn = quote! {
         #allow
-        #vis fn #fwd_name #gen_h (#(#prim_params,)* #(#tan_params),*) -> (#r, #rt) #where_clause {
+        #vis fn #fwd_name #gen_each (#(#prim_params,)* #(#tan_params),*) -> (#r, #rt) #where_clause {
             #(#tan_init)*
             #fwd_body
             let __hype_ret = #ret_val;
@@ -151,7 +193,7 @@ fn emit(func: &syn::ItemFn, ir: &Function) -> TokenStream {
     let grad_tys: Vec<TokenStream> = ir
         .params
         .iter()
-        .zip(&ptys)
+        .zip(&ptys_h)
         .map(|(p, t)| {
             if p.active {
                 quote!(<#t as ::hype::HasTangent>::Tangent)
@@ -173,9 +215,16 @@ fn emit(func: &syn::ItemFn, ir: &Function) -> TokenStream {
             }
         })
         .collect();
+    // The primal counts as used when only its derivatives are (no dead-code warning).
+    let mention_primal = if gparams.is_empty() {
+        quote!(let _ = #name;)
+    } else {
+        quote!()
+    };
     let rev_fn = quote! {
         #allow
-        #vis fn #rev_name #gen_h (#(#prim_params),*) -> (#r, impl ::core::ops::FnOnce(&#rt) -> (#(#grad_tys,)*) + 'h) #where_clause {
+        #vis fn #rev_name #gen_h (#(#prim_params_h),*) -> (#r, impl ::core::ops::FnOnce(&#rt) -> (#(#grad_tys,)*) + 'h) #where_clause {
+            #mention_primal
             #tapes
             #fwd_sweep
             let __hype_ret = #ret_val;
@@ -201,11 +250,29 @@ fn emit(func: &syn::ItemFn, ir: &Function) -> TokenStream {
         .collect();
     let active_tys: Vec<TokenStream> = active
         .iter()
+        .map(|(p, _)| {
+            let t = strip_refs(&p.ty);
+            quote!(<#t as ::hype::HasTangent>::Tangent)
+        })
+        .collect();
+    let active_tys_h: Vec<TokenStream> = ir
+        .params
+        .iter()
+        .zip(&ptys_h)
+        .filter(|(p, _)| p.active)
         .map(|(_, t)| quote!(<#t as ::hype::HasTangent>::Tangent))
         .collect();
-    let (grads_ty, grads_val) = match active_g.len() {
-        1 => (active_tys[0].clone(), quote!(#(#active_g)*)),
-        _ => (quote!((#(#active_tys),*)), quote!((#(#active_g),*))),
+    let (grads_ty, grads_ty_h, grads_val) = match active_g.len() {
+        1 => (
+            active_tys[0].clone(),
+            active_tys_h[0].clone(),
+            quote!(#(#active_g)*),
+        ),
+        _ => (
+            quote!((#(#active_tys),*)),
+            quote!((#(#active_tys_h),*)),
+            quote!((#(#active_g),*)),
+        ),
     };
     let vjp_name = names::derived(name, "vjp");
     let grad_name = names::derived(name, "grad");
@@ -214,8 +281,9 @@ fn emit(func: &syn::ItemFn, ir: &Function) -> TokenStream {
     let gradv_name = names::derived(name, "gradv");
     let user_dots: Vec<TokenStream> = active
         .iter()
-        .map(|(p, t)| {
+        .map(|(p, _)| {
             let d = names::dot(&p.name);
+            let t = &p.ty;
             quote!(#d: #t)
         })
         .collect();
@@ -236,7 +304,7 @@ fn emit(func: &syn::ItemFn, ir: &Function) -> TokenStream {
         #fwd_fn
         #rev_fn
         #allow
-        #vis fn #vjp_name #gen_h (#(#prim_params),*) -> (#r, impl ::core::ops::FnOnce(&#rt) -> #grads_ty + 'h) #where_clause {
+        #vis fn #vjp_name #gen_h (#(#prim_params_h),*) -> (#r, impl ::core::ops::FnOnce(&#rt) -> #grads_ty_h + 'h) #where_clause {
             let (__hype_value, __hype_pb) = #rev_name(#(#pnames),*);
             (__hype_value, move |__hype_seed: &#rt| {
                 let (#(#all_g,)*) = __hype_pb(__hype_seed);
@@ -244,22 +312,22 @@ fn emit(func: &syn::ItemFn, ir: &Function) -> TokenStream {
             })
         }
         #allow
-        #vis fn #grad_name #gen_h (#(#prim_params),*) -> #grads_ty #where_clause {
+        #vis fn #grad_name #gen_plain (#(#plain_params),*) -> #grads_ty #where_clause {
             let (__hype_value, __hype_pb) = #vjp_name(#(#pnames),*);
             __hype_pb(&::hype::rt::seed_one(&__hype_value))
         }
         #allow
-        #vis fn #vg_name #gen_h (#(#prim_params),*) -> (#r, #grads_ty) #where_clause {
+        #vis fn #vg_name #gen_plain (#(#plain_params),*) -> (#r_plain, #grads_ty) #where_clause {
             let (__hype_value, __hype_pb) = #vjp_name(#(#pnames),*);
             let __hype_g = __hype_pb(&::hype::rt::seed_one(&__hype_value));
             (__hype_value, __hype_g)
         }
         #allow
-        #vis fn #jvp_name #gen_h (#(#prim_params,)* #(#user_dots),*) -> (#r, #rt) #where_clause {
+        #vis fn #jvp_name #gen_plain (#(#plain_params,)* #(#user_dots),*) -> (#r_plain, #rt_plain) #where_clause {
             #fwd_name(#(#pnames,)* #(#pass_dots),*)
         }
         #allow
-        #vis fn #gradv_name #gen_h (#(#prim_params,)* #(#user_dots),*) -> #rt #where_clause {
+        #vis fn #gradv_name #gen_plain (#(#plain_params,)* #(#user_dots),*) -> #rt_plain #where_clause {
             #fwd_name(#(#pnames,)* #(#pass_dots),*).1
         }
     };
@@ -287,7 +355,7 @@ fn emit(func: &syn::ItemFn, ir: &Function) -> TokenStream {
         if scalar_input {
             out.extend(quote! {
                 #allow
-                #vis fn #diff_name #gen_h (#(#prim_params),*) -> #rt #where_clause {
+                #vis fn #diff_name #gen_plain (#(#plain_params),*) -> #rt_plain #where_clause {
                     let __hype_dx = &::hype::rt::unit_tangent(&#xn);
                     #fwd_name(#(#pnames,)* #(#one_dots),*).1
                 }
@@ -295,7 +363,7 @@ fn emit(func: &syn::ItemFn, ir: &Function) -> TokenStream {
         }
         out.extend(quote! {
             #allow
-            #vis fn #jac_name #gen_h (#(#prim_params),*) -> ::hype::ndarray::Array2<f64> #where_clause {
+            #vis fn #jac_name #gen_plain (#(#plain_params),*) -> ::hype::ndarray::Array2<f64> #where_clause {
                 ::hype::rt::jacobian(
                     &#xn,
                     |__hype_dx| #fwd_name(#(::core::clone::Clone::clone(&#pnames),)* #(#one_dots),*).1,
@@ -304,7 +372,7 @@ fn emit(func: &syn::ItemFn, ir: &Function) -> TokenStream {
                 )
             }
             #allow
-            #vis fn #jtv_name #gen_h (#(#prim_params,)* __hype_v: &#rt) -> #grads_ty #where_clause {
+            #vis fn #jtv_name #gen_plain (#(#plain_params,)* __hype_v: &#rt_plain) -> #grads_ty #where_clause {
                 (#vjp_name(#(#pnames),*).1)(__hype_v)
             }
         });

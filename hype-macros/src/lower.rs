@@ -215,6 +215,35 @@ impl Lowerer {
         }
     }
 
+    /// Whether an expression iterates over the values of an active array
+    /// (`x.iter()`, `x.outer_iter()`, ...), which would silently drop derivatives.
+    fn iterates_active(&self, e: &Expr) -> bool {
+        const ITER: &[&str] = &[
+            "iter",
+            "into_iter",
+            "iter_mut",
+            "outer_iter",
+            "rows",
+            "columns",
+            "axis_iter",
+            "lanes",
+            "windows",
+            "to_vec",
+            "exact_chunks",
+            "indexed_iter",
+        ];
+        match e {
+            Expr::MethodCall(m) => {
+                (ITER.contains(&m.method.to_string().as_str()) && self.is_active(&m.receiver))
+                    || self.iterates_active(&m.receiver)
+            }
+            Expr::Paren(p) => self.iterates_active(&p.expr),
+            Expr::Reference(r) => self.is_active(&r.expr) || self.iterates_active(&r.expr),
+            Expr::Path(_) => self.is_active(e),
+            _ => false,
+        }
+    }
+
     fn tokens_mention_active(&self, tokens: TokenStream) -> bool {
         tokens.into_iter().any(|t| match t {
             TokenTree::Ident(id) => self.lookup(&id).is_some_and(|v| self.is_active_var(&v)),
@@ -575,7 +604,7 @@ impl Lowerer {
             ));
         }
         let iter = self.verbatim(&f.expr);
-        if self.is_active(&f.expr) {
+        if self.is_active(&f.expr) || self.iterates_active(&f.expr) {
             return Err(err(f.expr.span(), "hype: a `for` loop must iterate over a range or a constant collection, not over an active value; iterate over indices (`for i in 0..x.len()`) instead"));
         }
         let counter = self.tmp("trips", f.span());
@@ -750,6 +779,10 @@ impl Lowerer {
 
     fn method_call(&mut self, m: &syn::ExprMethodCall, out: &mut Vec<Stmt>) -> syn::Result<Rhs> {
         let name = m.method.to_string();
+        if name == "unwrap" || name == "expect" {
+            // `x.mean_axis(ax).unwrap()`: the runtime's primitive returns the value itself.
+            return Ok(Rhs::Copy(self.expr(&m.receiver, out)?));
+        }
         if ops_table::COPY_METHODS.contains(&name.as_str()) {
             return Ok(Rhs::Copy(self.expr(&m.receiver, out)?));
         }

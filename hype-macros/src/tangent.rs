@@ -68,26 +68,24 @@ pub fn derive(input: DeriveInput) -> syn::Result<TokenStream> {
 
     // One expression or statement per field, spanned at the field's type so that a field
     // whose type is not a tangent type is reported there.
-    let per_field = |f: &dyn Fn(&Member) -> TokenStream| -> Vec<TokenStream> {
-        members
-            .iter()
-            .zip(&spans)
-            .map(|(m, sp)| {
-                let body = f(m);
-                quote_spanned!(*sp=> #body)
-            })
-            .collect()
-    };
+    macro_rules! per_field {
+        ($m:ident => $($body:tt)*) => {
+            members
+                .iter()
+                .zip(&spans)
+                .map(|($m, sp)| quote_spanned!(*sp=> $($body)*))
+                .collect::<Vec<TokenStream>>()
+        };
+    }
 
-    let zero_like = per_field(&|m| quote!(#m: ::hype::Tangent::zero_like(&self.#m)));
-    let add_assign =
-        per_field(&|m| quote!(::hype::Tangent::add_assign_tangent(&mut self.#m, &other.#m);));
-    let scale = per_field(&|m| quote!(::hype::Tangent::scale(&mut self.#m, a);));
-    let axpy = per_field(&|m| quote!(::hype::Tangent::axpy(&mut self.#m, a, &x.#m);));
-    let inner = per_field(&|m| quote!(+ ::hype::Tangent::inner(&self.#m, &other.#m)));
-    let flat_len = per_field(&|m| quote!(+ ::hype::Tangent::flat_len(&self.#m)));
-    let write_flat = per_field(&|m| quote!(::hype::Tangent::write_flat(&self.#m, out);));
-    let read_flat = per_field(&|m| quote!(#m: ::hype::Tangent::read_flat(&self.#m, flat, pos)));
+    let zero_like = per_field!(m => #m: ::hype::Tangent::zero_like(&self.#m));
+    let add_assign = per_field!(m => ::hype::Tangent::add_assign_tangent(&mut self.#m, &other.#m););
+    let scale = per_field!(m => ::hype::Tangent::scale(&mut self.#m, a););
+    let axpy = per_field!(m => ::hype::Tangent::axpy(&mut self.#m, a, &x.#m););
+    let inner = per_field!(m => + ::hype::Tangent::inner(&self.#m, &other.#m));
+    let flat_len = per_field!(m => + ::hype::Tangent::flat_len(&self.#m));
+    let write_flat = per_field!(m => ::hype::Tangent::write_flat(&self.#m, out););
+    let read_flat = per_field!(m => #m: ::hype::Tangent::read_flat(&self.#m, flat, pos));
 
     Ok(quote! {
         #[automatically_derived]

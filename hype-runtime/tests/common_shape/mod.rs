@@ -73,7 +73,11 @@ pub fn scale_of<T: Tangent>(t: &T) -> f64 {
 #[track_caller]
 pub fn assert_close<T: Tangent + std::fmt::Debug>(what: &str, got: &T, want: &T, tol: f64) {
     let (a, b) = (got.flatten(), want.flatten());
-    assert_eq!(a.len(), b.len(), "{what}: lengths differ: {got:?} vs {want:?}");
+    assert_eq!(
+        a.len(),
+        b.len(),
+        "{what}: lengths differ: {got:?} vs {want:?}"
+    );
     let s = scale_of(got).max(scale_of(want));
     for (x, y) in a.iter().zip(b.iter()) {
         assert!(
@@ -112,12 +116,26 @@ pub fn check_rules<X, Y>(
     Y: Tangent + std::fmt::Debug,
 {
     let j = jvp(dx);
-    assert_close(&format!("{name}: jvp vs finite differences"), &j, &fd_jvp(&f, x, dx), FD_TOL);
+    assert_close(
+        &format!("{name}: jvp vs finite differences"),
+        &j,
+        &fd_jvp(&f, x, dx),
+        FD_TOL,
+    );
     let v = vjp(g);
-    assert_close(&format!("{name}: vjp vs finite differences"), &v, &fd_vjp(&f, x, g), FD_TOL);
+    assert_close(
+        &format!("{name}: vjp vs finite differences"),
+        &v,
+        &fd_vjp(&f, x, g),
+        FD_TOL,
+    );
     let lhs = j.inner(g);
     let rhs = dx.inner(&v);
-    let s = lhs.abs().max(rhs.abs()).max(scale_of(&j) * scale_of(g)).max(1.0);
+    let s = lhs
+        .abs()
+        .max(rhs.abs())
+        .max(scale_of(&j) * scale_of(g))
+        .max(1.0);
     assert!(
         (lhs - rhs).abs() <= DOT_TOL * s,
         "{name}: dot-product test <J v, w> = {lhs} vs <v, J^T w> = {rhs}"
@@ -135,10 +153,20 @@ pub fn check_acc<T: Tangent + std::fmt::Debug>(
 ) {
     let mut slot = None;
     acc(&mut slot);
-    assert_close(&format!("{name}: into None"), slot.as_ref().expect("filled"), vjp, 1e-12);
+    assert_close(
+        &format!("{name}: into None"),
+        slot.as_ref().expect("filled"),
+        vjp,
+        1e-12,
+    );
     let mut slot = Some(prev.clone());
     acc(&mut slot);
     let mut want = prev.clone();
     want.add_assign_tangent(vjp);
-    assert_close(&format!("{name}: into Some"), slot.as_ref().expect("kept"), &want, 1e-12);
+    assert_close(
+        &format!("{name}: into Some"),
+        slot.as_ref().expect("kept"),
+        &want,
+        1e-12,
+    );
 }

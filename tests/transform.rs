@@ -1,0 +1,287 @@
+//! The source transform on each construct of the supported subset: reverse mode
+//! (grad!) and forward mode (jvp!) against central finite differences and closed
+//! forms, and the two modes against each other.
+
+mod common;
+use common::*;
+use hype::prelude::*;
+
+#[differentiable]
+fn rosen(x: &Array1<f64>) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() - 1 {
+        let a = x[i + 1] - x[i] * x[i];
+        let b = 1.0 - x[i];
+        s += 100.0 * a * a + b * b;
+    }
+    s
+}
+
+fn rosen_grad_closed(x: &Array1<f64>) -> Array1<f64> {
+    let n = x.len();
+    let mut g = Array1::zeros(n);
+    for i in 0..n - 1 {
+        let a = x[i + 1] - x[i] * x[i];
+        g[i] += -400.0 * a * x[i] - 2.0 * (1.0 - x[i]);
+        g[i + 1] += 200.0 * a;
+    }
+    g
+}
+
+/// Checks grad! (reverse) against `fd` and `jvp!` (forward) in every basis direction.
+fn check_vector_fn(
+    f: impl Fn(&Array1<f64>) -> f64,
+    grad: impl Fn(&Array1<f64>) -> Array1<f64>,
+    jvp: impl Fn(&Array1<f64>, &Array1<f64>) -> (f64, f64),
+    x: &Array1<f64>,
+    tol: f64,
+) {
+    let g = grad(x);
+    assert_all_close(&g, &fd_grad(&f, x), tol);
+    for i in 0..x.len() {
+        let mut e = Array1::zeros(x.len());
+        e[i] = 1.0;
+        let (v, d) = jvp(x, &e);
+        assert_close(v, f(x), 1e-14);
+        assert_close(d, g[i], 1e-12);
+    }
+}
+
+#[test]
+fn rosenbrock_loop_over_indices() {
+    let x = array![0.5, -1.2, 0.3, 2.0, 1.1];
+    assert_all_close(&grad!(rosen)(&x), &rosen_grad_closed(&x), 1e-12);
+    check_vector_fn(rosen, grad!(rosen), jvp!(rosen), &x, 1e-6);
+    let (v, g) = value_and_grad!(rosen)(&x);
+    assert_eq!(v, rosen(&x));
+    assert_all_close(&g, &rosen_grad_closed(&x), 1e-12);
+}
+
+#[differentiable]
+fn scalar_math(x: f64) -> f64 {
+    let y = x.sin() * x.exp() + x.powi(3) / (1.0 + x * x);
+    let z = y.tanh() - (x * 0.5).cos().ln().abs();
+    z * z + x.sqrt()
+}
+
+#[test]
+fn scalar_functions_and_diff() {
+    for &x in &[0.3, 0.9, 1.7] {
+        let d = diff!(scalar_math)(x);
+        assert_close(d, fd_diff(scalar_math, x), 1e-6);
+        assert_close(grad!(scalar_math)(x), d, 1e-12);
+    }
+}
+
+#[differentiable]
+fn branches(x: f64, y: f64) -> f64 {
+    let a = if x > y { x * y } else { x + y * y };
+    let mut b = a;
+    if a > 1.0 {
+        b = b * a;
+    } else if a < -1.0 {
+        b = -b;
+    } else {
+        b += 3.0 * x;
+    }
+    b + a
+}
+
+#[test]
+fn if_else_as_expression_and_statement() {
+    for &(x, y) in &[(2.0, 0.7), (0.2, 0.5), (-3.0, 0.1), (0.3, -0.2)] {
+        let (gx, gy) = grad!(branches)(x, y);
+        assert_close(gx, fd_diff(|x| branches(x, y), x), 1e-6);
+        assert_close(gy, fd_diff(|y| branches(x, y), y), 1e-6);
+        let (_, dx) = jvp!(branches)(x, y, 1.0, 0.0);
+        let (_, dy) = jvp!(branches)(x, y, 0.0, 1.0);
+        assert_close(dx, gx, 1e-12);
+        assert_close(dy, gy, 1e-12);
+    }
+}
+
+#[differentiable]
+fn while_and_mutation(x: f64, n: usize) -> f64 {
+    let mut acc = x;
+    let mut k = 0;
+    while k < n {
+        acc = acc * 0.9 + (acc * x).sin();
+        k += 1;
+    }
+    let mut s = 0.0;
+    for j in (0..n).rev().step_by(2) {
+        let w = j as f64;
+        s += w * acc;
+        acc *= 1.01;
+    }
+    s + acc
+}
+
+#[test]
+fn while_loops_rev_step_by_and_overwrites() {
+    for &x in &[0.4, 1.3] {
+        let g = grad!(while_and_mutation)(x, 7);
+        assert_close(g, fd_diff(|x| while_and_mutation(x, 7), x), 1e-6);
+        let (_, d) = jvp!(while_and_mutation)(x, 7, 1.0);
+        assert_close(d, g, 1e-12);
+    }
+}
+
+#[differentiable]
+fn shadowing_and_tuples(x: f64) -> f64 {
+    let x = x * 2.0;
+    let (a, b) = (x.sin(), x * x);
+    let x = a + b;
+    let y = {
+        let t = x * 3.0;
+        t - a
+    };
+    x * y
+}
+
+#[test]
+fn shadowing_blocks_and_tuple_let() {
+    let x0 = 0.8;
+    assert_close(
+        grad!(shadowing_and_tuples)(x0),
+        fd_diff(shadowing_and_tuples, x0),
+        1e-6,
+    );
+}
+
+#[differentiable]
+fn index_writes(x: &Array1<f64>) -> f64 {
+    let n = x.len();
+    let mut y = Array1::zeros(n);
+    for i in 0..n {
+        y[i] = x[i] * x[(i + 1) % n];
+    }
+    y[0] = y[0] * 2.0;
+    y[1] += x[0];
+    (&y * &y).sum()
+}
+
+#[test]
+fn index_writes_on_local_arrays() {
+    let x = array![0.3, -0.7, 1.5, 0.9];
+    check_vector_fn(
+        index_writes,
+        grad!(index_writes),
+        jvp!(index_writes),
+        &x,
+        1e-6,
+    );
+}
+
+#[differentiable]
+fn inner(x: f64, c: f64) -> f64 {
+    x * x * c + x.sin()
+}
+
+#[differentiable]
+fn outer(x: f64, y: f64) -> f64 {
+    let a = inner(x, 2.0);
+    let b = inner(y * x, a);
+    let mut s = 0.0;
+    for i in 0..3 {
+        s += inner(s + x, i as f64);
+    }
+    a + b + s
+}
+
+mod nested_module {
+    use hype::prelude::*;
+    #[differentiable]
+    pub fn cube(x: f64) -> f64 {
+        x * x * x
+    }
+}
+
+#[differentiable]
+fn calls_other_module(x: f64) -> f64 {
+    nested_module::cube(x) + 1.0
+}
+
+#[test]
+fn calls_of_differentiable_functions() {
+    for &(x, y) in &[(0.5, 0.2), (1.1, -0.4)] {
+        let (gx, gy) = grad!(outer)(x, y);
+        assert_close(gx, fd_diff(|x| outer(x, y), x), 1e-6);
+        assert_close(gy, fd_diff(|y| outer(x, y), y), 1e-6);
+        let (_, dx) = jvp!(outer)(x, y, 1.0, 0.0);
+        assert_close(dx, gx, 1e-12);
+    }
+    assert_close(grad!(calls_other_module)(1.5), 3.0 * 1.5 * 1.5, 1e-12);
+    assert_close(diff!(nested_module::cube)(2.0), 12.0, 1e-12);
+}
+
+#[differentiable]
+fn constant_param(x: f64, #[constant] c: f64, n: usize) -> f64 {
+    x * c + (n as f64) * x * x
+}
+
+#[test]
+fn constant_parameters_get_no_gradient() {
+    let g: f64 = grad!(constant_param)(1.5, 4.0, 2);
+    assert_close(g, 4.0 + 2.0 * 2.0 * 1.5, 1e-12);
+}
+
+#[differentiable]
+fn arrays_broadcast(w: &Array2<f64>, b: &Array1<f64>, x: &Array2<f64>) -> f64 {
+    let z = x.dot(w) + b;
+    let h = z.exp();
+    let m = h.sum_axis(Axis(0));
+    (&m * &m).sum() + h.sum() * 0.1
+}
+
+fn fd_matrix(f: impl Fn(&Array2<f64>) -> f64, w: &Array2<f64>) -> Array2<f64> {
+    let h = 1e-6;
+    let mut g = Array2::zeros(w.raw_dim());
+    for i in 0..w.nrows() {
+        for j in 0..w.ncols() {
+            let mut p = w.clone();
+            let mut m = w.clone();
+            p[[i, j]] += h;
+            m[[i, j]] -= h;
+            g[[i, j]] = (f(&p) - f(&m)) / (2.0 * h);
+        }
+    }
+    g
+}
+
+#[test]
+fn matrix_products_and_broadcasting() {
+    let w = array![[0.1, -0.3, 0.5], [0.7, 0.2, -0.4]];
+    let b = array![0.05, -0.1, 0.2];
+    let x = array![[1.0, 2.0], [-0.5, 0.3], [0.8, -1.1], [0.0, 0.4]];
+    let (gw, gb, gx) = grad!(arrays_broadcast)(&w, &b, &x);
+    let fw = fd_matrix(|w| arrays_broadcast(w, &b, &x), &w);
+    let fx = fd_matrix(|x| arrays_broadcast(&w, &b, x), &x);
+    let fb = fd_grad(|b| arrays_broadcast(&w, b, &x), &b);
+    for (a, e) in gw.iter().zip(fw.iter()) {
+        assert_close(*a, *e, 1e-6);
+    }
+    for (a, e) in gx.iter().zip(fx.iter()) {
+        assert_close(*a, *e, 1e-6);
+    }
+    assert_all_close(&gb, &fb, 1e-6);
+    // Forward mode agrees with reverse mode (dot-product test).
+    let dw = array![[0.3, 0.1, -0.2], [0.4, -0.5, 0.6]];
+    let (_, d) = jvp!(arrays_broadcast)(&w, &b, &x, &dw, &Array1::zeros(3), &Array2::zeros((4, 2)));
+    let expect: f64 = (&gw * &dw).sum();
+    assert_close(d, expect, 1e-12);
+}
+
+#[test]
+fn vjp_pullback_and_jacobian() {
+    let x = array![0.3, -0.2, 0.9];
+    let (v, pb) = vjp!(rosen)(&x);
+    assert_eq!(v, rosen(&x));
+    let g = pb(&2.0);
+    assert_all_close(&g, &(2.0 * &rosen_grad_closed(&x)), 1e-12);
+    let j = jacobian!(rosen)(&x);
+    assert_eq!(j.shape(), &[1, 3]);
+    assert_all_close(&j.row(0).to_owned(), &rosen_grad_closed(&x), 1e-12);
+    let gv = gradv!(rosen)(&x, &array![1.0, 1.0, 1.0]);
+    assert_close(gv, rosen_grad_closed(&x).sum(), 1e-12);
+}

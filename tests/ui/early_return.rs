@@ -1,0 +1,11 @@
+use hype::prelude::*;
+
+#[differentiable]
+fn f(x: f64) -> f64 {
+    if x > 0.0 {
+        return x;
+    }
+    x * x
+}
+
+fn main() {}
