@@ -52,7 +52,16 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
             "hype: #[differentiable] applies to a function (`fn name(..) -> T { .. }`)",
         )
     })?;
-    let params = parse::signature(&mut func)?;
+    let params = parse::signature(&mut func);
+    let checked = crate::check::body(&func.block);
+    let params = match (params, checked) {
+        (Ok(p), Ok(())) => p,
+        (Err(mut a), Err(b)) => {
+            a.combine(b);
+            return Err(a);
+        }
+        (Err(e), _) | (_, Err(e)) => return Err(e),
+    };
     let mut idents = std::collections::HashSet::new();
     collect_idents(func.to_token_stream(), &mut idents);
     let ir = lower_function(params, &func.block, idents)?;

@@ -9,6 +9,7 @@
 
 use proc_macro::TokenStream;
 
+mod check;
 mod differentiable;
 mod forward;
 mod ir;

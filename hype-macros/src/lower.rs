@@ -2,6 +2,7 @@
 //! shadowed variables and the activity analysis (a fixpoint over the whole body, so
 //! that a variable that becomes active inside a loop is active everywhere).
 
+use crate::check::unsupported;
 use crate::ir::*;
 use crate::ops_table;
 use proc_macro2::{Group, Span, TokenStream, TokenTree};
@@ -933,26 +934,6 @@ fn compound_op(op: &BinOp) -> Option<&'static str> {
         BinOp::DivAssign(_) => Some("div"),
         _ => None,
     }
-}
-
-/// Constructs that are outside the supported subset, with what to do instead.
-fn unsupported(e: &Expr) -> Option<&'static str> {
-    Some(match e {
-        Expr::Closure(_) => "hype: closures are not supported in #[differentiable] code outside derivative operators (grad!, jvp!, ...); write a separate #[differentiable] function",
-        Expr::Unsafe(_) => "hype: `unsafe` blocks cannot be differentiated; move the unsafe code into a function with a custom rule",
-        Expr::Async(_) => "hype: `async` blocks cannot be differentiated; differentiate a synchronous function",
-        Expr::Await(_) => "hype: `.await` cannot be differentiated; differentiate a synchronous function",
-        Expr::Try(_) => "hype: the `?` operator is not supported in #[differentiable] code; return plain values",
-        Expr::TryBlock(_) => "hype: `try` blocks are not supported in #[differentiable] code",
-        Expr::Yield(_) => "hype: `yield` is not supported in #[differentiable] code",
-        Expr::Loop(_) => "hype: `loop` is not supported yet in #[differentiable] code; use `while cond { .. }` or `for`",
-        Expr::Break(_) => "hype: `break` is not supported yet in #[differentiable] code; use a `while` loop with a condition",
-        Expr::Continue(_) => "hype: `continue` is not supported yet in #[differentiable] code; use `if` inside the loop",
-        Expr::Return(_) => "hype: early `return` is not supported yet in #[differentiable] code; end the function with its value",
-        Expr::Match(_) => "hype: `match` is not supported yet in #[differentiable] code; use `if`/`else`",
-        Expr::Let(_) => "hype: `let` in a condition is not supported in #[differentiable] code",
-        _ => return None,
-    })
 }
 
 /// Every identifier in a token stream (for collision-free fresh names).

@@ -1,0 +1,61 @@
+//! Checks of the whole body before lowering: constructs outside the supported subset
+//! are errors wherever they appear (even in code that looks constant, so that no
+//! derivative is ever dropped silently). All errors are reported together.
+
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+use syn::Expr;
+
+struct Checker {
+    errors: Vec<syn::Error>,
+}
+
+/// Constructs that are outside the supported subset, with what to do instead.
+pub fn unsupported(e: &Expr) -> Option<&'static str> {
+    Some(match e {
+        Expr::Closure(_) => "hype: closures are not supported in #[differentiable] code outside derivative operators (grad!, jvp!, ...); write a separate #[differentiable] function",
+        Expr::Unsafe(_) => "hype: `unsafe` blocks cannot be differentiated; move the unsafe code into a function with a custom rule",
+        Expr::Async(_) => "hype: `async` blocks cannot be differentiated; differentiate a synchronous function",
+        Expr::Await(_) => "hype: `.await` cannot be differentiated; differentiate a synchronous function",
+        Expr::Try(_) => "hype: the `?` operator is not supported in #[differentiable] code; return plain values",
+        Expr::TryBlock(_) => "hype: `try` blocks are not supported in #[differentiable] code",
+        Expr::Yield(_) => "hype: `yield` is not supported in #[differentiable] code",
+        Expr::Loop(_) => "hype: `loop` is not supported yet in #[differentiable] code; use `while cond { .. }` or `for`",
+        Expr::Break(_) => "hype: `break` is not supported yet in #[differentiable] code; use a `while` loop with a condition",
+        Expr::Continue(_) => "hype: `continue` is not supported yet in #[differentiable] code; use `if` inside the loop",
+        Expr::Return(_) => "hype: early `return` is not supported yet in #[differentiable] code; end the function with its value",
+        Expr::Match(_) => "hype: `match` is not supported yet in #[differentiable] code; use `if`/`else`",
+        Expr::Let(_) => "hype: `let` in a condition (`if let`, `while let`) is not supported in #[differentiable] code; use `if` on a boolean",
+        _ => return None,
+    })
+}
+
+impl<'ast> Visit<'ast> for Checker {
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        if let Some(msg) = unsupported(e) {
+            self.errors.push(syn::Error::new(e.span(), msg));
+            return;
+        }
+        syn::visit::visit_expr(self, e);
+    }
+
+    fn visit_item(&mut self, item: &'ast syn::Item) {
+        self.errors.push(syn::Error::new(
+            item.span(),
+            "hype: items (fn, struct, use, ...) inside a #[differentiable] body are not supported; move them outside the function",
+        ));
+    }
+}
+
+/// Checks a function body; all errors combined.
+pub fn body(block: &syn::Block) -> syn::Result<()> {
+    let mut c = Checker { errors: Vec::new() };
+    c.visit_block(block);
+    match c.errors.into_iter().reduce(|mut a, b| {
+        a.combine(b);
+        a
+    }) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
