@@ -191,7 +191,9 @@ impl Lowerer {
             Expr::Reference(r) => self.is_active(&r.expr),
             Expr::Unary(u) => !matches!(u.op, UnOp::Not(_)) && self.is_active(&u.expr),
             Expr::Binary(b) => {
-                is_arith(&b.op) && (self.is_active(&b.left) || self.is_active(&b.right))
+                // Comparisons and logic give booleans; any other operator on an active
+                // operand is active (and rejected by lowering if it has no rule).
+                !is_logic(&b.op) && (self.is_active(&b.left) || self.is_active(&b.right))
             }
             Expr::MethodCall(m) => {
                 let name = m.method.to_string();
@@ -910,10 +912,17 @@ fn expr_has_value(e: &Expr) -> bool {
     }
 }
 
-fn is_arith(op: &BinOp) -> bool {
+fn is_logic(op: &BinOp) -> bool {
     matches!(
         op,
-        BinOp::Add(_) | BinOp::Sub(_) | BinOp::Mul(_) | BinOp::Div(_)
+        BinOp::And(_)
+            | BinOp::Or(_)
+            | BinOp::Eq(_)
+            | BinOp::Lt(_)
+            | BinOp::Le(_)
+            | BinOp::Ne(_)
+            | BinOp::Ge(_)
+            | BinOp::Gt(_)
     )
 }
 

@@ -261,3 +261,54 @@ pub fn check_second<X: Probe, Y: Probe>(
         norm(&gv) * norm(v) + norm(w) * norm(want),
     );
 }
+
+/// First- and second-order checks of a unary elementwise op on values of shape `shape`.
+#[allow(clippy::too_many_arguments)]
+pub fn check_unary<X: Probe>(
+    name: &str,
+    f: &dyn Fn(&X) -> X,
+    jvp: &dyn Fn(&X, &X, &X) -> X,
+    vjp: &dyn Fn(&X, &X, &X) -> X,
+    scalar: &dyn Fn(f64) -> f64,
+    d2: &dyn Fn(f64) -> f64,
+    rng: &mut StdRng,
+    shape: &[usize],
+    dom: Dom,
+) {
+    let x: X = sample(rng, shape, dom);
+    let v = direction(rng, &x);
+    let w = direction(rng, &x);
+    let v2 = direction(rng, &x);
+    let what = format!("{name} on {shape:?} at {x:?}");
+
+    let r = f(&x);
+    assert_eq!(r.shape_of(), x.shape_of(), "{what}: result shape");
+    let want: Vec<f64> = x.flat().into_iter().map(scalar).collect();
+    assert_flat_close(&format!("{what}: primal"), &r.flat(), &want, 1e-15);
+
+    check_pair(&what, f, jvp, vjp, &x, &v, &w);
+
+    let vv2 = times(&v.flat(), &v2.flat());
+    let want2 = x.with_flat(
+        x.flat()
+            .iter()
+            .zip(&vv2)
+            .map(|(&xi, p)| d2(xi) * p)
+            .collect(),
+    );
+    let line = |t: f64| plus(&x, t, &v2);
+    check_second(
+        &what,
+        &|t| {
+            let xt = line(t);
+            jvp(&xt, &f(&xt), &v)
+        },
+        &|t| {
+            let xt = line(t);
+            vjp(&xt, &f(&xt), &w)
+        },
+        &v,
+        &w,
+        &want2,
+    );
+}
