@@ -2,6 +2,8 @@
 //! (grad!) and forward mode (jvp!) against central finite differences and closed
 //! forms, and the two modes against each other.
 
+#![allow(clippy::assign_op_pattern)] // plain `x = x * y` is a construct under test
+
 mod common;
 use common::*;
 use hype::prelude::*;
@@ -284,4 +286,36 @@ fn vjp_pullback_and_jacobian() {
     assert_all_close(&j.row(0).to_owned(), &rosen_grad_closed(&x), 1e-12);
     let gv = gradv!(rosen)(&x, &array![1.0, 1.0, 1.0]);
     assert_close(gv, rosen_grad_closed(&x).sum(), 1e-12);
+}
+
+#[differentiable]
+fn mlp_loss(
+    w1: &Array2<f64>,
+    b1: &Array1<f64>,
+    w2: &Array2<f64>,
+    #[constant] x: &Array2<f64>,
+    #[constant] y: &Array2<f64>,
+) -> f64 {
+    let h = ops::tanh(&(x.dot(w1) + b1));
+    let logits = h.dot(w2);
+    ops::cross_entropy_on_linear(&logits, y) + 0.01 * ops::l2(w1)
+}
+
+#[test]
+fn small_mlp_with_ops() {
+    let w1 = array![[0.1, -0.3, 0.5], [0.7, 0.2, -0.4]];
+    let b1 = array![0.05, -0.1, 0.2];
+    let w2 = array![[0.3, -0.2], [0.1, 0.4], [-0.5, 0.2]];
+    let x = array![[1.0, 2.0], [-0.5, 0.3], [0.8, -1.1]];
+    let y = array![[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]];
+    let (gw1, gb1, gw2) = grad!(mlp_loss)(&w1, &b1, &w2, &x, &y);
+    let _ = gb1;
+    let f1 = fd_matrix(|w| mlp_loss(w, &b1, &w2, &x, &y), &w1);
+    let f2 = fd_matrix(|w| mlp_loss(&w1, &b1, w, &x, &y), &w2);
+    for (a, e) in gw1.iter().zip(f1.iter()) {
+        assert_close(*a, *e, 1e-6);
+    }
+    for (a, e) in gw2.iter().zip(f2.iter()) {
+        assert_close(*a, *e, 1e-6);
+    }
 }

@@ -65,7 +65,12 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     let mut idents = std::collections::HashSet::new();
     collect_idents(func.to_token_stream(), &mut idents);
     let ir = lower_function(params, &func.block, idents)?;
-    Ok(emit(&func, &ir))
+    let out = emit(&func, &ir);
+    // `HYPE_PRINT_EXPANSION=name` prints the code generated for function `name`.
+    if std::env::var("HYPE_PRINT_EXPANSION").is_ok_and(|n| func.sig.ident == n) {
+        eprintln!("{out}");
+    }
+    Ok(out)
 }
 
 fn ret_type(func: &syn::ItemFn) -> syn::Type {

@@ -840,7 +840,13 @@ impl Lowerer {
         let is_ops_path = segs.len() == 1
             || (segs.len() == 2 && segs[0] == "ops")
             || (segs.len() == 3 && segs[0] == "hype" && segs[1] == "ops");
-        if let (true, Some(nvalues)) = (is_ops_path, ops_table::ops_function(&name)) {
+        // Elementwise math by bare name (`sin(x)`) is more likely a user function.
+        let bare_ok = segs.len() > 1
+            || ops_table::OPS_FUNCTIONS[..14]
+                .iter()
+                .any(|(n, _)| *n == name);
+        if let (true, true, Some(nvalues)) = (is_ops_path, bare_ok, ops_table::ops_function(&name))
+        {
             let mut args = Vec::new();
             let mut statics = Vec::new();
             for (k, a) in c.args.iter().enumerate() {

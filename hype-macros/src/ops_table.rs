@@ -104,6 +104,23 @@ pub const OPS_FUNCTIONS: &[(&str, usize)] = &[
     ("l1", 1),
     ("l2", 1),
     ("stop_gradient", 1),
+    ("exp", 1),
+    ("ln", 1),
+    ("log2", 1),
+    ("log10", 1),
+    ("sqrt", 1),
+    ("cbrt", 1),
+    ("sin", 1),
+    ("cos", 1),
+    ("tan", 1),
+    ("asin", 1),
+    ("acos", 1),
+    ("atan", 1),
+    ("sinh", 1),
+    ("cosh", 1),
+    ("tanh", 1),
+    ("abs", 1),
+    ("recip", 1),
 ];
 
 pub fn method_op(name: &str) -> Option<&'static MethodOp> {

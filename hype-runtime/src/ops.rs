@@ -23,8 +23,8 @@
 //! `sign(0) = 0`.
 
 use crate::rt::{
-    add, broadcast_to, check_same_shape, exp, identity, ln, mul, neg, powi, recip, sign, step, sub,
-    tanh, zeros_like, Arith, BroadcastTo, Elementwise, EwOut, EwOwned, Val,
+    add, broadcast_to, check_same_shape, identity, mul, neg, powi, sign, step, sub, zeros_like,
+    Arith, BroadcastTo, Elementwise, EwOut, EwOwned, Val,
 };
 use ndarray::{Array1, Array2, ArrayBase, ArrayView1, ArrayViewMut1, Axis, Data, Ix1, Ix2};
 
@@ -425,8 +425,12 @@ where
 fn lse_row(row: ArrayView1<f64>) -> f64 {
     let m = row.fold(f64::NEG_INFINITY, |m, &x| m.max(x));
     if m.is_infinite() {
-        // all -inf (or empty): -inf; some +inf: +inf; NaNs propagate through the sum
-        return m + row.fold(0.0, |s, &x| s + (x - x));
+        // all -inf (or empty): -inf; some +inf: +inf; a NaN anywhere: NaN
+        return if row.iter().any(|x| x.is_nan()) {
+            f64::NAN
+        } else {
+            m
+        };
     }
     m + row.fold(0.0, |s, &x| s + (x - m).exp()).ln()
 }
@@ -958,3 +962,14 @@ where
 {
     mul(&identity(a), &mul(g, &2.0))
 }
+
+/// Elementwise math on f64 and on arrays, callable as functions (`ops::tanh(&z)`)
+/// since ndarray has no array methods for some of them; the same primitives as the
+/// methods `x.tanh()`, with the same rules.
+pub use crate::rt::{
+    abs, abs_jvp0, abs_vjp0, acos, acos_jvp0, acos_vjp0, asin, asin_jvp0, asin_vjp0, atan,
+    atan_jvp0, atan_vjp0, cbrt, cbrt_jvp0, cbrt_vjp0, cos, cos_jvp0, cos_vjp0, cosh, cosh_jvp0,
+    cosh_vjp0, exp, exp_jvp0, exp_vjp0, ln, ln_jvp0, ln_vjp0, log10, log10_jvp0, log10_vjp0, log2,
+    log2_jvp0, log2_vjp0, recip, recip_jvp0, recip_vjp0, sin, sin_jvp0, sin_vjp0, sinh, sinh_jvp0,
+    sinh_vjp0, sqrt, sqrt_jvp0, sqrt_vjp0, tan, tan_jvp0, tan_vjp0, tanh, tanh_jvp0, tanh_vjp0,
+};

@@ -508,22 +508,14 @@ binary_test!(
 // ---------------------------------------------------------------------------------------
 
 /// First- and second-order checks of `mul_add` on shapes `sa`, `sb`, `sc`.
-fn check_mul_add<A: Probe, B: Probe, C: Probe, R: Probe>(
-    rng: &mut StdRng,
-    sa: &[usize],
-    sb: &[usize],
-    sc: &[usize],
-) where
-    A: hype_runtime::rt::Val<V = A>,
-    B: hype_runtime::rt::Val<V = B>,
-    C: hype_runtime::rt::Val<V = C>,
-    A: ZipWith<B>,
+fn check_mul_add<A, B, C, R>(rng: &mut StdRng, sa: &[usize], sb: &[usize], sc: &[usize])
+where
+    A: Probe + Val<V = A> + ZipWith<B> + BroadcastTo<R, Out = R>,
+    B: Probe + Val<V = B> + BroadcastTo<R, Out = R>,
+    C: Probe + Val<V = C> + BroadcastTo<R, Out = R>,
     <A as ZipWith<B>>::Out: ZipWith<C, Out = R>,
     R: EwOwned + Probe + SumTo<A, Out = A> + SumTo<B, Out = B> + SumTo<C, Out = C>,
     R: Arith<A, Output = R> + Arith<B, Output = R>,
-    A: BroadcastTo<R, Out = R>,
-    B: BroadcastTo<R, Out = R>,
-    C: BroadcastTo<R, Out = R>,
 {
     let dom = Dom::Range(-2.0, 2.0);
     let (a, b, c): (A, B, C) = (

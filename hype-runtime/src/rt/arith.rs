@@ -427,6 +427,7 @@ where
 }
 
 /// Adjoint of `a / b` wrt `b`: `-(g * r) / b` summed to the shape of `b`.
+#[allow(clippy::type_complexity)]
 #[inline]
 pub fn div_vjp1<A: ?Sized, B, R, G>(
     _a: &A,
