@@ -1,25 +1,10 @@
 //! Procedural macros of Hype: `#[differentiable]`, `#[derive(Tangent)]` and the
 //! derivative operators (`grad!`, `jvp!`, `vjp!`, ...).
 //!
-//! The pipeline follows serde_derive's split: [`parse`] (syn → checked function),
-//! [`ir`] (A-normal form with structured control flow), [`activity`] (which variables
-//! carry derivatives), and the emitters [`forward`] (tangent code) and [`reverse`]
-//! (adjoint code). Errors are gathered as `syn::Error`s at the user's spans; the macro
-//! never panics.
+//! The transform itself lives in the `hype-transform` library (parse → check → IR with
+//! activity analysis → forward and reverse emitters); these are thin wrappers.
 
 use proc_macro::TokenStream;
-
-mod check;
-mod differentiable;
-mod forward;
-mod ir;
-mod lower;
-mod names;
-mod operators;
-mod ops_table;
-mod parse;
-mod reverse;
-mod tangent;
 
 /// Makes a function differentiable: the function itself is emitted unchanged, and
 /// its derivative code is generated next to it at compile time (see the crate docs
@@ -30,7 +15,7 @@ mod tangent;
 /// a constant.
 #[proc_macro_attribute]
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
-    differentiable::expand(attr.into(), item.into())
+    hype_transform::differentiable(attr.into(), item.into())
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }
@@ -40,7 +25,7 @@ macro_rules! operator {
         $(#[$doc])*
         #[proc_macro]
         pub fn $name(input: TokenStream) -> TokenStream {
-            operators::expand(input.into(), stringify!($name))
+            hype_transform::operator(input.into(), stringify!($name))
                 .unwrap_or_else(syn::Error::into_compile_error)
                 .into()
         }
@@ -88,8 +73,7 @@ operator!(
 /// themselves tangent types (f64, arrays, nested `Tangent` structs, `Vec`s of them).
 #[proc_macro_derive(Tangent)]
 pub fn derive_tangent(input: TokenStream) -> TokenStream {
-    let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    tangent::derive(input)
+    hype_transform::derive_tangent(input.into())
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

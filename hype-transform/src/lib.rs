@@ -1,0 +1,38 @@
+//! The source transform of Hype, as a library over `proc_macro2::TokenStream`s
+//! (the `hype-macros` crate is a thin proc-macro wrapper around it, so the transform
+//! can be tested and fuzzed as ordinary code).
+//!
+//! The pipeline follows serde_derive's split: [`parse`] (syn → checked signature),
+//! [`check`] (constructs outside the subset), [`lower`] (A-normal-form [`ir`] with the
+//! activity analysis), and the emitters [`forward`] (tangent code) and [`reverse`]
+//! (adjoint code), tied together by [`differentiable`]. Errors are `syn::Error`s at the
+//! user's spans; the transform never panics.
+
+use proc_macro2::TokenStream;
+
+pub mod check;
+pub mod differentiable;
+pub mod forward;
+pub mod ir;
+pub mod lower;
+pub mod names;
+pub mod operators;
+pub mod ops_table;
+pub mod parse;
+pub mod reverse;
+pub mod tangent;
+
+/// `#[differentiable(attr)] item` → the item and its derivative code, or an error.
+pub fn differentiable(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    differentiable::expand(attr, item)
+}
+
+/// `op!(input)` for a derivative operator (`grad`, `jvp`, ...) → its expansion.
+pub fn operator(input: TokenStream, op: &str) -> syn::Result<TokenStream> {
+    operators::expand(input, op)
+}
+
+/// `#[derive(Tangent)]` on `input`.
+pub fn derive_tangent(input: TokenStream) -> syn::Result<TokenStream> {
+    tangent::derive(syn::parse2(input)?)
+}
