@@ -319,3 +319,26 @@ fn small_mlp_with_ops() {
         assert_close(*a, *e, 1e-6);
     }
 }
+
+#[differentiable]
+fn transposes_and_views(x: &Array2<f64>, v: &Array1<f64>) -> f64 {
+    let y = x * 2.0;
+    let yt = y.t();
+    let g = yt.dot(&y);
+    let xt = x.t();
+    let u = xt.dot(v);
+    let col = u.insert_axis(Axis(1));
+    g.sum() + (&col * &col).sum()
+}
+
+#[test]
+fn transposes_of_locals_and_parameters() {
+    let x = array![[0.5, -1.0, 0.2], [0.3, 0.8, -0.6]];
+    let v = array![0.7, -0.4];
+    let (gx, gv) = grad!(transposes_and_views)(&x, &v);
+    let fx = fd_matrix(|x| transposes_and_views(x, &v), &x);
+    for (a, e) in gx.iter().zip(fx.iter()) {
+        assert_close(*a, *e, 1e-6);
+    }
+    assert_all_close(&gv, &fd_grad(|v| transposes_and_views(&x, v), &v), 1e-6);
+}

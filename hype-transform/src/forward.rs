@@ -38,9 +38,43 @@ pub fn primal(rhs: &Rhs) -> TokenStream {
         Rhs::Index { base, index } => quote!(#base[#index]),
         Rhs::Prim(p) => {
             let path = &p.path;
-            let args = p.args.iter().map(atom_ref);
+            // A view of a reference borrows the referent, not the local variable.
+            let args = p.args.iter().enumerate().map(|(k, a)| match a {
+                Atom::Var(v) if p.view && k == 0 => quote!(#v),
+                a => atom_ref(a),
+            });
             let statics = &p.statics;
             quote_spanned!(p.span=> #path(#(#args,)* #(#statics),*))
+        }
+        Rhs::Field {
+            base,
+            member,
+            owned: false,
+        } => quote!(&#base.#member),
+        Rhs::Field {
+            base,
+            member,
+            owned: true,
+        } => {
+            quote!(::core::clone::Clone::clone(&#base.#member))
+        }
+        Rhs::Struct { path, fields } => {
+            let f = fields.iter().map(|(m, a)| {
+                let v = atom_val(a);
+                quote!(#m: #v)
+            });
+            quote!(#path { #(#f),* })
+        }
+        Rhs::Stack { rows, two_d } => {
+            let rs = rows.iter().map(|r| {
+                let xs = r.iter().map(atom_val);
+                quote!([#(#xs),*])
+            });
+            if *two_d {
+                quote!(::hype::ndarray::arr2(&[#(#rs),*]))
+            } else {
+                quote!(::hype::ndarray::arr1(&#(#rs)*))
+            }
         }
         Rhs::Call { .. } => unreachable!("calls are emitted by their own emitters"),
     }
@@ -75,6 +109,28 @@ impl Forward<'_> {
                 let bd = names::dot(base);
                 quote!(#bd[#index])
             }
+            Rhs::Field { base, member, .. } if self.active(base) => {
+                let bd = names::dot(base);
+                quote!(::core::clone::Clone::clone(&#bd.#member))
+            }
+            Rhs::Struct { path, fields } => {
+                let f = fields.iter().map(|(m, a)| {
+                    let t = self.atom_tangent(a);
+                    quote!(#m: #t)
+                });
+                quote!(#path { #(#f),* })
+            }
+            Rhs::Stack { rows, two_d } => {
+                let rs = rows.iter().map(|r| {
+                    let xs = r.iter().map(|a| self.atom_tangent(a));
+                    quote!([#(#xs),*])
+                });
+                if *two_d {
+                    quote!(::hype::ndarray::arr2(&[#(#rs),*]))
+                } else {
+                    quote!(::hype::ndarray::arr1(&#(#rs)*))
+                }
+            }
             Rhs::Prim(p) => {
                 let module = &p.module;
                 let args: Vec<_> = p.args.iter().map(atom_ref).collect();
@@ -98,6 +154,18 @@ impl Forward<'_> {
                 }
             }
             _ => quote!(::hype::rt::zero_tangent(&#r)),
+        }
+    }
+
+    /// The tangent of an operand, owned (zero for constants).
+    fn atom_tangent(&self, a: &Atom) -> TokenStream {
+        match a {
+            Atom::Var(v) if self.active(v) => {
+                let d = names::dot(v);
+                quote!(::core::clone::Clone::clone(&#d))
+            }
+            Atom::Var(v) => quote!(::hype::rt::zero_tangent(&#v)),
+            Atom::Const(t) => quote!(::hype::rt::zero_tangent(&(#t))),
         }
     }
 

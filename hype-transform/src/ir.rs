@@ -28,6 +28,8 @@ pub struct Prim {
     pub args: Vec<Atom>,
     pub statics: Vec<TokenStream>,
     pub span: Span,
+    /// The result borrows from a reference argument (a view of a parameter).
+    pub view: bool,
 }
 
 /// How an argument of a call was written: `&e` or `e`.
@@ -53,6 +55,20 @@ pub enum Rhs {
         args: Vec<(Atom, ArgForm)>,
         span: Span,
     },
+    /// A field of a struct: `&base.member` as an operand, or an owned copy when
+    /// bound directly (`let c = p.c;`).
+    Field {
+        base: Ident,
+        member: syn::Member,
+        owned: bool,
+    },
+    /// A struct literal `Path { field: value, .. }` of a `Tangent` struct.
+    Struct {
+        path: TokenStream,
+        fields: Vec<(syn::Member, Atom)>,
+    },
+    /// `array![a, b, ..]` (one row) or `array![[a, b], [c, d]]` of scalars.
+    Stack { rows: Vec<Vec<Atom>>, two_d: bool },
     /// An expression without derivative, kept verbatim.
     Const(TokenStream),
 }

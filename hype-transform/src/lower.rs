@@ -59,6 +59,9 @@ struct Lowerer {
     discovered: HashSet<String>,
     allocated: HashSet<String>,
     mutable: HashSet<String>,
+    /// Variables that hold shared references (reference parameters, and borrowed
+    /// fields of them): a field of those can be borrowed across the whole function.
+    ref_like: HashSet<String>,
     errors: Vec<syn::Error>,
     counter: usize,
 }
@@ -80,6 +83,11 @@ impl Lowerer {
             discovered: HashSet::new(),
             allocated: params.iter().map(|p| p.name.to_string()).collect(),
             mutable: HashSet::new(),
+            ref_like: params
+                .iter()
+                .filter(|p| p.is_ref)
+                .map(|p| p.name.to_string())
+                .collect(),
             errors: Vec::new(),
             counter: 0,
         }
@@ -203,6 +211,7 @@ impl Lowerer {
             Expr::Call(c) => c.args.iter().any(|a| self.is_active(a)),
             Expr::Index(i) => self.is_active(&i.expr),
             Expr::Field(f) => self.is_active(&f.base),
+            Expr::Struct(st) => st.fields.iter().any(|f| self.is_active(&f.expr)),
             Expr::Tuple(t) => t.elems.iter().any(|a| self.is_active(a)),
             Expr::If(i) => {
                 block_tail(&i.then_branch).is_some_and(|t| self.is_active(t))
@@ -699,6 +708,34 @@ impl Lowerer {
             }
             Expr::Paren(p) => self.expr(&p.expr, out),
             Expr::Group(g) => self.expr(&g.expr, out),
+            Expr::Field(f) => {
+                // As an operand, a field is borrowed: no copy of the array.
+                let base = self.expr(&f.base, out)?;
+                let Atom::Var(base) = base else {
+                    return Err(err(
+                        f.span(),
+                        "hype: field access needs an active struct variable",
+                    ));
+                };
+                let t = self.tmp("t", f.span());
+                self.mark_active(&t);
+                // Borrow only through references; a field of a local is copied, since
+                // the reverse sweep moves the local into its closure.
+                let owned = !self.ref_like.contains(&base.to_string());
+                if !owned {
+                    self.ref_like.insert(t.to_string());
+                }
+                out.push(Stmt::Let {
+                    var: t.clone(),
+                    mutable: false,
+                    rhs: Rhs::Field {
+                        base,
+                        member: f.member.clone(),
+                        owned,
+                    },
+                });
+                Ok(Atom::Var(t))
+            }
             Expr::Reference(r) => self.expr(&r.expr, out),
             Expr::Unary(u) if matches!(u.op, UnOp::Deref(_)) => self.expr(&u.expr, out),
             _ => {
@@ -707,6 +744,7 @@ impl Lowerer {
                     return Ok(a.clone());
                 }
                 let t = self.tmp("t", e.span());
+
                 self.mark_active(&t);
                 out.push(Stmt::Let {
                     var: t.clone(),
@@ -773,11 +811,60 @@ impl Lowerer {
                 Ok(Rhs::Copy(tail.unwrap_or(Atom::Const(quote!(())))))
             }
             Expr::Lit(_) | Expr::Cast(_) => Ok(Rhs::Const(self.verbatim(e))),
-            Expr::Field(f) => Err(err(f.span(), "hype: field access on active values is not supported yet; pass the field as its own parameter")),
+            Expr::Field(f) => {
+                let base = self.expr(&f.base, out)?;
+                let Atom::Var(base) = base else {
+                    return Err(err(f.span(), "hype: field access needs an active struct variable"));
+                };
+                Ok(Rhs::Field { base, member: f.member.clone(), owned: true })
+            }
+            Expr::Struct(st) => {
+                if let Some(rest) = &st.rest {
+                    return Err(err(rest.span(), "hype: `..base` in a struct literal is not supported in #[differentiable] code; list every field"));
+                }
+                let path = self.verbatim(&st.path);
+                let mut fields = Vec::new();
+                for fv in &st.fields {
+                    fields.push((fv.member.clone(), self.expr(&fv.expr, out)?));
+                }
+                Ok(Rhs::Struct { path, fields })
+            }
             Expr::Tuple(t) => Err(err(t.span(), "hype: tuples of active values are only supported in `let (a, b) = (x, y);`")),
-            Expr::Macro(m) => Err(err(m.span(), "hype: `array![..]` of active values is not supported yet; build the array from constants and assign elements (`a[i] = x`)")),
+            Expr::Macro(m) if m.mac.path.is_ident("array") => self.array_macro(m, out),
+            Expr::Macro(m) => Err(err(m.span(), "hype: macros other than `array![..]` cannot produce active values in #[differentiable] code")),
             other => Err(err(other.span(), "hype: this expression is not supported in #[differentiable] code")),
         }
+    }
+
+    /// `array![a, b]` / `array![[a, b], [c, d]]` with active scalars.
+    fn array_macro(&mut self, m: &syn::ExprMacro, out: &mut Vec<Stmt>) -> syn::Result<Rhs> {
+        use syn::punctuated::Punctuated;
+        let parser = Punctuated::<Expr, syn::Token![,]>::parse_terminated;
+        let elems = syn::parse::Parser::parse2(parser, m.mac.tokens.clone())?;
+        let two_d = elems.iter().all(|e| matches!(e, Expr::Array(_))) && !elems.is_empty();
+        let mut rows = Vec::new();
+        if two_d {
+            for e in &elems {
+                let Expr::Array(row) = e else {
+                    unreachable!("checked")
+                };
+                let mut r = Vec::new();
+                for x in &row.elems {
+                    r.push(self.expr(x, out)?);
+                }
+                rows.push(r);
+            }
+        } else {
+            let mut r = Vec::new();
+            for x in &elems {
+                if matches!(x, Expr::Array(_)) {
+                    return Err(err(x.span(), "hype: mixed rows in `array![..]`"));
+                }
+                r.push(self.expr(x, out)?);
+            }
+            rows.push(r);
+        }
+        Ok(Rhs::Stack { rows, two_d })
     }
 
     fn method_call(&mut self, m: &syn::ExprMethodCall, out: &mut Vec<Stmt>) -> syn::Result<Rhs> {
@@ -823,7 +910,20 @@ impl Lowerer {
                 statics.push(self.verbatim(a));
             }
         }
-        Ok(Rhs::Prim(prim_rt(op.op, args, statics, m.method.span())))
+        let mut prim = prim_rt(op.op, args, statics, m.method.span());
+        if ["t", "insert_axis", "slice"].contains(&op.op) {
+            // Views of references stay views; views of locals are copied (see
+            // hype_runtime::rt::owned_views).
+            let recv_ref =
+                matches!(&prim.args[0], Atom::Var(v) if self.ref_like.contains(&v.to_string()));
+            if !recv_ref {
+                let owned = Ident::new(&format!("{}_owned", op.op), m.method.span());
+                prim.path = quote_spanned!(m.method.span()=> ::hype::rt::#owned);
+            } else {
+                prim.view = true;
+            }
+        }
+        Ok(Rhs::Prim(prim))
     }
 
     fn call(&mut self, c: &syn::ExprCall, out: &mut Vec<Stmt>) -> syn::Result<Rhs> {
@@ -864,6 +964,7 @@ impl Lowerer {
                 args,
                 statics,
                 span: c.span(),
+                view: false,
             }));
         }
         let mut args = Vec::new();
@@ -893,6 +994,7 @@ pub fn prim_rt(name: &str, args: Vec<Atom>, statics: Vec<TokenStream>, span: Spa
         args,
         statics,
         span,
+        view: false,
     }
 }
 

@@ -222,6 +222,35 @@ impl<'a> Reverse<'a> {
                 let bb = names::bar(base);
                 quote!(::hype::rt::acc_at(&mut #bb, &#base, #index, #g);)
             }
+            Rhs::Field { base, member, .. } if self.active(base) => {
+                let bb = names::bar(base);
+                quote!(::hype::rt::acc_field(&mut #bb, &#base, |s| &mut s.#member, #g);)
+            }
+            Rhs::Struct { fields, .. } => {
+                let accs = fields.iter().filter_map(|(m, a)| match a {
+                    Atom::Var(v) if self.active(v) => {
+                        let vb = names::bar(v);
+                        Some(quote!(::hype::rt::acc(&mut #vb, #g.#m);))
+                    }
+                    _ => None,
+                });
+                quote!(#(#accs)*)
+            }
+            Rhs::Stack { rows, two_d } => {
+                let mut accs = Vec::new();
+                for (i, r) in rows.iter().enumerate() {
+                    for (j, a) in r.iter().enumerate() {
+                        if let Atom::Var(v) = a {
+                            if self.active(v) {
+                                let vb = names::bar(v);
+                                let idx = if *two_d { quote!([#i, #j]) } else { quote!(#j) };
+                                accs.push(quote!(::hype::rt::acc(&mut #vb, #g[#idx]);));
+                            }
+                        }
+                    }
+                }
+                quote!(#(#accs)*)
+            }
             Rhs::Prim(p) => {
                 let module = &p.module;
                 let args: Vec<_> = p.args.iter().map(atom_ref).collect();

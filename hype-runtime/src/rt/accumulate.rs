@@ -76,3 +76,19 @@ impl HasTangent for () {
     type Tangent = ();
     fn zero_tangent(&self) {}
 }
+
+/// Adds `g` into one field of a struct's adjoint slot (the adjoint of reading
+/// `base.field`), creating the zero struct shaped like `like` on first use.
+#[inline]
+pub fn acc_field<L, F>(
+    slot: &mut Option<L::Tangent>,
+    like: &L,
+    field: impl FnOnce(&mut L::Tangent) -> &mut F,
+    g: F,
+) where
+    L: HasTangent + ?Sized,
+    F: Tangent,
+{
+    let s = slot.get_or_insert_with(|| like.zero_tangent());
+    field(s).add_assign_tangent(&g);
+}
