@@ -74,3 +74,25 @@ fn struct_literals_and_array_macro() {
         assert_close(da, ga, 1e-12);
     }
 }
+
+impl Layer {
+    #[differentiable]
+    fn forward(&self, #[constant] x: &Array2<f64>) -> Array2<f64> {
+        ops::tanh(&(x.dot(&self.w) + &self.b))
+    }
+
+    #[differentiable]
+    fn energy(&self, #[constant] x: &Array2<f64>) -> f64 {
+        let h = self.forward(x);
+        (&h * &h).sum() + 0.1 * self.b.sum()
+    }
+}
+
+#[test]
+fn methods_with_self() {
+    let layer = model().hidden;
+    let x = array![[1.0, 2.0], [-0.5, 0.3], [0.8, -1.1]];
+    let g: Layer = grad!(Layer::energy)(&layer, &x);
+    let fd = fd_grad(|v| layer.rebuild(v).unwrap().energy(&x), &layer.flatten());
+    assert_all_close(&g.flatten(), &fd, 1e-6);
+}

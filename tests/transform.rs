@@ -342,3 +342,32 @@ fn transposes_of_locals_and_parameters() {
     }
     assert_all_close(&gv, &fd_grad(|v| transposes_and_views(&x, v), &v), 1e-6);
 }
+
+#[differentiable]
+fn vector_field(x: &Array1<f64>) -> Array1<f64> {
+    let y = x * x;
+    let s = x.sum();
+    &y * s + x.sin()
+}
+
+#[test]
+fn vector_outputs_jacobian_both_modes() {
+    let x = array![0.3, -0.8, 1.1, 0.5];
+    let j = jacobian!(vector_field)(&x);
+    // Closed form: d/dx_k [x_i^2 s + sin x_i] = 2 x_i s δ_ik + x_i^2 + cos x_i δ_ik
+    let s = x.sum();
+    for i in 0..4 {
+        for k in 0..4 {
+            let mut e = x[i] * x[i];
+            if i == k {
+                e += 2.0 * x[i] * s + x[i].cos();
+            }
+            assert_close(j[[i, k]], e, 1e-12);
+        }
+    }
+    // Reverse mode: Jᵀ w through the pullback equals the transposed Jacobian.
+    let w = array![0.2, -1.0, 0.5, 0.7];
+    let (_, pb) = vjp!(vector_field)(&x);
+    assert_all_close(&pb(&w), &j.t().dot(&w), 1e-12);
+    assert_all_close(&jacobian_t_v!(vector_field)(&x, &w), &j.t().dot(&w), 1e-12);
+}

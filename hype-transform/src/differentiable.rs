@@ -82,6 +82,9 @@ fn ret_type(func: &syn::ItemFn) -> syn::Type {
 
 fn emit(func: &syn::ItemFn, ir: &Function) -> TokenStream {
     let vis = &func.vis;
+    // Inside an `impl`, sibling functions are reached through `Self::`.
+    let in_impl = func.sig.receiver().is_some();
+    let this = if in_impl { quote!(Self::) } else { quote!() };
     let name = &func.sig.ident;
     let generics = &func.sig.generics;
     let gparams = generics.params.iter();
@@ -94,6 +97,9 @@ fn emit(func: &syn::ItemFn, ir: &Function) -> TokenStream {
         .collect();
     let gen_each = quote!(<#(#lts,)* #(#gparams),*>);
     let gen_plain = quote!(<#(#gparams),*>);
+    // grad! needs a scalar output; the check is deferred to the call (a generic
+    // marker keeps the bound from being checked at the definition).
+    let gen_seed = quote!(<__HypeSeed, #(#gparams),*>);
     let r = ret_type(func);
     let rt = quote!(<#r as ::hype::HasTangent>::Tangent);
     let allow = quote!(#[doc(hidden)] #[allow(unused_mut, unused_variables, unused_assignments, unused_parens, non_snake_case, clippy::all, clippy::pedantic)]);
@@ -128,6 +134,13 @@ fn emit(func: &syn::ItemFn, ir: &Function) -> TokenStream {
         syn::ReturnType::Default => syn::parse_quote!(()),
     };
     let rt_plain = quote!(<#r_plain as ::hype::HasTangent>::Tangent);
+    let where_seed = {
+        let preds = generics.where_clause.as_ref().map(|w| {
+            let p = w.predicates.iter();
+            quote!(#(#p,)*)
+        });
+        quote!(where #preds #r_plain: ::hype::rt::ScalarOutput<__HypeSeed>)
+    };
     let active: Vec<(&Param, &syn::Type)> = ir
         .params
         .iter()
@@ -231,7 +244,7 @@ fn emit(func: &syn::ItemFn, ir: &Function) -> TokenStream {
         .collect();
     // The primal counts as used when only its derivatives are (no dead-code warning).
     let mention_primal = if gparams.is_empty() {
-        quote!(let _ = #name;)
+        quote!(let _ = #this #name;)
     } else {
         quote!()
     };
@@ -319,30 +332,30 @@ fn emit(func: &syn::ItemFn, ir: &Function) -> TokenStream {
         #rev_fn
         #allow
         #vis fn #vjp_name #gen_h (#(#prim_params_h),*) -> (#r, impl ::core::ops::FnOnce(&#rt) -> #grads_ty_h + 'h) #where_clause {
-            let (__hype_value, __hype_pb) = #rev_name(#(#pnames),*);
+            let (__hype_value, __hype_pb) = #this #rev_name(#(#pnames),*);
             (__hype_value, move |__hype_seed: &#rt| {
                 let (#(#all_g,)*) = __hype_pb(__hype_seed);
                 #grads_val
             })
         }
         #allow
-        #vis fn #grad_name #gen_plain (#(#plain_params),*) -> #grads_ty #where_clause {
-            let (__hype_value, __hype_pb) = #vjp_name(#(#pnames),*);
-            __hype_pb(&::hype::rt::seed_one(&__hype_value))
+        #vis fn #grad_name #gen_seed (#(#plain_params),*) -> #grads_ty #where_seed {
+            let (__hype_value, __hype_pb) = #this #vjp_name(#(#pnames),*);
+            __hype_pb(&<#r_plain as ::hype::rt::ScalarOutput<__HypeSeed>>::one())
         }
         #allow
-        #vis fn #vg_name #gen_plain (#(#plain_params),*) -> (#r_plain, #grads_ty) #where_clause {
-            let (__hype_value, __hype_pb) = #vjp_name(#(#pnames),*);
-            let __hype_g = __hype_pb(&::hype::rt::seed_one(&__hype_value));
+        #vis fn #vg_name #gen_seed (#(#plain_params),*) -> (#r_plain, #grads_ty) #where_seed {
+            let (__hype_value, __hype_pb) = #this #vjp_name(#(#pnames),*);
+            let __hype_g = __hype_pb(&<#r_plain as ::hype::rt::ScalarOutput<__HypeSeed>>::one());
             (__hype_value, __hype_g)
         }
         #allow
         #vis fn #jvp_name #gen_plain (#(#plain_params,)* #(#user_dots),*) -> (#r_plain, #rt_plain) #where_clause {
-            #fwd_name(#(#pnames,)* #(#pass_dots),*)
+            #this #fwd_name(#(#pnames,)* #(#pass_dots),*)
         }
         #allow
         #vis fn #gradv_name #gen_plain (#(#plain_params,)* #(#user_dots),*) -> #rt_plain #where_clause {
-            #fwd_name(#(#pnames,)* #(#pass_dots),*).1
+            #this #fwd_name(#(#pnames,)* #(#pass_dots),*).1
         }
     };
     // Operators that need exactly one active parameter.
@@ -371,7 +384,7 @@ fn emit(func: &syn::ItemFn, ir: &Function) -> TokenStream {
                 #allow
                 #vis fn #diff_name #gen_plain (#(#plain_params),*) -> #rt_plain #where_clause {
                     let __hype_dx = &::hype::rt::unit_tangent(&#xn);
-                    #fwd_name(#(#pnames,)* #(#one_dots),*).1
+                    #this #fwd_name(#(#pnames,)* #(#one_dots),*).1
                 }
             });
         }
@@ -380,14 +393,14 @@ fn emit(func: &syn::ItemFn, ir: &Function) -> TokenStream {
             #vis fn #jac_name #gen_plain (#(#plain_params),*) -> ::hype::ndarray::Array2<f64> #where_clause {
                 ::hype::rt::jacobian(
                     &#xn,
-                    |__hype_dx| #fwd_name(#(::core::clone::Clone::clone(&#pnames),)* #(#one_dots),*).1,
-                    |__hype_g| (#rev_name(#(::core::clone::Clone::clone(&#pnames)),*).1)(__hype_g).#gidx,
-                    &#name(#(::core::clone::Clone::clone(&#pnames)),*),
+                    |__hype_dx| #this #fwd_name(#(::core::clone::Clone::clone(&#pnames),)* #(#one_dots),*).1,
+                    |__hype_g| (#this #rev_name(#(::core::clone::Clone::clone(&#pnames)),*).1)(__hype_g).#gidx,
+                    &#this #name(#(::core::clone::Clone::clone(&#pnames)),*),
                 )
             }
             #allow
             #vis fn #jtv_name #gen_plain (#(#plain_params,)* __hype_v: &#rt_plain) -> #grads_ty #where_clause {
-                (#vjp_name(#(#pnames),*).1)(__hype_v)
+                (#this #vjp_name(#(#pnames),*).1)(__hype_v)
             }
         });
     }

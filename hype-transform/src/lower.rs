@@ -873,6 +873,29 @@ impl Lowerer {
             // `x.mean_axis(ax).unwrap()`: the runtime's primitive returns the value itself.
             return Ok(Rhs::Copy(self.expr(&m.receiver, out)?));
         }
+        let on_self = matches!(strip(&m.receiver), Expr::Path(p) if p.path.is_ident("self"));
+        if on_self
+            && ops_table::method_op(&name).is_none()
+            && !ops_table::COPY_METHODS.contains(&name.as_str())
+        {
+            // `self.other(..)`: another #[differentiable] method of the same impl.
+            let method = &m.method;
+            let func: syn::Path = syn::parse_quote_spanned!(method.span()=> Self::#method);
+            let mut args = vec![(self.expr(&m.receiver, out)?, ArgForm::Value)];
+            for a in &m.args {
+                let form = if matches!(strip(a), Expr::Reference(_)) {
+                    ArgForm::Ref
+                } else {
+                    ArgForm::Value
+                };
+                args.push((self.expr(a, out)?, form));
+            }
+            return Ok(Rhs::Call {
+                func,
+                args,
+                span: m.span(),
+            });
+        }
         if ops_table::COPY_METHODS.contains(&name.as_str()) {
             return Ok(Rhs::Copy(self.expr(&m.receiver, out)?));
         }

@@ -60,7 +60,28 @@ pub fn signature(f: &mut syn::ItemFn) -> syn::Result<Vec<Param>> {
     let mut params = Vec::new();
     for input in sig.inputs.iter_mut() {
         match input {
-            FnArg::Receiver(r) => push(syn::Error::new(r.span(), "hype: methods (`self`) are not supported yet by #[differentiable]; write a free function taking the value as a parameter")),
+            FnArg::Receiver(r) => {
+                if r.mutability.is_some() || r.reference.as_ref().is_some_and(|_| false) {
+                    push(syn::Error::new(r.span(), "hype: `&mut self` cannot be differentiated (mutation through a reference); take `&self` and return the new value"));
+                    continue;
+                }
+                if r.colon_token.is_some() {
+                    push(syn::Error::new(
+                        r.span(),
+                        "hype: write the receiver as `&self` or `self`",
+                    ));
+                    continue;
+                }
+                let before = r.attrs.len();
+                r.attrs.retain(|a| !a.path().is_ident("constant"));
+                let marked_constant = r.attrs.len() != before;
+                params.push(Param {
+                    name: syn::Ident::new("self", r.self_token.span),
+                    ty: (*r.ty).clone(),
+                    active: !marked_constant,
+                    is_ref: r.reference.is_some(),
+                });
+            }
             FnArg::Typed(pt) => {
                 let before = pt.attrs.len();
                 pt.attrs.retain(|a| !a.path().is_ident("constant"));
@@ -73,7 +94,10 @@ pub fn signature(f: &mut syn::ItemFn) -> syn::Result<Vec<Param>> {
                         pi.ident.clone()
                     }
                     other => {
-                        push(syn::Error::new(other.span(), "hype: parameters of a #[differentiable] function must be plain names"));
+                        push(syn::Error::new(
+                            other.span(),
+                            "hype: parameters of a #[differentiable] function must be plain names",
+                        ));
                         continue;
                     }
                 };
@@ -84,7 +108,12 @@ pub fn signature(f: &mut syn::ItemFn) -> syn::Result<Vec<Param>> {
                 }
                 let active = !marked_constant && is_differentiable_type(&pt.ty);
                 let is_ref = matches!(&*pt.ty, Type::Reference(_));
-                params.push(Param { name, ty: (*pt.ty).clone(), active, is_ref });
+                params.push(Param {
+                    name,
+                    ty: (*pt.ty).clone(),
+                    active,
+                    is_ref,
+                });
             }
         }
     }

@@ -71,7 +71,8 @@ pub fn acc_arg<T, C: Contribution<T>>(slot: &mut Option<T>, c: C) {
     message = "grad! needs a function that returns f64, but this one returns `{Self}`",
     note = "for a function with a vector or struct output use vjp!(f) and call the pullback with a cotangent, or jacobian!(f)"
 )]
-pub trait ScalarOutput: HasTangent {
+/// (`Marker` is always `()`: it only defers the check to the call of `grad!`.)
+pub trait ScalarOutput<Marker = ()>: HasTangent {
     /// The seed `1`.
     fn one() -> Self::Tangent;
 }
@@ -86,12 +87,6 @@ impl ScalarOutput for f32 {
     fn one() -> f32 {
         1.0
     }
-}
-
-/// The seed of a reverse sweep for a scalar output: `1`.
-#[inline]
-pub fn seed_one<V: ScalarOutput>(_value: &V) -> V::Tangent {
-    V::one()
 }
 
 /// Inputs that `diff!` can differentiate with respect to: scalars.
