@@ -371,3 +371,95 @@ fn vector_outputs_jacobian_both_modes() {
     assert_all_close(&pb(&w), &j.t().dot(&w), 1e-12);
     assert_all_close(&jacobian_t_v!(vector_field)(&x, &w), &j.t().dot(&w), 1e-12);
 }
+
+const TRIPLE: usize = 3;
+
+#[differentiable]
+fn match_on_constants(x: f64, k: usize) -> f64 {
+    let a = match k {
+        0 => x * x,
+        1 | 2 => x.sin(),
+        TRIPLE => x.exp(),
+        n if n > 10 => -x,
+        _ => x * 0.5,
+    };
+    match k % 2 {
+        0 => a * x,
+        _ => a + x,
+    }
+}
+
+#[test]
+fn match_on_constants_becomes_branches() {
+    for k in [0, 1, 2, 3, 11, 5] {
+        let x = 0.7;
+        let g = grad!(match_on_constants)(x, k);
+        assert_close(g, fd_diff(|x| match_on_constants(x, k), x), 1e-6);
+        let (_, d) = jvp!(match_on_constants)(x, k, 1.0);
+        assert_close(d, g, 1e-12);
+    }
+}
+
+#[differentiable]
+fn loop_break_continue(x: f64, n: usize) -> f64 {
+    let mut y = x;
+    let mut k = 0;
+    loop {
+        k += 1;
+        if k % 3 == 0 {
+            continue;
+        }
+        y = y * 0.9 + x.sin() * 0.1;
+        if k >= n {
+            break;
+        }
+        y += 0.01 * y * y;
+    }
+    let mut s = 0.0;
+    for i in 0..10 {
+        if i == 7 {
+            break;
+        }
+        s += y * (i as f64);
+    }
+    let mut j = 0;
+    while j < 100 {
+        j += 1;
+        if j > 4 {
+            break;
+        }
+        s *= 1.0 + 0.1 * x;
+    }
+    s
+}
+
+#[differentiable]
+fn early_returns(x: f64, mode: usize) -> f64 {
+    if mode == 0 {
+        return x * x;
+    }
+    let y = x.sin();
+    if mode == 1 {
+        let z = y * 2.0;
+        return z + x;
+    } else if mode == 2 {
+        return y.exp();
+    }
+    y * x
+}
+
+#[test]
+fn loop_break_continue_and_early_return() {
+    for &x in &[0.4, 1.3] {
+        for n in [1, 5, 8] {
+            let g = grad!(loop_break_continue)(x, n);
+            assert_close(g, fd_diff(|x| loop_break_continue(x, n), x), 1e-6);
+            let (_, d) = jvp!(loop_break_continue)(x, n, 1.0);
+            assert_close(d, g, 1e-12);
+        }
+        for mode in 0..4 {
+            let g = grad!(early_returns)(x, mode);
+            assert_close(g, fd_diff(|x| early_returns(x, mode), x), 1e-6);
+        }
+    }
+}

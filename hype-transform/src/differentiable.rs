@@ -53,7 +53,8 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         )
     })?;
     let params = parse::signature(&mut func);
-    let checked = crate::check::body(&func.block);
+    let mut body = (*func.block).clone();
+    let checked = crate::desugar::body(&mut body).and_then(|()| crate::check::body(&body));
     let params = match (params, checked) {
         (Ok(p), Ok(())) => p,
         (Err(mut a), Err(b)) => {
@@ -64,7 +65,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     };
     let mut idents = std::collections::HashSet::new();
     collect_idents(func.to_token_stream(), &mut idents);
-    let ir = lower_function(params, &func.block, idents)?;
+    let ir = lower_function(params, &body, idents)?;
     let out = emit(&func, &ir);
     // `HYPE_PRINT_EXPANSION=name` prints the code generated for function `name`.
     if std::env::var("HYPE_PRINT_EXPANSION").is_ok_and(|n| func.sig.ident == n) {

@@ -11,6 +11,7 @@
 use proc_macro2::TokenStream;
 
 pub mod check;
+pub mod desugar;
 pub mod differentiable;
 pub mod forward;
 pub mod ir;

@@ -289,9 +289,11 @@ impl Lowerer {
     }
 
     fn block_no_tail(&mut self, b: &syn::Block) -> syn::Result<Block> {
-        let (block, tail) = self.block_with_tail(b)?;
-        if let Some(Atom::Var(_)) = tail {
-            // a value in statement position: nothing to keep
+        let (mut block, tail) = self.block_with_tail(b)?;
+        // A tail in statement position: its value is unused, but an inactive tail may
+        // have effects (a call, a macro), so it is kept as a statement.
+        if let Some(Atom::Const(t)) = tail {
+            block.stmts.push(Stmt::Inactive(quote!(#t;)));
         }
         Ok(block)
     }
@@ -436,7 +438,7 @@ impl Lowerer {
             Expr::ForLoop(f) => self.for_loop(f, out),
             Expr::While(w) => self.while_loop(w, out),
             Expr::Block(b) if b.label.is_none() && b.attrs.is_empty() => {
-                let (block, _) = self.block_with_tail(&b.block)?;
+                let block = self.block_no_tail(&b.block)?;
                 out.extend(block.stmts);
                 Ok(())
             }
@@ -1039,6 +1041,7 @@ fn block_tail(b: &syn::Block) -> Option<&Expr> {
 fn expr_has_value(e: &Expr) -> bool {
     match e {
         Expr::If(i) => block_tail(&i.then_branch).is_some() && i.else_branch.is_some(),
+        Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => false,
         _ => true,
     }
 }

@@ -2,10 +2,14 @@ use hype::prelude::*;
 
 #[differentiable]
 fn f(x: f64) -> f64 {
-    if x > 0.0 {
-        return x;
+    let mut y = x;
+    for _ in 0..10 {
+        y = y * x;
+        if y > 5.0 {
+            return y;
+        }
     }
-    x * x
+    y
 }
 
 fn main() {}

@@ -3,13 +3,13 @@ use hype::prelude::*;
 #[differentiable]
 fn f(x: f64) -> f64 {
     let mut y = x;
-    loop {
+    let z = loop {
         y = y * 0.5;
         if y < 1.0 {
-            break;
+            break y;
         }
-    }
-    y
+    };
+    z
 }
 
 fn main() {}

@@ -1,10 +1,10 @@
 use hype::prelude::*;
 
 #[differentiable]
-fn f(x: f64, k: usize) -> f64 {
+fn f(x: f64, k: Option<usize>) -> f64 {
     match k {
-        0 => x,
-        _ => x * x,
+        Some(n) => x * n as f64,
+        None => x * x,
     }
 }
 
