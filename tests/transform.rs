@@ -463,3 +463,42 @@ fn loop_break_continue_and_early_return() {
         }
     }
 }
+
+#[test]
+fn operators_on_closures_capture_constants() {
+    let data = array![1.0, 2.0, 3.0];
+    let scale = 0.5;
+    let w0 = array![0.3, -0.1, 0.8];
+    let g = grad!(|w: &Array1<f64>| {
+        let r = w * &data - scale;
+        (&r * &r).sum()
+    })(&w0);
+    let expect = 2.0 * &(&(&w0 * &data) - scale) * &data;
+    assert_all_close(&g, &expect, 1e-12);
+    let (v, g2) = value_and_grad!(|w: &Array1<f64>| rosen(w) * scale)(&w0);
+    assert_close(v, rosen(&w0) * scale, 1e-14);
+    assert_all_close(&g2, &(scale * &rosen_grad_closed(&w0)), 1e-12);
+    let d = diff!(|x: f64| x * x * scale + x.sin())(0.7);
+    assert_close(d, 2.0 * 0.7 * scale + 0.7f64.cos(), 1e-12);
+    let (y, dy) = jvp!(|x: f64, y: f64| x * y + scale)(2.0, 3.0, 1.0, 0.0);
+    assert_close(y, 6.5, 1e-14);
+    assert_close(dy, 3.0, 1e-14);
+    assert_eq!(data.len(), 3); // still usable: captured by reference
+}
+
+#[differentiable]
+fn blocks_decide_activity_by_value(x: f64, n: usize) -> f64 {
+    let y = {
+        let t = x * 3.0;
+        t
+    };
+    let m = if n > 2 { n * 2 } else { n + 1 };
+    let z = if y > 100.0 { 1.0 } else { y * y };
+    z * (m as f64)
+}
+
+#[test]
+fn blocks_and_ifs_whose_activity_comes_from_inside() {
+    let g = grad!(blocks_decide_activity_by_value)(0.7, 3);
+    assert_close(g, 2.0 * 9.0 * 0.7 * 6.0, 1e-12);
+}

@@ -213,13 +213,10 @@ impl Lowerer {
             Expr::Field(f) => self.is_active(&f.base),
             Expr::Struct(st) => st.fields.iter().any(|f| self.is_active(&f.expr)),
             Expr::Tuple(t) => t.elems.iter().any(|a| self.is_active(a)),
-            Expr::If(i) => {
-                block_tail(&i.then_branch).is_some_and(|t| self.is_active(t))
-                    || i.else_branch
-                        .as_ref()
-                        .is_some_and(|(_, e)| self.is_active(e))
-            }
-            Expr::Block(b) => block_tail(&b.block).is_some_and(|t| self.is_active(t)),
+            // Nested in an operand, a block's activity is estimated from every name
+            // it mentions (its own lets are not in scope yet); in `let` and tail
+            // position blocks are lowered first and judged by their value.
+            Expr::If(_) | Expr::Block(_) => self.tokens_mention_active(e.to_token_stream()),
             Expr::Macro(m) => {
                 m.mac.path.is_ident("array") && self.tokens_mention_active(m.mac.tokens.clone())
             }
@@ -340,9 +337,20 @@ impl Lowerer {
                         Ok(())
                     }
                     Some(init) => {
-                        let active = self.is_active(&init.expr);
+                        // A block or `if` is lowered first: its activity depends on the
+                        // variables it binds inside.
+                        let structured = is_structured(&init.expr);
+                        let mut active = structured || self.is_active(&init.expr);
                         let rhs = if active {
-                            self.rhs(&init.expr, out)?
+                            let rhs = self.rhs(&init.expr, out)?;
+                            if structured {
+                                active = match &rhs {
+                                    Rhs::Copy(a) => self.atom_active(a),
+                                    Rhs::Const(_) => false,
+                                    _ => true,
+                                };
+                            }
+                            rhs
                         } else {
                             let mut t = self.verbatim(&init.expr);
                             if let Some(ty) = ty {
@@ -700,7 +708,7 @@ impl Lowerer {
         if let Some(msg) = unsupported(e) {
             return Err(err(e.span(), msg));
         }
-        if !self.is_active(e) {
+        if !is_structured(e) && !self.is_active(e) {
             return Ok(Atom::Const(self.verbatim(e)));
         }
         match e {
@@ -1029,6 +1037,11 @@ fn strip(e: &Expr) -> &Expr {
         Expr::Group(g) => strip(&g.expr),
         e => e,
     }
+}
+
+/// Blocks and `if`s: lowered before their activity is known.
+fn is_structured(e: &Expr) -> bool {
+    matches!(strip(e), Expr::Block(_) | Expr::If(_))
 }
 
 fn block_tail(b: &syn::Block) -> Option<&Expr> {

@@ -1,9 +1,15 @@
-//! The derivative operators `grad!(f)`, `jvp!(f)`, ...: each names the sibling
-//! function that `#[differentiable]` generated next to `f`.
+//! The derivative operators `grad!(f)`, `jvp!(f)`, ...: on a path, each names the
+//! sibling function that `#[differentiable]` generated next to `f`; on a closure
+//! literal, the derivative code is generated inline (captured variables are
+//! constants).
 
-use crate::forward::derived_path;
+use crate::forward::{atom_val, derived_path, Forward};
+use crate::ir::{Atom, Function};
+use crate::lower::{collect_idents, lower_function};
+use crate::names;
+use crate::reverse::Reverse;
 use proc_macro2::TokenStream;
-use quote::quote_spanned;
+use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 
 pub fn expand(input: TokenStream, op: &str) -> syn::Result<TokenStream> {
@@ -21,13 +27,147 @@ pub fn expand(input: TokenStream, op: &str) -> syn::Result<TokenStream> {
             let target = derived_path(&p.path, op);
             Ok(quote_spanned!(span=> #target))
         }
-        syn::Expr::Closure(c) => Err(syn::Error::new(
-            c.span(),
-            format!("hype: {op}! on a closure is not supported yet; write the closure as a #[differentiable] function (captured values become #[constant] parameters) and pass its path"),
-        )),
+        syn::Expr::Closure(c) => closure(c, op),
         other => Err(syn::Error::new(
             other.span(),
-            format!("hype: {op}! takes the path of a #[differentiable] function, e.g. `{op}!(my_fn)`"),
+            format!(
+                "hype: {op}! takes the path of a #[differentiable] function, e.g. `{op}!(my_fn)`"
+            ),
+        )),
+    }
+}
+
+/// The closure as a function: its parameters and its body lowered to IR.
+fn closure_ir(c: &syn::ExprClosure) -> syn::Result<Function> {
+    if let Some(m) = &c.movability {
+        return Err(syn::Error::new(
+            m.span(),
+            "hype: `static` closures cannot be differentiated",
+        ));
+    }
+    if let Some(a) = &c.asyncness {
+        return Err(syn::Error::new(
+            a.span(),
+            "hype: `async` closures cannot be differentiated",
+        ));
+    }
+    let inputs = c.inputs.iter().map(|p| match p {
+        syn::Pat::Type(_) => Ok(p.clone()),
+        other => Err(syn::Error::new(
+            other.span(),
+            "hype: parameters of a closure given to a derivative operator need types (`|x: f64| ..`)",
+        )),
+    });
+    let inputs: Vec<syn::Pat> = inputs.collect::<syn::Result<_>>()?;
+    let body = &c.body;
+    let mut func: syn::ItemFn = syn::parse_quote_spanned!(c.span()=>
+        fn __hype_closure(#(#inputs),*) -> _ { #body }
+    );
+    let params = crate::parse::signature(&mut func)?;
+    let mut block = (*func.block).clone();
+    crate::desugar::body(&mut block)?;
+    crate::check::body(&block)?;
+    let mut idents = std::collections::HashSet::new();
+    collect_idents(c.to_token_stream(), &mut idents);
+    lower_function(params, &block, idents)
+}
+
+/// `grad!(|x: T| body)` and friends: derivative code inline in a closure.
+fn closure(c: syn::ExprClosure, op: &str) -> syn::Result<TokenStream> {
+    let span = c.span();
+    let ir = closure_ir(&c)?;
+    let params: Vec<TokenStream> = ir
+        .params
+        .iter()
+        .map(|p| {
+            let (n, t) = (&p.name, &p.ty);
+            quote!(#n: #t)
+        })
+        .collect();
+    let active: Vec<&crate::ir::Param> = ir.params.iter().filter(|p| p.active).collect();
+    let ret_val = atom_val(&ir.ret);
+    match op {
+        "grad" | "value_and_grad" => {
+            let rev = Reverse::new(&ir);
+            let fwd_sweep = rev.fwd_block(&ir.body, None);
+            let bwd_sweep = rev.bwd_block(&ir.body, None);
+            let tapes = rev.tape_decls();
+            let mut top: Vec<syn::Ident> = active.iter().map(|p| p.name.clone()).collect();
+            top.extend(rev.active_locals(&ir.body, &[]));
+            let slots = rev.slots(&top);
+            let seed = match &ir.ret {
+                Atom::Var(v) if ir.is_active(v) => {
+                    let b = names::bar(v);
+                    quote!(::hype::rt::acc(&mut #b, ::hype::rt::seed_like(&__hype_ret));)
+                }
+                _ => quote!(let _ = ::hype::rt::seed_like(&__hype_ret);),
+            };
+            let grads: Vec<TokenStream> = active
+                .iter()
+                .map(|p| {
+                    let n = &p.name;
+                    let b = names::bar(n);
+                    quote!(::hype::rt::unwrap_or_zero(#b, &#n))
+                })
+                .collect();
+            let grads = if grads.len() == 1 { quote!(#(#grads)*) } else { quote!((#(#grads),*)) };
+            let result = if op == "grad" { quote!(#grads) } else { quote!((__hype_ret, #grads)) };
+            Ok(quote_spanned!(span=> {
+                #[allow(unused_mut, unused_variables, unused_assignments, clippy::all)]
+                let __hype_f = |#(#params),*| {
+                    #tapes
+                    #fwd_sweep
+                    let __hype_ret = #ret_val;
+                    #slots
+                    #seed
+                    #bwd_sweep
+                    #result
+                };
+                __hype_f
+            }))
+        }
+        "jvp" | "gradv" | "diff" => {
+            let fwd = Forward { f: &ir };
+            let body = fwd.block(&ir.body);
+            let ret_dot = match &ir.ret {
+                Atom::Var(v) if ir.is_active(v) => {
+                    let d = names::dot(v);
+                    quote!(#d)
+                }
+                _ => quote!(::hype::rt::zero_tangent(&__hype_ret)),
+            };
+            let mut tan_params = Vec::new();
+            let mut tan_init = Vec::new();
+            for p in &active {
+                let (n, t) = (&p.name, &p.ty);
+                let d = names::dot(n);
+                let arg = if p.is_ref { quote!(#d) } else { quote!(&#d) };
+                if op == "diff" {
+                    tan_init.push(quote!(let #d = ::hype::rt::unit_tangent(&#n);));
+                } else {
+                    tan_params.push(quote!(#d: #t));
+                    tan_init.push(quote!(let #d = <_ as ::hype::rt::TangentArg<#t>>::into_tangent(#arg, &#n);));
+                }
+            }
+            if op == "diff" && active.len() != 1 {
+                return Err(syn::Error::new(span, "hype: diff! needs a closure of exactly one active (f64) parameter"));
+            }
+            let result = if op == "jvp" { quote!((__hype_ret, __hype_ret_dot)) } else { quote!(__hype_ret_dot) };
+            Ok(quote_spanned!(span=> {
+                #[allow(unused_mut, unused_variables, unused_assignments, clippy::all)]
+                let __hype_f = |#(#params,)* #(#tan_params),*| {
+                    #(#tan_init)*
+                    #body
+                    let __hype_ret = #ret_val;
+                    let __hype_ret_dot = #ret_dot;
+                    #result
+                };
+                __hype_f
+            }))
+        }
+        other => Err(syn::Error::new(
+            span,
+            format!("hype: {other}! on a closure is not supported yet; write a #[differentiable] function (captured values as #[constant] parameters) and pass its path"),
         )),
     }
 }

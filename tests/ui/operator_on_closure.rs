@@ -1,7 +1,7 @@
 use hype::prelude::*;
 
 fn use_it() {
-    let _g = grad!(|x: f64| x * x)(1.0);
+    let _pb = vjp!(|x: f64| x * x)(1.0);
 }
 
 fn main() {}

@@ -89,6 +89,12 @@ impl ScalarOutput for f32 {
     }
 }
 
+/// The seed `1` of a reverse sweep, typed by the output (`grad!` on a closure).
+#[inline]
+pub fn seed_like<V: ScalarOutput>(_value: &V) -> V::Tangent {
+    V::one()
+}
+
 /// Inputs that `diff!` can differentiate with respect to: scalars.
 #[diagnostic::on_unimplemented(
     message = "diff! needs a function of one scalar (f64) parameter, but the active parameter is `{Self}`",
