@@ -502,3 +502,52 @@ fn blocks_and_ifs_whose_activity_comes_from_inside() {
     let g = grad!(blocks_decide_activity_by_value)(0.7, 3);
     assert_close(g, 2.0 * 9.0 * 0.7 * 6.0, 1e-12);
 }
+
+/// A function whose derivative is given by hand: log(1 + e^x) with a stable rule.
+#[custom_rule(forward = softplus_fwd, reverse = softplus_rev)]
+fn my_softplus(x: f64, #[constant] beta: f64) -> f64 {
+    (1.0 + (beta * x).exp()).ln() / beta
+}
+
+fn softplus_fwd(x: f64, beta: f64, dx: f64) -> (f64, f64) {
+    let s = 1.0 / (1.0 + (-beta * x).exp());
+    (my_softplus(x, beta), s * dx)
+}
+
+fn softplus_rev(x: f64, beta: f64) -> (f64, impl FnOnce(&f64) -> f64) {
+    let s = 1.0 / (1.0 + (-beta * x).exp());
+    (my_softplus(x, beta), move |g: &f64| s * g)
+}
+
+#[differentiable]
+fn uses_custom_rule(x: f64) -> f64 {
+    my_softplus(x * x, 2.0) * x
+}
+
+#[test]
+fn custom_rules_in_both_modes() {
+    for &x in &[0.3, -1.2] {
+        let g = grad!(uses_custom_rule)(x);
+        assert_close(g, fd_diff(uses_custom_rule, x), 1e-6);
+        let (_, d) = jvp!(uses_custom_rule)(x, 1.0);
+        assert_close(d, g, 1e-12);
+        assert_close(
+            diff!(my_softplus)(x, 2.0),
+            1.0 / (1.0 + (-2.0 * x).exp()),
+            1e-12,
+        );
+    }
+}
+
+#[differentiable]
+fn with_stop_gradient(x: f64) -> f64 {
+    let c = ops::stop_gradient(&(x * x));
+    x * c + x
+}
+
+#[test]
+fn stop_gradient_treats_a_value_as_constant() {
+    let x = 1.5;
+    assert_close(grad!(with_stop_gradient)(x), x * x + 1.0, 1e-12);
+    assert_close(jvp!(with_stop_gradient)(x, 1.0).1, x * x + 1.0, 1e-12);
+}

@@ -20,6 +20,17 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
         .into()
 }
 
+/// Gives a function derivative rules written by hand, for code the transform cannot
+/// see into: `#[custom_rule(forward = f_fwd, reverse = f_rev)]`. `f_fwd(args..,
+/// tangents..) -> (value, tangent)` follows `jvp!`, `f_rev(args..) -> (value,
+/// pullback)` follows `vjp!`. Both are required, so that no mode is blocked.
+#[proc_macro_attribute]
+pub fn custom_rule(attr: TokenStream, item: TokenStream) -> TokenStream {
+    hype_transform::custom_rule(attr.into(), item.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
 macro_rules! operator {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*

@@ -74,6 +74,50 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     Ok(out)
 }
 
+/// `#[custom_rule(forward = f_fwd, reverse = f_rev)] fn f(..)`: the function keeps
+/// its body, and derivatives come from the user's rules, which follow the
+/// conventions of `jvp!` and `vjp!`:
+/// `f_fwd(args.., tangents of active params..) -> (value, tangent)` and
+/// `f_rev(args..) -> (value, pullback)` with `pullback(&ybar)` giving the cotangents
+/// of the active parameters (one value, or a tuple in parameter order).
+pub fn expand_custom(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    let mut forward = None;
+    let mut reverse = None;
+    let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident("forward") {
+            forward = Some(meta.value()?.parse::<syn::Path>()?);
+            Ok(())
+        } else if meta.path.is_ident("reverse") {
+            reverse = Some(meta.value()?.parse::<syn::Path>()?);
+            Ok(())
+        } else {
+            Err(meta.error("hype: #[custom_rule] takes `forward = path` and `reverse = path`"))
+        }
+    });
+    syn::parse::Parser::parse2(parser, attr.clone())?;
+    let (Some(forward), Some(reverse)) = (forward, reverse) else {
+        return Err(syn::Error::new(
+            proc_macro2::Span::call_site(),
+            "hype: #[custom_rule] needs both rules, `forward = f_fwd, reverse = f_rev`, so that every mode (and forward-over-reverse) works",
+        ));
+    };
+    let mut func: syn::ItemFn = syn::parse2(item)
+        .map_err(|e| syn::Error::new(e.span(), "hype: #[custom_rule] applies to a function"))?;
+    let params = parse::signature(&mut func)?;
+    let ir = Function {
+        params,
+        body: crate::ir::Block::default(),
+        ret: Atom::Const(quote!(())),
+        active: Default::default(),
+        mutable: Default::default(),
+    };
+    Ok(emit_with(
+        &func,
+        &ir,
+        Some(&CustomRule { forward, reverse }),
+    ))
+}
+
 fn ret_type(func: &syn::ItemFn) -> syn::Type {
     match &func.sig.output {
         syn::ReturnType::Type(_, t) => with_h(t),
@@ -81,7 +125,17 @@ fn ret_type(func: &syn::ItemFn) -> syn::Type {
     }
 }
 
+/// A user-supplied rule pair (`#[custom_rule(forward = .., reverse = ..)]`).
+pub struct CustomRule {
+    pub forward: syn::Path,
+    pub reverse: syn::Path,
+}
+
 fn emit(func: &syn::ItemFn, ir: &Function) -> TokenStream {
+    emit_with(func, ir, None)
+}
+
+fn emit_with(func: &syn::ItemFn, ir: &Function, custom: Option<&CustomRule>) -> TokenStream {
     let vis = &func.vis;
     // Inside an `impl`, sibling functions are reached through `Self::`.
     let in_impl = func.sig.receiver().is_some();
@@ -262,6 +316,70 @@ fn emit(func: &syn::ItemFn, ir: &Function) -> TokenStream {
                 #bwd_sweep
                 (#(#grad_vals,)*)
             })
+        }
+    };
+    // A custom rule replaces the generated code by adapters to the user's rules.
+    let (fwd_fn, rev_fn) = match custom {
+        None => (fwd_fn, rev_fn),
+        Some(rule) => {
+            let (uf, ur) = (&rule.forward, &rule.reverse);
+            let tan_init = ir
+                .params
+                .iter()
+                .zip(&ptys)
+                .filter(|(p, _)| p.active)
+                .map(|(p, t)| {
+                    let n = &p.name;
+                    let d = names::dot(n);
+                    quote!(let #d = <_ as ::hype::rt::TangentArg<#t>>::into_tangent(#d, &#n);)
+                });
+            let user_tans = ir.params.iter().filter(|p| p.active).map(|p| {
+                let d = names::dot(&p.name);
+                if p.is_ref {
+                    quote!(&#d)
+                } else {
+                    quote!(#d)
+                }
+            });
+            let active_gs: Vec<_> = ir
+                .params
+                .iter()
+                .filter(|p| p.active)
+                .map(|p| format_ident!("{}_grad", p.name))
+                .collect();
+            let all_gs = ir.params.iter().map(|p| {
+                if p.active {
+                    let g = format_ident!("{}_grad", p.name);
+                    quote!(#g)
+                } else {
+                    quote!(::hype::rt::NoGrad)
+                }
+            });
+            let destructure = if active_gs.len() == 1 {
+                quote!(#(#active_gs)*)
+            } else {
+                quote!((#(#active_gs),*))
+            };
+            (
+                quote! {
+                    #allow
+                    #vis fn #fwd_name #gen_each (#(#prim_params,)* #(#tan_params),*) -> (#r, #rt) #where_clause {
+                        #(#tan_init)*
+                        #uf(#(#pnames,)* #(#user_tans),*)
+                    }
+                },
+                quote! {
+                    #allow
+                    #vis fn #rev_name #gen_h (#(#prim_params_h),*) -> (#r, impl ::core::ops::FnOnce(&#rt) -> (#(#grad_tys,)*) + 'h) #where_clause {
+                        #mention_primal
+                        let (__hype_ret, __hype_pb) = #ur(#(#pnames),*);
+                        (__hype_ret, move |__hype_seed: &#rt| {
+                            let #destructure = __hype_pb(__hype_seed);
+                            (#(#all_gs,)*)
+                        })
+                    }
+                },
+            )
         }
     };
 

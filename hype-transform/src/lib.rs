@@ -28,6 +28,11 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> syn::Result<Token
     differentiable::expand(attr, item)
 }
 
+/// `#[custom_rule(forward = .., reverse = ..)] item`: the item with the user's rules.
+pub fn custom_rule(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    differentiable::expand_custom(attr, item)
+}
+
 /// `op!(input)` for a derivative operator (`grad`, `jvp`, ...) → its expansion.
 pub fn operator(input: TokenStream, op: &str) -> syn::Result<TokenStream> {
     operators::expand(input, op)

@@ -153,8 +153,7 @@ pub fn check(
             match parsed {
                 Ok(()) => Ok(()),
                 Err(e) => Err(TestCaseError::fail(format!(
-                    "{entry}: Ok output does not parse as {expect:?}: {e} (at {:?})\n--- input ---\n{}\n--- output ---\n{out}",
-                    e.span().start(),
+                    "{entry}: Ok output does not parse as {expect:?}: {e}\n--- input ---\n{}\n--- output ---\n{out}",
                     input()
                 ))),
             }
