@@ -551,3 +551,30 @@ fn stop_gradient_treats_a_value_as_constant() {
     assert_close(grad!(with_stop_gradient)(x), x * x + 1.0, 1e-12);
     assert_close(jvp!(with_stop_gradient)(x, 1.0).1, x * x + 1.0, 1e-12);
 }
+
+#[differentiable]
+fn polar(r: f64, theta: f64) -> (f64, f64) {
+    (r * theta.cos(), r * theta.sin())
+}
+
+#[differentiable]
+fn tuple_calls(r: f64, theta: f64) -> f64 {
+    let (x, y) = polar(r, theta);
+    let p = polar(x, y);
+    x * y + p.0 - p.1
+}
+
+#[test]
+fn tuples_returned_and_destructured() {
+    let (r, th) = (1.3, 0.4);
+    let (gr, gt) = grad!(tuple_calls)(r, th);
+    assert_close(gr, fd_diff(|r| tuple_calls(r, th), r), 1e-6);
+    assert_close(gt, fd_diff(|t| tuple_calls(r, t), th), 1e-6);
+    let (_, d) = jvp!(tuple_calls)(r, th, 0.0, 1.0);
+    assert_close(d, gt, 1e-12);
+    let (v, pb) = vjp!(polar)(r, th);
+    assert_eq!(v, polar(r, th));
+    let (a, b) = pb(&(1.0, 0.0));
+    assert_close(a, th.cos(), 1e-12);
+    assert_close(b, -r * th.sin(), 1e-12);
+}

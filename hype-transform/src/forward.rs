@@ -65,6 +65,10 @@ pub fn primal(rhs: &Rhs) -> TokenStream {
             });
             quote!(#path { #(#f),* })
         }
+        Rhs::Tuple(elems) => {
+            let xs = elems.iter().map(atom_val);
+            quote!((#(#xs,)*))
+        }
         Rhs::Stack { rows, two_d } => {
             let rs = rows.iter().map(|r| {
                 let xs = r.iter().map(atom_val);
@@ -119,6 +123,10 @@ impl Forward<'_> {
                     quote!(#m: #t)
                 });
                 quote!(#path { #(#f),* })
+            }
+            Rhs::Tuple(elems) => {
+                let xs = elems.iter().map(|a| self.atom_tangent(a));
+                quote!((#(#xs,)*))
             }
             Rhs::Stack { rows, two_d } => {
                 let rs = rows.iter().map(|r| {

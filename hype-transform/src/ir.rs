@@ -67,6 +67,8 @@ pub enum Rhs {
         path: TokenStream,
         fields: Vec<(syn::Member, Atom)>,
     },
+    /// A tuple `(a, b, ..)`.
+    Tuple(Vec<Atom>),
     /// `array![a, b, ..]` (one row) or `array![[a, b], [c, d]]` of scalars.
     Stack { rows: Vec<Vec<Atom>>, two_d: bool },
     /// An expression without derivative, kept verbatim.

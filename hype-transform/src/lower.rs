@@ -415,7 +415,30 @@ impl Lowerer {
                         }
                         Ok(())
                     }
-                    e => Err(err(e.span(), "hype: destructuring an active value that is not a tuple expression is not supported yet; bind the parts separately")),
+                    e => {
+                        // `let (a, b) = f(x);`: bind the tuple, then read its fields.
+                        let whole = self.expr(e, out)?;
+                        let Atom::Var(whole) = whole else {
+                            return Err(err(e.span(), "hype: cannot destructure this value"));
+                        };
+                        for (k, p) in pt.elems.iter().enumerate() {
+                            let Pat::Ident(pi) = p else {
+                                return Err(err(p.span(), "hype: only identifiers are supported inside a destructuring `let`"));
+                            };
+                            let var = self.bind(&pi.ident);
+                            if pi.mutability.is_some() {
+                                self.mutable.insert(var.to_string());
+                            }
+                            self.mark_active(&var);
+                            let member = syn::Member::Unnamed(syn::Index { index: k as u32, span: pi.span() });
+                            out.push(Stmt::Let {
+                                var,
+                                mutable: pi.mutability.is_some(),
+                                rhs: Rhs::Field { base: whole.clone(), member, owned: true },
+                            });
+                        }
+                        Ok(())
+                    }
                 }
             }
             Pat::Wild(_) => {
@@ -839,7 +862,13 @@ impl Lowerer {
                 }
                 Ok(Rhs::Struct { path, fields })
             }
-            Expr::Tuple(t) => Err(err(t.span(), "hype: tuples of active values are only supported in `let (a, b) = (x, y);`")),
+            Expr::Tuple(t) => {
+                let mut elems = Vec::new();
+                for e in &t.elems {
+                    elems.push(self.expr(e, out)?);
+                }
+                Ok(Rhs::Tuple(elems))
+            }
             Expr::Macro(m) if m.mac.path.is_ident("array") => self.array_macro(m, out),
             Expr::Macro(m) => Err(err(m.span(), "hype: macros other than `array![..]` cannot produce active values in #[differentiable] code")),
             other => Err(err(other.span(), "hype: this expression is not supported in #[differentiable] code")),

@@ -236,6 +236,17 @@ impl<'a> Reverse<'a> {
                 });
                 quote!(#(#accs)*)
             }
+            Rhs::Tuple(elems) => {
+                let accs = elems.iter().enumerate().filter_map(|(k, a)| match a {
+                    Atom::Var(v) if self.active(v) => {
+                        let vb = names::bar(v);
+                        let idx = syn::Index::from(k);
+                        Some(quote!(::hype::rt::acc(&mut #vb, #g.#idx);))
+                    }
+                    _ => None,
+                });
+                quote!(#(#accs)*)
+            }
             Rhs::Stack { rows, two_d } => {
                 let mut accs = Vec::new();
                 for (i, r) in rows.iter().enumerate() {
