@@ -158,6 +158,27 @@ impl<'a> Reverse<'a> {
                 iter,
                 counter,
                 body,
+            } if recomputable(body) => {
+                // Straight-line body: tape only the loop variables and the values the
+                // body overwrites; the backward sweep recomputes the rest.
+                let tape = self.tape_for(body);
+                let b = self.fwd_block(body, None);
+                quote!(for #pat in #iter { #b #tape.push((#(#pat_vars,)*)); #counter += 1; })
+            }
+            Stmt::While {
+                cond,
+                counter,
+                body,
+            } if recomputable(body) => {
+                let b = self.fwd_block(body, None);
+                quote!(while #cond { #b #counter += 1; })
+            }
+            Stmt::For {
+                pat,
+                pat_vars,
+                iter,
+                counter,
+                body,
             } => {
                 let b = self.fwd_block(body, Some(pat_vars));
                 quote!(for #pat in #iter { #b #counter += 1; })
@@ -353,6 +374,24 @@ impl<'a> Reverse<'a> {
                 counter,
                 body,
                 ..
+            } if recomputable(body) => {
+                let tape = self.tape_for(body);
+                let vars = pat_vars.iter().map(|v| quote!(#v));
+                let b = self.recompute_iteration(body, pat_vars);
+                quote!(for _ in 0..#counter {
+                    let (#(#vars,)*) = #tape.pop().expect("hype: tape underflow");
+                    #b
+                })
+            }
+            Stmt::While { counter, body, .. } if recomputable(body) => {
+                let b = self.recompute_iteration(body, &[]);
+                quote!(for _ in 0..#counter { #b })
+            }
+            Stmt::For {
+                pat_vars,
+                counter,
+                body,
+                ..
             } => {
                 let b = self.bwd_block(body, Some(pat_vars));
                 quote!(for _ in 0..#counter { #b })
@@ -362,6 +401,42 @@ impl<'a> Reverse<'a> {
                 quote!(for _ in 0..#counter { #b })
             }
         }
+    }
+}
+
+/// A loop body that the backward sweep can recompute: straight-line code whose only
+/// effects are its own bindings and overwrites of variables (taped).
+fn recomputable(body: &Block) -> bool {
+    body.stmts
+        .iter()
+        .all(|s| matches!(s, Stmt::Let { .. } | Stmt::Assign { .. }))
+}
+
+impl Reverse<'_> {
+    /// Backward sweep of one iteration of a recomputable loop body: rewind the
+    /// overwritten variables to their values at the start of the iteration, run the
+    /// body again (taping as at the top level), then propagate adjoints back.
+    fn recompute_iteration(&self, body: &Block, pat_vars: &[Ident]) -> TokenStream {
+        let locals: std::collections::HashSet<String> = self
+            .block_locals(body, &[])
+            .iter()
+            .map(|v| v.to_string())
+            .collect();
+        let mut rewind = Vec::new();
+        for s in body.stmts.iter().rev() {
+            if let Stmt::Assign { var, .. } = s {
+                let tape = self.tape_for(s);
+                if locals.contains(&var.to_string()) {
+                    rewind.push(quote!(let _ = #tape.pop();));
+                } else {
+                    rewind.push(quote!(#var = #tape.pop().expect("hype: tape underflow");));
+                }
+            }
+        }
+        let again = self.fwd_block(body, None);
+        let slots = self.slots(&self.active_locals(body, pat_vars));
+        let back = body.stmts.iter().rev().map(|s| self.bwd_stmt(s));
+        quote!(#(#rewind)* #again #slots #(#back)*)
     }
 }
 
