@@ -578,3 +578,29 @@ fn tuples_returned_and_destructured() {
     assert_close(a, th.cos(), 1e-12);
     assert_close(b, -r * th.sin(), 1e-12);
 }
+
+#[differentiable]
+fn poly_over_constant_slice(x: f64, coeffs: &[f64]) -> f64 {
+    let mut acc = 0.0;
+    for &c in coeffs.iter() {
+        acc = acc * x + c;
+    }
+    let y = acc.clone();
+    let r = &y;
+    *r * 2.0
+}
+
+#[test]
+fn for_over_constant_slices_clone_and_borrows() {
+    let coeffs = [1.0, -2.0, 0.5, 3.0];
+    for &x in &[0.3, -1.1] {
+        // 2 * (3x^2 - 4x + 0.5) is the derivative of 2 * (x^3 - 2x^2 + 0.5x + 3)
+        let expect = 2.0 * (3.0 * x * x - 4.0 * x + 0.5);
+        assert_close(grad!(poly_over_constant_slice)(x, &coeffs), expect, 1e-12);
+        assert_close(
+            jvp!(poly_over_constant_slice)(x, &coeffs, 1.0).1,
+            expect,
+            1e-12,
+        );
+    }
+}
