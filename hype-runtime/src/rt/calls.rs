@@ -43,6 +43,15 @@ impl<V: HasTangent + ?Sized> TangentArg<V> for Zero {
 }
 
 /// A cotangent returned by a pullback, for an argument whose adjoint slot holds `T`.
+///
+/// [`NoGrad`] (the cotangent of a `#[constant]` parameter) is deliberately not a
+/// contribution: passing an active value where the callee declared a constant would
+/// silently drop its derivative, so it is a compile error instead.
+#[diagnostic::on_unimplemented(
+    message = "an active value is passed to a `#[constant]` parameter: its derivative would be lost",
+    label = "the called function declares this parameter #[constant]",
+    note = "remove #[constant] from that parameter, or pass `hype::ops::stop_gradient(&value)` to drop the derivative on purpose"
+)]
 pub trait Contribution<T> {
     /// Adds `self` into the slot.
     fn add_into(self, slot: &mut Option<T>);
@@ -53,11 +62,6 @@ impl<T: Tangent> Contribution<T> for T {
     fn add_into(self, slot: &mut Option<T>) {
         super::acc(slot, self)
     }
-}
-
-impl<T> Contribution<T> for NoGrad {
-    #[inline]
-    fn add_into(self, _slot: &mut Option<T>) {}
 }
 
 /// Adds a call's cotangent for one argument into that argument's adjoint slot.
