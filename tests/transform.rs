@@ -2,7 +2,8 @@
 //! (grad!) and forward mode (jvp!) against central finite differences and closed
 //! forms, and the two modes against each other.
 
-#![allow(clippy::assign_op_pattern)] // plain `x = x * y` is a construct under test
+// Plain `x = x * y`, `let t = ..; t` and `.clone()` on f64 are constructs under test.
+#![allow(clippy::assign_op_pattern, clippy::let_and_return, clippy::clone_on_copy)]
 
 mod common;
 use common::*;
