@@ -3,7 +3,11 @@
 //! forms, and the two modes against each other.
 
 // Plain `x = x * y`, `let t = ..; t` and `.clone()` on f64 are constructs under test.
-#![allow(clippy::assign_op_pattern, clippy::let_and_return, clippy::clone_on_copy)]
+#![allow(
+    clippy::assign_op_pattern,
+    clippy::let_and_return,
+    clippy::clone_on_copy
+)]
 
 mod common;
 use common::*;

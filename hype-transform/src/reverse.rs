@@ -433,10 +433,37 @@ impl Reverse<'_> {
                 }
             }
         }
-        let again = self.fwd_block(body, None);
+        // The recomputed trip keeps overwritten values in locals, not on the tape.
+        let mut again = Vec::new();
+        let mut back = Vec::new();
+        for (k, s) in body.stmts.iter().enumerate() {
+            match s {
+                Stmt::Assign { var, rhs } => {
+                    let p = primal(rhs);
+                    let new = format_ident!("{}_new", var);
+                    let old = format_ident!("{}_old{}", var, k);
+                    again.push(
+                        quote!(let #new = #p; let #old = ::core::mem::replace(&mut #var, #new);),
+                    );
+                    let restore = quote!(let #new = ::core::mem::replace(&mut #var, #old););
+                    back.push(if self.active(var) {
+                        let vb = names::bar(var);
+                        let g = format_ident!("{}_adj", var);
+                        let body = self.propagate(rhs, &new, &g);
+                        quote!(#restore if let ::core::option::Option::Some(#g) = #vb.take() { #body })
+                    } else {
+                        quote!(#restore let _ = #new;)
+                    });
+                }
+                s => {
+                    again.push(self.fwd_stmt(s));
+                    back.push(self.bwd_stmt(s));
+                }
+            }
+        }
+        back.reverse();
         let slots = self.slots(&self.active_locals(body, pat_vars));
-        let back = body.stmts.iter().rev().map(|s| self.bwd_stmt(s));
-        quote!(#(#rewind)* #again #slots #(#back)*)
+        quote!(#(#rewind)* #(#again)* #slots #(#back)*)
     }
 }
 
