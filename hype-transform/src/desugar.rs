@@ -11,6 +11,104 @@ use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{Expr, Pat};
 
+// Rewritten code is built as syntax trees, never by re-parsing printed tokens: any
+// valid input must give a valid output (the no-panic property tests check it).
+
+fn block_of(stmts: Vec<syn::Stmt>) -> syn::Block {
+    syn::Block {
+        brace_token: Default::default(),
+        stmts: sealed(stmts),
+    }
+}
+
+fn block_expr(b: syn::Block) -> Expr {
+    Expr::Block(syn::ExprBlock {
+        attrs: Vec::new(),
+        label: None,
+        block: b,
+    })
+}
+
+/// An expression as a block: a plain block stays itself.
+fn as_block(e: &Expr) -> syn::Block {
+    match e {
+        Expr::Block(b) if b.attrs.is_empty() && b.label.is_none() => b.block.clone(),
+        other => block_of(vec![syn::Stmt::Expr(other.clone(), None)]),
+    }
+}
+
+/// Expression statements before the last one get a `;` unless block-like, so the
+/// sequence prints as valid Rust.
+fn sealed(mut stmts: Vec<syn::Stmt>) -> Vec<syn::Stmt> {
+    let n = stmts.len();
+    for s in stmts.iter_mut().take(n.saturating_sub(1)) {
+        if let syn::Stmt::Expr(e, semi @ None) = s {
+            let block_like = matches!(
+                e,
+                Expr::Block(_)
+                    | Expr::If(_)
+                    | Expr::While(_)
+                    | Expr::ForLoop(_)
+                    | Expr::Loop(_)
+                    | Expr::Match(_)
+                    | Expr::Unsafe(_)
+            );
+            if !block_like {
+                *semi = Some(Default::default());
+            }
+        }
+    }
+    stmts
+}
+
+fn let_stmt(name: &syn::Ident, mutable: bool, init: Expr) -> syn::Stmt {
+    syn::Stmt::Local(syn::Local {
+        attrs: Vec::new(),
+        let_token: Default::default(),
+        pat: Pat::Ident(syn::PatIdent {
+            attrs: Vec::new(),
+            by_ref: None,
+            mutability: mutable.then(Default::default),
+            ident: name.clone(),
+            subpat: None,
+        }),
+        init: Some(syn::LocalInit {
+            eq_token: Default::default(),
+            expr: Box::new(init),
+            diverge: None,
+        }),
+        semi_token: Default::default(),
+    })
+}
+
+fn if_expr(cond: Expr, then: syn::Block, els: Option<Expr>) -> Expr {
+    Expr::If(syn::ExprIf {
+        attrs: Vec::new(),
+        if_token: Default::default(),
+        cond: Box::new(cond),
+        then_branch: then,
+        else_branch: els.map(|e| (Default::default(), Box::new(e))),
+    })
+}
+
+fn while_expr(cond: Expr, body: Vec<syn::Stmt>) -> Expr {
+    Expr::While(syn::ExprWhile {
+        attrs: Vec::new(),
+        label: None,
+        while_token: Default::default(),
+        cond: Box::new(cond),
+        body: block_of(body),
+    })
+}
+
+fn paren(e: Expr) -> Expr {
+    Expr::Paren(syn::ExprParen {
+        attrs: Vec::new(),
+        paren_token: Default::default(),
+        expr: Box::new(e),
+    })
+}
+
 struct Desugar {
     errors: Vec<syn::Error>,
     counter: usize,
@@ -59,33 +157,36 @@ impl Desugar {
         let e = &m.expr;
         let arms: Vec<&syn::Arm> = m.arms.iter().collect();
         let (last, rest) = arms.split_last()?;
-        let body = |a: &syn::Arm| -> Expr {
-            let b = &a.body;
-            let inner: Expr = match &**b {
-                Expr::Block(_) => (**b).clone(),
-                other => syn::parse_quote_spanned!(other.span()=> { #other }),
-            };
+        let body = |a: &syn::Arm| -> syn::Block {
+            let inner = as_block(&a.body);
             match &a.pat {
                 Pat::Ident(pi) if binds_nothing(&a.pat).is_err() => {
-                    let n = &pi.ident;
-                    syn::parse_quote_spanned!(a.span()=> { let #n = #scrut; #inner })
+                    let bind = let_stmt(&pi.ident, false, syn::parse_quote!(#scrut));
+                    let mut stmts = vec![bind];
+                    stmts.push(syn::Stmt::Expr(block_expr(inner), None));
+                    block_of(stmts)
                 }
                 _ => inner,
             }
         };
-        let mut chain: Expr = body(last);
+        let mut chain: Expr = block_expr(body(last));
         for a in rest.iter().rev() {
             let pat = &a.pat;
             let guard = a
                 .guard
                 .as_ref()
                 .map(|(_, g)| quote_spanned!(g.span()=> if #g));
-            let then = body(a);
-            chain = syn::parse_quote_spanned!(a.span()=>
-                if ::core::matches!(#scrut, #pat #guard) #then else #chain
-            );
+            let cond: Expr =
+                syn::parse_quote_spanned!(a.span()=> ::core::matches!(#scrut, #pat #guard));
+            chain = if_expr(cond, body(a), Some(chain));
         }
-        Some(syn::parse_quote_spanned!(span=> { let #scrut = #e; #chain }))
+        let stmts = vec![
+            let_stmt(&scrut, false, (**e).clone()),
+            syn::Stmt::Expr(chain, None),
+        ];
+        // Parenthesized: a block may stand where it would end an expression
+        // (`for i in 0..{ .. }.min(n)`).
+        Some(paren(block_expr(block_of(stmts))))
     }
 }
 
@@ -135,8 +236,15 @@ fn jump_span(s: &syn::Stmt, kind: Jump) -> Option<Span> {
 
 fn stmt_expr(s: &syn::Stmt) -> Option<&Expr> {
     match s {
-        syn::Stmt::Expr(e, _) => Some(e),
+        syn::Stmt::Expr(e, _) => Some(strip_parens(e)),
         _ => None,
+    }
+}
+
+fn strip_parens(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(p) => strip_parens(&p.expr),
+        e => e,
     }
 }
 
@@ -176,7 +284,7 @@ impl Desugar {
                 }
                 Some(Expr::Block(b)) => {
                     let inner = self.jumps(&b.block.stmts, brk, cont);
-                    out.push(syn::parse_quote_spanned!(b.span()=> { #(#inner)* }));
+                    out.push(syn::Stmt::Expr(block_expr(block_of(inner)), None));
                 }
                 _ => {
                     self.errors.push(syn::Error::new(s.span(), "hype: `break`/`continue` is supported as a statement of the loop body or of an `if` inside it"));
@@ -185,7 +293,8 @@ impl Desugar {
             }
             let rest = self.jumps(&stmts[i + 1..], brk, cont);
             if !rest.is_empty() {
-                out.push(syn::parse_quote!(if !#brk && !#cont { #(#rest)* }));
+                let cond: Expr = syn::parse_quote!(!#brk && !#cont);
+                out.push(syn::Stmt::Expr(if_expr(cond, block_of(rest), None), None));
             }
             return out;
         }
@@ -210,6 +319,23 @@ impl Desugar {
         new_if
     }
 
+    /// `{ let mut brk = false; let mut cont = false; <loop> }` where the loop body
+    /// starts with `cont = false;`.
+    fn flagged_loop(
+        &self,
+        brk: &syn::Ident,
+        cont: &syn::Ident,
+        make: impl FnOnce(syn::Stmt) -> Expr,
+    ) -> Expr {
+        let reset: syn::Stmt = syn::parse_quote!(#cont = false;);
+        let stmts = vec![
+            let_stmt(brk, true, syn::parse_quote!(false)),
+            let_stmt(cont, true, syn::parse_quote!(false)),
+            syn::Stmt::Expr(make(reset), None),
+        ];
+        block_expr(block_of(stmts))
+    }
+
     fn flags(&mut self, span: Span) -> (syn::Ident, syn::Ident) {
         self.counter += 1;
         (
@@ -231,10 +357,9 @@ impl Desugar {
                 }
                 let (brk, cont) = self.flags(span);
                 let body = self.jumps(&l.body.stmts, &brk, &cont);
-                Some(syn::parse_quote_spanned!(span=> {
-                    let mut #brk = false;
-                    let mut #cont = false;
-                    while !#brk { #cont = false; #(#body)* }
+                let cond: Expr = syn::parse_quote!(!#brk);
+                Some(self.flagged_loop(&brk, &cont, |reset| {
+                    while_expr(cond, [vec![reset], body].concat())
                 }))
             }
             Expr::While(w)
@@ -245,11 +370,10 @@ impl Desugar {
             {
                 let (brk, cont) = self.flags(span);
                 let body = self.jumps(&w.body.stmts, &brk, &cont);
-                let cond = &w.cond;
-                Some(syn::parse_quote_spanned!(span=> {
-                    let mut #brk = false;
-                    let mut #cont = false;
-                    while !#brk && (#cond) { #cont = false; #(#body)* }
+                let inner = paren((*w.cond).clone());
+                let cond: Expr = syn::parse_quote!(!#brk && #inner);
+                Some(self.flagged_loop(&brk, &cont, |reset| {
+                    while_expr(cond, [vec![reset], body].concat())
                 }))
             }
             Expr::ForLoop(f)
@@ -261,11 +385,12 @@ impl Desugar {
                 // A `for` cannot stop early without `break`: the remaining trips do nothing.
                 let (brk, cont) = self.flags(span);
                 let body = self.jumps(&f.body.stmts, &brk, &cont);
-                let (pat, it) = (&f.pat, &f.expr);
-                Some(syn::parse_quote_spanned!(span=> {
-                    let mut #brk = false;
-                    let mut #cont = false;
-                    for #pat in #it { if !#brk { #cont = false; #(#body)* } }
+                let mut new_for = f.clone();
+                Some(self.flagged_loop(&brk, &cont, |reset| {
+                    let cond: Expr = syn::parse_quote!(!#brk);
+                    let guarded = if_expr(cond, block_of([vec![reset], body].concat()), None);
+                    new_for.body = block_of(vec![syn::Stmt::Expr(guarded, None)]);
+                    Expr::ForLoop(new_for)
                 }))
             }
             _ => None,
@@ -287,6 +412,12 @@ impl VisitMut for Desugar {
     }
 
     fn visit_expr_closure_mut(&mut self, _c: &mut syn::ExprClosure) {}
+
+    fn visit_block_mut(&mut self, b: &mut syn::Block) {
+        syn::visit_mut::visit_block_mut(self, b);
+        // A `match` statement rewritten into a parenthesized block needs its `;`.
+        b.stmts = sealed(std::mem::take(&mut b.stmts));
+    }
 
     fn visit_item_mut(&mut self, _i: &mut syn::Item) {}
 }
@@ -324,25 +455,26 @@ fn returns_in_if(
     rest: &[syn::Stmt],
     errors: &mut Vec<syn::Error>,
 ) -> syn::ExprIf {
-    let mut new_if = ifx.clone();
-    let mut then: Vec<syn::Stmt> = ifx.then_branch.stmts.clone();
-    then.extend(rest.iter().cloned());
-    new_if.then_branch.stmts = returns(&then, errors);
-    let els: syn::Block = match &ifx.else_branch {
-        None => {
-            let r = returns(rest, errors);
-            syn::parse_quote!({ #(#r)* })
-        }
-        Some((_, e)) => match &**e {
-            Expr::Block(b) => {
-                let mut v = b.block.stmts.clone();
-                v.extend(rest.iter().cloned());
-                let r = returns(&v, errors);
-                syn::parse_quote!({ #(#r)* })
+    // A branch's own value is discarded when statements follow it.
+    let then_plus_rest = |stmts: &[syn::Stmt]| -> Vec<syn::Stmt> {
+        let mut v = stmts.to_vec();
+        if !rest.is_empty() {
+            if let Some(syn::Stmt::Expr(_, semi @ None)) = v.last_mut() {
+                *semi = Some(Default::default());
             }
+        }
+        v.extend(rest.iter().cloned());
+        v
+    };
+    let mut new_if = ifx.clone();
+    new_if.then_branch = block_of(returns(&then_plus_rest(&ifx.then_branch.stmts), errors));
+    let els: syn::Block = match &ifx.else_branch {
+        None => block_of(returns(rest, errors)),
+        Some((_, e)) => match &**e {
+            Expr::Block(b) => block_of(returns(&then_plus_rest(&b.block.stmts), errors)),
             Expr::If(inner) => {
                 let inner = returns_in_if(inner, rest, errors);
-                syn::parse_quote!({ #inner })
+                block_of(vec![syn::Stmt::Expr(Expr::If(inner), None)])
             }
             other => {
                 errors.push(syn::Error::new(
@@ -353,7 +485,7 @@ fn returns_in_if(
             }
         },
     };
-    new_if.else_branch = Some((Default::default(), Box::new(syn::parse_quote!(#els))));
+    new_if.else_branch = Some((Default::default(), Box::new(block_expr(els))));
     new_if
 }
 

@@ -108,7 +108,10 @@ impl Lowerer {
         }
         self.allocated.insert(candidate.clone());
         self.used.insert(candidate.clone());
-        let id = Ident::new(&candidate, name.span());
+        let id = match candidate.strip_prefix("r#") {
+            Some(raw) => Ident::new_raw(raw, name.span()),
+            None => Ident::new(&candidate, name.span()),
+        };
         self.scopes
             .last_mut()
             .expect("scope stack is never empty")

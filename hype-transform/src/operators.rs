@@ -59,10 +59,11 @@ fn closure_ir(c: &syn::ExprClosure) -> syn::Result<Function> {
         )),
     });
     let inputs: Vec<syn::Pat> = inputs.collect::<syn::Result<_>>()?;
-    let body = &c.body;
     let mut func: syn::ItemFn = syn::parse_quote_spanned!(c.span()=>
-        fn __hype_closure(#(#inputs),*) -> _ { #body }
+        fn __hype_closure(#(#inputs),*) -> _ {}
     );
+    // The body is placed as a tree (printing and re-parsing `{ #body }` can fail).
+    func.block.stmts = vec![syn::Stmt::Expr((*c.body).clone(), None)];
     let params = crate::parse::signature(&mut func)?;
     let mut block = (*func.block).clone();
     crate::desugar::body(&mut block)?;

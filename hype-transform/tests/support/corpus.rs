@@ -393,3 +393,17 @@ pub const DERIVE_INPUTS: &[&str] = &[
     r#"struct Many(f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64);"#,
     r#"fn not_a_type() {}"#,
 ];
+
+/// Attribute arguments of `#[custom_rule(..)]`.
+pub const CUSTOM_RULE_ATTRS: &[&str] = &[
+    "forward = f_fwd, reverse = f_rev",
+    "forward = m::f_fwd, reverse = ::m::f_rev",
+    "reverse = f_rev, forward = f_fwd",
+    "forward = f_fwd",
+    "reverse = f_rev",
+    "",
+    "forward = f_fwd, reverse = f_rev, order = 2",
+    "forward = 1, reverse = f_rev",
+    "forward = f_fwd, forward = g, reverse = f_rev",
+    "forward = f_fwd::<T>, reverse = <T as Tr>::f_rev",
+];
