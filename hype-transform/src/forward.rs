@@ -201,7 +201,10 @@ impl Forward<'_> {
         match s {
             Stmt::Let { var, rhs, .. } => {
                 let m = self.mut_kw(var);
-                if let Rhs::Call { func, args, span } = rhs {
+                if let Rhs::Call {
+                    func, args, span, ..
+                } = rhs
+                {
                     let fwd = derived_path(func, "fwd");
                     let (prim, tan) = self.call_args(args);
                     let vd = names::dot(var);

@@ -54,6 +54,9 @@ pub enum Rhs {
         func: syn::Path,
         args: Vec<(Atom, ArgForm)>,
         span: Span,
+        /// An argument borrows a local: the reverse sweep calls the function again
+        /// instead of keeping a pullback that would borrow the local.
+        recompute: bool,
     },
     /// A field of a struct: `&base.member` as an operand, or an owned copy when
     /// bound directly (`let c = p.c;`).

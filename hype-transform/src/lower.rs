@@ -24,9 +24,17 @@ pub fn lower_function(
         .map(|p| p.name.to_string())
         .collect();
     // Activity is a fixpoint: lower, collect variables that became active, repeat.
+    // Each binding site keeps the unique name it got in the first pass that bound
+    // it, so that activity recorded under a name means the same variable next pass.
+    let mut site_names: HashMap<usize, String> = HashMap::new();
     for _ in 0..64 {
-        let mut l = Lowerer::new(&params, active.clone(), all_idents.clone());
+        let mut used = all_idents.clone();
+        used.extend(site_names.values().cloned());
+        let mut l = Lowerer::new(&params, active.clone(), used);
+        l.reserved = site_names.values().cloned().collect();
+        l.site_names = std::mem::take(&mut site_names);
         let (block, ret) = l.block_with_tail(body)?;
+        site_names = std::mem::take(&mut l.site_names);
         if let Some(e) = l.errors.into_iter().reduce(|mut a, b| {
             a.combine(b);
             a
@@ -54,6 +62,14 @@ pub fn lower_function(
 
 struct Lowerer {
     scopes: Vec<HashMap<String, Ident>>,
+    /// Unique name of each binding site (keyed by the address of its identifier in
+    /// the body, which is the same in every pass).
+    site_names: HashMap<usize, String>,
+    /// Names given to sites in earlier passes: not for other sites.
+    reserved: HashSet<String>,
+    /// Variables declared by `let v;` and not yet assigned on every path: their
+    /// first assignment initializes them (nothing to tape).
+    uninit: HashSet<String>,
     used: HashSet<String>,
     active: HashSet<String>,
     discovered: HashSet<String>,
@@ -78,6 +94,9 @@ impl Lowerer {
         }
         Lowerer {
             scopes: vec![scope],
+            site_names: HashMap::new(),
+            reserved: HashSet::new(),
+            uninit: HashSet::new(),
             used,
             active,
             discovered: HashSet::new(),
@@ -97,15 +116,24 @@ impl Lowerer {
 
     /// A fresh variable for a user binding `name` (keeps the name when it is free).
     fn bind(&mut self, name: &Ident) -> Ident {
+        let key = name as *const Ident as usize;
         let base = name.to_string();
-        let mut candidate = base.clone();
-        let mut k = 0;
-        while self.allocated.contains(&candidate)
-            || (candidate != base && self.used.contains(&candidate))
-        {
-            k += 1;
-            candidate = format!("{base}_{k}");
-        }
+        let candidate = match self.site_names.get(&key) {
+            Some(n) => n.clone(),
+            None => {
+                let mut candidate = base.clone();
+                let mut k = 0;
+                while self.allocated.contains(&candidate)
+                    || self.reserved.contains(&candidate)
+                    || (candidate != base && self.used.contains(&candidate))
+                {
+                    k += 1;
+                    candidate = format!("{base}_{k}");
+                }
+                self.site_names.insert(key, candidate.clone());
+                candidate
+            }
+        };
         self.allocated.insert(candidate.clone());
         self.used.insert(candidate.clone());
         let id = match candidate.strip_prefix("r#") {
@@ -335,6 +363,7 @@ impl Lowerer {
                         if mutable {
                             self.mutable.insert(var.to_string());
                         }
+                        self.uninit.insert(var.to_string());
                         out.push(Stmt::Declare { var });
                         let _ = ty;
                         Ok(())
@@ -523,7 +552,8 @@ impl Lowerer {
                         // the reverse sweep may index with `k`.
                         let sym = op_symbol(name, span);
                         let r = self.verbatim(right);
-                        Rhs::Const(quote_spanned!(span=> #var #sym (#r)))
+                        // `&k + 1`: by reference, so that arrays are not moved.
+                        Rhs::Const(quote_spanned!(span=> &#var #sym (#r)))
                     }
                 };
                 // A call's pullback needs a binding of its own.
@@ -539,7 +569,11 @@ impl Lowerer {
                 if right_active {
                     self.mark_active(&var);
                 }
-                out.push(Stmt::Assign { var, rhs });
+                if self.uninit.remove(&var.to_string()) {
+                    out.push(Stmt::Init { var, rhs });
+                } else {
+                    out.push(Stmt::Assign { var, rhs });
+                }
                 Ok(())
             }
             Expr::Index(ix) => {
@@ -590,7 +624,10 @@ impl Lowerer {
             mutable: false,
             rhs: Rhs::Const(c),
         });
+        // A variable is initialized after the `if` only if both branches did it.
+        let before = self.uninit.clone();
         let then = self.branch(&i.then_branch, result)?;
+        let after_then = std::mem::replace(&mut self.uninit, before);
         let els = match &i.else_branch {
             None => {
                 if result.is_some() {
@@ -614,6 +651,7 @@ impl Lowerer {
                 other => return Err(err(other.span(), "hype: unexpected `else` branch")),
             },
         };
+        self.uninit.extend(after_then);
         Ok(Stmt::If { cond, then, els })
     }
 
@@ -932,14 +970,26 @@ impl Lowerer {
                 };
                 args.push((self.expr(a, out)?, form));
             }
+            let recompute = self.borrows_local(&args);
             return Ok(Rhs::Call {
                 func,
                 args,
                 span: m.span(),
+                recompute,
             });
         }
-        if ops_table::COPY_METHODS.contains(&name.as_str()) {
+        if name == "view" {
             return Ok(Rhs::Copy(self.expr(&m.receiver, out)?));
+        }
+        if ops_table::COPY_METHODS.contains(&name.as_str()) {
+            // An owned copy (of a reference parameter too): the `to_owned` primitive.
+            let a = self.expr(&m.receiver, out)?;
+            return Ok(Rhs::Prim(prim_rt(
+                "to_owned",
+                vec![a],
+                vec![],
+                m.method.span(),
+            )));
         }
         let Some(op) = ops_table::method_op(&name) else {
             let known: Vec<&str> = ops_table::METHOD_OPS.iter().map(|o| o.method).collect();
@@ -1041,10 +1091,32 @@ impl Lowerer {
             };
             args.push((self.expr(a, out)?, form));
         }
+        let recompute = self.borrows_local(&args);
         Ok(Rhs::Call {
             func: path.clone(),
             args,
             span: c.span(),
+            recompute,
+        })
+    }
+
+    /// Whether a call borrows something other than a reference parameter (or a
+    /// field of one): a local or a temporary, which a kept pullback cannot borrow.
+    fn borrows_local(&self, args: &[(Atom, ArgForm)]) -> bool {
+        args.iter().any(|(a, form)| {
+            *form == ArgForm::Ref
+                && match a {
+                    Atom::Var(v) => !self.ref_like.contains(&v.to_string()),
+                    Atom::Const(t) => {
+                        let mut it = t.clone().into_iter();
+                        match (it.next(), it.next()) {
+                            (Some(TokenTree::Ident(id)), None) => {
+                                !self.ref_like.contains(&id.to_string())
+                            }
+                            _ => true,
+                        }
+                    }
+                }
         })
     }
 }

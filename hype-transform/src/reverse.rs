@@ -64,16 +64,17 @@ impl<'a> Reverse<'a> {
             match s {
                 Stmt::Let {
                     var,
-                    rhs: Rhs::Call { .. },
+                    rhs:
+                        Rhs::Call {
+                            recompute: false, ..
+                        },
                     ..
                 } => {
                     out.push(var.clone());
                     out.push(names::pullback(var));
                 }
+                // (loop trip counters are `Let`s of the enclosing block already)
                 Stmt::Let { var, .. } | Stmt::Declare { var } => out.push(var.clone()),
-                Stmt::For { counter, .. } | Stmt::While { counter, .. } => {
-                    out.push(counter.clone())
-                }
                 _ => {}
             }
         }
@@ -112,9 +113,19 @@ impl<'a> Reverse<'a> {
         match s {
             Stmt::Let { var, mutable, rhs } => {
                 let m = if *mutable { quote!(mut) } else { quote!() };
-                if let Rhs::Call { func, args, span } = rhs {
-                    let rev = derived_path(func, "rev");
+                if let Rhs::Call {
+                    func,
+                    args,
+                    span,
+                    recompute,
+                } = rhs
+                {
                     let prim = call_args(args);
+                    if *recompute {
+                        // Only the value now; the backward sweep calls `func__rev`.
+                        return quote_spanned!(*span=> let #m #var = #func(#(#prim),*););
+                    }
+                    let rev = derived_path(func, "rev");
                     let pb = names::pullback(var);
                     return quote_spanned!(*span=> let (#m #var, #pb) = #rev(#(#prim),*););
                 }
@@ -299,8 +310,20 @@ impl<'a> Reverse<'a> {
                 }
                 quote!(#(#out)*)
             }
-            Rhs::Call { args, span, .. } => {
+            Rhs::Call {
+                func,
+                args,
+                span,
+                recompute,
+            } => {
                 let pb = names::pullback(r);
+                let call = if *recompute {
+                    let rev = derived_path(func, "rev");
+                    let prim = call_args(args);
+                    quote_spanned!(*span=> let (_, #pb) = #rev(#(#prim),*);)
+                } else {
+                    quote!()
+                };
                 let gs: Vec<Ident> = (0..args.len())
                     .map(|k| format_ident!("{}_g{}", r, k))
                     .collect();
@@ -313,7 +336,7 @@ impl<'a> Reverse<'a> {
                         }
                     }
                 }
-                quote_spanned!(*span=> let (#(#gs,)*) = #pb(&#g); #(#accs)*)
+                quote_spanned!(*span=> #call let (#(#gs,)*) = #pb(&#g); #(#accs)*)
             }
             _ => quote!(),
         }
