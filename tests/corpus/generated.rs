@@ -2,7 +2,7 @@
 // Command: cargo run -p hype-transform --example generate_corpus -- --seed 1 --count 200 --out tests/corpus/generated.rs
 // Seed 1: 200 random #[differentiable] functions and their checks against central
 // finite differences (tests/corpus.rs runs them).
-// Left out (they hit known transform bugs; see --avoid): nested-loop,call-local-array,owned-param,inactive-array-compound,deferred-init,block-shadow.
+// Constructs left out (see --avoid): none.
 
 #![allow(unused, unused_parens, clippy::all)]
 
@@ -17,963 +17,1059 @@ pub mod part0 {
     #[differentiable]
     pub fn f0(b: f64, x: &Array1<f64>, a: f64) -> f64 {
         let n = x.len();
-        if x.mean().unwrap() < 0.0 {
-            let s1 = x.powi(2).sum();
-            let a: f64 = (a * ops::atan(&x[2]));
-            let s2: f64 = (if (x[3] * 3.0) < x.sum() { (a / (2.0 + a.sin())) } else { s1 });
-        }
-        let w3 = (x * 1.0);
-        if w3[2] <= 0.5 {
-            let s4 = (if ops::sigmoid(&x[3]) >= 3.0 { x[0].cos() } else { (2.0 + w3[3].cos()).ln() });
-            let mut s5 = (w3.sum() / (hype::ops::sigmoid(&a).sqrt().powi(2) + 1.0));
-        } else if x.sum() > x.sum() {
-            let w6 = (if (w3[2] + 0.75) >= 1.0 { (if (b / (2.0 + x[0].sin())) < a { (x * 1.0) } else { (x * 1.0) }) } else { (-x) });
-            if (x[3] + b) <= -2.0 {
-                let mut s7: f64 = b;
-            } else {
-                let s8 = hype::ops::sigmoid(&(hype::ops::sigmoid(&x[1])));
-                let (p9, p10) = ((-s8), w6.sum());
-                let s11: f64 = w3[1];
-            }
-            let s12 = (w3.sum() / 3.0);
-        }
-        let s13 = ((a + x[1]) + 3.0);
-        s13.min(x[1])
-    }
-
-    #[differentiable]
-    pub fn f1(a: f64, m: usize) -> f64 {
-        let n: usize = 4;
-        let mut acc1: f64 = 0.0;
-        let mut k = 0;
-        while k < n {
-            acc1 *= (a.powi(2) + 0.5).powf(acc1.sin());
-            acc1 *= ops::sigmoid(&acc1).sqrt();
-            k += 1;
-        }
-        let s2 = (a - acc1).powi(3);
-        let acc1: f64 = (acc1 * acc1);
-        let mut acc3: f64 = 0.5;
-        let mut k4 = 0;
-        while k4 < 2 && acc3 < 5.0 {
-            acc3 += acc1;
-            k4 += 1;
-        }
-        ((ops::tanh(&s2) - acc3) + s2)
-    }
-
-    #[differentiable]
-    pub fn f2(m: usize, a: f64, #[constant] q: f64) -> f64 {
-        let n: usize = 4;
-        let mut a1 = Array1::<f64>::zeros(n);
-        for i in (0..n).step_by(2) {
-            a1[n - 1 - i] = f1(a.tanh().exp(), n);
-            let mut s2 = ((-a1[m % n]) / (a.powi(2) + 1.0));
-        }
-        if m % 2 == 0 {
-            let mut s3 = a1[(m + 1) % n];
-            if f1((n as f64), n) >= 0.7 {
-                let s4 = hype::ops::l2(&a1).mul_add((a1[(m + 3) % n] * 0.2), a1.dot(&a1));
-            } else {
-                let s5 = (if a1[(m + 1) % n].hypot(a1[(m + 1) % n]) <= (a * a1[m % n]) { (a1[m % n] / (a1[m % n].powi(2) + 1.0)) } else { a1[(m + 1) % n].hypot(q) });
-                s3 += a;
-            }
-            a1 = hype::ops::sigmoid(&(ops::softplus(&a1)));
-        }
-        a1[3] = (a1[3] * q.powi(2)).tanh();
-        (ops::ln(&((2.0 + ops::logsumexp(&a1).cos()))) + a1.sum())
-    }
-
-    #[differentiable]
-    pub fn f3(y: &Array1<f64>, x: &Array1<f64>, m: usize) -> f64 {
-        let n = y.len();
-        let mut a1 = Array1::<f64>::zeros(n);
+        let mut s1 = ops::logsumexp(x);
+        let x = (&(x.powi(2)) * x[2]);
+        let mut a2: Array1<f64> = Array1::zeros(n);
         for i in 0..n {
-            a1[i] = f1((x[i] * y[m % n]), 4);
+            a2[i] = hype::ops::l2(&((x[i] * &x)));
         }
-        a1[(m + 3) % n] = (a1[(m + 3) % n] + a1[m % n].powi(2));
+        let w3 = (2.0 * &(x.sin()));
+        ((x.sum() + s1) + s1)
+    }
+
+    #[differentiable]
+    pub fn f1(a: f64, #[constant] q: f64, x: &Array1<f64>, y: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let s1 = self::f0((if ((-1.0) - (n as f64)) < hype::ops::l2(x) { y[0] } else { y[0] }), &((x * x)), (a - 0.5));
+        if self::f0((n as f64), y, (n as f64)) >= (q / (2.0 + (n as f64).sin())) {
+            let mut acc2: f64 = 0.5;
+            let mut k = 0;
+            while k < n {
+                acc2 *= (0.75 + (0.3 * ops::sigmoid(&q).sqrt().tanh()));
+                acc2 = ((acc2 * (-0.5)) + (x[k] + s1));
+                k += 1;
+            }
+            if x[k % n].max(s1) < x.dot(y) {
+                let s3 = (k as f64);
+                acc2 += (s3.atan2(x[k % n]) / (2.0 + (acc2 - s1).sin()));
+            }
+        }
+        let s4 = (ops::sigmoid(&a) - (-2.0));
+        let mut acc5: f64 = 0.0;
+        for (r, &v) in [0.7_f64, -0.5, 0.7, -1.0].iter().enumerate() {
+            acc5 *= (1.0 + (0.2 * (y[r] / ((r as f64).powi(2) + 1.0)).tanh()));
+        }
+        ((((acc5.hypot(s1) + (0.5 * x[1]).exp()) + acc5) - (0.5 * acc5)) - (0.5 * s4))
+    }
+
+    #[differentiable]
+    pub fn f2(a: f64, b: f64, m: usize) -> f64 {
+        let n: usize = 4;
+        let mut s1 = (0.25 - b.powi(2));
+        for i in (0..4).rev() {
+            s1 += (if m % 2 == 0 { (-b.powi(2)).exp() } else { s1.powi(2) });
+        }
+        let b: f64 = (b - a);
+        (((a / 3.0) + b) + (0.5 * s1))
+    }
+
+    #[differentiable]
+    pub fn f3(x: &Array1<f64>, #[constant] q: f64) -> f64 {
+        let n = x.len();
+        let mut acc1: f64 = 0.5;
         let mut k = 0;
         while k < n {
-            let w2 = (x * &((x * y)));
-            let mut w3 = (&((y + y[k % n])) / &((&((y / &((&(x.powi(2)) + 1.0))).powi(2)) + 1.0)));
-            a1[2] -= (1.0 * x[m % n]);
+            let (mut p2, w3) = (q.mul_add(q, 1.5), (x - q));
+            acc1 += w3[k];
+            acc1 = x[k % n];
             k += 1;
         }
+        acc1 -= (0.3 * x.dot(&((if x.sum() >= -2.0 { x.to_owned() } else { x.to_owned() }))));
         let mut acc4: f64 = 0.0;
         for i in 0..n {
-            let w5 = y;
-            a1[n - 1 - i] = (x.sum() * 0.1);
+            acc1 -= (0.3 * (1.0 - (x[(i + 2) % n] - 1.5)));
         }
-        (((y[(k + 3) % n] - (0.5 * acc4)) - acc4) + a1.sum())
+        (((hype::ops::l2(x) + acc4) + acc1) + acc4)
     }
 
     #[differentiable]
-    pub fn f4(x: &Array1<f64>, y: &Array1<f64>) -> f64 {
+    pub fn f4(a: f64, x: &Array1<f64>, m: usize) -> f64 {
         let n = x.len();
-        let mut acc1: f64 = 1.0;
-        for i in 0..2 {
-            acc1 /= ((acc1 + acc1).powi(2) + 1.0);
+        let mut acc1: f64 = 0.5;
+        for (r, &v) in [3.0_f64, 0.0].iter().enumerate() {
+            acc1 += ((x[(m + 1) % n].powi(2) + 0.5).sqrt() / (self::f3(x, -0.5).powi(2) + 1.0));
         }
-        let mut s2 = x[1].powi(3);
-        for i in (1..4).rev() {
-            acc1 += { let t3 = acc1; let t4 = y[i]; x[1] }.hypot((s2 - acc1));
-        }
-        s2 += s2;
-        ((f2(n, hype::ops::sigmoid(&acc1), 0.5) + (0.5 * s2)) - s2)
+        let w2 = ((-1.0) * &((x[(m + 3) % n] + x)));
+        acc1 += f2(ops::ln(&((x[m % n].powi(2) + 0.25))), (a.powi(2) + 1.0).sqrt(), n);
+        let acc1 = (acc1 - acc1);
+        ((n as f64).mul_add(a, a).hypot(x[(m + 1) % n]) + w2.sum())
     }
 
     #[differentiable]
-    pub fn f5(a: f64, b: f64) -> f64 {
-        let n: usize = 4;
-        let mut acc1: f64 = 0.0;
-        for (r, &v) in [0.3_f64, 0.25].iter().enumerate() {
-            let s2 = (hype::ops::sigmoid(&acc1) / (2.0 + f2(4, acc1, 0.2).sin()));
-            let s3 = v.hypot(acc1).cos();
-            acc1 += (0.3 * hype::ops::sigmoid(&s3));
+    pub fn f5(x: &Array1<f64>, m: usize) -> f64 {
+        let n = x.len();
+        if { let t1 = x[(m + 2) % n]; (n as f64) } >= 0.25 {
+            let (p2, w3) = ((x[m % n] + (n as f64)), x.sin());
         }
-        let mut s4: f64 = (0.2 + (0.75 * a));
-        for i in (0..n).rev() {
-            acc1 = ops::ln(&((2.0 + a.tanh().cos())));
+        let w4 = x;
+        let mut acc5: f64 = 0.5;
+        for (r, &v) in [0.1_f64, 2.0].iter().enumerate() {
+            let x: Array1<f64> = x.cos().powi(2);
+            acc5 *= (1.0 + (0.3 * x[n - 1 - r].tanh()));
         }
-        ((ops::sin(&acc1) + acc1) + acc1)
+        ((acc5 * x[(m + 2) % n]) + acc5)
     }
 
     #[differentiable]
-    pub fn f6(a: f64, #[constant] q: f64) -> f64 {
-        let n: usize = 4;
-        let mut a1 = Array1::<f64>::zeros(n);
+    pub fn f6(x: &Array1<f64>, a: f64) -> f64 {
+        let n = x.len();
+        let mut a1: Array1<f64> = Array1::zeros(n);
         for i in (0..n).rev() {
-            a1[n - 1 - i] = f5((if i < 3 { (n as f64) } else { (i as f64) }), a.mul_add(a, -2.0));
-            let mut w2 = (&(hype::ops::tanh(&a1)) + (q / (a.powi(2) + 1.0)));
+            a1[i] = (ops::tanh(&(x.sum())) + a1[(i + 1) % n]);
+            let s2 = a;
         }
-        for i in (1..n).step_by(2) {
-            let s3 = (a1.sum() + (-0.3));
-            a1[i] += f5(a1[(i + 2) % n], (if (s3 + q) > 0.25 && (a1[i] / (2.0 + a.sin())) > 0.25 { a1[i] } else { q }));
+        let w3 = (&((x - a)) * &((x + &a1)));
+        let mut s4 = f5(&((-&(a1.powi(2))).exp()), 2);
+        let mut acc5: f64 = 0.0;
+        let mut k = 0;
+        while k < n {
+            s4 *= (0.75 + (0.2 * (a + 0.75).tanh()));
+            s4 += (0.3 * (if ((n as f64) * x[k]) <= (if a.powi(3) >= 0.5 { w3[n - 1 - k] } else { a1[(k + 2) % n] }) { a.powi(3) } else { (s4 / 2.0) }));
+            k += 1;
         }
-        let (p4, p5) = (((-0.5) - (n as f64)), a1[0].hypot(a));
-        let s6 = q;
-        let mut s7 = s6;
-        ((((s6.max(p5).powi(2) + 1.0).powi(-1) + s7) + (0.5 * p4)) + a1.sum())
+        a1[(k + 3) % n] = (w3[k % n].cos() + f2(a, s4, 2));
+        (((1.5 - x[(k + 2) % n]) - acc5) - (0.5 * s4))
     }
 
     #[differentiable]
     pub fn f7(b: f64, x: &Array1<f64>, a: f64, m: usize) -> f64 {
         let n = x.len();
-        let mut w1 = (if m % 2 == 0 { (x * 1.0) } else { (x * 1.0) }).sin();
-        if a.abs() < (a + b) {
-            let mut s2 = x[(m + 1) % n];
-            w1[(m + 1) % n] = ((n as f64) * (-0.3)).powi(2);
-        } else {
-            let b: f64 = (b * w1[(m + 1) % n]);
-            w1 -= &((0.5 * &w1).exp());
-            w1 *= (0.75 + (0.3 * b.sin()));
-        }
-        ({ let t3 = (n as f64); let t4 = (n as f64); w1[m % n] }.cos() + w1.sum())
-    }
-
-    #[differentiable]
-    pub fn f8(a: f64) -> f64 {
-        let n: usize = 4;
         let mut acc1: f64 = 0.0;
-        for &v in [0.1_f64, 1.0].iter() {
-            acc1 += { let t2 = a; v }.atan2(acc1.powi(2));
-            let mut a = (a - (a - a));
-            a -= ops::tanh(&(ops::sigmoid(&((n as f64)))));
-        }
-        if { let t3 = a; let t4 = a; (n as f64) } >= ops::sin(&a) {
-            acc1 /= ((a - 1.5).powi(2) + 1.0);
-            acc1 += (0.3 * acc1);
-        } else {
-            let mut a: f64 = (a * f1(acc1, n));
-            acc1 += (acc1 / ((n as f64).powi(2) + 1.0));
-        }
-        ((n as f64) + (0.5 * acc1))
-    }
-
-    #[differentiable]
-    pub fn f9(x: &Array1<f64>, a: f64, y: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut w1: Array1<f64> = y.cos();
-        w1[2] += self::f3(y, y, n);
-        (a + w1.sum())
-    }
-
-    #[differentiable]
-    pub fn f10(m: usize, a: f64, y: &Array1<f64>, b: f64, x: &Array1<f64>, c: f64) -> f64 {
-        let n = y.len();
-        let s1 = (f5(a, b).powi(2) + 0.25).sqrt();
-        let mut acc2: f64 = 1.0;
-        for i in 1..n {
-            if f8(y[i]) < 0.0 {
-                let s3 = x[m % n].tanh().atan2((y[m % n] - 0.5));
-                acc2 += (0.3 * (0.5 * (m as f64)).exp().abs());
-            } else {
-                let w4 = ops::tanh(&((if i % 2 == 0 { (y * 1.0) } else { (x * 1.0) })));
-                acc2 = ((acc2 * 0.5) + x.dot(&w4));
-                acc2 = ((acc2 * 0.9) + (c + 1.5));
-            }
-            acc2 += (0.3 * (hype::ops::sigmoid(&x[i]) + (if { let t5 = x[n - 1 - i]; let t6 = x[i]; s1 } >= (c - s1) { y[(m + 2) % n] } else { y[m % n] })));
-        }
-        let mut s1 = (s1 * y.sum());
-        s1 /= (y.sum().powi(2) + 1.0);
-        ((s1 - acc2) - s1)
-    }
-
-    #[differentiable]
-    pub fn f11(x: &Array1<f64>, m: usize) -> f64 {
-        let n = x.len();
-        let (w1, mut p2) = ((x * x), (1.5 + x[m % n]));
-        let p2 = (p2 * x[m % n].cos());
-        let mut a3: Array1<f64> = Array1::zeros(n);
-        for i in (0..n).step_by(2) {
-            a3[i] = ((1.0 * p2) * x.sum());
-        }
-        ((-&(a3.powi(2))).exp().mean().unwrap() - p2)
-    }
-
-    #[differentiable]
-    pub fn f12(b: f64, y: &Array1<f64>, x: &Array1<f64>, a: f64) -> f64 {
-        let n = y.len();
-        let mut acc1: f64 = 0.5;
-        for i in 0..3 {
-            let s2 = (2.0 + (i as f64).tanh().cos()).sqrt();
-            let s3 = ((n as f64) - b.powi(2));
-            acc1 /= ((acc1 + 1.5).powi(2) + 1.0);
-        }
-        if (a * 1.5) < 0.5 {
-            acc1 *= (0.75 + (0.2 * (acc1 - b).tanh()));
-            let mut w4 = (&((y - y)) * &(x.powi(2)));
-            acc1 -= (0.3 * (n as f64).max(0.5));
-        } else if y.dot(y) > (2.0 + y[3].cos()).powi(-1) {
-            let s5 = a.hypot(y[3].mul_add(y[2], 0.3));
-        } else {
-            let mut s6 = (if b.mul_add(x[1], (n as f64)) <= -2.0 { y.sum() } else { y.dot(y) });
-        }
-        let mut w7 = (&((y / &((&(y.powi(2)) + 1.0)))) / &((&((if y.sum() >= -2.0 { (x * 1.0) } else { (y * 1.0) }).powi(2)) + 1.0)));
-        w7[2] = w7[1].mul_add(a, -0.5).powi(2);
-        (ops::tanh(&(w7.sum())).exp() + (0.5 * acc1))
-    }
-
-    #[differentiable]
-    pub fn f13(a: f64, m: usize, y: &Array1<f64>, x: &Array1<f64>) -> f64 {
-        let n = y.len();
-        let mut s1: f64 = f8(f5(a, x[m % n]));
-        if x.dot(x) > 1.5 {
-            s1 = ((s1 * (-0.5)) + y[2].min(a));
-            s1 -= ((y[(m + 2) % n] + (-0.5)) + (if (if ((-0.5) - x[(m + 2) % n]) >= (a / (x[(m + 2) % n].powi(2) + 1.0)) { a } else { x[(m + 3) % n] }) < a.sin() { y[m % n] } else { a }));
-        }
-        if m > 1 {
-            s1 = ((s1 * 0.8) + { let t2 = s1; let t3 = x[m % n]; y[m % n] });
-            s1 /= 2.0;
-            s1 = ((x[m % n] + s1) * y.sum());
-        } else {
-            let mut s4 = (y[(m + 3) % n].powi(2).powi(2) + 0.25).powi(-1);
-            s1 *= (1.0 + (0.2 * x.dot(y).tanh()));
-        }
-        ops::tanh(&x[3]).min((s1 + a))
-    }
-
-    #[differentiable]
-    pub fn f14(a: f64, #[constant] q: f64, x: &Array1<f64>, y: &Array1<f64>, b: f64) -> f64 {
-        let n = x.len();
-        if x.dot(y) <= 0.25 {
-            let mut s1 = { let t2 = f4(y, x); let t3 = x.dot(x); f8(y[2]) };
-            let s4 = hype::ops::sigmoid(&x[1]).min(0.75);
-        } else if hype::ops::l2(y) > ((-2.0) + a) {
-            let w5 = ops::tanh(&(ops::sigmoid(y))).exp();
-            let s6 = ops::sigmoid(&((a.powi(2) + 0.25).powf(x[3].sin())));
-        } else {
-            let mut w7 = (2.0 + &(x.cos())).sqrt().powi(2);
-            if w7[0].mul_add(y[2], 0.5) <= 0.75 {
-                let w7: Array1<f64> = (&(hype::ops::tanh(y)) / &((&((if a.powi(3) > 0.3 { (y * 1.0) } else { (x * 1.0) }).powi(2)) + 1.0)));
-            } else if w7[0] <= ((-1.0) - b) {
-                let s8 = (1.5 + ops::sigmoid(&((n as f64))));
-                w7 = (&((&w7 * 0.5)) + &(x.powi(2)));
-            }
-            let mut s9 = w7[3].powi(2).mul_add(q.atan(), y[2]);
-        }
-        let mut acc10: f64 = 0.5;
-        for i in 0..n {
-            if i > 3 {
-                let w11 = ops::atan(y).powi(2);
-                acc10 = (x.dot(x) - 2.0);
-            } else {
-                let b = (b * (x[(i + 2) % n] * a));
-            }
-            acc10 /= 2.0;
-            acc10 += ops::sin(&((0.75 - x[i])));
-        }
-        for (r, &v) in [0.7_f64, 3.0, -0.3, -0.5].iter().enumerate() {
-            let s12 = (0.2 - x[(r + 3) % n]);
-            acc10 *= y[r % n].mul_add(x[r], y[(r + 3) % n]);
-        }
-        let s13: f64 = x[2].hypot((0.5 - acc10));
-        for i in 0..2 {
-            let mut b = (b - y.sum());
-            let w14 = (y * 1.0);
-            acc10 *= (acc10 * (-0.3));
-        }
-        (((s13.powi(2) + 1.0).sqrt().sin() + acc10) + (0.5 * s13))
-    }
-
-    #[differentiable]
-    pub fn f15(x: &Array1<f64>, a: f64, y: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let a = (a + (-(n as f64)));
-        let mut a = (a * x.sum());
-        let mut acc1: f64 = 1.0;
         let mut k = 0;
-        while k < n {
-            let a = (a * x.dot(x));
-            acc1 -= (x + x[n - 1 - k]).dot(&((x - a)));
+        while k < m {
+            for i in (0..m).rev().step_by(2) {
+                acc1 -= (self::f0(acc1, x, x[(k + 3) % n]) + (-0.5));
+            }
+            acc1 *= (0.75 + (0.1 * (acc1 * 1.5).tanh()));
             k += 1;
         }
-        let s2 = (x[k % n] - acc1.max(-1.0));
-        ((((n as f64) - acc1) + acc1) + a)
-    }
-
-    #[differentiable]
-    pub fn f16(a: f64, #[constant] q: f64) -> f64 {
-        let n: usize = 4;
-        let mut s1 = ((-a) * (q.powi(2) + 0.5).powf(a.sin()));
-        let mut k = 0;
-        while k < n {
-            s1 += { let t2 = (k as f64).hypot(q); let t3 = ((-2.0) + q); (-s1.powi(2)).exp() };
-            k += 1;
-        }
-        s1 += (-s1.powi(2)).exp().tanh();
-        let mut a4: Array1<f64> = Array1::zeros(n);
-        for i in 0..n {
-            a4[i] = (((s1 / 2.0) - q.tanh()) + a4[(i + 1) % n]);
-        }
-        ((0.5 + a4[k % n]) + a4.sum())
-    }
-
-    #[differentiable]
-    pub fn f17(x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.0;
-        for i in 0..n {
-            acc1 *= (0.75 + (0.2 * x[i].sin()));
-            let mut s2 = ((x[0] + acc1) * 0.5);
-            acc1 *= (0.5 + (0.2 * x[i].tanh().sin()));
-        }
-        acc1 = ((0.1 * acc1) + (if x.sum() >= 2.0 && hype::ops::sigmoid(&acc1).ln() < 0.5 { acc1 } else { x[3] }));
-        let (w3, p4) = ((if f16(x[0], 0.7) < 0.7 { (x * 1.0) } else { (x * 1.0) }), (acc1 / 2.0));
-        let mut acc5: f64 = 0.5;
-        let mut k = 0;
-        while k < 3 && acc5 > 2.0 {
-            acc1 = w3.dot(&(((-2.0) - x)));
-            k += 1;
-        }
-        let mut k6 = 0;
-        while k6 < 2 {
-            let p4 = (p4 * (k6 as f64));
-            let s7 = (0.5 * ((k6 as f64) - acc1)).exp();
-            acc5 += (w3[k % n].powi(3) * x.dot(&w3));
-            k6 += 1;
-        }
-        (((({ let t8 = p4; w3[(k + 3) % n] } * p4) + (0.5 * acc5)) + acc5) + w3.sum())
-    }
-
-    #[differentiable]
-    pub fn f18(a: f64, m: usize, x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 1.0;
-        for i in 0..n {
-            let s2 = (x[m % n] / (2.0 + x.sum().sin()));
-            acc1 += ops::logsumexp(&((x - x)));
-        }
-        if (a * x[m % n]) > -0.3 {
-            acc1 += (0.5 * x.sum());
-            acc1 *= (0.75 + (0.1 * x.sum().tanh()));
-        }
-        ((m as f64) + (-0.3))
-    }
-
-    #[differentiable]
-    pub fn f19(x: &Array1<f64>, a: f64, m: usize) -> f64 {
-        let n = x.len();
-        let x = (x * 1.0);
-        let mut acc1: f64 = 1.0;
-        let mut k = 0;
-        while k < m && acc1 > 5.0 {
-            acc1 *= (1.0 + (0.1 * x.dot(&x).tanh()));
-            acc1 /= 3.0;
-            k += 1;
-        }
-        if f1(a, n) > acc1.tanh() {
-            acc1 = ops::logsumexp(&((x[(k + 3) % n] * &x)));
-            acc1 += ops::sin(&((a + 0.1)));
-        } else if a.hypot((m as f64)) > 0.0 {
-            if f5(x[m % n], x[m % n]) >= (x[3] / (a.powi(2) + 1.0)) {
-                let a = (a + x.sum());
-                let s2 = x[(k + 2) % n];
-            }
-            acc1 /= (a.mul_add(x[m % n], acc1).powi(2) + 1.0);
-            acc1 = ((acc1 * 0.9) + hype::ops::sigmoid(&x[3]));
-        } else {
-            let (mut w3, p4) = ((&x + &x), a.mul_add(acc1, 0.25));
-            acc1 += (p4 / (x[(k + 1) % n].powi(2) + 1.0)).hypot(ops::sigmoid(&p4));
-        }
-        let mut s5 = (&x / 3.0).sum();
-        (((((-ops::sin(&a).powi(2)).exp() + s5) + acc1) + s5) + x.sum())
-    }
-
-    #[differentiable]
-    pub fn f20(x: &Array1<f64>, a: f64) -> f64 {
-        let n = x.len();
-        let s1 = ops::sin(&(ops::sigmoid(&a).sqrt()));
-        let mut acc2: f64 = 0.5;
-        for i in (0..2).rev() {
-            acc2 *= (0.5 + (0.3 * (if x[i] > { let t3 = acc2; s1 } { x[i] } else { s1 }).sin()));
-            acc2 -= (0.3 * { let t4 = a.max(0.5); let t5 = ops::sin(&t4); (2.0 - t5) });
-        }
-        let s1 = (s1 * (x[1] + s1));
-        (ops::sigmoid(&({ let t6 = a; acc2 })) + (0.5 * s1))
-    }
-
-    #[differentiable]
-    pub fn f21(x: &Array1<f64>, a: f64, y: &Array1<f64>, b: f64) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 1.0;
-        for i in (0..n).step_by(2) {
-            if i < 1 {
-                acc1 += (hype::ops::l2(y) - 1.0);
-                acc1 *= (0.1 - y[i]);
-            } else {
-                acc1 = ((acc1 * 0.8) + f13(b, n, x, y));
-                acc1 *= (1.0 + (0.1 * f19(x, x[2], n).sin()));
-            }
-            acc1 *= (0.9 + (0.2 * (b.powi(2) + 1.0).powi(-1).sin()));
-        }
-        let mut b: f64 = (b * x.dot(y));
-        let mut k = 0;
-        while k < n {
-            let a: f64 = (a * y.dot(x));
-            acc1 /= 1.5;
-            b += ((acc1.powi(2) + 0.25).powf(b.sin()) - (1.0 - x[(k + 1) % n]));
-            k += 1;
-        }
-        acc1 += b;
-        let mut a2: Array1<f64> = Array1::zeros(n);
         for i in (0..n).rev() {
-            a2[i] = (b / (2.0 + acc1.sin())).powi(2);
-        }
-        ((((0.3 - acc1.hypot(acc1)) - acc1) + acc1) + a2.sum())
-    }
-
-    #[differentiable]
-    pub fn f22(a: f64) -> f64 {
-        let n: usize = 4;
-        let mut acc1: f64 = 0.5;
-        let mut k = 0;
-        while k < 2 && acc1 < 5.0 {
-            acc1 = ((acc1 * (-0.5)) + (acc1 + 0.5));
-            k += 1;
-        }
-        for i in 0..n {
-            let s2: f64 = a;
-            let mut s3 = self::f6(acc1, 0.3).atan2(acc1);
-            acc1 = ((acc1 * (-0.5)) + ((-0.3) * a));
-        }
-        let s4 = (if k > 3 { a } else { (2.0 + (k as f64).cos()).sqrt() });
-        ((0.5 + acc1) + acc1)
-    }
-
-    #[differentiable]
-    pub fn f23(a: f64, y: &Array1<f64>, x: &Array1<f64>) -> f64 {
-        let n = y.len();
-        let mut a: f64 = (a - x[2].powi(2));
-        if a.tanh() <= 0.2 && (y[2] + (n as f64)) < a {
-            let mut w1 = x.abs().powi(2);
-        }
-        a *= (1.0 + (0.3 * f22(a).sin()));
-        a = ((a * 0.9) + (if hype::ops::sigmoid(&a) > ops::sin(&x[1]) { x[0] } else { x[1] }));
-        let mut a2 = Array1::<f64>::zeros(n);
-        for i in 0..n {
-            a2[i] = (x[i] + a2[(i + 1) % n]);
-            let a = (a - (i as f64).powi(3));
-        }
-        (((a + a) + a) + a2.sum())
-    }
-
-    #[differentiable]
-    pub fn f24(x: &Array1<f64>, a: f64, b: f64, y: &Array1<f64>) -> f64 {
-        let n = x.len();
-        if (b * x[2]) > 2.0 {
-            let b = (b + (a + (n as f64)));
-            let w1: Array1<f64> = (y * y);
-        } else if (a * (-1.0)) <= 0.3 {
-            if x.dot(x) >= 3.0 {
-                let w2 = (y[2].tanh().exp() + y);
-                let s3 = (a.powi(2) + 1.0).powf(x[0].sin()).cos();
-                let s4 = ops::tanh(&y[0]);
+            acc1 += { let t2 = b.powi(2); x[3] };
+            for j in 0..n {
+                acc1 += (0.3 * ops::tanh(x).dot(&((x + x))));
             }
-            let s5 = ops::tanh(&x[2]).mul_add(y.sum(), 0.5);
-            let x = y;
+            acc1 -= (0.3 * (x[(m + 3) % n] / (a.powi(2) + 1.0)).sin());
         }
-        let mut acc6: f64 = 0.5;
-        for i in 0..n {
-            let acc6 = (acc6 * y[(i + 2) % n].cos());
-            let mut s7 = acc6;
-        }
-        ((((0.3 - a) / 2.0) + acc6) + acc6)
+        (((x[k % n] * 1.0) - (0.5 * acc1)) + acc1)
     }
 
     #[differentiable]
-    pub fn f25(x: &Array1<f64>, b: f64, a: f64) -> f64 {
-        let n = x.len();
-        let mut b = (b - x.dot(x));
-        let mut w1 = (0.5 * x).exp();
-        ((w1.sum() + b) + b)
-    }
-
-    #[differentiable]
-    pub fn f26(a: f64, b: f64) -> f64 {
-        let n: usize = 4;
-        let (p1, mut p2) = (a, ops::tanh(&b));
-        let (p3, p4) = (f16(b, -1.0), p1);
-        ((({ let t5 = p3; let t6 = p2; t6 } + p4) + (0.5 * p3)) + (0.5 * p2))
-    }
-
-    #[differentiable]
-    pub fn f27(b: f64, a: f64) -> f64 {
-        let n: usize = 4;
-        let s1 = (-(if f16(a, 2.0) <= 0.7 { b } else { a }));
-        let mut acc2: f64 = 0.0;
-        for i in (0..n).rev() {
-            let mut s3: f64 = (if (a - acc2) <= -0.3 { (if i % 2 == 0 { b } else { b }) } else { f16(b, 0.5) });
-            acc2 = (n as f64);
-        }
-        ((a.min(0.5) + (0.5 * acc2)) + s1)
-    }
-
-    #[differentiable]
-    pub fn f28(a: f64, m: usize, x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 1.0;
-        for i in 0..3 {
-            acc1 *= (0.9 + (0.1 * (i as f64).mul_add(x[(i + 1) % n], a).sin()));
-        }
-        for i in 0..n {
-            let mut s2 = (-ops::ln(&((acc1.powi(2) + 0.5))));
-            acc1 -= (0.3 * { let t3 = x.mean().unwrap(); let t4 = acc1.powi(2); x[i].tanh() });
-            acc1 *= x[m % n];
-        }
-        for i in 0..2 {
-            let mut s5 = { let t6 = (acc1 - x[m % n]); (x[i] * x[m % n]) };
-            s5 /= 2.0;
-            acc1 += (f8(a) + 0.5);
-        }
-        let s7: f64 = x.sum();
-        ((self::f24(x, x[m % n], a, x) - acc1) + s7)
-    }
-
-    #[differentiable]
-    pub fn f29(x: &Array1<f64>, b: f64, a: f64) -> f64 {
-        let n = x.len();
-        let w1 = (&(hype::ops::sigmoid(x)) - &((x + x)));
-        if b.mul_add(a, w1[1]) >= ((n as f64) + a) && a.mul_add(w1[0], a) < 2.0 {
-            let s2: f64 = w1.powi(2).dot(&(hype::ops::sigmoid(x).sqrt()));
-            let s3: f64 = x.dot(&((0.5 * &w1)));
-            if f26(b, s3) > -1.0 {
-                let s4 = s3;
-                let mut s5: f64 = s2;
-            }
-        } else if w1.dot(x) >= w1[2] {
-            if (0.75 - a) >= 0.2 {
-                let mut s6 = ((a - 2.0) / 1.5);
-                let s7 = (w1[1] / (b.powi(2) + 1.0)).sin();
-            } else {
-                let mut s8 = (hype::ops::sigmoid(&b).sqrt().powi(2) + 1.0).sqrt();
-            }
-            let w9 = (&((&w1 + x)) * &(x.powi(2)));
-        }
-        ops::tanh(&w1).dot(&((if (w1[3] - (-0.5)) > a.atan2(x[2]) { (x * 1.0) } else { (x * 1.0) })))
-    }
-
-    #[differentiable]
-    pub fn f30(a: f64) -> f64 {
-        let n: usize = 4;
-        let mut acc1: f64 = 1.0;
-        for i in (0..n).rev() {
-            if (acc1 * acc1) >= (-a.powi(2)).exp() {
-                acc1 = ((acc1 * 0.9) + (0.5 * acc1));
-            } else {
-                acc1 -= (0.5 * a).powi(2);
-                acc1 = ((acc1 * (-0.5)) + (a / 4.0));
-            }
-            let (p2, p3) = (f26(acc1, acc1), ops::atan(&acc1));
-            acc1 *= self::f27(p2, p3);
-        }
-        if a.powi(2) < 0.1 && a.atan2(a) >= 0.25 {
-            acc1 *= (0.5 + (0.2 * (2.0 + acc1.cos()).powi(-1).tanh()));
-            acc1 *= a.min(1.0);
-            acc1 = (acc1 * a).powi(3);
-        }
-        if (acc1 + (-1.0)) <= (0.7 - a) && a < acc1.powi(2) {
-            acc1 /= (2.0 + (acc1 * acc1).sin());
-            if acc1.tanh() <= ((n as f64).powi(2) + 0.25).sqrt() && (a.powi(2) + 1.0).powf(acc1.sin()) > a.powi(2) {
-                let s4 = acc1;
-                let mut s5 = (hype::ops::sigmoid(&acc1) * a.mul_add(s4, s4));
-            } else if (acc1 / 0.5) < 1.0 {
-                let mut a = (a * (n as f64).powi(2));
-                let acc1 = (acc1 - a.mul_add((n as f64), (n as f64)));
-                a *= a.cos();
-            }
-            acc1 -= (0.3 * (((-1.0) + a).powi(2) + 0.25).sqrt());
-        } else {
-            let mut s6 = ((a / 4.0) + (-1.0));
-            let a: f64 = (a + a.hypot(s6));
-        }
-        acc1 += ((0.75 + a) + ops::atan(&a));
-        let mut a7 = Array1::zeros(n);
-        for i in (0..n).rev() {
-            a7[n - 1 - i] = (if { let t8 = acc1; let t9 = a; t9 } >= -0.5 && i > 3 { (acc1 + (n as f64)) } else { a.hypot(a) });
-            acc1 = ((acc1 * 0.9) + a7.sum());
-        }
-        acc1
-    }
-
-    #[differentiable]
-    pub fn f31(x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.0;
-        for i in 1..4 {
-            acc1 += (0.3 * (f4(x, x) * ((-1.0) - acc1)));
-            if ops::tanh(&x[2]) >= (x[n - 1 - i] + x[i]) {
-                acc1 += (0.3 * self::f30((-acc1)));
-                acc1 *= x.dot(x);
-            }
-            acc1 = ((-0.5) + acc1).max(acc1.hypot(acc1));
-        }
-        let (p2, mut p3) = (x[2], x.sum());
-        p3 *= (1.0 + (0.2 * (2.0 + x[0].cos()).ln().sin()));
-        let mut x = (&(((-0.5) * x)) / (2.0 + (2.0 + p3.cos()).sqrt().sin()));
-        let mut s4 = x.dot(&((-&x)));
-        (((ops::ln(&((x[1].powi(2) + 0.5))) + (0.5 * s4)) - p3) - s4)
-    }
-
-    #[differentiable]
-    pub fn f32(a: f64) -> f64 {
-        let n: usize = 4;
-        let mut acc1: f64 = 1.0;
-        for i in (0..n).step_by(2) {
-            acc1 = a.powi(2);
-        }
-        if ((-0.3) - (n as f64)) >= -2.0 {
-            acc1 -= ({ let t2 = a; a } * 0.75);
-            let s3 = (1.0 + (if (1.0 - acc1) < 1.5 { acc1 } else { acc1 }));
-            acc1 += (0.3 * ((n as f64).abs() * (s3 / (2.0 + s3.sin()))));
-        } else {
-            acc1 /= (acc1.tanh().exp().powi(2) + 1.0);
-            acc1 += { let t4 = (a + a); (if acc1.tanh() <= (-(n as f64)) { t4 } else { a }) };
-            acc1 += acc1;
-        }
-        let s5 = (a + 3.0).powi(2);
-        for i in (0..n).rev().step_by(2) {
-            if (acc1 * acc1) > acc1 {
-                acc1 -= (0.3 * (s5 + a).hypot(a.powi(2)));
-                let s6 = (0.25 - (acc1 + 1.0));
-                acc1 += (0.3 * f5((n as f64), a).mul_add(a, 0.7));
-            }
-            acc1 += (0.3 * ops::sigmoid(&((0.7 + a))));
-        }
-        let mut a7 = Array1::zeros(n);
-        for i in (0..n).rev() {
-            a7[n - 1 - i] = f16(ops::softplus(&s5), 0.5);
-        }
-        ((a7.sum() + acc1) + a7.sum())
-    }
-
-    #[differentiable]
-    pub fn f33(x: &Array1<f64>, b: f64, a: f64) -> f64 {
+    pub fn f8(a: f64, x: &Array1<f64>) -> f64 {
         let n = x.len();
         let mut a1 = Array1::zeros(n);
-        for i in (0..n).rev().step_by(2) {
-            a1[i] = ((a.powi(2) + 0.5).powi(-1).powi(2) + 0.25).powf((a * x[n - 1 - i]).sin());
-            let s2 = x.dot(&(a1.powi(2)));
+        for i in 0..n {
+            a1[i] = self::f0(((-0.3) - a), x, (a - a));
         }
+        let a1 = (&((x + x)) / &((&((x + &a1).powi(2)) + 1.0)));
+        let mut acc2: f64 = 0.0;
+        for i in 1..n {
+            let x = x;
+            let mut k = 0;
+            while k < 2 && acc2 > 3.0 {
+                acc2 *= ((n as f64) + x[(i + 2) % n]);
+                let s3 = ops::tanh(&(self::f3(&a1, 0.0)));
+                acc2 += (a1.dot(x) * { let t4 = (i as f64); a1[i] });
+                k += 1;
+            }
+            acc2 += a1[k % n].hypot(x[k % n]).atan();
+        }
+        if a1[2].powi(2) >= x.sum() {
+            for i in (0..n).rev() {
+                let w5 = a1.sin();
+                acc2 = ((acc2 * 0.9) + (0.3 + w5[i]));
+            }
+            let mut a6 = Array1::<f64>::zeros(n);
+            for i in (0..n).rev() {
+                a6[i] = (2.0 + (acc2 * acc2).cos()).powf({ let t7 = a; let t8 = x[i]; acc2 }.sin());
+            }
+        } else if ops::logsumexp(&a1) <= 1.0 {
+            let s9 = a1.mean().unwrap().powi(2);
+        }
+        let s10 = ops::atan(&a).mul_add((a.powi(2) + 1.0).sqrt(), 0.3);
+        (((((if a > a1[1].sin() { acc2.cos() } else { acc2.mul_add(s10, acc2) }) - acc2) - (0.5 * s10)) + acc2) + a1.sum())
+    }
+
+    #[differentiable]
+    pub fn f9(#[constant] q: f64, x: &Array1<f64>, y: &Array1<f64>, m: usize) -> f64 {
+        let n = x.len();
+        let w1 = (&(x.powi(2)) * q.min(0.25));
+        let q = (q - self::f3(x, 0.2));
+        let mut a2 = Array1::<f64>::zeros(n);
+        for i in (0..n).rev().step_by(2) {
+            a2[n - 1 - i] = (q.powi(3).powi(2) + 1.0).powf(x.dot(&w1).sin());
+        }
+        a2[(m + 3) % n] = { let t3 = (q + 1.0); ops::sigmoid(&t3) };
+        for i in 0..n {
+            let mut k = 0;
+            while k < n {
+                let w4 = (y[3].powi(2) * y);
+                a2[k] -= ops::sin(&((n as f64)));
+                k += 1;
+            }
+            let mut w5 = (&((a2[i] - x)) * a2.dot(&a2));
+            a2[n - 1 - i] *= (0.9 + (0.3 * w5.sum().tanh()));
+        }
+        ((f4(y[m % n], x, n) * (-2.0)) - q)
+    }
+
+    #[differentiable]
+    pub fn f10(x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let mut acc1: f64 = 0.0;
         let mut k = 0;
         while k < 2 {
-            a1[k] += x.sum().cos();
+            let (w2, p3) = ((if (x[k % n].powi(2) + 0.5).sqrt() <= 0.75 { x.to_owned() } else { x.to_owned() }), x[k].powi(3));
+            acc1 += w2.mean().unwrap();
             k += 1;
-        }
-        a1 = (&((&a1 - x)) + &((&a1 - a)));
-        let mut s3 = { let t4 = a1.sum(); let t5 = a; ops::sigmoid(&t5).sqrt() };
-        let s6 = ((-0.3) * &a1).dot(&a1);
-        ((a1.mean().unwrap() - s3) + a1.sum())
-    }
-
-    #[differentiable]
-    pub fn f34(y: &Array1<f64>, x: &Array1<f64>, a: f64) -> f64 {
-        let n = y.len();
-        let mut a1: Array1<f64> = Array1::zeros(n);
-        for i in 0..n {
-            a1[i] = (a.powi(3) * 0.2);
-        }
-        let mut acc2: f64 = 1.0;
-        for i in 0..n {
-            a1[(i + 3) % n] += x[2].tanh();
-        }
-        acc2
-    }
-
-    #[differentiable]
-    pub fn f35(x: &Array1<f64>, y: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let s1 = { let t2 = (2.0 + (n as f64).cos()).sqrt(); let t3 = (0.5 - t2); y.sum() };
-        let w4 = hype::ops::sigmoid(&((x * y)));
-        (((s1 / (2.0 + x[3].sin())) + (0.5 * s1)) + w4.sum())
-    }
-
-    #[differentiable]
-    pub fn f36(a: f64, b: f64, x: &Array1<f64>, m: usize) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 1.0;
-        let mut k = 0;
-        while k < n && acc1 < 5.0 {
-            let (w2, w3) = ((x + x), x.powi(2));
-            acc1 = (&w3 * &w2).dot(&((b + x)));
-            k += 1;
-        }
-        let mut s4: f64 = (x[k % n] - 1.5);
-        if m % 2 == 0 {
-            if m % 2 == 0 {
-                s4 += x.powi(2).dot(x);
-            } else if (k as f64).atan2(a) < 2.0 {
-                let mut s5 = f34(x, x, s4).max((if (if ops::tanh(&x[k % n]) > self::f33(x, x[(m + 2) % n], x[(k + 1) % n]) { x[k % n] } else { b }) >= 0.25 { x[(m + 3) % n] } else { x[(m + 1) % n] }));
-            }
-            let mut s6 = x.abs().sum();
-        } else {
-            if s4.powi(3) < ((k as f64) - 1.0) {
-                let w7 = (&(x.powi(2).powi(2)) + 0.5).ln();
-                let mut w8 = (&((&w7 / &((&(w7.powi(2)) + 1.0))).powi(2)) + 1.0).sqrt();
-                s4 += s4;
-            } else if (x[k % n] * x[(m + 3) % n]) < -1.0 {
-                acc1 *= (0.5 + (0.1 * x.dot(x).sin()));
-                let mut s9 = ((-acc1) * x.sum());
-                acc1 -= (x * x).sum();
-            } else {
-                let s10 = (x.dot(x) / 2.0);
-                s4 += (0.3 * b.powi(2).powi(2));
-            }
-            acc1 *= (0.9 + (0.2 * (0.7 * acc1).sin()));
-        }
-        acc1 *= (0.75 + (0.1 * b.powi(2).tanh()));
-        let mut s11 = (x + 1.0).sum();
-        (((if b.atan() >= x[3].powi(2) { (x * 1.0) } else { (x * 1.0) }).sum() + (0.5 * s4)) - acc1)
-    }
-
-    #[differentiable]
-    pub fn f37(c: f64, b: f64, m: usize, a: f64) -> f64 {
-        let n: usize = 4;
-        let mut a1: Array1<f64> = Array1::zeros(n);
-        for i in (0..n).rev() {
-            a1[i] = ((c.powi(2) + 0.5).sqrt() + a1[(i + 1) % n]);
-            if a.powi(2) > a1.mean().unwrap() {
-                let s2 = (n as f64);
-                a1[m % n] = (a1[3] - (a1[i % n] - a));
-            }
-        }
-        let mut acc3: f64 = 0.0;
-        for i in 0..m {
-            acc3 = ((acc3 * 0.8) + a1.dot(&a1));
-        }
-        a1[1] = a1.powi(2).sum();
-        let b = (b + ((m as f64) / (2.0 + a1[(m + 2) % n].sin())));
-        for i in 0..3 {
-            acc3 *= (0.75 + (0.1 * (0.5 - c).sin()));
-        }
-        ((a1.dot(&a1) - (0.5 * acc3)) + a1.sum())
-    }
-
-    #[differentiable]
-    pub fn f38(x: &Array1<f64>, m: usize) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.0;
-        for i in 0..n {
-            acc1 *= (0.5 + (0.1 * (acc1 - x[(m + 3) % n]).sin()));
-            acc1 += x.sum();
-        }
-        let s2 = acc1;
-        (((x[m % n] / (-2.0)).atan2((x[(m + 2) % n] + x[0])) + acc1) + (0.5 * acc1))
-    }
-
-    #[differentiable]
-    pub fn f39(a: f64) -> f64 {
-        let n: usize = 4;
-        if self::f30(a) < a.max(0.3) {
-            let mut s1: f64 = a;
-            let mut s2 = (if ops::ln(&((a.powi(2) + 1.0))) <= (if (1.0 - a) <= -0.3 { s1 } else { a }) { f22(s1) } else { (a / (a.powi(2) + 1.0)) });
-            let s2 = (s2 * { let t3 = s1; s1 });
-        } else {
-            let s4 = (a / (a.powi(2) + 1.0)).mul_add((0.2 + (n as f64)), (a - (n as f64)));
-        }
-        let mut acc5: f64 = 1.0;
-        for i in (0..2).rev().step_by(3) {
-            acc5 -= ops::sin(&(a.atan2(acc5)));
-        }
-        let s6 = ops::sin(&((n as f64).sin()));
-        if (s6 / (s6.powi(2) + 1.0)) < 1.0 {
-            let (p7, p8) = ((if (acc5 / 4.0) < (1.0 + (n as f64)) && ((n as f64) / (s6.powi(2) + 1.0)) > (acc5 + (-1.0)) { acc5 } else { (n as f64) }), s6.hypot(s6));
-        }
-        let s9 = (a.max(s6) * 1.0);
-        (((if acc5.tanh() >= 3.0 { acc5 } else { s6 }) - (n as f64).powi(2)) + acc5)
-    }
-
-    #[differentiable]
-    pub fn f40(a: f64, m: usize, b: f64) -> f64 {
-        let n: usize = 4;
-        let mut acc1: f64 = 0.0;
-        for i in 0..n {
-            let s2 = ops::softplus(&(a.powi(2)));
-            acc1 += (0.3 * (0.75 * f1(a, 3)));
-        }
-        acc1 *= (2.0 + (n as f64).cos()).powi(-1);
-        acc1 *= (0.5 + (0.3 * (-acc1).sin()));
-        let acc1 = (acc1 + f5(acc1, b));
-        let s3 = ((m as f64) / (2.0 + hype::ops::sigmoid(&acc1).sqrt().sin()));
-        acc1.powi(2)
-    }
-
-    #[differentiable]
-    pub fn f41(a: f64, x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut a1 = Array1::zeros(n);
-        for i in 0..n {
-            a1[i] = a.powi(2).mul_add({ let t2 = a; let t3 = t2; (i as f64) }, (a - a));
-        }
-        let a = (a - (a * 1.0));
-        ((({ let t4 = x[3]; let t5 = a; t4 } / 0.5) + a) + a1.sum())
-    }
-
-    #[differentiable]
-    pub fn f42(a: f64) -> f64 {
-        let n: usize = 4;
-        let mut s1: f64 = ((n as f64).powi(2) + 0.25).powi(-1);
-        s1 += (self::f27(a, (n as f64)) * 0.1);
-        ((a * a).mul_add((0.75 + s1), 0.75) + s1)
-    }
-
-    #[differentiable]
-    pub fn f43(x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let s1 = x[1];
-        let mut acc2: f64 = 0.0;
-        for i in (0..n).rev() {
-            let s3: f64 = (0.5 + (x[i] * 0.7));
-            let mut s3 = (s3 - ops::softplus(&x[2]));
-            acc2 *= (0.5 + (0.3 * (acc2 / (2.0 + acc2.sin())).tanh()));
         }
         let mut a4: Array1<f64> = Array1::zeros(n);
-        for i in (0..n).step_by(2) {
-            a4[i] = hype::ops::tanh(x).sum();
+        for i in (0..n).rev() {
+            a4[i] = f1(x.dot(x), 0.3, &(x.sin()), &((acc1 + x)));
         }
-        ((x[2] - s1) + a4.sum())
-    }
-
-    #[differentiable]
-    pub fn f44(#[constant] q: f64, m: usize, a: f64) -> f64 {
-        let n: usize = 4;
-        if (a * 2.0) < 0.5 {
-            if m % 2 == 0 {
-                let s1 = { let t2 = (q * 1.0); q.mul_add(a, 0.25) };
-                let s3 = ((q * (m as f64)) * (-0.5));
-            }
-            let s4 = self::f42(a).sin();
-        } else {
-            let mut s5 = (a / 1.5).sin();
-            s5 += (0.3 * (2.0 + a.cos()).ln());
+        let mut k5 = 0;
+        while k5 < 3 {
+            acc1 = (n as f64);
+            k5 += 1;
         }
         let mut acc6: f64 = 1.0;
-        for i in 0..n {
-            let s7 = ops::tanh(&((acc6 - 0.75)));
-            acc6 = (n as f64);
+        let mut k7 = 0;
+        while k7 < n && acc1 < 5.0 {
+            acc1 *= x[(k + 1) % n].atan2(x[k % n]);
+            k7 += 1;
         }
-        let mut s8 = acc6;
-        ((((if m % 2 == 0 { acc6 } else { a }) - s8) + acc6) + s8)
+        (((((acc6 * acc6) * a4.sum()) + acc1) + (0.5 * acc1)) + a4.sum())
     }
 
     #[differentiable]
-    pub fn f45(x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut s1 = f40(x[2], 3, x[1]).cos();
-        let mut a2: Array1<f64> = Array1::zeros(n);
+    pub fn f11(a: f64) -> f64 {
+        let n: usize = 4;
+        let mut acc1: f64 = 1.0;
         for i in 0..n {
-            a2[i] = f35(x, x);
+            let mut s2 = ((if (if a.cos() > ops::ln(&((a.powi(2) + 1.0))) && ((n as f64) + 0.2) >= acc1.hypot(a) { (i as f64) } else { acc1 }) <= (-a) { a } else { a }) + a);
+            acc1 += acc1.tanh();
         }
-        a2 = (&((&a2 * &a2)) * &(x.cos()));
-        let mut k = 0;
-        while k < n && s1 > 3.0 {
-            if k > 3 {
-                s1 += s1.powi(2).max(0.3);
-                let w3 = (x * x[3]);
-                a2[1] += (ops::tanh(&s1).powi(2) + 1.0).powi(-1);
+        acc1 += (if f2(acc1, a, n) > acc1.tanh().exp() { (n as f64) } else { a }).hypot(a.powi(2));
+        let mut s3 = a;
+        let mut a4 = Array1::<f64>::zeros(n);
+        for i in (0..n).rev() {
+            a4[i] = a;
+            let s3 = (s3 + a4.dot(&a4));
+        }
+        (((({ let s3 = a; s3 } + s3.atan2(a)) - s3) - acc1) + acc1)
+    }
+
+    #[differentiable]
+    pub fn f12(#[constant] q: f64, x: &Array1<f64>, a: f64) -> f64 {
+        let n = x.len();
+        let mut w1 = hype::ops::tanh(x).powi(2);
+        if a >= 0.75 {
+            let mut w1 = (x * 0.25);
+        } else {
+            for i in 0..2 {
+                let mut q = (q + (q / (q.powi(2) + 1.0)));
+                q *= (1.0 + (0.3 * (q / 4.0).tanh()));
             }
-            a2[0] -= (s1.powi(2) + 1.0).powi(-1);
+        }
+        let mut acc2: f64 = 0.0;
+        for &v in [0.1_f64, 0.5, 0.1].iter() {
+            let mut a3: Array1<f64> = Array1::zeros(n);
+            for i in (0..n).rev() {
+                a3[i] = (q + a3[(i + 1) % n]);
+                a3[0] = (a3[0] - (x[n - 1 - i] / (w1[n - 1 - i].powi(2) + 1.0)));
+            }
+            acc2 /= 3.0;
+        }
+        for i in (1..n).step_by(2) {
+            w1 -= &(w1.clone());
+        }
+        (((1.0 + q) + (0.5 * acc2)) + acc2)
+    }
+
+    #[differentiable]
+    pub fn f13(x: &Array1<f64>, m: usize) -> f64 {
+        let n = x.len();
+        if m % 2 == 0 {
+            let mut w1 = (x * (x[m % n] * 2.0));
+        } else {
+            let d2: f64;
+            if m < 2 {
+                d2 = x[m % n].tanh();
+            } else {
+                d2 = x.dot(x).powi(2);
+            }
+            let s3 = x[(m + 1) % n];
+        }
+        let s4 = (x[m % n].tanh() + 3.0);
+        if (x[(m + 1) % n] + 0.2) < x.dot(x) {
+            let s4 = (s4 - x[(m + 3) % n]);
+        } else {
+            if (s4 * 0.25) < (0.1 * s4) {
+                let mut s5 = self::f9(0.5, &((x / &((&(x.powi(2)) + 1.0)))), &(x.sin()), n);
+                let mut s6 = x[m % n];
+            } else if ops::sigmoid(&x[m % n]).powf(x[m % n].sin()) < 2.0 {
+                let s7 = self::f3(&((x - x)), -1.0);
+                let mut s8 = ((x[(m + 1) % n] - (-0.5)) * { let s4 = s4; let s7 = s4; s7 });
+            }
+            if x.dot(x) <= x[m % n].cos() {
+                let mut s9 = ops::logsumexp(&((-&(x.powi(2))).exp()));
+                let w10 = (if x.dot(x) >= 2.0 && s9.atan2(x[m % n]) >= x.sum() { ((m as f64) * x) } else { (x / (2.0 + x[m % n].sin())) });
+            } else {
+                let w11: Array1<f64> = x.to_owned();
+                let mut w12 = (&((s4 + x)) * &w11);
+            }
+        }
+        (x.sum() + s4)
+    }
+
+    #[differentiable]
+    pub fn f14(m: usize, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let mut s1: f64 = x[(m + 2) % n].powi(2).powi(2);
+        let s2 = f11((s1 / 2.0));
+        let mut acc3: f64 = 1.0;
+        let mut k = 0;
+        while k < m {
+            let s1 = (s1 + x[(m + 2) % n].abs());
+            let s4 = (m as f64);
+            acc3 -= (k as f64).max(s2).mul_add(f7(s1, x, (k as f64), n), 1.0);
             k += 1;
         }
-        let s4 = (-s1);
-        (((if ((n as f64) - s4) > -0.5 { (k as f64) } else { s4 }) + s1) + (0.5 * s4))
-    }
-
-    #[differentiable]
-    pub fn f46(a: f64, y: &Array1<f64>, b: f64, x: &Array1<f64>) -> f64 {
-        let n = y.len();
-        let s1 = (x.dot(x) + (n as f64).min(3.0));
-        let y = x.sin().powi(2);
-        let w2: Array1<f64> = (f43(x) * &y);
-        ((if x[0].powi(2) < ops::tanh(&w2[3]) { ((-0.5) - b) } else { a.hypot(y[1]) }) + y.sum())
-    }
-
-    #[differentiable]
-    pub fn f47(a: f64, x: &Array1<f64>, m: usize) -> f64 {
-        let n = x.len();
-        let w1: Array1<f64> = (2.0 + &((x / (2.0 + (n as f64).sin())).cos())).ln();
-        let mut acc2: f64 = 1.0;
-        for i in (0..m).step_by(2) {
-            let (p3, p4) = (f29(x, x[2], a), (if (0.5 * w1[i % n]).exp() <= a.max(0.5) { x[(i + 2) % n] } else { x[2] }));
-            acc2 /= (2.0 + ops::tanh(&w1[(i + 2) % n]).sin());
+        for i in 0..m {
+            acc3 += hype::ops::tanh(x).exp().sum();
+            acc3 += (0.3 * ops::tanh(&((x[3] - 1.0))));
         }
-        ((f46((n as f64), x, a, x).powi(2) + acc2) + (0.5 * acc2))
+        ((((n as f64) + acc3) - s2) - s1)
     }
 
     #[differentiable]
-    pub fn f48(x: &Array1<f64>, y: &Array1<f64>, b: f64, a: f64) -> f64 {
+    pub fn f15(m: usize, b: f64, y: &Array1<f64>, x: &Array1<f64>, a: f64) -> f64 {
+        let n = y.len();
+        if b > 0.2 {
+            let s1 = x[m % n];
+            let mut w2 = (&((x * x[2])) / &((&((1.0 + y).powi(2)) + 1.0)));
+        } else {
+            if hype::ops::l2(y) < (b * 1.0) && (b + a) > 0.5 {
+                let s3 = (if y[m % n].powi(2) < -0.3 { y[m % n] } else { b.powi(2) });
+                let s4 = hype::ops::sigmoid(&(a.cos()));
+            }
+            let mut acc5: f64 = 0.0;
+            for i in (0..n).step_by(2) {
+                let mut s6 = { let b = (x[2] + a); let t7 = self::f9(-0.5, y, x, 3); f11(x[m % n]) };
+                acc5 += (0.3 * ((x[m % n] + 1.0).powi(2) + 1.0).sqrt());
+            }
+        }
+        let mut acc8: f64 = 0.0;
+        for i in (0..m).rev() {
+            acc8 *= (0.75 + (0.2 * (y[1] / 4.0).tanh()));
+        }
+        let s9 = (if m % 2 == 0 { (m as f64) } else { a }).max(-0.3);
+        let mut s10 = (acc8.cos() + (if m < 2 { a } else { x[(m + 2) % n] }));
+        (((x[(m + 1) % n] + s10) + s9) + acc8)
+    }
+
+    #[differentiable]
+    pub fn f16(x: &Array1<f64>, a: f64) -> f64 {
         let n = x.len();
-        let x = (x - &((0.25 + x)));
+        let mut a = (a * (if f11(a) < x.dot(x) && a.powi(2) < 1.5 { x[3] } else { a }));
+        let mut a = (a - x[0]);
+        x.dot(x)
+    }
+
+    #[differentiable]
+    pub fn f17(b: f64, a: f64) -> f64 {
+        let n: usize = 4;
+        let mut acc1: f64 = 0.0;
+        for i in 0..2 {
+            acc1 -= ((-0.3) - (-acc1));
+        }
+        for i in 0..n {
+            for i in 0..n {
+                acc1 /= (2.0 + a.sin());
+            }
+            acc1 *= (0.5 + (0.3 * ((i as f64) - acc1).sin()));
+        }
+        let mut k = 0;
+        while k < n && acc1 < 2.0 {
+            for i in 0..4 {
+                acc1 += f2((0.1 + acc1), b.tanh().exp(), n);
+            }
+            acc1 /= (2.0 + ops::softplus(&acc1).sin());
+            k += 1;
+        }
+        let d2: f64;
+        if b.hypot((n as f64)) > 0.2 {
+            d2 = b;
+        } else {
+            d2 = a;
+        }
+        for i in 0..n {
+            for &v in [0.75_f64, 1.0, 0.75, -0.3].iter() {
+                let s3 = (ops::ln(&((2.0 + (i as f64).cos()))) - 0.1);
+                let mut s4 = (0.5 * s3).exp().max({ let t5 = d2; s3 });
+                acc1 = ((acc1 * 0.8) + ops::atan(&((n as f64))));
+            }
+            if (b + d2) < a {
+                let s6 = { let t7 = d2.hypot(a); a };
+            } else if acc1.cos() < 0.25 {
+                acc1 += (0.2 * (acc1 / (acc1.powi(2) + 1.0)));
+                let mut s8: f64 = ops::atan(&(ops::ln(&((a.powi(2) + 0.25)))));
+            } else {
+                let (mut p9, p10) = (b, (b + b));
+                acc1 /= 3.0;
+            }
+            acc1 = ((acc1 * 0.5) + (b - 1.0));
+        }
+        ((({ let b = (k as f64); let t11 = b; t11 } + (0.5 * acc1)) + d2) + acc1)
+    }
+
+    #[differentiable]
+    pub fn f18(b: f64, x: &Array1<f64>, a: f64, c: f64, y: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let mut acc1: f64 = 0.0;
+        for (r, &v) in [0.3_f64, -0.5, 0.1, 0.75].iter().enumerate() {
+            let mut acc2: f64 = 0.0;
+            for i in (0..n).rev() {
+                acc1 -= (y.sum() + (-2.0));
+                acc1 *= y.mean().unwrap();
+            }
+            acc1 = (hype::ops::l2(y) * (r as f64).hypot(x[0]));
+        }
+        let a: f64 = (a - (-b));
+        for i in (1..n).rev() {
+            acc1 -= (a - y[n - 1 - i]).powi(2);
+        }
+        if x[1].hypot(b) > 0.0 {
+            let mut a3 = Array1::<f64>::zeros(n);
+            for i in 0..n {
+                a3[i] = (a * (n as f64)).powi(2);
+            }
+            let mut acc4: f64 = 0.0;
+            for i in 1..n {
+                let s5 = self::f12(0.1, &((-x)), acc4.hypot(c));
+                let mut w6 = (0.75 - x);
+                acc4 += (0.3 * ops::sigmoid(&(y.sum())).powf(f4(y[i], y, n).sin()));
+            }
+            acc1 += x[0];
+        } else {
+            let mut acc7: f64 = 0.0;
+            for i in 0..n {
+                let acc7 = (acc7 * a.cos());
+                acc1 *= ops::sigmoid(&((i as f64)));
+            }
+            for i in 0..n {
+                let (p8, mut p9) = (x.sum(), x[2].hypot(y[n - 1 - i]));
+                acc7 *= (0.9 + (0.3 * y[i].powi(2).sin()));
+                acc7 /= (a.powi(2) + 1.0);
+            }
+        }
+        ((((if (0.3 + c) <= 0.75 { x[2] } else { x[2] }).sin() - acc1) + a) - acc1)
+    }
+
+    #[differentiable]
+    pub fn f19(x: &Array1<f64>, #[constant] q: f64, a: f64) -> f64 {
+        let n = x.len();
+        let (mut p1, mut p4) = ((x[2] * (n as f64)), { let t2 = a; let t3 = a; x[3] });
+        let mut acc5: f64 = 1.0;
+        let mut k = 0;
+        while k < 3 {
+            let mut a6 = Array1::<f64>::zeros(n);
+            for i in (0..n).rev() {
+                a6[i] = x.sum().max(3.0);
+            }
+            p1 = ((p1 * 0.5) + (p1 + x[k]));
+            acc5 = (p4.cos() + x[k].mul_add(acc5, (n as f64)));
+            k += 1;
+        }
+        if acc5 < 1.0 {
+            p1 += (if p4.min(p1) < ops::sin(&((n as f64))) { (x[(k + 1) % n] * x[(k + 1) % n]) } else { ops::ln(&((2.0 + (n as f64).cos()))) });
+        } else {
+            let mut acc7: f64 = 0.0;
+            for i in 0..n {
+                p4 -= (0.3 * f1(p4.tanh(), 0.5, &((x / &((&(x.powi(2)) + 1.0)))), x));
+                p1 -= ops::logsumexp(&((2.0 + &(x.cos())).sqrt()));
+                p4 /= (2.0 + ops::atan(&acc5).sin());
+            }
+            acc5 -= f16(&(x.sin()), p4);
+            acc5 /= (ops::sin(&x[k % n]).powi(2) + 1.0);
+        }
+        p1 -= (x - p1).sum();
+        (((ops::tanh(&x[k % n]) + (0.5 * p4)) - p1) - (0.5 * acc5))
+    }
+
+    #[differentiable]
+    pub fn f20(a: f64) -> f64 {
+        let n: usize = 4;
+        let s1 = f11(a.hypot(a));
+        if s1 <= 0.2 && s1.hypot(s1) <= s1.tanh() {
+            let mut s2 = (if (s1.powi(2) + 0.25).sqrt() < s1 { (0.5 * s1) } else { (a + s1) });
+        }
+        let mut a3: Array1<f64> = Array1::zeros(n);
+        for i in (0..n).rev() {
+            a3[i] = ((-(-a.powi(2)).exp()) + a3[(i + 1) % n]);
+        }
+        let s4 = a3[2];
+        let w5 = (&((&a3 * &a3)) - &a3);
+        ((((w5[1] + 1.0) + s4) + s1) + w5.sum())
+    }
+
+    #[differentiable]
+    pub fn f21(m: usize, a: f64) -> f64 {
+        let n: usize = 4;
+        let mut acc1: f64 = 0.0;
+        for (r, &v) in [0.5_f64, -0.5].iter().enumerate() {
+            for i in 0..n {
+                acc1 -= (ops::sigmoid(&v) - 2.0);
+                acc1 = ops::sin(&acc1).powi(2);
+            }
+            acc1 *= (0.9 + (0.2 * (if ((-1.0) * v) <= 0.0 { a } else { v }).sin()));
+        }
+        let mut a2 = Array1::zeros(n);
+        for i in (0..n).rev() {
+            a2[n - 1 - i] = (a.powi(2) + 1.0).sqrt();
+        }
+        let a = (a + a2[m % n].powi(2));
+        ((((a2[3] + acc1) + acc1) + a) + a2.sum())
+    }
+
+    #[differentiable]
+    pub fn f22(a: f64, x: &Array1<f64>, c: f64, b: f64) -> f64 {
+        let n = x.len();
+        let d1: f64;
+        if (x[0] / (2.0 + x[3].sin())) > -2.0 {
+            d1 = x[0];
+        } else {
+            let d2: f64;
+            if ops::tanh(&x[0]) > -0.5 {
+                d2 = ops::logsumexp(&(hype::ops::sigmoid(x)));
+            } else {
+                let (w3, p4) = (x.powi(2), (if ops::logsumexp(x) > 0.0 { a } else { c }));
+                d2 = { let a = f13(&w3, n); let t5 = { let t6 = a; let t7 = p4; w3[3] }; (t5 * a) };
+            }
+            d1 = (x - x).dot(x);
+        }
+        let mut acc8: f64 = 0.0;
+        for &v in [3.0_f64, -1.0, -0.5, 0.25].iter() {
+            let mut acc9: f64 = 0.0;
+            for i in (0..3).rev() {
+                let mut s10 = f2(x[(i + 1) % n], d1, n).max(d1);
+                let w11 = (&((x - 1.0).powi(2)) + 1.0).sqrt();
+                acc9 += (0.5 * (v - 1.0)).exp();
+            }
+            let s12 = d1;
+            acc8 -= (x[0] - x[2]).hypot(v);
+        }
+        if acc8.powi(2) >= x.sum() {
+            acc8 = (0.2 * hype::ops::l2(x));
+        } else if acc8.hypot(d1) <= 0.0 {
+            let mut s13 = ({ let t14 = (n as f64); x[0] } * ops::sin(&x[1]));
+            acc8 += (0.3 * { let t15 = (n as f64); (n as f64) }.powi(2));
+        }
+        ((hype::ops::l2(&((x / &((&(x.powi(2)) + 1.0))))) + acc8) + acc8)
+    }
+
+    #[differentiable]
+    pub fn f23(x: &Array1<f64>, b: f64, a: f64) -> f64 {
+        let n = x.len();
+        let (p1, mut p2) = (x.dot(x), (a + a));
+        let mut s3 = (-ops::sigmoid(&p2).powi(2)).exp();
+        let mut a4 = Array1::zeros(n);
+        for i in 0..n {
+            a4[n - 1 - i] = ((i as f64) * x[n - 1 - i]).tanh();
+            let s5 = hype::ops::sigmoid(&(x.dot(x)));
+        }
+        (((a4.powi(2).dot(x) + (0.5 * s3)) - p2) - p2)
+    }
+
+    #[differentiable]
+    pub fn f24(y: &Array1<f64>, #[constant] q: f64, x: &Array1<f64>, a: f64) -> f64 {
+        let n = y.len();
+        let s1 = f22(((-0.3) * a), &(x.powi(2)), a.atan2(q), x.sum());
+        let s2 = f2(ops::softplus(&y[2]), (a + s1), n);
+        let mut acc3: f64 = 1.0;
+        for &v in [0.2_f64, -2.0, -2.0].iter() {
+            acc3 *= (1.0 + (0.1 * y[0].sin()));
+        }
+        let s4 = (y[0] / (2.0 + acc3.sin())).hypot(a.powi(3));
+        ((ops::sigmoid(&s4) - (0.5 * s4)) + s1)
+    }
+
+    #[differentiable]
+    pub fn f25(x: &Array1<f64>, m: usize, a: f64) -> f64 {
+        let n = x.len();
+        let mut x = (2.0 + &((x + a)));
+        let s1 = { let a = a; x[2] }.max(3.0);
+        ((((0.75 * s1) * f4(a, &x, m)) + (0.5 * s1)) + x.sum())
+    }
+
+    #[differentiable]
+    pub fn f26(b: f64, a: f64) -> f64 {
+        let n: usize = 4;
+        let s1 = a;
+        if f20(s1) < 0.5 {
+            let mut acc2: f64 = 0.0;
+            for i in (0..n).rev() {
+                acc2 *= (0.75 + (0.3 * acc2.sin().tanh()));
+            }
+            let mut a3: Array1<f64> = Array1::zeros(n);
+            for i in 0..n {
+                a3[i] = (a + { let t4 = a; let t5 = acc2; (n as f64) });
+            }
+        }
+        if (-s1) >= (b * (n as f64)) {
+            let s6: f64 = ((n as f64).powi(2) * (n as f64).mul_add((n as f64), a));
+        } else {
+            let mut s7 = ((b * b) + (n as f64).mul_add(a, 0.5));
+        }
+        let s8 = (b.tanh().exp() + 3.0);
+        (((a - (n as f64)) + s8) + s1)
+    }
+
+    #[differentiable]
+    pub fn f27(x: &Array1<f64>, m: usize, a: f64, b: f64, y: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let mut s1: f64 = (x[m % n].powi(2) + 0.5).ln().powi(2);
+        let (mut p4, p5) = ({ let t2 = y[1]; let t3 = y[m % n]; y[(m + 2) % n] }, x.sum());
+        s1 *= (0.75 + (0.2 * s1.tanh().exp().sin()));
+        let mut k = 0;
+        while k < m {
+            s1 -= (0.3 * (if (0.7 - y[m % n]) < -2.0 && k % 2 == 0 { ops::softplus(&s1) } else { s1 }));
+            k += 1;
+        }
+        ((((p4 + p5) - p5) - (0.5 * p4)) + s1)
+    }
+
+    #[differentiable]
+    pub fn f28(a: f64, b: f64, x: &Array1<f64>, c: f64) -> f64 {
+        let n = x.len();
+        let mut s1: f64 = (if (1.5 + a) > x[3].powi(3) && (n as f64) > -0.5 { a } else { b }).mul_add(ops::sigmoid(&x[1]).sqrt(), 0.1);
+        let b: f64 = (b - x[3].tanh());
+        ((((if x.dot(x) <= ((n as f64) * 0.5) { (n as f64) } else { x[3] }) + s1) + b) + s1)
+    }
+
+    #[differentiable]
+    pub fn f29(a: f64) -> f64 {
+        let n: usize = 4;
         let mut acc1: f64 = 0.5;
+        for i in 0..n {
+            acc1 -= self::f21(n, (a * (-0.5)));
+        }
+        acc1 *= (0.75 + (0.2 * a.sin()));
+        let mut a2 = Array1::<f64>::zeros(n);
+        for i in (0..n).step_by(2) {
+            a2[i] = ((a + 0.75) + ((n as f64) * acc1));
+        }
+        let mut a = (a + a.cos());
+        ((((a2[0] + a2[2]) + acc1) - a) + a2.sum())
+    }
+
+    #[differentiable]
+    pub fn f30(a: f64, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let w1 = x;
+        let mut acc2: f64 = 0.0;
         let mut k = 0;
         while k < n {
-            let mut y = (-&((y / &((&(y.powi(2)) + 1.0)))));
-            y *= (0.75 + (0.3 * (if ((-0.5) - b) >= b.powi(3) { (k as f64) } else { b }).sin()));
+            acc2 *= (0.75 + (0.3 * (a * acc2).tanh()));
             k += 1;
         }
-        let mut s2 = hype::ops::sigmoid(&({ let t3 = x[k % n]; b })).powi(-1);
-        if k < 3 {
-            if k % 2 == 0 {
-                let s2 = (s2 * y[k % n].cos());
-                let s4 = (a.max(1.0) * s2);
-                acc1 = ((acc1 * (-0.5)) + f41(acc1, y));
+        let mut a3: Array1<f64> = Array1::zeros(n);
+        for i in 0..n {
+            a3[i] = (acc2 / (2.0 + x[n - 1 - i].sin())).cos();
+            if i % 2 == 0 {
+                let (p4, mut p5) = ((acc2 * a3[k % n]), a3.sum());
+                let w1 = (&a3 + w1).powi(2);
+                a3[n - 1 - i] = x[(k + 3) % n].min(acc2).hypot(x[i].atan2(p5));
+            } else if ops::sin(&((n as f64))) <= 0.5 {
+                let mut s6 = (acc2.mul_add((k as f64), 0.1) - (acc2 - a));
+                let s7 = (w1 + &a3).mean().unwrap();
+            } else {
+                let s8 = (&a3 - w1).dot(&((&a3 - &a3)));
             }
-            let s5 = (s2.max(1.0) - (acc1.powi(2) + 0.5).sqrt());
-            acc1 -= (if (acc1 * acc1) > f16(a, 0.1) { acc1 } else { y[(k + 1) % n] }).mul_add(x.sum(), (2.0 + s5.cos()).powi(-1));
         }
-        s2 = (y * a).sum();
-        ((s2 + a).mul_add(a.cos(), 1.0) + acc1)
+        let mut a9: Array1<f64> = Array1::zeros(n);
+        for i in 0..n {
+            a9[n - 1 - i] = (self::f15(4, self::f27(&a3, 2, acc2, acc2, x), &((&a3 + &a3)), &((&a3 * x)), ops::logsumexp(w1)) + a9[(i + 1) % n]);
+            for j in (1..n).step_by(2) {
+                a3[j] -= ops::logsumexp(&a3);
+            }
+        }
+        let s10: f64 = (w1 * &a3).sum();
+        ((((a * a9[(k + 2) % n]) + acc2) + s10) - acc2)
     }
 
     #[differentiable]
-    pub fn f49(a: f64) -> f64 {
-        let n: usize = 4;
-        let mut a1 = Array1::<f64>::zeros(n);
-        for i in (0..n).rev() {
-            a1[i] = ops::tanh(&((i as f64))).hypot(a);
+    pub fn f31(y: &Array1<f64>, a: f64, b: f64, m: usize, x: &Array1<f64>) -> f64 {
+        let n = y.len();
+        let (p1, p2) = (y.sum(), y[(m + 3) % n].abs());
+        if y[m % n].powi(2) >= 0.2 {
+            let s3 = x[(m + 2) % n];
+            let p2 = (p2 - x.dot(x));
         }
-        a1[2] -= ((n as f64) * 0.5);
-        ((if (a1[0] - 0.2) >= a1[0].atan2(a1[0]) { (a / (a.powi(2) + 1.0)) } else { a.mul_add(a1[1], a) }) + a1.sum())
+        let mut acc4: f64 = 0.0;
+        for i in 0..n {
+            let w5 = (&((x - y)) / (y.dot(y).powi(2) + 1.0));
+            let acc4 = (acc4 + p2.atan());
+            if acc4.mul_add(y[i], 1.5) <= 3.0 {
+                let s6 = ops::sigmoid(&((x[m % n].powi(2) + 0.5).powf(w5[i].sin())));
+                let w7 = (&((y * x)) * &((w5[(i + 1) % n] + y)));
+            }
+        }
+        (((acc4 + acc4) + (0.5 * acc4)) - p2)
+    }
+
+    #[differentiable]
+    pub fn f32(b: f64, a: f64, y: &Array1<f64>, x: &Array1<f64>, m: usize) -> f64 {
+        let n = y.len();
+        let (p1, p2) = ((a * 1.0), f22(x[(m + 2) % n], y, a, y[(m + 2) % n]));
+        let w3 = (if m < 3 { (x + x) } else { (0.5 * y).exp() });
+        let mut a4 = Array1::<f64>::zeros(n);
+        for i in 0..n {
+            a4[n - 1 - i] = (a * x).dot(x);
+        }
+        (a4.sum() + p1)
+    }
+
+    #[differentiable]
+    pub fn f33(a: f64, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let mut acc1: f64 = 0.0;
+        for i in (0..2).rev() {
+            acc1 = ops::sigmoid(&({ let t2 = x[1]; let t3 = x[(i + 1) % n]; (n as f64) }));
+        }
+        let a = (a * x[3]);
+        (((-(n as f64)) + (0.5 * acc1)) - acc1)
+    }
+
+    #[differentiable]
+    pub fn f34(a: f64) -> f64 {
+        let n: usize = 4;
+        if (if a.tanh() > ops::ln(&((a.powi(2) + 0.5))) && ((n as f64) * (-1.0)) < (0.3 - a) { (n as f64) } else { a }) <= 0.75 {
+            let s1 = a;
+        } else {
+            let mut acc2: f64 = 0.5;
+            for &v in [0.5_f64, 0.1, -0.3, 3.0].iter() {
+                acc2 += (0.7 * (acc2 * v));
+                acc2 /= (ops::tanh(&a).powi(2) + 1.0);
+                acc2 += (1.0 + v);
+            }
+            let s3 = (((-0.3) - a) + 2.0);
+        }
+        let mut a4 = Array1::zeros(n);
+        for i in (0..n).step_by(2) {
+            a4[i] = ((a + a) / (2.0 + a.cos().sin()));
+            let s5: f64 = a;
+        }
+        let mut s6 = (&a4 / &((&(a4.powi(2)) + 1.0))).dot(&a4);
+        let a = (a + f31(&a4, a4[0], (n as f64), 3, &a4));
+        for i in 0..2 {
+            let mut w7 = a4.to_owned();
+            a4[i % n] = (a.powi(2) + 0.3);
+        }
+        ((ops::ln(&((a4[3].powi(2) + 1.0))) + (a.powi(2) + 0.25).powi(-1)) + (0.5 * s6))
+    }
+
+    #[differentiable]
+    pub fn f35(#[constant] q: f64, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let mut acc1: f64 = 0.0;
+        for (r, &v) in [0.3_f64, 3.0].iter().enumerate() {
+            let mut s2 = (0.25 * x.sum());
+            acc1 *= (0.9 + (0.1 * v.tanh()));
+        }
+        if x[3].mul_add(x[3], 0.5) <= 0.2 {
+            let mut k = 0;
+            while k < n {
+                let x: Array1<f64> = (if { let acc1 = q; let t3 = x[k % n]; x[0] } > 0.3 { x.to_owned() } else { x.to_owned() }).powi(2);
+                acc1 += (&x + &x).sum();
+                acc1 += x.dot(&x).powi(2);
+                k += 1;
+            }
+            acc1 = ((acc1 * (-0.5)) + ops::ln(&(hype::ops::sigmoid(&x[k % n]))));
+        } else if f32(q, x[3], x, x, 3) > (q + x[3]) && self::f33(x[2], x) < (n as f64).powi(2) {
+            let mut acc4: f64 = 1.0;
+            for i in 0..n {
+                acc1 /= (acc1.max(q).powi(2) + 1.0);
+            }
+            let mut s5 = ((acc4 / 3.0) * 0.75);
+        }
+        let s6 = (x[1].powi(2) - (-x[1]));
+        let s7: f64 = (ops::tanh(&q).exp() - 3.0);
+        let (w8, p9) = ((if ops::tanh(&x[3]) >= 1.5 { x.to_owned() } else { x.to_owned() }), x[2].sin());
+        ((((0.25 * (x[3] - x[1])) + (0.5 * p9)) + s7) + (0.5 * s6))
+    }
+
+    #[differentiable]
+    pub fn f36(a: f64, b: f64) -> f64 {
+        let n: usize = 4;
+        let s1 = (n as f64);
+        let mut acc2: f64 = 0.0;
+        for i in 0..4 {
+            let mut s3: f64 = (1.5 - ops::softplus(&b));
+            s3 = ((s3 * 0.8) + s1.tanh().exp());
+            acc2 += ops::softplus(&((if b.atan2(acc2) < s1.max(-0.3) { s3 } else { b })));
+        }
+        (((if a <= 1.0 { b } else { s1 }).tanh() + (0.5 * acc2)) + (0.5 * s1))
+    }
+
+    #[differentiable]
+    pub fn f37(b: f64, a: f64, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let mut a1 = Array1::<f64>::zeros(n);
+        for i in 0..n {
+            a1[i] = (x.dot(x) + a1[(i + 1) % n]);
+        }
+        let s2 = { let b = (n as f64); let b = x[1]; a }.sin();
+        for &v in [1.0_f64, -1.0, 0.5, 0.25].iter() {
+            a1 -= x;
+        }
+        (a1.sum() + a1.sum())
+    }
+
+    #[differentiable]
+    pub fn f38(a: f64, b: f64) -> f64 {
+        let n: usize = 4;
+        let mut s1 = (a - a).mul_add(b, b.sin());
+        if (s1 + s1) <= 0.75 {
+            s1 *= (0.9 + (0.1 * s1.sin()));
+            s1 = ((s1 * 0.8) + (b / 3.0));
+            s1 = ((s1 * (-0.5)) + (s1 + s1));
+        } else {
+            let s2: f64 = ops::tanh(&((b / (2.0 + s1.sin()))));
+            s1 /= (ops::sigmoid(&b).powi(2) + 1.0);
+        }
+        let mut s3 = self::f36((-a), ((n as f64) / (a.powi(2) + 1.0)));
+        (((self::f21(n, s3) + s3) - (0.5 * s1)) + s3)
+    }
+
+    #[differentiable]
+    pub fn f39(m: usize, a: f64, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        if x[m % n].powi(2) >= (a / (a.powi(2) + 1.0)) {
+            let mut w1 = (&((x[(m + 1) % n] * x)) / &((&((x + x[(m + 3) % n]).powi(2)) + 1.0)));
+            let a = (a * a.cos());
+            let mut a2: Array1<f64> = Array1::zeros(n);
+            for i in (0..n).rev() {
+                a2[i] = ((a / (2.0 + w1[(i + 3) % n].sin())).powi(2) + a2[(i + 1) % n]);
+                let mut w3 = (-&a2).powi(2);
+            }
+        } else {
+            let d4: f64;
+            if m % 2 == 0 {
+                d4 = ops::sigmoid(&((a * 1.0)));
+            } else {
+                d4 = hype::ops::sigmoid(&(((m as f64) / (x[m % n].powi(2) + 1.0))));
+            }
+            let s5 = hype::ops::l2(x).mul_add(x[m % n], -2.0);
+        }
+        let mut a6 = Array1::zeros(n);
+        for i in 0..n {
+            a6[n - 1 - i] = x[(i + 2) % n];
+        }
+        let w7 = a6.to_owned();
+        let s8 = ((a6[m % n] - 0.2) / (a6[(m + 3) % n].powi(2).powi(2) + 1.0));
+        a6[(m + 1) % n] = ops::atan(&w7).dot(&((&a6 / &((&(x.powi(2)) + 1.0)))));
+        (((((-2.0) * w7[m % n]) * (-1.0)) + (0.5 * s8)) + w7.sum())
+    }
+
+    #[differentiable]
+    pub fn f40(a: f64, b: f64) -> f64 {
+        let n: usize = 4;
+        let d1: f64;
+        if ops::tanh(&b).exp() >= ops::softplus(&a) {
+            let s2 = (2.0 + b.cos()).powf((b.powi(2) + 1.0).powf(b.sin()).sin());
+            d1 = ((s2 - b) * ((n as f64) / (2.0 + b.sin())));
+        } else {
+            let s3 = ops::tanh(&b);
+            d1 = (a.atan2(b) / 1.5);
+        }
+        let d4: f64;
+        if (d1.powi(2) + 0.25).powf((n as f64).sin()) <= (d1 + a) {
+            let mut s5 = (d1 * 0.75).powi(3);
+            d4 = a.mul_add(d1, -1.0).hypot(d1.abs());
+        } else {
+            if a.sin() >= (0.25 * (n as f64)) {
+                let (p6, p7) = (self::f21(n, a), f38(d1, d1));
+                let mut s8 = (0.75 * b);
+            }
+            d4 = b;
+        }
+        let mut s9 = ((-0.5) + (d1 + a));
+        let s10 = (-d4.powi(2));
+        let s11 = ((d4 / (s9.powi(2) + 1.0)) / ((d1 * d4).powi(2) + 1.0));
+        (((d4.min(s11.atan2(s11)) + (0.5 * s9)) + (0.5 * s11)) + s10)
+    }
+
+    #[differentiable]
+    pub fn f41(a: f64, x: &Array1<f64>, b: f64) -> f64 {
+        let n = x.len();
+        let mut acc1: f64 = 0.5;
+        for i in 0..n {
+            for (r, &v) in [0.7_f64, 0.5, 1.0, -0.5].iter().enumerate() {
+                acc1 = ops::sigmoid(&(f37(v, a, x)));
+                let mut s2 = (acc1 + b).atan2(x[1].mul_add(a, 0.7));
+                acc1 += x.mean().unwrap().sin();
+            }
+            acc1 += (0.25 - x[(i + 1) % n].mul_add(x[i], -2.0));
+        }
+        let mut w3 = (x - x).powi(2);
+        let mut s4 = w3[0].mul_add(x[0], w3[3]).tanh();
+        (((((1.5 - x[2]) - (0.5 * s4)) - acc1) + (0.5 * s4)) + w3.sum())
+    }
+
+    #[differentiable]
+    pub fn f42(a: f64, y: &Array1<f64>, b: f64, x: &Array1<f64>) -> f64 {
+        let n = y.len();
+        let s1 = (a.sin() / ((if (if x.dot(y) > -2.0 { b } else { (n as f64) }) < 0.75 && y.sum() <= f37(a, y[0], x) { y[2] } else { b }).powi(2) + 1.0));
+        let d2: f64;
+        if f32(x[0], a, x, y, n) > (x[0] + 1.5) {
+            let a = (a + a);
+            d2 = (y[3] + s1).powi(2);
+        } else {
+            let s3 = x.sin().sum();
+            d2 = (y - (-1.0)).dot(x);
+        }
+        let a = (a * ops::tanh(&y[0]));
+        let mut acc4: f64 = 0.0;
+        let mut k = 0;
+        while k < n {
+            acc4 *= (0.5 + (0.1 * ops::sin(&y[0]).tanh()));
+            k += 1;
+        }
+        (a.mul_add(x[k % n], -0.5) - acc4)
+    }
+
+    #[differentiable]
+    pub fn f43(y: &Array1<f64>, x: &Array1<f64>) -> f64 {
+        let n = y.len();
+        let s1 = x.dot(y).abs();
+        let mut acc2: f64 = 1.0;
+        let mut k = 0;
+        while k < n {
+            let s3 = (x.dot(x) + (n as f64).min(3.0));
+            acc2 += { let s3 = (if ((-2.0) * x[k]) < (if x[0].cos() > (1.0 - x[(k + 3) % n]) { acc2 } else { x[(k + 1) % n] }) { s3 } else { x[(k + 1) % n] }); y[1] };
+            k += 1;
+        }
+        let s4 = hype::ops::sigmoid(&(f37(s1, acc2, y)));
+        (((f20(y[k % n]) - acc2) + s4) + s1)
+    }
+
+    #[differentiable]
+    pub fn f44(a: f64, m: usize, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let s1 = x.dot(x);
+        let mut acc2: f64 = 0.5;
+        let mut k = 0;
+        while k < n && acc2 < 2.0 {
+            let mut s3 = ({ let t4 = s1; let t5 = x[k]; (n as f64) } - (0.75 * acc2));
+            if k > 1 {
+                let mut s6: f64 = (x - x).sum();
+                let mut w7 = (&((x * 0.7).powi(2)) + 0.5).sqrt();
+            } else {
+                s3 = ops::sigmoid(&((s1 / (2.0 + s3.sin()))));
+            }
+            acc2 -= x[m % n];
+            k += 1;
+        }
+        (((x[k % n] * x[(m + 2) % n]) - (0.5 * acc2)) + s1)
+    }
+
+    #[differentiable]
+    pub fn f45(c: f64, a: f64, b: f64, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let s1 = x.powi(2).sum();
+        if (a - s1) < 1.0 {
+            let mut s2 = (x[1] / (x.dot(x).powi(2) + 1.0));
+            if { let t3 = b; x[3] } >= hype::ops::sigmoid(&x[3]) {
+                let (w4, p5) = (x.to_owned(), s1.powi(2));
+            } else {
+                s2 -= (x.dot(x) + (-0.3));
+                s2 += ({ let c = x[3]; let t6 = c; t6 } / (s2.sin().powi(2) + 1.0));
+            }
+            let s7 = hype::ops::l2(&(x.cos()));
+        }
+        let mut acc8: f64 = 1.0;
+        for (r, &v) in [0.0_f64, -0.3, -0.3].iter().enumerate() {
+            let s9 = x.dot(&((x / 4.0)));
+            acc8 -= (x / &((&(x.powi(2)) + 1.0))).dot(&((x * 0.7)));
+        }
+        let s10 = f44(x[0], n, x).powi(2);
+        let mut w11 = (x[1].cos() * &((x * x[3])));
+        (((((n as f64) - acc8) - s10) + acc8) + w11.sum())
+    }
+
+    #[differentiable]
+    pub fn f46(#[constant] q: f64, x: &Array1<f64>, y: &Array1<f64>, a: f64) -> f64 {
+        let n = x.len();
+        let mut acc1: f64 = 0.5;
+        let mut k = 0;
+        while k < n && acc1 > 3.0 {
+            let s2: f64 = (y / (a.powi(2) + 1.0)).sum();
+            acc1 *= y.sum();
+            k += 1;
+        }
+        let (mut p3, p4) = ((-x[k % n]), self::f42(q, y, x[(k + 3) % n], y));
+        ((((y - y).dot(y) + (0.5 * p3)) - acc1) + p3)
+    }
+
+    #[differentiable]
+    pub fn f47(a: f64, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let d1: f64;
+        if a.tanh().exp() < x[2].powi(2) {
+            let (p2, w3) = (x[2].sin(), x.sin());
+            d1 = (-(x[2] + a));
+        } else {
+            d1 = x[0].hypot(x[2]).max(x.sum());
+        }
+        let s4 = (if x.dot(x) > 0.3 { x.sum() } else { x.sum() });
+        let mut acc5: f64 = 0.5;
+        let mut k = 0;
+        while k < 3 {
+            acc5 /= 1.5;
+            k += 1;
+        }
+        ((f44(acc5, n, x).powi(2) - s4) - d1)
+    }
+
+    #[differentiable]
+    pub fn f48(c: f64, x: &Array1<f64>, b: f64, a: f64) -> f64 {
+        let n = x.len();
+        let mut s1 = x.sum().powi(2);
+        let s2 = (-x[0].hypot(x[0]).powi(2)).exp();
+        (ops::tanh(&b) + s2)
+    }
+
+    #[differentiable]
+    pub fn f49(x: &Array1<f64>, y: &Array1<f64>, m: usize) -> f64 {
+        let n = x.len();
+        let s1: f64 = (x[(m + 1) % n] * x[m % n]).cos();
+        let d2: f64;
+        if m > 2 && self::f48(y[m % n], y, y[m % n], x[m % n]) >= (y[(m + 1) % n].powi(2) + 0.25).powf(x[(m + 3) % n].sin()) {
+            d2 = (x[(m + 1) % n] / (2.0 + x[(m + 1) % n].sin())).sin();
+        } else {
+            d2 = (if y.sum() >= x[(m + 3) % n] { (-x[1]) } else { ((m as f64) * s1) });
+        }
+        let mut acc3: f64 = 0.0;
+        for i in (0..m).step_by(3) {
+            if m < 2 {
+                acc3 -= (0.3 * ops::sigmoid(&(acc3.powi(2))));
+                acc3 += f44(hype::ops::sigmoid(&y[(m + 2) % n]), n, &((y / &((&(x.powi(2)) + 1.0)))));
+            }
+            acc3 += (0.3 * ((x[i % n] + x[m % n]).powi(2) + 1.0).powi(-1));
+        }
+        if x[m % n].powi(3) > (acc3 + 1.0) {
+            let mut k = 0;
+            while k < n {
+                let mut s4 = (acc3.atan2((n as f64)) / (2.0 + x[2].max(s1).sin()));
+                acc3 /= (2.0 + y.sum().sin());
+                k += 1;
+            }
+            let mut a5: Array1<f64> = Array1::zeros(n);
+            for i in (0..n).step_by(2) {
+                a5[i] = d2;
+            }
+        }
+        ((({ let acc3 = x[m % n]; let t6 = d2; d2 } + acc3) + acc3) - (0.5 * d2))
     }
 }
 
@@ -981,954 +1077,931 @@ pub mod part1 {
     use hype::prelude::*;
 
     #[differentiable]
-    pub fn f50(x: &Array1<f64>) -> f64 {
+    pub fn f50(b: f64, a: f64, x: &Array1<f64>) -> f64 {
         let n = x.len();
-        let mut acc1: f64 = 1.0;
-        let mut k = 0;
-        while k < n && acc1 > 3.0 {
-            acc1 = (3.0 - acc1).abs();
-            k += 1;
-        }
-        let s2 = (hype::ops::sigmoid(&acc1).powi(2) + 0.5).sqrt();
-        acc1 *= (0.75 + (0.1 * (acc1 + 3.0).sin()));
-        let mut k3 = 0;
-        while k3 < 2 && acc1 > 5.0 {
-            let (p4, p5) = ((-(k as f64).powi(2)).exp(), (n as f64).powi(3));
-            acc1 = hype::ops::l2(x);
-            k3 += 1;
-        }
-        (s2 + (0.5 * acc1))
-    }
-
-    #[differentiable]
-    pub fn f51(a: f64, b: f64, m: usize) -> f64 {
-        let n: usize = 4;
         let mut a1 = Array1::<f64>::zeros(n);
-        for i in 0..n {
-            a1[i] = (b.mul_add(b, 0.2) + a1[(i + 1) % n]);
-        }
-        let mut a2 = Array1::zeros(n);
         for i in (0..n).step_by(2) {
-            a2[n - 1 - i] = ops::logsumexp(&((&a1 / 0.5)));
+            a1[i] = b;
+            let mut s2 = (if a1.sum() < x[n - 1 - i].powi(3) { x[2] } else { (n as f64) }).powi(2);
         }
-        (2.0 + a2.dot(&a2).cos()).powi(-1)
+        a1 = (&((a - x)) - &((&a1 / &((&(x.powi(2)) + 1.0)))));
+        ((a1[1] + 0.7) + a1.sum())
     }
 
     #[differentiable]
-    pub fn f52(#[constant] q: f64, b: f64, a: f64, c: f64, m: usize) -> f64 {
-        let n: usize = 4;
-        let mut acc1: f64 = 0.0;
-        for i in 0..m {
-            if m < 2 {
-                let mut s2 = ((-2.0) + f51((m as f64), b, m));
-            } else {
-                acc1 = (0.7 + ((i as f64) * acc1));
-                acc1 = ((acc1 * 0.9) + a.powi(3));
+    pub fn f51(a: f64, x: &Array1<f64>, y: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let mut w1 = y.to_owned();
+        if x.sum() < x[1] && y.sum() <= 0.7 {
+            for i in (0..n).rev() {
+                let a = (a * (0.5 + a));
+                w1[i] = (w1[i] - hype::ops::l2(y));
             }
-            let mut a = (a + acc1);
-            a *= (1.0 + (0.3 * b.mul_add(c, b).sin()));
-        }
-        let s3 = ((b * c) * c.mul_add(c, b));
-        if a.powi(2) >= -1.0 {
-            acc1 += (0.3 * s3.cos());
-            let s4 = super::part0::f39(ops::atan(&((n as f64))));
-            acc1 += (0.3 * ((s3 + s4) + 1.5));
-        }
-        let mut s5 = s3;
-        (((acc1.max(-0.5) + s5) - s5) + (0.5 * s3))
-    }
-
-    #[differentiable]
-    pub fn f53(b: f64, a: f64) -> f64 {
-        let n: usize = 4;
-        let a: f64 = (a - (2.0 + a.cos()).sqrt());
-        if { let t1 = (n as f64); let t2 = b; t2 } < b.sin() {
-            let s3 = ((n as f64) + (n as f64)).mul_add((b + a), 0.5);
-        }
-        let mut s4 = { let t5 = (a * b); let t6 = (t5.powi(2) + 0.5).ln(); ops::softplus(&a) };
-        let mut a7 = Array1::zeros(n);
-        for i in 0..n {
-            a7[n - 1 - i] = super::part0::f39((0.1 + a));
-        }
-        ((((if a7.sum() <= a7[0] { (n as f64) } else { a }) + s4) + (0.5 * s4)) - a)
-    }
-
-    #[differentiable]
-    pub fn f54(a: f64, c: f64, b: f64, x: &Array1<f64>, y: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.0;
-        for i in (0..3).step_by(3) {
-            acc1 = ((acc1 * 0.5) + y[i].atan2(acc1));
-        }
-        let mut acc2: f64 = 0.0;
-        for i in (0..n).step_by(3) {
-            if i % 2 == 0 {
-                let mut s3 = (-x).sum();
-                let mut w4 = ((1.0 - y[3]) + &(x.powi(2)));
-            }
-            acc1 *= (1.0 + (0.2 * y[n - 1 - i].max(1.0).sin()));
-        }
-        for &v in [0.75_f64, 1.0].iter() {
-            let mut acc1 = (acc1 * (x[1] + x[0]));
-            acc2 /= 4.0;
-        }
-        let s5 = (if crate::generated::part0::f48(x, y, acc2, acc2) <= -1.0 && x[3].powi(2) > 0.0 { self::f50(x) } else { ops::tanh(&b).exp() });
-        ((y / 4.0).dot(&((0.1 - x))) + s5)
-    }
-
-    #[differentiable]
-    pub fn f55(a: f64, b: f64, x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.0;
-        for i in (0..n).rev() {
-            let mut s2 = ((b * 0.7) * x[i]);
-            acc1 = ((acc1 * 0.8) + x.dot(x));
-        }
-        let mut k = 0;
-        while k < n {
-            acc1 *= (0.9 + (0.2 * x.sum().tanh()));
-            k += 1;
-        }
-        let mut w3 = (&((1.0 + x)) / &((&(x.powi(2).powi(2)) + 1.0)));
-        let mut acc4: f64 = 0.0;
-        for i in (0..n).step_by(2) {
-            let mut s5: f64 = acc4.powi(3);
-            w3[2] += ((-0.3) * x.dot(x));
-        }
-        (((x[k % n] + acc4) - acc1) + (0.5 * acc4))
-    }
-
-    #[differentiable]
-    pub fn f56(m: usize, a: f64) -> f64 {
-        let n: usize = 4;
-        let mut acc1: f64 = 0.5;
-        for i in (0..4).rev() {
-            acc1 *= (0.5 + (0.1 * (a + (-0.3)).sin()));
-        }
-        acc1 *= ((n as f64) + (-2.0));
-        for i in (0..n).rev() {
-            let acc1 = (acc1 + (acc1 / 1.5));
-            let s2 = ((if { let t3 = a; a } < acc1 { a } else { (m as f64) }) / 2.0);
-            let s4 = acc1.mul_add(s2, -0.3).powi(3);
-        }
-        let mut acc5: f64 = 0.0;
-        for (r, &v) in [0.75_f64, 0.5].iter().enumerate() {
-            acc5 -= ops::sigmoid(&((m as f64))).hypot(acc1.sin());
-        }
-        acc5 /= (2.0 + acc1.sin());
-        ((((acc5 / (acc1.powi(2) + 1.0)) + acc5) - acc1) + acc5)
-    }
-
-    #[differentiable]
-    pub fn f57(x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        if ((-0.5) * (n as f64)) <= 0.0 && ops::sigmoid(&x[0]) > -0.3 {
-            let s1 = { let t2 = f54(x[0], x[2], x[3], x, x); let t3 = hype::ops::l2(x); t2.sin() };
-            let s1 = (s1 + (0.5 - s1));
-        }
-        let s4 = (x.dot(x) - 0.25);
-        let mut acc5: f64 = 0.0;
-        let mut k = 0;
-        while k < n && acc5 > 5.0 {
-            if x.sum() < 0.25 {
-                acc5 += super::part0::f31(x);
-                acc5 += ((k as f64).powi(3).powi(2) + 1.0).powf(ops::softplus(&x[k]).sin());
-            }
-            acc5 *= (0.5 + (0.2 * x.sum().sin()));
-            acc5 += ops::logsumexp(&((0.5 * x).exp()));
-            k += 1;
-        }
-        (((hype::ops::l2(&(hype::ops::tanh(x))) + acc5) + acc5) + s4)
-    }
-
-    #[differentiable]
-    pub fn f58(a: f64, b: f64, x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let (mut p1, p2) = (b, ops::sin(&b));
-        if x.sum() < f57(x) {
-            let mut s3 = (x + x).sum();
-            let mut w4 = (if (x[3] - p2) >= 0.3 { ops::sigmoid(x) } else { (x / &((&(x.powi(2)) + 1.0))) });
-            p1 += (x / &((&(x.powi(2)) + 1.0))).sum();
-        } else if (x[1].powi(2) + 0.5).powf(b.sin()) >= 3.0 {
-            let w5 = (crate::generated::part0::f16(x[3], -0.3) + &((x + x)));
-        }
-        if x[0].powi(2) <= x.mean().unwrap() && (p2 / (a.powi(2) + 1.0)) > (if hype::ops::sigmoid(&x[1]).powi(-1) >= 0.7 { x[0] } else { a }) {
-            let w6 = x;
-            p1 += (ops::ln(&((2.0 + w6[1].cos()))) * (x[0].powi(2) + 0.5).powf(a.sin()));
+            w1[1] += (x[3].powi(2) + ((-0.3) * w1[3]));
+        } else if (y[3] - a) <= 0.5 {
+            w1[1] = (w1[3] + y.mean().unwrap());
+            let s2 = (w1[2].mul_add(y[2], y[0]) + (a + y[1]));
+            w1[3] = (w1[3] * (y[0] + y[3])).tanh();
         } else {
-            if (x[2] - p2) < (if (x[3] / (x[0].powi(2) + 1.0)) > x.mean().unwrap() { p1 } else { x[2] }) {
-                p1 += (x.mean().unwrap() + p2.hypot(x[2]));
-                let w7 = (x + 0.7).powi(2);
-            } else {
-                let s8 = (x[0] * (-0.5)).cos();
-                let mut s9 = p2;
-                p1 /= (2.0 + (x[3].powi(2) + 0.5).ln().sin());
+            let mut acc3: f64 = 0.5;
+            for i in 0..2 {
+                let acc3 = (acc3 + acc3);
+                w1[3] = (w1[i] / (2.0 + x[i % n].sin()));
             }
-            p1 *= (0.9 + (0.1 * (if p1.mul_add(p1, x[3]) < 2.0 { x[1] } else { (n as f64) }).tanh()));
+            for i in (0..n).rev().step_by(2) {
+                acc3 *= (1.0 + (0.2 * y.dot(&w1).sin()));
+                w1[(i + 3) % n] += (acc3 + a).abs();
+            }
+            w1[2] = (w1[3] + (n as f64));
         }
-        let (w10, p11) = ((x - x), (n as f64).mul_add((n as f64), 0.1));
-        ((((w10[0] + (0.5 * p1)) + p11) + p1) + w10.sum())
+        w1[0] = (super::part0::f43(y, x) + (if a.sin() <= -2.0 { w1[2] } else { y[3] }));
+        let w4 = w1.cos().powi(2);
+        for i in (0..3).rev() {
+            w1[(i + 3) % n] += (x[n - 1 - i] / (2.0 + (a - a).sin()));
+        }
+        a
     }
 
     #[differentiable]
-    pub fn f59(a: f64, m: usize, b: f64, x: &Array1<f64>) -> f64 {
+    pub fn f52(c: f64, x: &Array1<f64>, b: f64, a: f64) -> f64 {
         let n = x.len();
-        let mut acc1: f64 = 0.5;
-        for i in 0..m {
-            if x[(i + 3) % n] < 2.0 {
-                let w2 = (&((b * x)) * x);
-                acc1 -= ops::softplus(&((a + 0.75)));
-            } else if (x[(i + 1) % n] / (acc1.powi(2) + 1.0)) > (0.5 - x[(i + 2) % n]) {
-                acc1 *= (1.0 + (0.3 * x.mean().unwrap().sin()));
-            }
-            acc1 += (0.3 * (x.sum() + (1.0 - x[(m + 2) % n])));
-            acc1 = ((acc1 * 0.5) + (n as f64));
+        let s1 = hype::ops::l2(&((x - x)));
+        let mut a2: Array1<f64> = Array1::zeros(n);
+        for i in 0..n {
+            a2[i] = (ops::logsumexp(x) * s1.cos());
+            let s3 = (if i < 1 { (0.5 * a2[i]).exp() } else { (a2[1] + a2[i]) });
         }
-        let mut w3 = x.sin().sin();
-        let w4 = (x * 1.0);
-        w3[m % n] += (-(w4[(m + 1) % n] * acc1).powi(2)).exp();
-        let (p5, mut p6) = (crate::generated::part0::f18(acc1, m, x), w4[m % n]);
-        ((x[(m + 1) % n].cos() + p6) + w3.sum())
+        (x.sum() + s1)
     }
 
     #[differentiable]
-    pub fn f60(a: f64, x: &Array1<f64>, #[constant] q: f64) -> f64 {
+    pub fn f53(a: f64, m: usize, x: &Array1<f64>) -> f64 {
         let n = x.len();
         let mut a1: Array1<f64> = Array1::zeros(n);
         for i in 0..n {
-            a1[i] = ops::sin(&a).powi(3);
+            a1[i] = x.abs().dot(&((x + 1.5)));
         }
-        let mut k = 0;
-        while k < n {
-            let mut s2 = (a1.dot(x) - (q.powi(2) + 0.25).powf(x[(k + 2) % n].sin()));
-            let mut w3 = (&((&a1 - &a1)) + &a1);
-            a1[k] += ops::tanh(&((a1[k].powi(2) + 1.0).ln()));
-            k += 1;
+        if m % 2 == 0 {
+            let a = (a + x.mean().unwrap());
+            a1 = (&((&a1 * 0.5)) + &((x - a)));
+            a1[(m + 1) % n] = a1.mean().unwrap().min(0.5);
         }
-        (super::part0::f7(q, x, a, n).max(0.5) + a1.sum())
+        (ops::sigmoid(&((if m % 2 == 0 { a } else { a1[(m + 3) % n] }))) + a1.sum())
     }
 
     #[differentiable]
-    pub fn f61(a: f64, b: f64) -> f64 {
-        let n: usize = 4;
-        if (-b.powi(2)).exp() <= { let t1 = (n as f64); a } && ((-1.0) - (n as f64)) >= hype::ops::sigmoid(&a) {
-            let mut s2 = { let t3 = hype::ops::sigmoid(&b).sqrt(); (0.75 + b) };
-            if { let t4 = (n as f64); s2 } < 0.0 {
-                let s5 = b;
-                s2 = ((s2 * 0.5) + ops::sin(&s2));
-            } else if ops::tanh(&a) < { let t6 = s2; t6 } {
-                let mut s7: f64 = ({ let t8 = a; s2 }.powi(2) + 0.5).powf(crate::generated::part0::f40(a, n, a).sin());
-                let s9 = ops::softplus(&({ let t10 = s2; (n as f64) }));
-                s2 *= (0.9 + (0.2 * b.tanh()));
-            } else {
-                s2 *= (0.75 + (0.2 * ops::tanh(&a).tanh()));
-                let mut s2 = (s2 + (n as f64));
-                s2 *= (1.0 + (0.2 * hype::ops::sigmoid(&s2).sqrt().tanh()));
-            }
-            if ((n as f64) / (s2.powi(2) + 1.0)) > 0.25 {
-                let s11: f64 = (b / 0.5).sin();
-            } else if a.sin() >= crate::generated::part0::f42(b) {
-                let (p12, p13) = ((b / 0.5), (if (s2 * a) >= s2.tanh() { s2 } else { (n as f64) }));
-            } else {
-                let a: f64 = (a - b);
-            }
-        } else {
-            let s14 = (-(b + a));
-            let (p15, p16) = ((b * s14), a.powi(3));
-        }
-        let s17 = ((a / (b.powi(2) + 1.0)).powi(2) + 1.0).powi(-1);
-        let s18: f64 = ({ let t19 = b; a } / 0.5);
-        if ((n as f64).powi(2) + 1.0).ln() > 0.1 {
-            let s20 = (n as f64).tanh().exp().hypot((s18 * (n as f64)));
-        }
-        ((s17 + a) + s18)
-    }
-
-    #[differentiable]
-    pub fn f62(x: &Array1<f64>, a: f64, y: &Array1<f64>) -> f64 {
+    pub fn f54(x: &Array1<f64>) -> f64 {
         let n = x.len();
-        let a = (a * a);
-        if (a / (x[0].powi(2) + 1.0)) > a {
-            let s1 = (x.sum() * (if a.min(0.1) < 2.0 && x.sum() > 0.25 { y[2] } else { y[0] }));
-            if x[2].mul_add((n as f64), 3.0) <= y.dot(y) {
-                let y = (2.0 + &((x / (2.0 + y[3].sin())).cos())).sqrt();
-                let s2 = ((x[1] * s1) - (y[0] + 0.3));
-            } else {
-                let s3 = f60(x[3].hypot(x[0]), y, 0.2);
-                let mut w4 = hype::ops::tanh(&((s1 * x)));
-                let mut w5: Array1<f64> = (&(x.powi(2)) * &((x / &((&(x.powi(2)) + 1.0)))));
-            }
-            let mut s6 = ops::tanh(&(ops::softplus(&x[3])));
-        } else {
-            if x.dot(x) > 0.2 {
-                let w7 = (a * x).powi(2);
-                let mut s8 = a;
-            }
-        }
-        let mut acc9: f64 = 1.0;
-        let mut k = 0;
-        while k < 4 && acc9 < -2.0 {
-            acc9 = ((acc9 * 0.8) + f54(y[k], (k as f64), a, y, y));
-            acc9 *= (1.0 + (0.3 * (a * 1.0).tanh()));
-            k += 1;
-        }
-        if (acc9 / (x[(k + 3) % n].powi(2) + 1.0)) > 2.0 {
-            let mut w10 = ((-0.5) * &((y + y[2])));
-            acc9 *= (1.0 + (0.1 * w10.dot(&w10).tanh()));
-            acc9 *= (0.9 + (0.2 * w10[k % n].mul_add(acc9, 1.5).tanh()));
-        } else if y[k % n] >= 0.5 {
-            let mut a = (a - { let t11 = x[0]; let t12 = acc9; t12 });
-            a = ((a * 0.5) + a.mul_add(a, 0.2));
-            acc9 = ((acc9 * (-0.5)) + (a / (x[(k + 1) % n].powi(2) + 1.0)));
-        } else {
-            let mut s13 = y[(k + 2) % n];
-        }
-        (a.mul_add(x[(k + 3) % n], 0.7) + acc9)
+        let s1 = (x + 0.5).sum();
+        let s2 = (s1 + s1).mul_add(x.dot(x), x.dot(x));
+        let (p3, p4) = (x[1].powi(3), s1.cos());
+        ((if x[3].powi(3) <= hype::ops::l2(x) { p3 } else { s2 }) + s1)
     }
 
     #[differentiable]
-    pub fn f63(x: &Array1<f64>, m: usize, #[constant] q: f64, a: f64, b: f64) -> f64 {
+    pub fn f55(m: usize, a: f64, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let mut a = (a * f52(a, x, a, x[(m + 2) % n]));
+        let mut w1 = (&(ops::tanh(x)) - &((x - x)));
+        let mut acc2: f64 = 1.0;
+        for i in (0..n).rev() {
+            acc2 *= (1.0 + (0.2 * x[m % n].powi(3).sin()));
+            let mut s3 = x[m % n].powi(2).powi(3);
+            w1[i] = (w1[i] - (if m > 3 { x[(m + 2) % n] } else { w1[(i + 3) % n] }));
+        }
+        acc2 -= (0.3 * a.mul_add((m as f64), super::part0::f25(&w1, n, a)));
+        ((((acc2 - acc2) + a) + (0.5 * acc2)) + w1.sum())
+    }
+
+    #[differentiable]
+    pub fn f56(a: f64, y: &Array1<f64>, #[constant] q: f64, x: &Array1<f64>, b: f64) -> f64 {
+        let n = y.len();
+        let (p1, p2) = (x.dot(y), (if y[2] > 0.25 { x[2] } else { a }));
+        let mut a3 = Array1::<f64>::zeros(n);
+        for i in 0..n {
+            a3[i] = (0.2 + self::f50(x[1], x[2], x));
+        }
+        (((y[0] + (0.5 * p2)) - (0.5 * p1)) + a3.sum())
+    }
+
+    #[differentiable]
+    pub fn f57(a: f64, y: &Array1<f64>, x: &Array1<f64>, b: f64) -> f64 {
+        let n = y.len();
+        let mut acc1: f64 = 0.0;
+        for i in 0..n {
+            for j in 0..2 {
+                acc1 = a.powi(3);
+            }
+            acc1 -= y[i];
+        }
+        let mut a2 = Array1::<f64>::zeros(n);
+        for i in 0..n {
+            a2[i] = (y + x).mean().unwrap();
+        }
+        for i in 0..n {
+            acc1 -= hype::ops::sigmoid(&acc1).powi(-1).atan2(((-2.0) + a2[n - 1 - i]));
+        }
+        ((a2[3].powi(2) + 0.5).ln() - (0.5 * acc1))
+    }
+
+    #[differentiable]
+    pub fn f58(x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let s1 = (ops::logsumexp(x).powi(2) + 0.25).powf((x[3] + x[2]).sin());
+        let mut acc2: f64 = 0.5;
+        for &v in [-1.0_f64, 0.75].iter() {
+            acc2 = (v * s1.atan2(x[0]));
+        }
+        let s3 = (-(-acc2).powi(2)).exp();
+        (x[0].max(0.2).atan2((3.0 + (n as f64))) - acc2)
+    }
+
+    #[differentiable]
+    pub fn f59(x: &Array1<f64>, b: f64, a: f64, y: &Array1<f64>, #[constant] q: f64, m: usize) -> f64 {
+        let n = x.len();
+        let s1 = q;
+        let mut acc2: f64 = 0.0;
+        for i in (0..n).rev().step_by(2) {
+            let mut a3: Array1<f64> = Array1::zeros(n);
+            for j in 0..n {
+                a3[n - 1 - j] = (((acc2 / (2.0 + acc2.sin())) * f51(x[i], x, x)) + a3[(j + 1) % n]);
+            }
+            acc2 += (if { let t4 = q; let t5 = y[n - 1 - i]; y[m % n] } >= 0.2 { s1 } else { q }).powi(3);
+            acc2 *= (0.5 + (0.1 * a3.sum().tanh()));
+        }
+        acc2 *= ops::ln(&((2.0 + s1.cos())));
+        let s6 = hype::ops::l2(y);
+        if (m as f64).cos() >= 0.75 && y.dot(y) >= 0.5 {
+            acc2 += (0.3 * crate::generated::part0::f28(x[3].powi(3), (x[m % n] + s1), x, y[m % n]));
+            acc2 = (x[(m + 2) % n].powi(2) + 1.0).powf(y[m % n].sin());
+        } else {
+            for i in 0..4 {
+                acc2 /= (x.dot(y).powi(2) + 1.0);
+                let w7 = x.powi(2);
+                acc2 -= (1.5 - (x[(i + 3) % n] + 1.0));
+            }
+            for i in 1..n {
+                let (mut p8, p9) = ((y[i] - s1), (2.0 + y[m % n].cos()).sqrt());
+                let mut a = (a + ((-0.3) - p9));
+                acc2 -= (1.0 * x[n - 1 - i]).cos();
+            }
+            acc2 += (0.3 * ((if ((m as f64).powi(2) + 0.25).powi(-1) > 0.7 { x[(m + 3) % n] } else { x[(m + 1) % n] }) + 0.5));
+        }
+        (((hype::ops::l2(y) + acc2) - acc2) - s1)
+    }
+
+    #[differentiable]
+    pub fn f60(b: f64, a: f64, c: f64) -> f64 {
+        let n: usize = 4;
+        let (p1, p2) = (c.cos(), (b - 0.7));
+        let mut acc3: f64 = 0.0;
+        for &v in [2.0_f64, 0.3].iter() {
+            acc3 += ops::sigmoid(&(hype::ops::sigmoid(&p1)));
+        }
+        ((((acc3 - p2) + (0.5 * acc3)) - p2) + (0.5 * p1))
+    }
+
+    #[differentiable]
+    pub fn f61(m: usize, a: f64) -> f64 {
+        let n: usize = 4;
+        let mut acc1: f64 = 0.0;
+        for i in 1..n {
+            acc1 = (i as f64);
+            for j in (0..n).rev() {
+                acc1 *= (0.5 + (0.3 * (-a).sin()));
+            }
+            acc1 = ops::atan(&a).mul_add(hype::ops::sigmoid(&acc1), 0.5);
+        }
+        acc1 *= super::part0::f29(a);
+        (((2.0 + a.cos()).sqrt() + (a / 2.0)) + acc1)
+    }
+
+    #[differentiable]
+    pub fn f62(a: f64, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        if a.hypot(x[3]) < -0.5 {
+            let s1: f64 = self::f56(a, x, 0.7, x, a).min(-0.3);
+        } else {
+            let w2: Array1<f64> = (hype::ops::l2(x) - x);
+            let mut acc3: f64 = 0.0;
+            for i in 0..n {
+                acc3 *= (0.5 + (0.3 * (x[n - 1 - i] + acc3).tanh()));
+            }
+            let mut w4 = (&(x.powi(2)) + 1.0).ln().powi(2);
+        }
+        let s5: f64 = x[1];
+        let w6 = ops::atan(&((x + x)));
+        (s5 * s5)
+    }
+
+    #[differentiable]
+    pub fn f63(a: f64, y: &Array1<f64>, x: &Array1<f64>) -> f64 {
+        let n = y.len();
+        let mut acc1: f64 = 1.0;
+        for (r, &v) in [0.5_f64, 0.75].iter().enumerate() {
+            acc1 -= (0.3 * x.dot(&((x * x))));
+        }
+        let (w2, mut p3) = ((x - y), y.sum());
+        let mut acc1 = (acc1 + (-acc1));
+        let mut s4 = ((n as f64) + w2.dot(x));
+        let mut w5 = (&((x / &((&(y.powi(2)) + 1.0)))) / ((acc1 * 0.2).powi(2) + 1.0));
+        ((({ let t6 = crate::generated::part0::f34(x[1]); crate::generated::part0::f12(0.5, x, p3) } + (0.5 * acc1)) + s4) + p3)
+    }
+
+    #[differentiable]
+    pub fn f64(x: &Array1<f64>, y: &Array1<f64>) -> f64 {
         let n = x.len();
         let mut acc1: f64 = 1.0;
-        for i in 0..2 {
-            if ops::tanh(&q) > 0.5 {
-                let w2: Array1<f64> = ops::tanh(&(x.cos()));
-                acc1 -= { let t3 = w2.dot(&w2); let t4 = a.max(1.5); x.sum() };
-            }
-            let s5 = (((i as f64) - 0.1) / ((acc1 * b).powi(2) + 1.0));
-            acc1 -= super::part0::f15(x, f54(a, (m as f64), x[m % n], x, x), x);
-        }
-        let mut a6 = Array1::<f64>::zeros(n);
-        for i in (0..n).step_by(2) {
-            a6[i] = (((x[(i + 3) % n] / (2.0 + acc1.sin())) + (-2.0)) + a6[(i + 1) % n]);
-        }
-        a6[(m + 3) % n] = (a6[(m + 1) % n] - (acc1 / (a.powi(2) + 1.0)));
-        (((ops::ln(&(((0.5 * (n as f64)).exp().powi(2) + 1.0))) + acc1) + acc1) + a6.sum())
-    }
-
-    #[differentiable]
-    pub fn f64(a: f64, x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut s1 = ((n as f64) * 0.5);
-        let s1 = (s1 - (a + (-0.3)));
-        let mut acc2: f64 = 1.0;
-        for i in (0..n).step_by(3) {
-            let mut a = (a - x[(i + 1) % n].powi(2));
-            acc2 = ((acc2 * 0.5) + { let t3 = s1; let t4 = x[3]; x[i] });
-        }
-        (((((-0.5) + acc2) + 0.25) - acc2) - (0.5 * s1))
-    }
-
-    #[differentiable]
-    pub fn f65(a: f64, m: usize) -> f64 {
-        let n: usize = 4;
-        if a > 0.0 {
-            if self::f53(a, a) < (a + a) {
-                let s1 = (a.powi(2) / (2.0 + a.sin()));
-            } else {
-                let (p2, p3) = (a, a);
-                let p2 = (p2 + a.sin());
-                let s4 = a.sin().abs();
-            }
-            let (p5, mut p6) = ((a + a), self::f56(m, a));
-        } else {
-            let (p7, p8) = ((a + a), a.powi(2));
-            if m % 2 == 0 {
-                let mut s9 = ops::sin(&a);
-                let s9 = (s9 - p7.min(-0.3));
-            } else if m % 2 == 0 {
-                let mut s10 = p8;
-                let mut s11 = p8;
-            } else {
-                let mut p8: f64 = (p8 - p7.sin());
-                p8 = ((p8 * 0.9) + (p7.powi(2) + 1.0).ln());
-            }
-            if (p8 + 1.0) >= 0.1 {
-                let s12: f64 = a;
-                let s13: f64 = ops::ln(&((p7.powi(3).powi(2) + 0.5)));
-            } else {
-                let s14 = p8;
-            }
-        }
-        let mut acc15: f64 = 0.0;
-        for i in 0..n {
-            let s16 = (1.0 * acc15.mul_add(a, (n as f64)));
-            acc15 -= hype::ops::sigmoid(&((1.5 * (n as f64))));
-        }
-        let mut s17 = acc15;
         let mut k = 0;
         while k < n {
-            s17 += (0.3 * { let t18 = acc15; let t19 = acc15; t19 }.cos());
+            acc1 = (n as f64);
+            if (if k % 2 == 0 && k > 1 { acc1 } else { acc1 }) < 1.5 {
+                let acc1 = (acc1 - ops::sigmoid(&x[(k + 1) % n]));
+                let x: Array1<f64> = (&(ops::tanh(x)) - &((acc1 * x)));
+            } else {
+                let mut w2 = x.powi(2);
+                let mut w3 = w2.sin();
+            }
+            acc1 += ((-0.3) + acc1).powi(2);
             k += 1;
         }
-        let s20 = (if m < 1 { a } else { acc15 }).powi(2);
-        ((({ let t21 = (n as f64).tanh(); s20 } - s17) - acc15) - (0.5 * s17))
+        acc1 += (acc1.powi(2) * y.sum());
+        (acc1.mul_add(y[0], acc1) + acc1)
     }
 
     #[differentiable]
-    pub fn f66(a: f64, c: f64, b: f64, x: &Array1<f64>) -> f64 {
+    pub fn f65(x: &Array1<f64>, a: f64) -> f64 {
         let n = x.len();
-        let mut s1 = ((-x[3]) + x.sum());
-        for i in (0..n).rev() {
-            let s2 = (0.25 - a.min(x[(i + 3) % n]));
-            let mut s3 = (b.tanh().powi(2) + 0.25).sqrt();
-            s1 *= (0.75 + (0.1 * hype::ops::l2(x).tanh()));
+        let mut acc1: f64 = 0.5;
+        let mut k = 0;
+        while k < n {
+            let s2 = (a * acc1.hypot(x[k % n]));
+            acc1 = ((acc1 * 0.8) + super::part0::f13(x, n));
+            k += 1;
         }
-        ((x.sum() - s1) + s1)
-    }
-
-    #[differentiable]
-    pub fn f67(x: &Array1<f64>, m: usize, y: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut w1 = (&((x * x)) - x.dot(x));
-        if m % 2 == 0 {
-            w1 += &(w1.sin());
-            w1 = (if m % 2 == 0 { (x * 1.0) } else { (x[0] * x) });
-            w1 -= x;
-        } else {
-            w1[m % n] = (0.75 + ops::sin(&y[0]));
-            let w2 = x;
-            w1 *= (1.0 + (0.3 * super::part0::f49(w1[m % n]).sin()));
+        for i in 0..n {
+            acc1 *= (0.75 + (0.2 * (x[k % n] * (i as f64)).sin()));
         }
-        (((0.5 * x[m % n]).exp().powi(2) + 1.0).powi(-1) + w1.sum())
+        let mut s3 = super::part0::f9(-1.0, &(ops::tanh(x)), &((x + x)), 2);
+        ((s3.powi(2) + s3) + acc1)
     }
 
     #[differentiable]
-    pub fn f68(x: &Array1<f64>, #[constant] q: f64, b: f64, a: f64, m: usize) -> f64 {
+    pub fn f66(x: &Array1<f64>, a: f64, y: &Array1<f64>) -> f64 {
         let n = x.len();
-        let s1 = x[2];
-        let mut s2 = (0.5 * s1).exp();
-        s2 -= (super::part0::f49(x[m % n]) - x[m % n].max(s2));
-        let s3 = ((n as f64) + 0.75).abs();
-        (((x[m % n] + s1) + (0.5 * s2)) + s2)
+        let mut s1 = (a + x[2]).atan2(y.dot(y));
+        s1 /= ((a / 1.5).powi(2) + 1.0);
+        (((y[2].hypot(x[3]).powi(2) + 0.5).sqrt() - s1) + s1)
     }
 
     #[differentiable]
-    pub fn f69(x: &Array1<f64>, m: usize) -> f64 {
+    pub fn f67(#[constant] q: f64, x: &Array1<f64>, a: f64) -> f64 {
         let n = x.len();
-        let mut w1 = (x * 1.0);
-        let s2 = x[m % n].powi(2);
-        ((0.5 * s2).exp() + w1.sum())
+        let q = (q - super::part0::f27(x, n, q, x[2], x));
+        let mut a1 = Array1::<f64>::zeros(n);
+        for i in 0..n {
+            a1[i] = q;
+        }
+        let s2 = (super::part0::f49(x, x, n) * (n as f64));
+        let w3 = x;
+        (ops::atan(&q) + s2)
+    }
+
+    #[differentiable]
+    pub fn f68(x: &Array1<f64>, a: f64) -> f64 {
+        let n = x.len();
+        if x.dot(x) <= ops::sin(&a) {
+            let w1 = (&((x - x)) + x);
+            let mut acc2: f64 = 0.0;
+            for i in 0..n {
+                acc2 += ops::sigmoid(&acc2).max(x[1].powi(2));
+            }
+            for i in (0..3).rev().step_by(2) {
+                acc2 = (0.1 + w1[i]).cos();
+                acc2 = ((acc2 * (-0.5)) + (acc2 - x[(i + 3) % n]));
+            }
+        }
+        let mut s3: f64 = a;
+        for i in 1..n {
+            if (if (i as f64).mul_add(a, -0.5) >= x[i] { x[(i + 1) % n] } else { (i as f64) }) < -2.0 {
+                s3 += (0.3 * (ops::sin(&x[i]).powi(2) + 0.25).ln());
+                let mut s4 = s3;
+            } else {
+                let s5 = x[i].max(a).atan2(x[i]);
+                let w6 = (x / &((&(ops::tanh(x).powi(2)) + 1.0)));
+                s3 += crate::generated::part0::f38((i as f64), (2.0 * s3));
+            }
+            s3 -= f66(&((x[0] - x)), x.sum(), &((x - x)));
+        }
+        ops::softplus(&x[1])
+    }
+
+    #[differentiable]
+    pub fn f69(y: &Array1<f64>, x: &Array1<f64>) -> f64 {
+        let n = y.len();
+        let s1 = super::part0::f49(&((if x.sum() <= (x[2].powi(2) + 0.5).sqrt() { x.to_owned() } else { x.to_owned() })), x, 2);
+        let w2 = (&((x * x)) * &((y / &((&(y.powi(2)) + 1.0)))));
+        let w3 = y;
+        let mut w4 = w3.powi(2).sin();
+        (f66(&w2, s1, w3) + w3.sum())
     }
 
     #[differentiable]
     pub fn f70(a: f64) -> f64 {
         let n: usize = 4;
-        let s1 = (2.0 + (1.0 + a).cos()).powf((n as f64).sin());
+        let s1 = super::part0::f17((n as f64), a).mul_add((n as f64).hypot(a), -2.0);
+        if ops::sigmoid(&s1) >= a.powi(3) {
+            let mut acc2: f64 = 0.0;
+            for i in (0..n).step_by(3) {
+                let mut s3 = ((a.powi(2) + 1.0).powf(s1.sin()).powi(2) + 0.25).sqrt();
+                acc2 += (0.3 * (a - s3).min(f60(acc2, a, a)));
+            }
+            acc2 += (0.3 * (hype::ops::sigmoid(&s1) * s1.mul_add(acc2, (n as f64))));
+        } else if (a * a) < (0.25 * a) {
+            let (mut p4, mut p5) = (s1, ops::ln(&((2.0 + a.cos()))));
+            let mut p4 = (p4 + p5.powi(2));
+        } else {
+            let mut acc6: f64 = 0.0;
+            for i in 0..n {
+                acc6 = (-a).mul_add(s1, (a * a));
+                let acc6: f64 = (acc6 + a);
+                let mut a = (a * acc6.powi(3));
+            }
+            let mut a7: Array1<f64> = Array1::zeros(n);
+            for i in 0..n {
+                a7[i] = acc6;
+            }
+            let s8: f64 = (&a7 * &a7).sum();
+        }
+        let mut s9 = a;
+        s9 = a.atan2(a).hypot(s9);
+        if s1 <= hype::ops::sigmoid(&s9) {
+            let s10 = s1.powi(2).min(-0.3);
+            s9 = (0.5 - (if s10.min(0.3) < 0.2 && s10.abs() < 0.25 { s1 } else { s9 }));
+        } else {
+            for &v in [1.0_f64, 2.0, 1.0].iter() {
+                s9 = ((s9 * 0.9) + (1.0 + a));
+            }
+            s9 += (n as f64).min(s1).powi(3);
+        }
+        (((s9 + s9) + s9) + (0.5 * s1))
+    }
+
+    #[differentiable]
+    pub fn f71(x: &Array1<f64>, m: usize) -> f64 {
+        let n = x.len();
+        let s1 = (x - x).dot(&((x / (x[m % n].powi(2) + 1.0))));
+        let s2 = (0.75 * s1);
+        (((if (if s2.sin() <= 0.2 && m % 2 == 0 { (m as f64) } else { x[(m + 2) % n] }) > x.dot(x) { x.to_owned() } else { x.to_owned() }).sum() + s2) + s1)
+    }
+
+    #[differentiable]
+    pub fn f72(b: f64, x: &Array1<f64>, #[constant] q: f64, c: f64, a: f64) -> f64 {
+        let n = x.len();
+        let mut s1 = (super::part0::f23(x, b, x[0]) + x[1].mul_add(q, 1.0));
+        let mut k = 0;
+        while k < 3 && s1 < -2.0 {
+            s1 += (s1.powi(2) * x.dot(x));
+            k += 1;
+        }
+        let mut s2: f64 = (if (0.5 * q).exp() >= 1.5 { x.to_owned() } else { x.to_owned() }).sum();
+        let w3 = (ops::ln(&((x[(k + 2) % n].powi(2) + 0.25))) + &((x * x)));
+        s1 = ((s1 * 0.5) + ops::tanh(&s1));
+        (((((x[0] + (n as f64)) + self::f65(&w3, w3[k % n])) - (0.5 * s1)) + (0.5 * s2)) + w3.sum())
+    }
+
+    #[differentiable]
+    pub fn f73(a: f64, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let w1 = x;
+        let a = (a * (a / 2.0));
+        let d2: f64;
+        if x.sum() >= 0.0 {
+            let s3 = x.sum();
+            d2 = (s3.mul_add(a, x[2]) - (a.powi(2) + 1.0).sqrt());
+        } else {
+            let mut acc4: f64 = 0.0;
+            for i in (0..n).step_by(2) {
+                let mut s5 = x.sum().atan2(a);
+                acc4 /= (x.dot(w1).powi(2) + 1.0);
+            }
+            d2 = (w1 / (acc4.powi(2) + 1.0)).sum();
+        }
+        (((w1[3].powi(2) + 0.25).powf(x[0].sin()) + a) + w1.sum())
+    }
+
+    #[differentiable]
+    pub fn f74(a: f64, b: f64, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let mut a1 = Array1::<f64>::zeros(n);
+        for i in (0..n).rev() {
+            a1[i] = (a + a1[(i + 1) % n]);
+        }
         let mut acc2: f64 = 0.5;
+        for i in (1..n).rev() {
+            acc2 += (b.cos() + a1.dot(x));
+        }
+        let s3 = (2.0 + (if (x[0].powi(2) + 0.25).sqrt() > crate::generated::part0::f6(x, b) { a } else { b }).cos()).powf(a1.sum().sin());
+        let mut w4 = (x * &((if a1.dot(x) <= 2.0 && a1.dot(x) <= 1.5 { x.to_owned() } else { a1.to_owned() })));
+        ((((x * &a1).dot(&((&a1 / (b.powi(2) + 1.0)))) + (0.5 * acc2)) - acc2) + a1.sum())
+    }
+
+    #[differentiable]
+    pub fn f75(x: &Array1<f64>, a: f64, m: usize, y: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let mut acc1: f64 = 0.5;
         let mut k = 0;
-        while k < 3 {
-            acc2 = (a - a).min(0.2);
+        while k < 3 && acc1 < 2.0 {
+            let mut a2: Array1<f64> = Array1::zeros(n);
+            for i in 0..n {
+                a2[i] = (3.0 + (x[(k + 2) % n] + y[2]));
+            }
+            let mut s3 = acc1.atan().mul_add(y.dot(&a2), -0.5);
+            acc1 *= (0.7 + s3);
             k += 1;
         }
-        acc2 -= self::f56(4, s1).powi(3);
-        acc2 *= (0.75 + (0.3 * hype::ops::sigmoid(&s1).sin()));
-        ((s1 + acc2) + s1)
+        let w4 = (crate::generated::part0::f42((k as f64), y, acc1, x) * &(((-2.0) * y)));
+        acc1 = ((acc1 * (-0.5)) + (0.3 + a));
+        (ops::tanh(&a) + w4.sum())
     }
 
     #[differentiable]
-    pub fn f71(x: &Array1<f64>, a: f64, y: &Array1<f64>) -> f64 {
-        let n = x.len();
+    pub fn f76(b: f64, c: f64, a: f64) -> f64 {
+        let n: usize = 4;
         let mut acc1: f64 = 1.0;
-        let mut k = 0;
-        while k < 2 {
-            acc1 -= (0.3 * (y[(k + 3) % n].cos() + (k as f64).tanh()));
-            k += 1;
+        for (r, &v) in [-1.0_f64, 1.5].iter().enumerate() {
+            acc1 -= (0.3 * ops::sigmoid(&(v.mul_add(c, c))));
+            let mut a2 = Array1::<f64>::zeros(n);
+            for i in 0..n {
+                a2[i] = (c - v).max((c * (-0.3)));
+            }
+            acc1 *= (1.0 + (0.1 * a2.dot(&a2).tanh()));
         }
-        acc1 -= (x / &((&(x.powi(2)) + 1.0))).sum();
-        (acc1.powi(2).hypot(self::f65(a, n)) - acc1)
+        acc1 /= 4.0;
+        (((n as f64).sin() + acc1) + acc1)
     }
 
     #[differentiable]
-    pub fn f72(a: f64, m: usize, x: &Array1<f64>) -> f64 {
+    pub fn f77(m: usize, a: f64) -> f64 {
+        let n: usize = 4;
+        let (p1, p2) = (super::part0::f11(a), a.mul_add(a, a));
+        let p2 = (p2 - p1);
+        (ops::sin(&({ let t3 = p1; let p1 = a; a })) - (0.5 * p1))
+    }
+
+    #[differentiable]
+    pub fn f78(b: f64, m: usize, a: f64, x: &Array1<f64>) -> f64 {
         let n = x.len();
-        let mut acc1: f64 = 1.0;
-        for i in (0..m).rev() {
-            acc1 += (x[i % n] / (2.0 + acc1.sin())).min(1.5);
-        }
-        for i in (0..n).rev().step_by(2) {
-            acc1 *= (0.9 + (0.2 * crate::generated::part0::f42(x[i]).tanh()));
-        }
-        let a: f64 = (a * (x[(m + 3) % n] * (-1.0)));
-        acc1 -= (0.3 * (if ((-0.3) - x[m % n]) < -0.5 { (x * 1.0) } else { (x * 1.0) }).dot(&((if x[(m + 1) % n] < 0.5 { (x * 1.0) } else { (x * 1.0) }))));
-        ((a.mul_add(acc1, -0.3) / ((acc1 - acc1).powi(2) + 1.0)) + acc1)
+        let x = (&((if m < 1 { x.to_owned() } else { x.to_owned() })) * &(ops::tanh(x)));
+        let s1: f64 = (2.0 + b.cos()).powf(x[m % n].sin()).hypot(x[(m + 3) % n].atan2(x[(m + 3) % n]));
+        let (w2, p3) = (x.to_owned(), (if m % 2 == 0 { b } else { a }));
+        ((((&x * (-2.0)).dot(&((&x - (-0.5)))) + p3) + s1) + x.sum())
     }
 
     #[differentiable]
-    pub fn f73(a: f64, y: &Array1<f64>, c: f64, x: &Array1<f64>, b: f64, #[constant] q: f64) -> f64 {
+    pub fn f79(y: &Array1<f64>, x: &Array1<f64>, a: f64, m: usize, b: f64) -> f64 {
         let n = y.len();
-        let mut acc1: f64 = 0.0;
-        for &v in [0.0_f64, 0.0, -0.5, -1.0].iter() {
-            let s2 = ops::tanh(&(y[0].powi(3)));
-            let mut s3 = (v.atan2(s2) * y.dot(y));
-            acc1 *= y[1].powi(2);
+        let mut w1 = (&(ops::softplus(y)) / &((&((x + x).powi(2)) + 1.0)));
+        if x.dot(&w1) > 0.7 {
+            for i in 0..n {
+                w1 = (&((y + y)) * &((if (b.powi(2) + 0.5).powf((m as f64).sin()) > ops::logsumexp(y) { x.to_owned() } else { x.to_owned() })));
+                w1[(i + 3) % n] *= (0.9 + (0.1 * y[m % n].powi(3).sin()));
+                w1[(m + 3) % n] -= f78(b, 2, a, &w1);
+            }
+        } else if (a + a) < 1.5 {
+            let (mut p2, p3) = (b.max(0.2), x.sum());
+        } else {
+            let (p4, mut p5) = ((if (a * 1.0) < x[(m + 3) % n].powi(3) && ((-0.5) * w1[(m + 2) % n]) < 1.0 { (m as f64) } else { w1[(m + 1) % n] }), (-b));
+            let mut a6: Array1<f64> = Array1::zeros(n);
+            for i in 0..n {
+                a6[i] = b;
+                let mut w7 = (&((x + b)) - &((x * &w1)));
+            }
+            w1[(m + 2) % n] = (w1[(m + 2) % n] + x[(m + 2) % n].abs());
         }
-        let s4 = f67(x, n, x);
-        ((b - acc1) + s4)
+        let mut acc8: f64 = 0.5;
+        for (r, &v) in [1.0_f64, 1.5, 0.5].iter().enumerate() {
+            acc8 *= x[1].mul_add(x[r % n], 0.1);
+            acc8 *= (0.75 + (0.3 * y.sum().tanh()));
+        }
+        w1[3] = (w1[(m + 3) % n] + (b + y[m % n]));
+        let d9: f64;
+        if m < 1 {
+            d9 = (acc8 - (-0.3)).powi(3);
+        } else {
+            d9 = hype::ops::l2(&w1);
+        }
+        (((ops::sin(&y[(m + 2) % n]).mul_add(ops::tanh(&d9), 0.2) + d9) + acc8) + w1.sum())
     }
 
     #[differentiable]
-    pub fn f74(b: f64, #[constant] q: f64, x: &Array1<f64>, a: f64) -> f64 {
+    pub fn f80(x: &Array1<f64>, b: f64, c: f64, a: f64) -> f64 {
+        let n = x.len();
+        let mut acc1: f64 = 1.0;
+        for (r, &v) in [0.0_f64, 1.0, 0.2].iter().enumerate() {
+            let mut s2 = hype::ops::tanh(x).exp().mean().unwrap();
+            acc1 += v;
+        }
+        if super::part0::f37(x[3], acc1, x) > -0.5 {
+            if x.sum() > { let t3 = x[0]; let t4 = acc1; x[2] } {
+                acc1 *= (0.9 + (0.2 * (b - c).sin()));
+                let s5 = (f79(x, x, b, n, c) + ((-2.0) * acc1));
+                acc1 *= ((n as f64) + x[3]);
+            }
+            let mut w6: Array1<f64> = (&((x * acc1)) - ops::sin(&x[1]));
+            acc1 = ((acc1 * 0.9) + w6[1]);
+        } else {
+            let mut s7 = ops::softplus(&x[3]).powi(3);
+            acc1 = ((acc1 * (-0.5)) + hype::ops::sigmoid(&c));
+        }
+        let s8 = (a.mul_add(acc1, a) - x.mean().unwrap());
+        (x[0].mul_add(c, a) + acc1)
+    }
+
+    #[differentiable]
+    pub fn f81(x: &Array1<f64>, a: f64, c: f64, #[constant] q: f64, b: f64) -> f64 {
+        let n = x.len();
+        let mut c = (c - (n as f64).atan2(x[3]));
+        for i in (0..n).rev() {
+            c *= (0.75 + (0.1 * (i as f64).sin().sin()));
+        }
+        c *= (0.75 + (0.1 * { let t1 = x[3]; b }.sin()));
+        ((a - 1.5).powi(2) + (0.5 * c))
+    }
+
+    #[differentiable]
+    pub fn f82(y: &Array1<f64>, x: &Array1<f64>) -> f64 {
+        let n = y.len();
+        let mut acc1: f64 = 0.5;
+        let mut k = 0;
+        while k < n && acc1 < 5.0 {
+            acc1 *= (0.9 + (0.3 * f75(x, x[(k + 3) % n], n, x).tanh()));
+            k += 1;
+        }
+        let mut acc2: f64 = 0.0;
+        for i in 0..n {
+            acc2 = ((acc2 * 0.8) + (x[k % n] - (i as f64)));
+        }
+        for i in (0..n).rev() {
+            let s3 = ops::atan(y).dot(&((if i % 2 == 0 { y.to_owned() } else { x.to_owned() })));
+            acc2 *= (0.5 + (0.3 * (-x[2]).tanh()));
+        }
+        ((self::f77(4, y[k % n]) + acc1) + acc2)
+    }
+
+    #[differentiable]
+    pub fn f83(a: f64, x: &Array1<f64>, m: usize, y: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let mut a1 = Array1::zeros(n);
+        for i in (0..n).rev() {
+            a1[i] = (x[3].powi(3) * (n as f64));
+        }
+        let mut a2 = Array1::<f64>::zeros(n);
+        for i in 0..n {
+            a2[i] = ((0.25 - a).powi(3) + a2[(i + 1) % n]);
+        }
+        let s3 = (-a.tanh().exp());
+        let w4 = a2.to_owned();
+        (((m as f64) + s3) + s3)
+    }
+
+    #[differentiable]
+    pub fn f84(a: f64, x: &Array1<f64>, y: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let (w1, p2) = (y.to_owned(), ops::sin(&a));
+        if (a / 0.5) > 0.75 && y[2] <= 1.0 {
+            let mut acc3: f64 = 0.5;
+            for i in 0..3 {
+                let mut acc3 = (acc3 - p2.powi(2));
+                acc3 += (p2 / ((-(i as f64)).powi(2) + 1.0));
+            }
+            let w4 = (acc3.powi(3) - &((p2 * x)));
+        }
+        let y = x.to_owned();
+        let mut acc5: f64 = 0.5;
+        for i in 0..n {
+            let mut s6 = self::f83((x[i] * a), &((&w1 + w1[2])), n, &((&y - &y)));
+            let mut w7 = ops::sigmoid(&y).powi(2);
+            acc5 = (acc5.mul_add(a, w7[(i + 2) % n]).powi(2) + 0.25).powi(-1);
+        }
+        ((a - (0.5 * acc5)) + w1.sum())
+    }
+
+    #[differentiable]
+    pub fn f85(x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let mut acc1: f64 = 0.5;
+        for i in (0..4).step_by(2) {
+            acc1 += ops::sin(&(x[i].mul_add(x[n - 1 - i], x[i])));
+        }
+        let acc1 = (acc1 + (0.1 * x[0]));
+        ((acc1 * acc1).powi(2) + acc1)
+    }
+
+    #[differentiable]
+    pub fn f86(a: f64, x: &Array1<f64>, m: usize) -> f64 {
+        let n = x.len();
+        let mut acc1: f64 = 0.0;
+        for i in 0..m {
+            acc1 += acc1.powi(2);
+        }
+        let s2 = (-acc1).sin();
+        let mut s3 = (s2 * 1.5);
+        ((((x.dot(x) / 0.5) - (0.5 * acc1)) + s3) - acc1)
+    }
+
+    #[differentiable]
+    pub fn f87(b: f64, x: &Array1<f64>, a: f64) -> f64 {
+        let n = x.len();
+        let s1 = ((if (x[1] - 0.25) > a.sin() { b } else { x[2] }) * 1.5);
+        let (mut p2, mut p3) = ((x[0] * 1.5), a);
+        for i in (0..n).step_by(3) {
+            let p3 = (p3 + s1.abs());
+            p2 = ((p2 * 0.5) + x.sum());
+        }
+        let d4: f64;
+        if crate::generated::part0::f4(p3, x, 4) < 3.0 {
+            p3 = ((p3 * (-0.5)) + ((n as f64) - p2));
+            d4 = (2.0 + x[1].cos()).powi(-1).atan2(a.atan2(p2));
+        } else {
+            p2 /= (x.dot(x).powi(2) + 1.0);
+            d4 = (0.2 * (0.5 + x[2]));
+        }
+        let s5 = (p3 / (2.0 + d4.sin())).tanh();
+        (((d4.min(0.5).atan2((s5 + d4)) + p3) + s5) - d4)
+    }
+
+    #[differentiable]
+    pub fn f88(a: f64, b: f64, c: f64) -> f64 {
+        let n: usize = 4;
+        let mut a1 = Array1::zeros(n);
+        for i in 0..n {
+            a1[i] = ops::tanh(&(c.powi(2)));
+            for i in 0..n {
+                a1 = (if i > 2 { a1.sin() } else { (&a1 * &a1) });
+                a1 *= (0.5 + (0.2 * a1[i].atan2(c).tanh()));
+                a1 += b;
+            }
+        }
+        let mut s2 = ((-0.5) - ops::tanh(&a1[2]));
+        let mut a3: Array1<f64> = Array1::zeros(n);
+        for i in 0..n {
+            a3[n - 1 - i] = a1.sum().cos();
+        }
+        ((a3.sum() * a3[1].powi(2)) + a1.sum())
+    }
+
+    #[differentiable]
+    pub fn f89(x: &Array1<f64>, y: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let s1 = (x + y[3]).sum();
+        let mut acc2: f64 = 1.0;
+        for i in (0..3).step_by(3) {
+            acc2 += y[3].abs().tanh().exp();
+        }
+        (((x[3].powi(2) + 1.0).powi(-1) + acc2) + (0.5 * s1))
+    }
+
+    #[differentiable]
+    pub fn f90(x: &Array1<f64>, a: f64) -> f64 {
+        let n = x.len();
+        let s1 = ops::logsumexp(&((a * x)));
+        let mut acc2: f64 = 1.0;
+        for i in 1..2 {
+            for j in 0..n {
+                acc2 -= ((s1 / (acc2.powi(2) + 1.0)) / (-2.0));
+                acc2 = ((-2.0) * a.powi(2));
+            }
+            acc2 /= 4.0;
+            acc2 /= 2.0;
+        }
+        if x.dot(x) <= 1.0 {
+            let w3 = ((if (s1 / (a.powi(2) + 1.0)) >= (0.7 + x[0]) { x[3] } else { (n as f64) }) + x);
+            let mut s4 = (if x[2].sin() < a { acc2 } else { w3[1] }).mul_add(hype::ops::sigmoid(&((n as f64))).ln(), { let s1 = a; let t5 = (n as f64); x[0] });
+            acc2 += (0.3 * s1);
+        } else {
+            let mut acc6: f64 = 0.5;
+            for i in 0..4 {
+                acc6 += (ops::ln(&((2.0 + x[i].cos()))) / ((n as f64).cos().powi(2) + 1.0));
+            }
+            let (mut p7, p8) = (ops::sigmoid(&x[3]).ln(), self::f83(x[2], x, n, x));
+        }
+        let s9 = x.sum();
+        (((s1 + acc2) + s9) + acc2)
+    }
+
+    #[differentiable]
+    pub fn f91(x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let mut acc1: f64 = 1.0;
+        for i in 0..n {
+            acc1 = ((acc1 * 0.8) + (1.0 * acc1));
+        }
+        let (p2, mut p3) = (x[1].cos(), ops::tanh(&acc1));
+        if (acc1.powi(2) + 0.25).powf(p3.sin()) >= p3.powi(2) {
+            let mut s4 = x[2].powi(2);
+            let (p5, p6) = ((acc1 / (x[3].powi(2) + 1.0)), (s4 + 0.2));
+        } else {
+            let mut s7 = (self::f89(x, x) * x[0]);
+            let mut s8 = x.dot(x).min(x[1]);
+            p3 -= (2.0 + f87(p2, x, x[1]).cos()).ln();
+        }
+        ((x[3] + p3) + p3)
+    }
+
+    #[differentiable]
+    pub fn f92(a: f64, b: f64, #[constant] q: f64) -> f64 {
+        let n: usize = 4;
+        let mut acc1: f64 = 0.5;
+        for i in 0..n {
+            let d2: f64;
+            if acc1.abs() > ((n as f64).powi(2) + 0.5).sqrt() {
+                d2 = (self::f77(n, q) * a.mul_add(a, 0.5));
+            } else {
+                let acc1 = (acc1 + ops::sigmoid(&q));
+                d2 = { let t3 = (0.7 * b); ops::sigmoid(&((i as f64))) };
+            }
+            acc1 *= (0.9 + (0.2 * (if ((n as f64) * acc1) <= { let t4 = b; let d2 = t4; (i as f64) } { b } else { (n as f64) }).sin()));
+        }
+        let mut a5 = Array1::<f64>::zeros(n);
+        for i in 0..n {
+            a5[i] = ((0.5 * b).exp() + 0.3);
+            acc1 *= (0.9 + (0.3 * (acc1 + 0.5).sin()));
+        }
+        let q: f64 = (q + (0.25 - a5[0]));
+        let d6: f64;
+        if a5[0].hypot(a5[0]) > (b.powi(2) + 1.0).sqrt() {
+            d6 = ops::sigmoid(&(a5.dot(&a5))).sqrt();
+        } else {
+            d6 = q.powi(2);
+        }
+        let s7 = ((n as f64).atan2(a5[1]) - (b + (-0.3)));
+        ((((a5[0] * (2.0 + a5[2].cos()).powf(acc1.sin())) + d6) - (0.5 * q)) + acc1)
+    }
+
+    #[differentiable]
+    pub fn f93(a: f64, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let mut acc1: f64 = 0.0;
+        for &v in [1.0_f64, 0.75].iter() {
+            let mut a2: Array1<f64> = Array1::zeros(n);
+            for i in (0..n).step_by(2) {
+                a2[n - 1 - i] = (1.5 + x[i]);
+                let mut s3 = self::f83(a.min(0.5), &(x.powi(2)), 4, &(a2.sin()));
+            }
+            let d4: f64;
+            if a2.sum() <= 0.2 {
+                d4 = (acc1.min(0.5) + super::part0::f27(&a2, n, acc1, a2[0], &a2));
+            } else {
+                acc1 *= (0.75 + (0.3 * (if a.sin() <= 3.0 { v } else { a2[0] }).sin()));
+                d4 = (0.25 - ops::logsumexp(&a2));
+            }
+            acc1 *= (0.75 + (0.2 * (acc1 * (-2.0)).sin()));
+        }
+        acc1 *= (0.5 + (0.1 * ops::sigmoid(&((n as f64))).sin()));
+        let s5 = (x * x).sum();
+        acc1 *= (0.9 + (0.2 * (if (s5 + 3.0) < hype::ops::l2(x) { acc1 } else { s5 }).tanh()));
+        (x.sum() + acc1)
+    }
+
+    #[differentiable]
+    pub fn f94(a: f64, b: f64) -> f64 {
+        let n: usize = 4;
+        if crate::generated::part0::f20(a) >= 0.5 {
+            let mut acc1: f64 = 0.0;
+            let mut k = 0;
+            while k < n {
+                acc1 = ((acc1 * 0.9) + a);
+                acc1 -= (0.3 * (crate::generated::part0::f2((n as f64), b, 3) / (2.0 + ops::tanh(&a).sin())));
+                acc1 = (a.powi(2) + 1.0).sqrt();
+                k += 1;
+            }
+            acc1 *= (0.5 * b).exp();
+        } else if b.mul_add(a, -2.0) > (b.powi(2) + 0.25).powf(b.sin()) && b >= hype::ops::sigmoid(&b).sqrt() {
+            let mut a2 = Array1::<f64>::zeros(n);
+            for i in 0..n {
+                a2[i] = (a + 0.75).max(b.min(b));
+            }
+            let mut acc3: f64 = 1.0;
+            for i in (1..n).rev() {
+                let s4 = ops::atan(&(ops::tanh(&b)));
+                acc3 = ((acc3 * 0.9) + (0.5 + b));
+                a2[i] = (a2[n - 1 - i] * hype::ops::sigmoid(&a2[2]).powi(-1)).tanh();
+            }
+        }
+        if { let t5 = b; t5 } <= (n as f64).powi(2) {
+            let d6: f64;
+            if a.atan2(a) >= (a + a) {
+                d6 = (b.min(0.3).powi(2) + 0.5).sqrt();
+            } else {
+                let s7 = ops::softplus(&(hype::ops::sigmoid(&b).sqrt()));
+                d6 = { let t8 = s7.mul_add(b, 0.7); let t9 = ops::tanh(&t8); t8 };
+            }
+            let s10 = a.atan2(a).mul_add((n as f64).mul_add(b, d6), 1.0);
+            let mut acc11: f64 = 0.5;
+            for i in 0..2 {
+                acc11 -= (1.5 - ops::tanh(&b).exp());
+            }
+        }
+        if a.cos() < 0.5 {
+            let b = (b * (n as f64).mul_add(b, 1.5));
+            let s12 = b.hypot(b.tanh());
+            let a = (a * b.atan());
+        } else {
+            let mut a13: Array1<f64> = Array1::zeros(n);
+            for i in (0..n).step_by(2) {
+                a13[i] = ((0.3 * (n as f64).tanh()) + a13[(i + 1) % n]);
+                let mut w14 = (&(a13.cos()) / (ops::logsumexp(&a13).powi(2) + 1.0));
+            }
+        }
+        (0.5 * (-a))
+    }
+
+    #[differentiable]
+    pub fn f95(a: f64, b: f64, x: &Array1<f64>) -> f64 {
         let n = x.len();
         let mut a1 = Array1::zeros(n);
         for i in 0..n {
-            a1[i] = (if (q + x[1]) > x[i].powi(2) { (x[n - 1 - i] / (2.0 + x[n - 1 - i].sin())) } else { (if i % 2 == 0 { q } else { a }) });
+            a1[n - 1 - i] = (x * x).sum();
+            let s2 = ((if i % 2 == 0 { x[i] } else { a }) - (i as f64).powi(2));
         }
-        let s2 = ((2.0 + q.cos()).powf(x[0].sin()).powi(2) + 1.0).powf(a1[3].max(q).sin());
-        ((a1.dot(&a1) + 2.0) + s2)
+        let (w3, w4) = ((&a1 - x[0]), (&a1 * 0.75));
+        if w3[2].powi(2) > w4.dot(&w4) && a.mul_add(w3[0], a) >= (if x.dot(&w4) < ops::tanh(&b).exp() && ops::tanh(&w4[3]) >= -1.0 { a } else { b }) {
+            a1 += x[2];
+            a1 -= &((x + &w4));
+        }
+        (self::f86(ops::sigmoid(&a), &((if ops::tanh(&b) <= a { w3.to_owned() } else { a1.to_owned() })), 4) + w4.sum())
     }
 
     #[differentiable]
-    pub fn f75(#[constant] q: f64, x: &Array1<f64>, a: f64, b: f64) -> f64 {
+    pub fn f96(a: f64, x: &Array1<f64>, b: f64, c: f64) -> f64 {
         let n = x.len();
-        let mut acc1: f64 = 0.5;
-        for i in 0..n {
-            let s2 = (0.25 + (x[(i + 1) % n] * 1.0));
-            let s3 = x.dot(x);
-            acc1 -= x.dot(&((if f72(s3, n, x) <= self::f68(x, -1.0, s2, x[i], 4) { (x * 1.0) } else { (x * 1.0) })));
-        }
-        acc1 = ((acc1 * 0.9) + x.sum());
-        let mut k = 0;
-        while k < 3 && acc1 < -2.0 {
-            acc1 *= (0.75 + (0.2 * (x[k % n] * x[k]).sin()));
-            acc1 /= (acc1.min(x[k]).powi(2) + 1.0);
-            k += 1;
-        }
-        ((k as f64).hypot((n as f64)) + (0.5 * acc1))
-    }
-
-    #[differentiable]
-    pub fn f76(x: &Array1<f64>, m: usize) -> f64 {
-        let n = x.len();
-        let mut s1 = ops::sigmoid(&(x.dot(x))).sqrt();
-        let mut w2 = ((-0.3) * &((x * x)));
-        let s3 = (x * &w2).dot(&(hype::ops::tanh(&w2)));
-        (((x[(m + 3) % n] - s1) + s3) + w2.sum())
-    }
-
-    #[differentiable]
-    pub fn f77(#[constant] q: f64, m: usize, a: f64) -> f64 {
-        let n: usize = 4;
-        if super::part0::f49(q) < ops::sin(&q) {
-            let mut s1 = a.sin();
-            if m % 2 == 0 {
-                let (p2, p3) = ((m as f64), ((n as f64).powi(2) + 0.5).powf(s1.sin()));
-                let s4 = (s1.min(-0.3) + s1);
+        let mut w1 = ((0.5 + (n as f64)) * &((&(x.powi(2)) + 0.5).ln()));
+        if ((-0.3) - a) < b && (b * (-0.5)) <= -0.3 {
+            let s2 = (&w1 - &w1).sum();
+            for i in (0..n).rev() {
+                w1[i] = f91(&((if i % 2 == 0 { w1.to_owned() } else { w1.to_owned() })));
+                w1[i] = (w1[i] + { let c = a; let t3 = b; b });
             }
-        } else {
-            if hype::ops::sigmoid(&q) < (q / (a.powi(2) + 1.0)) {
-                let a = (a + (a - 0.3));
-                let s5 = { let t6 = hype::ops::sigmoid(&a).sqrt(); let t7 = ops::tanh(&q); ops::ln(&((q.powi(2) + 0.25))) };
-                let s8: f64 = (crate::generated::part0::f22((n as f64)) / (ops::softplus(&a).powi(2) + 1.0));
+            w1 -= &((x - &w1));
+        } else if self::f92(x[2], x[0], 0.5) >= -0.3 {
+            if a <= (c * 0.2) {
+                let mut s4 = (-(1.0 * c).powi(2)).exp();
+                w1[3] = (w1[1] - x[1].abs());
+                w1[1] = ((if ops::sigmoid(&b).powf(w1[2].sin()) >= 0.7 { c } else { s4 }) + { let s4 = s4; let b = x[1]; c });
+            } else {
+                let s5 = ops::ln(&(((2.0 + c.cos()).sqrt().powi(2) + 0.25)));
+                w1 = (&w1 / &((&((&w1 - x).powi(2)) + 1.0)));
             }
-            let s9 = q;
+            w1[1] -= w1.sum();
         }
-        let mut acc10: f64 = 0.0;
-        for i in 0..n {
-            acc10 += ops::tanh(&(hype::ops::sigmoid(&a)));
-        }
-        ({ let t11 = { let t12 = q; let t13 = a; t13 }; let t14 = a.max(0.2); (a - t11) } - acc10)
+        w1 -= &((&w1 / &((&(w1.powi(2)) + 1.0))));
+        let s6 = (if c <= 0.3 { { let t7 = c; let t8 = a; t7 } } else { w1.dot(x) });
+        ops::logsumexp(x)
     }
 
     #[differentiable]
-    pub fn f78(a: f64, b: f64) -> f64 {
-        let n: usize = 4;
-        let s1 = a;
-        let mut acc2: f64 = 0.0;
-        for (r, &v) in [-0.3_f64, 1.5, 0.5, 1.0].iter().enumerate() {
-            acc2 *= (1.0 - b);
-        }
-        let s3 = hype::ops::sigmoid(&(acc2.tanh()));
-        s1.powi(2)
-    }
-
-    #[differentiable]
-    pub fn f79(y: &Array1<f64>, m: usize, x: &Array1<f64>) -> f64 {
+    pub fn f97(y: &Array1<f64>, a: f64, x: &Array1<f64>) -> f64 {
         let n = y.len();
-        let s1 = ((n as f64).mul_add(x[m % n], x[(m + 1) % n]) * ops::softplus(&y[(m + 2) % n]));
-        let (w2, mut p3) = (y.powi(2), s1.powi(3));
-        for i in (0..n).rev() {
-            let mut s4: f64 = ((-2.0) + p3).abs();
-            p3 -= (0.3 * ((if m % 2 == 0 { x[(m + 3) % n] } else { s1 }) + 1.0));
-        }
-        let mut w5 = ops::sigmoid(&w2);
-        ((((((-0.5) * w2[m % n].atan()) + p3) + p3) - (0.5 * s1)) + w2.sum())
-    }
-
-    #[differentiable]
-    pub fn f80(b: f64, a: f64) -> f64 {
-        let n: usize = 4;
-        let s1 = self::f65((n as f64), n).powi(2);
-        let s2 = ops::softplus(&((2.0 + s1.cos()).sqrt()));
-        let mut acc3: f64 = 0.5;
-        for &v in [0.1_f64, 0.75, 0.7].iter() {
-            let s4 = { let t5 = super::part0::f49(s2); (t5 * v) };
-            acc3 = ((acc3 * 0.8) + (s4 / (2.0 + (n as f64).sin())));
-            acc3 += (0.3 * s4.hypot(acc3.mul_add((n as f64), -0.3)));
+        let w1 = y;
+        let (p2, mut w3) = ({ let a = y[3]; a }, w1.to_owned());
+        let mut a4 = Array1::zeros(n);
+        for i in 0..n {
+            a4[i] = y[i];
         }
         let mut k = 0;
         while k < n {
-            acc3 += (-(1.5 + s2));
-            acc3 = acc3.cos();
+            w3[k] *= (0.9 + (0.3 * y[k].sin()));
             k += 1;
         }
-        let mut a6: Array1<f64> = Array1::zeros(n);
-        for i in 0..n {
-            a6[n - 1 - i] = ops::sin(&(ops::tanh(&s1)));
-        }
-        ((0.1 - ops::logsumexp(&a6)) + acc3)
+        let w5 = x;
+        (ops::sin(&w3[k % n]) + w3.sum())
     }
 
     #[differentiable]
-    pub fn f81(x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        if x[2].cos() < x.dot(x) {
-            let mut w1 = (if x[1].min(x[2]) > f79(x, 4, x) { (x * x) } else { (x[3] * x) });
-            if hype::ops::l2(x) >= w1.dot(&w1) {
-                let s2 = hype::ops::sigmoid(&x[1]).cos();
-                let (w3, p4) = ((&w1 / &((&(w1.powi(2)) + 1.0))), super::part0::f39(s2));
-            } else {
-                let w5 = ops::tanh(&((x * &w1)));
-                w1[1] += { let t6 = x[1]; let t7 = w1[1]; (n as f64) }.tanh().exp();
-            }
-            if (n as f64).hypot(w1[2]) > x.dot(x) && (w1[1] + (-0.5)) <= 0.75 {
-                w1[3] = (w1[3] + (x[3] / (w1[2].powi(2) + 1.0)));
-                let s8 = ((n as f64) * (n as f64)).mul_add((w1[2] - w1[0]), x.dot(&w1));
-            }
-        } else {
-            if x[2].mul_add(x[0], x[2]) >= hype::ops::sigmoid(&((n as f64))).powi(-1) {
-                let mut w9 = (&(x.powi(2)) * &((x / (x[1].powi(2) + 1.0))));
-                let (mut p10, w11) = (w9[2], ops::tanh(&w9));
-            } else {
-                let w12 = (&((x / &((&(x.powi(2)) + 1.0)))) * &((if { let t13 = x[2]; let t14 = x[2]; (n as f64) } > 0.1 { (x * 1.0) } else { (x * 1.0) })));
-                let s15 = x[0].mul_add(w12[0], 0.25).max(((n as f64) / 0.5));
-            }
-            if (x[1] + x[1]) < x[3].powi(2) {
-                let w16 = x.sin().sin();
-                let mut s17 = (ops::tanh(&w16[2]) - 0.1);
-            } else {
-                let mut s18 = ops::sigmoid(&((if ops::sin(&x[3]) <= { let t19 = x[3]; let t20 = x[2]; x[1] } { x[2] } else { x[1] })));
-                s18 = ((s18 * 0.5) + (s18 + 0.5));
-            }
-        }
-        let mut a21: Array1<f64> = Array1::zeros(n);
-        for i in (0..n).rev() {
-            a21[i] = ((2.0 + (i as f64)) + a21[(i + 1) % n]);
-        }
-        x[1]
-    }
-
-    #[differentiable]
-    pub fn f82(b: f64, a: f64) -> f64 {
+    pub fn f98(a: f64, b: f64, m: usize) -> f64 {
         let n: usize = 4;
-        if (b.powi(2) + 0.5).sqrt() >= { let t1 = b; let t2 = t1; b } {
-            let mut b: f64 = (b * (a / 3.0));
-            b += super::part0::f5(hype::ops::sigmoid(&a), { let t3 = a; b });
-        } else {
-            let mut s4: f64 = (b + 0.3);
+        let mut a1 = Array1::<f64>::zeros(n);
+        for i in 0..n {
+            a1[i] = hype::ops::sigmoid(&b).powi(3);
         }
-        let mut a5 = Array1::<f64>::zeros(n);
-        for i in (0..n).step_by(2) {
-            a5[i] = ((n as f64) + a5[(i + 1) % n]);
-            let mut s6 = (b.powi(2) * 0.75);
-        }
-        let mut w7 = (&a5 / 1.5);
-        (if a5[1].powi(3) >= w7.sum() { a } else { ops::tanh(&a) })
+        let (mut p2, p3) = (a1[m % n].powi(3), (0.1 * a1[m % n]));
+        ((ops::sin(&({ let p3 = p3; let t4 = (n as f64); (m as f64) })) + (0.5 * p2)) + p2)
     }
 
     #[differentiable]
-    pub fn f83(x: &Array1<f64>, m: usize, y: &Array1<f64>) -> f64 {
+    pub fn f99(x: &Array1<f64>, m: usize, a: f64) -> f64 {
         let n = x.len();
-        let w1 = (-&((x - x)));
-        let mut s2 = crate::generated::part0::f10(n, ((n as f64) - (-2.0)), y, ops::tanh(&y[(m + 3) % n]), y, (y[m % n] + w1[m % n]));
-        let s2 = (s2 - (s2.powi(2) + 0.5).powi(-1));
+        let w1 = (-&((&(x.powi(2)) + 0.25).ln()));
+        let s2 = super::part0::f27(&w1, n, (a + (n as f64)), ops::sin(&w1[(m + 3) % n]), &(ops::atan(x)));
         let mut acc3: f64 = 0.0;
-        for i in 0..2 {
-            acc3 = ((acc3 * 0.8) + (y[m % n] - (i as f64)));
-        }
-        ((((f75(-2.0, y, w1[(m + 2) % n], w1[m % n]) + acc3) - (0.5 * acc3)) + (0.5 * s2)) + w1.sum())
-    }
-
-    #[differentiable]
-    pub fn f84(x: &Array1<f64>, a: f64, m: usize) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.0;
-        for i in 1..m {
-            acc1 += x.sum();
-        }
-        let s2: f64 = (a + acc1).powi(3);
-        (((x[(m + 2) % n] / ((m as f64).powi(2) + 1.0)) - 3.0) + acc1)
-    }
-
-    #[differentiable]
-    pub fn f85(a: f64, x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let s1 = (x.sum() + (a / (2.0 + a.sin())));
-        let s2 = (0.5 - x.dot(x));
-        let s3: f64 = ((a - s2) / (2.0 + x[2].powi(2).sin()));
-        (s3 + s3)
-    }
-
-    #[differentiable]
-    pub fn f86(b: f64, x: &Array1<f64>, m: usize, a: f64) -> f64 {
-        let n = x.len();
-        let mut a1: Array1<f64> = Array1::zeros(n);
-        for i in 0..n {
-            a1[n - 1 - i] = (ops::softplus(&(x.sum())) + a1[(i + 1) % n]);
-            if (if m % 2 == 0 { a } else { b }) > 0.5 {
-                a1 = (&((&a1 * 0.5)) + &((-&(x.powi(2))).exp()));
-            }
-        }
-        a1 = (if (a - a) <= -1.0 && a.sin() > 3.0 { (&a1 + b) } else { (&a1 - x) });
-        (a1[3] + a1.sum())
-    }
-
-    #[differentiable]
-    pub fn f87(#[constant] q: f64, b: f64, c: f64, a: f64) -> f64 {
-        let n: usize = 4;
-        let mut s1 = b;
-        let (p2, mut p3) = (b.min(0.25), (0.2 * a));
-        for i in (0..n).rev() {
-            if (p2 - p2) < -1.0 {
-                let mut s4 = (if i > 2 { ((i as f64) + p2) } else { (if p3 <= (0.5 + (i as f64)) { a } else { (i as f64) }) });
-                let s5 = (s1 / (p2.powi(2) + 1.0)).atan2((s4.powi(2) + 0.25).powf(s1.sin()));
-            }
-            p3 *= (0.5 + (0.1 * hype::ops::sigmoid(&((n as f64))).sqrt().tanh()));
-        }
-        let b = (b + (a + (n as f64)));
-        (((2.0 + (p2.powi(2) + 0.5).sqrt()) + (0.5 * s1)) + s1)
-    }
-
-    #[differentiable]
-    pub fn f88(y: &Array1<f64>, a: f64, x: &Array1<f64>) -> f64 {
-        let n = y.len();
-        let (mut p1, p2) = (f84(y, a, n), x.sum());
-        let (mut p3, mut p4) = (y[0], (p1 * a));
-        let (w5, w6) = (y.sin(), (&(x.powi(2)) + 0.25).ln());
-        let mut acc7: f64 = 1.0;
         let mut k = 0;
-        while k < n {
-            let (p8, mut p9) = (acc7, x.sum());
-            p1 *= x.sum();
-            p4 = p8;
+        while k < m && acc3 < -2.0 {
+            acc3 = ((acc3 * 0.9) + w1[k % n].powi(2));
             k += 1;
         }
-        ((((acc7.cos() - p4) + (0.5 * p3)) + acc7) + w6.sum())
-    }
-
-    #[differentiable]
-    pub fn f89(a: f64, m: usize, x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let a = (a - (x[m % n] * a));
-        let mut w1 = x.powi(2);
-        if m % 2 == 0 {
-            w1[m % n] = (w1[3] + (a - a));
-        } else {
-            let mut w2: Array1<f64> = ops::sigmoid(x).sin();
-        }
-        let s3 = (&w1 / 0.5).dot(&(x.cos()));
-        let mut acc4: f64 = 0.0;
-        let mut k = 0;
-        while k < n {
-            let mut acc4 = (acc4 + a);
-            acc4 = ((acc4 * 0.8) + w1[(m + 1) % n]);
-            k += 1;
-        }
-        (((w1[(k + 2) % n].powi(2) - acc4) + (0.5 * acc4)) + (0.5 * a))
-    }
-
-    #[differentiable]
-    pub fn f90(a: f64, #[constant] q: f64, x: &Array1<f64>, b: f64) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.0;
-        for i in 0..n {
-            let mut s2 = (0.7 - x[(i + 2) % n]).sin();
-            let mut s3 = (s2 / 1.5);
-            acc1 *= (0.5 + (0.3 * x.dot(x).tanh()));
-        }
-        let s4 = x[1];
-        (((f88(x, x[1], x) + (0.5 * acc1)) - (0.5 * s4)) + acc1)
-    }
-
-    #[differentiable]
-    pub fn f91(a: f64, x: &Array1<f64>, b: f64, y: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.0;
-        let mut k = 0;
-        while k < n && acc1 > 5.0 {
-            let (mut p2, p3) = ((if k % 2 == 0 { a } else { b }), y.sum());
-            if k < 3 {
-                let w4 = (if k % 2 == 0 { (x * acc1) } else { (y * 1.0) });
-                acc1 = ((acc1 * 0.8) + (n as f64));
-                p2 += (0.5 + y.sum());
-            }
-            acc1 *= (0.9 + (0.1 * x.sum().tanh()));
-            k += 1;
-        }
-        for (r, &v) in [0.3_f64, -0.3, -0.3].iter().enumerate() {
-            acc1 /= (2.0 + acc1.sin());
-        }
-        let mut a5 = Array1::zeros(n);
-        for i in (0..n).rev() {
-            a5[n - 1 - i] = (x + x).mean().unwrap();
-            if k > 3 {
-                let a5 = (x * 1.0);
-                acc1 = ((acc1 * 0.8) + y.dot(y));
-            } else if ops::sin(&a) >= 0.5 {
-                let s6 = ((acc1 + 0.2) + 3.0);
-                acc1 -= (self::f89(acc1, 2, x) * (0.7 + x[n - 1 - i]));
-                acc1 += (0.3 * { let t7 = a5[(i + 2) % n]; b }.tanh());
-            } else {
-                a5 = (&((x / 1.5).powi(2)) + 0.25).sqrt();
-                let acc1 = (acc1 * a);
-                a5 = (&((&a5 * 0.5)) + &((0.5 * y)));
-            }
-        }
-        ((y.dot(x) + acc1) + a5.sum())
-    }
-
-    #[differentiable]
-    pub fn f92(a: f64, x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let w1 = (if (a * a) < 1.5 { (x * 1.0) } else { (x + x) });
-        let mut w2 = (if (w1[1].powi(2) + 0.5).powf(x[2].sin()) <= -0.3 { (x * 1.0) } else { (x * 1.0) }).powi(2);
-        (crate::generated::part0::f8(x[2].mul_add(a, 0.25)) + w1.sum())
-    }
-
-    #[differentiable]
-    pub fn f93(x: &Array1<f64>, a: f64, y: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.0;
-        for i in 0..n {
-            acc1 *= (if (if i > 1 { a } else { acc1 }) <= 0.5 { (i as f64) } else { x[i] });
-        }
-        let mut s2 = hype::ops::l2(&((acc1 - x)));
-        acc1 *= (0.75 + (0.3 * (0.7 * x[2]).sin()));
-        ops::sigmoid(y).sqrt().dot(&(ops::atan(x)))
-    }
-
-    #[differentiable]
-    pub fn f94(b: f64, a: f64) -> f64 {
-        let n: usize = 4;
-        let s1 = ops::sigmoid(&((n as f64).mul_add(b, a)));
-        let mut acc2: f64 = 0.5;
-        for i in (0..n).rev() {
-            acc2 += (0.3 * ops::sin(&({ let t3 = (i as f64); let t4 = t3; acc2 })));
-        }
-        acc2 = { let t5 = (n as f64); let t6 = acc2; acc2 }.sin();
-        ((a / 0.5) + acc2)
-    }
-
-    #[differentiable]
-    pub fn f95(a: f64, b: f64, c: f64) -> f64 {
-        let n: usize = 4;
-        if a >= 1.5 {
-            if c.powi(2) <= b.tanh() && (b + a) < 0.25 {
-                let mut s1 = f78(crate::generated::part0::f30((n as f64)), { let t2 = a; let t3 = t2; c });
-                let s4 = (c.powi(2) + 0.25).sqrt().min((b.powi(2) + 1.0).powf(c.sin()));
-                let mut a = (a + s4.max(s1));
-            } else if a.hypot(b) <= (0.2 - a) {
-                let s5 = (if (-b) < (c - b) { (n as f64).powi(3) } else { { let t6 = b; let t7 = a; t7 } });
-            } else {
-                let mut s8 = (n as f64).powi(2).tanh();
-                let s9 = (2.0 + a.min(a).cos()).ln();
-                s8 += (((-0.3) + s8) / 0.5);
-            }
-            if (2.0 - c) >= 3.0 {
-                let s10: f64 = a.tanh().tanh();
-                let s11 = s10;
-                let mut s12: f64 = (b.max(s10) + (-0.3));
-            } else {
-                let s13 = ops::ln(&(ops::sigmoid(&((a * 0.25)))));
-                let s14: f64 = ((n as f64) + 3.0);
-            }
-        } else {
-            let s15 = b;
-            let s16 = (c.powi(2) * s15);
-        }
-        let s17 = (0.7 + { let t18 = b; c });
-        let mut acc19: f64 = 1.0;
-        for i in (1..n).rev().step_by(2) {
-            let s20 = { let t21 = b.sin(); s17.min(0.25) };
-            if (c - (i as f64)) < 0.5 {
-                let mut s22 = c.atan2(c).atan2((acc19 + acc19));
-            }
-            acc19 -= s17;
-        }
-        ((({ let t23 = b; acc19 } + (0.5 * acc19)) + acc19) + s17)
-    }
-
-    #[differentiable]
-    pub fn f96(a: f64) -> f64 {
-        let n: usize = 4;
-        let s1 = (2.0 + (3.0 + a).cos()).powf(hype::ops::sigmoid(&a).sin());
-        let mut a2: Array1<f64> = Array1::zeros(n);
-        for i in 0..n {
-            a2[n - 1 - i] = (a * s1).atan2((a / (-2.0)));
-        }
-        a2.dot(&((&a2 * a2[3])))
-    }
-
-    #[differentiable]
-    pub fn f97(y: &Array1<f64>, a: f64, b: f64, x: &Array1<f64>) -> f64 {
-        let n = y.len();
-        let (p1, p2) = (((-0.5) * x[3]), y[3].atan2(b));
-        let mut w3 = (y * 1.0);
-        let mut acc4: f64 = 0.0;
-        for i in (0..n).step_by(3) {
-            acc4 += (0.5 * ops::sigmoid(&x[3]).sqrt());
-            acc4 *= (0.75 + (0.2 * (if i % 2 == 0 { (n as f64) } else { acc4 }).sin()));
-        }
-        let mut a5: Array1<f64> = Array1::zeros(n);
-        for i in 0..n {
-            a5[i] = ops::sin(&(super::part0::f43(x)));
-            let mut b: f64 = (b + y[i].mul_add(w3[2], a5[n - 1 - i]));
-        }
-        a5 = (&((&a5 * 0.5)) + &(a5.powi(2)));
-        (((({ let t6 = p1; let t7 = ops::tanh(&p2); t7.mul_add(acc4, t7) } + acc4) + acc4) + (0.5 * p2)) + a5.sum())
-    }
-
-    #[differentiable]
-    pub fn f98(x: &Array1<f64>, y: &Array1<f64>, a: f64, b: f64) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.0;
-        for i in (0..4).rev() {
-            let b = (b + ((-0.3) - a));
-            let w2 = y;
-            acc1 -= (0.3 * (i as f64).cos().hypot((acc1 * acc1)));
-        }
-        let mut s3: f64 = (y[3] / (x[0].powi(2) + 1.0));
-        let mut s4 = { let t5 = ((-1.0) + a); x.dot(x) };
-        let mut acc6: f64 = 0.0;
-        for i in 0..n {
-            let mut x = (2.0 + &(((i as f64) * y).cos())).sqrt();
-            x += &(hype::ops::sigmoid(&x));
-        }
-        let mut acc7: f64 = 1.0;
-        for &v in [0.75_f64, 0.1, 1.5].iter() {
-            let s4: f64 = (s4 + ops::tanh(&acc7));
-            s3 += (0.3 * (y + y).sum());
-            acc6 *= (v + 0.25);
-        }
-        ((((x.sum() * 0.25) + (0.5 * acc6)) + s4) - s3)
-    }
-
-    #[differentiable]
-    pub fn f99(a: f64) -> f64 {
-        let n: usize = 4;
-        if (a.powi(2) + 0.5).sqrt() >= a {
-            let (mut p1, p2) = (a.powi(2), (a - (-0.5)));
-            let s3: f64 = self::f80((-(n as f64).powi(2)).exp(), p1.powi(2));
-            if (s3 / (2.0 + a.sin())) < -2.0 {
-                let mut p1 = (p1 * ops::tanh(&p2));
-                p1 *= (0.25 - a);
-            } else {
-                let s4 = (ops::sigmoid(&a).powi(-1) / 3.0);
-                let s5 = (2.0 * s3);
-            }
-        }
-        let a = (a + a);
-        (self::f95((3.0 + a), (a * (-0.3)), (a * a)) + (0.5 * a))
+        let mut w4 = w1.to_owned();
+        ((a.cos() + acc3) + s2)
     }
 }
 
@@ -1936,926 +2009,1103 @@ pub mod part2 {
     use hype::prelude::*;
 
     #[differentiable]
-    pub fn f100(m: usize, a: f64) -> f64 {
-        let n: usize = 4;
-        let mut acc1: f64 = 1.0;
-        for i in (0..n).rev().step_by(3) {
-            let s2 = (if crate::generated::part1::f87(0.5, a, acc1, a) > 1.5 { ((n as f64) - acc1) } else { acc1.mul_add(a, 0.2) });
-            acc1 *= (0.75 + (0.2 * (acc1 + acc1).sin()));
-        }
-        for i in 0..n {
-            acc1 *= (0.75 + (0.3 * super::part1::f52(0.5, a, a, a, n).sin()));
-        }
-        let mut k = 0;
-        while k < m {
-            let s3 = (a + 0.7).mul_add(acc1, acc1.powi(2));
-            if k % 2 == 0 {
-                let s4 = (if (acc1.powi(2) + 0.25).ln() <= a { (s3 / 2.0) } else { (if m % 2 == 0 { s3 } else { a }) });
-                acc1 -= ops::sin(&s3).min(a);
+    pub fn f100(#[constant] q: f64, a: f64, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let s1 = ((a - 1.0) / (x[0].tanh().powi(2) + 1.0));
+        if crate::generated::part1::f93((n as f64), x) >= 0.5 {
+            let mut acc2: f64 = 0.0;
+            for i in 1..n {
+                let mut s1 = (s1 + { let acc2 = a; let t3 = s1; a });
+                acc2 = ((acc2 * 0.8) + ops::tanh(&a).exp());
+            }
+            let d4: f64;
+            if (x[0] * s1) > 0.5 {
+                let s1 = (s1 + x.dot(x));
+                d4 = (a.powi(2) * s1.min(0.75));
             } else {
-                let (p5, p6) = ((-acc1.powi(2)).exp(), (acc1.powi(2) + 0.25).sqrt());
-                acc1 += (acc1.cos() / 3.0);
-                acc1 += (0.3 * (p6.powi(2) + 0.25).powf((acc1 - p6).sin()));
-            }
-            acc1 *= (0.5 + (0.3 * (s3 * a).sin()));
-            k += 1;
-        }
-        ((acc1.mul_add(a, a) + (-0.3)) + (0.5 * acc1))
-    }
-
-    #[differentiable]
-    pub fn f101(c: f64, a: f64, x: &Array1<f64>, b: f64) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.0;
-        let mut k = 0;
-        while k < 4 && acc1 > -2.0 {
-            acc1 -= (x + x).dot(x);
-            k += 1;
-        }
-        acc1 += super::part0::f34(x, x, x.sum());
-        let (w2, p3) = ((x - x), ((k as f64) / (a.powi(2) + 1.0)));
-        acc1 += (&w2 + b).dot(&((&w2 / &((&(w2.powi(2)) + 1.0)))));
-        (((((acc1 + p3) + acc1) - p3) + acc1) + w2.sum())
-    }
-
-    #[differentiable]
-    pub fn f102(x: &Array1<f64>, a: f64) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.0;
-        let mut k = 0;
-        while k < 3 {
-            acc1 = (x + x).sum();
-            k += 1;
-        }
-        let w2 = x;
-        for i in (0..2).step_by(3) {
-            let s3 = ops::tanh(&(a.powi(2))).exp();
-            acc1 -= ((a * w2[i]) * acc1.powi(3));
-        }
-        acc1 += (w2 + x).sum();
-        let mut s4 = (a.mul_add((n as f64), 1.0) * hype::ops::l2(w2));
-        (((((a - 0.5) + 1.5) - s4) + acc1) + w2.sum())
-    }
-
-    #[differentiable]
-    pub fn f103(a: f64, b: f64) -> f64 {
-        let n: usize = 4;
-        if (a - 0.7) >= ((n as f64) - b) {
-            if b.sin() >= { let t1 = b; t1 } {
-                let s2 = (if (a / 0.5) >= 0.0 { (1.0 + b) } else { ((-0.3) + (n as f64)) });
-                let mut s3 = { let t4 = (b - 1.0); let t5 = (if (b.powi(2) + 0.25).ln() > (a.powi(2) + 1.0).sqrt() { b } else { t4 }); t4.max(-2.0) };
-            }
-            let s6 = ((b + (-0.5)) * a.mul_add(a, b));
-            let a = (a * super::part1::f78(s6, s6));
-        } else {
-            let s7 = { let t8 = a; (n as f64) }.tanh();
-            if s7.powi(3) <= ops::ln(&(hype::ops::sigmoid(&s7))) && { let t9 = a; b } <= 1.0 {
-                let s10: f64 = (0.25 - b).max((b + (n as f64)));
-                let s11 = (s10 / (2.0 + a.sin())).mul_add(ops::softplus(&a), 0.75);
-                let s12: f64 = { let t13 = (s10 * (-1.0)); s11.powi(2) };
-            } else if super::part1::f80((n as f64), a) < 0.0 && (s7 + s7) > { let t14 = b; b } {
-                let s15 = (s7.powi(2) + 0.25).powf(a.sin()).powi(3);
-                let mut s16 = ops::sigmoid(&a).hypot(s15);
+                acc2 = super::part1::f70(q.powi(3));
+                d4 = x.dot(x);
             }
         }
-        let s17 = ops::tanh(&((a * b))).exp();
-        let mut acc18: f64 = 0.0;
-        for i in 0..n {
-            acc18 = ops::sin(&((acc18 + 0.5)));
-            acc18 /= 4.0;
-        }
-        for &v in [0.75_f64, 2.0, 0.2, -1.0].iter() {
-            acc18 -= hype::ops::sigmoid(&(s17.mul_add((n as f64), 0.5)));
-        }
-        ((((if { let t19 = b; let t20 = s17; acc18 } < 1.0 && hype::ops::sigmoid(&s17) > ops::tanh(&acc18).exp() { s17 } else { (n as f64) }) + acc18) - acc18) - (0.5 * s17))
-    }
-
-    #[differentiable]
-    pub fn f104(x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut s1: f64 = x[0];
-        s1 /= (x.dot(x).powi(2) + 1.0);
-        (({ let t2 = (x[1] + s1); x[0].powi(3) } + (0.5 * s1)) + s1)
-    }
-
-    #[differentiable]
-    pub fn f105(x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.5;
-        for i in 0..n {
-            let mut s2: f64 = (if (acc1 + x[n - 1 - i]) <= x.mean().unwrap() { x[i].sin() } else { { let t3 = acc1; let t4 = x[i]; x[i] } });
-            let mut s5 = s2;
-            acc1 += (0.3 * (if i % 2 == 0 && s2 >= 1.0 { s2 } else { acc1 }).tanh());
-        }
-        let w6: Array1<f64> = (&((x - x)) + &(ops::sigmoid(x)));
-        (((x - x).dot(&((&w6 / &((&(w6.powi(2)) + 1.0))))) + acc1) + w6.sum())
-    }
-
-    #[differentiable]
-    pub fn f106(a: f64) -> f64 {
-        let n: usize = 4;
-        let mut s1 = (a + ops::sigmoid(&a));
-        let mut s1 = (s1 - { let t2 = s1; a });
-        let s1: f64 = (s1 + (0.1 + (n as f64)));
-        let (mut p3, p4) = ((s1 / (2.0 + s1.sin())), a.powi(2));
-        let s5: f64 = ops::tanh(&(a.powi(2))).exp();
-        (((s1 + (0.5 * p3)) + p4) + (0.5 * s1))
-    }
-
-    #[differentiable]
-    pub fn f107(m: usize, a: f64, b: f64, x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.0;
-        for (r, &v) in [0.5_f64, 1.5].iter().enumerate() {
-            let x = (if r > 1 { ((-2.0) * x) } else { (x * 1.0) });
-            acc1 += x.dot(&x);
-        }
-        let mut a2: Array1<f64> = Array1::zeros(n);
-        for i in 0..n {
-            a2[i] = (super::part1::f92((x[(m + 2) % n] * x[m % n]), x) + a2[(i + 1) % n]);
-        }
-        let mut acc3: f64 = 1.0;
-        let mut k = 0;
-        while k < 4 && acc1 < -2.0 {
-            if hype::ops::sigmoid(&((n as f64))).powi(-1) >= 0.7 {
-                acc3 += hype::ops::tanh(x).sum();
-                acc3 += x.dot(x).cos();
-            } else {
-                let mut w4 = x.powi(2).powi(2);
-                w4[n - 1 - k] = (w4[k % n] * a.powi(2)).tanh();
-                acc1 += ops::softplus(&((b * a)));
-            }
-            a2 = (x * 1.0);
-            a2 = (&((&a2 + &a2)) * x);
-            k += 1;
-        }
-        (((ops::softplus(&((k as f64))) * (x[k % n] + a)) + acc3) + a2.sum())
-    }
-
-    #[differentiable]
-    pub fn f108(x: &Array1<f64>, y: &Array1<f64>, b: f64, a: f64) -> f64 {
-        let n = x.len();
-        let w1 = x.powi(2).powi(2);
-        let mut acc2: f64 = 0.0;
+        let mut acc5: f64 = 1.0;
         let mut k = 0;
         while k < n {
-            let mut s3 = (a.sin() * x[k].atan2(x[0]));
-            acc2 += (0.3 * (s3 + w1[2]).powi(2));
-            acc2 *= (0.5 + (0.1 * (-w1[k % n].powi(2)).exp().sin()));
+            let x = x;
+            let mut a6: Array1<f64> = Array1::zeros(n);
+            for i in (0..n).rev() {
+                a6[i] = acc5;
+                let mut w7: Array1<f64> = (&a6 * x).powi(2);
+            }
+            acc5 -= (if (acc5 * q) < 3.0 { s1 } else { a }).powi(2);
             k += 1;
         }
-        if (b - acc2) >= -0.3 {
-            let s4 = w1.dot(&w1).mul_add(w1[(k + 1) % n].cos(), f104(y));
-            acc2 = ((acc2 * 0.9) + (b.powi(2) + 0.5).sqrt());
-            acc2 *= (1.0 + (0.2 * (n as f64).hypot(s4).sin()));
-        } else {
-            acc2 += acc2;
-            acc2 += (y.sum() * 0.5);
-        }
-        ((((0.1 + a).min(0.3) + acc2) + acc2) + w1.sum())
+        ((x.sum() + acc5) + s1)
     }
 
     #[differentiable]
-    pub fn f109(x: &Array1<f64>, a: f64, m: usize) -> f64 {
+    pub fn f101(a: f64, x: &Array1<f64>) -> f64 {
         let n = x.len();
-        let mut a1: Array1<f64> = Array1::zeros(n);
-        for i in 0..n {
-            a1[i] = (x.sum() + 0.5);
+        let mut s1 = x.sum();
+        let x = (&(x.powi(2)) * &((if super::part0::f40(x[0], x[2]) < x.sum() { x.to_owned() } else { x.to_owned() })));
+        let mut acc2: f64 = 0.5;
+        let mut k = 0;
+        while k < 3 && s1 < 5.0 {
+            if super::part1::f92(x[1], acc2, -0.3) <= -0.5 {
+                let s3 = (x.sum() / 2.0);
+                let s4 = { let a = a; let t5 = { let s3 = acc2; let t6 = acc2; x[(k + 3) % n] }; (-t5) };
+                acc2 += ops::logsumexp(&((&x * x[k])));
+            }
+            acc2 = ((acc2 * 0.8) + (x[k] + a));
+            k += 1;
         }
-        if ((m as f64) / ((n as f64).powi(2) + 1.0)) < x[m % n].min(0.2) && ops::ln(&((x[0].powi(2) + 1.0))) > hype::ops::sigmoid(&x[0]) {
-            let mut w2 = (2.0 + &((&a1 - x).cos())).sqrt();
-        } else if f108(x, x, a, x[(m + 3) % n]) <= a.min(0.2) {
-            let mut s3 = x.sin().sum();
-            a1 = (&((&(x.powi(2)) + 1.0).sqrt()) + &a1);
+        let (p7, p8) = ((s1 + a), x[k % n].hypot(x[(k + 2) % n]));
+        s1 -= (0.3 + p8);
+        ((((ops::sin(&(p8.tanh())) + (0.5 * acc2)) - (0.5 * s1)) + (0.5 * p7)) + x.sum())
+    }
+
+    #[differentiable]
+    pub fn f102(a: f64, y: &Array1<f64>, x: &Array1<f64>) -> f64 {
+        let n = y.len();
+        let s1: f64 = a;
+        if a.powi(2) < 3.0 {
+            let mut acc2: f64 = 0.5;
+            let mut k = 0;
+            while k < n {
+                let mut s1: f64 = (s1 + acc2.sin());
+                let acc2 = (acc2 * x[(k + 3) % n]);
+                s1 *= (0.75 + (0.3 * (0.25 - y[(k + 2) % n]).sin()));
+                k += 1;
+            }
+            if k % 2 == 0 && acc2.powi(2) >= 0.75 {
+                let w3 = (&((y * y)) * (n as f64));
+                acc2 += hype::ops::sigmoid(x).sum();
+            }
         } else {
-            a1 = (&a1 - &(a1.powi(2)));
-            a1[3] = a;
-        }
-        let mut a4 = Array1::zeros(n);
-        for i in 0..n {
-            a4[i] = (f102(x, a1[(m + 1) % n]) / (2.0 + a1.sum().sin()));
+            let mut acc4: f64 = 1.0;
+            for i in 0..2 {
+                acc4 -= (crate::generated::part1::f97(y, y[i % n], x) - 1.0);
+            }
         }
         let mut a5 = Array1::<f64>::zeros(n);
         for i in 0..n {
-            a5[n - 1 - i] = (x / (2.0 + (n as f64).sin())).sum();
+            a5[n - 1 - i] = ops::sigmoid(&(super::part1::f94(y[i], y[(i + 1) % n]))).sqrt();
         }
-        ((if a <= x[m % n] { a.powi(2) } else { (-a.powi(2)).exp() }) + a5.sum())
-    }
-
-    #[differentiable]
-    pub fn f110(a: f64, y: &Array1<f64>, x: &Array1<f64>) -> f64 {
-        let n = y.len();
-        let mut a = (a - a.atan2(y[2]));
-        let y = (x + y);
-        let mut k = 0;
-        while k < n {
-            a -= ops::softplus(&(f108(x, x, a, x[k])));
-            k += 1;
-        }
-        a = ((a * (-0.5)) + crate::generated::part1::f67(x, 4, x));
-        ((y.sum() + (x[(k + 1) % n] * a)) - (0.5 * a))
-    }
-
-    #[differentiable]
-    pub fn f111(x: &Array1<f64>, b: f64, y: &Array1<f64>, a: f64, m: usize) -> f64 {
-        let n = x.len();
-        let mut s1 = (x[1] + y).dot(&((x / &((&(x.powi(2)) + 1.0)))));
-        let mut s2 = y[m % n].mul_add(ops::tanh(&y[(m + 3) % n]).exp(), x[m % n]);
-        let mut acc3: f64 = 0.5;
-        for (r, &v) in [0.7_f64, 0.3].iter().enumerate() {
-            s2 *= (1.0 + (0.2 * (y[(m + 3) % n].powi(2) + 0.5).powi(-1).tanh()));
-        }
-        for i in (0..n).rev() {
-            s1 = s2;
-            s1 = ((s1 * 0.9) + hype::ops::sigmoid(&y[m % n]).powi(-1));
-        }
-        for i in (0..m).rev() {
-            let acc3 = (acc3 * s1.powi(3));
-            s2 /= 1.5;
-        }
-        (((x[(m + 1) % n] + acc3) - s2) + s1)
-    }
-
-    #[differentiable]
-    pub fn f112(m: usize, a: f64) -> f64 {
-        let n: usize = 4;
-        let mut acc1: f64 = 1.0;
-        let mut k = 0;
-        while k < n && acc1 < 5.0 {
-            let (p2, mut p3) = (acc1.cos(), ops::atan(&acc1));
-            let p3: f64 = (p3 * ops::tanh(&acc1).exp());
-            acc1 = ((acc1 * 0.5) + a);
-            k += 1;
-        }
-        if a.min(acc1) < 0.0 && (if m < 3 && acc1.tanh().exp() > -0.3 { a } else { a }) <= 1.0 {
-            let mut acc1 = (acc1 * ((-0.5) + (m as f64)));
-            if m > 1 {
-                let mut s4 = acc1.cos().mul_add(acc1.min(0.2), 0.75);
-                acc1 += (0.3 * s4.atan2(s4).powi(3));
-            }
-            acc1 = ((acc1 * (-0.5)) + acc1.mul_add(acc1, 0.2));
-        } else if k % 2 == 0 {
-            if (acc1 * a) > 0.5 {
-                acc1 *= (0.9 + (0.1 * super::part0::f44(-0.3, m, acc1).sin()));
-                acc1 += (0.3 * (acc1.powi(2) + acc1.mul_add((k as f64), a)));
-            }
-            acc1 *= (0.5 + (0.2 * (a / 1.5).tanh()));
-        } else {
-            let mut s5 = (ops::tanh(&a) + (acc1 / 4.0));
-            acc1 /= (((m as f64) * a).powi(2) + 1.0);
-        }
-        let mut s6 = (m as f64);
-        let mut acc7: f64 = 0.5;
-        for i in (0..m).rev().step_by(3) {
-            acc7 *= (0.5 + (0.1 * (acc1 + (k as f64)).sin()));
-            let mut s8: f64 = (s6.powi(2) + 1.0).sqrt();
-            acc7 -= self::f106({ let t9 = s8; s8 });
-        }
-        let s10 = acc7;
-        ((((1.5 * (m as f64)).powi(2) + (0.5 * acc1)) + s6) - acc1)
-    }
-
-    #[differentiable]
-    pub fn f113(x: &Array1<f64>, a: f64) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.0;
-        for i in (1..3).rev() {
-            acc1 = ((acc1 * 0.8) + ops::sigmoid(&acc1));
-        }
-        let s2 = ((-2.0) * (if x[3].mul_add(x[3], a) >= 0.5 { a } else { (n as f64) }));
-        let w3 = x;
-        ((((hype::ops::sigmoid(&s2) - acc1) - s2) + acc1) + w3.sum())
-    }
-
-    #[differentiable]
-    pub fn f114(x: &Array1<f64>, y: &Array1<f64>, b: f64, a: f64) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.0;
-        let mut k = 0;
-        while k < 3 {
-            acc1 += ((3.0 * y[(k + 1) % n]).powi(2) + 0.25).powf(y.mean().unwrap().sin());
-            k += 1;
-        }
-        let y = (3.0 * &((x - y)));
-        ({ let t2 = (x[k % n] + y[3]); let t3 = y.dot(x); (if k < 3 { (k as f64) } else { y[k % n] }) } + acc1)
-    }
-
-    #[differentiable]
-    pub fn f115(a: f64, b: f64, y: &Array1<f64>, x: &Array1<f64>) -> f64 {
-        let n = y.len();
-        let mut acc1: f64 = 0.0;
-        for i in (0..2).step_by(2) {
-            let x = (&(x.powi(2)) + 1.0).ln();
-            acc1 += ((b - b) - ((i as f64) + 1.0));
-        }
-        if self::f112(n, acc1) < ops::logsumexp(y) && (x[2] / ((n as f64).powi(2) + 1.0)) <= (if x.sum() >= -0.3 { a } else { x[1] }) {
-            acc1 /= 1.5;
-            acc1 += (0.3 * { let t2 = (-b.powi(2)).exp(); let t3 = { let t4 = x[0]; x[2] }; x[2] });
-        } else if b >= ops::tanh(&a) {
-            let mut w5 = (y * 1.0);
-            w5[2] -= f114(y, y, acc1, a);
-        } else {
-            acc1 *= (0.75 + (0.3 * ops::logsumexp(y).tanh()));
-            let mut s6 = (-(a - 1.5));
-            acc1 -= (0.3 * ((a - acc1) + ((n as f64) + a)));
-        }
-        acc1 -= y.dot(x).sin();
-        (((b / (b.powi(2) + 1.0)) + acc1) + acc1)
-    }
-
-    #[differentiable]
-    pub fn f116(#[constant] q: f64, y: &Array1<f64>, x: &Array1<f64>) -> f64 {
-        let n = y.len();
-        let (p1, mut w2) = (ops::sigmoid(&x[3]), (y * q));
-        let s3 = y.mean().unwrap().min(0.3);
-        w2[3] = p1.mul_add(y[0], 3.0).min((x[0] / 2.0));
-        ((ops::tanh(&(ops::softplus(&w2[3]))) - s3) + p1)
-    }
-
-    #[differentiable]
-    pub fn f117(x: &Array1<f64>, y: &Array1<f64>, a: f64, b: f64) -> f64 {
-        let n = x.len();
-        let mut w1 = (&((y + y)) - (-1.0));
-        let mut s2 = (0.75 + (y[2] + 1.0));
-        let mut k = 0;
-        while k < n {
-            let (p3, p4) = (w1.dot(&w1), y.dot(&w1));
-            w1[k] -= y[0].powi(2);
-            k += 1;
-        }
-        let mut a5 = Array1::zeros(n);
+        let a5: Array1<f64> = a5.to_owned();
+        let mut a6: Array1<f64> = Array1::zeros(n);
         for i in 0..n {
-            a5[i] = ((n as f64) + x).sum();
+            a6[i] = y.sum().powi(2);
         }
-        ((((0.5 * a).exp().mul_add(y.dot(&w1), 1.0) + s2) - (0.5 * s2)) + a5.sum())
+        ((a.abs() + (0.5 * s1)) + a6.sum())
     }
 
     #[differentiable]
-    pub fn f118(m: usize, x: &Array1<f64>, a: f64) -> f64 {
-        let n = x.len();
-        if x[0].cos() <= 0.75 {
-            let mut s1: f64 = a;
-            s1 *= (a * a);
-        } else if { let t2 = a; x[m % n] } > -2.0 {
-            let s3 = (2.0 + (a / (a.powi(2) + 1.0)).cos()).powf(a.powi(3).sin());
-        } else {
-            if (a + x[(m + 2) % n]) <= f116(0.25, x, x) {
-                let mut s4 = ((-0.3) - (0.5 + a));
-                s4 *= crate::generated::part1::f71(x, x[3], x);
-            } else {
-                let mut a: f64 = (a - a.mul_add(a, -2.0));
-            }
-            let mut x = hype::ops::sigmoid(&((x * x)));
-        }
-        let w5 = (&((x - x)) + x);
-        let s6 = a;
-        ((((n as f64) + (-0.5)) * 0.3) + s6)
-    }
-
-    #[differentiable]
-    pub fn f119(a: f64, m: usize) -> f64 {
+    pub fn f103(c: f64, b: f64, a: f64) -> f64 {
         let n: usize = 4;
-        let mut a = (a + a.atan2((n as f64)));
-        a += a;
-        let mut s1: f64 = (0.7 + crate::generated::part1::f87(-0.3, a, a, a));
+        if c.mul_add(b, 0.2) <= (c + b) && ops::sin(&b) >= -1.0 {
+            let s1 = super::part1::f88((a + (-1.0)), a.tanh(), ops::tanh(&a).exp());
+            let mut a2 = Array1::zeros(n);
+            for i in 0..n {
+                a2[n - 1 - i] = (i as f64).powi(2).tanh();
+            }
+        } else {
+            let mut s3 = (c.powi(2) + 1.0).powf(a.powi(3).sin());
+            s3 += (0.3 * ((b - a) * b.min(s3)));
+            let mut s4 = ((-s3.powi(2)).exp() / (b.max(-1.0).powi(2) + 1.0));
+        }
+        let c = (c * { let t5 = a; t5 });
+        let mut acc6: f64 = 0.0;
+        for &v in [3.0_f64, 0.5].iter() {
+            if (n as f64).min(v) > (acc6 - a) {
+                let v = (v - (acc6 - c));
+            } else {
+                acc6 -= ((0.5 * v).exp() - (acc6 * (-0.5)));
+                acc6 += c;
+            }
+            acc6 -= c;
+            acc6 = ((acc6 * 0.5) + v.powi(2));
+        }
+        ((if c.tanh() >= (acc6 * (-1.0)) { (n as f64).powi(2) } else { a.cos() }) - acc6)
+    }
+
+    #[differentiable]
+    pub fn f104(m: usize, a: f64, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let mut a = (a + a.powi(3));
+        let w1 = (&(x.powi(2)) + 1.0).sqrt().powi(2);
+        a *= (0.9 + (0.1 * (x[(m + 2) % n].powi(2) + 0.25).sqrt().tanh()));
+        ((a.cos() * (a / 1.5)) + w1.sum())
+    }
+
+    #[differentiable]
+    pub fn f105(c: f64, a: f64, b: f64, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let mut acc1: f64 = 1.0;
+        for (r, &v) in [-2.0_f64, 0.25, -2.0, 0.5].iter().enumerate() {
+            let s2 = { let acc1 = (1.0 * x[2]); let t3 = x[n - 1 - r]; ops::sigmoid(&b) };
+            acc1 /= -2.0;
+        }
+        let mut acc4: f64 = 1.0;
+        for &v in [-0.5_f64, -1.0, 0.0, 3.0].iter() {
+            if v.tanh() >= (x[2] + 0.1) {
+                let s5 = acc4;
+                acc4 += (if s5.powi(3) > 2.0 { ops::atan(&acc1) } else { v.sin() });
+                acc4 /= (x[2].powi(2) + 1.0);
+            } else {
+                let mut w6 = (x / (2.0 + v.sin()));
+                acc1 /= (2.0 + (if (acc4 * w6[2]) > 1.0 { x[0] } else { v }).sin());
+            }
+            acc4 *= (0.75 + (0.1 * crate::generated::part1::f97(x, x[0], x).tanh()));
+        }
+        if x.dot(x) < 0.5 {
+            let s7 = (if f101(acc1, x) > x[1].cos() { a } else { x[3] }).powi(3);
+            for i in (1..n).rev().step_by(3) {
+                let w8 = (&((x + 1.0)) * &(x.powi(2)));
+                acc1 -= (-ops::tanh(&x[i]));
+            }
+            acc4 = ((acc4 * 0.9) + x.sum());
+        } else {
+            for i in (0..3).rev().step_by(2) {
+                acc1 *= (0.9 + (0.3 * (acc1 / ((n as f64).powi(2) + 1.0)).sin()));
+            }
+            acc4 *= (0.5 + (0.1 * acc4.atan2(acc1).sin()));
+            acc4 = ((acc4 * (-0.5)) + x.sum());
+        }
+        (((x[2] + acc1) + (0.5 * acc4)) + acc1)
+    }
+
+    #[differentiable]
+    pub fn f106(y: &Array1<f64>, a: f64, x: &Array1<f64>) -> f64 {
+        let n = y.len();
+        let s1: f64 = crate::generated::part0::f35(1.0, &((if crate::generated::part1::f97(x, y[1], y) > (if (0.5 * x[1]) > y.sum() { a } else { a }) { y.to_owned() } else { x.to_owned() })));
+        let mut acc2: f64 = 0.5;
         let mut k = 0;
-        while k < m {
-            a += hype::ops::sigmoid(&((a * a))).powf(s1.max((k as f64)).sin());
+        while k < 2 && acc2 > -2.0 {
+            acc2 += (0.3 * ((-y[(k + 3) % n]) - y[k]));
+            for i in (0..4).rev() {
+                acc2 = ((acc2 * 0.9) + (n as f64).max(y[i % n]));
+                acc2 *= (1.0 + (0.2 * (if k % 2 == 0 { (n as f64) } else { x[n - 1 - i] }).tanh()));
+                acc2 = (ops::logsumexp(y).powi(2) + 1.0).ln();
+            }
+            acc2 -= ((if acc2 <= y[k] { a } else { x[k % n] }) + 0.75);
             k += 1;
         }
-        let mut k2 = 0;
-        while k2 < n && a < 2.0 {
-            a += (-(s1 + s1));
-            s1 += (0.3 * ops::sin(&((-(k2 as f64).powi(2)).exp())));
-            s1 += crate::generated::part1::f87(-0.3, (3.0 * s1), ((-2.0) + a), a.powi(3));
-            k2 += 1;
+        acc2 -= s1;
+        let mut s3: f64 = y[1].powi(3).mul_add({ let t4 = s1; y[k % n] }, hype::ops::sigmoid(&s1).powf(y[(k + 2) % n].sin()));
+        let d5: f64;
+        if s1.cos() > (s1.powi(2) + 1.0).sqrt() {
+            d5 = y.dot(x);
+        } else {
+            d5 = (ops::sin(&s3).powi(2) + 0.5).powi(-1);
         }
-        (((a / (s1.powi(2) + 1.0)) + (0.5 * a)) + s1)
+        (((((y[(k + 2) % n] / (2.0 + d5.sin())) + s3.min(3.0)) - s3) + (0.5 * acc2)) - (0.5 * s1))
     }
 
     #[differentiable]
-    pub fn f120(m: usize, a: f64, b: f64) -> f64 {
+    pub fn f107(a: f64, x: &Array1<f64>, y: &Array1<f64>, b: f64) -> f64 {
+        let n = x.len();
+        let mut acc1: f64 = 1.0;
+        for i in 0..n {
+            let mut acc2: f64 = 1.0;
+            let mut k = 0;
+            while k < 2 && acc2 < 3.0 {
+                acc1 *= (0.75 + (0.1 * (-y[(k + 1) % n].powi(2)).exp().tanh()));
+                k += 1;
+            }
+            acc1 = y[k % n].cos().mul_add(y.sum(), 0.5);
+        }
+        let mut k = 0;
+        while k < n {
+            acc1 = ((acc1 * (-0.5)) + x.mean().unwrap());
+            k += 1;
+        }
+        if (if k % 2 == 0 { y[k % n] } else { x[(k + 1) % n] }) >= (y[(k + 1) % n] - 0.2) {
+            let (mut w3, p4) = ((y * y), y.dot(x));
+            acc1 -= ((-2.0) * f105((k as f64), acc1, x[(k + 3) % n], x));
+        }
+        let b = (b * self::f103(b, x[(k + 1) % n], b));
+        ((b - 0.1) + b)
+    }
+
+    #[differentiable]
+    pub fn f108(a: f64, b: f64) -> f64 {
         let n: usize = 4;
+        let mut acc1: f64 = 0.5;
+        let mut k = 0;
+        while k < 2 {
+            let s2 = (a * 1.0).powi(2);
+            if k > 2 {
+                let s3: f64 = crate::generated::part0::f21(n, b);
+                acc1 += (0.3 * (acc1.powi(2) + 1.0).powf(s3.sin()).max(crate::generated::part1::f77(4, b)));
+            }
+            acc1 *= (0.9 + (0.1 * (s2.powi(2) + 0.25).powf((k as f64).sin()).sin()));
+            k += 1;
+        }
+        let mut a: f64 = (a - b.powi(3));
+        ((b + a) - a)
+    }
+
+    #[differentiable]
+    pub fn f109(b: f64, y: &Array1<f64>, a: f64, x: &Array1<f64>) -> f64 {
+        let n = y.len();
         let mut a1: Array1<f64> = Array1::zeros(n);
         for i in (0..n).step_by(2) {
-            a1[i] = ops::sin(&(crate::generated::part1::f87(3.0, b, a, (n as f64))));
-            let (p2, mut w3) = ((a - 0.5), (&a1 - &a1));
+            a1[i] = ((y + 0.3).sum() + a1[(i + 1) % n]);
         }
-        let s4 = a1.dot(&a1);
-        let s5 = ((-0.3) - a1.sum());
-        ((a.tanh().exp() + s5) + s4)
+        for i in (1..n).rev() {
+            if i % 2 == 0 {
+                a1 = (y.mean().unwrap() * &a1);
+                a1[i] = (i as f64);
+                a1 += &(ops::atan(x));
+            }
+            for j in 0..2 {
+                let mut s2 = (a1[i].tanh() + 0.75);
+                a1[j] = ((x[j % n] / ((i as f64).powi(2) + 1.0)) + hype::ops::l2(x));
+            }
+            a1[i] = (a1[i] + hype::ops::l2(x));
+        }
+        (f107(crate::generated::part0::f27(x, 3, b, y[2], x), y, &(x.powi(2)), x[2].tanh()) + a1.sum())
     }
 
     #[differentiable]
-    pub fn f121(a: f64, b: f64, x: &Array1<f64>) -> f64 {
+    pub fn f110(x: &Array1<f64>, b: f64, a: f64) -> f64 {
         let n = x.len();
-        let mut w1 = ((n as f64).atan2(x[2]) + &((x / (x[1].powi(2) + 1.0))));
-        let s2: f64 = (f111(x, x[1], x, a, n) / (2.0 + (b + w1[0]).sin()));
-        if (2.0 - w1[1]) >= -2.0 && (b + s2) < 1.0 {
-            let mut b = (b + w1[1].hypot((n as f64)));
-            let (p3, p4) = (((-2.0) + x[0]), (a + (n as f64)));
-            b -= w1[1];
-        }
-        w1 += &(w1.cos());
-        ((w1.dot(&w1) + s2) + w1.sum())
+        let (w1, w2) = ((x * 0.25), (x + x));
+        let s3 = hype::ops::l2(&((w1[2] + &w1)));
+        let (mut p4, w5) = (crate::generated::part1::f53(w1[0], n, &w1), hype::ops::tanh(&w1));
+        w1[1].powi(2)
     }
 
     #[differentiable]
-    pub fn f122(x: &Array1<f64>, y: &Array1<f64>, b: f64, a: f64) -> f64 {
+    pub fn f111(a: f64, b: f64, x: &Array1<f64>, y: &Array1<f64>, m: usize) -> f64 {
         let n = x.len();
-        let (p1, p2) = ((b * 1.0), (a / (x[3].powi(2) + 1.0)));
-        let mut acc3: f64 = 0.5;
+        let mut acc1: f64 = 0.0;
+        for i in 1..n {
+            let s2 = acc1;
+            let mut k = 0;
+            while k < m && acc1 > 2.0 {
+                let x = (&((x - 0.2).powi(2)) + 0.25).sqrt();
+                acc1 -= (x[(k + 3) % n].cos() / ((0.5 * a).exp().powi(2) + 1.0));
+                k += 1;
+            }
+            acc1 = ((acc1 * 0.8) + (acc1 / (s2.powi(2) + 1.0)));
+        }
+        acc1 += (0.3 * hype::ops::sigmoid(&acc1).atan());
+        for i in (0..n).rev() {
+            acc1 = ((acc1 * 0.9) + x[0]);
+        }
+        let w3 = (-&(x.cos()));
+        let mut s4 = ops::logsumexp(&((x * acc1)));
+        ((((a / (2.0 + s4.sin())) + acc1) + acc1) + w3.sum())
+    }
+
+    #[differentiable]
+    pub fn f112(a: f64, b: f64, c: f64) -> f64 {
+        let n: usize = 4;
+        let mut acc1: f64 = 0.0;
+        for i in (0..4).rev() {
+            acc1 += { let t2 = b.sin(); t2.min(0.7) };
+        }
+        let mut s3 = self::f103(ops::tanh(&b).exp(), acc1.abs(), (if acc1 < 0.0 { (n as f64) } else { c }));
+        ((0.5 + s3) - acc1)
+    }
+
+    #[differentiable]
+    pub fn f113(b: f64, x: &Array1<f64>, a: f64) -> f64 {
+        let n = x.len();
+        if ops::ln(&((x[0].powi(2) + 1.0))) > { let t1 = (n as f64); b } {
+            let d2: f64;
+            if crate::generated::part1::f55(n, a, x) < -2.0 {
+                let mut s3 = (b.powi(2) * x.mean().unwrap());
+                d2 = a;
+            } else {
+                d2 = (x * a).dot(&((x / &((&(x.powi(2)) + 1.0)))));
+            }
+            let mut acc4: f64 = 0.5;
+            for i in (0..3).step_by(3) {
+                acc4 = ((acc4 * 0.9) + hype::ops::l2(x));
+            }
+        } else {
+            let mut a5: Array1<f64> = Array1::zeros(n);
+            for i in (0..n).rev() {
+                a5[i] = x[i];
+            }
+            if (0.5 - x[0]) > a5[0].mul_add(a, a5[3]) {
+                let mut s6 = ops::sin(&((x[3] + 0.25)));
+                s6 -= (0.3 * a5.dot(&((&a5 + x[2]))));
+            }
+            let mut k = 0;
+            while k < n {
+                a5 *= (0.9 + (0.1 * b.min(b).tanh()));
+                a5[n - 1 - k] += (x * &a5).dot(&((&a5 * x[n - 1 - k])));
+                k += 1;
+            }
+        }
+        let mut s7 = (x / &((&(x.powi(2)) + 1.0))).sum();
+        ((0.75 * x[3]) + s7)
+    }
+
+    #[differentiable]
+    pub fn f114(x: &Array1<f64>, a: f64) -> f64 {
+        let n = x.len();
+        let (p1, mut p2) = ((n as f64).hypot(a), (a - x[2]));
+        let s3 = x[2].powi(2).powi(3);
         let mut k = 0;
-        while k < 4 {
-            acc3 += a;
+        while k < 4 && p2 < -2.0 {
+            for i in (0..n).rev().step_by(3) {
+                let s3 = (s3 * x[0].cos());
+                let mut w4 = (x + x.dot(x));
+                p2 *= (0.75 + (0.3 * s3.mul_add(w4[k], 0.25).tanh()));
+            }
+            let s5 = ((n as f64) * 0.5);
+            p2 = self::f106(&((x / &((&(x.powi(2)) + 1.0)))), { let p1 = x[(k + 2) % n]; p2 }, x);
             k += 1;
         }
-        for (r, &v) in [0.1_f64, -1.0, 0.0].iter().enumerate() {
-            acc3 -= x[n - 1 - r];
+        if k % 2 == 0 {
+            p2 -= (0.3 * self::f112(hype::ops::l2(x), x.sum(), x.dot(x)));
+            p2 -= x.sin().dot(&(hype::ops::sigmoid(x)));
+        } else {
+            let mut a6 = Array1::<f64>::zeros(n);
+            for i in 0..n {
+                a6[i] = (-s3).powi(2);
+            }
+            let mut a7 = Array1::zeros(n);
+            for i in 0..n {
+                a7[i] = (if i % 2 == 0 { x[i % n].tanh().exp() } else { x[(k + 1) % n].powi(2) });
+            }
+            p2 += (ops::sin(&x[2]) * ((k as f64) * 0.3));
         }
-        ((x[k % n] + (0.5 * acc3)) + (0.5 * p2))
+        (((ops::ln(&((2.0 + x[k % n].cos()))) + p2) - p2) + (0.5 * p1))
+    }
+
+    #[differentiable]
+    pub fn f115(x: &Array1<f64>, #[constant] q: f64) -> f64 {
+        let n = x.len();
+        let mut acc1: f64 = 0.0;
+        for (r, &v) in [0.3_f64, -0.5, 1.0].iter().enumerate() {
+            acc1 = x.sum().cos();
+            let (mut p2, mut w3) = (v, (x * x));
+            acc1 += ops::sin(&((q * q)));
+        }
+        let w4 = x;
+        let mut s5 = acc1;
+        let s5 = (s5 * crate::generated::part0::f35(3.0, w4));
+        ((crate::generated::part0::f31(&((-w4)), s5, x[0], 3, x) - (0.5 * s5)) + w4.sum())
+    }
+
+    #[differentiable]
+    pub fn f116(m: usize, #[constant] q: f64, x: &Array1<f64>, a: f64) -> f64 {
+        let n = x.len();
+        if m > 1 {
+            if (m as f64) > (2.0 + x[0].cos()).powi(-1) {
+                let mut a = (a + x[(m + 3) % n]);
+                let s1 = (ops::sigmoid(&q) * (a + x[(m + 1) % n]));
+            } else if x.dot(x) <= x[(m + 2) % n].max(q) {
+                let w2: Array1<f64> = (&((-x)) * 0.75);
+                let s3 = (crate::generated::part1::f59(x, a, a, &w2, 0.2, n) + w2[(m + 2) % n].cos());
+                let s4 = hype::ops::sigmoid(&(ops::softplus(&((m as f64)))));
+            } else {
+                let mut w5 = (&(ops::tanh(x)) / &((&(x.powi(2).powi(2)) + 1.0)));
+                let a = (a * self::f115(x, 1.0));
+            }
+            let d6: f64;
+            if m % 2 == 0 && (if hype::ops::sigmoid(&x[(m + 2) % n]) < 0.75 { x[m % n] } else { x[m % n] }) <= 2.0 {
+                d6 = x.dot(x);
+            } else {
+                let s7 = ops::sin(&({ let t8 = x[(m + 3) % n]; let t9 = x[m % n]; x[m % n] }));
+                d6 = ops::sin(&((x[(m + 2) % n] / (x[m % n].powi(2) + 1.0))));
+            }
+        } else {
+            let mut acc10: f64 = 0.0;
+            for i in (0..n).step_by(2) {
+                acc10 += (0.3 * ((0.25 - a).powi(2) + 0.5).sqrt());
+                acc10 += { let t11 = { let a = a; q }; x[i].max(0.5) };
+            }
+            let (p12, p13) = (x[m % n].mul_add(a, x[(m + 1) % n]), (x[m % n] * a));
+            if m < 1 {
+                let (p14, p15) = (a.mul_add(x[0], 0.2), p12.powi(2));
+                let w16 = x.to_owned();
+                acc10 *= ops::sigmoid(&x[(m + 1) % n]).sqrt();
+            } else {
+                let acc10 = (acc10 * ops::tanh(&a));
+                let w17 = (&((x / &((&(x.powi(2)) + 1.0)))) - (-0.3));
+            }
+        }
+        let mut s18 = ((a - 0.7) * (-0.3));
+        let mut s19 = (0.2 - x.dot(x));
+        s18 += (0.3 * (x.sum() * x[m % n]));
+        ((((x[(m + 3) % n].powi(2) + 0.5).ln().powi(2) + 0.5).powi(-1) - s19) + (0.5 * s18))
+    }
+
+    #[differentiable]
+    pub fn f117(x: &Array1<f64>, y: &Array1<f64>, a: f64) -> f64 {
+        let n = x.len();
+        let mut acc1: f64 = 0.5;
+        let mut k = 0;
+        while k < n {
+            acc1 += a;
+            acc1 += x[k % n].abs();
+            k += 1;
+        }
+        let mut a2 = Array1::zeros(n);
+        for i in 0..n {
+            a2[i] = (if (a + y[(i + 2) % n]) > 0.2 { x.to_owned() } else { x.to_owned() }).mean().unwrap();
+        }
+        a2[(k + 3) % n] = y.dot(&a2).abs();
+        for (r, &v) in [0.75_f64, 0.25, 3.0].iter().enumerate() {
+            a2[n - 1 - r] = ((r as f64) * a.tanh());
+            acc1 *= super::part0::f48(x[(k + 3) % n], y, v, v);
+        }
+        for i in (0..n).rev() {
+            let mut s3 = (x - acc1).sum();
+            a2[(k + 1) % n] = ops::sigmoid(&y[(k + 1) % n]).powi(3);
+        }
+        (f114(x, a) + acc1)
+    }
+
+    #[differentiable]
+    pub fn f118(x: &Array1<f64>, b: f64, a: f64) -> f64 {
+        let n = x.len();
+        let mut s1 = (b + (a - 0.2));
+        let mut s2: f64 = x[3];
+        let (mut p3, mut p4) = (a, f117(x, x, s1));
+        let mut acc5: f64 = 0.0;
+        for &v in [1.5_f64, 1.0, 1.5, 0.7].iter() {
+            acc5 += (0.3 * x.powi(2).sum());
+        }
+        ((((x.dot(x).powi(2) + 0.25).sqrt() + acc5) - (0.5 * p4)) + (0.5 * p3))
+    }
+
+    #[differentiable]
+    pub fn f119(m: usize, x: &Array1<f64>, b: f64, a: f64) -> f64 {
+        let n = x.len();
+        let mut a1 = Array1::<f64>::zeros(n);
+        for i in 0..n {
+            a1[n - 1 - i] = ((0.75 + (1.5 * b)) + a1[(i + 1) % n]);
+        }
+        let w2 = (&(a1.powi(2)) + 0.25).sqrt().powi(2);
+        a1 = (&((&a1 * 0.5)) + &((&a1 / &((&(w2.powi(2)) + 1.0)))));
+        (x.powi(2).dot(&w2) + a1.sum())
+    }
+
+    #[differentiable]
+    pub fn f120(a: f64) -> f64 {
+        let n: usize = 4;
+        let mut acc1: f64 = 0.0;
+        let mut k = 0;
+        while k < n && acc1 < 3.0 {
+            acc1 *= (1.0 + (0.1 * (acc1 * 0.7).sin()));
+            k += 1;
+        }
+        let mut s2 = (if (n as f64).atan2(acc1) > a { a } else { (acc1 / 3.0) });
+        s2 *= (0.5 + (0.2 * super::part1::f76(s2, a, s2).tanh()));
+        acc1 = ((acc1 * 0.8) + a.powi(3));
+        ((((-1.0) - acc1) - (0.5 * acc1)) + s2)
+    }
+
+    #[differentiable]
+    pub fn f121(x: &Array1<f64>, a: f64, m: usize) -> f64 {
+        let n = x.len();
+        if a >= x.dot(x) {
+            let mut acc1: f64 = 0.5;
+            for &v in [-0.5_f64, 1.0, -1.0, 0.3].iter() {
+                let s2 = (0.5 + acc1).sin();
+                let mut acc1 = (acc1 * x.dot(x));
+                acc1 -= ops::sin(&(ops::sigmoid(&x[m % n]).powf(acc1.sin())));
+            }
+            let mut s3 = self::f109((n as f64).mul_add(x[m % n], a), x, acc1.mul_add(x[(m + 1) % n], -2.0), &((&(x.powi(2)) + 1.0).ln()));
+            s3 += (x[m % n].hypot(x[0]) - 0.25);
+        }
+        let s4 = (a.powi(3) - { let a = x[m % n]; a });
+        let s5 = (x / &((&(x.powi(2)) + 1.0))).dot(&((if ops::logsumexp(x) <= 0.3 { x.to_owned() } else { x.to_owned() })));
+        ops::tanh(&x[1])
+    }
+
+    #[differentiable]
+    pub fn f122(b: f64, a: f64) -> f64 {
+        let n: usize = 4;
+        let s1 = (3.0 + (b / (2.0 + a.sin())));
+        let (p2, p3) = ((s1 + a), (-a));
+        ((a + p3) + p2)
     }
 
     #[differentiable]
     pub fn f123(a: f64, b: f64) -> f64 {
         let n: usize = 4;
-        let s1 = (ops::tanh(&((n as f64))) + (-2.0));
-        let mut s2 = ops::tanh(&(b.abs()));
-        let s3 = ((b + 1.0) - 0.5);
+        let mut acc1: f64 = 1.0;
+        for &v in [-0.5_f64, 0.25, -0.3].iter() {
+            let mut a = (a * (0.5 * acc1).exp());
+            acc1 -= { let t2 = (n as f64); (n as f64) }.hypot((n as f64));
+        }
+        let s3 = (b * b.powi(2));
         let mut a4 = Array1::<f64>::zeros(n);
-        for i in (0..n).step_by(2) {
-            a4[i] = (s2.sin() + (s2 - s2));
-            let s1 = (s1 * (s1.powi(2) + 0.25).sqrt());
+        for i in 0..n {
+            a4[i] = ((if i % 2 == 0 { s3 } else { ((i as f64) * s3) }) + a4[(i + 1) % n]);
+            let mut acc1 = (acc1 + (2.0 + a4[i].cos()).ln());
         }
-        for i in (0..n).rev() {
-            s2 /= 0.5;
-            a4[i] += s1;
+        let mut a5 = Array1::<f64>::zeros(n);
+        for i in 0..n {
+            a5[i] = (2.0 + (n as f64).cos()).sqrt().powi(3);
+            acc1 += (0.3 * (if f120(a4[i]) >= s3 { s3.min(acc1) } else { a5.dot(&a5) }));
         }
-        ((&a4 / &((&(a4.powi(2)) + 1.0))).dot(&((1.5 * &a4))) - s2)
+        for i in 0..n {
+            acc1 += b.mul_add(a5[i], 0.5).powi(2);
+            let (mut p6, p7) = ((a4[i].powi(2) + 0.25).powi(-1), a4[(i + 2) % n].min(0.7));
+            a4 += &((s3 * &a5));
+        }
+        (((ops::tanh(&b) + acc1) + (0.5 * acc1)) + a4.sum())
     }
 
     #[differentiable]
-    pub fn f124(b: f64, x: &Array1<f64>, a: f64) -> f64 {
+    pub fn f124(x: &Array1<f64>) -> f64 {
         let n = x.len();
-        let mut acc1: f64 = 0.5;
-        for i in (0..n).step_by(3) {
-            acc1 = acc1.powi(2);
+        let s1 = (x[3].max(0.5) + (x[1] * 1.5));
+        let mut s2 = (x.sum().powi(2) + 0.25).ln();
+        for i in (0..2).step_by(3) {
+            let s2: f64 = (s2 + s1.sin());
+            let mut acc3: f64 = 0.0;
+            for j in 0..n {
+                let w4 = (&((0.5 + x)) / &((&(x.powi(2).powi(2)) + 1.0)));
+                acc3 /= (2.0 + s1.sin());
+            }
         }
-        let mut s2 = (ops::logsumexp(x) + x.sum());
-        let s3 = (x[2].atan2(x[0]) - acc1.cos());
-        (((x.sum() + (0.5 * acc1)) + (0.5 * s2)) + acc1)
+        let mut acc5: f64 = 0.0;
+        for (r, &v) in [-1.0_f64, 0.5, -2.0].iter().enumerate() {
+            acc5 /= (x[r].mul_add((r as f64), v).powi(2) + 1.0);
+        }
+        (((x[3] + (0.5 * acc5)) - acc5) + s2)
     }
 
     #[differentiable]
-    pub fn f125(x: &Array1<f64>, y: &Array1<f64>) -> f64 {
+    pub fn f125(a: f64, b: f64, x: &Array1<f64>) -> f64 {
         let n = x.len();
-        if (x[3] + y[0]) > -1.0 {
-            let w1 = (&(y.powi(2)) + 0.25).sqrt().powi(2);
-            let (mut w2, mut p3) = ((y * 1.0), self::f121(x[3], x[3], x));
-        } else if f117(x, x, y[2], x[3]) <= 1.0 {
-            let s4 = x[0].mul_add((n as f64), y[2]).abs();
-            let mut s5 = (s4 / (s4.powi(2) + 1.0)).mul_add(s4.cos(), -2.0);
+        if x.sum() < (if (x[0] + x[0]) > 0.7 { x[0] } else { x[2] }) {
+            let mut w1 = (2.0 + &(x.powi(2).cos())).ln();
+        }
+        let (p2, w3) = (a, x.sin());
+        if (n as f64).mul_add(b, -1.0) > (w3[1] / (2.0 + a.sin())) {
+            let b = (b * w3.sum());
+            let mut a4 = Array1::<f64>::zeros(n);
+            for i in 0..n {
+                a4[i] = (a + a4[(i + 1) % n]);
+            }
+            let s5: f64 = self::f115(&w3, -2.0).mul_add((w3[3] / 1.5), 1.5);
         } else {
-            if ((n as f64) / (y[3].powi(2) + 1.0)) >= 0.1 {
-                let s6 = hype::ops::sigmoid(&((n as f64).mul_add(x[0], x[0])));
-                let s7 = y.dot(y).powi(3);
-                let s8 = (1.0 * (s7 / (2.0 + s6.sin())));
-            }
-            let s9 = (x * x).sum();
-            let s10: f64 = ops::logsumexp(y);
+            let s6 = w3.dot(x).abs();
         }
-        if y.sum() < 1.5 {
-            let s11 = ((n as f64) / (x[3].powi(2) + 1.0)).sin();
-        } else {
-            if x.dot(y) >= 0.3 {
-                let s12 = (x - y).mean().unwrap();
-                let (p13, w14) = ((-y[3]), (y * x[0]));
-            }
-            let s15 = (-hype::ops::sigmoid(&y[1]));
-            if (s15 - (-0.5)) < s15.powi(3) {
-                let s16 = (0.75 + x[2]).mul_add(s15.hypot(x[1]), 1.0);
-                let w17 = (((n as f64) / (2.0 + x[0].sin())) * &((y + y)));
-                let s18 = ops::atan(&((if s15.mul_add(s16, 1.0) <= 0.5 && s16.powi(2) > (y[3] / (2.0 + (n as f64).sin())) { s16 } else { s16 })));
-            }
+        let mut a7 = Array1::<f64>::zeros(n);
+        for i in 0..n {
+            a7[i] = ((0.7 + (2.0 * b)) + a7[(i + 1) % n]);
         }
-        ((y[1] - x[2]) + y.dot(y))
+        ((b.mul_add(p2, 0.7) - (0.5 * p2)) + w3.sum())
     }
 
     #[differentiable]
-    pub fn f126(b: f64, x: &Array1<f64>, c: f64, a: f64, y: &Array1<f64>) -> f64 {
+    pub fn f126(a: f64, x: &Array1<f64>, #[constant] q: f64, b: f64) -> f64 {
         let n = x.len();
-        let mut acc1: f64 = 0.0;
-        let mut k = 0;
-        while k < n {
-            let s2 = self::f124((x[2] + (k as f64)), y, x.sum());
-            if a > 1.0 {
-                acc1 *= (1.0 + (0.3 * y[k].sin()));
-            } else {
-                let mut c = (c - x.sum());
-                let s3 = (ops::sin(&((n as f64))) + 3.0);
-                acc1 += y.dot(&((x / &((&(x.powi(2)) + 1.0)))));
-            }
-            acc1 /= (2.0 + y[k].powi(2).sin());
-            k += 1;
+        if ((-1.0) * x[3]) >= q {
+            let x = (if x[0].powi(2) <= (if (2.0 + a) < ((n as f64) + (n as f64)) { x[1] } else { a }) { (if hype::ops::sigmoid(&q) < -0.5 { x.to_owned() } else { x.to_owned() }) } else { (x + x) });
+            let mut s1: f64 = (if x.dot(&x) >= (x[2] + q) { (if a.powi(2) >= 0.25 { q } else { x[0] }) } else { ops::ln(&(hype::ops::sigmoid(&q))) });
+            s1 += a;
+        } else {
+            let s2 = x.powi(2).dot(&((if ops::logsumexp(x) <= 0.7 { x.to_owned() } else { x.to_owned() })));
+            let mut x = ((-1.0) + x);
+            x[2] *= (0.9 + (0.2 * (a / (-2.0)).tanh()));
         }
-        let mut k4 = 0;
-        while k4 < n && acc1 < -2.0 {
-            let s5 = (k as f64);
-            acc1 -= ((0.5 + a) - y.dot(y));
-            acc1 += (0.5 * y).exp().dot(x);
-            k4 += 1;
-        }
-        let w6 = x;
-        ((acc1.powi(2) + 0.25).powi(-1) + acc1)
+        let mut s3 = ops::tanh(&((0.7 * x[2])));
+        let mut s4 = hype::ops::sigmoid(&(crate::generated::part0::f33(x[0], x)));
+        ((ops::ln(&(((x[0] / 4.0).powi(2) + 1.0))) + s3) + s4)
     }
 
     #[differentiable]
     pub fn f127(x: &Array1<f64>) -> f64 {
         let n = x.len();
-        let mut w1 = (x * (n as f64).mul_add(x[3], 0.7));
-        w1 *= (0.9 + (0.2 * ((n as f64) - 0.1).sin()));
-        let mut w1: Array1<f64> = (&(ops::tanh(&w1)) / &((&(ops::tanh(&w1).exp().powi(2)) + 1.0)));
-        self::f118(n, x, (w1[3] - (-0.3)))
+        let s1 = x[3];
+        let s2: f64 = s1.powi(2);
+        let w3 = x;
+        let mut s4 = s1;
+        let s5 = ((2.0 + (n as f64).cos()).sqrt() / (2.0 + w3.sum().sin()));
+        ((((w3.dot(w3) + s4) + s4) + (0.5 * s1)) + w3.sum())
     }
 
     #[differentiable]
-    pub fn f128(c: f64, m: usize, y: &Array1<f64>, x: &Array1<f64>, b: f64, a: f64) -> f64 {
-        let n = y.len();
-        if y.sum() >= ops::tanh(&x[1]) {
-            let x: Array1<f64> = (&((y / &((&(y.powi(2)) + 1.0)))) / &((&(y.powi(2).powi(2)) + 1.0)));
-            let mut s1 = (&x * a).dot(&(ops::sigmoid(&x).sqrt()));
-            let mut y = ((-2.0) - y).powi(2);
+    pub fn f128(b: f64, c: f64, x: &Array1<f64>, a: f64, m: usize) -> f64 {
+        let n = x.len();
+        if m % 2 == 0 {
+            let mut a1 = Array1::<f64>::zeros(n);
+            for i in (0..n).rev() {
+                a1[i] = ((x.dot(x) / (2.0 + (0.25 + x[0]).sin())) + a1[(i + 1) % n]);
+            }
         }
-        let s2 = x[0].atan2(c).hypot((if m > 3 { (n as f64) } else { y[(m + 1) % n] }));
-        let mut w3 = (&((if y.dot(y) > 1.0 { (y * 1.0) } else { (y * 1.0) })) * 0.1);
-        let s4 = x.sum();
-        w3[m % n] += self::f127(x);
-        (((ops::softplus(&(hype::ops::l2(&w3))) - s4) - s2) + w3.sum())
+        let s2 = (x[(m + 1) % n].max(-0.3) + 1.5);
+        let mut a3 = Array1::zeros(n);
+        for i in 0..n {
+            a3[i] = { let t4 = crate::generated::part0::f33(x[1], x); f122(x[(m + 3) % n], s2) };
+        }
+        (((0.5 + c) - s2) + a3.sum())
     }
 
     #[differentiable]
-    pub fn f129(b: f64, a: f64) -> f64 {
+    pub fn f129(c: f64, m: usize, b: f64, x: &Array1<f64>, a: f64) -> f64 {
+        let n = x.len();
+        let mut s1 = (-a.powi(2)).exp().powi(2);
+        s1 *= (1.0 + (0.1 * c.sin().tanh()));
+        if hype::ops::l2(x) > c.max(0.2) && x.dot(x) >= -0.5 {
+            if m % 2 == 0 {
+                s1 += a;
+                s1 *= (0.9 + (0.2 * x.dot(x).tanh()));
+                s1 *= (0.9 + (0.2 * x[m % n].hypot(x[m % n]).sin()));
+            } else {
+                let b = (b + x.dot(x));
+                let w2 = (&((x / &((&(x.powi(2)) + 1.0)))) + x);
+                s1 -= (hype::ops::l2(x) + (w2[m % n] + 0.2));
+            }
+            s1 -= (0.3 * (0.25 * b));
+        }
+        let mut a = (a + (if x.dot(x) >= self::f121(x, s1, 4) { b } else { b }));
+        let mut s3 = (&(x.powi(2)) + 0.25).sqrt().dot(&(ops::softplus(x)));
+        (((hype::ops::l2(x) - a) + s1) + s3)
+    }
+
+    #[differentiable]
+    pub fn f130(#[constant] q: f64, a: f64) -> f64 {
+        let n: usize = 4;
+        let mut acc1: f64 = 0.5;
+        for &v in [0.7_f64, -1.0, 0.2, -1.0].iter() {
+            if (if (2.0 * q) < 1.5 { v } else { v }) > hype::ops::sigmoid(&q) {
+                let mut s2 = (q - (n as f64)).powi(2);
+                let s3 = (0.5 * v).hypot((n as f64).mul_add(a, (n as f64)));
+            }
+            acc1 += (0.3 * (1.0 + hype::ops::sigmoid(&v).powf(q.sin())));
+        }
+        let mut s4 = f120(acc1).atan2(acc1.powi(2));
+        if (s4 - 0.1) >= crate::generated::part1::f77(n, s4) {
+            if (n as f64).mul_add(s4, 0.5) < 1.0 {
+                acc1 = a.powi(2);
+                acc1 *= (1.0 + (0.3 * acc1.tanh()));
+            }
+            s4 = ((s4 * 0.9) + q);
+        } else if acc1 >= 3.0 {
+            for i in 0..n {
+                let mut s5 = ((-0.3) + s4.abs());
+                acc1 *= (1.0 + (0.3 * (s5 - (i as f64)).tanh()));
+            }
+            s4 = (q + (-0.3)).tanh();
+            acc1 = ((acc1 * (-0.5)) + (n as f64).mul_add((n as f64), 0.5));
+        }
+        s4 += (a * 0.5).mul_add((q - (n as f64)), ops::ln(&((a.powi(2) + 0.5))));
+        ((({ let t6 = acc1; let t7 = s4; t6 } * (acc1 + (-0.5))) - acc1) + acc1)
+    }
+
+    #[differentiable]
+    pub fn f131(x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let mut s1 = ((n as f64).powi(2) / (2.0 + x.dot(x).sin()));
+        if crate::generated::part0::f35(0.5, x) > (1.0 + (n as f64)) {
+            let (mut p2, p3) = (f125(x[3], x[3], x), ops::sigmoid(&s1));
+            let mut x = x.powi(2).sin();
+            s1 -= ops::sin(&((p2.powi(2) + 1.0).powf(s1.sin())));
+        } else {
+            s1 = ((s1 * (-0.5)) + x.dot(x));
+            s1 *= (0.9 + (0.1 * { let t4 = s1; let t4 = s1; s1 }.sin()));
+        }
+        let mut k = 0;
+        while k < 2 && s1 > 3.0 {
+            let mut s5 = (x.sum() * 1.0);
+            let s1: f64 = (s1 + (x[(k + 2) % n] - x[k]));
+            s5 += (0.3 * ops::tanh(&x[2]));
+            k += 1;
+        }
+        s1 += ops::logsumexp(&(ops::sigmoid(x)));
+        let mut x: Array1<f64> = hype::ops::tanh(x);
+        x.sum()
+    }
+
+    #[differentiable]
+    pub fn f132(x: &Array1<f64>, b: f64, a: f64) -> f64 {
+        let n = x.len();
+        let s1 = a;
+        let mut acc2: f64 = 0.0;
+        for i in 0..2 {
+            acc2 = (0.75 * crate::generated::part1::f71(x, n));
+            acc2 += (0.3 * (x.sum() - (x[0] - 1.0)));
+        }
+        (((s1 + x[3]) + acc2) + (0.5 * s1))
+    }
+
+    #[differentiable]
+    pub fn f133(b: f64, a: f64) -> f64 {
         let n: usize = 4;
         let mut acc1: f64 = 1.0;
-        for (r, &v) in [0.5_f64, 0.5].iter().enumerate() {
-            acc1 += (0.3 * b.powi(2).powi(3));
-        }
-        let mut a2 = Array1::zeros(n);
         for i in (0..n).rev() {
-            a2[i] = { let t3 = (a + 0.5); (1.5 * a) };
+            acc1 -= super::part1::f92(a, a, 0.5).cos();
         }
-        let s4 = ({ let t5 = a2[1]; a2[2] } / ((acc1 - a2[3]).powi(2) + 1.0));
-        let mut s6 = (a2.dot(&a2) * 0.5);
-        ((((a + (0.5 * s6)) + acc1) + s4) + a2.sum())
-    }
-
-    #[differentiable]
-    pub fn f130(y: &Array1<f64>, x: &Array1<f64>) -> f64 {
-        let n = y.len();
-        let (mut p1, p2) = (y[2].powi(3), (1.5 + x[3]));
-        let mut p2 = (p2 + (0.3 - p2));
-        ((x.sum() + p2) + p1)
-    }
-
-    #[differentiable]
-    pub fn f131(y: &Array1<f64>, a: f64, x: &Array1<f64>) -> f64 {
-        let n = y.len();
-        let (mut p1, p2) = (y[1].powi(2), (y[3] - x[3]));
-        let mut a3 = Array1::<f64>::zeros(n);
+        let s2 = b.powi(2);
         for i in 0..n {
-            a3[n - 1 - i] = (p2 + a3[(i + 1) % n]);
-            p1 += ((1.0 * a3[i]) * (3.0 - x[1]));
+            let d3: f64;
+            if i % 2 == 0 {
+                let mut s4 = f120(a.sin());
+                d3 = (s2 - (s4 / (-2.0)));
+            } else {
+                d3 = acc1;
+            }
+            acc1 = ((acc1 * 0.8) + (acc1 / (acc1.powi(2) + 1.0)));
         }
-        for &v in [1.0_f64, 0.3].iter() {
-            let (p4, w5) = ((y[3] * y[3]), a3.to_owned());
-            p1 *= (1.0 + (0.2 * a3.sum().tanh()));
+        for i in 1..3 {
+            let d5: f64;
+            if i > 1 {
+                let mut s6 = s2;
+                d5 = s2.cos().min(0.1);
+            } else {
+                acc1 *= { let s2 = acc1; let acc1 = acc1; s2 };
+                d5 = { let t7 = ops::softplus(&((n as f64))); ops::sigmoid(&t7) };
+            }
+            let mut s8 = (if acc1 > 0.75 { (-acc1) } else { (3.0 * acc1) });
+            acc1 /= (s8.mul_add((i as f64), 0.7).powi(2) + 1.0);
         }
-        a3[2] += ((-0.3) + y).sum();
-        ((0.3 + y).dot(&((p2 * y))) + a3.sum())
+        acc1 *= (0.5 + (0.2 * (a / (acc1.powi(2) + 1.0)).tanh()));
+        ((acc1 - (0.5 * acc1)) + acc1)
     }
 
     #[differentiable]
-    pub fn f132(c: f64, a: f64, x: &Array1<f64>, b: f64) -> f64 {
+    pub fn f134(x: &Array1<f64>) -> f64 {
         let n = x.len();
-        let mut w1 = (x * x).powi(2);
-        if ((n as f64) * b) < 0.1 {
-            let mut s2: f64 = { let t3 = w1[2].sin(); w1[3] };
-            let w4 = (&(x.powi(2)) * x[1].min(x[2]));
-            w1 *= (0.9 + (0.2 * w1.sum().tanh()));
+        let mut acc1: f64 = 0.0;
+        let mut k = 0;
+        while k < 2 {
+            acc1 *= self::f133((k as f64), x[3]);
+            k += 1;
+        }
+        let d2: f64;
+        if (acc1 * x[(k + 3) % n]) >= 0.75 {
+            let mut w3 = ((-1.0) - &(hype::ops::tanh(x).exp()));
+            d2 = (self::f130(0.5, w3[(k + 3) % n]) / (-2.0));
         } else {
-            let mut c = (c * ((-1.0) * x[2]));
-            w1[0] += (ops::atan(&b) / (b.min(w1[3]).powi(2) + 1.0));
-            c /= (2.0 + w1[3].cos().sin());
+            let mut acc4: f64 = 0.0;
+            for &v in [0.1_f64, 0.5, 0.7, 0.3].iter() {
+                acc4 += (0.3 * ({ let t5 = acc1; acc1 } / (2.0 + (v / 1.5).sin())));
+            }
+            d2 = (ops::tanh(&x[k % n]) - x.dot(x));
         }
-        w1[1] += (x[3] - 1.5).mul_add(x[0].powi(3), { let t5 = a; let t6 = w1[1]; w1[0] });
-        ((f123((n as f64), a) / (((n as f64) - a).powi(2) + 1.0)) + w1.sum())
-    }
-
-    #[differentiable]
-    pub fn f133(y: &Array1<f64>, x: &Array1<f64>, m: usize, b: f64, c: f64, a: f64) -> f64 {
-        let n = y.len();
-        let s1 = (if m < 1 { c } else { x[(m + 3) % n] });
-        let mut acc2: f64 = 0.5;
-        for i in 1..n {
-            acc2 += ((-2.0) - acc2.mul_add(acc2, -0.5));
-        }
-        let mut acc3: f64 = 0.0;
-        for i in (0..3).step_by(3) {
-            let acc2 = (acc2 + crate::generated::part0::f45(x));
-            let mut s4 = (crate::generated::part1::f67(y, m, x) * (s1 + (-1.0)));
-            acc3 *= (0.75 + (0.3 * x[1].abs().tanh()));
-        }
-        (((x[(m + 3) % n] + acc2) - acc3) + acc2)
-    }
-
-    #[differentiable]
-    pub fn f134(a: f64, x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut w1 = (if (-x[1].powi(2)).exp() > (0.2 + a) { x.powi(2) } else { (x - 1.0) });
-        let mut acc2: f64 = 0.0;
-        for (r, &v) in [1.0_f64, 3.0, 2.0].iter().enumerate() {
-            let mut s3 = (a.cos() * (0.5 - a));
-            acc2 /= (2.0 + (acc2 * v).sin());
-        }
-        let s4: f64 = hype::ops::sigmoid(&(w1.dot(&w1))).ln();
-        (acc2.powi(2) + acc2)
+        (if x[(k + 1) % n].min((k as f64)) >= (acc1 * acc1) { (d2 + 0.5) } else { (x[(k + 2) % n] - d2) })
     }
 
     #[differentiable]
     pub fn f135(x: &Array1<f64>, m: usize) -> f64 {
         let n = x.len();
-        let s1 = f128(x[(m + 1) % n], n, x, x, (m as f64), (n as f64)).mul_add(x.sum(), -2.0);
-        let s2 = ops::tanh(&((-x[m % n].powi(2)).exp()));
-        let s3 = self::f130(x, x);
-        let mut acc4: f64 = 0.0;
+        if m > 3 {
+            if super::part1::f52(x[(m + 1) % n], x, x[(m + 1) % n], x[m % n]) < super::part0::f4(x[1], x, n) {
+                let x = x;
+                let s1 = (m as f64).max(-1.0).atan2(((m as f64) * x[(m + 3) % n]));
+            } else if m > 2 && x.sum() > 0.2 {
+                let mut s2 = (x[m % n] * x[(m + 2) % n]).sin();
+                s2 += ((-0.3) + x[(m + 2) % n].mul_add(s2, s2));
+            } else {
+                let s3 = (if x[(m + 3) % n] < 0.5 { ((m as f64) / 1.5) } else { (0.1 - x[(m + 2) % n]) });
+                let s4 = (s3 * s3).cos();
+            }
+            let mut acc5: f64 = 0.0;
+            for &v in [1.5_f64, -1.0].iter() {
+                acc5 = ((acc5 / 1.5) + x[(m + 1) % n]);
+                let (w6, w7) = ((x / &((&(x.powi(2)) + 1.0))), x.cos());
+                acc5 -= (0.3 * hype::ops::sigmoid(&(ops::logsumexp(&w6))).powf(x.sum().sin()));
+            }
+            let mut x = (x * x).powi(2);
+        } else {
+            let s8: f64 = ((-1.0) - (m as f64).hypot(x[(m + 1) % n]));
+            let mut a9: Array1<f64> = Array1::zeros(n);
+            for i in 0..n {
+                a9[i] = ((-x.dot(x)) + a9[(i + 1) % n]);
+                let mut s10 = ((a9[m % n] / 1.5) / 1.5);
+            }
+        }
+        let (w11, w12) = ((x * x), x.to_owned());
+        if x.sum() >= ((m as f64).powi(2) + 0.5).powf(w11[(m + 2) % n].sin()) {
+            let mut acc13: f64 = 0.0;
+            for i in 0..n {
+                let acc13 = (acc13 + (acc13 / (2.0 + acc13.sin())));
+                let s14: f64 = { let acc13 = { let t15 = w11[(m + 1) % n]; let t16 = x[m % n]; acc13 }; let acc13 = (acc13 - x[(m + 2) % n]); (m as f64) };
+                let w17 = x;
+            }
+            if (w12[m % n] - acc13) >= 0.75 {
+                acc13 -= (0.3 * acc13);
+                acc13 += (if m % 2 == 0 { x[m % n].hypot(acc13) } else { ops::tanh(&acc13) });
+                acc13 /= ((w12[(m + 1) % n] + acc13).powi(2) + 1.0);
+            } else if acc13.powi(2) > ops::tanh(&acc13) {
+                let acc13 = (acc13 - (acc13 * acc13));
+                let acc13 = (acc13 * (if m > 3 { acc13 } else { w12[m % n] }));
+            } else {
+                let acc13 = (acc13 - w11[m % n].mul_add((m as f64), 3.0));
+            }
+            let mut acc18: f64 = 1.0;
+            let mut k = 0;
+            while k < n && acc18 > -2.0 {
+                let mut w19 = (&(ops::softplus(x)) / &((&((x / (2.0 + acc18.sin())).powi(2)) + 1.0)));
+                acc18 /= (2.0 + w12.sum().sin());
+                k += 1;
+            }
+        } else {
+            let mut acc20: f64 = 0.0;
+            for i in 1..m {
+                acc20 = ((acc20 * 0.9) + hype::ops::sigmoid(&w12[0]));
+            }
+        }
+        let (p21, p22) = (ops::softplus(&((n as f64))), (w11[2] / 0.5));
+        let s23 = (&w11 - &w11).dot(x);
+        ((((s23 + x[2]) - (0.5 * p22)) + p21) + w11.sum())
+    }
+
+    #[differentiable]
+    pub fn f136(x: &Array1<f64>, y: &Array1<f64>, #[constant] q: f64, a: f64) -> f64 {
+        let n = x.len();
+        let (mut w1, p2) = ((q * x), ops::tanh(&q));
+        let mut s3 = (0.5 * (w1[0] * 1.0)).exp();
+        (((((-0.5) * s3.mul_add(a, (n as f64))) + s3) + p2) + w1.sum())
+    }
+
+    #[differentiable]
+    pub fn f137(a: f64, b: f64, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let mut acc1: f64 = 0.0;
+        for i in (0..3).step_by(3) {
+            let w2 = x;
+            if acc1.min(-2.0) < 0.3 {
+                let s3 = w2[n - 1 - i];
+                acc1 -= (acc1 * 0.5).cos();
+            } else {
+                let mut s4 = ops::ln(&((a.mul_add(w2[(i + 2) % n], acc1).powi(2) + 0.25)));
+                let mut s5: f64 = ops::tanh(&b);
+                acc1 /= 1.5;
+            }
+            acc1 = x[1].min(a).powi(2);
+        }
+        let x = x;
+        ((ops::ln(&(((n as f64).powi(2) + 1.0))) - acc1) + x.sum())
+    }
+
+    #[differentiable]
+    pub fn f138(m: usize, x: &Array1<f64>, a: f64) -> f64 {
+        let n = x.len();
+        let w1 = (x - x).cos();
+        let mut acc2: f64 = 0.5;
+        for &v in [0.75_f64, 0.0, 3.0].iter() {
+            acc2 += f131(&((&w1 - x)));
+            acc2 = (0.25 + w1.mean().unwrap());
+        }
+        (((crate::generated::part1::f71(x, m) + acc2) - acc2) + w1.sum())
+    }
+
+    #[differentiable]
+    pub fn f139(a: f64, b: f64) -> f64 {
+        let n: usize = 4;
+        let mut a1: Array1<f64> = Array1::zeros(n);
+        for i in 0..n {
+            a1[i] = ((b / (-2.0)) + a.mul_add((i as f64), a));
+        }
+        let (w2, mut p3) = (a1.to_owned(), b);
+        let mut w4 = (&(w2.powi(2)) + &(w2.abs()));
+        let mut a5: Array1<f64> = Array1::zeros(n);
+        for i in (0..n).step_by(2) {
+            a5[i] = (w2.sum() + a5[(i + 1) % n]);
+        }
+        (((2.0 * a5[2]) + (0.5 * p3)) + a5.sum())
+    }
+
+    #[differentiable]
+    pub fn f140(a: f64, x: &Array1<f64>, b: f64) -> f64 {
+        let n = x.len();
+        let w1 = (&((x - x)) + &((x[2] * x)));
+        if w1.dot(&w1) < x[2].mul_add(b, b) {
+            let mut acc2: f64 = 0.0;
+            for &v in [0.7_f64, 1.0, 2.0, 3.0].iter() {
+                let w3 = ((-1.0) * &(x.sin()));
+                let w4: Array1<f64> = (&w1 + &w1).powi(2);
+                acc2 += (0.3 * ops::sigmoid(&w3).sum());
+            }
+            acc2 *= (-a.powi(2)).exp();
+            acc2 = (0.1 + hype::ops::l2(&w1));
+        }
+        let mut s5 = (x + &w1).dot(&(ops::sigmoid(&w1).sqrt()));
         let mut k = 0;
-        while k < n {
-            let mut s5 = ops::atan(&((0.7 * acc4)));
-            let s6 = x[(k + 1) % n].tanh().exp();
-            acc4 += (0.3 * (x[(m + 3) % n] * x).sum());
+        while k < n && s5 > -2.0 {
+            for i in (0..2).rev() {
+                let w6 = ops::atan(&w1);
+                s5 = ((s5 * (-0.5)) + { let t7 = x[i]; let t8 = w1[i]; s5 });
+            }
+            for i in 1..n {
+                let s9 = s5;
+                s5 -= { let t10 = ops::tanh(&w1[(i + 3) % n]).exp(); let a = f138(n, x, b); super::part0::f26(x[1], t10) };
+            }
+            s5 *= (0.5 + (0.2 * x.sum().tanh()));
             k += 1;
         }
-        (((s1 / (x[2].powi(2) + 1.0)) + acc4) + s3)
+        let (w11, p12) = ((x / (x[k % n].powi(2) + 1.0)), (x[k % n] + 0.1));
+        ((w11[3] * w1[(k + 3) % n].sin()) + (0.5 * p12))
     }
 
     #[differentiable]
-    pub fn f136(a: f64) -> f64 {
-        let n: usize = 4;
-        let mut acc1: f64 = 0.5;
-        for i in 0..n {
-            let mut s2 = (-a.min(acc1));
-            let s3 = (2.0 + (acc1 - a).cos()).ln();
-            acc1 = s2;
-        }
-        let s4 = (f120(n, a, acc1) / (2.0 + (0.7 + acc1).sin()));
-        for i in (0..3).rev() {
-            acc1 *= (0.9 + (0.2 * (acc1 * (-0.5)).tanh()));
-        }
-        (((s4 - (0.5 * acc1)) + s4) - acc1)
+    pub fn f141(x: &Array1<f64>, a: f64, b: f64) -> f64 {
+        let n = x.len();
+        let b = (b - x.dot(x));
+        let w1 = (if x[1].atan2(x[3]) > 0.5 && x.mean().unwrap() <= -1.0 { x.to_owned() } else { x.to_owned() }).sin();
+        (((1.0 * ((n as f64) / (a.powi(2) + 1.0))) - b) + w1.sum())
     }
 
     #[differentiable]
-    pub fn f137(b: f64, a: f64, x: &Array1<f64>, y: &Array1<f64>) -> f64 {
+    pub fn f142(y: &Array1<f64>, a: f64, x: &Array1<f64>) -> f64 {
+        let n = y.len();
+        let mut a1 = Array1::zeros(n);
+        for i in (0..n).rev() {
+            a1[i] = x[i].hypot({ let a = a; let a = a; a });
+        }
+        a1[0] = f132(x, x[3], a).tanh();
+        (y / &((&(y.powi(2)) + 1.0))).dot(&((-y)))
+    }
+
+    #[differentiable]
+    pub fn f143(x: &Array1<f64>, m: usize) -> f64 {
         let n = x.len();
         let mut a1 = Array1::<f64>::zeros(n);
         for i in (0..n).rev() {
-            a1[i] = (0.25 + (a * x[n - 1 - i]));
+            a1[n - 1 - i] = (2.0 + x[m % n].cos()).ln();
         }
-        if ((-2.0) + x[1]) < 0.3 {
-            if { let t2 = a; let t3 = b; t2 } > -1.0 {
-                let mut w4 = (&((&a1 / &((&(a1.powi(2)) + 1.0)))) - x);
-                let s5 = (a.hypot(a) / 0.5);
-                a1 = (&((&a1 * 0.5)) + &((s5 * &a1)));
-            } else {
-                a1 = (&((&a1 * 0.5)) + &a1);
+        let mut acc2: f64 = 0.0;
+        for i in (1..n).rev() {
+            let mut k = 0;
+            while k < n && acc2 > 2.0 {
+                a1[k] = (a1[k] - super::part1::f84(x[(i + 3) % n], &a1, x));
+                let w3 = (if i < 2 { x.to_owned() } else { a1.to_owned() }).cos();
+                acc2 += (0.3 * w3[n - 1 - i]);
+                k += 1;
             }
-            a1[2] = f129(a1.dot(x), b.powi(2));
+            acc2 = (x[k % n].powi(2) + 1.0).powf(x[k % n].sin()).mul_add(x.sum(), (i as f64).mul_add(acc2, 0.7));
         }
-        for i in 0..n {
-            a1[i] = ((x[(i + 2) % n] * x[n - 1 - i]) + 0.75);
-        }
-        let mut a6 = Array1::<f64>::zeros(n);
-        for i in 0..n {
-            a6[i] = (self::f136(a1[(i + 2) % n]) + (-0.3));
-            let s7 = ops::softplus(&a1).sum();
-        }
-        let mut a = (a - a1[1].mul_add(x[2], 0.75));
-        ((a6.sin().dot(&((0.5 * &a6).exp())) + (0.5 * a)) + a1.sum())
-    }
-
-    #[differentiable]
-    pub fn f138(x: &Array1<f64>, y: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let s1 = f135(y, n);
-        let mut s2 = (if y[1].mul_add(y[0], s1) >= 1.0 { y[0] } else { y[3] }).powi(2);
-        let mut a3 = Array1::<f64>::zeros(n);
-        for i in 0..n {
-            a3[i] = (y.dot(y) / (super::part1::f50(x).powi(2) + 1.0));
-            a3[n - 1 - i] *= (0.5 + (0.1 * (2.0 + s1).sin()));
-        }
-        let mut w4 = a3.to_owned();
-        let mut a5 = Array1::zeros(n);
-        for i in (0..n).rev() {
-            a5[i] = x[i];
-        }
-        (((s2 + s2) + s1) + a3.sum())
-    }
-
-    #[differentiable]
-    pub fn f139(x: &Array1<f64>, y: &Array1<f64>, m: usize, #[constant] q: f64) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.0;
+        let w4 = (x / (2.0 + x[(m + 2) % n].sin()));
+        let s5 = ops::tanh(&acc2);
+        let mut acc6: f64 = 0.5;
         let mut k = 0;
-        while k < n {
-            acc1 -= (y[(m + 1) % n] * x).sum();
+        while k < 4 {
+            let mut a1 = ops::tanh(x);
+            acc2 += (0.3 * s5);
             k += 1;
         }
-        let w2 = (&((y - x)) + (2.0 - acc1));
-        let mut s3 = ((-1.0) - x.sum());
-        ((((q - (0.5 * s3)) + acc1) - s3) + w2.sum())
+        (((acc6.max(s5).abs() + acc6) - s5) + w4.sum())
     }
 
     #[differentiable]
-    pub fn f140(b: f64, a: f64) -> f64 {
+    pub fn f144(b: f64, a: f64) -> f64 {
         let n: usize = 4;
-        if b <= -0.3 {
-            let s1 = ((b * a) * (b + b));
-            let mut s2: f64 = ops::ln(&(ops::sigmoid(&((n as f64))))).sin();
-        } else if (b / (-2.0)) > { let t3 = b; let t4 = b; (n as f64) } {
-            let mut s5: f64 = (a.powi(2).powi(2) + 0.25).powi(-1);
-        }
-        let mut s6: f64 = (a * b).powi(3);
-        s6 += { let t7 = (b * (-0.5)); (a * (n as f64)) };
-        let (p8, p9) = ((b * s6), (-(n as f64)));
-        let s10 = (s6.sin() * a);
-        (((self::f106(s6).powi(2) - s6) + p9) + p8)
-    }
-
-    #[differentiable]
-    pub fn f141(m: usize, x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        if { let t1 = x[m % n]; let t2 = t1; t1 } <= x[1].min(1.0) {
-            let mut w3 = (x / &((&(x.powi(2).powi(2)) + 1.0)));
-            w3[(m + 2) % n] -= x[m % n].powi(2);
-        }
-        let mut s4: f64 = (x + x[m % n]).sum();
-        if ops::softplus(&x[m % n]) >= -0.5 {
-            let mut s5 = (x / &((&(x.powi(2)) + 1.0))).dot(&((x - s4)));
-            s4 -= (0.3 * (if (x[m % n] + 1.0) <= (1.0 - (m as f64)) { x[0].powi(2) } else { s4.powi(3) }));
-        } else if (0.5 + s4) > 1.0 {
-            let mut s6 = x.sum();
-            s4 *= f116(0.5, x, x);
-        } else {
-            let (w7, p8) = ((x - x), x[(m + 1) % n].mul_add(x[(m + 1) % n], 3.0));
-            let mut s9 = (-(p8 * w7[(m + 3) % n]));
-            s4 += f140((s9 + s4), w7.dot(x));
-        }
-        ((s4 + s4) - s4)
-    }
-
-    #[differentiable]
-    pub fn f142(a: f64, x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.5;
-        for i in (1..4).step_by(2) {
-            let mut s2 = x[0];
-            s2 += (0.3 * f104(x));
-            acc1 = ((a * acc1) - x[i]);
-        }
+        let mut s1 = b;
+        let s1 = (s1 - s1);
+        let mut a2: Array1<f64> = Array1::zeros(n);
         for i in 0..n {
-            let s3: f64 = { let t4 = self::f139(x, x, 3, -1.0); t4.powi(2) };
-            acc1 += (0.3 * ((a * a).powi(2) + 0.5).sqrt());
+            a2[i] = ops::tanh(&(a.atan2(a)));
         }
-        ((-x[3].powi(2)).exp() + (0.5 * acc1))
+        let s3 = (a2.dot(&a2).powi(2) + 0.5).powi(-1);
+        let mut s4 = b;
+        (((((s3 / (2.0 + a2[0].sin())) - s4) + s3) + (0.5 * s1)) + a2.sum())
     }
 
     #[differentiable]
-    pub fn f143(x: &Array1<f64>) -> f64 {
+    pub fn f145(#[constant] q: f64, x: &Array1<f64>, a: f64, b: f64) -> f64 {
         let n = x.len();
-        let mut acc1: f64 = 1.0;
-        let mut k = 0;
-        while k < 3 && acc1 < 5.0 {
-            acc1 += (x / &((&(x.powi(2)) + 1.0))).sum();
-            acc1 /= (acc1.powi(2) + 1.0);
-            k += 1;
-        }
-        let mut k2 = 0;
-        while k2 < n && acc1 > 3.0 {
-            acc1 += (0.3 * f135(x, 4).max(acc1.min(acc1)));
-            k2 += 1;
-        }
-        (((k2 as f64).sin() - (0.5 * acc1)) + acc1)
-    }
-
-    #[differentiable]
-    pub fn f144(m: usize, b: f64, x: &Array1<f64>, a: f64) -> f64 {
-        let n = x.len();
-        if (2.0 + (n as f64).cos()).sqrt() <= 1.0 {
-            let mut s1 = (if m > 2 { x.mean().unwrap() } else { ops::logsumexp(x) });
-        } else {
-            if (0.1 * b) >= (2.0 - x[1]) {
-                let s2 = x.sum();
-                let s3 = (x / &((&(x.powi(2)) + 1.0))).dot(&((x * s2)));
-                let s4 = (0.5 * x[m % n].powi(3)).exp();
-            } else {
-                let w5 = (x * 1.0);
-            }
-            if self::f124(x[(m + 2) % n], x, a) < 0.0 {
-                let s6 = self::f136((x[m % n] + 2.0));
-                let b = (b * s6.abs());
-            } else {
-                let w7 = (&((if m % 2 == 0 { (x * 1.0) } else { (x * 1.0) })) / &((&(x.powi(2)) + 1.0)));
-                let w8 = ops::softplus(&((a * &w7)));
-            }
-            let mut w9: Array1<f64> = (0.5 * &((x * x))).exp();
-        }
-        let mut acc10: f64 = 1.0;
-        for i in 0..2 {
-            acc10 -= ops::softplus(&((if m < 1 && m % 2 == 0 { x[(m + 1) % n] } else { x[i] })));
-        }
-        ((ops::softplus(&b) - acc10) + acc10)
-    }
-
-    #[differentiable]
-    pub fn f145(x: &Array1<f64>, a: f64) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.0;
-        for i in 0..n {
-            let s2 = acc1;
-            acc1 = (x.mean().unwrap() * (x[n - 1 - i] + 0.3));
-        }
-        let (w3, mut p4) = ((acc1 - x), ops::sigmoid(&acc1).powf(x[0].sin()));
-        let mut k = 0;
-        while k < n {
-            let mut s5 = a;
-            p4 += (if f134((n as f64), x) > 0.7 { a } else { a }).powi(2);
-            k += 1;
-        }
-        let mut acc6: f64 = 0.0;
-        for (r, &v) in [2.0_f64, 0.5, -0.3].iter().enumerate() {
-            acc1 -= x[(k + 2) % n];
-        }
-        ((w3.dot(x) + p4) + (0.5 * acc1))
-    }
-
-    #[differentiable]
-    pub fn f146(y: &Array1<f64>, m: usize, x: &Array1<f64>) -> f64 {
-        let n = y.len();
-        let mut s1 = y[(m + 3) % n].atan2(x[(m + 3) % n]).min(f144(3, x[m % n], x, (m as f64)));
-        if m < 1 {
-            let (mut w2, p3) = ((-y), s1.min(x[m % n]));
-            s1 += (0.3 * x[2]);
-        } else {
-            s1 = ((s1 * 0.9) + x[m % n].mul_add(s1, s1));
-            s1 -= (0.3 * y.powi(2).mean().unwrap());
-        }
-        s1 *= (1.0 + (0.2 * ops::ln(&((x[(m + 3) % n].powi(2) + 0.25))).tanh()));
-        x[m % n]
-    }
-
-    #[differentiable]
-    pub fn f147(b: f64, x: &Array1<f64>, a: f64, c: f64) -> f64 {
-        let n = x.len();
-        let mut a = (a + x[0].powi(2));
-        for i in 0..n {
-            a -= f146(x, n, x);
-            a += (0.3 * (0.5 - x.mean().unwrap()));
-        }
-        let mut k = 0;
-        while k < n && a > 3.0 {
-            let s1 = (k as f64);
-            a *= x.dot(x);
-            k += 1;
-        }
-        (x[(k + 3) % n] * 0.1)
-    }
-
-    #[differentiable]
-    pub fn f148(a: f64, m: usize, b: f64) -> f64 {
-        let n: usize = 4;
         let mut a1 = Array1::zeros(n);
-        for i in 0..n {
-            a1[i] = super::part0::f30((-b.powi(2)).exp());
+        for i in (0..n).step_by(2) {
+            a1[i] = { let t2 = x[2]; let t3 = t2; x[i] }.cos();
+            for j in (0..n).rev().step_by(2) {
+                let mut s4 = (x.sum() * ops::logsumexp(&a1));
+                a1[(j + 3) % n] = (a1[(j + 3) % n] * (x[j % n] * (j as f64))).tanh();
+            }
         }
-        let mut b = (b - a1[m % n]);
-        let s2 = a1[m % n];
-        let s3 = { let t4 = (if m % 2 == 0 { (m as f64) } else { a1[(m + 3) % n] }); (b + a1[m % n]) };
-        for i in 0..4 {
-            a1[(m + 1) % n] += ((s3 * s2) + { let t5 = (i as f64); a1[(i + 2) % n] });
+        let x = (if b.max(0.3) < -0.5 { a1.powi(2) } else { (x / &((&(x.powi(2)) + 1.0))) });
+        for (r, &v) in [-0.5_f64, 1.0, 2.0].iter().enumerate() {
+            let mut a5 = Array1::<f64>::zeros(n);
+            for i in (0..n).rev() {
+                a5[i] = (n as f64);
+                let s6 = hype::ops::sigmoid(&a5).dot(&((q + &a1)));
+            }
+            a1 *= (1.0 + (0.3 * a1.dot(&x).sin()));
         }
-        (((ops::atan(&a1).mean().unwrap() + b) - s3) - (0.5 * s2))
+        if a.abs() < 1.0 {
+            let (p7, mut p8) = (hype::ops::l2(&a1), a1.mean().unwrap());
+            let a = (a * x.dot(&x));
+        }
+        let (mut p9, mut p10) = (x[3].powi(3), a.hypot((n as f64)));
+        ((({ let t11 = (0.5 * a1[1]).exp(); let t12 = { let t13 = x[1]; x[3] }; ((-0.5) + a1[1]) } + (0.5 * p10)) + p9) + x.sum())
     }
 
     #[differentiable]
-    pub fn f149(b: f64, a: f64, x: &Array1<f64>) -> f64 {
+    pub fn f146(x: &Array1<f64>, c: f64, a: f64, y: &Array1<f64>, b: f64) -> f64 {
         let n = x.len();
-        if x[3].tanh() > 0.2 && a.max(x[3]) < 0.5 {
-            let s1 = a.powi(3);
-            let w2 = (&((x - s1)) / 4.0);
-            let mut s3 = (((n as f64) * x[2]) - x[0].powi(2));
+        let mut acc1: f64 = 0.0;
+        for i in (0..4).step_by(3) {
+            acc1 = ((acc1 * 0.8) + y[(i + 2) % n]);
         }
-        let (p4, mut w5) = (x.dot(x), ops::softplus(x));
-        ((a + (n as f64)) + (0.5 * p4))
+        let s2 = ((n as f64) - y).dot(y);
+        (x[3] + (0.5 * acc1))
+    }
+
+    #[differentiable]
+    pub fn f147(b: f64, a: f64, m: usize, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let mut a1 = Array1::<f64>::zeros(n);
+        for i in 0..n {
+            a1[i] = ((0.75 - x[(m + 3) % n].hypot(b)) + a1[(i + 1) % n]);
+        }
+        let mut a = (a - a);
+        (b - a)
+    }
+
+    #[differentiable]
+    pub fn f148(b: f64, c: f64, a: f64) -> f64 {
+        let n: usize = 4;
+        if ops::sin(&c) < (b.powi(2) + 0.5).sqrt() {
+            let mut a = (a - c);
+            a -= ops::sigmoid(&((c * b)));
+        }
+        if b.sin() < 0.75 {
+            let s1 = ((c * 1.5) - 0.5);
+            let mut acc2: f64 = 0.0;
+            for i in 0..3 {
+                let s3 = ((acc2 * 1.5) - (if a < 0.75 { a } else { c }));
+                acc2 += (a.powi(2) + 1.0);
+            }
+        } else {
+            let c = (c * b);
+            let s4 = super::part1::f60(b.powi(2), (c.powi(2) + 1.0).ln(), f123(a, b));
+        }
+        let mut a5: Array1<f64> = Array1::zeros(n);
+        for i in 0..n {
+            a5[i] = (b + a5[(i + 1) % n]);
+            let mut acc6: f64 = 0.0;
+            let mut k = 0;
+            while k < 3 {
+                acc6 -= (0.3 * (if a5[0].powi(2) > 0.2 { (0.75 + a5[(i + 2) % n]) } else { ops::ln(&(hype::ops::sigmoid(&c))) }));
+                k += 1;
+            }
+        }
+        (ops::tanh(&((b + a))) + a5.sum())
+    }
+
+    #[differentiable]
+    pub fn f149(x: &Array1<f64>, c: f64, b: f64, a: f64, #[constant] q: f64) -> f64 {
+        let n = x.len();
+        let mut c = (c + (c + x[2]));
+        let s1 = x[3];
+        let mut acc2: f64 = 0.5;
+        for i in (0..3).step_by(3) {
+            for j in (1..2).step_by(3) {
+                c += (0.3 * (s1 * 0.3));
+            }
+            if i % 2 == 0 {
+                let w3 = (&((2.0 + &(x.cos())).sqrt()) / &((&(x.powi(2)) + 1.0)));
+            }
+            c *= q.powi(2);
+        }
+        for i in 0..4 {
+            c *= (1.0 + (0.1 * acc2.tanh()));
+            acc2 = ((acc2 * 0.8) + { let t4 = x[i]; let t5 = x[3]; x[(i + 1) % n] });
+        }
+        ((((0.5 - s1) + acc2) + acc2) - c)
     }
 }
 
@@ -2863,902 +3113,971 @@ pub mod part3 {
     use hype::prelude::*;
 
     #[differentiable]
-    pub fn f150(x: &Array1<f64>, m: usize, y: &Array1<f64>, a: f64) -> f64 {
+    pub fn f150(x: &Array1<f64>, y: &Array1<f64>, b: f64, a: f64) -> f64 {
         let n = x.len();
-        let mut a1 = Array1::<f64>::zeros(n);
-        for i in (0..n).step_by(2) {
-            a1[i] = (hype::ops::l2(&((y - y))) + a1[(i + 1) % n]);
+        let d1: f64;
+        if b.mul_add(y[0], 1.0) >= -1.0 && y[1] < 0.1 {
+            d1 = crate::generated::part0::f38({ let t2 = a; (n as f64) }, b);
+        } else {
+            d1 = hype::ops::l2(&((x / &((&(x.powi(2)) + 1.0)))));
         }
-        let s2 = crate::generated::part2::f146(y, m, x);
-        a1[m % n] -= y[m % n].powi(3);
-        let x = (x.sum() * y);
-        let mut s3 = s2.mul_add(a1[(m + 2) % n], a).powi(2);
-        ((y[m % n].max(s3) + s3) - s2)
+        let s3 = (a * a).powi(2);
+        let mut s4 = d1;
+        (((y[3].mul_add(d1, a) + (0.5 * s4)) - s4) - (0.5 * s3))
     }
 
     #[differentiable]
-    pub fn f151(b: f64, a: f64, x: &Array1<f64>) -> f64 {
+    pub fn f151(x: &Array1<f64>, a: f64) -> f64 {
         let n = x.len();
-        if (a + x[0]) > (b / (b.powi(2) + 1.0)) {
-            let mut s1 = super::part1::f55(x[2], x.sum(), x);
-            let s2 = (s1 / 4.0).mul_add(a.powi(3), super::part2::f149(x[0], a, x));
+        let mut acc1: f64 = 0.0;
+        for i in 0..n {
+            let mut s2 = ((0.25 + x[i]) / (crate::generated::part2::f146(x, x[(i + 2) % n], a, x, x[i]).powi(2) + 1.0));
+            let mut acc3: f64 = 0.0;
+            for j in 0..2 {
+                let mut s4 = (0.75 + (acc3.powi(2) + 0.25).powi(-1));
+                s2 -= (0.3 * x[i]);
+            }
+            acc1 *= acc3.sin();
         }
-        let s3 = ops::sigmoid(&(ops::tanh(&b))).ln();
-        let (w4, p5) = ((x + x), x[3].cos());
-        ((((n as f64) + (0.5 * p5)) - s3) + w4.sum())
+        acc1 *= (0.75 + (0.2 * ops::sigmoid(&x[2]).sin()));
+        if (x[2] - x[0]) < 1.0 {
+            for (r, &v) in [1.0_f64, 1.0].iter().enumerate() {
+                let mut s5 = (x / &((&(x.powi(2)) + 1.0))).dot(&((x * 0.1)));
+                s5 -= hype::ops::l2(&((-x)));
+                acc1 /= 3.0;
+            }
+            acc1 *= x.dot(x);
+            acc1 += super::part2::f149(x, acc1, a, (n as f64), 0.5).cos();
+        } else if acc1.atan2(x[1]) > x[1].cos() {
+            for i in 0..n {
+                acc1 *= (0.9 + (0.1 * (1.0 * x[i]).sin()));
+                acc1 += (0.3 * { let t6 = x.dot(x); x.sum() });
+            }
+            if a.hypot(acc1) <= 0.5 {
+                acc1 = x[3];
+                acc1 -= ops::tanh(&((a + 0.1)));
+            } else if acc1.powi(2) >= x.dot(x) && (if (a + 1.0) >= 0.5 { acc1 } else { (n as f64) }) > (x[3] + (-2.0)) {
+                acc1 = ((acc1 * 0.5) + (n as f64));
+                acc1 -= x.sin().dot(&((a - x)));
+            } else {
+                let (p7, p8) = ((acc1 * 0.3), acc1);
+                let mut a = (a + x[0]);
+                acc1 *= (acc1 - (-2.0));
+            }
+            acc1 += (0.5 - x[3]).powi(2);
+        }
+        let mut w9 = (if (if x[0] < -0.5 { x[2] } else { x[3] }) < 0.2 && x[2] >= x[0].powi(2) { x.powi(2) } else { (x * x) });
+        (((if (if (x[0] + w9[3]) <= (0.7 * a) { a } else { x[2] }) > 1.0 { (a - a) } else { a.powi(2) }) + acc1) + w9.sum())
     }
 
     #[differentiable]
     pub fn f152(a: f64, x: &Array1<f64>) -> f64 {
         let n = x.len();
-        let mut a1 = Array1::<f64>::zeros(n);
-        for i in (0..n).rev() {
-            a1[i] = ((a - 1.5).mul_add(a, x.sum()) + a1[(i + 1) % n]);
-        }
-        for i in 0..n {
-            let mut s2 = ((a1[i] - 0.1) / (a.mul_add(a, x[n - 1 - i]).powi(2) + 1.0));
-            a1 = (&((&a1 * 0.5)) + &((&a1 / &((&(x.powi(2)) + 1.0)))));
-        }
-        (crate::generated::part2::f142(a1[3], x) * (a / ((n as f64).powi(2) + 1.0)))
-    }
-
-    #[differentiable]
-    pub fn f153(a: f64, m: usize) -> f64 {
-        let n: usize = 4;
-        let mut acc1: f64 = 0.0;
-        for i in (0..n).rev() {
-            let mut s2 = a;
-            acc1 = ((acc1 * (-0.5)) + (a * a));
-            acc1 += acc1;
-        }
-        if super::part2::f129(acc1, acc1) < acc1 {
-            acc1 = ((acc1 * 0.9) + super::part2::f119((m as f64), m));
-        } else if ops::tanh(&acc1) > 0.1 {
-            acc1 = a.min(0.5).powi(2);
-            let a = (a * { let t3 = a; let t4 = t3; acc1 });
-            acc1 *= (1.0 + (0.3 * a.powi(3).tanh()));
-        }
-        let s5 = (0.7 + a);
-        ((((n as f64).atan() - acc1) + s5) + acc1)
-    }
-
-    #[differentiable]
-    pub fn f154(x: &Array1<f64>, a: f64) -> f64 {
-        let n = x.len();
-        let s1 = (a.min(x[2]) * a.powi(3));
-        let mut acc2: f64 = 0.5;
-        for i in 0..n {
-            let s3 = (x / &((&(x.powi(2)) + 1.0))).dot(x);
-            acc2 -= (1.0 - x[i].abs());
-        }
-        let mut s4 = crate::generated::part0::f24(x, s1.atan2(a), x.sum(), x);
-        let s5 = x.powi(2).sum();
-        (((x[0] + (0.5 * s5)) - s4) - acc2)
-    }
-
-    #[differentiable]
-    pub fn f155(a: f64, b: f64) -> f64 {
-        let n: usize = 4;
-        let mut s1 = ops::tanh(&(b.atan())).exp();
-        let s1 = (s1 - b.tanh().exp());
-        let mut acc2: f64 = 0.5;
-        for i in (0..2).step_by(3) {
-            acc2 *= (0.9 + (0.1 * hype::ops::sigmoid(&s1).sqrt().sin()));
-        }
-        ((acc2.powi(2) + 0.25).sqrt() - (0.5 * s1))
-    }
-
-    #[differentiable]
-    pub fn f156(#[constant] q: f64, x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let s1 = (x[2].min(1.5) / (ops::sin(&x[2]).powi(2) + 1.0));
+        let mut s1 = a.powi(2);
         let mut a2 = Array1::<f64>::zeros(n);
         for i in (0..n).step_by(2) {
-            a2[i] = (n as f64).sin().powi(2);
+            a2[i] = (super::part0::f41(x.sum(), &((a + x)), (s1.powi(2) + 0.25).powi(-1)) + a2[(i + 1) % n]);
+            s1 -= s1;
         }
-        if (if a2[3].powi(2) > -0.3 { x[2] } else { q }) < 0.5 {
-            let mut s3 = (super::part1::f89(s1, 4, x) + ops::sin(&s1));
-            a2 = (&((&a2 * 0.5)) + &a2);
-        } else if (0.5 + s1) >= a2.dot(&a2) {
-            a2[3] = ((-1.0) + crate::generated::part1::f94(s1, s1));
-            let mut s4 = ((0.75 - q) / (2.0 + s1.cos().sin()));
+        a2[1] = super::part0::f23(&((&a2 * s1)), x[3], x[1].powi(3));
+        for i in (0..2).step_by(2) {
+            a2 += &((if (s1 * (-0.5)) <= 1.0 { x.to_owned() } else { x.to_owned() }));
         }
-        if (a2[0] + x[2]) < x[0].cos() {
-            let s5 = ((-0.5) - s1);
-            a2[3] = { let t6 = a2.sum(); let t7 = (a2[2].powi(2) + 0.5).ln(); (s5.powi(2) + 0.5).sqrt() };
-        }
-        (x[3] + a2.sum())
+        ((ops::sin(&a) + s1) + a2.sum())
     }
 
     #[differentiable]
-    pub fn f157(b: f64, a: f64) -> f64 {
+    pub fn f153(a: f64, b: f64) -> f64 {
         let n: usize = 4;
-        if b.powi(2) >= -2.0 {
-            let mut s1 = a.tanh().exp().powi(2);
-            if crate::generated::part1::f70(s1) <= (n as f64).mul_add(b, 0.7) {
-                let s2 = hype::ops::sigmoid(&((a + s1)));
-                let s3 = super::part2::f119(a, n);
-                s1 *= ((n as f64).powi(2) + 1.0).powi(-1);
+        let mut acc1: f64 = 1.0;
+        for i in (0..n).rev().step_by(3) {
+            if (acc1 - b) > acc1 {
+                let mut s2: f64 = (2.0 + a.powi(2).cos()).sqrt();
+                acc1 += b.cos();
+                acc1 *= (0.75 + (0.3 * (s2 / ((n as f64).powi(2) + 1.0)).tanh()));
+            } else {
+                let b = (b * crate::generated::part2::f112(b, (n as f64), acc1));
+                acc1 -= ((-2.0) + (b + acc1));
             }
-            let s4 = (n as f64);
+            acc1 = (if i < 3 { acc1 } else { b }).mul_add(crate::generated::part2::f108(b, acc1), 0.5);
         }
-        let mut a5: Array1<f64> = Array1::zeros(n);
-        for i in (0..n).step_by(2) {
-            a5[i] = (b.cos() + a5[(i + 1) % n]);
-        }
-        let mut s6 = b;
-        s6 *= (0.5 + (0.3 * ops::softplus(&a).tanh()));
-        s6 *= (1.0 + (0.1 * hype::ops::l2(&a5).sin()));
-        ((a5.dot(&a5) - s6) + a5.sum())
+        let mut s3 = (1.0 * a.powi(2));
+        let s3 = (s3 + s3.hypot(b));
+        (a - acc1)
     }
 
     #[differentiable]
-    pub fn f158(x: &Array1<f64>, a: f64) -> f64 {
-        let n = x.len();
-        if self::f153(x[3], n) > (a * 0.3) && a.mul_add(a, a) < -1.0 {
-            let mut s1 = (x[3] - 3.0).atan2(x[0]);
-            s1 *= a.min(x[2]);
-        } else {
-            let s2 = a.mul_add((n as f64), x[3]).powi(2);
-            let s3 = (x.sum() + (if ops::sin(&s2) >= x.dot(x) { a } else { s2 }));
-            let w4 = x;
-        }
-        let mut acc5: f64 = 0.0;
+    pub fn f154(b: f64, a: f64) -> f64 {
+        let n: usize = 4;
+        let mut acc1: f64 = 1.0;
         let mut k = 0;
-        while k < n && acc5 > 2.0 {
-            let mut a: f64 = (a * crate::generated::part0::f2(n, x[k], 0.5));
-            acc5 *= (0.9 + (0.3 * (x[2] / (2.0 + x[n - 1 - k].sin())).sin()));
+        while k < n {
+            let mut acc2: f64 = 1.0;
+            for i in 0..4 {
+                let mut a = (a + crate::generated::part2::f144((i as f64), a));
+                let mut s3 = ((-1.0) * { let t4 = a; let b = acc2; acc2 });
+                acc1 -= (0.3 * { let s3 = ops::ln(&(ops::sigmoid(&acc2))); acc2.tanh().exp() });
+            }
+            let mut a5: Array1<f64> = Array1::zeros(n);
+            for i in 0..n {
+                a5[i] = (((n as f64) / (acc2.powi(2) + 1.0)).sin() + a5[(i + 1) % n]);
+                a5[(i + 2) % n] += (0.5 * (n as f64)).exp().sin();
+            }
+            acc1 -= (0.3 * super::part2::f149(&a5, acc1, (n as f64), a5[n - 1 - k], 3.0).min(a5[(k + 3) % n]));
             k += 1;
         }
-        if a.powi(2) < a.mul_add(x[k % n], 0.25) {
-            let (p6, p7) = ((1.0 + x[k % n]), ops::sigmoid(&x[k % n]).sqrt());
-            acc5 += p7.min(p6.min(p6));
+        let mut a6: Array1<f64> = Array1::zeros(n);
+        for i in 0..n {
+            a6[i] = ((acc1 / 4.0) - 2.0);
         }
-        (ops::sigmoid(&a) + acc5)
+        for i in (0..n).rev() {
+            acc1 -= (if acc1.abs() <= ops::sigmoid(&a6[i]).sqrt() && i > 1 { a6[k % n].powi(2) } else { a });
+        }
+        ((ops::tanh(&a6[1]).exp() + (0.5 * acc1)) + a6.sum())
     }
 
     #[differentiable]
-    pub fn f159(a: f64, b: f64, c: f64, x: &Array1<f64>) -> f64 {
+    pub fn f155(y: &Array1<f64>, x: &Array1<f64>) -> f64 {
+        let n = y.len();
+        let mut a1: Array1<f64> = Array1::zeros(n);
+        for i in 0..n {
+            a1[i] = ((x * (-1.0)).dot(y) + a1[(i + 1) % n]);
+        }
+        for i in 0..n {
+            a1 += &(a1.sin());
+        }
+        ((x[0] * y).dot(&((y + y[1]))) + a1.sum())
+    }
+
+    #[differentiable]
+    pub fn f156(x: &Array1<f64>, b: f64, a: f64, #[constant] q: f64) -> f64 {
         let n = x.len();
         let mut acc1: f64 = 1.0;
+        for &v in [3.0_f64, 1.5].iter() {
+            let s2 = crate::generated::part1::f62(x[0], &((x + x)));
+            let mut s3 = (if x.sum() < 2.0 { x.sum() } else { ((n as f64) - 0.75) });
+            acc1 *= (0.5 + (0.1 * (acc1.powi(2) + 1.0).sqrt().tanh()));
+        }
+        let w4 = x;
+        let mut acc5: f64 = 0.0;
         for i in 0..2 {
-            if b.mul_add(c, 1.0) >= (-a.powi(2)).exp() {
-                let mut w2: Array1<f64> = hype::ops::sigmoid(&((if f154(x, x[(i + 3) % n]) < 0.1 { (x * 1.0) } else { (x * 1.0) })));
-                acc1 *= (1.0 + (0.3 * super::part0::f39(w2[i]).sin()));
-            }
-            acc1 -= (0.3 * ops::sin(&a).min(x.dot(x)));
+            let s6: f64 = (w4.sum() - ((n as f64) + (-0.3)));
+            let s7 = self::f150(&((w4 * x)), &(hype::ops::tanh(x)), x.sum(), (n as f64).mul_add((i as f64), 0.2));
+            acc5 += { let t8 = (if (s6 - 1.5) > x.dot(w4) { s7 } else { w4[n - 1 - i] }); let t9 = w4[i]; (s7 / 0.5) };
         }
-        if (if x[3] < -0.5 && ops::sin(&x[1]) < (-x[0].powi(2)).exp() { a } else { acc1 }) > 1.5 {
-            let w3 = x;
-            let mut s4 = x.sum();
-        } else {
-            let mut s5 = (n as f64).tanh().powi(3);
-            acc1 -= hype::ops::sigmoid(&((if (s5 * c) <= 0.7 { b } else { b })));
-        }
-        let w6 = x.powi(2).sin();
-        for i in (0..3).rev() {
-            let (w7, p8) = ((x - x), c.mul_add(a, c));
-            acc1 /= 4.0;
-            acc1 -= c;
-        }
-        for i in (0..n).rev() {
-            acc1 *= (0.75 + (0.1 * x.sum().sin()));
-        }
-        (((b + a) - acc1) + (0.5 * acc1))
+        let mut acc1 = (acc1 + (x[1].powi(2) + 0.25).powf(q.sin()));
+        ((((a + (0.5 * acc1)) + (0.5 * acc1)) - acc5) + w4.sum())
     }
 
     #[differentiable]
-    pub fn f160(y: &Array1<f64>, x: &Array1<f64>, a: f64) -> f64 {
+    pub fn f157(a: f64, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let mut s1 = ((if x.dot(x) < ops::tanh(&a) { a } else { a }) * 0.75);
+        s1 += ((-0.5) - (n as f64)).mul_add((2.0 + a.cos()).sqrt(), (x[2] + 1.5));
+        let mut s2 = ops::ln(&((x[0].abs().powi(2) + 1.0)));
+        let mut a: f64 = (a * ops::tanh(&((n as f64))));
+        for i in 0..2 {
+            s1 = ((s1 * (-0.5)) + x.sum());
+        }
+        (((x.sum() + s2) + s1) + (0.5 * a))
+    }
+
+    #[differentiable]
+    pub fn f158(a: f64, c: f64, b: f64) -> f64 {
+        let n: usize = 4;
+        let s1 = ((c - a) / ((1.0 - c).powi(2) + 1.0));
+        let mut acc2: f64 = 0.0;
+        for i in 0..2 {
+            let mut acc3: f64 = 0.0;
+            for j in (0..n).rev() {
+                let mut s4 = (b.hypot(b) * 0.5);
+                acc3 += crate::generated::part2::f130(-2.0, acc2.powi(2));
+            }
+            acc2 *= (acc2 + acc3);
+        }
+        let mut s5 = (acc2.atan() + b.powi(2));
+        for i in 0..2 {
+            s5 += { let t6 = (s5 - s5); (acc2.powi(2) + 0.25).powf((n as f64).sin()) };
+            s5 += (0.3 * ((0.1 + s5) * (if (n as f64).mul_add(b, acc2) <= acc2 { s5 } else { (n as f64) })));
+        }
+        ((s5 - s5) + s1)
+    }
+
+    #[differentiable]
+    pub fn f159(y: &Array1<f64>, a: f64, x: &Array1<f64>, b: f64) -> f64 {
         let n = y.len();
-        let a = (a * ops::tanh(&a));
-        let s1: f64 = y.dot(x).tanh();
+        let d1: f64;
+        if (2.0 + b.cos()).powf(b.sin()) > x.dot(x) {
+            d1 = hype::ops::l2(&((y - y)));
+        } else {
+            let mut s2 = y.sum().mul_add((n as f64), (a * y[0]));
+            d1 = (if (n as f64) >= s2 { hype::ops::l2(y) } else { x.mean().unwrap() });
+        }
+        let mut s3 = (y.sum() + 1.0);
+        (((a.powi(3) - (0.5 * s3)) + s3) + (0.5 * d1))
+    }
+
+    #[differentiable]
+    pub fn f160(b: f64, m: usize, x: &Array1<f64>, #[constant] q: f64, a: f64) -> f64 {
+        let n = x.len();
+        let mut acc1: f64 = 1.0;
+        for i in 1..n {
+            acc1 = x.dot(&((if i < 2 { x.to_owned() } else { x.to_owned() })));
+        }
+        let s2 = (a.powi(3) * ops::tanh(&q));
+        let b = (b * (s2 / (x[(m + 2) % n].powi(2) + 1.0)));
+        let mut a3: Array1<f64> = Array1::zeros(n);
+        for i in 0..n {
+            a3[n - 1 - i] = { let t4 = (3.0 * acc1); let t5 = (x[i] * 1.0); (x[m % n] - (-1.0)) };
+        }
+        ((((0.3 - a) + (0.5 * acc1)) + acc1) + a3.sum())
+    }
+
+    #[differentiable]
+    pub fn f161(y: &Array1<f64>, x: &Array1<f64>) -> f64 {
+        let n = y.len();
+        let s1 = (x[1].powi(2) + hype::ops::sigmoid(&x[1]));
         let mut acc2: f64 = 1.0;
         for i in (0..n).rev() {
-            acc2 *= (0.5 + (0.1 * s1.powi(2).tanh()));
+            acc2 *= (0.5 + (0.2 * hype::ops::l2(y).tanh()));
+            acc2 /= ((x[i] - 0.3).powi(2) + 1.0);
         }
-        if ops::sin(&s1) <= -2.0 {
-            acc2 = ((acc2 * 0.8) + (n as f64).powi(2));
-            acc2 -= (-x.sum().powi(2)).exp();
-        } else if a < 0.75 {
-            acc2 /= (acc2.powi(2) + 1.0);
-            acc2 += (0.3 * (acc2 + 0.5).atan2(s1));
-            acc2 = (x + y[2]).dot(&((if f155(x[3], y[2]) < 0.25 { (x * 1.0) } else { (y * 1.0) })));
-        }
-        (((s1.mul_add(acc2, acc2) + (0.5 * acc2)) + acc2) + s1)
-    }
-
-    #[differentiable]
-    pub fn f161(c: f64, m: usize, a: f64, x: &Array1<f64>, b: f64) -> f64 {
-        let n = x.len();
-        if m > 2 {
-            let (p1, p2) = ((if (if super::part2::f131(x, c, x) < (2.0 + c.cos()).powi(-1) { b } else { x[m % n] }) < 0.25 { c } else { c }), (x[(m + 1) % n] + x[m % n]));
-            let mut s3: f64 = (2.0 * ops::logsumexp(x));
-        } else if b.mul_add(c, 1.0) >= 1.0 {
-            let w4 = x;
-            let mut s5 = (-x).sum();
-            if (m as f64).min(-0.5) > -1.0 {
-                let mut s6 = (w4.dot(w4).powi(2) + 1.0).powi(-1);
-                s5 *= (1.0 + (0.1 * s6.tanh()));
-                s5 = ((s5 * 0.8) + { let t7 = w4[(m + 3) % n]; let t8 = x[(m + 2) % n]; w4[m % n] });
+        if ops::sigmoid(&((n as f64))) >= { let t3 = y[1]; let s1 = s1; t3 } {
+            let d4: f64;
+            if x.sum() < x.mean().unwrap() {
+                d4 = (x * x[2]).dot(&((if (0.1 + acc2) >= 1.5 { y.to_owned() } else { x.to_owned() })));
+            } else {
+                d4 = (x + x).sum();
             }
+            for i in (1..n).rev().step_by(2) {
+                let mut w5: Array1<f64> = (&((x - x)) / &((&(y.powi(2)) + 1.0)));
+                let (mut w6, p7) = ((y * y), acc2);
+                acc2 *= { let t8 = w5[(i + 2) % n]; let p7 = t8; y[n - 1 - i] };
+            }
+            acc2 += ((y[0] - (-0.5)) - y.sum());
         } else {
-            let mut s9 = (x[(m + 2) % n] + 0.1).min(x[m % n].sin());
-            let w10 = x;
+            acc2 *= (0.9 + (0.1 * x[1].mul_add(y[2], acc2).tanh()));
+            let (mut p9, p10) = ({ let s1 = y[0]; acc2 }, s1.mul_add(y[2], x[2]));
+            acc2 += (0.3 * (0.75 - (y[2] / 1.5)));
         }
-        let mut acc11: f64 = 0.5;
-        for i in (0..2).rev() {
-            acc11 -= (0.75 - b).powi(2);
-        }
-        let mut s12 = b;
-        let mut a13 = Array1::zeros(n);
-        for i in 0..n {
-            a13[i] = acc11;
-        }
-        ((s12 + s12) + acc11)
+        let s11 = (x - x).sum();
+        acc2 += (0.3 * x[1]);
+        (((x[2].tanh() - (0.5 * s11)) + acc2) + s1)
     }
 
     #[differentiable]
-    pub fn f162(x: &Array1<f64>, a: f64, b: f64) -> f64 {
+    pub fn f162(m: usize, x: &Array1<f64>, b: f64, a: f64, y: &Array1<f64>) -> f64 {
         let n = x.len();
-        let s1 = (-&(x.powi(2))).exp().sum();
-        let s2 = x.mean().unwrap().powi(2);
-        let mut s3 = (x.dot(x).powi(2) + 0.5).powf(ops::sigmoid(&x[3]).sin());
-        for i in 0..4 {
-            s3 += (0.3 * (f155(s3, x[i]).powi(2) + 0.25).sqrt());
-            let mut w4 = (&((x * x)) / ((s2 * x[n - 1 - i]).powi(2) + 1.0));
-            s3 += (-x).dot(&(x.sin()));
+        let mut s1: f64 = super::part2::f113((if y.sum() < -0.3 && x[(m + 1) % n].cos() <= -2.0 { a } else { b }), &((x + x)), (b / (2.0 + b.sin())));
+        let mut s2 = ops::logsumexp(&(ops::sigmoid(x).ln()));
+        s2 -= (1.5 * x.sum());
+        if b.cos() > 0.75 {
+            let mut acc3: f64 = 1.0;
+            let mut k = 0;
+            while k < n && s1 < 3.0 {
+                s1 += (0.3 * hype::ops::sigmoid(&(((m as f64) + 0.5))).powf(y.dot(y).sin()));
+                let mut y = x.to_owned();
+                s2 -= (0.3 * y[n - 1 - k].mul_add((2.0 + x[k].cos()).powf(y[1].sin()), 0.7));
+                k += 1;
+            }
+            if ops::softplus(&a) > a.min(-2.0) {
+                let s4: f64 = ops::ln(&(((x[k % n].powi(2) + 1.0).powi(-1).powi(2) + 0.5)));
+                acc3 = hype::ops::sigmoid(x).dot(&(ops::tanh(y)));
+            }
+            s1 *= (1.0 + (0.3 * (s1 - 3.0).tanh()));
+        } else {
+            s2 = ((s2 * 0.5) + s2);
+            for i in 0..n {
+                let w5 = (-&((x / &((&(x.powi(2)) + 1.0)))));
+                s1 += (&w5 * &w5).sum();
+            }
+            s1 = ((s1 * (-0.5)) + (b * 2.0));
         }
-        for &v in [0.0_f64, 0.7, 2.0, 0.5].iter() {
-            let mut s5: f64 = (s3 + x).dot(&((x + s2)));
-            s3 = ((s3 * 0.9) + { let t6 = s3; x[0] });
+        for i in (0..n).step_by(2) {
+            let mut a6: Array1<f64> = Array1::zeros(n);
+            for j in (0..n).rev().step_by(2) {
+                a6[n - 1 - j] = (x * x).dot(x);
+            }
+            s1 -= a6.dot(&a6).sin();
         }
-        (((x.sum() + s3) + s3) + (0.5 * s2))
+        (((self::f153(a, y[(m + 3) % n]) - (0.5 * s2)) + s1) - (0.5 * s2))
     }
 
     #[differentiable]
-    pub fn f163(m: usize, x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut a1 = Array1::zeros(n);
-        for i in 0..n {
-            a1[i] = (i as f64).mul_add(x[i % n], (i as f64)).min(x[(i + 2) % n].mul_add(x[i], 3.0));
+    pub fn f163(a: f64, #[constant] q: f64) -> f64 {
+        let n: usize = 4;
+        let (p2, p3) = ({ let t1 = a; let a = q; a }, ops::atan(&q));
+        if (2.0 + a.cos()).sqrt() >= (p3 + q) && ops::softplus(&p2) < p3 {
+            let mut acc4: f64 = 0.5;
+            for i in 0..n {
+                let s5 = ((p2 + p2) * p3.sin());
+                let mut s6: f64 = acc4.min(-0.5).mul_add(acc4.powi(2), acc4.cos());
+                acc4 += ((p3 / (2.0 + p3.sin())) + crate::generated::part2::f112((n as f64), p3, s5));
+            }
+            let p3 = (p3 + (-p3));
+            acc4 -= crate::generated::part2::f130(1.0, (1.5 - p3));
         }
-        for (r, &v) in [0.0_f64, 2.0, 1.0].iter().enumerate() {
-            a1 = (x * 1.0);
+        let mut a7 = Array1::<f64>::zeros(n);
+        for i in (0..n).rev() {
+            a7[i] = (ops::tanh(&((q * 0.2))) + a7[(i + 1) % n]);
         }
-        let mut s2 = ((a1[(m + 2) % n] * x[(m + 3) % n]) * 1.5);
-        let mut k = 0;
-        while k < m {
-            a1 = (a1[m % n] * x).sin();
-            a1[k % n] += { let t3 = s2; t3 }.abs();
-            k += 1;
-        }
-        (f155(s2.hypot(s2), (0.5 + s2)) + (0.5 * s2))
+        a7[2] -= ops::softplus(&q);
+        (((a.mul_add(q, 0.3) + p3) + (0.5 * p2)) + a7.sum())
     }
 
     #[differentiable]
     pub fn f164(x: &Array1<f64>, a: f64) -> f64 {
         let n = x.len();
-        let mut acc1: f64 = 0.5;
-        for i in 0..2 {
-            acc1 += (0.3 * hype::ops::sigmoid(x).sqrt().dot(&(hype::ops::sigmoid(x).sqrt())));
-            acc1 -= x.dot(&((x + acc1)));
+        if (n as f64) <= 0.0 {
+            let mut a1: Array1<f64> = Array1::zeros(n);
+            for i in (0..n).step_by(2) {
+                a1[i] = (((i as f64) * x[(i + 1) % n]) + ops::tanh(&x[(i + 1) % n]).exp());
+                let mut a1 = (x * &((x / &((&(x.powi(2)) + 1.0)))));
+            }
         }
-        acc1 -= f151(acc1.powi(2), (0.5 * x[1]).exp(), x);
-        (x.dot(x) + (0.5 * acc1))
+        let mut s2 = x[1].mul_add(x[1], x[1]).powi(3);
+        if a.powi(2) > x.dot(x) {
+            let (p3, mut p4) = ((0.2 + (n as f64)), { let a = s2; x[2] });
+            for i in (0..2).rev() {
+                s2 += (p4.mul_add(p4, p4) / (x.dot(x).powi(2) + 1.0));
+            }
+        }
+        let (p5, p7) = (x.dot(x), { let a = a; let t6 = x[2]; x[1] });
+        ((((x * x).sum() - s2) + p7) + (0.5 * p5))
     }
 
     #[differentiable]
-    pub fn f165(a: f64, x: &Array1<f64>, b: f64) -> f64 {
-        let n = x.len();
-        let s1 = hype::ops::l2(&((x / &((&(x.powi(2)) + 1.0)))));
-        let mut acc2: f64 = 1.0;
-        for i in 0..n {
-            let w3 = (if b.powi(2) <= x[(i + 2) % n] { x.sin() } else { x.powi(2) });
-            let s4 = x.dot(&w3).max(3.0);
-            acc2 += (if i > 2 { (-b) } else { (w3[0] * (-0.5)) });
-        }
-        (((ops::softplus(&a).tanh().exp() + acc2) + (0.5 * acc2)) + s1)
-    }
-
-    #[differentiable]
-    pub fn f166(x: &Array1<f64>, m: usize, a: f64) -> f64 {
-        let n = x.len();
-        if m % 2 == 0 {
-            let mut s1 = (a.powi(2) + 0.5).powi(-1).cos();
-            s1 -= (0.3 * (x[(m + 3) % n].max(1.0) * (s1.powi(2) + 0.25).powi(-1)));
-            let mut s2 = (crate::generated::part2::f142(x[m % n], x) - x.sum());
+    pub fn f165(a: f64, m: usize, y: &Array1<f64>, x: &Array1<f64>) -> f64 {
+        let n = y.len();
+        let d1: f64;
+        if (a + 0.2) >= 0.25 {
+            d1 = (x.dot(y).powi(2) + 0.25).powi(-1);
         } else {
-            let s3: f64 = self::f162(x, ops::sigmoid(&a), (m as f64).mul_add(x[2], a));
-            let s4 = ((m as f64) + x[m % n]).abs();
-            let s5: f64 = (n as f64);
-        }
-        if (2.0 + x[m % n].cos()).sqrt() <= x[m % n].powi(2) && m > 3 {
-            let mut s6: f64 = (ops::softplus(&x[m % n]) - (2.0 + (n as f64).cos()).sqrt());
-            let mut s7 = hype::ops::sigmoid(&a);
-            let w8 = (ops::sin(&x[m % n]) - &((x / &((&(x.powi(2)) + 1.0)))));
-        } else if ops::softplus(&a) < 1.5 {
-            if a < -2.0 {
-                let mut s9 = a.powi(2).max((1.0 - x[m % n]));
-                let mut s10: f64 = a;
+            let mut a2 = Array1::<f64>::zeros(n);
+            for i in (0..n).step_by(2) {
+                a2[i] = ops::tanh(&((if m < 1 { a } else { (m as f64) })));
             }
-            let s11: f64 = (a + a).powi(3);
+            d1 = (x + x).dot(x);
         }
-        (x[(m + 2) % n] * a).min(a)
-    }
-
-    #[differentiable]
-    pub fn f167(b: f64, a: f64) -> f64 {
-        let n: usize = 4;
-        let mut s1 = { let t2 = (a + (-2.0)); (t2 * (n as f64)) };
-        s1 *= (0.9 + (0.2 * ((-2.0) - b).tanh()));
-        (((-(n as f64)) + s1) + s1)
-    }
-
-    #[differentiable]
-    pub fn f168(a: f64, b: f64) -> f64 {
-        let n: usize = 4;
-        let mut acc1: f64 = 0.5;
-        for i in (0..n).rev() {
-            acc1 = ((acc1 * 0.5) + (if f155((n as f64), (i as f64)) < 1.0 { a } else { acc1 }));
-        }
-        acc1 /= (2.0 + super::part0::f27(b, b).sin());
-        acc1 += (0.3 * (2.0 + acc1.cos()).ln().tanh().exp());
-        let mut s2 = (acc1 + 3.0);
-        (acc1 + s2)
-    }
-
-    #[differentiable]
-    pub fn f169(y: &Array1<f64>, m: usize, a: f64, x: &Array1<f64>, #[constant] q: f64) -> f64 {
-        let n = y.len();
-        let mut acc1: f64 = 1.0;
-        for i in 0..n {
-            acc1 /= (acc1.powi(2) + 1.0);
-        }
-        let mut s2 = ops::sin(&(a.mul_add(acc1, (n as f64))));
-        let (mut p3, p4) = (ops::ln(&(ops::sigmoid(&x[(m + 3) % n]))), ((n as f64) - acc1));
-        if ops::logsumexp(x) < 0.75 {
-            if m > 3 {
-                let mut s5 = (if m > 3 { crate::generated::part0::f6((m as f64), -0.3) } else { ((-1.0) + (m as f64)) });
-                let w6 = (x.sum() + &((x * y)));
-                s2 /= (2.0 + w6.sum().sin());
-            } else {
-                s2 -= x.dot(y).tanh().exp();
-                p3 = ((p3 * 0.9) + (y[0] * y[(m + 3) % n]));
+        let mut s3 = ((1.0 - d1) + hype::ops::l2(y));
+        let s4: f64 = ((if d1.tanh().exp() > y[(m + 2) % n] { y[(m + 2) % n] } else { s3 }) / ({ let t5 = y[m % n]; let t6 = y[(m + 2) % n]; t6 }.powi(2) + 1.0));
+        if (d1 * s4) > super::part1::f51(x[1], y, y) && ops::sigmoid(&s4) >= y.sum() {
+            let mut acc7: f64 = 0.0;
+            for (r, &v) in [-1.0_f64, 0.2, 1.5, 0.3].iter().enumerate() {
+                let s8 = (x + y).dot(y);
+                acc7 = f157(acc7.powi(2), &(y.powi(2)));
             }
-            let s7 = hype::ops::l2(&((if m % 2 == 0 { (x * 1.0) } else { (y * 1.0) })));
-            s2 *= (0.5 + (0.1 * (p4 * (m as f64)).tanh()));
-        } else if m < 3 {
-            let (mut p8, p9) = (((n as f64) - 0.75), acc1.powi(2));
-            p3 /= (ops::logsumexp(x).powi(2) + 1.0);
+            s3 *= (0.5 + (0.1 * s3.cos().tanh()));
+        } else {
+            let w9 = ((if m % 2 == 0 { x[m % n] } else { x[m % n] }) * &((x - x)));
+            for (r, &v) in [0.2_f64, 0.7].iter().enumerate() {
+                s3 -= ((s4 * x[2]) + (m as f64).powi(2));
+            }
+            s3 += ((d1 + (m as f64)) - w9.dot(y));
         }
-        ((((x[m % n] + (acc1 + 2.0)) + p3) + s2) + p4)
+        ((x[3].tanh().exp() + (0.5 * s4)) + d1)
     }
 
     #[differentiable]
-    pub fn f170(a: f64, m: usize) -> f64 {
+    pub fn f166(a: f64, b: f64) -> f64 {
         let n: usize = 4;
-        let mut a = (a - (a - 0.5));
-        let mut s1 = (crate::generated::part0::f30(a) * f157((n as f64), a));
-        for (r, &v) in [-2.0_f64, -2.0].iter().enumerate() {
-            s1 += ops::tanh(&(v.sin())).exp();
-            let s2 = ((s1 + a) / (2.0 + (2.0 + (m as f64).cos()).powf(s1.sin()).sin()));
-            a += (0.3 * (2.0 + s1.cos()).powf((r as f64).sin()).powi(2));
+        if b.abs() <= 0.2 {
+            let b = (b - (a - b));
+            let s1 = a.abs().hypot((b * 0.2));
+        } else if ops::atan(&((n as f64))) < (a * a) {
+            let mut a2: Array1<f64> = Array1::zeros(n);
+            for i in (0..n).rev() {
+                a2[i] = (crate::generated::part2::f112((n as f64), a, b) + b.sin());
+                let mut s3 = (self::f162(n, &a2, b, a2[i], &a2) * (a2[i] + a2[(i + 1) % n]));
+            }
+            let mut w4 = ops::tanh(&(a2.abs()));
+            let s5: f64 = (a.tanh() * a2.mean().unwrap());
+        } else {
+            let mut acc6: f64 = 1.0;
+            for i in 0..n {
+                let s7 = ops::sin(&(((n as f64) - 0.3)));
+                acc6 = ((acc6 * 0.5) + (3.0 * b));
+            }
+            acc6 += (-{ let a = a; let t8 = (n as f64); a }.powi(2)).exp();
+            acc6 -= ops::tanh(&(ops::sigmoid(&((n as f64))))).exp();
         }
-        for i in 0..n {
-            a -= (0.3 * (s1 / (2.0 + s1.sin())).sin());
-        }
-        let s3 = (-(a - s1));
-        (((s3 + s1) - (0.5 * a)) + (0.5 * s1))
-    }
-
-    #[differentiable]
-    pub fn f171(y: &Array1<f64>, x: &Array1<f64>, a: f64) -> f64 {
-        let n = y.len();
-        let mut s1 = (a * x[1]).tanh().exp();
-        let mut s2 = hype::ops::l2(&(y.cos()));
-        for (r, &v) in [-2.0_f64, 2.0, 0.3, 0.5].iter().enumerate() {
-            let (mut p3, p4) = (y[r % n].powi(2), (v.powi(2) + 0.25).sqrt());
-            s1 *= (1.0 + (0.1 * ops::sigmoid(&y[r]).tanh()));
-        }
-        let w5 = (x * 1.0);
-        ((a.abs() - s2) + s1)
-    }
-
-    #[differentiable]
-    pub fn f172(y: &Array1<f64>, x: &Array1<f64>, a: f64) -> f64 {
-        let n = y.len();
-        let mut acc1: f64 = 0.5;
-        for (r, &v) in [0.5_f64, -1.0, 0.2, 2.0].iter().enumerate() {
-            let mut s2 = hype::ops::sigmoid(&(ops::softplus(&a)));
-            acc1 = ((acc1 * 0.9) + a);
-        }
-        let mut a = (a + ((n as f64) * 0.5));
-        (((y.dot(x) + a) + (0.5 * acc1)) - acc1)
-    }
-
-    #[differentiable]
-    pub fn f173(a: f64, b: f64, x: &Array1<f64>, #[constant] q: f64) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.0;
+        let s9 = ((1.0 + b) * 0.75);
+        let s10 = (ops::atan(&s9) + b.mul_add(s9, 0.25));
+        let mut acc11: f64 = 1.0;
         let mut k = 0;
-        while k < n && acc1 < 3.0 {
-            let mut s2 = hype::ops::l2(&(x.powi(2)));
-            acc1 += x[k];
+        while k < n {
+            for i in (0..n).rev() {
+                acc11 += ops::ln(&((hype::ops::sigmoid(&b).powi(2) + 0.25)));
+                acc11 *= (0.9 + (0.1 * { let t12 = acc11; let t13 = (i as f64); s10 }.tanh()));
+            }
+            acc11 = s10.atan2(s9).sin();
             k += 1;
         }
-        let s3 = { let t4 = { let t5 = (k as f64); x[k % n] }; let t6 = (x[k % n] * q); x[(k + 1) % n] };
-        ((x.sum() - (-0.5)) + s3)
+        ((b.abs().cos() + (0.5 * acc11)) + s10)
     }
 
     #[differentiable]
-    pub fn f174(b: f64, a: f64) -> f64 {
+    pub fn f167(m: usize, a: f64) -> f64 {
         let n: usize = 4;
-        let mut s1 = b.hypot(b).powi(3);
-        s1 /= 4.0;
-        (((n as f64) * (n as f64)).powi(2) + s1)
-    }
-
-    #[differentiable]
-    pub fn f175(x: &Array1<f64>, y: &Array1<f64>, a: f64, m: usize) -> f64 {
-        let n = x.len();
-        let mut a1: Array1<f64> = Array1::zeros(n);
-        for i in 0..n {
-            a1[i] = hype::ops::sigmoid(&a).mul_add(x.sum(), -2.0);
-        }
-        let s2 = y[(m + 2) % n];
-        let mut a3 = Array1::<f64>::zeros(n);
-        for i in 0..n {
-            a3[i] = a.atan().tanh().exp();
-        }
-        let s4 = (a1[(m + 2) % n] / 2.0).powi(3);
-        if m % 2 == 0 {
-            if a1.sum() > 0.75 {
-                let s4 = (s4 * s2.sin());
-                a1[m % n] = (a1[(m + 1) % n] - (n as f64));
-                a3[2] = a3[(m + 2) % n];
-            } else if (s4 * a) < s2.powi(2) {
-                let w5 = x;
-                let (p6, p7) = (a1.sum(), (a.powi(2) + 1.0).powf(a.sin()));
-            }
-            a1[1] *= (1.0 + (0.1 * super::part1::f95(s4, (n as f64), y[m % n]).tanh()));
-        }
-        ((((s4 * a1[m % n]).min(2.0) + s4) + (0.5 * s2)) + a1.sum())
-    }
-
-    #[differentiable]
-    pub fn f176(m: usize, x: &Array1<f64>, b: f64, a: f64) -> f64 {
-        let n = x.len();
-        if (b - 0.5) >= (if (b + 0.75) >= 0.2 && (b - a) <= x[(m + 3) % n].powi(3) { x[m % n] } else { x[m % n] }) {
-            if b.max(2.0) >= (x[m % n] / (b.powi(2) + 1.0)) {
-                let a = (a + (n as f64).mul_add(x[(m + 1) % n], b));
-                let w1: Array1<f64> = (x * 1.0);
-            } else {
-                let (p2, w3) = ((b - x[(m + 1) % n]), (0.5 + x));
-                let mut s4: f64 = f157((if w3.sum() < -0.3 && x[(m + 1) % n].cos() <= -2.0 { a } else { a }), (a + 1.0));
-            }
-            if (0.75 - a) < 1.0 {
-                let s5 = super::part0::f45(x);
-                let s6 = x.dot(x).mul_add(x.sum(), 0.75);
-                let mut w7 = (hype::ops::sigmoid(&x[1]).powf((n as f64).sin()) * &((if b.powi(3) < s5.atan2((n as f64)) { (x * 1.0) } else { (x * 1.0) })));
-            } else {
-                let mut a = (a + (x[(m + 1) % n] / (2.0 + b.sin())));
-                let w8 = (&((x + x)) + &((x - x)));
-                a = ((a * 0.5) + b.powi(3));
-            }
-        }
-        let mut a9 = Array1::<f64>::zeros(n);
-        for i in (0..n).rev().step_by(2) {
-            a9[i] = ops::sigmoid(x).dot(&(x.powi(2)));
-            a9 = (&((&a9 * 0.5)) + &((x * 1.5)));
-        }
-        let (w10, mut p13) = ((x * 1.0), { let t11 = x[(m + 2) % n]; let t12 = b; a });
-        let (w14, p15) = ((&w10 * x), ops::sigmoid(&((n as f64))));
-        p13 += b;
-        ((((w14[m % n].hypot(p15) + 0.7) - p15) + p13) + w10.sum())
-    }
-
-    #[differentiable]
-    pub fn f177(a: f64, m: usize, x: &Array1<f64>, b: f64) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.0;
-        for i in 0..2 {
-            let s2 = ((-0.3) - x[(m + 1) % n]).atan();
-            acc1 *= (0.5 + (0.2 * f172(x, x, acc1).sin()));
-        }
-        let (w3, p4) = ((x * 1.0), (if x.dot(x) > 0.1 { b } else { acc1 }));
-        let s5 = (((-0.3) - b) + ops::logsumexp(&w3));
-        let mut s6 = (x.sum() / (-2.0));
-        ((((&w3 * x).dot(&((&(x.powi(2)) + 0.5).ln())) + s6) + s6) + (0.5 * p4))
-    }
-
-    #[differentiable]
-    pub fn f178(b: f64, x: &Array1<f64>, a: f64) -> f64 {
-        let n = x.len();
-        let w1: Array1<f64> = (&(ops::softplus(x)) / &((&((x + x).powi(2)) + 1.0)));
+        let s1 = a;
         let mut acc2: f64 = 0.0;
-        for i in (0..2).rev().step_by(3) {
-            let w3 = (x + x).powi(2);
-            acc2 *= (1.0 + (0.3 * (w1[2] - 1.5).sin()));
+        for i in (0..n).step_by(3) {
+            acc2 /= 0.5;
         }
-        let w4 = (&(x.powi(2)) + 0.25).sqrt().powi(2);
-        let mut s5 = a;
-        let mut s6 = ops::ln(&(hype::ops::sigmoid(&((w4[3] * s5)))));
-        ((((ops::tanh(&(w1[0].powi(3))).exp() - (0.5 * s6)) - (0.5 * s5)) - s5) + w4.sum())
+        acc2 = ((acc2 * 0.8) + acc2);
+        ((crate::generated::part1::f94((n as f64), s1) + (0.5 * acc2)) + (0.5 * s1))
     }
 
     #[differentiable]
-    pub fn f179(a: f64) -> f64 {
-        let n: usize = 4;
-        if (a / (a.powi(2) + 1.0)) < 0.3 {
-            let a = (a * (a * (n as f64)));
-            if (a * (n as f64)) > a {
-                let (p1, p2) = (a, hype::ops::sigmoid(&a));
-                let p2 = (p2 * (a - a));
-                let s3: f64 = (hype::ops::sigmoid(&((n as f64))) / 0.5);
-            } else {
-                let s4 = (a * { let t5 = a; let t6 = (n as f64); a });
-                let mut s7 = a;
-                let mut s8 = ops::softplus(&(ops::tanh(&a)));
-            }
-            let mut s9 = (-(a * 0.5).powi(2)).exp();
-        }
-        let mut s10 = a;
-        if ops::tanh(&s10).exp() <= 0.0 {
-            let mut s11 = a.powi(3).atan2((a.powi(2) + 0.25).sqrt());
-            let a = (a * s10);
-            s10 -= (0.3 * (hype::ops::sigmoid(&s11).sqrt() + s11.abs()));
-        }
-        let mut a12 = Array1::zeros(n);
-        for i in 0..n {
-            a12[i] = ((0.2 - s10) + 0.1);
-            if i > 2 {
-                let a12 = (&((&a12 * &a12)) * ops::sigmoid(&s10).powi(-1));
-                s10 *= super::part1::f95(s10, a12[n - 1 - i], a);
-            }
-        }
-        s10 = ((s10.powi(2) + 0.25).powf(s10.sin()).powi(2) + 0.5).sqrt();
-        ((0.25 - a) - s10)
-    }
-
-    #[differentiable]
-    pub fn f180(a: f64, c: f64, x: &Array1<f64>, b: f64) -> f64 {
+    pub fn f168(x: &Array1<f64>, c: f64, b: f64, m: usize, a: f64) -> f64 {
         let n = x.len();
-        let mut w1 = (x / &((&(x.powi(2)) + 1.0))).powi(2);
-        w1[0] *= (0.5 + (0.2 * ops::tanh(&a).sin()));
-        for i in 0..n {
-            w1[2] -= (if w1[(i + 3) % n].powi(2) < 0.7 && (if i < 1 { c } else { w1[i % n] }) <= b.cos() { b } else { c });
-        }
-        let mut w2 = (&((x * (-0.3))) + a.powi(2));
-        crate::generated::part0::f28(c, n, x).powi(2)
+        let s1 = (ops::sin(&b) * 1.0);
+        let mut s2: f64 = (x[(m + 2) % n] + 0.3).powi(2);
+        let mut s3 = f163(b, 1.0).powi(3);
+        (((f160(ops::tanh(&s3).exp(), n, &((if a < 0.3 { x.to_owned() } else { x.to_owned() })), -1.0, a) + s2) + s3) + s2)
     }
 
     #[differentiable]
-    pub fn f181(a: f64, b: f64, c: f64) -> f64 {
+    pub fn f169(a: f64) -> f64 {
         let n: usize = 4;
-        let mut acc1: f64 = 1.0;
-        let mut k = 0;
-        while k < n {
-            acc1 = ((acc1 * 0.8) + c.powi(3));
-            k += 1;
-        }
-        acc1 += (0.3 * f157((n as f64).tanh().exp(), (b - 0.2)));
-        acc1 *= (1.0 + (0.3 * ops::tanh(&c).sin()));
-        let s2 = (a * (a - a));
-        (((-0.3) + c) + s2)
+        let mut a: f64 = (a + ops::softplus(&a));
+        let (mut p1, p2) = (super::part2::f139(a, a), (a * (-2.0)));
+        let s3 = ops::sin(&p1).cos();
+        ((((p1 + super::part2::f139(s3, p1)) + (0.5 * a)) + s3) - p1)
     }
 
     #[differentiable]
-    pub fn f182(a: f64, m: usize, x: &Array1<f64>) -> f64 {
+    pub fn f170(m: usize, x: &Array1<f64>) -> f64 {
         let n = x.len();
-        if m % 2 == 0 {
-            if m % 2 == 0 {
-                let mut s1 = a;
-                let mut w2 = (&(ops::tanh(x)) * x);
+        let w1 = (if m > 3 { (-x) } else { (x[(m + 2) % n] + x) });
+        let mut acc2: f64 = 0.5;
+        for (r, &v) in [3.0_f64, 2.0, 1.5].iter().enumerate() {
+            let mut acc3: f64 = 1.0;
+            let mut k = 0;
+            while k < n {
+                acc3 /= (ops::logsumexp(x).powi(2) + 1.0);
+                acc2 *= (0.9 + (0.3 * (w1[(k + 1) % n].powi(2) + 0.5).sqrt().sin()));
+                k += 1;
             }
-            if (a * 0.25) < 2.0 {
-                let mut w3 = (&(((-2.0) * x)) / &((&(x.powi(2)) + 1.0)));
-                let s4 = x[m % n];
-            } else if x.sum() <= 0.7 {
-                let a = (a - a.mul_add(x[(m + 3) % n], a));
-                let mut x = (&((x - x)) * &((x - x)));
-            }
-            if m % 2 == 0 {
-                let s5 = ops::sin(&a).hypot(x.dot(x));
-                let s6 = (((n as f64) + (-0.5)) * (s5.powi(2) + 0.5).powi(-1));
-            } else {
-                let s7 = (f176(n, x, a, a) + (1.0 + a));
-                let s8 = hype::ops::sigmoid(&((x[(m + 1) % n] + 0.3)));
-            }
+            acc2 -= crate::generated::part2::f138(n, &((&w1 + &w1)), (0.3 - x[m % n]));
+        }
+        (((w1[(m + 1) % n].powi(2) + 0.25).sqrt().tanh() + (0.5 * acc2)) + w1.sum())
+    }
+
+    #[differentiable]
+    pub fn f171(b: f64, x: &Array1<f64>, a: f64) -> f64 {
+        let n = x.len();
+        if ops::tanh(&x[2]) > -2.0 {
+            let w1 = (3.0 * &((0.5 * x).exp()));
+            let mut a = (a * ops::sigmoid(&b));
         } else {
-            if (x[0].powi(2) + 0.25).sqrt() > a {
-                let mut s9 = (if m % 2 == 0 { a } else { x[0] }).hypot(x.dot(x));
-                let w10 = (x - &(ops::sigmoid(x)));
-            }
-            let (w11, p12) = (x.powi(2), (a * a));
+            let s2 = x[1].mul_add(x[2], 0.5).cos();
+            let mut w3 = x.to_owned();
         }
-        let mut acc13: f64 = 0.0;
+        let s4 = self::f150(&((x - x)), &(x.powi(2)), (b * x[2]), x.sum());
+        let s5 = hype::ops::sigmoid(&b);
+        let mut s6 = (if x.sum() < 0.75 { (0.3 * x[1]) } else { (-b) });
+        (hype::ops::l2(&(hype::ops::sigmoid(x))) + s5)
+    }
+
+    #[differentiable]
+    pub fn f172(a: f64) -> f64 {
+        let n: usize = 4;
+        let (mut p1, mut p2) = ((a + a), (a + 2.0));
+        for i in (0..n).step_by(2) {
+            let mut p1: f64 = (p1 - p1);
+            p2 = ((p2 * 0.8) + ops::ln(&((2.0 + p2.cos()))));
+        }
+        (((((-1.0) - p2).mul_add(((n as f64) - a), 2.0) + p2) + p2) - p1)
+    }
+
+    #[differentiable]
+    pub fn f173(x: &Array1<f64>, b: f64, a: f64) -> f64 {
+        let n = x.len();
+        let mut acc1: f64 = 0.0;
+        for i in 0..3 {
+            acc1 -= x[(i + 3) % n];
+            let b = (b + (acc1 + 1.5));
+            acc1 += (x[n - 1 - i] * b).mul_add(a.atan2(a), (x[i] * (n as f64)));
+        }
+        let (p2, p3) = (x.sum(), ops::sin(&x[0]));
+        let d4: f64;
+        if x.dot(x) <= 0.3 {
+            d4 = ((if (1.0 + x[0]) < 0.1 { (n as f64) } else { acc1 }) * p3);
+        } else {
+            d4 = ops::tanh(&(x.dot(x)));
+        }
+        acc1 += (3.0 * x).sum();
+        let s5: f64 = (n as f64).powi(2).cos();
+        (((p2.mul_add(x[3], x[1]) + acc1) + d4) + p3)
+    }
+
+    #[differentiable]
+    pub fn f174(x: &Array1<f64>, b: f64, a: f64, c: f64) -> f64 {
+        let n = x.len();
+        let s1 = (x / (-2.0)).sum();
+        let s2 = ((3.0 - a) - (0.5 * x[3]).exp());
+        let mut acc3: f64 = 0.0;
         let mut k = 0;
         while k < n {
-            acc13 *= (0.9 + (0.3 * (k as f64).max(-2.0).tanh()));
+            acc3 += (0.3 * (x[k].atan() + 2.0));
+            let c = (c + x.sum());
+            acc3 *= (0.9 + (0.1 * c.mul_add((k as f64), s1).sin()));
             k += 1;
+        }
+        for (r, &v) in [-0.5_f64, 0.25, 0.1, 1.5].iter().enumerate() {
+            acc3 = ((acc3 * 0.5) + x.sum());
+        }
+        ((((x[(k + 3) % n] - (-2.0)) - acc3) + acc3) + (0.5 * s2))
+    }
+
+    #[differentiable]
+    pub fn f175(a: f64) -> f64 {
+        let n: usize = 4;
+        let mut a1 = Array1::zeros(n);
+        for i in 0..n {
+            a1[i] = (crate::generated::part2::f144(a, a) * (-1.0));
+        }
+        for i in 0..n {
+            for (r, &v) in [-1.0_f64, 1.5].iter().enumerate() {
+                let mut s2: f64 = f166(a1[r], (a + 1.0));
+                let (p3, w4) = (a.tanh().exp(), a1.powi(2));
+                a1[r] = (a1[(i + 3) % n] - { let t5 = w4[r]; let t6 = (r as f64); p3 });
+            }
+            let mut a = (a * a1.sum());
+            a *= (0.5 + (0.1 * ops::logsumexp(&a1).sin()));
+        }
+        let a = (a * (a + 0.25));
+        let w7 = (&a1 / (2.0 + a1[3].sin())).powi(2);
+        ((if ops::atan(&w7[3]) <= a1[3].powi(3) { a } else { a }) - (1.0 + a))
+    }
+
+    #[differentiable]
+    pub fn f176(b: f64, y: &Array1<f64>, a: f64, x: &Array1<f64>) -> f64 {
+        let n = y.len();
+        let mut a1 = Array1::zeros(n);
+        for i in 0..n {
+            a1[i] = (((i as f64) / (2.0 + (i as f64).sin())) / (a.abs().powi(2) + 1.0));
+        }
+        a1[0] += ops::softplus(&(a1[1].abs()));
+        let d2: f64;
+        if ops::logsumexp(&a1) > 1.5 && (a + (-0.3)) <= (-(n as f64).powi(2)).exp() {
+            d2 = a1[0].mul_add(y[0], -2.0).abs();
+        } else {
+            d2 = f155(&((if (a1[1].powi(2) + 0.5).powi(-1) <= a.abs() { y.to_owned() } else { x.to_owned() })), &(ops::tanh(x)));
+        }
+        let mut a3: Array1<f64> = Array1::zeros(n);
+        for i in 0..n {
+            a3[i] = ((ops::ln(&((d2.powi(2) + 0.5))) - y[(i + 3) % n].sin()) + a3[(i + 1) % n]);
+        }
+        ops::sin(&x[1])
+    }
+
+    #[differentiable]
+    pub fn f177(y: &Array1<f64>, x: &Array1<f64>, m: usize) -> f64 {
+        let n = y.len();
+        let s1 = (if (x[1] * y[m % n]) < -1.0 { x[0].sin() } else { (1.0 * y[(m + 3) % n]) });
+        let mut s2 = (y.sum() + y.dot(y));
+        ((s2.powi(2) + s2) + s1)
+    }
+
+    #[differentiable]
+    pub fn f178(b: f64, c: f64, a: f64, m: usize, #[constant] q: f64) -> f64 {
+        let n: usize = 4;
+        let a: f64 = (a - a.mul_add(q, 1.0));
+        let mut acc1: f64 = 0.0;
+        let mut k = 0;
+        while k < n {
+            for i in 0..n {
+                acc1 += (0.3 * (k as f64).max(-0.5));
+            }
+            acc1 *= (0.9 + (0.1 * acc1.sin()));
+            acc1 = ((acc1 * 0.8) + (acc1 + a));
+            k += 1;
+        }
+        acc1 += (0.3 * (a.sin().powi(2) + 1.0).sqrt());
+        for i in 0..n {
+            let (p2, mut p3) = (ops::softplus(&c), ops::atan(&((m as f64))));
+            acc1 -= (a.mul_add(p2, -1.0) / (2.0 + ops::sin(&a).sin()));
+        }
+        ((if k % 2 == 0 { (k as f64) } else { q }).mul_add(q, -2.0) + acc1)
+    }
+
+    #[differentiable]
+    pub fn f179(x: &Array1<f64>, a: f64) -> f64 {
+        let n = x.len();
+        let mut s1 = x.sum().tanh();
+        let s2: f64 = (x[0] * x[3]).hypot(x[0]);
+        (((s1 - (-0.3)) + s2) - s1)
+    }
+
+    #[differentiable]
+    pub fn f180(b: f64, m: usize, x: &Array1<f64>, a: f64, c: f64) -> f64 {
+        let n = x.len();
+        let mut acc1: f64 = 1.0;
+        for i in 0..n {
+            acc1 *= { let t2 = x[m % n]; let t3 = a; c };
+            let mut a4: Array1<f64> = Array1::zeros(n);
+            for j in (0..n).step_by(2) {
+                a4[j] = (x[m % n].atan2((acc1.powi(2) + 1.0).ln()) + a4[(j + 1) % n]);
+            }
+            acc1 /= (hype::ops::sigmoid(&c).powi(2) + 1.0);
+        }
+        let mut k = 0;
+        while k < m {
+            let d5: f64;
+            if m % 2 == 0 {
+                d5 = x[(k + 2) % n];
+            } else {
+                d5 = a;
+            }
+            acc1 += (acc1.tanh() + 3.0);
+            k += 1;
+        }
+        (crate::generated::part1::f68(x, (if k % 2 == 0 { b } else { (m as f64) })) - acc1)
+    }
+
+    #[differentiable]
+    pub fn f181(a: f64, x: &Array1<f64>, m: usize) -> f64 {
+        let n = x.len();
+        let mut s1 = (x.dot(x) - (-2.0));
+        s1 *= (1.0 + (0.3 * (0.3 + x[0]).sin()));
+        (x.mean().unwrap() - x.sum())
+    }
+
+    #[differentiable]
+    pub fn f182(m: usize, a: f64) -> f64 {
+        let n: usize = 4;
+        let s1 = crate::generated::part1::f94(a, a).sin();
+        let mut acc2: f64 = 0.0;
+        for i in 0..m {
+            acc2 += (0.3 * (acc2 * 2.0).powi(3));
         }
         for i in (0..m).rev() {
-            acc13 *= (0.75 + (0.3 * { let t14 = acc13; acc13 }.tanh()));
+            let (p3, p4) = (ops::tanh(&acc2), ops::sigmoid(&s1));
+            for j in 0..n {
+                let acc2 = (acc2 - (n as f64).hypot(p4));
+                let s1: f64 = (s1 - hype::ops::sigmoid(&s1).powf(acc2.sin()));
+            }
+            acc2 *= (i as f64).tanh();
         }
-        (x[(k + 3) % n].atan2(x[(k + 3) % n].hypot(acc13)) - acc13)
-    }
-
-    #[differentiable]
-    pub fn f183(a: f64) -> f64 {
-        let n: usize = 4;
-        let s1 = a.powi(3);
-        let s2 = (-(a - s1));
-        ops::sin(&(s1.hypot(a)))
-    }
-
-    #[differentiable]
-    pub fn f184(m: usize, a: f64, b: f64) -> f64 {
-        let n: usize = 4;
-        let mut acc1: f64 = 0.0;
-        for i in 0..n {
-            acc1 += (0.3 * b.powi(2));
-            acc1 = a;
-        }
-        let mut acc2: f64 = 0.0;
-        for i in (0..n).rev().step_by(3) {
-            acc1 += ops::tanh(&b).sin();
-        }
-        if (a.powi(2) + 0.25).ln() <= -2.0 {
-            acc1 *= (0.5 + (0.3 * { let t3 = b; b }.tanh()));
-            acc2 = ((acc2 * 0.5) + (b.powi(2) + 0.5).powi(-1));
-        } else if (acc2 * 0.75) <= 0.75 {
-            let (mut p4, mut p5) = ((0.7 + acc1), self::f153(acc2, n));
-            let mut s6 = (if m % 2 == 0 { (acc1 / (acc2.powi(2) + 1.0)) } else { ops::softplus(&p4) });
-            acc2 += (0.3 * p4);
-        }
-        acc2 -= { let t7 = (acc2 + a); let t8 = crate::generated::part2::f112(n, acc2); (m as f64).sin() };
-        (((hype::ops::sigmoid(&b) - acc2) + acc1) + acc2)
-    }
-
-    #[differentiable]
-    pub fn f185(a: f64, m: usize, #[constant] q: f64) -> f64 {
-        let n: usize = 4;
-        let s1 = ((n as f64) + a).atan2(q);
-        let mut a2: Array1<f64> = Array1::zeros(n);
-        for i in (0..n).step_by(2) {
-            a2[i] = s1;
-            a2 = (&((&a2 * 0.5)) + &a2);
-        }
-        a2[m % n] += s1.abs().hypot((0.5 * s1).exp());
-        (ops::tanh(&a2[2]) + a2.sum())
-    }
-
-    #[differentiable]
-    pub fn f186(#[constant] q: f64, x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut a1 = Array1::<f64>::zeros(n);
-        for i in (0..n).step_by(2) {
-            a1[i] = (0.5 * q).exp().cos();
-        }
-        let mut w2 = (&a1 * &((&a1 / (2.0 + x[3].sin()))));
-        let s3 = (ops::tanh(&q) * 3.0);
-        ((a1[3] + s3) + w2.sum())
-    }
-
-    #[differentiable]
-    pub fn f187(y: &Array1<f64>, x: &Array1<f64>, a: f64) -> f64 {
-        let n = y.len();
-        let s1 = ((n as f64).sin() * (-2.0));
-        let mut s2 = y.powi(2).dot(&((if ((-0.5) * y[1]) <= (x[3].powi(2) + 0.5).powf(s1.sin()) { (x * 1.0) } else { (y * 1.0) })));
-        let (mut w3, mut w4) = ((y * 1.0), (x * 1.0));
-        w3[0] = (w3[0] - a);
-        (((hype::ops::l2(&w4) + (0.5 * s2)) + s2) + w4.sum())
-    }
-
-    #[differentiable]
-    pub fn f188(x: &Array1<f64>, a: f64, b: f64) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.0;
-        for i in (0..n).rev().step_by(3) {
-            acc1 += (0.3 * (b * x).sum());
-        }
-        let mut x: Array1<f64> = (&((x * acc1)) - &((3.0 * x)));
-        let s2 = ops::atan(&(x.dot(&x)));
-        x *= (0.5 + (0.2 * (-x[2]).sin()));
-        ((x[3].tanh().tanh() + s2) + acc1)
-    }
-
-    #[differentiable]
-    pub fn f189(x: &Array1<f64>, y: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.0;
-        for i in 0..2 {
-            let mut acc1 = (acc1 - (x[i] - x[1]));
-            acc1 /= 1.5;
-        }
-        let mut s2 = (y.sum() + x[2].powi(3));
-        (((ops::sigmoid(&s2) / (2.0 + s2.sin())) - acc1) + acc1)
-    }
-
-    #[differentiable]
-    pub fn f190(a: f64, x: &Array1<f64>, m: usize) -> f64 {
-        let n = x.len();
-        let mut a1 = Array1::<f64>::zeros(n);
+        acc2 -= ((a * s1).powi(2) + 0.25).ln();
+        let mut a5: Array1<f64> = Array1::zeros(n);
         for i in (0..n).rev() {
-            a1[i] = (a.mul_add(x[i], 0.75) * (0.5 * x[m % n]));
+            a5[i] = (crate::generated::part1::f92(s1, s1, -2.0).max(-0.3) + a5[(i + 1) % n]);
         }
-        let mut a2 = Array1::zeros(n);
-        for i in 0..n {
-            a2[i] = a;
-        }
-        let s3 = a;
-        let mut acc4: f64 = 0.0;
-        for i in (0..n).rev() {
-            acc4 = ((acc4 * 0.5) + (-x[(i + 3) % n].powi(2)).exp());
-        }
-        if acc4 < a.sin() && ops::logsumexp(x) < 0.0 {
-            a2[m % n] += a1.cos().sum();
-            a1[m % n] = (a1[(m + 1) % n] * hype::ops::l2(&a1)).tanh();
-            a2[2] += (x / (a1[m % n].powi(2) + 1.0)).dot(&(x.powi(2)));
-        }
-        ((((x[(m + 3) % n] * acc4) + acc4) + s3) + a1.sum())
+        (((0.5 * a5[(m + 3) % n]) + (0.5 * acc2)) + s1)
     }
 
     #[differentiable]
-    pub fn f191(a: f64) -> f64 {
+    pub fn f183(c: f64, b: f64, a: f64) -> f64 {
         let n: usize = 4;
+        let mut s1 = ops::sigmoid(&b).atan();
+        let s2 = (n as f64);
+        s1 *= (1.0 + (0.2 * f154(s2, b).tanh()));
+        ((s1.abs().powi(2) + s2) + s1)
+    }
+
+    #[differentiable]
+    pub fn f184(x: &Array1<f64>, b: f64, a: f64) -> f64 {
+        let n = x.len();
         let mut acc1: f64 = 0.0;
-        for i in (0..n).step_by(3) {
-            let mut s2 = (-(0.75 * acc1));
-            acc1 /= (f181((n as f64), acc1, s2).powi(2) + 1.0);
+        for i in 0..4 {
+            acc1 += super::part0::f47(x.sum(), &((x * 1.5)));
         }
-        acc1 += (0.3 * (ops::ln(&(hype::ops::sigmoid(&a))) + 3.0));
-        let mut a3 = Array1::zeros(n);
+        let (w2, p3) = ((x - x), (3.0 + (n as f64)));
         for i in (0..n).step_by(2) {
-            a3[i] = (ops::softplus(&acc1).powi(2) + 0.5).powi(-1);
-            let mut s4 = ops::tanh(&(acc1.sin()));
+            acc1 = ((acc1 * 0.9) + self::f153(a, x[i]));
         }
-        ((acc1.powi(2) + 0.5).sqrt() + a3.sum())
+        let mut b = (b - x[3].min(a));
+        ((((0.2 + b) + acc1) + (0.5 * acc1)) + w2.sum())
     }
 
     #[differentiable]
-    pub fn f192(a: f64, x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let s1: f64 = (-a.tanh().exp());
-        let (w2, p3) = (x.sin(), x[0].min(x[1]));
-        ({ let t4 = p3; w2[3] } + w2.sum())
-    }
-
-    #[differentiable]
-    pub fn f193(x: &Array1<f64>, m: usize) -> f64 {
-        let n = x.len();
-        if crate::generated::part2::f110(x[m % n], x, x) >= (x[(m + 1) % n].powi(2) + 1.0).sqrt() {
-            let s1: f64 = ((-x[m % n].powi(2)).exp() * x.dot(x));
-            let s2 = super::part0::f9(x, x[(m + 2) % n], x);
-        } else if m < 2 {
-            if x.dot(x) > 0.0 {
-                let mut s3 = x[(m + 2) % n];
-                let mut s4 = x.dot(x);
-            } else if (if m < 3 { x[m % n] } else { x[m % n] }) > ops::sin(&((n as f64))) && ops::tanh(&x[0]) <= 3.0 {
-                let mut s5 = ops::logsumexp(x);
-                s5 -= (0.3 * hype::ops::sigmoid(&(x[m % n].mul_add(s5, -0.3))));
-            }
-            if (-x[m % n]) <= ops::atan(&((m as f64))) {
-                let s6: f64 = x.mean().unwrap();
-                let mut s6 = (s6 - s6.powi(2));
-            }
-            if (n as f64).max(x[(m + 3) % n]) > 0.3 {
-                let mut s7 = ops::sin(&(x[(m + 1) % n].mul_add(x[m % n], x[(m + 2) % n])));
-                let (w8, p9) = ((x * x[0]), x[(m + 3) % n].atan2(x[m % n]));
-                let w8 = (&(ops::tanh(&w8)) / &((&((x * x[m % n]).powi(2)) + 1.0)));
-            }
-        }
-        if (1.0 + x[m % n]) >= { let t10 = (n as f64); let t11 = x[(m + 1) % n]; x[(m + 1) % n] } {
-            let s12 = x[2].tanh().exp();
-            let w13 = (0.25 * x);
-        } else {
-            if m % 2 == 0 {
-                let (w14, p15) = ((x + x), x[(m + 2) % n].atan2(x[3]));
-                let mut w16 = (&(hype::ops::tanh(&w14)) - &((&w14 + &w14)));
-            } else {
-                let s17: f64 = { let t18 = x.sum(); let t19 = ((m as f64) - t18); (0.5 * x[(m + 3) % n]).exp() };
-                let mut s20 = (0.25 - s17.max(x[(m + 2) % n]));
-                let s21 = ops::sigmoid(&(((m as f64).powi(2) + 0.25).sqrt()));
-            }
-            if ((n as f64) + (n as f64)) > 0.0 && x[m % n].abs() > 0.1 {
-                let mut x = (x * 1.0);
-            } else {
-                let (mut w22, p23) = ((x[(m + 1) % n] - x), x.dot(x));
-                let s24 = (w22[(m + 3) % n].min(w22[m % n]) + x[m % n]);
-                w22 += &((&w22 + 0.7));
-            }
-        }
-        let s25 = x[m % n];
-        let s26 = (x.dot(x).powi(2) + 1.0).ln();
-        ((((m as f64) + 0.75) + s26) - (0.5 * s25))
-    }
-
-    #[differentiable]
-    pub fn f194(x: &Array1<f64>, a: f64, y: &Array1<f64>, b: f64) -> f64 {
-        let n = x.len();
-        let w1 = x.cos().powi(2);
-        let mut s2 = a.powi(2);
-        ((((n as f64) + s2) - (0.5 * s2)) + w1.sum())
-    }
-
-    #[differentiable]
-    pub fn f195(a: f64, b: f64) -> f64 {
+    pub fn f185(a: f64) -> f64 {
         let n: usize = 4;
-        let s1 = (b - (n as f64)).powi(2);
-        let mut a2: Array1<f64> = Array1::zeros(n);
-        for i in 0..n {
-            a2[i] = ops::sigmoid(&(ops::sin(&s1)));
-            a2[(i + 1) % n] = a2.mean().unwrap();
-        }
-        (((if self::f168(a2[0], a2[0]) >= 0.1 { b } else { b }) * a2[2]) + a2.sum())
-    }
-
-    #[differentiable]
-    pub fn f196(a: f64) -> f64 {
-        let n: usize = 4;
-        let s1: f64 = (0.1 - a);
-        let mut acc2: f64 = 0.0;
-        for i in 0..2 {
-            acc2 = ((acc2 * 0.8) + hype::ops::sigmoid(&a));
-        }
-        (((s1.tanh().exp() + (0.5 * acc2)) + acc2) + s1)
-    }
-
-    #[differentiable]
-    pub fn f197(a: f64, c: f64, x: &Array1<f64>, b: f64) -> f64 {
-        let n = x.len();
         let mut acc1: f64 = 0.5;
-        for i in 1..n {
-            acc1 -= c.cos();
-            acc1 = ((n as f64) / 0.5).mul_add((x[0] + 0.75), 3.0);
+        for i in (0..n).step_by(3) {
+            if (0.7 + acc1) < -0.5 {
+                let (p2, p3) = ((a * (n as f64)), acc1.powi(2));
+                acc1 /= (2.0 + p3.tanh().exp().sin());
+            }
+            acc1 = ((acc1 * 0.5) + a);
         }
-        let mut w2 = (x - &((x / 1.5)));
-        (((0.3 * acc1) + (0.5 * acc1)) + w2.sum())
+        let s4 = self::f183((n as f64).powi(2), super::part1::f77(n, acc1), ops::sin(&((n as f64))));
+        ((((n as f64).cos() - acc1) - (0.5 * s4)) + acc1)
     }
 
     #[differentiable]
-    pub fn f198(a: f64, b: f64, m: usize, x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.0;
-        for i in 0..m {
-            if i % 2 == 0 && super::part1::f81(x) > -0.3 {
-                let b = (b - (1.0 + x[(m + 2) % n]));
-                acc1 -= (x.dot(x) - (0.7 + (n as f64)));
-            }
-            acc1 += (0.3 * f194(x, (x[(i + 3) % n] + 1.0), x, a.mul_add(x[i % n], -2.0)));
-            acc1 *= (1.0 + (0.1 * acc1.hypot(a).tanh()));
+    pub fn f186(a: f64) -> f64 {
+        let n: usize = 4;
+        let s1 = ops::sin(&((a / (2.0 + a.sin()))));
+        let mut acc2: f64 = 0.0;
+        for i in 0..n {
+            acc2 *= (0.5 + (0.1 * acc2.sin()));
         }
-        let w2 = (x * x);
-        let s3 = hype::ops::sigmoid(&(acc1.sin()));
-        let (p4, p5) = ((a - b), w2.dot(x));
-        ((((s3 - acc1) - (0.5 * p5)) + (0.5 * s3)) + w2.sum())
+        let mut s3 = s1;
+        for i in (1..4).rev() {
+            acc2 /= ((0.5 * a).powi(2) + 1.0);
+        }
+        ((((n as f64) + (0.5 * acc2)) + s3) + (0.5 * s1))
+    }
+
+    #[differentiable]
+    pub fn f187(x: &Array1<f64>, y: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let mut w1: Array1<f64> = (&(y.powi(2)) + 1.0).sqrt();
+        for i in 0..n {
+            let (p2, p3) = (y[i % n], (if i > 3 { y[i] } else { w1[(i + 2) % n] }));
+            let mut a4 = Array1::<f64>::zeros(n);
+            for j in (0..n).rev() {
+                a4[n - 1 - j] = { let t5 = p3; let p3 = y[i]; p3 }.powi(2);
+            }
+            w1[i] -= (n as f64).max(0.2);
+        }
+        ((y[2] - x[0]).powi(2) + w1.sum())
+    }
+
+    #[differentiable]
+    pub fn f188(x: &Array1<f64>, y: &Array1<f64>, #[constant] q: f64) -> f64 {
+        let n = x.len();
+        let mut s1 = y[0].mul_add((n as f64), x[2]).min((0.3 * q));
+        s1 *= (y[2] / (-2.0));
+        let s1 = (s1 - f178(s1, q, s1, n, 2.0));
+        let mut acc2: f64 = 0.0;
+        let mut k = 0;
+        while k < n {
+            acc2 -= f181((s1 / (2.0 + y[(k + 3) % n].sin())), x, n);
+            k += 1;
+        }
+        ((y[(k + 1) % n] - s1) + s1)
+    }
+
+    #[differentiable]
+    pub fn f189(a: f64, m: usize) -> f64 {
+        let n: usize = 4;
+        let s1 = crate::generated::part1::f76({ let t2 = a; t2 }, (a / (-2.0)), (n as f64).mul_add(a, a));
+        let mut acc3: f64 = 0.0;
+        for &v in [0.1_f64, -0.3, 3.0].iter() {
+            acc3 += (0.3 * ((acc3 / ((m as f64).powi(2) + 1.0)) / ((a.powi(2) + 0.5).sqrt().powi(2) + 1.0)));
+        }
+        (((-hype::ops::sigmoid(&acc3)) + (0.5 * acc3)) - (0.5 * acc3))
+    }
+
+    #[differentiable]
+    pub fn f190(x: &Array1<f64>, b: f64, a: f64) -> f64 {
+        let n = x.len();
+        let b = (b + (if hype::ops::sigmoid(&b) < (x[3] + x[2]) { a } else { a }));
+        let mut b = (b - x[0]);
+        if b.max(x[3]) >= -2.0 {
+            let mut a1 = Array1::<f64>::zeros(n);
+            for i in (0..n).step_by(2) {
+                a1[i] = x[i];
+            }
+        } else if (b + x[0]) <= 1.0 {
+            let b = (b + x.mean().unwrap());
+            let x = ops::tanh(&(x.powi(2)));
+        } else {
+            for i in (0..n).step_by(3) {
+                b += (2.0 + x.sum().cos()).powi(-1);
+                b /= 1.5;
+            }
+            b *= (0.9 + (0.3 * a.powi(2).sin()));
+            b *= (0.9 + (0.1 * (b - 0.1).tanh()));
+        }
+        b *= (0.9 + (0.3 * x[1].powi(2).tanh()));
+        x.sum()
+    }
+
+    #[differentiable]
+    pub fn f191(y: &Array1<f64>, a: f64, x: &Array1<f64>) -> f64 {
+        let n = y.len();
+        let s1 = a.powi(2);
+        let (w2, p3) = ((x / &((&(y.powi(2)) + 1.0))), (x[0] - a));
+        ((w2[3] + s1) + w2.sum())
+    }
+
+    #[differentiable]
+    pub fn f192(x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let mut acc1: f64 = 1.0;
+        for (r, &v) in [-0.3_f64, 1.5].iter().enumerate() {
+            acc1 *= (1.0 + (0.3 * acc1.cos().sin()));
+        }
+        acc1 *= (0.9 + (0.1 * ((n as f64) - acc1).sin()));
+        x[3].abs().min(x.mean().unwrap())
+    }
+
+    #[differentiable]
+    pub fn f193(a: f64, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        if f181(a, x, 3) > 0.7 {
+            let s1 = ((x[0] / 0.5) + 3.0);
+            let mut x = (&((x * s1)) * x.dot(x));
+        }
+        let mut acc2: f64 = 0.5;
+        let mut k = 0;
+        while k < n {
+            let mut acc3: f64 = 0.0;
+            for i in (0..n).step_by(2) {
+                let s4 = { let acc2 = acc3.tanh(); (x[i].powi(2) + 1.0).sqrt() };
+                acc2 = ((acc2 * 0.8) + f163(s4, 0.7));
+            }
+            for i in 0..3 {
+                acc2 -= (x / &((&(x.powi(2)) + 1.0))).sum();
+            }
+            acc2 -= (0.3 * (x.sum() / (2.0 + (acc2 * a).sin())));
+            k += 1;
+        }
+        if k % 2 == 0 {
+            acc2 = { let t5 = (acc2 - acc2); let t6 = (-t5); x.dot(x) };
+            let w7: Array1<f64> = (x - &((x * x)));
+            acc2 += (2.0 + (a - a).cos()).ln();
+        } else {
+            let mut s8 = ops::ln(&((2.0 + x[k % n].atan2(x[0]).cos())));
+        }
+        let mut acc9: f64 = 0.5;
+        for &v in [-1.0_f64, 0.0].iter() {
+            acc9 -= (x + x).dot(&(x.sin()));
+        }
+        let s10 = ops::sin(&({ let acc2 = x[(k + 2) % n]; acc9 }));
+        (((((if k % 2 == 0 { s10 } else { a }) / (s10.mul_add(s10, x[k % n]).powi(2) + 1.0)) - acc9) + acc2) + s10)
+    }
+
+    #[differentiable]
+    pub fn f194(x: &Array1<f64>, a: f64, y: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let mut acc1: f64 = 1.0;
+        for i in (1..n).step_by(2) {
+            acc1 += x.sum();
+        }
+        for i in 0..n {
+            acc1 += (x + y).dot(x);
+        }
+        if y.dot(x) > -0.5 {
+            acc1 += (0.3 * ops::tanh(&(acc1.tanh())));
+            let mut s2 = self::f165(super::part0::f13(y, n), 3, &((1.0 + x)), &((if acc1 <= 2.0 { x.to_owned() } else { y.to_owned() })));
+            acc1 *= (0.75 + (0.2 * y.sum().tanh()));
+        }
+        let s3: f64 = ops::tanh(&(y.sum()));
+        acc1 /= ((s3 - acc1).powi(2) + 1.0);
+        (((((n as f64) - a) + acc1) + (0.5 * s3)) - acc1)
+    }
+
+    #[differentiable]
+    pub fn f195(x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let x = x.to_owned();
+        let mut acc1: f64 = 1.0;
+        let mut k = 0;
+        while k < 4 && acc1 < 3.0 {
+            if { let acc1 = (n as f64); x[k] } <= acc1 {
+                acc1 /= (x[2].powi(2).powi(2) + 1.0);
+            } else {
+                acc1 -= (0.3 * (x.sum() + x[1].cos()));
+                let mut w2 = (&(((-0.5) * &x)) + &((&(x.powi(2)) + 1.0).ln()));
+                acc1 += (0.3 * (w2[n - 1 - k] * (acc1 / (acc1.powi(2) + 1.0))));
+            }
+            acc1 -= ((x[k] * (k as f64)) / ((x[k] + acc1).powi(2) + 1.0));
+            k += 1;
+        }
+        let s3 = (2.0 + (0.5 * acc1).exp().cos()).powi(-1);
+        let w4 = (if ops::sigmoid(&x[0]).powf(s3.sin()) > 0.75 { (if x.dot(&x) > -0.3 { x.to_owned() } else { x.to_owned() }) } else { (s3 * &x) });
+        ((((super::part2::f133(s3, x[k % n]).min((n as f64).powi(2)) - acc1) - (0.5 * s3)) - acc1) + x.sum())
+    }
+
+    #[differentiable]
+    pub fn f196(x: &Array1<f64>, a: f64, b: f64, m: usize) -> f64 {
+        let n = x.len();
+        if hype::ops::sigmoid(&a) > 0.5 {
+            if m % 2 == 0 {
+                let mut b = (b + x.dot(x));
+                b /= (2.0 + x.dot(x).sin());
+            } else {
+                let s1 = a;
+                let mut s2 = s1.powi(3).sin();
+            }
+        } else {
+            let mut acc3: f64 = 0.0;
+            let mut k = 0;
+            while k < m {
+                let w4 = x.sin();
+                acc3 = (0.75 + (if a.powi(3) < 0.7 { x[m % n] } else { a }));
+                acc3 *= (1.0 + (0.1 * ops::logsumexp(&w4).tanh()));
+                k += 1;
+            }
+            let mut acc5: f64 = 0.0;
+            let mut k6 = 0;
+            while k6 < m {
+                let mut s7 = (self::f195(x) * x[(k6 + 2) % n]);
+                acc5 += (0.3 * x[k % n]);
+                k6 += 1;
+            }
+            acc3 -= (0.3 * (((k as f64) + b) + super::part1::f75(x, x[(m + 1) % n], m, x)));
+        }
+        let mut acc8: f64 = 1.0;
+        for &v in [0.0_f64, 0.0].iter() {
+            let mut acc9: f64 = 0.5;
+            for i in 0..n {
+                let mut acc9 = (acc9 * x[(m + 1) % n].max(acc9));
+                let s10 = ((v * acc8) - (-2.0));
+                acc9 = ((0.5 * v).exp() * (m as f64).hypot(s10));
+            }
+            acc8 += ((acc9 + x[m % n]) + x.dot(x));
+        }
+        acc8 = ((acc8 * 0.9) + (if m % 2 == 0 { a } else { x[m % n] }));
+        let s11 = x[m % n];
+        acc8 += ops::tanh(&s11).exp().powi(2);
+        ((0.7 * x[m % n]) - acc8)
+    }
+
+    #[differentiable]
+    pub fn f197(y: &Array1<f64>, x: &Array1<f64>) -> f64 {
+        let n = y.len();
+        let mut s1 = ops::logsumexp(&((y / &((&(x.powi(2)) + 1.0)))));
+        let mut a2 = Array1::<f64>::zeros(n);
+        for i in 0..n {
+            a2[n - 1 - i] = (i as f64).tanh();
+        }
+        let (p3, p4) = ((a2[1] / (-2.0)), x.dot(y));
+        ((p4 + p4) - (0.5 * p3))
+    }
+
+    #[differentiable]
+    pub fn f198(b: f64, a: f64, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let mut s1 = (if f163(x[0], 3.0) > x[3].mul_add(x[2], a) { ops::tanh(&x[0]) } else { x[1].cos() });
+        let mut s2 = ((if (-s1) >= 0.3 { a } else { (n as f64) }) / (2.0 + (a + 0.7).sin()));
+        let s3 = f197(&((0.75 * x)), &((0.7 + x)));
+        s1 = hype::ops::l2(x);
+        let mut a4 = Array1::zeros(n);
+        for i in 0..n {
+            a4[i] = ((0.5 * x[i]).exp().powi(2) + 1.0).powf(ops::logsumexp(x).sin());
+        }
+        (((((ops::logsumexp(&a4) - (s1 + s1)) + s3) + (0.5 * s2)) - (0.5 * s1)) + a4.sum())
     }
 
     #[differentiable]
     pub fn f199(a: f64, x: &Array1<f64>) -> f64 {
         let n = x.len();
-        let s1 = ((x[2] * (-1.0)) * a.mul_add((n as f64), -0.3));
-        if (n as f64) < (-a) {
-            let s2 = { let t3 = a.mul_add(x[3], x[1]); let t4 = x[2].abs(); x[3].powi(2) };
-            let s5: f64 = x[1];
-            let (p6, p7) = (x.sum(), ops::tanh(&x[0]));
-        } else if x.dot(x) <= ops::softplus(&a) && x[2].tanh() > x[3].powi(2) {
-            let s8: f64 = a;
+        let mut a1: Array1<f64> = Array1::zeros(n);
+        for i in 0..n {
+            a1[i] = hype::ops::l2(&((x / (2.0 + a.sin()))));
+        }
+        let mut s2: f64 = a1[3];
+        if crate::generated::part1::f58(x) > (x[2] + a1[1]) {
+            a1[1] -= x[3];
+            s2 -= super::part2::f113(a, x, (n as f64)).max((a1[3] * s2));
+        }
+        let d3: f64;
+        if (a1[3] / (a1[0].powi(2) + 1.0)) <= -2.0 {
+            s2 = (-a.powi(2)).exp().atan2((a / 0.5));
+            d3 = { let t4 = x[2].mul_add(x[1], -1.0); x.sum() };
         } else {
-            let s9 = f181(x.dot(x), ops::logsumexp(x), s1.max((n as f64)));
-            let mut s1 = (s1 - x.dot(x));
+            s2 = ((s2 * (-0.5)) + a1[0].sin());
+            d3 = (if a1.sum() >= 0.0 { x[2] } else { (0.3 * a) });
         }
-        let mut acc10: f64 = 0.5;
-        for i in (0..n).step_by(3) {
-            let mut s11 = f196(x.sum());
-            acc10 -= (0.3 * ((x[0] + a).powi(2) + 0.5).ln());
-        }
-        ((x.powi(2).dot(x) + acc10) + s1)
+        (((d3.powi(2) + s2) + (0.5 * d3)) + a1.sum())
     }
 }
 
@@ -3770,7 +4089,7 @@ pub mod checks {
         c.check(
             "part0::f0",
             "b x[0] x[1] x[2] x[3] a",
-            &[-0.515, -0.753, 0.731, 0.078, -0.582, 1.02],
+            &[0.942, -0.416, -0.997, 0.435, 1.474, 0.183],
             &|p: &[f64]| super::part0::f0(p[0], &arr(&p[1..5]), p[5]),
             &|p: &[f64]| flat(&grad!(super::part0::f0)(p[0], &arr(&p[1..5]), p[5])),
             &|p: &[f64], t: &[f64]| jvp!(super::part0::f0)(p[0], &arr(&p[1..5]), p[5], t[0], &arr(&t[1..5]), t[5]),
@@ -3780,66 +4099,66 @@ pub mod checks {
     pub fn f1(c: &mut Checker) {
         c.check(
             "part0::f1",
-            "a",
-            &[0.332],
-            &|p: &[f64]| super::part0::f1(p[0], 2),
-            &|p: &[f64]| flat(&grad!(super::part0::f1)(p[0], 2)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f1)(p[0], 2, t[0]),
+            "a x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
+            &[1.195, -0.81, 0.209, 0.827, 0.237, 1.369, -1.169, 0.125, -0.511],
+            &|p: &[f64]| super::part0::f1(p[0], -0.669, &arr(&p[1..5]), &arr(&p[5..9])),
+            &|p: &[f64]| flat(&grad!(super::part0::f1)(p[0], -0.669, &arr(&p[1..5]), &arr(&p[5..9]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f1)(p[0], -0.669, &arr(&p[1..5]), &arr(&p[5..9]), t[0], &arr(&t[1..5]), &arr(&t[5..9])),
         );
     }
 
     pub fn f2(c: &mut Checker) {
         c.check(
             "part0::f2",
-            "a",
-            &[0.052],
-            &|p: &[f64]| super::part0::f2(5, p[0], 0.461),
-            &|p: &[f64]| flat(&grad!(super::part0::f2)(5, p[0], 0.461)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f2)(5, p[0], 0.461, t[0]),
+            "a b",
+            &[0.66, 0.921],
+            &|p: &[f64]| super::part0::f2(p[0], p[1], 4),
+            &|p: &[f64]| flat(&grad!(super::part0::f2)(p[0], p[1], 4)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f2)(p[0], p[1], 4, t[0], t[1]),
         );
     }
 
     pub fn f3(c: &mut Checker) {
         c.check(
             "part0::f3",
-            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
-            &[-0.899, -0.287, -0.906, 0.153, -0.338, -1.08, 1.188, -0.667],
-            &|p: &[f64]| super::part0::f3(&arr(&p[0..4]), &arr(&p[4..8]), 5),
-            &|p: &[f64]| flat(&grad!(super::part0::f3)(&arr(&p[0..4]), &arr(&p[4..8]), 5)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f3)(&arr(&p[0..4]), &arr(&p[4..8]), 5, &arr(&t[0..4]), &arr(&t[4..8])),
+            "x[0] x[1] x[2] x[3]",
+            &[-1.371, 1.159, 0.553, -0.915],
+            &|p: &[f64]| super::part0::f3(&arr(&p[0..4]), -0.145),
+            &|p: &[f64]| flat(&grad!(super::part0::f3)(&arr(&p[0..4]), -0.145)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f3)(&arr(&p[0..4]), -0.145, &arr(&t[0..4])),
         );
     }
 
     pub fn f4(c: &mut Checker) {
         c.check(
             "part0::f4",
-            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
-            &[1.356, -0.127, -0.77, -1.36, -1.466, -1.466, 1.315, 0.562],
-            &|p: &[f64]| super::part0::f4(&arr(&p[0..4]), &arr(&p[4..8])),
-            &|p: &[f64]| flat(&grad!(super::part0::f4)(&arr(&p[0..4]), &arr(&p[4..8]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f4)(&arr(&p[0..4]), &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8])),
+            "a x[0] x[1] x[2] x[3]",
+            &[-1.058, -0.994, 0.709, -0.915, 0.201],
+            &|p: &[f64]| super::part0::f4(p[0], &arr(&p[1..5]), 2),
+            &|p: &[f64]| flat(&grad!(super::part0::f4)(p[0], &arr(&p[1..5]), 2)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f4)(p[0], &arr(&p[1..5]), 2, t[0], &arr(&t[1..5])),
         );
     }
 
     pub fn f5(c: &mut Checker) {
         c.check(
             "part0::f5",
-            "a b",
-            &[-0.32, 0.191],
-            &|p: &[f64]| super::part0::f5(p[0], p[1]),
-            &|p: &[f64]| flat(&grad!(super::part0::f5)(p[0], p[1])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f5)(p[0], p[1], t[0], t[1]),
+            "x[0] x[1] x[2] x[3]",
+            &[-0.511, 0.924, 1.002, 0.895],
+            &|p: &[f64]| super::part0::f5(&arr(&p[0..4]), 3),
+            &|p: &[f64]| flat(&grad!(super::part0::f5)(&arr(&p[0..4]), 3)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f5)(&arr(&p[0..4]), 3, &arr(&t[0..4])),
         );
     }
 
     pub fn f6(c: &mut Checker) {
         c.check(
             "part0::f6",
-            "a",
-            &[-0.128],
-            &|p: &[f64]| super::part0::f6(p[0], -1.469),
-            &|p: &[f64]| flat(&grad!(super::part0::f6)(p[0], -1.469)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f6)(p[0], -1.469, t[0]),
+            "x[0] x[1] x[2] x[3] a",
+            &[-0.782, -1.15, -0.546, -0.746, 0.991],
+            &|p: &[f64]| super::part0::f6(&arr(&p[0..4]), p[4]),
+            &|p: &[f64]| flat(&grad!(super::part0::f6)(&arr(&p[0..4]), p[4])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f6)(&arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
         );
     }
 
@@ -3847,7 +4166,7 @@ pub mod checks {
         c.check(
             "part0::f7",
             "b x[0] x[1] x[2] x[3] a",
-            &[-0.074, -0.34, 0.344, 0.412, 1.275, -0.802],
+            &[-1.359, -0.904, 0.194, 0.666, 0.638, 1.101],
             &|p: &[f64]| super::part0::f7(p[0], &arr(&p[1..5]), p[5], 5),
             &|p: &[f64]| flat(&grad!(super::part0::f7)(p[0], &arr(&p[1..5]), p[5], 5)),
             &|p: &[f64], t: &[f64]| jvp!(super::part0::f7)(p[0], &arr(&p[1..5]), p[5], 5, t[0], &arr(&t[1..5]), t[5]),
@@ -3857,121 +4176,121 @@ pub mod checks {
     pub fn f8(c: &mut Checker) {
         c.check(
             "part0::f8",
-            "a",
-            &[0.308],
-            &|p: &[f64]| super::part0::f8(p[0]),
-            &|p: &[f64]| flat(&grad!(super::part0::f8)(p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f8)(p[0], t[0]),
+            "a x[0] x[1] x[2] x[3]",
+            &[0.734, -1.12, 1.196, 1.277, -0.094],
+            &|p: &[f64]| super::part0::f8(p[0], &arr(&p[1..5])),
+            &|p: &[f64]| flat(&grad!(super::part0::f8)(p[0], &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f8)(p[0], &arr(&p[1..5]), t[0], &arr(&t[1..5])),
         );
     }
 
     pub fn f9(c: &mut Checker) {
         c.check(
             "part0::f9",
-            "x[0] x[1] x[2] x[3] a y[0] y[1] y[2] y[3]",
-            &[1.082, -1.115, -1.47, 1.358, 1.0, -0.868, 0.279, -0.583, -0.559],
-            &|p: &[f64]| super::part0::f9(&arr(&p[0..4]), p[4], &arr(&p[5..9])),
-            &|p: &[f64]| flat(&grad!(super::part0::f9)(&arr(&p[0..4]), p[4], &arr(&p[5..9]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f9)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), &arr(&t[0..4]), t[4], &arr(&t[5..9])),
+            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
+            &[-0.742, -0.335, 0.586, 1.214, 0.854, -0.905, -0.093, -1.474],
+            &|p: &[f64]| super::part0::f9(-1.047, &arr(&p[0..4]), &arr(&p[4..8]), 3),
+            &|p: &[f64]| flat(&grad!(super::part0::f9)(-1.047, &arr(&p[0..4]), &arr(&p[4..8]), 3)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f9)(-1.047, &arr(&p[0..4]), &arr(&p[4..8]), 3, &arr(&t[0..4]), &arr(&t[4..8])),
         );
     }
 
     pub fn f10(c: &mut Checker) {
         c.check(
             "part0::f10",
-            "a y[0] y[1] y[2] y[3] b x[0] x[1] x[2] x[3] c",
-            &[0.925, 1.327, 1.44, 1.296, 0.377, 0.536, -0.113, -0.345, 0.826, 0.861, -1.022],
-            &|p: &[f64]| super::part0::f10(2, p[0], &arr(&p[1..5]), p[5], &arr(&p[6..10]), p[10]),
-            &|p: &[f64]| flat(&grad!(super::part0::f10)(2, p[0], &arr(&p[1..5]), p[5], &arr(&p[6..10]), p[10])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f10)(2, p[0], &arr(&p[1..5]), p[5], &arr(&p[6..10]), p[10], t[0], &arr(&t[1..5]), t[5], &arr(&t[6..10]), t[10]),
+            "x[0] x[1] x[2] x[3]",
+            &[-0.052, 1.007, -0.256, -0.331],
+            &|p: &[f64]| super::part0::f10(&arr(&p[0..4])),
+            &|p: &[f64]| flat(&grad!(super::part0::f10)(&arr(&p[0..4]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f10)(&arr(&p[0..4]), &arr(&t[0..4])),
         );
     }
 
     pub fn f11(c: &mut Checker) {
         c.check(
             "part0::f11",
-            "x[0] x[1] x[2] x[3]",
-            &[1.155, 1.075, -0.947, 1.307],
-            &|p: &[f64]| super::part0::f11(&arr(&p[0..4]), 4),
-            &|p: &[f64]| flat(&grad!(super::part0::f11)(&arr(&p[0..4]), 4)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f11)(&arr(&p[0..4]), 4, &arr(&t[0..4])),
+            "a",
+            &[-1.345],
+            &|p: &[f64]| super::part0::f11(p[0]),
+            &|p: &[f64]| flat(&grad!(super::part0::f11)(p[0])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f11)(p[0], t[0]),
         );
     }
 
     pub fn f12(c: &mut Checker) {
         c.check(
             "part0::f12",
-            "b y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3] a",
-            &[-0.139, 0.588, 0.647, 0.763, -0.72, 0.985, -1.435, -1.47, -0.516, 0.485],
-            &|p: &[f64]| super::part0::f12(p[0], &arr(&p[1..5]), &arr(&p[5..9]), p[9]),
-            &|p: &[f64]| flat(&grad!(super::part0::f12)(p[0], &arr(&p[1..5]), &arr(&p[5..9]), p[9])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f12)(p[0], &arr(&p[1..5]), &arr(&p[5..9]), p[9], t[0], &arr(&t[1..5]), &arr(&t[5..9]), t[9]),
+            "x[0] x[1] x[2] x[3] a",
+            &[-0.414, 0.546, -0.161, 0.393, -0.734],
+            &|p: &[f64]| super::part0::f12(-0.173, &arr(&p[0..4]), p[4]),
+            &|p: &[f64]| flat(&grad!(super::part0::f12)(-0.173, &arr(&p[0..4]), p[4])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f12)(-0.173, &arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
         );
     }
 
     pub fn f13(c: &mut Checker) {
         c.check(
             "part0::f13",
-            "a y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
-            &[1.022, 0.952, 0.732, 0.242, 0.401, 1.419, 1.057, -1.429, 0.055],
-            &|p: &[f64]| super::part0::f13(p[0], 3, &arr(&p[1..5]), &arr(&p[5..9])),
-            &|p: &[f64]| flat(&grad!(super::part0::f13)(p[0], 3, &arr(&p[1..5]), &arr(&p[5..9]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f13)(p[0], 3, &arr(&p[1..5]), &arr(&p[5..9]), t[0], &arr(&t[1..5]), &arr(&t[5..9])),
+            "x[0] x[1] x[2] x[3]",
+            &[-1.029, 0.648, -0.783, 1.308],
+            &|p: &[f64]| super::part0::f13(&arr(&p[0..4]), 3),
+            &|p: &[f64]| flat(&grad!(super::part0::f13)(&arr(&p[0..4]), 3)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f13)(&arr(&p[0..4]), 3, &arr(&t[0..4])),
         );
     }
 
     pub fn f14(c: &mut Checker) {
         c.check(
             "part0::f14",
-            "a x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3] b",
-            &[-0.261, 1.498, -0.646, -0.395, -0.551, 0.155, 0.672, 0.276, -0.76, 0.392],
-            &|p: &[f64]| super::part0::f14(p[0], -1.076, &arr(&p[1..5]), &arr(&p[5..9]), p[9]),
-            &|p: &[f64]| flat(&grad!(super::part0::f14)(p[0], -1.076, &arr(&p[1..5]), &arr(&p[5..9]), p[9])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f14)(p[0], -1.076, &arr(&p[1..5]), &arr(&p[5..9]), p[9], t[0], &arr(&t[1..5]), &arr(&t[5..9]), t[9]),
+            "x[0] x[1] x[2] x[3]",
+            &[0.404, -0.605, -0.739, -0.854],
+            &|p: &[f64]| super::part0::f14(4, &arr(&p[0..4])),
+            &|p: &[f64]| flat(&grad!(super::part0::f14)(4, &arr(&p[0..4]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f14)(4, &arr(&p[0..4]), &arr(&t[0..4])),
         );
     }
 
     pub fn f15(c: &mut Checker) {
         c.check(
             "part0::f15",
-            "x[0] x[1] x[2] x[3] a y[0] y[1] y[2] y[3]",
-            &[-0.721, -0.106, 1.114, 0.215, -0.271, 1.449, 1.253, -0.219, -0.983],
-            &|p: &[f64]| super::part0::f15(&arr(&p[0..4]), p[4], &arr(&p[5..9])),
-            &|p: &[f64]| flat(&grad!(super::part0::f15)(&arr(&p[0..4]), p[4], &arr(&p[5..9]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f15)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), &arr(&t[0..4]), t[4], &arr(&t[5..9])),
+            "b y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3] a",
+            &[0.462, -1.069, 0.961, 1.093, 1.303, -0.071, -0.323, 0.949, -0.864, -0.938],
+            &|p: &[f64]| super::part0::f15(2, p[0], &arr(&p[1..5]), &arr(&p[5..9]), p[9]),
+            &|p: &[f64]| flat(&grad!(super::part0::f15)(2, p[0], &arr(&p[1..5]), &arr(&p[5..9]), p[9])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f15)(2, p[0], &arr(&p[1..5]), &arr(&p[5..9]), p[9], t[0], &arr(&t[1..5]), &arr(&t[5..9]), t[9]),
         );
     }
 
     pub fn f16(c: &mut Checker) {
         c.check(
             "part0::f16",
-            "a",
-            &[0.131],
-            &|p: &[f64]| super::part0::f16(p[0], 1.438),
-            &|p: &[f64]| flat(&grad!(super::part0::f16)(p[0], 1.438)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f16)(p[0], 1.438, t[0]),
+            "x[0] x[1] x[2] x[3] a",
+            &[1.221, 0.835, -1.224, -0.529, -1.333],
+            &|p: &[f64]| super::part0::f16(&arr(&p[0..4]), p[4]),
+            &|p: &[f64]| flat(&grad!(super::part0::f16)(&arr(&p[0..4]), p[4])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f16)(&arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
         );
     }
 
     pub fn f17(c: &mut Checker) {
         c.check(
             "part0::f17",
-            "x[0] x[1] x[2] x[3]",
-            &[-1.2, 1.474, 0.683, -1.252],
-            &|p: &[f64]| super::part0::f17(&arr(&p[0..4])),
-            &|p: &[f64]| flat(&grad!(super::part0::f17)(&arr(&p[0..4]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f17)(&arr(&p[0..4]), &arr(&t[0..4])),
+            "b a",
+            &[0.694, -0.636],
+            &|p: &[f64]| super::part0::f17(p[0], p[1]),
+            &|p: &[f64]| flat(&grad!(super::part0::f17)(p[0], p[1])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f17)(p[0], p[1], t[0], t[1]),
         );
     }
 
     pub fn f18(c: &mut Checker) {
         c.check(
             "part0::f18",
-            "a x[0] x[1] x[2] x[3]",
-            &[-0.683, 1.457, 0.677, 1.051, 0.509],
-            &|p: &[f64]| super::part0::f18(p[0], 5, &arr(&p[1..5])),
-            &|p: &[f64]| flat(&grad!(super::part0::f18)(p[0], 5, &arr(&p[1..5]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f18)(p[0], 5, &arr(&p[1..5]), t[0], &arr(&t[1..5])),
+            "b x[0] x[1] x[2] x[3] a c y[0] y[1] y[2] y[3]",
+            &[-0.847, 0.617, -1.399, -0.64, -1.386, -0.565, 1.382, -0.599, 0.998, 0.618, 0.266],
+            &|p: &[f64]| super::part0::f18(p[0], &arr(&p[1..5]), p[5], p[6], &arr(&p[7..11])),
+            &|p: &[f64]| flat(&grad!(super::part0::f18)(p[0], &arr(&p[1..5]), p[5], p[6], &arr(&p[7..11]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f18)(p[0], &arr(&p[1..5]), p[5], p[6], &arr(&p[7..11]), t[0], &arr(&t[1..5]), t[5], t[6], &arr(&t[7..11])),
         );
     }
 
@@ -3979,84 +4298,84 @@ pub mod checks {
         c.check(
             "part0::f19",
             "x[0] x[1] x[2] x[3] a",
-            &[0.516, 0.626, 1.26, -0.172, -0.129],
-            &|p: &[f64]| super::part0::f19(&arr(&p[0..4]), p[4], 4),
-            &|p: &[f64]| flat(&grad!(super::part0::f19)(&arr(&p[0..4]), p[4], 4)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f19)(&arr(&p[0..4]), p[4], 4, &arr(&t[0..4]), t[4]),
+            &[1.128, -1.139, -0.76, -0.466, 1.229],
+            &|p: &[f64]| super::part0::f19(&arr(&p[0..4]), 0.709, p[4]),
+            &|p: &[f64]| flat(&grad!(super::part0::f19)(&arr(&p[0..4]), 0.709, p[4])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f19)(&arr(&p[0..4]), 0.709, p[4], &arr(&t[0..4]), t[4]),
         );
     }
 
     pub fn f20(c: &mut Checker) {
         c.check(
             "part0::f20",
-            "x[0] x[1] x[2] x[3] a",
-            &[-0.409, -1.015, 0.074, -1.187, 0.449],
-            &|p: &[f64]| super::part0::f20(&arr(&p[0..4]), p[4]),
-            &|p: &[f64]| flat(&grad!(super::part0::f20)(&arr(&p[0..4]), p[4])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f20)(&arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
+            "a",
+            &[-0.461],
+            &|p: &[f64]| super::part0::f20(p[0]),
+            &|p: &[f64]| flat(&grad!(super::part0::f20)(p[0])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f20)(p[0], t[0]),
         );
     }
 
     pub fn f21(c: &mut Checker) {
         c.check(
             "part0::f21",
-            "x[0] x[1] x[2] x[3] a y[0] y[1] y[2] y[3] b",
-            &[0.692, -0.959, 1.402, -1.435, 1.158, 1.439, -1.288, 0.244, 0.083, 0.622],
-            &|p: &[f64]| super::part0::f21(&arr(&p[0..4]), p[4], &arr(&p[5..9]), p[9]),
-            &|p: &[f64]| flat(&grad!(super::part0::f21)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), p[9])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f21)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), p[9], &arr(&t[0..4]), t[4], &arr(&t[5..9]), t[9]),
+            "a",
+            &[-0.756],
+            &|p: &[f64]| super::part0::f21(2, p[0]),
+            &|p: &[f64]| flat(&grad!(super::part0::f21)(2, p[0])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f21)(2, p[0], t[0]),
         );
     }
 
     pub fn f22(c: &mut Checker) {
         c.check(
             "part0::f22",
-            "a",
-            &[-0.841],
-            &|p: &[f64]| super::part0::f22(p[0]),
-            &|p: &[f64]| flat(&grad!(super::part0::f22)(p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f22)(p[0], t[0]),
+            "a x[0] x[1] x[2] x[3] c b",
+            &[-1.164, 1.233, 1.102, -1.404, 1.376, 0.618, -0.744],
+            &|p: &[f64]| super::part0::f22(p[0], &arr(&p[1..5]), p[5], p[6]),
+            &|p: &[f64]| flat(&grad!(super::part0::f22)(p[0], &arr(&p[1..5]), p[5], p[6])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f22)(p[0], &arr(&p[1..5]), p[5], p[6], t[0], &arr(&t[1..5]), t[5], t[6]),
         );
     }
 
     pub fn f23(c: &mut Checker) {
         c.check(
             "part0::f23",
-            "a y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
-            &[0.226, -0.237, 0.064, -0.914, 0.793, 0.728, 1.149, -0.614, -0.46],
-            &|p: &[f64]| super::part0::f23(p[0], &arr(&p[1..5]), &arr(&p[5..9])),
-            &|p: &[f64]| flat(&grad!(super::part0::f23)(p[0], &arr(&p[1..5]), &arr(&p[5..9]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f23)(p[0], &arr(&p[1..5]), &arr(&p[5..9]), t[0], &arr(&t[1..5]), &arr(&t[5..9])),
+            "x[0] x[1] x[2] x[3] b a",
+            &[0.176, 0.397, 0.644, -0.098, 1.204, 1.276],
+            &|p: &[f64]| super::part0::f23(&arr(&p[0..4]), p[4], p[5]),
+            &|p: &[f64]| flat(&grad!(super::part0::f23)(&arr(&p[0..4]), p[4], p[5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f23)(&arr(&p[0..4]), p[4], p[5], &arr(&t[0..4]), t[4], t[5]),
         );
     }
 
     pub fn f24(c: &mut Checker) {
         c.check(
             "part0::f24",
-            "x[0] x[1] x[2] x[3] a b y[0] y[1] y[2] y[3]",
-            &[0.694, -0.636, 1.043, -0.404, -1.262, -1.218, -1.442, -1.09, -0.178, 1.41],
-            &|p: &[f64]| super::part0::f24(&arr(&p[0..4]), p[4], p[5], &arr(&p[6..10])),
-            &|p: &[f64]| flat(&grad!(super::part0::f24)(&arr(&p[0..4]), p[4], p[5], &arr(&p[6..10]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f24)(&arr(&p[0..4]), p[4], p[5], &arr(&p[6..10]), &arr(&t[0..4]), t[4], t[5], &arr(&t[6..10])),
+            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3] a",
+            &[-1.431, 1.151, -0.298, -1.057, 0.815, -0.459, -0.35, -0.115, 0.189],
+            &|p: &[f64]| super::part0::f24(&arr(&p[0..4]), -0.519, &arr(&p[4..8]), p[8]),
+            &|p: &[f64]| flat(&grad!(super::part0::f24)(&arr(&p[0..4]), -0.519, &arr(&p[4..8]), p[8])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f24)(&arr(&p[0..4]), -0.519, &arr(&p[4..8]), p[8], &arr(&t[0..4]), &arr(&t[4..8]), t[8]),
         );
     }
 
     pub fn f25(c: &mut Checker) {
         c.check(
             "part0::f25",
-            "x[0] x[1] x[2] x[3] b a",
-            &[1.025, -0.189, -0.357, 1.319, 1.175, 0.505],
-            &|p: &[f64]| super::part0::f25(&arr(&p[0..4]), p[4], p[5]),
-            &|p: &[f64]| flat(&grad!(super::part0::f25)(&arr(&p[0..4]), p[4], p[5])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f25)(&arr(&p[0..4]), p[4], p[5], &arr(&t[0..4]), t[4], t[5]),
+            "x[0] x[1] x[2] x[3] a",
+            &[-0.936, -0.971, 0.818, -0.123, 1.267],
+            &|p: &[f64]| super::part0::f25(&arr(&p[0..4]), 5, p[4]),
+            &|p: &[f64]| flat(&grad!(super::part0::f25)(&arr(&p[0..4]), 5, p[4])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f25)(&arr(&p[0..4]), 5, p[4], &arr(&t[0..4]), t[4]),
         );
     }
 
     pub fn f26(c: &mut Checker) {
         c.check(
             "part0::f26",
-            "a b",
-            &[0.834, 1.126],
+            "b a",
+            &[0.051, 1.312],
             &|p: &[f64]| super::part0::f26(p[0], p[1]),
             &|p: &[f64]| flat(&grad!(super::part0::f26)(p[0], p[1])),
             &|p: &[f64], t: &[f64]| jvp!(super::part0::f26)(p[0], p[1], t[0], t[1]),
@@ -4066,143 +4385,143 @@ pub mod checks {
     pub fn f27(c: &mut Checker) {
         c.check(
             "part0::f27",
-            "b a",
-            &[0.897, 0.409],
-            &|p: &[f64]| super::part0::f27(p[0], p[1]),
-            &|p: &[f64]| flat(&grad!(super::part0::f27)(p[0], p[1])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f27)(p[0], p[1], t[0], t[1]),
+            "x[0] x[1] x[2] x[3] a b y[0] y[1] y[2] y[3]",
+            &[1.207, 1.236, 0.101, 0.471, -1.01, 0.922, -0.795, 1.012, 1.006, 1.32],
+            &|p: &[f64]| super::part0::f27(&arr(&p[0..4]), 3, p[4], p[5], &arr(&p[6..10])),
+            &|p: &[f64]| flat(&grad!(super::part0::f27)(&arr(&p[0..4]), 3, p[4], p[5], &arr(&p[6..10]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f27)(&arr(&p[0..4]), 3, p[4], p[5], &arr(&p[6..10]), &arr(&t[0..4]), t[4], t[5], &arr(&t[6..10])),
         );
     }
 
     pub fn f28(c: &mut Checker) {
         c.check(
             "part0::f28",
-            "a x[0] x[1] x[2] x[3]",
-            &[0.723, 0.629, -0.487, -1.281, -0.811],
-            &|p: &[f64]| super::part0::f28(p[0], 4, &arr(&p[1..5])),
-            &|p: &[f64]| flat(&grad!(super::part0::f28)(p[0], 4, &arr(&p[1..5]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f28)(p[0], 4, &arr(&p[1..5]), t[0], &arr(&t[1..5])),
+            "a b x[0] x[1] x[2] x[3] c",
+            &[-0.566, -0.566, 1.481, -0.379, 0.589, 0.586, -0.294],
+            &|p: &[f64]| super::part0::f28(p[0], p[1], &arr(&p[2..6]), p[6]),
+            &|p: &[f64]| flat(&grad!(super::part0::f28)(p[0], p[1], &arr(&p[2..6]), p[6])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f28)(p[0], p[1], &arr(&p[2..6]), p[6], t[0], t[1], &arr(&t[2..6]), t[6]),
         );
     }
 
     pub fn f29(c: &mut Checker) {
         c.check(
             "part0::f29",
-            "x[0] x[1] x[2] x[3] b a",
-            &[0.755, 0.996, 0.411, -0.574, 1.287, 0.854],
-            &|p: &[f64]| super::part0::f29(&arr(&p[0..4]), p[4], p[5]),
-            &|p: &[f64]| flat(&grad!(super::part0::f29)(&arr(&p[0..4]), p[4], p[5])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f29)(&arr(&p[0..4]), p[4], p[5], &arr(&t[0..4]), t[4], t[5]),
+            "a",
+            &[0.35],
+            &|p: &[f64]| super::part0::f29(p[0]),
+            &|p: &[f64]| flat(&grad!(super::part0::f29)(p[0])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f29)(p[0], t[0]),
         );
     }
 
     pub fn f30(c: &mut Checker) {
         c.check(
             "part0::f30",
-            "a",
-            &[-0.789],
-            &|p: &[f64]| super::part0::f30(p[0]),
-            &|p: &[f64]| flat(&grad!(super::part0::f30)(p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f30)(p[0], t[0]),
+            "a x[0] x[1] x[2] x[3]",
+            &[1.106, 0.848, -0.777, -0.135, 0.817],
+            &|p: &[f64]| super::part0::f30(p[0], &arr(&p[1..5])),
+            &|p: &[f64]| flat(&grad!(super::part0::f30)(p[0], &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f30)(p[0], &arr(&p[1..5]), t[0], &arr(&t[1..5])),
         );
     }
 
     pub fn f31(c: &mut Checker) {
         c.check(
             "part0::f31",
-            "x[0] x[1] x[2] x[3]",
-            &[0.176, 0.397, 0.644, -0.098],
-            &|p: &[f64]| super::part0::f31(&arr(&p[0..4])),
-            &|p: &[f64]| flat(&grad!(super::part0::f31)(&arr(&p[0..4]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f31)(&arr(&p[0..4]), &arr(&t[0..4])),
+            "y[0] y[1] y[2] y[3] a b x[0] x[1] x[2] x[3]",
+            &[-0.847, -0.478, -1.304, -0.241, -0.442, 1.287, -1.235, 0.551, 1.015, -0.353],
+            &|p: &[f64]| super::part0::f31(&arr(&p[0..4]), p[4], p[5], 4, &arr(&p[6..10])),
+            &|p: &[f64]| flat(&grad!(super::part0::f31)(&arr(&p[0..4]), p[4], p[5], 4, &arr(&p[6..10]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f31)(&arr(&p[0..4]), p[4], p[5], 4, &arr(&p[6..10]), &arr(&t[0..4]), t[4], t[5], &arr(&t[6..10])),
         );
     }
 
     pub fn f32(c: &mut Checker) {
         c.check(
             "part0::f32",
-            "a",
-            &[-0.723],
-            &|p: &[f64]| super::part0::f32(p[0]),
-            &|p: &[f64]| flat(&grad!(super::part0::f32)(p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f32)(p[0], t[0]),
+            "b a y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
+            &[0.813, 0.724, 0.969, 0.084, -1.272, -0.553, -0.748, 0.708, 0.381, 0.525],
+            &|p: &[f64]| super::part0::f32(p[0], p[1], &arr(&p[2..6]), &arr(&p[6..10]), 4),
+            &|p: &[f64]| flat(&grad!(super::part0::f32)(p[0], p[1], &arr(&p[2..6]), &arr(&p[6..10]), 4)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f32)(p[0], p[1], &arr(&p[2..6]), &arr(&p[6..10]), 4, t[0], t[1], &arr(&t[2..6]), &arr(&t[6..10])),
         );
     }
 
     pub fn f33(c: &mut Checker) {
         c.check(
             "part0::f33",
-            "x[0] x[1] x[2] x[3] b a",
-            &[-0.267, 0.966, 1.126, 0.11, -0.43, -0.861],
-            &|p: &[f64]| super::part0::f33(&arr(&p[0..4]), p[4], p[5]),
-            &|p: &[f64]| flat(&grad!(super::part0::f33)(&arr(&p[0..4]), p[4], p[5])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f33)(&arr(&p[0..4]), p[4], p[5], &arr(&t[0..4]), t[4], t[5]),
+            "a x[0] x[1] x[2] x[3]",
+            &[-1.352, -0.448, -1.409, -1.109, 1.29],
+            &|p: &[f64]| super::part0::f33(p[0], &arr(&p[1..5])),
+            &|p: &[f64]| flat(&grad!(super::part0::f33)(p[0], &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f33)(p[0], &arr(&p[1..5]), t[0], &arr(&t[1..5])),
         );
     }
 
     pub fn f34(c: &mut Checker) {
         c.check(
             "part0::f34",
-            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3] a",
-            &[1.131, -0.952, -1.246, 1.093, 0.197, 1.242, 0.53, 0.888, -0.849],
-            &|p: &[f64]| super::part0::f34(&arr(&p[0..4]), &arr(&p[4..8]), p[8]),
-            &|p: &[f64]| flat(&grad!(super::part0::f34)(&arr(&p[0..4]), &arr(&p[4..8]), p[8])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f34)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], &arr(&t[0..4]), &arr(&t[4..8]), t[8]),
+            "a",
+            &[0.739],
+            &|p: &[f64]| super::part0::f34(p[0]),
+            &|p: &[f64]| flat(&grad!(super::part0::f34)(p[0])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f34)(p[0], t[0]),
         );
     }
 
     pub fn f35(c: &mut Checker) {
         c.check(
             "part0::f35",
-            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
-            &[-1.259, -0.834, 0.391, 0.425, -1.396, 0.125, -1.311, -0.126],
-            &|p: &[f64]| super::part0::f35(&arr(&p[0..4]), &arr(&p[4..8])),
-            &|p: &[f64]| flat(&grad!(super::part0::f35)(&arr(&p[0..4]), &arr(&p[4..8]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f35)(&arr(&p[0..4]), &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8])),
+            "x[0] x[1] x[2] x[3]",
+            &[-0.857, -0.092, 0.176, 1.042],
+            &|p: &[f64]| super::part0::f35(0.968, &arr(&p[0..4])),
+            &|p: &[f64]| flat(&grad!(super::part0::f35)(0.968, &arr(&p[0..4]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f35)(0.968, &arr(&p[0..4]), &arr(&t[0..4])),
         );
     }
 
     pub fn f36(c: &mut Checker) {
         c.check(
             "part0::f36",
-            "a b x[0] x[1] x[2] x[3]",
-            &[0.842, -0.201, 1.191, -1.132, 1.493, -0.241],
-            &|p: &[f64]| super::part0::f36(p[0], p[1], &arr(&p[2..6]), 5),
-            &|p: &[f64]| flat(&grad!(super::part0::f36)(p[0], p[1], &arr(&p[2..6]), 5)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f36)(p[0], p[1], &arr(&p[2..6]), 5, t[0], t[1], &arr(&t[2..6])),
+            "a b",
+            &[-1.473, -0.828],
+            &|p: &[f64]| super::part0::f36(p[0], p[1]),
+            &|p: &[f64]| flat(&grad!(super::part0::f36)(p[0], p[1])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f36)(p[0], p[1], t[0], t[1]),
         );
     }
 
     pub fn f37(c: &mut Checker) {
         c.check(
             "part0::f37",
-            "c b a",
-            &[0.435, -1.275, 0.563],
-            &|p: &[f64]| super::part0::f37(p[0], p[1], 3, p[2]),
-            &|p: &[f64]| flat(&grad!(super::part0::f37)(p[0], p[1], 3, p[2])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f37)(p[0], p[1], 3, p[2], t[0], t[1], t[2]),
+            "b a x[0] x[1] x[2] x[3]",
+            &[0.502, -1.253, -0.728, 1.331, 1.176, -0.466],
+            &|p: &[f64]| super::part0::f37(p[0], p[1], &arr(&p[2..6])),
+            &|p: &[f64]| flat(&grad!(super::part0::f37)(p[0], p[1], &arr(&p[2..6]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f37)(p[0], p[1], &arr(&p[2..6]), t[0], t[1], &arr(&t[2..6])),
         );
     }
 
     pub fn f38(c: &mut Checker) {
         c.check(
             "part0::f38",
-            "x[0] x[1] x[2] x[3]",
-            &[0.283, -0.571, 1.194, -0.675],
-            &|p: &[f64]| super::part0::f38(&arr(&p[0..4]), 5),
-            &|p: &[f64]| flat(&grad!(super::part0::f38)(&arr(&p[0..4]), 5)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f38)(&arr(&p[0..4]), 5, &arr(&t[0..4])),
+            "a b",
+            &[1.011, -0.274],
+            &|p: &[f64]| super::part0::f38(p[0], p[1]),
+            &|p: &[f64]| flat(&grad!(super::part0::f38)(p[0], p[1])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f38)(p[0], p[1], t[0], t[1]),
         );
     }
 
     pub fn f39(c: &mut Checker) {
         c.check(
             "part0::f39",
-            "a",
-            &[-1.208],
-            &|p: &[f64]| super::part0::f39(p[0]),
-            &|p: &[f64]| flat(&grad!(super::part0::f39)(p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f39)(p[0], t[0]),
+            "a x[0] x[1] x[2] x[3]",
+            &[-0.427, -1.227, 1.136, 0.417, -1.298],
+            &|p: &[f64]| super::part0::f39(5, p[0], &arr(&p[1..5])),
+            &|p: &[f64]| flat(&grad!(super::part0::f39)(5, p[0], &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f39)(5, p[0], &arr(&p[1..5]), t[0], &arr(&t[1..5])),
         );
     }
 
@@ -4210,76 +4529,76 @@ pub mod checks {
         c.check(
             "part0::f40",
             "a b",
-            &[-1.107, 0.966],
-            &|p: &[f64]| super::part0::f40(p[0], 2, p[1]),
-            &|p: &[f64]| flat(&grad!(super::part0::f40)(p[0], 2, p[1])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f40)(p[0], 2, p[1], t[0], t[1]),
+            &[1.361, -1.479],
+            &|p: &[f64]| super::part0::f40(p[0], p[1]),
+            &|p: &[f64]| flat(&grad!(super::part0::f40)(p[0], p[1])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f40)(p[0], p[1], t[0], t[1]),
         );
     }
 
     pub fn f41(c: &mut Checker) {
         c.check(
             "part0::f41",
-            "a x[0] x[1] x[2] x[3]",
-            &[0.695, 0.132, 1.092, -0.245, -1.026],
-            &|p: &[f64]| super::part0::f41(p[0], &arr(&p[1..5])),
-            &|p: &[f64]| flat(&grad!(super::part0::f41)(p[0], &arr(&p[1..5]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f41)(p[0], &arr(&p[1..5]), t[0], &arr(&t[1..5])),
+            "a x[0] x[1] x[2] x[3] b",
+            &[0.579, 0.59, 0.054, -0.649, 1.254, 0.297],
+            &|p: &[f64]| super::part0::f41(p[0], &arr(&p[1..5]), p[5]),
+            &|p: &[f64]| flat(&grad!(super::part0::f41)(p[0], &arr(&p[1..5]), p[5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f41)(p[0], &arr(&p[1..5]), p[5], t[0], &arr(&t[1..5]), t[5]),
         );
     }
 
     pub fn f42(c: &mut Checker) {
         c.check(
             "part0::f42",
-            "a",
-            &[-0.929],
-            &|p: &[f64]| super::part0::f42(p[0]),
-            &|p: &[f64]| flat(&grad!(super::part0::f42)(p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f42)(p[0], t[0]),
+            "a y[0] y[1] y[2] y[3] b x[0] x[1] x[2] x[3]",
+            &[-0.104, -0.408, 0.263, -0.627, 0.576, -0.403, -0.612, 0.456, -0.086, 0.146],
+            &|p: &[f64]| super::part0::f42(p[0], &arr(&p[1..5]), p[5], &arr(&p[6..10])),
+            &|p: &[f64]| flat(&grad!(super::part0::f42)(p[0], &arr(&p[1..5]), p[5], &arr(&p[6..10]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f42)(p[0], &arr(&p[1..5]), p[5], &arr(&p[6..10]), t[0], &arr(&t[1..5]), t[5], &arr(&t[6..10])),
         );
     }
 
     pub fn f43(c: &mut Checker) {
         c.check(
             "part0::f43",
-            "x[0] x[1] x[2] x[3]",
-            &[0.602, 0.993, -0.847, -0.62],
-            &|p: &[f64]| super::part0::f43(&arr(&p[0..4])),
-            &|p: &[f64]| flat(&grad!(super::part0::f43)(&arr(&p[0..4]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f43)(&arr(&p[0..4]), &arr(&t[0..4])),
+            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
+            &[0.658, 0.298, -0.565, -0.956, -1.214, 0.352, 0.568, 0.33],
+            &|p: &[f64]| super::part0::f43(&arr(&p[0..4]), &arr(&p[4..8])),
+            &|p: &[f64]| flat(&grad!(super::part0::f43)(&arr(&p[0..4]), &arr(&p[4..8]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f43)(&arr(&p[0..4]), &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8])),
         );
     }
 
     pub fn f44(c: &mut Checker) {
         c.check(
             "part0::f44",
-            "a",
-            &[0.273],
-            &|p: &[f64]| super::part0::f44(-0.382, 2, p[0]),
-            &|p: &[f64]| flat(&grad!(super::part0::f44)(-0.382, 2, p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f44)(-0.382, 2, p[0], t[0]),
+            "a x[0] x[1] x[2] x[3]",
+            &[-0.55, -1.366, -0.448, 0.537, 0.369],
+            &|p: &[f64]| super::part0::f44(p[0], 5, &arr(&p[1..5])),
+            &|p: &[f64]| flat(&grad!(super::part0::f44)(p[0], 5, &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f44)(p[0], 5, &arr(&p[1..5]), t[0], &arr(&t[1..5])),
         );
     }
 
     pub fn f45(c: &mut Checker) {
         c.check(
             "part0::f45",
-            "x[0] x[1] x[2] x[3]",
-            &[1.17, 0.598, 0.095, 0.291],
-            &|p: &[f64]| super::part0::f45(&arr(&p[0..4])),
-            &|p: &[f64]| flat(&grad!(super::part0::f45)(&arr(&p[0..4]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f45)(&arr(&p[0..4]), &arr(&t[0..4])),
+            "c a b x[0] x[1] x[2] x[3]",
+            &[-0.585, -0.82, 1.396, 1.25, 1.443, -0.545, 0.486],
+            &|p: &[f64]| super::part0::f45(p[0], p[1], p[2], &arr(&p[3..7])),
+            &|p: &[f64]| flat(&grad!(super::part0::f45)(p[0], p[1], p[2], &arr(&p[3..7]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f45)(p[0], p[1], p[2], &arr(&p[3..7]), t[0], t[1], t[2], &arr(&t[3..7])),
         );
     }
 
     pub fn f46(c: &mut Checker) {
         c.check(
             "part0::f46",
-            "a y[0] y[1] y[2] y[3] b x[0] x[1] x[2] x[3]",
-            &[-0.813, -1.415, 1.458, -0.148, 0.059, -0.114, 0.72, -0.476, -0.257, 1.303],
-            &|p: &[f64]| super::part0::f46(p[0], &arr(&p[1..5]), p[5], &arr(&p[6..10])),
-            &|p: &[f64]| flat(&grad!(super::part0::f46)(p[0], &arr(&p[1..5]), p[5], &arr(&p[6..10]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f46)(p[0], &arr(&p[1..5]), p[5], &arr(&p[6..10]), t[0], &arr(&t[1..5]), t[5], &arr(&t[6..10])),
+            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3] a",
+            &[-0.386, -1.223, -0.212, -1.131, 0.441, -1.366, 1.442, 0.09, -0.62],
+            &|p: &[f64]| super::part0::f46(0.816, &arr(&p[0..4]), &arr(&p[4..8]), p[8]),
+            &|p: &[f64]| flat(&grad!(super::part0::f46)(0.816, &arr(&p[0..4]), &arr(&p[4..8]), p[8])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f46)(0.816, &arr(&p[0..4]), &arr(&p[4..8]), p[8], &arr(&t[0..4]), &arr(&t[4..8]), t[8]),
         );
     }
 
@@ -4287,252 +4606,252 @@ pub mod checks {
         c.check(
             "part0::f47",
             "a x[0] x[1] x[2] x[3]",
-            &[1.294, -0.445, 0.522, -0.372, -0.705],
-            &|p: &[f64]| super::part0::f47(p[0], &arr(&p[1..5]), 5),
-            &|p: &[f64]| flat(&grad!(super::part0::f47)(p[0], &arr(&p[1..5]), 5)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f47)(p[0], &arr(&p[1..5]), 5, t[0], &arr(&t[1..5])),
+            &[0.856, -0.568, 1.224, 0.997, 1.062],
+            &|p: &[f64]| super::part0::f47(p[0], &arr(&p[1..5])),
+            &|p: &[f64]| flat(&grad!(super::part0::f47)(p[0], &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f47)(p[0], &arr(&p[1..5]), t[0], &arr(&t[1..5])),
         );
     }
 
     pub fn f48(c: &mut Checker) {
         c.check(
             "part0::f48",
-            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3] b a",
-            &[-0.915, -0.3, 0.752, -1.13, -0.869, 0.643, -0.319, 0.646, -0.291, 0.721],
-            &|p: &[f64]| super::part0::f48(&arr(&p[0..4]), &arr(&p[4..8]), p[8], p[9]),
-            &|p: &[f64]| flat(&grad!(super::part0::f48)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], p[9])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f48)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], p[9], &arr(&t[0..4]), &arr(&t[4..8]), t[8], t[9]),
+            "c x[0] x[1] x[2] x[3] b a",
+            &[0.137, -1.045, -0.275, 0.616, -1.408, -1.03, -1.441],
+            &|p: &[f64]| super::part0::f48(p[0], &arr(&p[1..5]), p[5], p[6]),
+            &|p: &[f64]| flat(&grad!(super::part0::f48)(p[0], &arr(&p[1..5]), p[5], p[6])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f48)(p[0], &arr(&p[1..5]), p[5], p[6], t[0], &arr(&t[1..5]), t[5], t[6]),
         );
     }
 
     pub fn f49(c: &mut Checker) {
         c.check(
             "part0::f49",
-            "a",
-            &[-0.383],
-            &|p: &[f64]| super::part0::f49(p[0]),
-            &|p: &[f64]| flat(&grad!(super::part0::f49)(p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f49)(p[0], t[0]),
+            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
+            &[1.271, -0.911, -0.305, 0.072, -0.988, -1.332, -0.765, 0.206],
+            &|p: &[f64]| super::part0::f49(&arr(&p[0..4]), &arr(&p[4..8]), 3),
+            &|p: &[f64]| flat(&grad!(super::part0::f49)(&arr(&p[0..4]), &arr(&p[4..8]), 3)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f49)(&arr(&p[0..4]), &arr(&p[4..8]), 3, &arr(&t[0..4]), &arr(&t[4..8])),
         );
     }
 
     pub fn f50(c: &mut Checker) {
         c.check(
             "part1::f50",
-            "x[0] x[1] x[2] x[3]",
-            &[-1.246, -0.769, -0.405, -0.221],
-            &|p: &[f64]| super::part1::f50(&arr(&p[0..4])),
-            &|p: &[f64]| flat(&grad!(super::part1::f50)(&arr(&p[0..4]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f50)(&arr(&p[0..4]), &arr(&t[0..4])),
+            "b a x[0] x[1] x[2] x[3]",
+            &[0.462, -0.569, -1.142, -0.992, 0.403, 0.053],
+            &|p: &[f64]| super::part1::f50(p[0], p[1], &arr(&p[2..6])),
+            &|p: &[f64]| flat(&grad!(super::part1::f50)(p[0], p[1], &arr(&p[2..6]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f50)(p[0], p[1], &arr(&p[2..6]), t[0], t[1], &arr(&t[2..6])),
         );
     }
 
     pub fn f51(c: &mut Checker) {
         c.check(
             "part1::f51",
-            "a b",
-            &[-0.728, 0.984],
-            &|p: &[f64]| super::part1::f51(p[0], p[1], 4),
-            &|p: &[f64]| flat(&grad!(super::part1::f51)(p[0], p[1], 4)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f51)(p[0], p[1], 4, t[0], t[1]),
+            "a x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
+            &[0.721, 0.479, -0.255, -0.964, 0.213, -1.465, -0.201, 0.575, -0.563],
+            &|p: &[f64]| super::part1::f51(p[0], &arr(&p[1..5]), &arr(&p[5..9])),
+            &|p: &[f64]| flat(&grad!(super::part1::f51)(p[0], &arr(&p[1..5]), &arr(&p[5..9]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f51)(p[0], &arr(&p[1..5]), &arr(&p[5..9]), t[0], &arr(&t[1..5]), &arr(&t[5..9])),
         );
     }
 
     pub fn f52(c: &mut Checker) {
         c.check(
             "part1::f52",
-            "b a c",
-            &[0.134, -0.565, 0.322],
-            &|p: &[f64]| super::part1::f52(-0.535, p[0], p[1], p[2], 4),
-            &|p: &[f64]| flat(&grad!(super::part1::f52)(-0.535, p[0], p[1], p[2], 4)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f52)(-0.535, p[0], p[1], p[2], 4, t[0], t[1], t[2]),
+            "c x[0] x[1] x[2] x[3] b a",
+            &[1.428, 0.718, -1.45, 0.842, 0.125, 0.755, -0.154],
+            &|p: &[f64]| super::part1::f52(p[0], &arr(&p[1..5]), p[5], p[6]),
+            &|p: &[f64]| flat(&grad!(super::part1::f52)(p[0], &arr(&p[1..5]), p[5], p[6])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f52)(p[0], &arr(&p[1..5]), p[5], p[6], t[0], &arr(&t[1..5]), t[5], t[6]),
         );
     }
 
     pub fn f53(c: &mut Checker) {
         c.check(
             "part1::f53",
-            "b a",
-            &[-1.184, -0.467],
-            &|p: &[f64]| super::part1::f53(p[0], p[1]),
-            &|p: &[f64]| flat(&grad!(super::part1::f53)(p[0], p[1])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f53)(p[0], p[1], t[0], t[1]),
+            "a x[0] x[1] x[2] x[3]",
+            &[-1.482, 1.256, -0.176, 0.892, 1.372],
+            &|p: &[f64]| super::part1::f53(p[0], 4, &arr(&p[1..5])),
+            &|p: &[f64]| flat(&grad!(super::part1::f53)(p[0], 4, &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f53)(p[0], 4, &arr(&p[1..5]), t[0], &arr(&t[1..5])),
         );
     }
 
     pub fn f54(c: &mut Checker) {
         c.check(
             "part1::f54",
-            "a c b x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
-            &[-1.39, -0.335, 0.148, 1.488, 0.746, -0.377, -0.703, -1.068, -1.003, 0.681, -1.31],
-            &|p: &[f64]| super::part1::f54(p[0], p[1], p[2], &arr(&p[3..7]), &arr(&p[7..11])),
-            &|p: &[f64]| flat(&grad!(super::part1::f54)(p[0], p[1], p[2], &arr(&p[3..7]), &arr(&p[7..11]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f54)(p[0], p[1], p[2], &arr(&p[3..7]), &arr(&p[7..11]), t[0], t[1], t[2], &arr(&t[3..7]), &arr(&t[7..11])),
+            "x[0] x[1] x[2] x[3]",
+            &[-0.611, -0.379, -1.215, 0.119],
+            &|p: &[f64]| super::part1::f54(&arr(&p[0..4])),
+            &|p: &[f64]| flat(&grad!(super::part1::f54)(&arr(&p[0..4]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f54)(&arr(&p[0..4]), &arr(&t[0..4])),
         );
     }
 
     pub fn f55(c: &mut Checker) {
         c.check(
             "part1::f55",
-            "a b x[0] x[1] x[2] x[3]",
-            &[-1.185, 1.04, -1.277, 0.342, -1.073, 0.648],
-            &|p: &[f64]| super::part1::f55(p[0], p[1], &arr(&p[2..6])),
-            &|p: &[f64]| flat(&grad!(super::part1::f55)(p[0], p[1], &arr(&p[2..6]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f55)(p[0], p[1], &arr(&p[2..6]), t[0], t[1], &arr(&t[2..6])),
+            "a x[0] x[1] x[2] x[3]",
+            &[1.288, -0.449, 0.969, -0.322, -1.353],
+            &|p: &[f64]| super::part1::f55(3, p[0], &arr(&p[1..5])),
+            &|p: &[f64]| flat(&grad!(super::part1::f55)(3, p[0], &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f55)(3, p[0], &arr(&p[1..5]), t[0], &arr(&t[1..5])),
         );
     }
 
     pub fn f56(c: &mut Checker) {
         c.check(
             "part1::f56",
-            "a",
-            &[-1.017],
-            &|p: &[f64]| super::part1::f56(5, p[0]),
-            &|p: &[f64]| flat(&grad!(super::part1::f56)(5, p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f56)(5, p[0], t[0]),
+            "a y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3] b",
+            &[-0.654, -0.521, -0.377, 0.094, -1.219, -0.723, 0.22, -1.119, 0.24, 0.078],
+            &|p: &[f64]| super::part1::f56(p[0], &arr(&p[1..5]), 1.043, &arr(&p[5..9]), p[9]),
+            &|p: &[f64]| flat(&grad!(super::part1::f56)(p[0], &arr(&p[1..5]), 1.043, &arr(&p[5..9]), p[9])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f56)(p[0], &arr(&p[1..5]), 1.043, &arr(&p[5..9]), p[9], t[0], &arr(&t[1..5]), &arr(&t[5..9]), t[9]),
         );
     }
 
     pub fn f57(c: &mut Checker) {
         c.check(
             "part1::f57",
-            "x[0] x[1] x[2] x[3]",
-            &[1.13, -0.985, -0.238, -0.441],
-            &|p: &[f64]| super::part1::f57(&arr(&p[0..4])),
-            &|p: &[f64]| flat(&grad!(super::part1::f57)(&arr(&p[0..4]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f57)(&arr(&p[0..4]), &arr(&t[0..4])),
+            "a y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3] b",
+            &[0.688, 1.253, 0.812, -0.769, 0.088, 1.078, -1.205, 0.746, 0.474, -0.16],
+            &|p: &[f64]| super::part1::f57(p[0], &arr(&p[1..5]), &arr(&p[5..9]), p[9]),
+            &|p: &[f64]| flat(&grad!(super::part1::f57)(p[0], &arr(&p[1..5]), &arr(&p[5..9]), p[9])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f57)(p[0], &arr(&p[1..5]), &arr(&p[5..9]), p[9], t[0], &arr(&t[1..5]), &arr(&t[5..9]), t[9]),
         );
     }
 
     pub fn f58(c: &mut Checker) {
         c.check(
             "part1::f58",
-            "a b x[0] x[1] x[2] x[3]",
-            &[0.295, -1.335, -1.269, -0.158, -0.985, 1.135],
-            &|p: &[f64]| super::part1::f58(p[0], p[1], &arr(&p[2..6])),
-            &|p: &[f64]| flat(&grad!(super::part1::f58)(p[0], p[1], &arr(&p[2..6]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f58)(p[0], p[1], &arr(&p[2..6]), t[0], t[1], &arr(&t[2..6])),
+            "x[0] x[1] x[2] x[3]",
+            &[-0.253, 1.224, 0.856, 1.441],
+            &|p: &[f64]| super::part1::f58(&arr(&p[0..4])),
+            &|p: &[f64]| flat(&grad!(super::part1::f58)(&arr(&p[0..4]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f58)(&arr(&p[0..4]), &arr(&t[0..4])),
         );
     }
 
     pub fn f59(c: &mut Checker) {
         c.check(
             "part1::f59",
-            "a b x[0] x[1] x[2] x[3]",
-            &[-0.34, 1.484, -0.201, -0.612, 0.679, 0.89],
-            &|p: &[f64]| super::part1::f59(p[0], 2, p[1], &arr(&p[2..6])),
-            &|p: &[f64]| flat(&grad!(super::part1::f59)(p[0], 2, p[1], &arr(&p[2..6]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f59)(p[0], 2, p[1], &arr(&p[2..6]), t[0], t[1], &arr(&t[2..6])),
+            "x[0] x[1] x[2] x[3] b a y[0] y[1] y[2] y[3]",
+            &[-0.82, 0.22, -0.521, 0.708, 0.192, 1.336, 0.715, 0.346, -1.323, 0.089],
+            &|p: &[f64]| super::part1::f59(&arr(&p[0..4]), p[4], p[5], &arr(&p[6..10]), 0.315, 5),
+            &|p: &[f64]| flat(&grad!(super::part1::f59)(&arr(&p[0..4]), p[4], p[5], &arr(&p[6..10]), 0.315, 5)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f59)(&arr(&p[0..4]), p[4], p[5], &arr(&p[6..10]), 0.315, 5, &arr(&t[0..4]), t[4], t[5], &arr(&t[6..10])),
         );
     }
 
     pub fn f60(c: &mut Checker) {
         c.check(
             "part1::f60",
-            "a x[0] x[1] x[2] x[3]",
-            &[0.32, 1.062, 0.972, 1.117, -0.812],
-            &|p: &[f64]| super::part1::f60(p[0], &arr(&p[1..5]), -0.921),
-            &|p: &[f64]| flat(&grad!(super::part1::f60)(p[0], &arr(&p[1..5]), -0.921)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f60)(p[0], &arr(&p[1..5]), -0.921, t[0], &arr(&t[1..5])),
+            "b a c",
+            &[-0.063, 0.185, -0.649],
+            &|p: &[f64]| super::part1::f60(p[0], p[1], p[2]),
+            &|p: &[f64]| flat(&grad!(super::part1::f60)(p[0], p[1], p[2])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f60)(p[0], p[1], p[2], t[0], t[1], t[2]),
         );
     }
 
     pub fn f61(c: &mut Checker) {
         c.check(
             "part1::f61",
-            "a b",
-            &[-1.175, -0.727],
-            &|p: &[f64]| super::part1::f61(p[0], p[1]),
-            &|p: &[f64]| flat(&grad!(super::part1::f61)(p[0], p[1])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f61)(p[0], p[1], t[0], t[1]),
+            "a",
+            &[0.182],
+            &|p: &[f64]| super::part1::f61(2, p[0]),
+            &|p: &[f64]| flat(&grad!(super::part1::f61)(2, p[0])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f61)(2, p[0], t[0]),
         );
     }
 
     pub fn f62(c: &mut Checker) {
         c.check(
             "part1::f62",
-            "x[0] x[1] x[2] x[3] a y[0] y[1] y[2] y[3]",
-            &[-0.266, -1.499, 0.097, 0.422, 0.623, 1.216, 0.466, 0.403, -1.201],
-            &|p: &[f64]| super::part1::f62(&arr(&p[0..4]), p[4], &arr(&p[5..9])),
-            &|p: &[f64]| flat(&grad!(super::part1::f62)(&arr(&p[0..4]), p[4], &arr(&p[5..9]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f62)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), &arr(&t[0..4]), t[4], &arr(&t[5..9])),
+            "a x[0] x[1] x[2] x[3]",
+            &[0.933, -0.955, 0.119, -0.135, -0.189],
+            &|p: &[f64]| super::part1::f62(p[0], &arr(&p[1..5])),
+            &|p: &[f64]| flat(&grad!(super::part1::f62)(p[0], &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f62)(p[0], &arr(&p[1..5]), t[0], &arr(&t[1..5])),
         );
     }
 
     pub fn f63(c: &mut Checker) {
         c.check(
             "part1::f63",
-            "x[0] x[1] x[2] x[3] a b",
-            &[-1.302, 1.088, -0.799, 0.695, -1.109, -0.676],
-            &|p: &[f64]| super::part1::f63(&arr(&p[0..4]), 3, 1.22, p[4], p[5]),
-            &|p: &[f64]| flat(&grad!(super::part1::f63)(&arr(&p[0..4]), 3, 1.22, p[4], p[5])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f63)(&arr(&p[0..4]), 3, 1.22, p[4], p[5], &arr(&t[0..4]), t[4], t[5]),
+            "a y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
+            &[1.33, 0.255, -1.096, -0.735, 0.865, -0.532, 0.298, -0.954, -0.664],
+            &|p: &[f64]| super::part1::f63(p[0], &arr(&p[1..5]), &arr(&p[5..9])),
+            &|p: &[f64]| flat(&grad!(super::part1::f63)(p[0], &arr(&p[1..5]), &arr(&p[5..9]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f63)(p[0], &arr(&p[1..5]), &arr(&p[5..9]), t[0], &arr(&t[1..5]), &arr(&t[5..9])),
         );
     }
 
     pub fn f64(c: &mut Checker) {
         c.check(
             "part1::f64",
-            "a x[0] x[1] x[2] x[3]",
-            &[-0.444, 1.499, 0.404, 0.502, -1.144],
-            &|p: &[f64]| super::part1::f64(p[0], &arr(&p[1..5])),
-            &|p: &[f64]| flat(&grad!(super::part1::f64)(p[0], &arr(&p[1..5]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f64)(p[0], &arr(&p[1..5]), t[0], &arr(&t[1..5])),
+            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
+            &[-0.42, -0.714, 0.977, 1.137, -0.243, -0.747, 0.484, -0.195],
+            &|p: &[f64]| super::part1::f64(&arr(&p[0..4]), &arr(&p[4..8])),
+            &|p: &[f64]| flat(&grad!(super::part1::f64)(&arr(&p[0..4]), &arr(&p[4..8]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f64)(&arr(&p[0..4]), &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8])),
         );
     }
 
     pub fn f65(c: &mut Checker) {
         c.check(
             "part1::f65",
-            "a",
-            &[-0.835],
-            &|p: &[f64]| super::part1::f65(p[0], 5),
-            &|p: &[f64]| flat(&grad!(super::part1::f65)(p[0], 5)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f65)(p[0], 5, t[0]),
+            "x[0] x[1] x[2] x[3] a",
+            &[-0.072, -0.718, -0.141, 1.251, 1.039],
+            &|p: &[f64]| super::part1::f65(&arr(&p[0..4]), p[4]),
+            &|p: &[f64]| flat(&grad!(super::part1::f65)(&arr(&p[0..4]), p[4])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f65)(&arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
         );
     }
 
     pub fn f66(c: &mut Checker) {
         c.check(
             "part1::f66",
-            "a c b x[0] x[1] x[2] x[3]",
-            &[-0.189, 1.384, 1.459, -0.402, -0.895, 1.395, -1.491],
-            &|p: &[f64]| super::part1::f66(p[0], p[1], p[2], &arr(&p[3..7])),
-            &|p: &[f64]| flat(&grad!(super::part1::f66)(p[0], p[1], p[2], &arr(&p[3..7]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f66)(p[0], p[1], p[2], &arr(&p[3..7]), t[0], t[1], t[2], &arr(&t[3..7])),
+            "x[0] x[1] x[2] x[3] a y[0] y[1] y[2] y[3]",
+            &[-0.302, 0.414, 0.652, -0.276, -1.113, -0.655, 0.643, 0.397, 1.232],
+            &|p: &[f64]| super::part1::f66(&arr(&p[0..4]), p[4], &arr(&p[5..9])),
+            &|p: &[f64]| flat(&grad!(super::part1::f66)(&arr(&p[0..4]), p[4], &arr(&p[5..9]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f66)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), &arr(&t[0..4]), t[4], &arr(&t[5..9])),
         );
     }
 
     pub fn f67(c: &mut Checker) {
         c.check(
             "part1::f67",
-            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
-            &[-0.779, -1.464, 1.447, 1.055, 0.265, 0.542, -0.604, 0.672],
-            &|p: &[f64]| super::part1::f67(&arr(&p[0..4]), 2, &arr(&p[4..8])),
-            &|p: &[f64]| flat(&grad!(super::part1::f67)(&arr(&p[0..4]), 2, &arr(&p[4..8]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f67)(&arr(&p[0..4]), 2, &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8])),
+            "x[0] x[1] x[2] x[3] a",
+            &[-1.318, 1.062, -0.346, -1.366, 0.852],
+            &|p: &[f64]| super::part1::f67(0.79, &arr(&p[0..4]), p[4]),
+            &|p: &[f64]| flat(&grad!(super::part1::f67)(0.79, &arr(&p[0..4]), p[4])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f67)(0.79, &arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
         );
     }
 
     pub fn f68(c: &mut Checker) {
         c.check(
             "part1::f68",
-            "x[0] x[1] x[2] x[3] b a",
-            &[0.384, -1.107, 1.435, 0.083, 1.257, -0.46],
-            &|p: &[f64]| super::part1::f68(&arr(&p[0..4]), -0.634, p[4], p[5], 5),
-            &|p: &[f64]| flat(&grad!(super::part1::f68)(&arr(&p[0..4]), -0.634, p[4], p[5], 5)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f68)(&arr(&p[0..4]), -0.634, p[4], p[5], 5, &arr(&t[0..4]), t[4], t[5]),
+            "x[0] x[1] x[2] x[3] a",
+            &[0.462, 0.684, -0.541, -0.695, 0.069],
+            &|p: &[f64]| super::part1::f68(&arr(&p[0..4]), p[4]),
+            &|p: &[f64]| flat(&grad!(super::part1::f68)(&arr(&p[0..4]), p[4])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f68)(&arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
         );
     }
 
     pub fn f69(c: &mut Checker) {
         c.check(
             "part1::f69",
-            "x[0] x[1] x[2] x[3]",
-            &[0.234, 0.856, 0.7, 0.498],
-            &|p: &[f64]| super::part1::f69(&arr(&p[0..4]), 5),
-            &|p: &[f64]| flat(&grad!(super::part1::f69)(&arr(&p[0..4]), 5)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f69)(&arr(&p[0..4]), 5, &arr(&t[0..4])),
+            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
+            &[-1.45, 1.115, -0.435, -1.194, 0.374, -1.252, -0.166, -0.864],
+            &|p: &[f64]| super::part1::f69(&arr(&p[0..4]), &arr(&p[4..8])),
+            &|p: &[f64]| flat(&grad!(super::part1::f69)(&arr(&p[0..4]), &arr(&p[4..8]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f69)(&arr(&p[0..4]), &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8])),
         );
     }
 
@@ -4540,7 +4859,7 @@ pub mod checks {
         c.check(
             "part1::f70",
             "a",
-            &[0.479],
+            &[-0.839],
             &|p: &[f64]| super::part1::f70(p[0]),
             &|p: &[f64]| flat(&grad!(super::part1::f70)(p[0])),
             &|p: &[f64], t: &[f64]| jvp!(super::part1::f70)(p[0], t[0]),
@@ -4550,66 +4869,66 @@ pub mod checks {
     pub fn f71(c: &mut Checker) {
         c.check(
             "part1::f71",
-            "x[0] x[1] x[2] x[3] a y[0] y[1] y[2] y[3]",
-            &[-0.974, 0.77, -0.461, -0.94, 0.233, 0.939, -0.069, -0.461, -0.692],
-            &|p: &[f64]| super::part1::f71(&arr(&p[0..4]), p[4], &arr(&p[5..9])),
-            &|p: &[f64]| flat(&grad!(super::part1::f71)(&arr(&p[0..4]), p[4], &arr(&p[5..9]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f71)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), &arr(&t[0..4]), t[4], &arr(&t[5..9])),
+            "x[0] x[1] x[2] x[3]",
+            &[0.702, 0.229, -0.999, 0.425],
+            &|p: &[f64]| super::part1::f71(&arr(&p[0..4]), 5),
+            &|p: &[f64]| flat(&grad!(super::part1::f71)(&arr(&p[0..4]), 5)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f71)(&arr(&p[0..4]), 5, &arr(&t[0..4])),
         );
     }
 
     pub fn f72(c: &mut Checker) {
         c.check(
             "part1::f72",
-            "a x[0] x[1] x[2] x[3]",
-            &[-0.527, 1.005, 0.177, -0.091, -0.915],
-            &|p: &[f64]| super::part1::f72(p[0], 5, &arr(&p[1..5])),
-            &|p: &[f64]| flat(&grad!(super::part1::f72)(p[0], 5, &arr(&p[1..5]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f72)(p[0], 5, &arr(&p[1..5]), t[0], &arr(&t[1..5])),
+            "b x[0] x[1] x[2] x[3] c a",
+            &[-0.969, -0.368, 1.279, -1.159, -1.058, -0.915, 0.528],
+            &|p: &[f64]| super::part1::f72(p[0], &arr(&p[1..5]), -0.563, p[5], p[6]),
+            &|p: &[f64]| flat(&grad!(super::part1::f72)(p[0], &arr(&p[1..5]), -0.563, p[5], p[6])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f72)(p[0], &arr(&p[1..5]), -0.563, p[5], p[6], t[0], &arr(&t[1..5]), t[5], t[6]),
         );
     }
 
     pub fn f73(c: &mut Checker) {
         c.check(
             "part1::f73",
-            "a y[0] y[1] y[2] y[3] c x[0] x[1] x[2] x[3] b",
-            &[-0.268, 1.424, 0.908, -0.351, -0.291, 0.203, 0.921, 1.346, -1.141, 0.545, -1.033],
-            &|p: &[f64]| super::part1::f73(p[0], &arr(&p[1..5]), p[5], &arr(&p[6..10]), p[10], -0.944),
-            &|p: &[f64]| flat(&grad!(super::part1::f73)(p[0], &arr(&p[1..5]), p[5], &arr(&p[6..10]), p[10], -0.944)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f73)(p[0], &arr(&p[1..5]), p[5], &arr(&p[6..10]), p[10], -0.944, t[0], &arr(&t[1..5]), t[5], &arr(&t[6..10]), t[10]),
+            "a x[0] x[1] x[2] x[3]",
+            &[0.158, 0.964, -0.203, -1.065, -0.186],
+            &|p: &[f64]| super::part1::f73(p[0], &arr(&p[1..5])),
+            &|p: &[f64]| flat(&grad!(super::part1::f73)(p[0], &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f73)(p[0], &arr(&p[1..5]), t[0], &arr(&t[1..5])),
         );
     }
 
     pub fn f74(c: &mut Checker) {
         c.check(
             "part1::f74",
-            "b x[0] x[1] x[2] x[3] a",
-            &[-0.632, 0.807, 1.454, 0.541, -0.32, -1.001],
-            &|p: &[f64]| super::part1::f74(p[0], 0.546, &arr(&p[1..5]), p[5]),
-            &|p: &[f64]| flat(&grad!(super::part1::f74)(p[0], 0.546, &arr(&p[1..5]), p[5])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f74)(p[0], 0.546, &arr(&p[1..5]), p[5], t[0], &arr(&t[1..5]), t[5]),
+            "a b x[0] x[1] x[2] x[3]",
+            &[0.679, -0.7, 0.532, 1.339, 0.085, 0.85],
+            &|p: &[f64]| super::part1::f74(p[0], p[1], &arr(&p[2..6])),
+            &|p: &[f64]| flat(&grad!(super::part1::f74)(p[0], p[1], &arr(&p[2..6]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f74)(p[0], p[1], &arr(&p[2..6]), t[0], t[1], &arr(&t[2..6])),
         );
     }
 
     pub fn f75(c: &mut Checker) {
         c.check(
             "part1::f75",
-            "x[0] x[1] x[2] x[3] a b",
-            &[0.867, 0.984, -0.728, -1.248, -0.249, 1.025],
-            &|p: &[f64]| super::part1::f75(-0.817, &arr(&p[0..4]), p[4], p[5]),
-            &|p: &[f64]| flat(&grad!(super::part1::f75)(-0.817, &arr(&p[0..4]), p[4], p[5])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f75)(-0.817, &arr(&p[0..4]), p[4], p[5], &arr(&t[0..4]), t[4], t[5]),
+            "x[0] x[1] x[2] x[3] a y[0] y[1] y[2] y[3]",
+            &[1.154, 1.151, 0.51, -1.049, -0.731, 0.716, 0.685, 1.289, -0.867],
+            &|p: &[f64]| super::part1::f75(&arr(&p[0..4]), p[4], 3, &arr(&p[5..9])),
+            &|p: &[f64]| flat(&grad!(super::part1::f75)(&arr(&p[0..4]), p[4], 3, &arr(&p[5..9]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f75)(&arr(&p[0..4]), p[4], 3, &arr(&p[5..9]), &arr(&t[0..4]), t[4], &arr(&t[5..9])),
         );
     }
 
     pub fn f76(c: &mut Checker) {
         c.check(
             "part1::f76",
-            "x[0] x[1] x[2] x[3]",
-            &[1.483, 0.968, -0.849, -1.164],
-            &|p: &[f64]| super::part1::f76(&arr(&p[0..4]), 5),
-            &|p: &[f64]| flat(&grad!(super::part1::f76)(&arr(&p[0..4]), 5)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f76)(&arr(&p[0..4]), 5, &arr(&t[0..4])),
+            "b c a",
+            &[-0.704, 1.462, -0.555],
+            &|p: &[f64]| super::part1::f76(p[0], p[1], p[2]),
+            &|p: &[f64]| flat(&grad!(super::part1::f76)(p[0], p[1], p[2])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f76)(p[0], p[1], p[2], t[0], t[1], t[2]),
         );
     }
 
@@ -4617,194 +4936,194 @@ pub mod checks {
         c.check(
             "part1::f77",
             "a",
-            &[1.486],
-            &|p: &[f64]| super::part1::f77(-0.542, 3, p[0]),
-            &|p: &[f64]| flat(&grad!(super::part1::f77)(-0.542, 3, p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f77)(-0.542, 3, p[0], t[0]),
+            &[0.709],
+            &|p: &[f64]| super::part1::f77(5, p[0]),
+            &|p: &[f64]| flat(&grad!(super::part1::f77)(5, p[0])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f77)(5, p[0], t[0]),
         );
     }
 
     pub fn f78(c: &mut Checker) {
         c.check(
             "part1::f78",
-            "a b",
-            &[-1.066, 1.409],
-            &|p: &[f64]| super::part1::f78(p[0], p[1]),
-            &|p: &[f64]| flat(&grad!(super::part1::f78)(p[0], p[1])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f78)(p[0], p[1], t[0], t[1]),
+            "b a x[0] x[1] x[2] x[3]",
+            &[-0.31, -0.187, 0.889, -1.238, -0.92, 0.789],
+            &|p: &[f64]| super::part1::f78(p[0], 3, p[1], &arr(&p[2..6])),
+            &|p: &[f64]| flat(&grad!(super::part1::f78)(p[0], 3, p[1], &arr(&p[2..6]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f78)(p[0], 3, p[1], &arr(&p[2..6]), t[0], t[1], &arr(&t[2..6])),
         );
     }
 
     pub fn f79(c: &mut Checker) {
         c.check(
             "part1::f79",
-            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
-            &[-0.415, -0.087, 0.981, -0.16, 0.087, -0.43, 1.358, -0.875],
-            &|p: &[f64]| super::part1::f79(&arr(&p[0..4]), 2, &arr(&p[4..8])),
-            &|p: &[f64]| flat(&grad!(super::part1::f79)(&arr(&p[0..4]), 2, &arr(&p[4..8]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f79)(&arr(&p[0..4]), 2, &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8])),
+            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3] a b",
+            &[0.996, -0.455, 1.432, -0.547, -0.388, 0.682, 1.081, 0.276, 1.332, 0.592],
+            &|p: &[f64]| super::part1::f79(&arr(&p[0..4]), &arr(&p[4..8]), p[8], 2, p[9]),
+            &|p: &[f64]| flat(&grad!(super::part1::f79)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], 2, p[9])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f79)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], 2, p[9], &arr(&t[0..4]), &arr(&t[4..8]), t[8], t[9]),
         );
     }
 
     pub fn f80(c: &mut Checker) {
         c.check(
             "part1::f80",
-            "b a",
-            &[0.32, -0.964],
-            &|p: &[f64]| super::part1::f80(p[0], p[1]),
-            &|p: &[f64]| flat(&grad!(super::part1::f80)(p[0], p[1])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f80)(p[0], p[1], t[0], t[1]),
+            "x[0] x[1] x[2] x[3] b c a",
+            &[-0.557, 0.842, -1.321, -0.077, -0.821, 1.079, -0.354],
+            &|p: &[f64]| super::part1::f80(&arr(&p[0..4]), p[4], p[5], p[6]),
+            &|p: &[f64]| flat(&grad!(super::part1::f80)(&arr(&p[0..4]), p[4], p[5], p[6])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f80)(&arr(&p[0..4]), p[4], p[5], p[6], &arr(&t[0..4]), t[4], t[5], t[6]),
         );
     }
 
     pub fn f81(c: &mut Checker) {
         c.check(
             "part1::f81",
-            "x[0] x[1] x[2] x[3]",
-            &[-1.287, -1.008, 0.555, 0.92],
-            &|p: &[f64]| super::part1::f81(&arr(&p[0..4])),
-            &|p: &[f64]| flat(&grad!(super::part1::f81)(&arr(&p[0..4]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f81)(&arr(&p[0..4]), &arr(&t[0..4])),
+            "x[0] x[1] x[2] x[3] a c b",
+            &[0.092, -1.159, -1.207, 0.176, 0.407, -0.911, -1.26],
+            &|p: &[f64]| super::part1::f81(&arr(&p[0..4]), p[4], p[5], 1.424, p[6]),
+            &|p: &[f64]| flat(&grad!(super::part1::f81)(&arr(&p[0..4]), p[4], p[5], 1.424, p[6])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f81)(&arr(&p[0..4]), p[4], p[5], 1.424, p[6], &arr(&t[0..4]), t[4], t[5], t[6]),
         );
     }
 
     pub fn f82(c: &mut Checker) {
         c.check(
             "part1::f82",
-            "b a",
-            &[-0.209, -0.65],
-            &|p: &[f64]| super::part1::f82(p[0], p[1]),
-            &|p: &[f64]| flat(&grad!(super::part1::f82)(p[0], p[1])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f82)(p[0], p[1], t[0], t[1]),
+            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
+            &[0.574, 1.199, -1.421, -0.591, -0.828, 0.741, -0.208, -0.585],
+            &|p: &[f64]| super::part1::f82(&arr(&p[0..4]), &arr(&p[4..8])),
+            &|p: &[f64]| flat(&grad!(super::part1::f82)(&arr(&p[0..4]), &arr(&p[4..8]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f82)(&arr(&p[0..4]), &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8])),
         );
     }
 
     pub fn f83(c: &mut Checker) {
         c.check(
             "part1::f83",
-            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
-            &[1.091, 1.374, 0.85, -0.285, 0.671, -0.339, -0.281, -1.272],
-            &|p: &[f64]| super::part1::f83(&arr(&p[0..4]), 2, &arr(&p[4..8])),
-            &|p: &[f64]| flat(&grad!(super::part1::f83)(&arr(&p[0..4]), 2, &arr(&p[4..8]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f83)(&arr(&p[0..4]), 2, &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8])),
+            "a x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
+            &[-0.246, -0.18, -0.528, -0.644, -0.492, 0.604, 0.212, 1.228, -0.722],
+            &|p: &[f64]| super::part1::f83(p[0], &arr(&p[1..5]), 3, &arr(&p[5..9])),
+            &|p: &[f64]| flat(&grad!(super::part1::f83)(p[0], &arr(&p[1..5]), 3, &arr(&p[5..9]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f83)(p[0], &arr(&p[1..5]), 3, &arr(&p[5..9]), t[0], &arr(&t[1..5]), &arr(&t[5..9])),
         );
     }
 
     pub fn f84(c: &mut Checker) {
         c.check(
             "part1::f84",
-            "x[0] x[1] x[2] x[3] a",
-            &[0.236, -1.223, 1.121, 1.392, 0.144],
-            &|p: &[f64]| super::part1::f84(&arr(&p[0..4]), p[4], 4),
-            &|p: &[f64]| flat(&grad!(super::part1::f84)(&arr(&p[0..4]), p[4], 4)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f84)(&arr(&p[0..4]), p[4], 4, &arr(&t[0..4]), t[4]),
+            "a x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
+            &[0.18, 0.514, 0.604, 0.993, -0.178, -1.499, 1.379, -0.656, -0.796],
+            &|p: &[f64]| super::part1::f84(p[0], &arr(&p[1..5]), &arr(&p[5..9])),
+            &|p: &[f64]| flat(&grad!(super::part1::f84)(p[0], &arr(&p[1..5]), &arr(&p[5..9]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f84)(p[0], &arr(&p[1..5]), &arr(&p[5..9]), t[0], &arr(&t[1..5]), &arr(&t[5..9])),
         );
     }
 
     pub fn f85(c: &mut Checker) {
         c.check(
             "part1::f85",
-            "a x[0] x[1] x[2] x[3]",
-            &[0.786, -0.926, -1.243, 0.618, -0.058],
-            &|p: &[f64]| super::part1::f85(p[0], &arr(&p[1..5])),
-            &|p: &[f64]| flat(&grad!(super::part1::f85)(p[0], &arr(&p[1..5]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f85)(p[0], &arr(&p[1..5]), t[0], &arr(&t[1..5])),
+            "x[0] x[1] x[2] x[3]",
+            &[1.184, -1.239, -1.34, -0.12],
+            &|p: &[f64]| super::part1::f85(&arr(&p[0..4])),
+            &|p: &[f64]| flat(&grad!(super::part1::f85)(&arr(&p[0..4]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f85)(&arr(&p[0..4]), &arr(&t[0..4])),
         );
     }
 
     pub fn f86(c: &mut Checker) {
         c.check(
             "part1::f86",
-            "b x[0] x[1] x[2] x[3] a",
-            &[-0.297, -1.294, 0.325, -0.465, -0.766, 0.918],
-            &|p: &[f64]| super::part1::f86(p[0], &arr(&p[1..5]), 3, p[5]),
-            &|p: &[f64]| flat(&grad!(super::part1::f86)(p[0], &arr(&p[1..5]), 3, p[5])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f86)(p[0], &arr(&p[1..5]), 3, p[5], t[0], &arr(&t[1..5]), t[5]),
+            "a x[0] x[1] x[2] x[3]",
+            &[-0.641, 1.372, 1.092, -0.78, -0.838],
+            &|p: &[f64]| super::part1::f86(p[0], &arr(&p[1..5]), 3),
+            &|p: &[f64]| flat(&grad!(super::part1::f86)(p[0], &arr(&p[1..5]), 3)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f86)(p[0], &arr(&p[1..5]), 3, t[0], &arr(&t[1..5])),
         );
     }
 
     pub fn f87(c: &mut Checker) {
         c.check(
             "part1::f87",
-            "b c a",
-            &[-0.824, -0.365, 0.542],
-            &|p: &[f64]| super::part1::f87(1.472, p[0], p[1], p[2]),
-            &|p: &[f64]| flat(&grad!(super::part1::f87)(1.472, p[0], p[1], p[2])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f87)(1.472, p[0], p[1], p[2], t[0], t[1], t[2]),
+            "b x[0] x[1] x[2] x[3] a",
+            &[0.12, 0.526, -1.369, -0.19, -1.407, -1.453],
+            &|p: &[f64]| super::part1::f87(p[0], &arr(&p[1..5]), p[5]),
+            &|p: &[f64]| flat(&grad!(super::part1::f87)(p[0], &arr(&p[1..5]), p[5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f87)(p[0], &arr(&p[1..5]), p[5], t[0], &arr(&t[1..5]), t[5]),
         );
     }
 
     pub fn f88(c: &mut Checker) {
         c.check(
             "part1::f88",
-            "y[0] y[1] y[2] y[3] a x[0] x[1] x[2] x[3]",
-            &[1.376, 0.817, -0.333, -0.811, 0.939, 0.758, -0.882, -1.413, -1.254],
-            &|p: &[f64]| super::part1::f88(&arr(&p[0..4]), p[4], &arr(&p[5..9])),
-            &|p: &[f64]| flat(&grad!(super::part1::f88)(&arr(&p[0..4]), p[4], &arr(&p[5..9]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f88)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), &arr(&t[0..4]), t[4], &arr(&t[5..9])),
+            "a b c",
+            &[0.86, -1.033, 0.602],
+            &|p: &[f64]| super::part1::f88(p[0], p[1], p[2]),
+            &|p: &[f64]| flat(&grad!(super::part1::f88)(p[0], p[1], p[2])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f88)(p[0], p[1], p[2], t[0], t[1], t[2]),
         );
     }
 
     pub fn f89(c: &mut Checker) {
         c.check(
             "part1::f89",
-            "a x[0] x[1] x[2] x[3]",
-            &[-0.294, -0.42, 1.182, -0.059, 1.337],
-            &|p: &[f64]| super::part1::f89(p[0], 2, &arr(&p[1..5])),
-            &|p: &[f64]| flat(&grad!(super::part1::f89)(p[0], 2, &arr(&p[1..5]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f89)(p[0], 2, &arr(&p[1..5]), t[0], &arr(&t[1..5])),
+            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
+            &[0.435, -1.137, 0.309, 0.284, 0.516, -0.167, -0.824, -1.442],
+            &|p: &[f64]| super::part1::f89(&arr(&p[0..4]), &arr(&p[4..8])),
+            &|p: &[f64]| flat(&grad!(super::part1::f89)(&arr(&p[0..4]), &arr(&p[4..8]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f89)(&arr(&p[0..4]), &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8])),
         );
     }
 
     pub fn f90(c: &mut Checker) {
         c.check(
             "part1::f90",
-            "a x[0] x[1] x[2] x[3] b",
-            &[-1.071, 0.112, -0.487, -0.926, -0.6, 1.341],
-            &|p: &[f64]| super::part1::f90(p[0], 0.282, &arr(&p[1..5]), p[5]),
-            &|p: &[f64]| flat(&grad!(super::part1::f90)(p[0], 0.282, &arr(&p[1..5]), p[5])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f90)(p[0], 0.282, &arr(&p[1..5]), p[5], t[0], &arr(&t[1..5]), t[5]),
+            "x[0] x[1] x[2] x[3] a",
+            &[-0.922, -1.301, -0.347, -1.063, -0.272],
+            &|p: &[f64]| super::part1::f90(&arr(&p[0..4]), p[4]),
+            &|p: &[f64]| flat(&grad!(super::part1::f90)(&arr(&p[0..4]), p[4])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f90)(&arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
         );
     }
 
     pub fn f91(c: &mut Checker) {
         c.check(
             "part1::f91",
-            "a x[0] x[1] x[2] x[3] b y[0] y[1] y[2] y[3]",
-            &[0.537, -1.122, 1.331, -1.45, -0.706, -0.256, 1.272, 0.539, -1.407, -0.35],
-            &|p: &[f64]| super::part1::f91(p[0], &arr(&p[1..5]), p[5], &arr(&p[6..10])),
-            &|p: &[f64]| flat(&grad!(super::part1::f91)(p[0], &arr(&p[1..5]), p[5], &arr(&p[6..10]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f91)(p[0], &arr(&p[1..5]), p[5], &arr(&p[6..10]), t[0], &arr(&t[1..5]), t[5], &arr(&t[6..10])),
+            "x[0] x[1] x[2] x[3]",
+            &[1.392, -0.237, -1.027, -1.145],
+            &|p: &[f64]| super::part1::f91(&arr(&p[0..4])),
+            &|p: &[f64]| flat(&grad!(super::part1::f91)(&arr(&p[0..4]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f91)(&arr(&p[0..4]), &arr(&t[0..4])),
         );
     }
 
     pub fn f92(c: &mut Checker) {
         c.check(
             "part1::f92",
-            "a x[0] x[1] x[2] x[3]",
-            &[0.458, -0.953, 0.973, 0.362, 0.078],
-            &|p: &[f64]| super::part1::f92(p[0], &arr(&p[1..5])),
-            &|p: &[f64]| flat(&grad!(super::part1::f92)(p[0], &arr(&p[1..5]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f92)(p[0], &arr(&p[1..5]), t[0], &arr(&t[1..5])),
+            "a b",
+            &[0.881, 0.741],
+            &|p: &[f64]| super::part1::f92(p[0], p[1], -0.414),
+            &|p: &[f64]| flat(&grad!(super::part1::f92)(p[0], p[1], -0.414)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f92)(p[0], p[1], -0.414, t[0], t[1]),
         );
     }
 
     pub fn f93(c: &mut Checker) {
         c.check(
             "part1::f93",
-            "x[0] x[1] x[2] x[3] a y[0] y[1] y[2] y[3]",
-            &[1.268, -0.735, 0.94, 0.944, -0.414, 0.331, -1.224, 1.048, -0.532],
-            &|p: &[f64]| super::part1::f93(&arr(&p[0..4]), p[4], &arr(&p[5..9])),
-            &|p: &[f64]| flat(&grad!(super::part1::f93)(&arr(&p[0..4]), p[4], &arr(&p[5..9]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f93)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), &arr(&t[0..4]), t[4], &arr(&t[5..9])),
+            "a x[0] x[1] x[2] x[3]",
+            &[1.153, -0.676, -1.002, 0.437, 1.157],
+            &|p: &[f64]| super::part1::f93(p[0], &arr(&p[1..5])),
+            &|p: &[f64]| flat(&grad!(super::part1::f93)(p[0], &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f93)(p[0], &arr(&p[1..5]), t[0], &arr(&t[1..5])),
         );
     }
 
     pub fn f94(c: &mut Checker) {
         c.check(
             "part1::f94",
-            "b a",
-            &[0.926, -0.057],
+            "a b",
+            &[0.684, 1.364],
             &|p: &[f64]| super::part1::f94(p[0], p[1]),
             &|p: &[f64]| flat(&grad!(super::part1::f94)(p[0], p[1])),
             &|p: &[f64], t: &[f64]| jvp!(super::part1::f94)(p[0], p[1], t[0], t[1]),
@@ -4814,308 +5133,308 @@ pub mod checks {
     pub fn f95(c: &mut Checker) {
         c.check(
             "part1::f95",
-            "a b c",
-            &[0.122, -0.228, -0.723],
-            &|p: &[f64]| super::part1::f95(p[0], p[1], p[2]),
-            &|p: &[f64]| flat(&grad!(super::part1::f95)(p[0], p[1], p[2])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f95)(p[0], p[1], p[2], t[0], t[1], t[2]),
+            "a b x[0] x[1] x[2] x[3]",
+            &[-1.454, -1.42, 1.001, 0.6, 1.349, -0.378],
+            &|p: &[f64]| super::part1::f95(p[0], p[1], &arr(&p[2..6])),
+            &|p: &[f64]| flat(&grad!(super::part1::f95)(p[0], p[1], &arr(&p[2..6]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f95)(p[0], p[1], &arr(&p[2..6]), t[0], t[1], &arr(&t[2..6])),
         );
     }
 
     pub fn f96(c: &mut Checker) {
         c.check(
             "part1::f96",
-            "a",
-            &[0.671],
-            &|p: &[f64]| super::part1::f96(p[0]),
-            &|p: &[f64]| flat(&grad!(super::part1::f96)(p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f96)(p[0], t[0]),
+            "a x[0] x[1] x[2] x[3] b c",
+            &[-0.857, -0.328, -1.438, 1.448, -0.357, 0.846, -0.991],
+            &|p: &[f64]| super::part1::f96(p[0], &arr(&p[1..5]), p[5], p[6]),
+            &|p: &[f64]| flat(&grad!(super::part1::f96)(p[0], &arr(&p[1..5]), p[5], p[6])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f96)(p[0], &arr(&p[1..5]), p[5], p[6], t[0], &arr(&t[1..5]), t[5], t[6]),
         );
     }
 
     pub fn f97(c: &mut Checker) {
         c.check(
             "part1::f97",
-            "y[0] y[1] y[2] y[3] a b x[0] x[1] x[2] x[3]",
-            &[1.389, -0.419, -0.061, 0.233, 0.432, 1.486, -0.24, 0.737, -0.69, -1.375],
-            &|p: &[f64]| super::part1::f97(&arr(&p[0..4]), p[4], p[5], &arr(&p[6..10])),
-            &|p: &[f64]| flat(&grad!(super::part1::f97)(&arr(&p[0..4]), p[4], p[5], &arr(&p[6..10]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f97)(&arr(&p[0..4]), p[4], p[5], &arr(&p[6..10]), &arr(&t[0..4]), t[4], t[5], &arr(&t[6..10])),
+            "y[0] y[1] y[2] y[3] a x[0] x[1] x[2] x[3]",
+            &[-0.097, 0.076, 0.465, 0.798, -1.018, -1.262, 0.091, -0.41, 1.392],
+            &|p: &[f64]| super::part1::f97(&arr(&p[0..4]), p[4], &arr(&p[5..9])),
+            &|p: &[f64]| flat(&grad!(super::part1::f97)(&arr(&p[0..4]), p[4], &arr(&p[5..9]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f97)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), &arr(&t[0..4]), t[4], &arr(&t[5..9])),
         );
     }
 
     pub fn f98(c: &mut Checker) {
         c.check(
             "part1::f98",
-            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3] a b",
-            &[-0.879, 0.774, 0.777, 1.456, 1.31, 0.925, -1.352, 0.185, 1.225, 0.158],
-            &|p: &[f64]| super::part1::f98(&arr(&p[0..4]), &arr(&p[4..8]), p[8], p[9]),
-            &|p: &[f64]| flat(&grad!(super::part1::f98)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], p[9])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f98)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], p[9], &arr(&t[0..4]), &arr(&t[4..8]), t[8], t[9]),
+            "a b",
+            &[1.073, 0.38],
+            &|p: &[f64]| super::part1::f98(p[0], p[1], 2),
+            &|p: &[f64]| flat(&grad!(super::part1::f98)(p[0], p[1], 2)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f98)(p[0], p[1], 2, t[0], t[1]),
         );
     }
 
     pub fn f99(c: &mut Checker) {
         c.check(
             "part1::f99",
-            "a",
-            &[-1.285],
-            &|p: &[f64]| super::part1::f99(p[0]),
-            &|p: &[f64]| flat(&grad!(super::part1::f99)(p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f99)(p[0], t[0]),
+            "x[0] x[1] x[2] x[3] a",
+            &[0.829, -1.346, 1.094, 0.734, 0.658],
+            &|p: &[f64]| super::part1::f99(&arr(&p[0..4]), 4, p[4]),
+            &|p: &[f64]| flat(&grad!(super::part1::f99)(&arr(&p[0..4]), 4, p[4])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f99)(&arr(&p[0..4]), 4, p[4], &arr(&t[0..4]), t[4]),
         );
     }
 
     pub fn f100(c: &mut Checker) {
         c.check(
             "part2::f100",
-            "a",
-            &[-0.436],
-            &|p: &[f64]| super::part2::f100(3, p[0]),
-            &|p: &[f64]| flat(&grad!(super::part2::f100)(3, p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f100)(3, p[0], t[0]),
+            "a x[0] x[1] x[2] x[3]",
+            &[0.932, -0.503, 1.058, 0.481, -1.325],
+            &|p: &[f64]| super::part2::f100(-0.183, p[0], &arr(&p[1..5])),
+            &|p: &[f64]| flat(&grad!(super::part2::f100)(-0.183, p[0], &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f100)(-0.183, p[0], &arr(&p[1..5]), t[0], &arr(&t[1..5])),
         );
     }
 
     pub fn f101(c: &mut Checker) {
         c.check(
             "part2::f101",
-            "c a x[0] x[1] x[2] x[3] b",
-            &[-1.389, 0.995, 0.227, 1.425, 0.59, -0.5, -0.837],
-            &|p: &[f64]| super::part2::f101(p[0], p[1], &arr(&p[2..6]), p[6]),
-            &|p: &[f64]| flat(&grad!(super::part2::f101)(p[0], p[1], &arr(&p[2..6]), p[6])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f101)(p[0], p[1], &arr(&p[2..6]), p[6], t[0], t[1], &arr(&t[2..6]), t[6]),
+            "a x[0] x[1] x[2] x[3]",
+            &[1.055, -0.325, -0.939, 1.034, -1.481],
+            &|p: &[f64]| super::part2::f101(p[0], &arr(&p[1..5])),
+            &|p: &[f64]| flat(&grad!(super::part2::f101)(p[0], &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f101)(p[0], &arr(&p[1..5]), t[0], &arr(&t[1..5])),
         );
     }
 
     pub fn f102(c: &mut Checker) {
         c.check(
             "part2::f102",
-            "x[0] x[1] x[2] x[3] a",
-            &[0.755, 0.693, -0.054, -0.172, -0.636],
-            &|p: &[f64]| super::part2::f102(&arr(&p[0..4]), p[4]),
-            &|p: &[f64]| flat(&grad!(super::part2::f102)(&arr(&p[0..4]), p[4])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f102)(&arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
+            "a y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
+            &[0.427, 0.465, -0.201, -0.405, 0.586, 0.278, 0.406, 0.604, -1.267],
+            &|p: &[f64]| super::part2::f102(p[0], &arr(&p[1..5]), &arr(&p[5..9])),
+            &|p: &[f64]| flat(&grad!(super::part2::f102)(p[0], &arr(&p[1..5]), &arr(&p[5..9]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f102)(p[0], &arr(&p[1..5]), &arr(&p[5..9]), t[0], &arr(&t[1..5]), &arr(&t[5..9])),
         );
     }
 
     pub fn f103(c: &mut Checker) {
         c.check(
             "part2::f103",
-            "a b",
-            &[1.441, -0.251],
-            &|p: &[f64]| super::part2::f103(p[0], p[1]),
-            &|p: &[f64]| flat(&grad!(super::part2::f103)(p[0], p[1])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f103)(p[0], p[1], t[0], t[1]),
+            "c b a",
+            &[0.075, 0.061, 0.123],
+            &|p: &[f64]| super::part2::f103(p[0], p[1], p[2]),
+            &|p: &[f64]| flat(&grad!(super::part2::f103)(p[0], p[1], p[2])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f103)(p[0], p[1], p[2], t[0], t[1], t[2]),
         );
     }
 
     pub fn f104(c: &mut Checker) {
         c.check(
             "part2::f104",
-            "x[0] x[1] x[2] x[3]",
-            &[0.586, 0.278, 0.406, 0.604],
-            &|p: &[f64]| super::part2::f104(&arr(&p[0..4])),
-            &|p: &[f64]| flat(&grad!(super::part2::f104)(&arr(&p[0..4]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f104)(&arr(&p[0..4]), &arr(&t[0..4])),
+            "a x[0] x[1] x[2] x[3]",
+            &[-0.429, 1.026, -1.488, 0.962, 0.683],
+            &|p: &[f64]| super::part2::f104(3, p[0], &arr(&p[1..5])),
+            &|p: &[f64]| flat(&grad!(super::part2::f104)(3, p[0], &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f104)(3, p[0], &arr(&p[1..5]), t[0], &arr(&t[1..5])),
         );
     }
 
     pub fn f105(c: &mut Checker) {
         c.check(
             "part2::f105",
-            "x[0] x[1] x[2] x[3]",
-            &[-0.116, 0.459, 1.098, 0.578],
-            &|p: &[f64]| super::part2::f105(&arr(&p[0..4])),
-            &|p: &[f64]| flat(&grad!(super::part2::f105)(&arr(&p[0..4]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f105)(&arr(&p[0..4]), &arr(&t[0..4])),
+            "c a b x[0] x[1] x[2] x[3]",
+            &[-0.35, -0.953, 0.346, -0.97, -0.902, -0.073, 0.876],
+            &|p: &[f64]| super::part2::f105(p[0], p[1], p[2], &arr(&p[3..7])),
+            &|p: &[f64]| flat(&grad!(super::part2::f105)(p[0], p[1], p[2], &arr(&p[3..7]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f105)(p[0], p[1], p[2], &arr(&p[3..7]), t[0], t[1], t[2], &arr(&t[3..7])),
         );
     }
 
     pub fn f106(c: &mut Checker) {
         c.check(
             "part2::f106",
-            "a",
-            &[1.177],
-            &|p: &[f64]| super::part2::f106(p[0]),
-            &|p: &[f64]| flat(&grad!(super::part2::f106)(p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f106)(p[0], t[0]),
+            "y[0] y[1] y[2] y[3] a x[0] x[1] x[2] x[3]",
+            &[-1.337, -1.19, -0.447, 0.05, -0.976, -1.242, 1.232, 0.878, -0.41],
+            &|p: &[f64]| super::part2::f106(&arr(&p[0..4]), p[4], &arr(&p[5..9])),
+            &|p: &[f64]| flat(&grad!(super::part2::f106)(&arr(&p[0..4]), p[4], &arr(&p[5..9]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f106)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), &arr(&t[0..4]), t[4], &arr(&t[5..9])),
         );
     }
 
     pub fn f107(c: &mut Checker) {
         c.check(
             "part2::f107",
-            "a b x[0] x[1] x[2] x[3]",
-            &[0.646, 1.165, -0.855, 0.07, -0.923, 0.697],
-            &|p: &[f64]| super::part2::f107(3, p[0], p[1], &arr(&p[2..6])),
-            &|p: &[f64]| flat(&grad!(super::part2::f107)(3, p[0], p[1], &arr(&p[2..6]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f107)(3, p[0], p[1], &arr(&p[2..6]), t[0], t[1], &arr(&t[2..6])),
+            "a x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3] b",
+            &[-0.15, 0.213, -0.947, 0.874, -0.186, -0.99, -0.698, -1.499, 0.938, 0.652],
+            &|p: &[f64]| super::part2::f107(p[0], &arr(&p[1..5]), &arr(&p[5..9]), p[9]),
+            &|p: &[f64]| flat(&grad!(super::part2::f107)(p[0], &arr(&p[1..5]), &arr(&p[5..9]), p[9])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f107)(p[0], &arr(&p[1..5]), &arr(&p[5..9]), p[9], t[0], &arr(&t[1..5]), &arr(&t[5..9]), t[9]),
         );
     }
 
     pub fn f108(c: &mut Checker) {
         c.check(
             "part2::f108",
-            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3] b a",
-            &[0.404, 0.477, 0.678, 0.751, 0.249, 0.565, -0.276, 1.099, -1.145, -0.354],
-            &|p: &[f64]| super::part2::f108(&arr(&p[0..4]), &arr(&p[4..8]), p[8], p[9]),
-            &|p: &[f64]| flat(&grad!(super::part2::f108)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], p[9])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f108)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], p[9], &arr(&t[0..4]), &arr(&t[4..8]), t[8], t[9]),
+            "a b",
+            &[1.06, -1.357],
+            &|p: &[f64]| super::part2::f108(p[0], p[1]),
+            &|p: &[f64]| flat(&grad!(super::part2::f108)(p[0], p[1])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f108)(p[0], p[1], t[0], t[1]),
         );
     }
 
     pub fn f109(c: &mut Checker) {
         c.check(
             "part2::f109",
-            "x[0] x[1] x[2] x[3] a",
-            &[0.348, -0.843, -1.068, 0.31, -0.178],
-            &|p: &[f64]| super::part2::f109(&arr(&p[0..4]), p[4], 5),
-            &|p: &[f64]| flat(&grad!(super::part2::f109)(&arr(&p[0..4]), p[4], 5)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f109)(&arr(&p[0..4]), p[4], 5, &arr(&t[0..4]), t[4]),
+            "b y[0] y[1] y[2] y[3] a x[0] x[1] x[2] x[3]",
+            &[0.867, 0.343, -1.301, 0.397, -0.086, -1.364, -0.629, -0.642, 0.733, -0.71],
+            &|p: &[f64]| super::part2::f109(p[0], &arr(&p[1..5]), p[5], &arr(&p[6..10])),
+            &|p: &[f64]| flat(&grad!(super::part2::f109)(p[0], &arr(&p[1..5]), p[5], &arr(&p[6..10]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f109)(p[0], &arr(&p[1..5]), p[5], &arr(&p[6..10]), t[0], &arr(&t[1..5]), t[5], &arr(&t[6..10])),
         );
     }
 
     pub fn f110(c: &mut Checker) {
         c.check(
             "part2::f110",
-            "a y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
-            &[-0.953, 1.167, -1.07, -0.411, -0.495, 0.138, -1.355, 0.175, 0.4],
-            &|p: &[f64]| super::part2::f110(p[0], &arr(&p[1..5]), &arr(&p[5..9])),
-            &|p: &[f64]| flat(&grad!(super::part2::f110)(p[0], &arr(&p[1..5]), &arr(&p[5..9]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f110)(p[0], &arr(&p[1..5]), &arr(&p[5..9]), t[0], &arr(&t[1..5]), &arr(&t[5..9])),
+            "x[0] x[1] x[2] x[3] b a",
+            &[0.943, -0.203, -0.181, 0.223, -0.936, 1.231],
+            &|p: &[f64]| super::part2::f110(&arr(&p[0..4]), p[4], p[5]),
+            &|p: &[f64]| flat(&grad!(super::part2::f110)(&arr(&p[0..4]), p[4], p[5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f110)(&arr(&p[0..4]), p[4], p[5], &arr(&t[0..4]), t[4], t[5]),
         );
     }
 
     pub fn f111(c: &mut Checker) {
         c.check(
             "part2::f111",
-            "x[0] x[1] x[2] x[3] b y[0] y[1] y[2] y[3] a",
-            &[0.614, 0.352, 1.014, -1.096, 1.209, 0.915, 0.322, 0.577, -0.9, 0.793],
-            &|p: &[f64]| super::part2::f111(&arr(&p[0..4]), p[4], &arr(&p[5..9]), p[9], 2),
-            &|p: &[f64]| flat(&grad!(super::part2::f111)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), p[9], 2)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f111)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), p[9], 2, &arr(&t[0..4]), t[4], &arr(&t[5..9]), t[9]),
+            "a b x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
+            &[1.454, 0.855, 1.354, 0.569, 0.254, -1.298, 0.085, 0.998, -0.876, 0.981],
+            &|p: &[f64]| super::part2::f111(p[0], p[1], &arr(&p[2..6]), &arr(&p[6..10]), 4),
+            &|p: &[f64]| flat(&grad!(super::part2::f111)(p[0], p[1], &arr(&p[2..6]), &arr(&p[6..10]), 4)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f111)(p[0], p[1], &arr(&p[2..6]), &arr(&p[6..10]), 4, t[0], t[1], &arr(&t[2..6]), &arr(&t[6..10])),
         );
     }
 
     pub fn f112(c: &mut Checker) {
         c.check(
             "part2::f112",
-            "a",
-            &[-1.002],
-            &|p: &[f64]| super::part2::f112(2, p[0]),
-            &|p: &[f64]| flat(&grad!(super::part2::f112)(2, p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f112)(2, p[0], t[0]),
+            "a b c",
+            &[-0.204, -1.438, -0.634],
+            &|p: &[f64]| super::part2::f112(p[0], p[1], p[2]),
+            &|p: &[f64]| flat(&grad!(super::part2::f112)(p[0], p[1], p[2])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f112)(p[0], p[1], p[2], t[0], t[1], t[2]),
         );
     }
 
     pub fn f113(c: &mut Checker) {
         c.check(
             "part2::f113",
-            "x[0] x[1] x[2] x[3] a",
-            &[0.153, -1.092, 0.867, 0.383, 0.249],
-            &|p: &[f64]| super::part2::f113(&arr(&p[0..4]), p[4]),
-            &|p: &[f64]| flat(&grad!(super::part2::f113)(&arr(&p[0..4]), p[4])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f113)(&arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
+            "b x[0] x[1] x[2] x[3] a",
+            &[-1.067, -0.564, 1.1, 0.148, 0.947, -0.584],
+            &|p: &[f64]| super::part2::f113(p[0], &arr(&p[1..5]), p[5]),
+            &|p: &[f64]| flat(&grad!(super::part2::f113)(p[0], &arr(&p[1..5]), p[5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f113)(p[0], &arr(&p[1..5]), p[5], t[0], &arr(&t[1..5]), t[5]),
         );
     }
 
     pub fn f114(c: &mut Checker) {
         c.check(
             "part2::f114",
-            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3] b a",
-            &[0.834, 1.309, -0.598, 1.108, -0.198, 0.834, -1.078, 1.19, -1.19, -0.745],
-            &|p: &[f64]| super::part2::f114(&arr(&p[0..4]), &arr(&p[4..8]), p[8], p[9]),
-            &|p: &[f64]| flat(&grad!(super::part2::f114)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], p[9])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f114)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], p[9], &arr(&t[0..4]), &arr(&t[4..8]), t[8], t[9]),
+            "x[0] x[1] x[2] x[3] a",
+            &[1.231, -0.407, -1.088, -1.299, -0.134],
+            &|p: &[f64]| super::part2::f114(&arr(&p[0..4]), p[4]),
+            &|p: &[f64]| flat(&grad!(super::part2::f114)(&arr(&p[0..4]), p[4])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f114)(&arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
         );
     }
 
     pub fn f115(c: &mut Checker) {
         c.check(
             "part2::f115",
-            "a b y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
-            &[0.132, -0.425, 0.716, 0.442, 1.041, 0.43, -0.897, -0.592, -1.433, -1.147],
-            &|p: &[f64]| super::part2::f115(p[0], p[1], &arr(&p[2..6]), &arr(&p[6..10])),
-            &|p: &[f64]| flat(&grad!(super::part2::f115)(p[0], p[1], &arr(&p[2..6]), &arr(&p[6..10]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f115)(p[0], p[1], &arr(&p[2..6]), &arr(&p[6..10]), t[0], t[1], &arr(&t[2..6]), &arr(&t[6..10])),
+            "x[0] x[1] x[2] x[3]",
+            &[1.239, -0.209, -0.952, -0.814],
+            &|p: &[f64]| super::part2::f115(&arr(&p[0..4]), 0.779),
+            &|p: &[f64]| flat(&grad!(super::part2::f115)(&arr(&p[0..4]), 0.779)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f115)(&arr(&p[0..4]), 0.779, &arr(&t[0..4])),
         );
     }
 
     pub fn f116(c: &mut Checker) {
         c.check(
             "part2::f116",
-            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
-            &[-1.225, 0.79, -0.053, 0.506, -1.04, 0.339, 0.481, 0.149],
-            &|p: &[f64]| super::part2::f116(-0.157, &arr(&p[0..4]), &arr(&p[4..8])),
-            &|p: &[f64]| flat(&grad!(super::part2::f116)(-0.157, &arr(&p[0..4]), &arr(&p[4..8]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f116)(-0.157, &arr(&p[0..4]), &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8])),
+            "x[0] x[1] x[2] x[3] a",
+            &[-0.602, -1.477, 1.242, -1.003, 0.251],
+            &|p: &[f64]| super::part2::f116(2, -0.232, &arr(&p[0..4]), p[4]),
+            &|p: &[f64]| flat(&grad!(super::part2::f116)(2, -0.232, &arr(&p[0..4]), p[4])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f116)(2, -0.232, &arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
         );
     }
 
     pub fn f117(c: &mut Checker) {
         c.check(
             "part2::f117",
-            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3] a b",
-            &[-0.697, 1.424, 0.713, -1.487, -0.875, -0.979, 1.389, 1.341, 1.346, 0.469],
-            &|p: &[f64]| super::part2::f117(&arr(&p[0..4]), &arr(&p[4..8]), p[8], p[9]),
-            &|p: &[f64]| flat(&grad!(super::part2::f117)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], p[9])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f117)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], p[9], &arr(&t[0..4]), &arr(&t[4..8]), t[8], t[9]),
+            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3] a",
+            &[-0.85, -0.261, -1.496, 0.433, -1.389, 1.15, 0.694, -1.284, 1.387],
+            &|p: &[f64]| super::part2::f117(&arr(&p[0..4]), &arr(&p[4..8]), p[8]),
+            &|p: &[f64]| flat(&grad!(super::part2::f117)(&arr(&p[0..4]), &arr(&p[4..8]), p[8])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f117)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], &arr(&t[0..4]), &arr(&t[4..8]), t[8]),
         );
     }
 
     pub fn f118(c: &mut Checker) {
         c.check(
             "part2::f118",
-            "x[0] x[1] x[2] x[3] a",
-            &[1.202, 0.548, -1.187, 0.074, 1.301],
-            &|p: &[f64]| super::part2::f118(4, &arr(&p[0..4]), p[4]),
-            &|p: &[f64]| flat(&grad!(super::part2::f118)(4, &arr(&p[0..4]), p[4])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f118)(4, &arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
+            "x[0] x[1] x[2] x[3] b a",
+            &[0.243, -0.909, 0.418, 1.067, -0.664, 0.372],
+            &|p: &[f64]| super::part2::f118(&arr(&p[0..4]), p[4], p[5]),
+            &|p: &[f64]| flat(&grad!(super::part2::f118)(&arr(&p[0..4]), p[4], p[5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f118)(&arr(&p[0..4]), p[4], p[5], &arr(&t[0..4]), t[4], t[5]),
         );
     }
 
     pub fn f119(c: &mut Checker) {
         c.check(
             "part2::f119",
-            "a",
-            &[1.086],
-            &|p: &[f64]| super::part2::f119(p[0], 3),
-            &|p: &[f64]| flat(&grad!(super::part2::f119)(p[0], 3)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f119)(p[0], 3, t[0]),
+            "x[0] x[1] x[2] x[3] b a",
+            &[1.231, -1.345, 0.25, 0.12, 0.431, -0.878],
+            &|p: &[f64]| super::part2::f119(3, &arr(&p[0..4]), p[4], p[5]),
+            &|p: &[f64]| flat(&grad!(super::part2::f119)(3, &arr(&p[0..4]), p[4], p[5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f119)(3, &arr(&p[0..4]), p[4], p[5], &arr(&t[0..4]), t[4], t[5]),
         );
     }
 
     pub fn f120(c: &mut Checker) {
         c.check(
             "part2::f120",
-            "a b",
-            &[0.165, 1.145],
-            &|p: &[f64]| super::part2::f120(3, p[0], p[1]),
-            &|p: &[f64]| flat(&grad!(super::part2::f120)(3, p[0], p[1])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f120)(3, p[0], p[1], t[0], t[1]),
+            "a",
+            &[0.517],
+            &|p: &[f64]| super::part2::f120(p[0]),
+            &|p: &[f64]| flat(&grad!(super::part2::f120)(p[0])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f120)(p[0], t[0]),
         );
     }
 
     pub fn f121(c: &mut Checker) {
         c.check(
             "part2::f121",
-            "a b x[0] x[1] x[2] x[3]",
-            &[-1.335, -1.241, 0.533, -0.122, 0.432, -0.913],
-            &|p: &[f64]| super::part2::f121(p[0], p[1], &arr(&p[2..6])),
-            &|p: &[f64]| flat(&grad!(super::part2::f121)(p[0], p[1], &arr(&p[2..6]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f121)(p[0], p[1], &arr(&p[2..6]), t[0], t[1], &arr(&t[2..6])),
+            "x[0] x[1] x[2] x[3] a",
+            &[-0.976, 0.667, -1.051, -0.135, -1.025],
+            &|p: &[f64]| super::part2::f121(&arr(&p[0..4]), p[4], 4),
+            &|p: &[f64]| flat(&grad!(super::part2::f121)(&arr(&p[0..4]), p[4], 4)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f121)(&arr(&p[0..4]), p[4], 4, &arr(&t[0..4]), t[4]),
         );
     }
 
     pub fn f122(c: &mut Checker) {
         c.check(
             "part2::f122",
-            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3] b a",
-            &[-1.118, 0.131, 0.92, -0.375, -1.468, -0.118, 1.403, -0.336, 0.09, -1.17],
-            &|p: &[f64]| super::part2::f122(&arr(&p[0..4]), &arr(&p[4..8]), p[8], p[9]),
-            &|p: &[f64]| flat(&grad!(super::part2::f122)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], p[9])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f122)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], p[9], &arr(&t[0..4]), &arr(&t[4..8]), t[8], t[9]),
+            "b a",
+            &[-0.203, -0.797],
+            &|p: &[f64]| super::part2::f122(p[0], p[1]),
+            &|p: &[f64]| flat(&grad!(super::part2::f122)(p[0], p[1])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f122)(p[0], p[1], t[0], t[1]),
         );
     }
 
@@ -5123,7 +5442,7 @@ pub mod checks {
         c.check(
             "part2::f123",
             "a b",
-            &[-0.629, -0.051],
+            &[-1.171, -1.082],
             &|p: &[f64]| super::part2::f123(p[0], p[1]),
             &|p: &[f64]| flat(&grad!(super::part2::f123)(p[0], p[1])),
             &|p: &[f64], t: &[f64]| jvp!(super::part2::f123)(p[0], p[1], t[0], t[1]),
@@ -5133,33 +5452,33 @@ pub mod checks {
     pub fn f124(c: &mut Checker) {
         c.check(
             "part2::f124",
-            "b x[0] x[1] x[2] x[3] a",
-            &[1.067, -0.664, 0.372, -0.396, 0.674, -0.554],
-            &|p: &[f64]| super::part2::f124(p[0], &arr(&p[1..5]), p[5]),
-            &|p: &[f64]| flat(&grad!(super::part2::f124)(p[0], &arr(&p[1..5]), p[5])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f124)(p[0], &arr(&p[1..5]), p[5], t[0], &arr(&t[1..5]), t[5]),
+            "x[0] x[1] x[2] x[3]",
+            &[-0.267, -0.723, -0.775, -1.187],
+            &|p: &[f64]| super::part2::f124(&arr(&p[0..4])),
+            &|p: &[f64]| flat(&grad!(super::part2::f124)(&arr(&p[0..4]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f124)(&arr(&p[0..4]), &arr(&t[0..4])),
         );
     }
 
     pub fn f125(c: &mut Checker) {
         c.check(
             "part2::f125",
-            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
-            &[-0.381, 0.466, -0.252, 1.331, -1.29, 1.449, 0.548, -0.332],
-            &|p: &[f64]| super::part2::f125(&arr(&p[0..4]), &arr(&p[4..8])),
-            &|p: &[f64]| flat(&grad!(super::part2::f125)(&arr(&p[0..4]), &arr(&p[4..8]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f125)(&arr(&p[0..4]), &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8])),
+            "a b x[0] x[1] x[2] x[3]",
+            &[0.15, -0.96, -0.802, 0.311, -1.271, -1.402],
+            &|p: &[f64]| super::part2::f125(p[0], p[1], &arr(&p[2..6])),
+            &|p: &[f64]| flat(&grad!(super::part2::f125)(p[0], p[1], &arr(&p[2..6]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f125)(p[0], p[1], &arr(&p[2..6]), t[0], t[1], &arr(&t[2..6])),
         );
     }
 
     pub fn f126(c: &mut Checker) {
         c.check(
             "part2::f126",
-            "b x[0] x[1] x[2] x[3] c a y[0] y[1] y[2] y[3]",
-            &[-1.067, -0.523, 0.081, -0.64, 0.824, -0.565, -0.147, 1.463, -0.082, -0.57, -1.196],
-            &|p: &[f64]| super::part2::f126(p[0], &arr(&p[1..5]), p[5], p[6], &arr(&p[7..11])),
-            &|p: &[f64]| flat(&grad!(super::part2::f126)(p[0], &arr(&p[1..5]), p[5], p[6], &arr(&p[7..11]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f126)(p[0], &arr(&p[1..5]), p[5], p[6], &arr(&p[7..11]), t[0], &arr(&t[1..5]), t[5], t[6], &arr(&t[7..11])),
+            "a x[0] x[1] x[2] x[3] b",
+            &[-0.464, 0.133, -0.306, 1.134, 0.935, -0.684],
+            &|p: &[f64]| super::part2::f126(p[0], &arr(&p[1..5]), -0.604, p[5]),
+            &|p: &[f64]| flat(&grad!(super::part2::f126)(p[0], &arr(&p[1..5]), -0.604, p[5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f126)(p[0], &arr(&p[1..5]), -0.604, p[5], t[0], &arr(&t[1..5]), t[5]),
         );
     }
 
@@ -5167,7 +5486,7 @@ pub mod checks {
         c.check(
             "part2::f127",
             "x[0] x[1] x[2] x[3]",
-            &[0.634, -0.398, -1.22, 0.39],
+            &[1.303, -0.212, -0.33, 0.066],
             &|p: &[f64]| super::part2::f127(&arr(&p[0..4])),
             &|p: &[f64]| flat(&grad!(super::part2::f127)(&arr(&p[0..4]))),
             &|p: &[f64], t: &[f64]| jvp!(super::part2::f127)(&arr(&p[0..4]), &arr(&t[0..4])),
@@ -5177,77 +5496,77 @@ pub mod checks {
     pub fn f128(c: &mut Checker) {
         c.check(
             "part2::f128",
-            "c y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3] b a",
-            &[-0.572, 0.115, -1.346, 0.455, 0.533, -0.932, 1.066, 0.121, 0.419, 0.198, 0.574],
-            &|p: &[f64]| super::part2::f128(p[0], 5, &arr(&p[1..5]), &arr(&p[5..9]), p[9], p[10]),
-            &|p: &[f64]| flat(&grad!(super::part2::f128)(p[0], 5, &arr(&p[1..5]), &arr(&p[5..9]), p[9], p[10])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f128)(p[0], 5, &arr(&p[1..5]), &arr(&p[5..9]), p[9], p[10], t[0], &arr(&t[1..5]), &arr(&t[5..9]), t[9], t[10]),
+            "b c x[0] x[1] x[2] x[3] a",
+            &[-1.325, 1.011, 0.948, -1.306, 1.277, 1.0, 0.546],
+            &|p: &[f64]| super::part2::f128(p[0], p[1], &arr(&p[2..6]), p[6], 5),
+            &|p: &[f64]| flat(&grad!(super::part2::f128)(p[0], p[1], &arr(&p[2..6]), p[6], 5)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f128)(p[0], p[1], &arr(&p[2..6]), p[6], 5, t[0], t[1], &arr(&t[2..6]), t[6]),
         );
     }
 
     pub fn f129(c: &mut Checker) {
         c.check(
             "part2::f129",
-            "b a",
-            &[-0.064, -0.606],
-            &|p: &[f64]| super::part2::f129(p[0], p[1]),
-            &|p: &[f64]| flat(&grad!(super::part2::f129)(p[0], p[1])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f129)(p[0], p[1], t[0], t[1]),
+            "c b x[0] x[1] x[2] x[3] a",
+            &[1.052, 0.34, -1.267, 1.155, 1.47, 1.17, -0.994],
+            &|p: &[f64]| super::part2::f129(p[0], 5, p[1], &arr(&p[2..6]), p[6]),
+            &|p: &[f64]| flat(&grad!(super::part2::f129)(p[0], 5, p[1], &arr(&p[2..6]), p[6])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f129)(p[0], 5, p[1], &arr(&p[2..6]), p[6], t[0], t[1], &arr(&t[2..6]), t[6]),
         );
     }
 
     pub fn f130(c: &mut Checker) {
         c.check(
             "part2::f130",
-            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
-            &[-0.386, -0.88, 1.069, 0.642, -1.071, 1.158, 0.107, 0.283],
-            &|p: &[f64]| super::part2::f130(&arr(&p[0..4]), &arr(&p[4..8])),
-            &|p: &[f64]| flat(&grad!(super::part2::f130)(&arr(&p[0..4]), &arr(&p[4..8]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f130)(&arr(&p[0..4]), &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8])),
+            "a",
+            &[0.133],
+            &|p: &[f64]| super::part2::f130(-0.726, p[0]),
+            &|p: &[f64]| flat(&grad!(super::part2::f130)(-0.726, p[0])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f130)(-0.726, p[0], t[0]),
         );
     }
 
     pub fn f131(c: &mut Checker) {
         c.check(
             "part2::f131",
-            "y[0] y[1] y[2] y[3] a x[0] x[1] x[2] x[3]",
-            &[-0.608, 1.234, -0.883, -0.098, -1.039, 1.208, 0.086, 0.533, -0.122],
-            &|p: &[f64]| super::part2::f131(&arr(&p[0..4]), p[4], &arr(&p[5..9])),
-            &|p: &[f64]| flat(&grad!(super::part2::f131)(&arr(&p[0..4]), p[4], &arr(&p[5..9]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f131)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), &arr(&t[0..4]), t[4], &arr(&t[5..9])),
+            "x[0] x[1] x[2] x[3]",
+            &[-0.413, -1.309, 1.371, 1.363],
+            &|p: &[f64]| super::part2::f131(&arr(&p[0..4])),
+            &|p: &[f64]| flat(&grad!(super::part2::f131)(&arr(&p[0..4]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f131)(&arr(&p[0..4]), &arr(&t[0..4])),
         );
     }
 
     pub fn f132(c: &mut Checker) {
         c.check(
             "part2::f132",
-            "c a x[0] x[1] x[2] x[3] b",
-            &[1.049, -1.249, 0.448, -0.424, 0.186, 1.238, -0.456],
-            &|p: &[f64]| super::part2::f132(p[0], p[1], &arr(&p[2..6]), p[6]),
-            &|p: &[f64]| flat(&grad!(super::part2::f132)(p[0], p[1], &arr(&p[2..6]), p[6])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f132)(p[0], p[1], &arr(&p[2..6]), p[6], t[0], t[1], &arr(&t[2..6]), t[6]),
+            "x[0] x[1] x[2] x[3] b a",
+            &[0.906, -1.366, -1.406, 0.06, -0.621, 0.727],
+            &|p: &[f64]| super::part2::f132(&arr(&p[0..4]), p[4], p[5]),
+            &|p: &[f64]| flat(&grad!(super::part2::f132)(&arr(&p[0..4]), p[4], p[5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f132)(&arr(&p[0..4]), p[4], p[5], &arr(&t[0..4]), t[4], t[5]),
         );
     }
 
     pub fn f133(c: &mut Checker) {
         c.check(
             "part2::f133",
-            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3] b c a",
-            &[-0.376, -0.471, 1.426, 0.837, 1.277, 0.067, -0.551, 0.411, -0.735, 0.496, 0.282],
-            &|p: &[f64]| super::part2::f133(&arr(&p[0..4]), &arr(&p[4..8]), 4, p[8], p[9], p[10]),
-            &|p: &[f64]| flat(&grad!(super::part2::f133)(&arr(&p[0..4]), &arr(&p[4..8]), 4, p[8], p[9], p[10])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f133)(&arr(&p[0..4]), &arr(&p[4..8]), 4, p[8], p[9], p[10], &arr(&t[0..4]), &arr(&t[4..8]), t[8], t[9], t[10]),
+            "b a",
+            &[-0.282, 0.45],
+            &|p: &[f64]| super::part2::f133(p[0], p[1]),
+            &|p: &[f64]| flat(&grad!(super::part2::f133)(p[0], p[1])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f133)(p[0], p[1], t[0], t[1]),
         );
     }
 
     pub fn f134(c: &mut Checker) {
         c.check(
             "part2::f134",
-            "a x[0] x[1] x[2] x[3]",
-            &[0.143, 0.956, -1.389, -1.41, 1.241],
-            &|p: &[f64]| super::part2::f134(p[0], &arr(&p[1..5])),
-            &|p: &[f64]| flat(&grad!(super::part2::f134)(p[0], &arr(&p[1..5]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f134)(p[0], &arr(&p[1..5]), t[0], &arr(&t[1..5])),
+            "x[0] x[1] x[2] x[3]",
+            &[-0.353, 1.356, 0.338, -1.083],
+            &|p: &[f64]| super::part2::f134(&arr(&p[0..4])),
+            &|p: &[f64]| flat(&grad!(super::part2::f134)(&arr(&p[0..4]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f134)(&arr(&p[0..4]), &arr(&t[0..4])),
         );
     }
 
@@ -5255,87 +5574,87 @@ pub mod checks {
         c.check(
             "part2::f135",
             "x[0] x[1] x[2] x[3]",
-            &[0.453, 1.425, -0.226, -1.219],
-            &|p: &[f64]| super::part2::f135(&arr(&p[0..4]), 5),
-            &|p: &[f64]| flat(&grad!(super::part2::f135)(&arr(&p[0..4]), 5)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f135)(&arr(&p[0..4]), 5, &arr(&t[0..4])),
+            &[0.667, 1.085, 0.837, -0.986],
+            &|p: &[f64]| super::part2::f135(&arr(&p[0..4]), 2),
+            &|p: &[f64]| flat(&grad!(super::part2::f135)(&arr(&p[0..4]), 2)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f135)(&arr(&p[0..4]), 2, &arr(&t[0..4])),
         );
     }
 
     pub fn f136(c: &mut Checker) {
         c.check(
             "part2::f136",
-            "a",
-            &[-0.498],
-            &|p: &[f64]| super::part2::f136(p[0]),
-            &|p: &[f64]| flat(&grad!(super::part2::f136)(p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f136)(p[0], t[0]),
+            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3] a",
+            &[1.281, 0.534, -0.678, -0.796, -0.282, 0.344, 0.652, -0.668, -0.125],
+            &|p: &[f64]| super::part2::f136(&arr(&p[0..4]), &arr(&p[4..8]), 0.921, p[8]),
+            &|p: &[f64]| flat(&grad!(super::part2::f136)(&arr(&p[0..4]), &arr(&p[4..8]), 0.921, p[8])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f136)(&arr(&p[0..4]), &arr(&p[4..8]), 0.921, p[8], &arr(&t[0..4]), &arr(&t[4..8]), t[8]),
         );
     }
 
     pub fn f137(c: &mut Checker) {
         c.check(
             "part2::f137",
-            "b a x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
-            &[-0.294, 1.371, -1.31, -1.246, 0.24, -0.36, 0.228, 0.892, 0.166, -1.464],
-            &|p: &[f64]| super::part2::f137(p[0], p[1], &arr(&p[2..6]), &arr(&p[6..10])),
-            &|p: &[f64]| flat(&grad!(super::part2::f137)(p[0], p[1], &arr(&p[2..6]), &arr(&p[6..10]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f137)(p[0], p[1], &arr(&p[2..6]), &arr(&p[6..10]), t[0], t[1], &arr(&t[2..6]), &arr(&t[6..10])),
+            "a b x[0] x[1] x[2] x[3]",
+            &[0.666, 0.486, 0.391, 0.511, -1.372, 1.169],
+            &|p: &[f64]| super::part2::f137(p[0], p[1], &arr(&p[2..6])),
+            &|p: &[f64]| flat(&grad!(super::part2::f137)(p[0], p[1], &arr(&p[2..6]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f137)(p[0], p[1], &arr(&p[2..6]), t[0], t[1], &arr(&t[2..6])),
         );
     }
 
     pub fn f138(c: &mut Checker) {
         c.check(
             "part2::f138",
-            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
-            &[1.314, 1.182, 0.706, -0.717, 0.446, 0.865, 1.27, 0.728],
-            &|p: &[f64]| super::part2::f138(&arr(&p[0..4]), &arr(&p[4..8])),
-            &|p: &[f64]| flat(&grad!(super::part2::f138)(&arr(&p[0..4]), &arr(&p[4..8]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f138)(&arr(&p[0..4]), &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8])),
+            "x[0] x[1] x[2] x[3] a",
+            &[1.129, 0.409, -0.66, 1.31, 0.677],
+            &|p: &[f64]| super::part2::f138(4, &arr(&p[0..4]), p[4]),
+            &|p: &[f64]| flat(&grad!(super::part2::f138)(4, &arr(&p[0..4]), p[4])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f138)(4, &arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
         );
     }
 
     pub fn f139(c: &mut Checker) {
         c.check(
             "part2::f139",
-            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
-            &[-0.745, 0.635, -1.258, 0.215, -1.244, 0.42, 1.409, -1.027],
-            &|p: &[f64]| super::part2::f139(&arr(&p[0..4]), &arr(&p[4..8]), 4, -0.346),
-            &|p: &[f64]| flat(&grad!(super::part2::f139)(&arr(&p[0..4]), &arr(&p[4..8]), 4, -0.346)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f139)(&arr(&p[0..4]), &arr(&p[4..8]), 4, -0.346, &arr(&t[0..4]), &arr(&t[4..8])),
+            "a b",
+            &[-1.146, 1.006],
+            &|p: &[f64]| super::part2::f139(p[0], p[1]),
+            &|p: &[f64]| flat(&grad!(super::part2::f139)(p[0], p[1])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f139)(p[0], p[1], t[0], t[1]),
         );
     }
 
     pub fn f140(c: &mut Checker) {
         c.check(
             "part2::f140",
-            "b a",
-            &[0.473, -0.059],
-            &|p: &[f64]| super::part2::f140(p[0], p[1]),
-            &|p: &[f64]| flat(&grad!(super::part2::f140)(p[0], p[1])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f140)(p[0], p[1], t[0], t[1]),
+            "a x[0] x[1] x[2] x[3] b",
+            &[-0.488, 1.454, -0.239, 0.642, 0.8, -0.978],
+            &|p: &[f64]| super::part2::f140(p[0], &arr(&p[1..5]), p[5]),
+            &|p: &[f64]| flat(&grad!(super::part2::f140)(p[0], &arr(&p[1..5]), p[5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f140)(p[0], &arr(&p[1..5]), p[5], t[0], &arr(&t[1..5]), t[5]),
         );
     }
 
     pub fn f141(c: &mut Checker) {
         c.check(
             "part2::f141",
-            "x[0] x[1] x[2] x[3]",
-            &[-0.428, -0.964, -0.236, 1.087],
-            &|p: &[f64]| super::part2::f141(3, &arr(&p[0..4])),
-            &|p: &[f64]| flat(&grad!(super::part2::f141)(3, &arr(&p[0..4]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f141)(3, &arr(&p[0..4]), &arr(&t[0..4])),
+            "x[0] x[1] x[2] x[3] a b",
+            &[0.689, 0.199, -0.671, 1.416, 0.412, 0.4],
+            &|p: &[f64]| super::part2::f141(&arr(&p[0..4]), p[4], p[5]),
+            &|p: &[f64]| flat(&grad!(super::part2::f141)(&arr(&p[0..4]), p[4], p[5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f141)(&arr(&p[0..4]), p[4], p[5], &arr(&t[0..4]), t[4], t[5]),
         );
     }
 
     pub fn f142(c: &mut Checker) {
         c.check(
             "part2::f142",
-            "a x[0] x[1] x[2] x[3]",
-            &[0.788, 0.682, -0.888, -0.268, -0.813],
-            &|p: &[f64]| super::part2::f142(p[0], &arr(&p[1..5])),
-            &|p: &[f64]| flat(&grad!(super::part2::f142)(p[0], &arr(&p[1..5]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f142)(p[0], &arr(&p[1..5]), t[0], &arr(&t[1..5])),
+            "y[0] y[1] y[2] y[3] a x[0] x[1] x[2] x[3]",
+            &[-0.403, -1.353, -0.675, -0.234, -1.125, -0.758, -1.283, -0.84, -1.242],
+            &|p: &[f64]| super::part2::f142(&arr(&p[0..4]), p[4], &arr(&p[5..9])),
+            &|p: &[f64]| flat(&grad!(super::part2::f142)(&arr(&p[0..4]), p[4], &arr(&p[5..9]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f142)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), &arr(&t[0..4]), t[4], &arr(&t[5..9])),
         );
     }
 
@@ -5343,98 +5662,98 @@ pub mod checks {
         c.check(
             "part2::f143",
             "x[0] x[1] x[2] x[3]",
-            &[0.196, 1.409, -0.718, -1.366],
-            &|p: &[f64]| super::part2::f143(&arr(&p[0..4])),
-            &|p: &[f64]| flat(&grad!(super::part2::f143)(&arr(&p[0..4]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f143)(&arr(&p[0..4]), &arr(&t[0..4])),
+            &[0.614, -0.763, 0.402, -0.086],
+            &|p: &[f64]| super::part2::f143(&arr(&p[0..4]), 4),
+            &|p: &[f64]| flat(&grad!(super::part2::f143)(&arr(&p[0..4]), 4)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f143)(&arr(&p[0..4]), 4, &arr(&t[0..4])),
         );
     }
 
     pub fn f144(c: &mut Checker) {
         c.check(
             "part2::f144",
-            "b x[0] x[1] x[2] x[3] a",
-            &[-0.761, 1.338, 0.89, 0.144, -0.195, -0.825],
-            &|p: &[f64]| super::part2::f144(5, p[0], &arr(&p[1..5]), p[5]),
-            &|p: &[f64]| flat(&grad!(super::part2::f144)(5, p[0], &arr(&p[1..5]), p[5])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f144)(5, p[0], &arr(&p[1..5]), p[5], t[0], &arr(&t[1..5]), t[5]),
+            "b a",
+            &[-0.079, -1.408],
+            &|p: &[f64]| super::part2::f144(p[0], p[1]),
+            &|p: &[f64]| flat(&grad!(super::part2::f144)(p[0], p[1])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f144)(p[0], p[1], t[0], t[1]),
         );
     }
 
     pub fn f145(c: &mut Checker) {
         c.check(
             "part2::f145",
-            "x[0] x[1] x[2] x[3] a",
-            &[1.034, 1.226, -1.37, -0.651, 0.377],
-            &|p: &[f64]| super::part2::f145(&arr(&p[0..4]), p[4]),
-            &|p: &[f64]| flat(&grad!(super::part2::f145)(&arr(&p[0..4]), p[4])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f145)(&arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
+            "x[0] x[1] x[2] x[3] a b",
+            &[-0.429, 1.361, 0.466, -0.602, 1.182, 1.077],
+            &|p: &[f64]| super::part2::f145(1.376, &arr(&p[0..4]), p[4], p[5]),
+            &|p: &[f64]| flat(&grad!(super::part2::f145)(1.376, &arr(&p[0..4]), p[4], p[5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f145)(1.376, &arr(&p[0..4]), p[4], p[5], &arr(&t[0..4]), t[4], t[5]),
         );
     }
 
     pub fn f146(c: &mut Checker) {
         c.check(
             "part2::f146",
-            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
-            &[-0.562, -1.408, 1.127, -0.086, -0.099, 0.221, -0.211, -1.231],
-            &|p: &[f64]| super::part2::f146(&arr(&p[0..4]), 3, &arr(&p[4..8])),
-            &|p: &[f64]| flat(&grad!(super::part2::f146)(&arr(&p[0..4]), 3, &arr(&p[4..8]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f146)(&arr(&p[0..4]), 3, &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8])),
+            "x[0] x[1] x[2] x[3] c a y[0] y[1] y[2] y[3] b",
+            &[-0.503, 1.25, 1.309, 1.238, 1.17, -0.791, 0.078, -0.662, 0.216, -1.469, 0.952],
+            &|p: &[f64]| super::part2::f146(&arr(&p[0..4]), p[4], p[5], &arr(&p[6..10]), p[10]),
+            &|p: &[f64]| flat(&grad!(super::part2::f146)(&arr(&p[0..4]), p[4], p[5], &arr(&p[6..10]), p[10])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f146)(&arr(&p[0..4]), p[4], p[5], &arr(&p[6..10]), p[10], &arr(&t[0..4]), t[4], t[5], &arr(&t[6..10]), t[10]),
         );
     }
 
     pub fn f147(c: &mut Checker) {
         c.check(
             "part2::f147",
-            "b x[0] x[1] x[2] x[3] a c",
-            &[0.371, 1.003, -1.209, 1.047, -0.379, 1.084, 0.738],
-            &|p: &[f64]| super::part2::f147(p[0], &arr(&p[1..5]), p[5], p[6]),
-            &|p: &[f64]| flat(&grad!(super::part2::f147)(p[0], &arr(&p[1..5]), p[5], p[6])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f147)(p[0], &arr(&p[1..5]), p[5], p[6], t[0], &arr(&t[1..5]), t[5], t[6]),
+            "b a x[0] x[1] x[2] x[3]",
+            &[-0.722, -0.18, -0.802, -0.945, 1.04, -1.024],
+            &|p: &[f64]| super::part2::f147(p[0], p[1], 3, &arr(&p[2..6])),
+            &|p: &[f64]| flat(&grad!(super::part2::f147)(p[0], p[1], 3, &arr(&p[2..6]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f147)(p[0], p[1], 3, &arr(&p[2..6]), t[0], t[1], &arr(&t[2..6])),
         );
     }
 
     pub fn f148(c: &mut Checker) {
         c.check(
             "part2::f148",
-            "a b",
-            &[-0.379, -1.017],
-            &|p: &[f64]| super::part2::f148(p[0], 4, p[1]),
-            &|p: &[f64]| flat(&grad!(super::part2::f148)(p[0], 4, p[1])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f148)(p[0], 4, p[1], t[0], t[1]),
+            "b c a",
+            &[-1.142, 1.11, 0.265],
+            &|p: &[f64]| super::part2::f148(p[0], p[1], p[2]),
+            &|p: &[f64]| flat(&grad!(super::part2::f148)(p[0], p[1], p[2])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f148)(p[0], p[1], p[2], t[0], t[1], t[2]),
         );
     }
 
     pub fn f149(c: &mut Checker) {
         c.check(
             "part2::f149",
-            "b a x[0] x[1] x[2] x[3]",
-            &[0.441, -0.502, -1.027, -0.957, -1.156, -1.28],
-            &|p: &[f64]| super::part2::f149(p[0], p[1], &arr(&p[2..6])),
-            &|p: &[f64]| flat(&grad!(super::part2::f149)(p[0], p[1], &arr(&p[2..6]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part2::f149)(p[0], p[1], &arr(&p[2..6]), t[0], t[1], &arr(&t[2..6])),
+            "x[0] x[1] x[2] x[3] c b a",
+            &[0.229, 1.311, 0.62, 1.15, -0.579, -0.579, 0.995],
+            &|p: &[f64]| super::part2::f149(&arr(&p[0..4]), p[4], p[5], p[6], -0.442),
+            &|p: &[f64]| flat(&grad!(super::part2::f149)(&arr(&p[0..4]), p[4], p[5], p[6], -0.442)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part2::f149)(&arr(&p[0..4]), p[4], p[5], p[6], -0.442, &arr(&t[0..4]), t[4], t[5], t[6]),
         );
     }
 
     pub fn f150(c: &mut Checker) {
         c.check(
             "part3::f150",
-            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3] a",
-            &[-0.691, -0.153, 0.975, 0.159, 0.19, -0.435, 0.306, -0.527, -0.088],
-            &|p: &[f64]| super::part3::f150(&arr(&p[0..4]), 3, &arr(&p[4..8]), p[8]),
-            &|p: &[f64]| flat(&grad!(super::part3::f150)(&arr(&p[0..4]), 3, &arr(&p[4..8]), p[8])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f150)(&arr(&p[0..4]), 3, &arr(&p[4..8]), p[8], &arr(&t[0..4]), &arr(&t[4..8]), t[8]),
+            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3] b a",
+            &[-0.493, -0.669, 0.073, -0.052, 1.165, -0.426, -1.416, -1.097, -1.116, -1.039],
+            &|p: &[f64]| super::part3::f150(&arr(&p[0..4]), &arr(&p[4..8]), p[8], p[9]),
+            &|p: &[f64]| flat(&grad!(super::part3::f150)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], p[9])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f150)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], p[9], &arr(&t[0..4]), &arr(&t[4..8]), t[8], t[9]),
         );
     }
 
     pub fn f151(c: &mut Checker) {
         c.check(
             "part3::f151",
-            "b a x[0] x[1] x[2] x[3]",
-            &[-0.816, 1.458, 0.921, 1.455, -0.738, 0.245],
-            &|p: &[f64]| super::part3::f151(p[0], p[1], &arr(&p[2..6])),
-            &|p: &[f64]| flat(&grad!(super::part3::f151)(p[0], p[1], &arr(&p[2..6]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f151)(p[0], p[1], &arr(&p[2..6]), t[0], t[1], &arr(&t[2..6])),
+            "x[0] x[1] x[2] x[3] a",
+            &[-0.529, -0.158, -0.28, -0.821, 0.966],
+            &|p: &[f64]| super::part3::f151(&arr(&p[0..4]), p[4]),
+            &|p: &[f64]| flat(&grad!(super::part3::f151)(&arr(&p[0..4]), p[4])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f151)(&arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
         );
     }
 
@@ -5442,7 +5761,7 @@ pub mod checks {
         c.check(
             "part3::f152",
             "a x[0] x[1] x[2] x[3]",
-            &[-0.407, -1.195, 0.851, 1.398, 0.724],
+            &[0.155, 0.156, 1.348, 0.417, -0.731],
             &|p: &[f64]| super::part3::f152(p[0], &arr(&p[1..5])),
             &|p: &[f64]| flat(&grad!(super::part3::f152)(p[0], &arr(&p[1..5]))),
             &|p: &[f64], t: &[f64]| jvp!(super::part3::f152)(p[0], &arr(&p[1..5]), t[0], &arr(&t[1..5])),
@@ -5452,121 +5771,121 @@ pub mod checks {
     pub fn f153(c: &mut Checker) {
         c.check(
             "part3::f153",
-            "a",
-            &[-1.182],
-            &|p: &[f64]| super::part3::f153(p[0], 2),
-            &|p: &[f64]| flat(&grad!(super::part3::f153)(p[0], 2)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f153)(p[0], 2, t[0]),
+            "a b",
+            &[-1.116, -1.235],
+            &|p: &[f64]| super::part3::f153(p[0], p[1]),
+            &|p: &[f64]| flat(&grad!(super::part3::f153)(p[0], p[1])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f153)(p[0], p[1], t[0], t[1]),
         );
     }
 
     pub fn f154(c: &mut Checker) {
         c.check(
             "part3::f154",
-            "x[0] x[1] x[2] x[3] a",
-            &[0.52, -1.108, -0.917, -1.135, -0.315],
-            &|p: &[f64]| super::part3::f154(&arr(&p[0..4]), p[4]),
-            &|p: &[f64]| flat(&grad!(super::part3::f154)(&arr(&p[0..4]), p[4])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f154)(&arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
+            "b a",
+            &[0.169, -1.238],
+            &|p: &[f64]| super::part3::f154(p[0], p[1]),
+            &|p: &[f64]| flat(&grad!(super::part3::f154)(p[0], p[1])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f154)(p[0], p[1], t[0], t[1]),
         );
     }
 
     pub fn f155(c: &mut Checker) {
         c.check(
             "part3::f155",
-            "a b",
-            &[0.183, 1.222],
-            &|p: &[f64]| super::part3::f155(p[0], p[1]),
-            &|p: &[f64]| flat(&grad!(super::part3::f155)(p[0], p[1])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f155)(p[0], p[1], t[0], t[1]),
+            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
+            &[0.596, -0.213, -0.972, -0.681, -0.401, -0.281, -0.054, -1.489],
+            &|p: &[f64]| super::part3::f155(&arr(&p[0..4]), &arr(&p[4..8])),
+            &|p: &[f64]| flat(&grad!(super::part3::f155)(&arr(&p[0..4]), &arr(&p[4..8]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f155)(&arr(&p[0..4]), &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8])),
         );
     }
 
     pub fn f156(c: &mut Checker) {
         c.check(
             "part3::f156",
-            "x[0] x[1] x[2] x[3]",
-            &[0.292, -0.817, -0.254, 0.899],
-            &|p: &[f64]| super::part3::f156(-0.831, &arr(&p[0..4])),
-            &|p: &[f64]| flat(&grad!(super::part3::f156)(-0.831, &arr(&p[0..4]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f156)(-0.831, &arr(&p[0..4]), &arr(&t[0..4])),
+            "x[0] x[1] x[2] x[3] b a",
+            &[1.043, 0.998, 0.112, 1.198, 0.242, 1.16],
+            &|p: &[f64]| super::part3::f156(&arr(&p[0..4]), p[4], p[5], -1.067),
+            &|p: &[f64]| flat(&grad!(super::part3::f156)(&arr(&p[0..4]), p[4], p[5], -1.067)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f156)(&arr(&p[0..4]), p[4], p[5], -1.067, &arr(&t[0..4]), t[4], t[5]),
         );
     }
 
     pub fn f157(c: &mut Checker) {
         c.check(
             "part3::f157",
-            "b a",
-            &[0.551, 1.256],
-            &|p: &[f64]| super::part3::f157(p[0], p[1]),
-            &|p: &[f64]| flat(&grad!(super::part3::f157)(p[0], p[1])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f157)(p[0], p[1], t[0], t[1]),
+            "a x[0] x[1] x[2] x[3]",
+            &[-0.629, 1.182, -1.434, 0.261, -1.089],
+            &|p: &[f64]| super::part3::f157(p[0], &arr(&p[1..5])),
+            &|p: &[f64]| flat(&grad!(super::part3::f157)(p[0], &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f157)(p[0], &arr(&p[1..5]), t[0], &arr(&t[1..5])),
         );
     }
 
     pub fn f158(c: &mut Checker) {
         c.check(
             "part3::f158",
-            "x[0] x[1] x[2] x[3] a",
-            &[0.456, 0.953, 0.456, -1.154, -1.385],
-            &|p: &[f64]| super::part3::f158(&arr(&p[0..4]), p[4]),
-            &|p: &[f64]| flat(&grad!(super::part3::f158)(&arr(&p[0..4]), p[4])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f158)(&arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
+            "a c b",
+            &[-1.035, -0.924, 0.699],
+            &|p: &[f64]| super::part3::f158(p[0], p[1], p[2]),
+            &|p: &[f64]| flat(&grad!(super::part3::f158)(p[0], p[1], p[2])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f158)(p[0], p[1], p[2], t[0], t[1], t[2]),
         );
     }
 
     pub fn f159(c: &mut Checker) {
         c.check(
             "part3::f159",
-            "a b c x[0] x[1] x[2] x[3]",
-            &[0.242, -0.545, 1.031, -1.332, -1.404, 0.741, 1.01],
-            &|p: &[f64]| super::part3::f159(p[0], p[1], p[2], &arr(&p[3..7])),
-            &|p: &[f64]| flat(&grad!(super::part3::f159)(p[0], p[1], p[2], &arr(&p[3..7]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f159)(p[0], p[1], p[2], &arr(&p[3..7]), t[0], t[1], t[2], &arr(&t[3..7])),
+            "y[0] y[1] y[2] y[3] a x[0] x[1] x[2] x[3] b",
+            &[1.478, 1.107, -0.073, -1.337, 0.869, -0.057, 0.2, -0.433, 0.526, -0.354],
+            &|p: &[f64]| super::part3::f159(&arr(&p[0..4]), p[4], &arr(&p[5..9]), p[9]),
+            &|p: &[f64]| flat(&grad!(super::part3::f159)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), p[9])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f159)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), p[9], &arr(&t[0..4]), t[4], &arr(&t[5..9]), t[9]),
         );
     }
 
     pub fn f160(c: &mut Checker) {
         c.check(
             "part3::f160",
-            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3] a",
-            &[0.758, -0.441, 0.397, 1.287, 0.196, 0.947, 0.476, 0.14, -0.734],
-            &|p: &[f64]| super::part3::f160(&arr(&p[0..4]), &arr(&p[4..8]), p[8]),
-            &|p: &[f64]| flat(&grad!(super::part3::f160)(&arr(&p[0..4]), &arr(&p[4..8]), p[8])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f160)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], &arr(&t[0..4]), &arr(&t[4..8]), t[8]),
+            "b x[0] x[1] x[2] x[3] a",
+            &[0.609, -0.164, 0.468, 0.283, -0.799, 0.81],
+            &|p: &[f64]| super::part3::f160(p[0], 5, &arr(&p[1..5]), -0.326, p[5]),
+            &|p: &[f64]| flat(&grad!(super::part3::f160)(p[0], 5, &arr(&p[1..5]), -0.326, p[5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f160)(p[0], 5, &arr(&p[1..5]), -0.326, p[5], t[0], &arr(&t[1..5]), t[5]),
         );
     }
 
     pub fn f161(c: &mut Checker) {
         c.check(
             "part3::f161",
-            "c a x[0] x[1] x[2] x[3] b",
-            &[-0.404, -1.144, 0.967, -1.345, 0.809, 0.99, -0.313],
-            &|p: &[f64]| super::part3::f161(p[0], 2, p[1], &arr(&p[2..6]), p[6]),
-            &|p: &[f64]| flat(&grad!(super::part3::f161)(p[0], 2, p[1], &arr(&p[2..6]), p[6])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f161)(p[0], 2, p[1], &arr(&p[2..6]), p[6], t[0], t[1], &arr(&t[2..6]), t[6]),
+            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
+            &[0.838, 0.184, -1.403, -1.184, -0.689, 0.626, 1.414, 0.921],
+            &|p: &[f64]| super::part3::f161(&arr(&p[0..4]), &arr(&p[4..8])),
+            &|p: &[f64]| flat(&grad!(super::part3::f161)(&arr(&p[0..4]), &arr(&p[4..8]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f161)(&arr(&p[0..4]), &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8])),
         );
     }
 
     pub fn f162(c: &mut Checker) {
         c.check(
             "part3::f162",
-            "x[0] x[1] x[2] x[3] a b",
-            &[1.275, 0.393, -0.793, -0.246, 0.542, -1.191],
-            &|p: &[f64]| super::part3::f162(&arr(&p[0..4]), p[4], p[5]),
-            &|p: &[f64]| flat(&grad!(super::part3::f162)(&arr(&p[0..4]), p[4], p[5])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f162)(&arr(&p[0..4]), p[4], p[5], &arr(&t[0..4]), t[4], t[5]),
+            "x[0] x[1] x[2] x[3] b a y[0] y[1] y[2] y[3]",
+            &[-0.976, -0.276, 0.684, 0.1, 0.577, -1.05, -0.546, 0.321, -1.335, 0.505],
+            &|p: &[f64]| super::part3::f162(4, &arr(&p[0..4]), p[4], p[5], &arr(&p[6..10])),
+            &|p: &[f64]| flat(&grad!(super::part3::f162)(4, &arr(&p[0..4]), p[4], p[5], &arr(&p[6..10]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f162)(4, &arr(&p[0..4]), p[4], p[5], &arr(&p[6..10]), &arr(&t[0..4]), t[4], t[5], &arr(&t[6..10])),
         );
     }
 
     pub fn f163(c: &mut Checker) {
         c.check(
             "part3::f163",
-            "x[0] x[1] x[2] x[3]",
-            &[0.763, 0.977, 1.227, 1.218],
-            &|p: &[f64]| super::part3::f163(3, &arr(&p[0..4])),
-            &|p: &[f64]| flat(&grad!(super::part3::f163)(3, &arr(&p[0..4]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f163)(3, &arr(&p[0..4]), &arr(&t[0..4])),
+            "a",
+            &[-0.731],
+            &|p: &[f64]| super::part3::f163(p[0], -0.205),
+            &|p: &[f64]| flat(&grad!(super::part3::f163)(p[0], -0.205)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f163)(p[0], -0.205, t[0]),
         );
     }
 
@@ -5574,7 +5893,7 @@ pub mod checks {
         c.check(
             "part3::f164",
             "x[0] x[1] x[2] x[3] a",
-            &[0.69, -0.298, 1.415, 0.37, -1.358],
+            &[1.357, -1.407, 0.138, -0.473, -1.276],
             &|p: &[f64]| super::part3::f164(&arr(&p[0..4]), p[4]),
             &|p: &[f64]| flat(&grad!(super::part3::f164)(&arr(&p[0..4]), p[4])),
             &|p: &[f64], t: &[f64]| jvp!(super::part3::f164)(&arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
@@ -5584,220 +5903,220 @@ pub mod checks {
     pub fn f165(c: &mut Checker) {
         c.check(
             "part3::f165",
-            "a x[0] x[1] x[2] x[3] b",
-            &[-0.781, 1.013, 0.967, -0.445, -0.329, 1.102],
-            &|p: &[f64]| super::part3::f165(p[0], &arr(&p[1..5]), p[5]),
-            &|p: &[f64]| flat(&grad!(super::part3::f165)(p[0], &arr(&p[1..5]), p[5])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f165)(p[0], &arr(&p[1..5]), p[5], t[0], &arr(&t[1..5]), t[5]),
+            "a y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
+            &[-0.771, -1.077, 0.332, 1.212, 0.327, 0.814, 0.617, -1.479, -1.469],
+            &|p: &[f64]| super::part3::f165(p[0], 2, &arr(&p[1..5]), &arr(&p[5..9])),
+            &|p: &[f64]| flat(&grad!(super::part3::f165)(p[0], 2, &arr(&p[1..5]), &arr(&p[5..9]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f165)(p[0], 2, &arr(&p[1..5]), &arr(&p[5..9]), t[0], &arr(&t[1..5]), &arr(&t[5..9])),
         );
     }
 
     pub fn f166(c: &mut Checker) {
         c.check(
             "part3::f166",
-            "x[0] x[1] x[2] x[3] a",
-            &[1.432, -1.116, -1.235, 0.502, 0.659],
-            &|p: &[f64]| super::part3::f166(&arr(&p[0..4]), 5, p[4]),
-            &|p: &[f64]| flat(&grad!(super::part3::f166)(&arr(&p[0..4]), 5, p[4])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f166)(&arr(&p[0..4]), 5, p[4], &arr(&t[0..4]), t[4]),
+            "a b",
+            &[-1.468, 0.147],
+            &|p: &[f64]| super::part3::f166(p[0], p[1]),
+            &|p: &[f64]| flat(&grad!(super::part3::f166)(p[0], p[1])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f166)(p[0], p[1], t[0], t[1]),
         );
     }
 
     pub fn f167(c: &mut Checker) {
         c.check(
             "part3::f167",
-            "b a",
-            &[-1.08, -0.867],
-            &|p: &[f64]| super::part3::f167(p[0], p[1]),
-            &|p: &[f64]| flat(&grad!(super::part3::f167)(p[0], p[1])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f167)(p[0], p[1], t[0], t[1]),
+            "a",
+            &[0.377],
+            &|p: &[f64]| super::part3::f167(5, p[0]),
+            &|p: &[f64]| flat(&grad!(super::part3::f167)(5, p[0])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f167)(5, p[0], t[0]),
         );
     }
 
     pub fn f168(c: &mut Checker) {
         c.check(
             "part3::f168",
-            "a b",
-            &[0.246, 0.974],
-            &|p: &[f64]| super::part3::f168(p[0], p[1]),
-            &|p: &[f64]| flat(&grad!(super::part3::f168)(p[0], p[1])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f168)(p[0], p[1], t[0], t[1]),
+            "x[0] x[1] x[2] x[3] c b a",
+            &[1.469, -0.541, -0.747, -0.317, -0.17, 1.082, -0.191],
+            &|p: &[f64]| super::part3::f168(&arr(&p[0..4]), p[4], p[5], 3, p[6]),
+            &|p: &[f64]| flat(&grad!(super::part3::f168)(&arr(&p[0..4]), p[4], p[5], 3, p[6])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f168)(&arr(&p[0..4]), p[4], p[5], 3, p[6], &arr(&t[0..4]), t[4], t[5], t[6]),
         );
     }
 
     pub fn f169(c: &mut Checker) {
         c.check(
             "part3::f169",
-            "y[0] y[1] y[2] y[3] a x[0] x[1] x[2] x[3]",
-            &[-1.29, 1.499, -1.433, 1.216, 0.395, -0.972, 0.422, 0.517, 0.52],
-            &|p: &[f64]| super::part3::f169(&arr(&p[0..4]), 4, p[4], &arr(&p[5..9]), -0.218),
-            &|p: &[f64]| flat(&grad!(super::part3::f169)(&arr(&p[0..4]), 4, p[4], &arr(&p[5..9]), -0.218)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f169)(&arr(&p[0..4]), 4, p[4], &arr(&p[5..9]), -0.218, &arr(&t[0..4]), t[4], &arr(&t[5..9])),
+            "a",
+            &[0.453],
+            &|p: &[f64]| super::part3::f169(p[0]),
+            &|p: &[f64]| flat(&grad!(super::part3::f169)(p[0])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f169)(p[0], t[0]),
         );
     }
 
     pub fn f170(c: &mut Checker) {
         c.check(
             "part3::f170",
-            "a",
-            &[1.23],
-            &|p: &[f64]| super::part3::f170(p[0], 5),
-            &|p: &[f64]| flat(&grad!(super::part3::f170)(p[0], 5)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f170)(p[0], 5, t[0]),
+            "x[0] x[1] x[2] x[3]",
+            &[0.345, 1.296, -1.486, -0.728],
+            &|p: &[f64]| super::part3::f170(2, &arr(&p[0..4])),
+            &|p: &[f64]| flat(&grad!(super::part3::f170)(2, &arr(&p[0..4]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f170)(2, &arr(&p[0..4]), &arr(&t[0..4])),
         );
     }
 
     pub fn f171(c: &mut Checker) {
         c.check(
             "part3::f171",
-            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3] a",
-            &[1.045, 1.143, 0.912, 0.59, 0.189, -0.705, -0.627, 0.618, 0.131],
-            &|p: &[f64]| super::part3::f171(&arr(&p[0..4]), &arr(&p[4..8]), p[8]),
-            &|p: &[f64]| flat(&grad!(super::part3::f171)(&arr(&p[0..4]), &arr(&p[4..8]), p[8])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f171)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], &arr(&t[0..4]), &arr(&t[4..8]), t[8]),
+            "b x[0] x[1] x[2] x[3] a",
+            &[1.03, -1.413, 0.506, 0.3, -0.205, 1.31],
+            &|p: &[f64]| super::part3::f171(p[0], &arr(&p[1..5]), p[5]),
+            &|p: &[f64]| flat(&grad!(super::part3::f171)(p[0], &arr(&p[1..5]), p[5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f171)(p[0], &arr(&p[1..5]), p[5], t[0], &arr(&t[1..5]), t[5]),
         );
     }
 
     pub fn f172(c: &mut Checker) {
         c.check(
             "part3::f172",
-            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3] a",
-            &[-0.935, -1.5, -1.322, -1.293, -0.135, -1.042, -1.285, 0.374, 0.469],
-            &|p: &[f64]| super::part3::f172(&arr(&p[0..4]), &arr(&p[4..8]), p[8]),
-            &|p: &[f64]| flat(&grad!(super::part3::f172)(&arr(&p[0..4]), &arr(&p[4..8]), p[8])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f172)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], &arr(&t[0..4]), &arr(&t[4..8]), t[8]),
+            "a",
+            &[0.304],
+            &|p: &[f64]| super::part3::f172(p[0]),
+            &|p: &[f64]| flat(&grad!(super::part3::f172)(p[0])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f172)(p[0], t[0]),
         );
     }
 
     pub fn f173(c: &mut Checker) {
         c.check(
             "part3::f173",
-            "a b x[0] x[1] x[2] x[3]",
-            &[0.991, 0.651, 0.917, -1.197, -1.18, -0.073],
-            &|p: &[f64]| super::part3::f173(p[0], p[1], &arr(&p[2..6]), -0.786),
-            &|p: &[f64]| flat(&grad!(super::part3::f173)(p[0], p[1], &arr(&p[2..6]), -0.786)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f173)(p[0], p[1], &arr(&p[2..6]), -0.786, t[0], t[1], &arr(&t[2..6])),
+            "x[0] x[1] x[2] x[3] b a",
+            &[-1.158, -0.357, 0.534, 0.262, -0.255, 0.05],
+            &|p: &[f64]| super::part3::f173(&arr(&p[0..4]), p[4], p[5]),
+            &|p: &[f64]| flat(&grad!(super::part3::f173)(&arr(&p[0..4]), p[4], p[5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f173)(&arr(&p[0..4]), p[4], p[5], &arr(&t[0..4]), t[4], t[5]),
         );
     }
 
     pub fn f174(c: &mut Checker) {
         c.check(
             "part3::f174",
-            "b a",
-            &[0.234, 0.436],
-            &|p: &[f64]| super::part3::f174(p[0], p[1]),
-            &|p: &[f64]| flat(&grad!(super::part3::f174)(p[0], p[1])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f174)(p[0], p[1], t[0], t[1]),
+            "x[0] x[1] x[2] x[3] b a c",
+            &[-1.088, -0.499, 0.51, -0.343, 1.28, 1.15, -0.504],
+            &|p: &[f64]| super::part3::f174(&arr(&p[0..4]), p[4], p[5], p[6]),
+            &|p: &[f64]| flat(&grad!(super::part3::f174)(&arr(&p[0..4]), p[4], p[5], p[6])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f174)(&arr(&p[0..4]), p[4], p[5], p[6], &arr(&t[0..4]), t[4], t[5], t[6]),
         );
     }
 
     pub fn f175(c: &mut Checker) {
         c.check(
             "part3::f175",
-            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3] a",
-            &[-1.169, 0.634, -0.129, -0.192, 1.3, -0.721, 0.754, 0.118, 0.897],
-            &|p: &[f64]| super::part3::f175(&arr(&p[0..4]), &arr(&p[4..8]), p[8], 2),
-            &|p: &[f64]| flat(&grad!(super::part3::f175)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], 2)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f175)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], 2, &arr(&t[0..4]), &arr(&t[4..8]), t[8]),
+            "a",
+            &[-0.857],
+            &|p: &[f64]| super::part3::f175(p[0]),
+            &|p: &[f64]| flat(&grad!(super::part3::f175)(p[0])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f175)(p[0], t[0]),
         );
     }
 
     pub fn f176(c: &mut Checker) {
         c.check(
             "part3::f176",
-            "x[0] x[1] x[2] x[3] b a",
-            &[-1.313, -1.176, 0.537, -0.871, 0.244, 0.26],
-            &|p: &[f64]| super::part3::f176(2, &arr(&p[0..4]), p[4], p[5]),
-            &|p: &[f64]| flat(&grad!(super::part3::f176)(2, &arr(&p[0..4]), p[4], p[5])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f176)(2, &arr(&p[0..4]), p[4], p[5], &arr(&t[0..4]), t[4], t[5]),
+            "b y[0] y[1] y[2] y[3] a x[0] x[1] x[2] x[3]",
+            &[0.421, -0.484, -0.274, 1.146, -0.938, 1.218, -0.994, 0.488, -0.742, -0.786],
+            &|p: &[f64]| super::part3::f176(p[0], &arr(&p[1..5]), p[5], &arr(&p[6..10])),
+            &|p: &[f64]| flat(&grad!(super::part3::f176)(p[0], &arr(&p[1..5]), p[5], &arr(&p[6..10]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f176)(p[0], &arr(&p[1..5]), p[5], &arr(&p[6..10]), t[0], &arr(&t[1..5]), t[5], &arr(&t[6..10])),
         );
     }
 
     pub fn f177(c: &mut Checker) {
         c.check(
             "part3::f177",
-            "a x[0] x[1] x[2] x[3] b",
-            &[-0.472, 0.719, 0.198, 0.899, -0.739, 0.211],
-            &|p: &[f64]| super::part3::f177(p[0], 5, &arr(&p[1..5]), p[5]),
-            &|p: &[f64]| flat(&grad!(super::part3::f177)(p[0], 5, &arr(&p[1..5]), p[5])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f177)(p[0], 5, &arr(&p[1..5]), p[5], t[0], &arr(&t[1..5]), t[5]),
+            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
+            &[-0.393, 0.869, -0.419, 0.231, -0.392, -1.041, 0.923, -0.119],
+            &|p: &[f64]| super::part3::f177(&arr(&p[0..4]), &arr(&p[4..8]), 4),
+            &|p: &[f64]| flat(&grad!(super::part3::f177)(&arr(&p[0..4]), &arr(&p[4..8]), 4)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f177)(&arr(&p[0..4]), &arr(&p[4..8]), 4, &arr(&t[0..4]), &arr(&t[4..8])),
         );
     }
 
     pub fn f178(c: &mut Checker) {
         c.check(
             "part3::f178",
-            "b x[0] x[1] x[2] x[3] a",
-            &[0.914, -0.584, 0.306, 0.66, 0.264, 1.377],
-            &|p: &[f64]| super::part3::f178(p[0], &arr(&p[1..5]), p[5]),
-            &|p: &[f64]| flat(&grad!(super::part3::f178)(p[0], &arr(&p[1..5]), p[5])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f178)(p[0], &arr(&p[1..5]), p[5], t[0], &arr(&t[1..5]), t[5]),
+            "b c a",
+            &[1.431, 1.487, -0.381],
+            &|p: &[f64]| super::part3::f178(p[0], p[1], p[2], 5, 1.024),
+            &|p: &[f64]| flat(&grad!(super::part3::f178)(p[0], p[1], p[2], 5, 1.024)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f178)(p[0], p[1], p[2], 5, 1.024, t[0], t[1], t[2]),
         );
     }
 
     pub fn f179(c: &mut Checker) {
         c.check(
             "part3::f179",
-            "a",
-            &[0.801],
-            &|p: &[f64]| super::part3::f179(p[0]),
-            &|p: &[f64]| flat(&grad!(super::part3::f179)(p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f179)(p[0], t[0]),
+            "x[0] x[1] x[2] x[3] a",
+            &[1.202, -0.224, -1.012, -0.586, 0.891],
+            &|p: &[f64]| super::part3::f179(&arr(&p[0..4]), p[4]),
+            &|p: &[f64]| flat(&grad!(super::part3::f179)(&arr(&p[0..4]), p[4])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f179)(&arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
         );
     }
 
     pub fn f180(c: &mut Checker) {
         c.check(
             "part3::f180",
-            "a c x[0] x[1] x[2] x[3] b",
-            &[0.509, -0.771, 1.127, -1.167, 1.361, -1.394, 0.343],
-            &|p: &[f64]| super::part3::f180(p[0], p[1], &arr(&p[2..6]), p[6]),
-            &|p: &[f64]| flat(&grad!(super::part3::f180)(p[0], p[1], &arr(&p[2..6]), p[6])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f180)(p[0], p[1], &arr(&p[2..6]), p[6], t[0], t[1], &arr(&t[2..6]), t[6]),
+            "b x[0] x[1] x[2] x[3] a c",
+            &[1.111, -0.572, -0.781, -0.248, 1.283, -0.51, -0.875],
+            &|p: &[f64]| super::part3::f180(p[0], 2, &arr(&p[1..5]), p[5], p[6]),
+            &|p: &[f64]| flat(&grad!(super::part3::f180)(p[0], 2, &arr(&p[1..5]), p[5], p[6])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f180)(p[0], 2, &arr(&p[1..5]), p[5], p[6], t[0], &arr(&t[1..5]), t[5], t[6]),
         );
     }
 
     pub fn f181(c: &mut Checker) {
         c.check(
             "part3::f181",
-            "a b c",
-            &[0.293, 0.873, -0.819],
-            &|p: &[f64]| super::part3::f181(p[0], p[1], p[2]),
-            &|p: &[f64]| flat(&grad!(super::part3::f181)(p[0], p[1], p[2])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f181)(p[0], p[1], p[2], t[0], t[1], t[2]),
+            "a x[0] x[1] x[2] x[3]",
+            &[-1.122, 1.259, -0.114, 1.172, -1.144],
+            &|p: &[f64]| super::part3::f181(p[0], &arr(&p[1..5]), 2),
+            &|p: &[f64]| flat(&grad!(super::part3::f181)(p[0], &arr(&p[1..5]), 2)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f181)(p[0], &arr(&p[1..5]), 2, t[0], &arr(&t[1..5])),
         );
     }
 
     pub fn f182(c: &mut Checker) {
         c.check(
             "part3::f182",
-            "a x[0] x[1] x[2] x[3]",
-            &[1.42, -0.124, -1.113, 1.395, -0.87],
-            &|p: &[f64]| super::part3::f182(p[0], 3, &arr(&p[1..5])),
-            &|p: &[f64]| flat(&grad!(super::part3::f182)(p[0], 3, &arr(&p[1..5]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f182)(p[0], 3, &arr(&p[1..5]), t[0], &arr(&t[1..5])),
+            "a",
+            &[-1.147],
+            &|p: &[f64]| super::part3::f182(3, p[0]),
+            &|p: &[f64]| flat(&grad!(super::part3::f182)(3, p[0])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f182)(3, p[0], t[0]),
         );
     }
 
     pub fn f183(c: &mut Checker) {
         c.check(
             "part3::f183",
-            "a",
-            &[0.913],
-            &|p: &[f64]| super::part3::f183(p[0]),
-            &|p: &[f64]| flat(&grad!(super::part3::f183)(p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f183)(p[0], t[0]),
+            "c b a",
+            &[-1.193, 1.019, -0.967],
+            &|p: &[f64]| super::part3::f183(p[0], p[1], p[2]),
+            &|p: &[f64]| flat(&grad!(super::part3::f183)(p[0], p[1], p[2])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f183)(p[0], p[1], p[2], t[0], t[1], t[2]),
         );
     }
 
     pub fn f184(c: &mut Checker) {
         c.check(
             "part3::f184",
-            "a b",
-            &[0.301, 0.871],
-            &|p: &[f64]| super::part3::f184(3, p[0], p[1]),
-            &|p: &[f64]| flat(&grad!(super::part3::f184)(3, p[0], p[1])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f184)(3, p[0], p[1], t[0], t[1]),
+            "x[0] x[1] x[2] x[3] b a",
+            &[1.132, 0.196, 0.331, -0.439, -0.863, -0.516],
+            &|p: &[f64]| super::part3::f184(&arr(&p[0..4]), p[4], p[5]),
+            &|p: &[f64]| flat(&grad!(super::part3::f184)(&arr(&p[0..4]), p[4], p[5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f184)(&arr(&p[0..4]), p[4], p[5], &arr(&t[0..4]), t[4], t[5]),
         );
     }
 
@@ -5805,153 +6124,153 @@ pub mod checks {
         c.check(
             "part3::f185",
             "a",
-            &[-0.21],
-            &|p: &[f64]| super::part3::f185(p[0], 4, 0.063),
-            &|p: &[f64]| flat(&grad!(super::part3::f185)(p[0], 4, 0.063)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f185)(p[0], 4, 0.063, t[0]),
+            &[0.556],
+            &|p: &[f64]| super::part3::f185(p[0]),
+            &|p: &[f64]| flat(&grad!(super::part3::f185)(p[0])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f185)(p[0], t[0]),
         );
     }
 
     pub fn f186(c: &mut Checker) {
         c.check(
             "part3::f186",
-            "x[0] x[1] x[2] x[3]",
-            &[-0.966, 1.328, 0.872, 0.956],
-            &|p: &[f64]| super::part3::f186(-0.912, &arr(&p[0..4])),
-            &|p: &[f64]| flat(&grad!(super::part3::f186)(-0.912, &arr(&p[0..4]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f186)(-0.912, &arr(&p[0..4]), &arr(&t[0..4])),
+            "a",
+            &[1.338],
+            &|p: &[f64]| super::part3::f186(p[0]),
+            &|p: &[f64]| flat(&grad!(super::part3::f186)(p[0])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f186)(p[0], t[0]),
         );
     }
 
     pub fn f187(c: &mut Checker) {
         c.check(
             "part3::f187",
-            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3] a",
-            &[-0.307, -0.221, -1.125, 1.057, 1.382, -0.066, -0.903, 0.262, 0.068],
-            &|p: &[f64]| super::part3::f187(&arr(&p[0..4]), &arr(&p[4..8]), p[8]),
-            &|p: &[f64]| flat(&grad!(super::part3::f187)(&arr(&p[0..4]), &arr(&p[4..8]), p[8])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f187)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], &arr(&t[0..4]), &arr(&t[4..8]), t[8]),
+            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
+            &[-0.745, -0.27, -1.392, -0.665, -0.364, 0.26, -0.862, -1.194],
+            &|p: &[f64]| super::part3::f187(&arr(&p[0..4]), &arr(&p[4..8])),
+            &|p: &[f64]| flat(&grad!(super::part3::f187)(&arr(&p[0..4]), &arr(&p[4..8]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f187)(&arr(&p[0..4]), &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8])),
         );
     }
 
     pub fn f188(c: &mut Checker) {
         c.check(
             "part3::f188",
-            "x[0] x[1] x[2] x[3] a b",
-            &[1.027, -0.648, -0.475, -0.201, 0.054, 1.22],
-            &|p: &[f64]| super::part3::f188(&arr(&p[0..4]), p[4], p[5]),
-            &|p: &[f64]| flat(&grad!(super::part3::f188)(&arr(&p[0..4]), p[4], p[5])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f188)(&arr(&p[0..4]), p[4], p[5], &arr(&t[0..4]), t[4], t[5]),
+            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
+            &[1.418, -0.057, 1.434, -1.296, -1.115, -0.831, -0.091, -1.465],
+            &|p: &[f64]| super::part3::f188(&arr(&p[0..4]), &arr(&p[4..8]), -0.989),
+            &|p: &[f64]| flat(&grad!(super::part3::f188)(&arr(&p[0..4]), &arr(&p[4..8]), -0.989)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f188)(&arr(&p[0..4]), &arr(&p[4..8]), -0.989, &arr(&t[0..4]), &arr(&t[4..8])),
         );
     }
 
     pub fn f189(c: &mut Checker) {
         c.check(
             "part3::f189",
-            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
-            &[1.024, -0.175, -0.104, 1.12, 1.451, -0.325, -0.487, 0.623],
-            &|p: &[f64]| super::part3::f189(&arr(&p[0..4]), &arr(&p[4..8])),
-            &|p: &[f64]| flat(&grad!(super::part3::f189)(&arr(&p[0..4]), &arr(&p[4..8]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f189)(&arr(&p[0..4]), &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8])),
+            "a",
+            &[0.946],
+            &|p: &[f64]| super::part3::f189(p[0], 3),
+            &|p: &[f64]| flat(&grad!(super::part3::f189)(p[0], 3)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f189)(p[0], 3, t[0]),
         );
     }
 
     pub fn f190(c: &mut Checker) {
         c.check(
             "part3::f190",
-            "a x[0] x[1] x[2] x[3]",
-            &[0.917, 1.06, 0.41, -0.716, 1.086],
-            &|p: &[f64]| super::part3::f190(p[0], &arr(&p[1..5]), 3),
-            &|p: &[f64]| flat(&grad!(super::part3::f190)(p[0], &arr(&p[1..5]), 3)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f190)(p[0], &arr(&p[1..5]), 3, t[0], &arr(&t[1..5])),
+            "x[0] x[1] x[2] x[3] b a",
+            &[0.685, -1.115, -1.063, -0.303, -0.662, -0.389],
+            &|p: &[f64]| super::part3::f190(&arr(&p[0..4]), p[4], p[5]),
+            &|p: &[f64]| flat(&grad!(super::part3::f190)(&arr(&p[0..4]), p[4], p[5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f190)(&arr(&p[0..4]), p[4], p[5], &arr(&t[0..4]), t[4], t[5]),
         );
     }
 
     pub fn f191(c: &mut Checker) {
         c.check(
             "part3::f191",
-            "a",
-            &[0.264],
-            &|p: &[f64]| super::part3::f191(p[0]),
-            &|p: &[f64]| flat(&grad!(super::part3::f191)(p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f191)(p[0], t[0]),
+            "y[0] y[1] y[2] y[3] a x[0] x[1] x[2] x[3]",
+            &[-1.253, -1.485, -1.023, -0.312, -0.173, 0.673, 1.406, -0.433, 0.466],
+            &|p: &[f64]| super::part3::f191(&arr(&p[0..4]), p[4], &arr(&p[5..9])),
+            &|p: &[f64]| flat(&grad!(super::part3::f191)(&arr(&p[0..4]), p[4], &arr(&p[5..9]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f191)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), &arr(&t[0..4]), t[4], &arr(&t[5..9])),
         );
     }
 
     pub fn f192(c: &mut Checker) {
         c.check(
             "part3::f192",
-            "a x[0] x[1] x[2] x[3]",
-            &[1.053, -0.305, -0.77, 1.301, -1.153],
-            &|p: &[f64]| super::part3::f192(p[0], &arr(&p[1..5])),
-            &|p: &[f64]| flat(&grad!(super::part3::f192)(p[0], &arr(&p[1..5]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f192)(p[0], &arr(&p[1..5]), t[0], &arr(&t[1..5])),
+            "x[0] x[1] x[2] x[3]",
+            &[-1.245, -0.495, -1.134, -0.458],
+            &|p: &[f64]| super::part3::f192(&arr(&p[0..4])),
+            &|p: &[f64]| flat(&grad!(super::part3::f192)(&arr(&p[0..4]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f192)(&arr(&p[0..4]), &arr(&t[0..4])),
         );
     }
 
     pub fn f193(c: &mut Checker) {
         c.check(
             "part3::f193",
-            "x[0] x[1] x[2] x[3]",
-            &[0.412, -1.147, 0.531, -0.93],
-            &|p: &[f64]| super::part3::f193(&arr(&p[0..4]), 4),
-            &|p: &[f64]| flat(&grad!(super::part3::f193)(&arr(&p[0..4]), 4)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f193)(&arr(&p[0..4]), 4, &arr(&t[0..4])),
+            "a x[0] x[1] x[2] x[3]",
+            &[0.713, -1.488, -0.374, -0.772, 0.535],
+            &|p: &[f64]| super::part3::f193(p[0], &arr(&p[1..5])),
+            &|p: &[f64]| flat(&grad!(super::part3::f193)(p[0], &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f193)(p[0], &arr(&p[1..5]), t[0], &arr(&t[1..5])),
         );
     }
 
     pub fn f194(c: &mut Checker) {
         c.check(
             "part3::f194",
-            "x[0] x[1] x[2] x[3] a y[0] y[1] y[2] y[3] b",
-            &[0.592, -1.366, 1.156, -1.252, 0.371, -0.591, -1.384, -1.199, -0.374, 1.418],
-            &|p: &[f64]| super::part3::f194(&arr(&p[0..4]), p[4], &arr(&p[5..9]), p[9]),
-            &|p: &[f64]| flat(&grad!(super::part3::f194)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), p[9])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f194)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), p[9], &arr(&t[0..4]), t[4], &arr(&t[5..9]), t[9]),
+            "x[0] x[1] x[2] x[3] a y[0] y[1] y[2] y[3]",
+            &[1.404, -0.064, -1.453, -0.271, -0.296, 0.175, -0.752, 1.425, 1.194],
+            &|p: &[f64]| super::part3::f194(&arr(&p[0..4]), p[4], &arr(&p[5..9])),
+            &|p: &[f64]| flat(&grad!(super::part3::f194)(&arr(&p[0..4]), p[4], &arr(&p[5..9]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f194)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), &arr(&t[0..4]), t[4], &arr(&t[5..9])),
         );
     }
 
     pub fn f195(c: &mut Checker) {
         c.check(
             "part3::f195",
-            "a b",
-            &[-0.591, -1.111],
-            &|p: &[f64]| super::part3::f195(p[0], p[1]),
-            &|p: &[f64]| flat(&grad!(super::part3::f195)(p[0], p[1])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f195)(p[0], p[1], t[0], t[1]),
+            "x[0] x[1] x[2] x[3]",
+            &[-1.425, -1.09, 0.116, -0.615],
+            &|p: &[f64]| super::part3::f195(&arr(&p[0..4])),
+            &|p: &[f64]| flat(&grad!(super::part3::f195)(&arr(&p[0..4]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f195)(&arr(&p[0..4]), &arr(&t[0..4])),
         );
     }
 
     pub fn f196(c: &mut Checker) {
         c.check(
             "part3::f196",
-            "a",
-            &[0.781],
-            &|p: &[f64]| super::part3::f196(p[0]),
-            &|p: &[f64]| flat(&grad!(super::part3::f196)(p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f196)(p[0], t[0]),
+            "x[0] x[1] x[2] x[3] a b",
+            &[0.621, -0.897, -1.321, -0.787, 0.321, 0.867],
+            &|p: &[f64]| super::part3::f196(&arr(&p[0..4]), p[4], p[5], 2),
+            &|p: &[f64]| flat(&grad!(super::part3::f196)(&arr(&p[0..4]), p[4], p[5], 2)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f196)(&arr(&p[0..4]), p[4], p[5], 2, &arr(&t[0..4]), t[4], t[5]),
         );
     }
 
     pub fn f197(c: &mut Checker) {
         c.check(
             "part3::f197",
-            "a c x[0] x[1] x[2] x[3] b",
-            &[-0.73, 1.042, -0.705, -0.99, 1.227, -0.582, 0.495],
-            &|p: &[f64]| super::part3::f197(p[0], p[1], &arr(&p[2..6]), p[6]),
-            &|p: &[f64]| flat(&grad!(super::part3::f197)(p[0], p[1], &arr(&p[2..6]), p[6])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f197)(p[0], p[1], &arr(&p[2..6]), p[6], t[0], t[1], &arr(&t[2..6]), t[6]),
+            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
+            &[-0.589, -0.138, 0.362, 0.391, 0.264, -0.155, 1.494, -0.275],
+            &|p: &[f64]| super::part3::f197(&arr(&p[0..4]), &arr(&p[4..8])),
+            &|p: &[f64]| flat(&grad!(super::part3::f197)(&arr(&p[0..4]), &arr(&p[4..8]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f197)(&arr(&p[0..4]), &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8])),
         );
     }
 
     pub fn f198(c: &mut Checker) {
         c.check(
             "part3::f198",
-            "a b x[0] x[1] x[2] x[3]",
-            &[0.282, -0.952, 1.161, -0.399, -0.66, 0.449],
-            &|p: &[f64]| super::part3::f198(p[0], p[1], 4, &arr(&p[2..6])),
-            &|p: &[f64]| flat(&grad!(super::part3::f198)(p[0], p[1], 4, &arr(&p[2..6]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part3::f198)(p[0], p[1], 4, &arr(&p[2..6]), t[0], t[1], &arr(&t[2..6])),
+            "b a x[0] x[1] x[2] x[3]",
+            &[0.919, -0.661, 0.49, 0.619, -1.241, 0.37],
+            &|p: &[f64]| super::part3::f198(p[0], p[1], &arr(&p[2..6])),
+            &|p: &[f64]| flat(&grad!(super::part3::f198)(p[0], p[1], &arr(&p[2..6]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part3::f198)(p[0], p[1], &arr(&p[2..6]), t[0], t[1], &arr(&t[2..6])),
         );
     }
 
@@ -5959,7 +6278,7 @@ pub mod checks {
         c.check(
             "part3::f199",
             "a x[0] x[1] x[2] x[3]",
-            &[-0.743, -0.311, 0.709, 0.99, -0.671],
+            &[1.162, -0.301, 0.654, 1.398, -0.575],
             &|p: &[f64]| super::part3::f199(p[0], &arr(&p[1..5])),
             &|p: &[f64]| flat(&grad!(super::part3::f199)(p[0], &arr(&p[1..5]))),
             &|p: &[f64], t: &[f64]| jvp!(super::part3::f199)(p[0], &arr(&p[1..5]), t[0], &arr(&t[1..5])),
