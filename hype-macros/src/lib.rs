@@ -31,6 +31,24 @@ pub fn custom_rule(attr: TokenStream, item: TokenStream) -> TokenStream {
         .into()
 }
 
+/// A feed-forward model from a chain of layers, with sizes checked at compile time:
+///
+/// ```text
+/// hype::model! {
+///     pub struct Mlp = Linear<784, 300> -> Tanh -> Linear<300, 100> -> Tanh -> Linear<100, 10>;
+/// }
+/// ```
+///
+/// gives a `#[derive(Tangent)]` struct (fields `l0`, `l1`, ... for the linear layers),
+/// `Mlp::new(init, seed)` and a `#[differentiable]` `forward(&self, x)`. Layers whose
+/// sizes do not chain are a compile error that names both layers and both sizes.
+#[proc_macro]
+pub fn model(input: TokenStream) -> TokenStream {
+    hype_transform::model(input.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
 macro_rules! operator {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*

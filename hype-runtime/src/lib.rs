@@ -14,9 +14,16 @@
 extern crate blas_src;
 
 pub mod error;
+pub mod nn;
 pub mod ops;
 pub mod rt;
 pub mod tangent;
 
+// Generated code names `::hype::...`; inside this crate that is the crate itself, so
+// the runtime can use its own `#[differentiable]` (layers, losses).
+extern crate self as hype;
+
 pub use error::HypeError;
+pub use hype_macros::{differentiable, Tangent};
+pub use ndarray;
 pub use tangent::{HasTangent, Tangent};

@@ -202,13 +202,17 @@ impl Forward<'_> {
             Stmt::Let { var, rhs, .. } => {
                 let m = self.mut_kw(var);
                 if let Rhs::Call {
-                    func, args, span, ..
+                    func,
+                    args,
+                    span,
+                    method,
+                    ..
                 } = rhs
                 {
-                    let fwd = derived_path(func, "fwd");
                     let (prim, tan) = self.call_args(args);
+                    let call = call_expr(func, *method, Some("fwd"), &prim, &tan);
                     let vd = names::dot(var);
-                    return quote_spanned!(*span=> let (#m #var, #m #vd) = #fwd(#(#prim,)* #(#tan),*););
+                    return quote_spanned!(*span=> let (#m #var, #m #vd) = #call;);
                 }
                 let p = primal(rhs);
                 if !self.active(var) {
@@ -272,6 +276,42 @@ impl Forward<'_> {
             }
             Stmt::Inactive(t) => t.clone(),
         }
+    }
+}
+
+/// The call of `func` (or of its derivative `func__suffix`): a path call, or a
+/// method call on the first argument.
+pub fn call_expr(
+    func: &syn::Path,
+    method: bool,
+    suffix: Option<&str>,
+    args: &[TokenStream],
+    tangents: &[TokenStream],
+) -> TokenStream {
+    let target = match suffix {
+        Some(sfx) => derived_path(func, sfx),
+        None => quote!(#func),
+    };
+    if method {
+        let name = match suffix {
+            Some(sfx) => {
+                let id = &func.segments.last().expect("a method name").ident;
+                let d = names::derived(id, sfx);
+                quote!(#d)
+            }
+            None => quote!(#func),
+        };
+        // The receiver: as written (auto-ref/deref), not cloned.
+        let recv = args[0].to_string();
+        let recv: TokenStream = recv
+            .strip_prefix(":: core :: clone :: Clone :: clone (&")
+            .and_then(|r| r.strip_suffix(')'))
+            .map(|r| r.parse().expect("tokens of an atom"))
+            .unwrap_or_else(|| args[0].clone());
+        let rest = &args[1..];
+        quote!((#recv).#name(#(#rest,)* #(#tangents),*))
+    } else {
+        quote!(#target(#(#args,)* #(#tangents),*))
     }
 }
 

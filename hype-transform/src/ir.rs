@@ -57,6 +57,8 @@ pub enum Rhs {
         /// An argument borrows a local: the reverse sweep calls the function again
         /// instead of keeping a pullback that would borrow the local.
         recompute: bool,
+        /// Method-call syntax `args[0].func(..)` (a method of a user type).
+        method: bool,
     },
     /// A field of a struct: `&base.member` as an operand, or an owned copy when
     /// bound directly (`let c = p.c;`).

@@ -16,6 +16,7 @@ pub mod differentiable;
 pub mod forward;
 pub mod ir;
 pub mod lower;
+pub mod model;
 pub mod names;
 pub mod operators;
 pub mod ops_table;
@@ -36,6 +37,11 @@ pub fn custom_rule(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStr
 /// `op!(input)` for a derivative operator (`grad`, `jvp`, ...) → its expansion.
 pub fn operator(input: TokenStream, op: &str) -> syn::Result<TokenStream> {
     operators::expand(input, op)
+}
+
+/// `model! { struct Name = Layer -> Layer -> ..; }`.
+pub fn model(input: TokenStream) -> syn::Result<TokenStream> {
+    model::expand(input)
 }
 
 /// `#[derive(Tangent)]` on `input`.

@@ -976,6 +976,7 @@ impl Lowerer {
                 args,
                 span: m.span(),
                 recompute,
+                method: false,
             });
         }
         if name == "view" {
@@ -990,6 +991,30 @@ impl Lowerer {
                 vec![],
                 m.method.span(),
             )));
+        }
+        if ops_table::method_op(&name).is_none()
+            && !ops_table::NON_DIFFERENTIABLE_METHODS.contains(&name.as_str())
+        {
+            // `value.method(..)`: a #[differentiable] method of a user type.
+            let method = &m.method;
+            let func: syn::Path = syn::parse_quote_spanned!(method.span()=> #method);
+            let mut args = vec![(self.expr(&m.receiver, out)?, ArgForm::Ref)];
+            for a in &m.args {
+                let form = if matches!(strip(a), Expr::Reference(_)) {
+                    ArgForm::Ref
+                } else {
+                    ArgForm::Value
+                };
+                args.push((self.expr(a, out)?, form));
+            }
+            let recompute = self.borrows_local(&args);
+            return Ok(Rhs::Call {
+                func,
+                args,
+                span: m.span(),
+                recompute,
+                method: true,
+            });
         }
         let Some(op) = ops_table::method_op(&name) else {
             let known: Vec<&str> = ops_table::METHOD_OPS.iter().map(|o| o.method).collect();
@@ -1048,6 +1073,12 @@ impl Lowerer {
                 "hype: only calls of functions by path are supported in #[differentiable] code",
             ));
         };
+        if let Some(q) = &p.qself {
+            return Err(err(
+                q.ty.span(),
+                "hype: qualified paths `<T>::f(..)` are not supported in #[differentiable] code; write `T::f(..)`",
+            ));
+        }
         let path = &p.path;
         let last = path.segments.last().expect("paths are not empty");
         let name = last.ident.to_string();
@@ -1097,6 +1128,7 @@ impl Lowerer {
             args,
             span: c.span(),
             recompute,
+            method: false,
         })
     }
 

@@ -7,7 +7,7 @@
 //! them when its backward sweep starts, and loops count their trips. The backward
 //! sweep therefore sees, at every statement, exactly the values the forward sweep saw.
 
-use crate::forward::{atom_ref, derived_path, primal};
+use crate::forward::{atom_ref, call_expr, primal};
 use crate::ir::*;
 use crate::names;
 use proc_macro2::TokenStream;
@@ -118,16 +118,18 @@ impl<'a> Reverse<'a> {
                     args,
                     span,
                     recompute,
+                    method,
                 } = rhs
                 {
                     let prim = call_args(args);
                     if *recompute {
                         // Only the value now; the backward sweep calls `func__rev`.
-                        return quote_spanned!(*span=> let #m #var = #func(#(#prim),*););
+                        let call = call_expr(func, *method, None, &prim, &[]);
+                        return quote_spanned!(*span=> let #m #var = #call;);
                     }
-                    let rev = derived_path(func, "rev");
+                    let call = call_expr(func, *method, Some("rev"), &prim, &[]);
                     let pb = names::pullback(var);
-                    return quote_spanned!(*span=> let (#m #var, #pb) = #rev(#(#prim),*););
+                    return quote_spanned!(*span=> let (#m #var, #pb) = #call;);
                 }
                 let p = primal(rhs);
                 quote!(let #m #var = #p;)
@@ -315,12 +317,13 @@ impl<'a> Reverse<'a> {
                 args,
                 span,
                 recompute,
+                method,
             } => {
                 let pb = names::pullback(r);
                 let call = if *recompute {
-                    let rev = derived_path(func, "rev");
                     let prim = call_args(args);
-                    quote_spanned!(*span=> let (_, #pb) = #rev(#(#prim),*);)
+                    let rev = call_expr(func, *method, Some("rev"), &prim, &[]);
+                    quote_spanned!(*span=> let (_, #pb) = #rev;)
                 } else {
                     quote!()
                 };
