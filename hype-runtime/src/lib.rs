@@ -13,6 +13,7 @@
 #[cfg(feature = "openblas")]
 extern crate blas_src;
 
+pub mod data;
 pub mod error;
 pub mod nn;
 pub mod ops;
