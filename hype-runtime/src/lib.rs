@@ -17,6 +17,7 @@ pub mod data;
 pub mod error;
 pub mod nn;
 pub mod ops;
+pub mod optim;
 pub mod rt;
 pub mod tangent;
 

@@ -254,7 +254,7 @@ fn io_errors_and_missing_files() {
     struct Broken;
     impl Read for Broken {
         fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
-            Err(io::Error::new(io::ErrorKind::Other, "broken pipe dream"))
+            Err(io::Error::other("broken pipe dream"))
         }
     }
     let e = read_csv(Broken, &opts()).unwrap_err();
@@ -485,7 +485,7 @@ fn check_invariants(bytes: &[u8], o: &CsvOptions) -> Result<(), TestCaseError> {
     let r = parse_csv(bytes, o);
     prop_assert_eq!(&read_csv(bytes, o), &r);
     if let Ok(d) = r {
-        prop_assert!(d.len() >= 1);
+        prop_assert!(!d.is_empty());
         prop_assert!(d.features.iter().all(|v| v.is_finite()));
         if let Some(l) = &d.labels {
             prop_assert_eq!(l.len(), d.len());

@@ -129,7 +129,7 @@ impl Read for Failing<'_> {
             return Err(io::Error::new(io::ErrorKind::Interrupted, "try again"));
         }
         if self.ok == 0 {
-            return Err(io::Error::new(io::ErrorKind::Other, "disk on fire"));
+            return Err(io::Error::other("disk on fire"));
         }
         let k = buf.len().min(self.ok).min(self.data.len());
         buf[..k].copy_from_slice(&self.data[..k]);
