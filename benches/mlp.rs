@@ -66,7 +66,7 @@ fn hand_forward(m: &Mlp, x: &Array2<f64>) -> Array2<f64> {
 
 fn bench(c: &mut Criterion) {
     let m = Mlp::new(Init::Glorot, 1);
-    let x = Array2::from_shape_fn((100, 784), |(i, j)| (((i * 784 + j) % 97) as f64 / 97.0));
+    let x = Array2::from_shape_fn((100, 784), |(i, j)| ((i * 784 + j) % 97) as f64 / 97.0);
     let y = Array2::from_shape_fn((100, 10), |(i, j)| if i % 10 == j { 1.0 } else { 0.0 });
     // The two gradients agree before anything is timed.
     let (lg, gg) = value_and_grad!(loss)(&m, &x, &y);
