@@ -254,6 +254,11 @@ fn emit_with(func: &syn::ItemFn, ir: &Function, custom: Option<&CustomRule>) -> 
     // ---- reverse mode: f__rev(params..) -> (value, pullback to all params) ----
     let rev_name = names::derived(name, "rev");
     let rev = Reverse::new(ir);
+    let want = crate::reverse::want_ident();
+    let nparams = ir.params.len();
+    // What user-facing entry points want: the gradients of the active parameters.
+    let want_active: Vec<bool> = ir.params.iter().map(|p| p.active).collect();
+    let want_all = quote!([#(#want_active),*]);
     let fwd_sweep = rev.fwd_block(&ir.body, None);
     let bwd_sweep = rev.bwd_block(&ir.body, None);
     let tapes = rev.tape_decls();
@@ -305,7 +310,7 @@ fn emit_with(func: &syn::ItemFn, ir: &Function, custom: Option<&CustomRule>) -> 
     };
     let rev_fn = quote! {
         #allow
-        #vis fn #rev_name #gen_h (#(#prim_params_h),*) -> (#r, impl ::core::ops::FnOnce(&#rt) -> (#(#grad_tys,)*) + 'h) #where_clause {
+        #vis fn #rev_name #gen_h (#(#prim_params_h,)* #want: [bool; #nparams]) -> (#r, impl ::core::ops::FnOnce(&#rt) -> (#(#grad_tys,)*) + 'h) #where_clause {
             #mention_primal
             #tapes
             #fwd_sweep
@@ -370,8 +375,9 @@ fn emit_with(func: &syn::ItemFn, ir: &Function, custom: Option<&CustomRule>) -> 
                 },
                 quote! {
                     #allow
-                    #vis fn #rev_name #gen_h (#(#prim_params_h),*) -> (#r, impl ::core::ops::FnOnce(&#rt) -> (#(#grad_tys,)*) + 'h) #where_clause {
+                    #vis fn #rev_name #gen_h (#(#prim_params_h,)* #want: [bool; #nparams]) -> (#r, impl ::core::ops::FnOnce(&#rt) -> (#(#grad_tys,)*) + 'h) #where_clause {
                         #mention_primal
+                        let _ = #want;
                         let (__hype_ret, __hype_pb) = #ur(#(#pnames),*);
                         (__hype_ret, move |__hype_seed: &#rt| {
                             let #destructure = __hype_pb(__hype_seed);
@@ -451,7 +457,7 @@ fn emit_with(func: &syn::ItemFn, ir: &Function, custom: Option<&CustomRule>) -> 
         #rev_fn
         #allow
         #vis fn #vjp_name #gen_h (#(#prim_params_h),*) -> (#r, impl ::core::ops::FnOnce(&#rt) -> #grads_ty_h + 'h) #where_clause {
-            let (__hype_value, __hype_pb) = #this #rev_name(#(#pnames),*);
+            let (__hype_value, __hype_pb) = #this #rev_name(#(#pnames,)* #want_all);
             (__hype_value, move |__hype_seed: &#rt| {
                 let (#(#all_g,)*) = __hype_pb(__hype_seed);
                 #grads_val
@@ -513,7 +519,7 @@ fn emit_with(func: &syn::ItemFn, ir: &Function, custom: Option<&CustomRule>) -> 
                 ::hype::rt::jacobian(
                     &#xn,
                     |__hype_dx| #this #fwd_name(#(::core::clone::Clone::clone(&#pnames),)* #(#one_dots),*).1,
-                    |__hype_g| (#this #rev_name(#(::core::clone::Clone::clone(&#pnames)),*).1)(__hype_g).#gidx,
+                    |__hype_g| (#this #rev_name(#(::core::clone::Clone::clone(&#pnames),)* #want_all).1)(__hype_g).#gidx,
                     &#this #name(#(::core::clone::Clone::clone(&#pnames)),*),
                 )
             }

@@ -89,7 +89,8 @@ fn closure(c: syn::ExprClosure, op: &str) -> syn::Result<TokenStream> {
     let ret_val = atom_val(&ir.ret);
     match op {
         "grad" | "value_and_grad" => {
-            let rev = Reverse::new(&ir);
+            let mut rev = Reverse::new(&ir);
+            rev.want_array = false;
             let fwd_sweep = rev.fwd_block(&ir.body, None);
             let bwd_sweep = rev.bwd_block(&ir.body, None);
             let tapes = rev.tape_decls();

@@ -13,7 +13,7 @@ use crate::names;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use syn::Ident;
 
 pub struct Reverse<'a> {
@@ -22,6 +22,17 @@ pub struct Reverse<'a> {
     /// Tape of each block and each taped statement, keyed by address: the forward and
     /// backward sweeps must use the same one.
     ids: RefCell<HashMap<usize, Ident>>,
+    /// The parameters each variable depends on: its adjoint is needed only when the
+    /// caller wants the gradient of one of them (`__hype_want`).
+    deps: HashMap<String, BTreeSet<usize>>,
+    /// Whether the generated code has a `__hype_want` array (functions do; inline
+    /// closure code wants every gradient).
+    pub want_array: bool,
+}
+
+/// Name of the array of wanted gradients in `f__rev`.
+pub fn want_ident() -> Ident {
+    format_ident!("__hype_want")
 }
 
 impl<'a> Reverse<'a> {
@@ -30,7 +41,42 @@ impl<'a> Reverse<'a> {
             f,
             tapes: RefCell::new(0),
             ids: RefCell::new(HashMap::new()),
+            deps: dependencies(f),
+            want_array: true,
         }
+    }
+
+    /// A boolean expression: does any wanted gradient depend on `v`?
+    fn need(&self, v: &Ident) -> TokenStream {
+        if !self.want_array {
+            return quote!(true);
+        }
+        let want = want_ident();
+        match self.deps.get(&v.to_string()) {
+            Some(ks) if !ks.is_empty() => {
+                let ks = ks.iter();
+                quote!((false #(|| #want[#ks])*))
+            }
+            _ => quote!(false),
+        }
+    }
+
+    /// `if need(v) { body }`.
+    fn guarded(&self, v: &Ident, body: TokenStream) -> TokenStream {
+        if !self.want_array {
+            return body;
+        }
+        let need = self.need(v);
+        quote!(if #need { #body })
+    }
+
+    /// The `want` array passed to a callee: which arguments need gradients.
+    fn want_for_args(&self, args: &[(Atom, ArgForm)]) -> TokenStream {
+        let flags = args.iter().map(|(a, _)| match a {
+            Atom::Var(v) if self.active(v) => self.need(v),
+            _ => quote!(false),
+        });
+        quote!([#(#flags),*])
     }
 
     fn tape_for<T>(&self, node: &T) -> Ident {
@@ -127,7 +173,8 @@ impl<'a> Reverse<'a> {
                         let call = call_expr(func, *method, None, &prim, &[]);
                         return quote_spanned!(*span=> let #m #var = #call;);
                     }
-                    let call = call_expr(func, *method, Some("rev"), &prim, &[]);
+                    let want = self.want_for_args(args);
+                    let call = call_expr(func, *method, Some("rev"), &prim, &[want]);
                     let pb = names::pullback(var);
                     return quote_spanned!(*span=> let (#m #var, #pb) = #call;);
                 }
@@ -250,21 +297,27 @@ impl<'a> Reverse<'a> {
         match rhs {
             Rhs::Copy(Atom::Var(u)) if self.active(u) => {
                 let ub = names::bar(u);
-                quote!(::hype::rt::acc(&mut #ub, #g);)
+                self.guarded(u, quote!(::hype::rt::acc(&mut #ub, #g);))
             }
             Rhs::Index { base, index } if self.active(base) => {
                 let bb = names::bar(base);
-                quote!(::hype::rt::acc_at(&mut #bb, &#base, #index, #g);)
+                self.guarded(
+                    base,
+                    quote!(::hype::rt::acc_at(&mut #bb, &#base, #index, #g);),
+                )
             }
             Rhs::Field { base, member, .. } if self.active(base) => {
                 let bb = names::bar(base);
-                quote!(::hype::rt::acc_field(&mut #bb, &#base, |s| &mut s.#member, #g);)
+                self.guarded(
+                    base,
+                    quote!(::hype::rt::acc_field(&mut #bb, &#base, |s| &mut s.#member, #g);),
+                )
             }
             Rhs::Struct { fields, .. } => {
                 let accs = fields.iter().filter_map(|(m, a)| match a {
                     Atom::Var(v) if self.active(v) => {
                         let vb = names::bar(v);
-                        Some(quote!(::hype::rt::acc(&mut #vb, #g.#m);))
+                        Some(self.guarded(v, quote!(::hype::rt::acc(&mut #vb, #g.#m);)))
                     }
                     _ => None,
                 });
@@ -275,7 +328,7 @@ impl<'a> Reverse<'a> {
                     Atom::Var(v) if self.active(v) => {
                         let vb = names::bar(v);
                         let idx = syn::Index::from(k);
-                        Some(quote!(::hype::rt::acc(&mut #vb, #g.#idx);))
+                        Some(self.guarded(v, quote!(::hype::rt::acc(&mut #vb, #g.#idx);)))
                     }
                     _ => None,
                 });
@@ -289,7 +342,9 @@ impl<'a> Reverse<'a> {
                             if self.active(v) {
                                 let vb = names::bar(v);
                                 let idx = if *two_d { quote!([#i, #j]) } else { quote!(#j) };
-                                accs.push(quote!(::hype::rt::acc(&mut #vb, #g[#idx]);));
+                                accs.push(
+                                    self.guarded(v, quote!(::hype::rt::acc(&mut #vb, #g[#idx]);)),
+                                );
                             }
                         }
                     }
@@ -306,7 +361,8 @@ impl<'a> Reverse<'a> {
                         if self.active(v) {
                             let vb = names::bar(v);
                             let rule = format_ident!("{}_vjp{}", p.name, k, span = p.span);
-                            out.push(quote_spanned!(p.span=> ::hype::rt::acc(&mut #vb, #module::#rule(#(#args,)* #(#statics,)* &#r, &#g));));
+                            let acc = quote_spanned!(p.span=> ::hype::rt::acc(&mut #vb, #module::#rule(#(#args,)* #(#statics,)* &#r, &#g)););
+                            out.push(self.guarded(v, acc));
                         }
                     }
                 }
@@ -322,7 +378,8 @@ impl<'a> Reverse<'a> {
                 let pb = names::pullback(r);
                 let call = if *recompute {
                     let prim = call_args(args);
-                    let rev = call_expr(func, *method, Some("rev"), &prim, &[]);
+                    let want = self.want_for_args(args);
+                    let rev = call_expr(func, *method, Some("rev"), &prim, &[want]);
                     quote_spanned!(*span=> let (_, #pb) = #rev;)
                 } else {
                     quote!()
@@ -335,7 +392,7 @@ impl<'a> Reverse<'a> {
                     if let Atom::Var(v) = a {
                         if self.active(v) {
                             let vb = names::bar(v);
-                            accs.push(quote!(::hype::rt::acc_arg(&mut #vb, #gk);));
+                            accs.push(self.guarded(v, quote!(::hype::rt::acc_arg(&mut #vb, #gk);)));
                         }
                     }
                 }
@@ -384,7 +441,8 @@ impl<'a> Reverse<'a> {
                 let body = match value {
                     Atom::Var(u) if self.active(u) => {
                         let ub = names::bar(u);
-                        quote!(if let ::core::option::Option::Some(#g) = #g { ::hype::rt::acc(&mut #ub, #g); })
+                        let acc = self.guarded(u, quote!(::hype::rt::acc(&mut #ub, #g);));
+                        quote!(if let ::core::option::Option::Some(#g) = #g { #acc })
                     }
                     _ => quote!(let _ = #g;),
                 };
@@ -501,4 +559,69 @@ pub fn call_args(args: &[(Atom, ArgForm)]) -> Vec<TokenStream> {
             ArgForm::Value => crate::forward::atom_val(a),
         })
         .collect()
+}
+
+/// The parameters (by index) each variable depends on, a fixpoint over the body.
+fn dependencies(f: &Function) -> HashMap<String, BTreeSet<usize>> {
+    let mut deps: HashMap<String, BTreeSet<usize>> = HashMap::new();
+    for (k, p) in f.params.iter().enumerate() {
+        if p.active {
+            deps.entry(p.name.to_string()).or_default().insert(k);
+        }
+    }
+    loop {
+        let before: usize = deps.values().map(BTreeSet::len).sum();
+        block_deps(&f.body, &mut deps);
+        if deps.values().map(BTreeSet::len).sum::<usize>() == before {
+            return deps;
+        }
+    }
+}
+
+fn atom_deps(a: &Atom, deps: &HashMap<String, BTreeSet<usize>>) -> BTreeSet<usize> {
+    match a {
+        Atom::Var(v) => deps.get(&v.to_string()).cloned().unwrap_or_default(),
+        Atom::Const(_) => BTreeSet::new(),
+    }
+}
+
+fn rhs_deps(rhs: &Rhs, deps: &HashMap<String, BTreeSet<usize>>) -> BTreeSet<usize> {
+    let var = |v: &Ident| deps.get(&v.to_string()).cloned().unwrap_or_default();
+    let atoms = |xs: &mut dyn Iterator<Item = &Atom>| {
+        xs.fold(BTreeSet::new(), |mut acc, a| {
+            acc.extend(atom_deps(a, deps));
+            acc
+        })
+    };
+    match rhs {
+        Rhs::Copy(a) => atom_deps(a, deps),
+        Rhs::Prim(p) => atoms(&mut p.args.iter()),
+        Rhs::Index { base, .. } | Rhs::Field { base, .. } => var(base),
+        Rhs::Struct { fields, .. } => atoms(&mut fields.iter().map(|(_, a)| a)),
+        Rhs::Tuple(elems) => atoms(&mut elems.iter()),
+        Rhs::Stack { rows, .. } => atoms(&mut rows.iter().flatten()),
+        Rhs::Call { args, .. } => atoms(&mut args.iter().map(|(a, _)| a)),
+        Rhs::Const(_) => BTreeSet::new(),
+    }
+}
+
+fn block_deps(b: &Block, deps: &mut HashMap<String, BTreeSet<usize>>) {
+    for s in &b.stmts {
+        match s {
+            Stmt::Let { var, rhs, .. } | Stmt::Init { var, rhs } | Stmt::Assign { var, rhs } => {
+                let d = rhs_deps(rhs, deps);
+                deps.entry(var.to_string()).or_default().extend(d);
+            }
+            Stmt::IndexAssign { var, value, .. } => {
+                let d = atom_deps(value, deps);
+                deps.entry(var.to_string()).or_default().extend(d);
+            }
+            Stmt::If { then, els, .. } => {
+                block_deps(then, deps);
+                block_deps(els, deps);
+            }
+            Stmt::For { body, .. } | Stmt::While { body, .. } => block_deps(body, deps),
+            Stmt::Declare { .. } | Stmt::Inactive(_) => {}
+        }
+    }
 }

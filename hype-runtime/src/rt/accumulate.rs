@@ -89,6 +89,13 @@ pub fn acc_field<L, F>(
     L: HasTangent + ?Sized,
     F: Tangent,
 {
-    let s = slot.get_or_insert_with(|| like.zero_tangent());
-    field(s).add_assign_tangent(&g);
+    match slot {
+        // The first contribution replaces the zero field (no addition pass).
+        None => {
+            let mut z = like.zero_tangent();
+            *field(&mut z) = g;
+            *slot = Some(z);
+        }
+        Some(s) => field(s).add_assign_tangent(&g),
+    }
 }
