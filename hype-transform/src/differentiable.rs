@@ -227,7 +227,8 @@ fn emit_with(func: &syn::ItemFn, ir: &Function, custom: Option<&CustomRule>) -> 
             let n = &p.name;
             let d = names::dot(n);
             quote!(let #d = <_ as ::hype::rt::TangentArg<#t>>::into_tangent(#d, &#n);)
-        });
+        })
+        .collect::<Vec<_>>();
     let fwd = Forward { f: ir };
     let fwd_body = fwd.block(&ir.body);
     let (ret_val, ret_dot) = match &ir.ret {
@@ -328,16 +329,6 @@ fn emit_with(func: &syn::ItemFn, ir: &Function, custom: Option<&CustomRule>) -> 
         None => (fwd_fn, rev_fn),
         Some(rule) => {
             let (uf, ur) = (&rule.forward, &rule.reverse);
-            let tan_init = ir
-                .params
-                .iter()
-                .zip(&ptys)
-                .filter(|(p, _)| p.active)
-                .map(|(p, t)| {
-                    let n = &p.name;
-                    let d = names::dot(n);
-                    quote!(let #d = <_ as ::hype::rt::TangentArg<#t>>::into_tangent(#d, &#n);)
-                });
             let user_tans = ir.params.iter().filter(|p| p.active).map(|p| {
                 let d = names::dot(&p.name);
                 if p.is_ref {

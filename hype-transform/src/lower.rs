@@ -961,23 +961,8 @@ impl Lowerer {
             // `self.other(..)`: another #[differentiable] method of the same impl.
             let method = &m.method;
             let func: syn::Path = syn::parse_quote_spanned!(method.span()=> Self::#method);
-            let mut args = vec![(self.expr(&m.receiver, out)?, ArgForm::Value)];
-            for a in &m.args {
-                let form = if matches!(strip(a), Expr::Reference(_)) {
-                    ArgForm::Ref
-                } else {
-                    ArgForm::Value
-                };
-                args.push((self.expr(a, out)?, form));
-            }
-            let recompute = self.borrows_local(&args);
-            return Ok(Rhs::Call {
-                func,
-                args,
-                span: m.span(),
-                recompute,
-                method: false,
-            });
+            let recv = (self.expr(&m.receiver, out)?, ArgForm::Value);
+            return self.call_rhs(func, Some(recv), &m.args, m.span(), false, out);
         }
         if name == "view" {
             return Ok(Rhs::Copy(self.expr(&m.receiver, out)?));
@@ -998,23 +983,8 @@ impl Lowerer {
             // `value.method(..)`: a #[differentiable] method of a user type.
             let method = &m.method;
             let func: syn::Path = syn::parse_quote_spanned!(method.span()=> #method);
-            let mut args = vec![(self.expr(&m.receiver, out)?, ArgForm::Ref)];
-            for a in &m.args {
-                let form = if matches!(strip(a), Expr::Reference(_)) {
-                    ArgForm::Ref
-                } else {
-                    ArgForm::Value
-                };
-                args.push((self.expr(a, out)?, form));
-            }
-            let recompute = self.borrows_local(&args);
-            return Ok(Rhs::Call {
-                func,
-                args,
-                span: m.span(),
-                recompute,
-                method: true,
-            });
+            let recv = (self.expr(&m.receiver, out)?, ArgForm::Ref);
+            return self.call_rhs(func, Some(recv), &m.args, m.span(), true, out);
         }
         let Some(op) = ops_table::method_op(&name) else {
             let known: Vec<&str> = ops_table::METHOD_OPS.iter().map(|o| o.method).collect();
@@ -1113,8 +1083,22 @@ impl Lowerer {
                 view: false,
             }));
         }
-        let mut args = Vec::new();
-        for a in &c.args {
+        self.call_rhs(path.clone(), None, &c.args, c.span(), false, out)
+    }
+
+    /// A call of a `#[differentiable]` function or method: its arguments lowered with
+    /// the form they were written in (`&e` or `e`).
+    fn call_rhs(
+        &mut self,
+        func: syn::Path,
+        receiver: Option<(Atom, ArgForm)>,
+        call_args: &syn::punctuated::Punctuated<Expr, syn::Token![,]>,
+        span: Span,
+        method: bool,
+        out: &mut Vec<Stmt>,
+    ) -> syn::Result<Rhs> {
+        let mut args: Vec<(Atom, ArgForm)> = receiver.into_iter().collect();
+        for a in call_args {
             let form = if matches!(strip(a), Expr::Reference(_)) {
                 ArgForm::Ref
             } else {
@@ -1124,11 +1108,11 @@ impl Lowerer {
         }
         let recompute = self.borrows_local(&args);
         Ok(Rhs::Call {
-            func: path.clone(),
+            func,
             args,
-            span: c.span(),
+            span,
             recompute,
-            method: false,
+            method,
         })
     }
 

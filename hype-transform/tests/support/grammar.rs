@@ -840,7 +840,7 @@ const ODD_EXPRS: Table = &[
     (1, "my_macro! { $s }"),
     (1, "assert!($0)"),
     (1, "matches!($0, _)"),
-    (1, "todo!()"),
+    (1, "panic!(\"unreachable in the generated program\")"),
     (1, "($v = $0)"),
     (1, "($v += $0)"),
     (1, "$0 $a $1"),
