@@ -5,7 +5,7 @@
 //! loss and its gradient come from a closure over the model and one batch of inputs
 //! and targets, usually built from the function that `#[differentiable]` generates:
 //!
-//! ```ignore
+//! ```text
 //! #[differentiable]
 //! fn batch_loss(m: &Mlp, #[constant] x: &Array2<f64>, #[constant] y: &Array2<f64>) -> f64 {
 //!     ops::cross_entropy_on_linear(&m.forward(x), y)
