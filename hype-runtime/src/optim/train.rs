@@ -41,7 +41,7 @@
 //! the batch loss at the candidate. The final model competes with the loss of the
 //! validation set (or of the last batch) at it.
 
-use super::early_stopping::{Monitor, Verdict};
+use super::early_stopping::{EarlyStopping, Monitor, Verdict};
 use super::learning_rate::LearningRate;
 use super::params::{Method, Params};
 use super::result::{OptimError, StopReason};
@@ -328,6 +328,8 @@ where
         p.early_stopping,
         validation.is_some(),
     );
+    // Snapshots cost two copies of the model: only when they can be used.
+    let monitoring = p.return_best || p.early_stopping != EarlyStopping::NoEarly;
     let mut state = StepState::new(model);
     let mut loss_history = Vec::with_capacity(total);
     let mut epoch_losses = Vec::with_capacity(p.epochs);
@@ -369,7 +371,12 @@ where
                     }
                     None => l,
                 };
-                match monitor.check(model, l, &g, criterion) {
+                let verdict = if monitoring {
+                    monitor.check(model, l, &g, criterion)
+                } else {
+                    Verdict::Continue
+                };
+                match verdict {
                     Verdict::Continue => {}
                     Verdict::Stagnation => {
                         reason = StopReason::Stagnation;
@@ -381,7 +388,7 @@ where
                     }
                 }
             }
-            if monitor.observe(model, l, &g) == Verdict::Overfitting {
+            if monitoring && monitor.observe(model, l, &g) == Verdict::Overfitting {
                 reason = StopReason::Overfitting;
                 break 'epochs;
             }
@@ -409,12 +416,12 @@ where
             }
             c
         }
-        (None, Some(idx)) => {
+        (None, Some(idx)) if p.return_best => {
             let bx = data.x.select(Axis(0), idx);
             let by = data.y.select(Axis(0), idx);
             loss(model, bx.view(), by.view()).0
         }
-        (None, None) => f64::NAN,
+        (None, _) => f64::NAN,
     };
     let best = monitor.best.take().filter(|b| {
         p.return_best && t > 0 && (final_criterion.is_nan() || final_criterion > b.criterion)
