@@ -260,7 +260,13 @@ impl fmt::Display for NnError {
 
 impl std::error::Error for NnError {}
 
-/// A sequence of layers chosen at run time. See the [module docs](self).
+/// A sequence of layers chosen at run time (Hype's `FeedForward`).
+///
+/// `forward` is differentiable inside `#[differentiable]` code (with respect to the
+/// layers and the input) through hand-written rules, [`FeedForward::forward_jvp`] and
+/// [`FeedForward::forward_vjp`]; the gradient of a `FeedForward` is a `FeedForward` of
+/// the same layers. Sizes are checked when layers are added, inserted or removed, and
+/// when an input arrives.
 ///
 /// ```
 /// use hype_runtime::nn::{Activation, FeedForward, Init, Layer};

@@ -16,6 +16,32 @@
 //! let r = train(&mut model, &data, &TrainParams::minibatch(100).epochs(2), loss)?;
 //! ```
 //!
+//! Any closure with that signature works; here a one-weight model with its gradient
+//! written out:
+//!
+//! ```
+//! use hype_runtime::data::Dataset;
+//! use hype_runtime::optim::{train, LearningRate, TrainParams};
+//! use ndarray::{Array1, Array2, ArrayView2};
+//!
+//! // y = 3 x; the model is w (one weight), the loss the mean of (x w - y)².
+//! let x = Array2::from_shape_fn((20, 1), |(i, _)| i as f64 / 10.0 - 1.0);
+//! let data = Dataset::new(x.clone(), 3.0 * &x).unwrap();
+//! let loss = |w: &Array1<f64>, x: ArrayView2<f64>, y: ArrayView2<f64>| {
+//!     let r = &x.column(0) * w[0] - &y.column(0);
+//!     let n = r.len() as f64;
+//!     (r.dot(&r) / n, Array1::from_elem(1, 2.0 * r.dot(&x.column(0)) / n))
+//! };
+//! let mut w = Array1::zeros(1);
+//! let params = TrainParams::minibatch(5)
+//!     .epochs(50)
+//!     .learning_rate(LearningRate::Constant(0.5))
+//!     .progress(false);
+//! let r = train(&mut w, &data, &params, loss).unwrap();
+//! assert_eq!(r.iterations, 50 * 4);
+//! assert!((w[0] - 3.0).abs() < 1e-9);
+//! ```
+//!
 //! # One iteration (minibatch and stochastic training, and full-batch gradient descent)
 //!
 //! At iteration `t` (from 0), with the model `m_t` and the batch `(x, y)`:
