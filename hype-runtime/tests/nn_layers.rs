@@ -366,3 +366,55 @@ fn regularization_values_gradients_and_the_wrapped_loss() {
 fn sq_loss(m: &Linear<2, 3>, #[constant] x: &Array2<f64>, #[constant] y: &Array2<f64>) -> f64 {
     nn::loss::quadratic_loss(&m.forward(x), y)
 }
+
+#[test]
+fn feedforward_loss_gradient_matches_finite_differences() {
+    let m = with_bias(net());
+    let x = input(5, 3, 0.3);
+    let y = input(5, 2, 1.7);
+    for loss in [Loss::Quadratic, Loss::CrossEntropyOnLinear, Loss::L1] {
+        let (v, g) = m.value_and_grad(&x, &y, loss);
+        assert_eq!(v, loss.value(&m.forward(&x), &y));
+        let fd = fd_grad(
+            |p| loss.value(&m.rebuild(p).unwrap().forward(&x), &y),
+            &m.flatten(),
+        );
+        assert_close(&g.flatten(), &fd, 1e-7);
+    }
+}
+
+#[test]
+fn train_a_feedforward_built_at_run_time() {
+    use hype::data::Dataset;
+    use hype::optim::{train, LearningRate, TrainParams};
+    // Four clusters; class = XOR of the signs of the two coordinates.
+    let n = 120;
+    let x = Array2::from_shape_fn((n, 2), |(i, j)| {
+        let corner = if (i >> j) & 1 == 1 { 1.0 } else { -1.0 };
+        corner + 0.15 * ((i * 5 + j * 11) as f64).sin()
+    });
+    let labels: Vec<usize> = (0..n).map(|i| (i & 1) ^ ((i >> 1) & 1)).collect();
+    let data = Dataset::classification(x, &labels, 2).unwrap();
+    let mut net = FeedForward::new();
+    net.add(Layer::linear(2, 6, Init::Glorot, 3)).unwrap();
+    net.add(Activation::Tanh).unwrap();
+    net.add(Layer::linear(6, 2, Init::Glorot, 4)).unwrap();
+    let params = TrainParams::minibatch(12)
+        .learning_rate(LearningRate::Adam(hype::optim::AdamParams {
+            lr: 0.05,
+            ..Default::default()
+        }))
+        .epochs(80)
+        .shuffle(2)
+        .progress(false);
+    train(
+        &mut net,
+        &data,
+        &params,
+        FeedForward::loss_fn(Loss::CrossEntropyOnLinear),
+    )
+    .unwrap();
+    let out = net.forward(&data.x);
+    assert_eq!(classification_error(out.view(), data.y.view()), 0.0);
+    assert!(Loss::CrossEntropyOnLinear.value(&out, &data.y) < 0.02);
+}

@@ -13,10 +13,10 @@
 //! layers and both sizes), and when an input is given (the panic names the layer).
 
 use super::Init;
-use super::{Linear, LinearNoBias};
+use super::{Linear, LinearNoBias, Loss};
 use crate::tangent::{HasTangent, Tangent};
 use hype_macros::custom_rule;
-use ndarray::{Array1, Array2, Axis};
+use ndarray::{Array1, Array2, ArrayView2, Axis};
 use std::fmt;
 
 /// An elementwise activation.
@@ -523,6 +523,34 @@ impl FeedForward {
             (FeedForward { layers: grads }, g)
         };
         (y, pullback)
+    }
+}
+
+impl FeedForward {
+    /// The loss of the batch (`x`, `y`) and its gradient with respect to the layers:
+    /// the pullback of the forward pass applied to the loss's gradient.
+    ///
+    /// # Panics
+    ///
+    /// When `x` is not as wide as the first layer expects, or the output and `y`
+    /// differ in shape (the messages give the layer or both shapes).
+    pub fn value_and_grad(
+        &self,
+        x: &Array2<f64>,
+        y: &Array2<f64>,
+        loss: Loss,
+    ) -> (f64, FeedForward) {
+        let (out, pullback) = self.forward_vjp(x);
+        let (l, g_out) = loss.value_and_grad(&out, y);
+        (l, pullback(&g_out).0)
+    }
+
+    /// [`FeedForward::value_and_grad`] as the loss closure of
+    /// [`optim::train`](crate::optim::train).
+    pub fn loss_fn(
+        loss: Loss,
+    ) -> impl Fn(&FeedForward, ArrayView2<f64>, ArrayView2<f64>) -> (f64, FeedForward) {
+        move |m, x, y| m.value_and_grad(&x.to_owned(), &y.to_owned(), loss)
     }
 }
 
