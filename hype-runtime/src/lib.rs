@@ -8,6 +8,8 @@
 //!   (reverse) rule per argument `op_vjp{k}`. Generated code only ever calls these.
 //! * [`ops`] — user-facing differentiable functions of machine learning (sigmoid,
 //!   softmax, losses, ...), each with its own rules.
+//! * [`nn`], [`optim`], [`data`] — layers, optimizers and training, data sets.
+//! * [`report`] — progress bars and loss-curve plots.
 //! * [`error`] — the error type.
 
 #[cfg(feature = "openblas")]
@@ -18,6 +20,7 @@ pub mod error;
 pub mod nn;
 pub mod ops;
 pub mod optim;
+pub mod report;
 pub mod rt;
 pub mod tangent;
 
