@@ -11,7 +11,7 @@ hype::model! {
     pub struct Mlp = Linear<784, 300> -> Tanh -> Linear<300, 100> -> Tanh -> Linear<100, 10>;
 }
 
-#[differentiable]
+#[differentiable(order = 2)]
 fn loss(m: &Mlp, #[constant] x: &Array2<f64>, #[constant] y: &Array2<f64>) -> f64 {
     let logits = m.forward(x);
     ops::cross_entropy_on_linear(&logits, y)
@@ -87,6 +87,12 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("grad_by_hand", |b| {
         b.iter(|| hand_grad(black_box(&m), black_box(&x), black_box(&y)))
+    });
+    // Hessian-vector product (reverse over forward, no Hessian formed), against the
+    // gradient: the target is at most 3x.
+    let v = gg.clone();
+    group.bench_function("hvp_generated", |b| {
+        b.iter(|| hvp!(loss)(black_box(&m), black_box(&x), black_box(&y), black_box(&v)))
     });
     group.bench_function("forward_annotated", |b| {
         b.iter(|| black_box(&m).forward(black_box(&x)))

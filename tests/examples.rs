@@ -43,3 +43,43 @@ fn mnist_mlp_learns_in_a_short_run() {
     );
     assert!(r.test_error < 0.2, "held-out error {}", r.test_error);
 }
+
+#[path = "../examples/particle.rs"]
+#[allow(dead_code)]
+mod particle;
+
+#[test]
+fn particle_lands_at_the_origin_by_newton_on_the_whole_simulation() {
+    let (w, err, _) = particle::solve(0.0, 10);
+    assert!(err < 1e-20, "squared landing error {err}");
+    // The same simulation written without Hype (plain Python, same steps) puts the
+    // root at 0.2071994598.
+    assert!((w - 0.207_199_46).abs() < 1e-8, "w* = {w}");
+    // The derivative of the simulation against central differences.
+    let (_, slope) = hype::jvp!(particle::landing_x)(0.15, 1.0);
+    let h = 1e-6;
+    let fd = (particle::landing_x(0.15 + h) - particle::landing_x(0.15 - h)) / (2.0 * h);
+    assert!((slope - fd).abs() < 1e-6 * fd.abs(), "{slope} vs {fd}");
+}
+
+#[path = "../examples/nested_min.rs"]
+#[allow(dead_code)]
+mod nested_min;
+
+#[test]
+fn nested_min_reaches_the_analytic_optimum() {
+    let (x, v, _) = nested_min::solve(60);
+    assert!((x - 2.0 / 3.0).abs() < 1e-10, "x = {x}");
+    assert!((v - 1.0 / 3.0).abs() < 1e-10, "value = {v}");
+}
+
+#[path = "../examples/hyper_lr.rs"]
+#[allow(dead_code)]
+mod hyper_lr;
+
+#[test]
+fn hyper_lr_forward_reverse_and_finite_differences_agree() {
+    let (fwd, rev, fd) = hyper_lr::derivatives(0.1);
+    assert!((fwd - rev).abs() < 1e-12 * rev.abs(), "{fwd} vs {rev}");
+    assert!((rev - fd).abs() < 1e-7 * fd.abs(), "{rev} vs {fd}");
+}
