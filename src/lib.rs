@@ -8,7 +8,9 @@
 //! and friends. See the README and ARCHITECTURE.md.
 
 pub use hype_macros::*;
-pub use hype_runtime::{data, error, nn, ops, optim, rt, tangent, HasTangent, HypeError, Tangent};
+pub use hype_runtime::{
+    data, error, hyper, nn, ops, optim, rt, tangent, HasTangent, HypeError, Tangent,
+};
 pub use ndarray;
 
 /// Everything a user of Hype needs: the macros, [`Tangent`], [`ops`] and the ndarray

@@ -8,6 +8,8 @@
 //!   (reverse) rule per argument `op_vjp{k}`. Generated code only ever calls these.
 //! * [`ops`] — user-facing differentiable functions of machine learning (sigmoid,
 //!   softmax, losses, ...), each with its own rules.
+//! * [`hyper`] — hypergradient drivers (reverse, checkpointed, reversible, forward,
+//!   real-time, truncated, implicit) and the outer optimization loop.
 //! * [`error`] — the error type.
 
 #[cfg(feature = "openblas")]
@@ -15,6 +17,7 @@ extern crate blas_src;
 
 pub mod data;
 pub mod error;
+pub mod hyper;
 pub mod nn;
 pub mod ops;
 pub mod optim;
