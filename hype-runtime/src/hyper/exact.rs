@@ -1,6 +1,12 @@
 //! Exact arithmetic for reversible learning: fixed-point vectors whose multiplication
-//! by a rational `n/d < 1` is made invertible by saving the lost digits in an
-//! arbitrary-precision information buffer (Maclaurin, Duvenaud & Adams 2015, §3).
+//! by a rational `n/d < 1` is made invertible by saving the information it destroys in
+//! an arbitrary-precision information buffer (Maclaurin, Duvenaud & Adams 2015, §3).
+//!
+//! The paper's multiplication, `⌊v/d⌋·n + (a digit popped from the buffer)`, is off
+//! by up to `n` units; here the product is rounded down exactly (`⌊v·n/d⌋`, off by less
+//! than one unit, so large denominators that match an `f64` momentum to 1e-19 cost no
+//! precision) and only the part of the remainder that the result does not determine is
+//! stored.
 
 use super::HyperError;
 use ndarray::Array1;
@@ -51,37 +57,35 @@ impl InfoBuffer {
     }
 }
 
-/// The best rational approximation `n/d` of `x ∈ (0, 1)` with `d ≤ max_den`
-/// (continued fractions), with `0 < n < d`.
+/// The best rational approximation `n/d` of `x ∈ (0, 1)` with `d ≤ max_den`: the last
+/// convergent of the continued fraction of `x` (computed exactly from the binary
+/// value of `x`) whose denominator fits, with `0 < n < d`.
 pub(crate) fn rational(x: f64, max_den: u64) -> Result<(u64, u64), HyperError> {
-    if !(x > 0.0 && x < 1.0) {
+    if !(x > 0.0 && x < 1.0) || x < 2f64.powi(-70) {
         return Err(HyperError::InvalidArgument(format!(
-            "reversible learning needs every momentum in (0, 1), got {x}"
+            "reversible learning needs every momentum in (2^-70, 1), got {x}"
         )));
     }
-    // Convergents p/q of the continued fraction of x.
-    let (mut p0, mut q0, mut p1, mut q1) = (0u64, 1u64, 1u64, 0u64);
-    let mut r = x;
-    let mut best = (0u64, 1u64);
-    for _ in 0..64 {
-        let a = r.floor();
-        if a > max_den as f64 {
-            break;
-        }
-        let a = a as u64;
+    // x = mant / 2^shift exactly.
+    let bits = x.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i64;
+    let mant = ((bits & ((1u64 << 52) - 1)) | (1u64 << 52)) as u128;
+    let shift = (1075 - exp) as u32; // ≤ 122 for x ≥ 2^-70
+    let (mut num, mut den) = (mant, 1u128 << shift);
+    // Convergents p/q of num/den.
+    let (mut p0, mut q0, mut p1, mut q1) = (0u128, 1u128, 1u128, 0u128);
+    let mut best = (0u128, 1u128);
+    while den != 0 {
+        let a = num / den;
         let (p2, q2) = (a * p1 + p0, a * q1 + q0);
-        if q2 > max_den {
+        if q2 > max_den as u128 {
             break;
         }
         best = (p2, q2);
         (p0, q0, p1, q1) = (p1, q1, p2, q2);
-        let frac = r - a as f64;
-        if frac < 1e-15 {
-            break;
-        }
-        r = 1.0 / frac;
+        (num, den) = (den, num - a * den);
     }
-    let (n, d) = best;
+    let (n, d) = (best.0 as u64, best.1 as u64);
     if n == 0 || n >= d {
         return Err(HyperError::InvalidArgument(format!(
             "momentum {x} has no rational approximation n/d with 0 < n < d ≤ {max_den}"
@@ -138,26 +142,32 @@ impl ExactVec {
         self.add(&neg)
     }
 
-    /// `self ← self · n/d` exactly invertibly: the digit lost by the division goes
-    /// into the buffer, and the multiplication by `n` takes a digit back out of it.
+    /// `self ← ⌊self · n/d⌋` (an error below one unit), made invertible: the
+    /// remainder `r` of `self·n` by `d` is congruent to `-⌊self·n/d⌋·d` modulo `n`, so
+    /// it is known up to `k = (r - r₀)/n`, one of `K = ⌈(d - r₀)/n⌉` values (about
+    /// `d/n`), and only `k` goes into the buffer (radix `K`): about `log2(d/n)` bits.
     pub(crate) fn mul_ratio(&mut self, n: u64, d: u64) {
-        let (ni, di) = (n as i64, d as i64);
+        let (n, d) = (n as i128, d as i128);
         for (v, buf) in self.val.iter_mut().zip(&mut self.buffers) {
-            buf.push(v.rem_euclid(di) as u64, d);
-            *v = v.div_euclid(di) * ni + buf.pop(n) as i64;
+            let p = *v as i128 * n;
+            let q = p.div_euclid(d);
+            let r = p.rem_euclid(d);
+            let (r0, radix) = residue(q, n, d);
+            buf.push(((r - r0) / n) as u64, radix);
+            *v = q as i64; // |q| ≤ |v|
         }
     }
 
     /// The exact inverse of [`mul_ratio`](Self::mul_ratio).
     pub(crate) fn div_ratio(&mut self, n: u64, d: u64) -> Result<(), HyperError> {
-        let (ni, di) = (n as i64, d as i64);
+        let (n, d) = (n as i128, d as i128);
         for (v, buf) in self.val.iter_mut().zip(&mut self.buffers) {
-            buf.push(v.rem_euclid(ni) as u64, n);
-            *v = v
-                .div_euclid(ni)
-                .checked_mul(di)
-                .and_then(|x| x.checked_add(buf.pop(d) as i64))
-                .ok_or_else(overflow)?;
+            let q = *v as i128;
+            let (r0, radix) = residue(q, n, d);
+            let r = r0 + n * buf.pop(radix) as i128;
+            let p = q * d + r;
+            debug_assert_eq!(p.rem_euclid(n), 0);
+            *v = i64::try_from(p / n).map_err(|_| overflow())?;
         }
         Ok(())
     }
@@ -166,6 +176,12 @@ impl ExactVec {
     pub(crate) fn info_bits(&self) -> u64 {
         self.buffers.iter().map(InfoBuffer::bits).sum()
     }
+}
+
+/// `r₀ = (-q d) mod n` and the number `K = ⌈(d - r₀)/n⌉` of remainders `r₀ + k n < d`.
+fn residue(q: i128, n: i128, d: i128) -> (i128, u64) {
+    let r0 = (-q * d).rem_euclid(n);
+    (r0, ((d - r0 + n - 1) / n) as u64)
 }
 
 fn to_int(x: f64, scale: f64) -> Result<i64, HyperError> {
@@ -202,7 +218,7 @@ mod tests {
         for &(x, m) in &digits {
             b.push(x, m);
         }
-        assert!(b.bits() > 64);
+        assert_eq!(b.bits(), 54);
         for &(x, m) in digits.iter().rev() {
             assert_eq!(b.pop(m), x);
         }
@@ -233,6 +249,8 @@ mod tests {
         assert_eq!(rational(0.5, 1 << 16).unwrap(), (1, 2));
         let (n, d) = rational(0.123456789, 1000).unwrap();
         assert!(d <= 1000 && ((n as f64 / d as f64) - 0.123456789).abs() < 1e-5);
+        let (n, d) = rational(0.8123456789, 1 << 32).unwrap();
+        assert!(d > 1 << 20 && ((n as f64 / d as f64) - 0.8123456789).abs() < 1e-16);
         assert!(rational(1.0, 100).is_err());
         assert!(rational(0.0, 100).is_err());
         assert!(rational(1e-9, 100).is_err());
