@@ -13,8 +13,9 @@
 //!   `β(c, r) = C(c + r, c)` (the most steps `c` snapshots reverse with `r`
 //!   recomputations per step), save the state there, reverse the right part with
 //!   `c - 1` snapshots, free it, and reverse the left part with `c`. Stored states at
-//!   most `c + 1`; every step is recomputed at most about `r` times, where `r` is the
-//!   smallest integer with `β(c, r) ≥ T`.
+//!   most `c + 1`; every step is computed at most `r` times, where `r` is the smallest
+//!   integer with `β(c, r) ≥ T` (the first sweep places the snapshots and reaches
+//!   `s_T`, where `E` is evaluated, on the way).
 //!
 //! Both compute exactly the same floating-point operations as [`reverse`](super::reverse())
 //! (the same steps from the same states), so their results are bit-identical to it.
@@ -34,15 +35,20 @@ pub enum Checkpointing {
     },
 }
 
-struct Sweep<'a, D: Dynamics> {
+struct Sweep<'a, D: Dynamics, V> {
     dynamics: &'a D,
+    validation: &'a V,
     h: &'a D::Hyper,
+    horizon: usize,
     memory: Memory,
     steps: usize,
     vjps: usize,
+    value: f64,
+    /// `(s̄, λ̄)`, created when the last step is first reached.
+    adjoint: Option<(D::State, D::Hyper)>,
 }
 
-impl<D: Dynamics> Sweep<'_, D> {
+impl<D: Dynamics, V: Validation<D::State, D::Hyper>> Sweep<'_, D, V> {
     fn advance(&mut self, s: &D::State, from: usize, to: usize) -> D::State {
         let mut s = s.clone();
         for t in from..to {
@@ -52,33 +58,40 @@ impl<D: Dynamics> Sweep<'_, D> {
         s
     }
 
-    fn back(&mut self, s: &D::State, t: usize, sb: &mut D::State, hb: &mut D::Hyper) {
+    /// Evaluates `E` at the final state.
+    fn finish(&mut self, s_t: &D::State) {
+        let (value, sb, hb) = self.validation.value_and_grad(s_t, self.h);
+        self.value = value;
+        self.adjoint = Some((sb, hb));
+    }
+
+    /// The adjoint step `t` at `s_t`; the first time the last step is reached, its
+    /// output state is computed and `E` evaluated there first.
+    fn back(&mut self, s: &D::State, t: usize) {
+        if self.adjoint.is_none() {
+            debug_assert_eq!(t + 1, self.horizon);
+            let s_t = self.advance(s, t, t + 1);
+            self.finish(&s_t);
+        }
+        let (sb, hb) = self.adjoint.as_mut().expect("evaluated at the last step");
         backward_step(self.dynamics, s, self.h, t, sb, hb);
         self.vjps += 1;
     }
 
     /// Reverses steps `a..b` given `s_a` (held by the caller) with `c` free snapshots.
-    fn revolve(
-        &mut self,
-        sa: &D::State,
-        a: usize,
-        b: usize,
-        c: usize,
-        sb: &mut D::State,
-        hb: &mut D::Hyper,
-    ) {
+    fn revolve(&mut self, sa: &D::State, a: usize, b: usize, c: usize) {
         let l = b - a;
         if l == 0 {
             return;
         }
         if l == 1 {
-            self.back(sa, a, sb, hb);
+            self.back(sa, a);
             return;
         }
         if c == 0 {
             for t in (a..b).rev() {
                 let st = self.advance(sa, a, t);
-                self.back(&st, t, sb, hb);
+                self.back(&st, t);
             }
             return;
         }
@@ -90,10 +103,10 @@ impl<D: Dynamics> Sweep<'_, D> {
         let m = b - right;
         let sm = self.advance(sa, a, m);
         self.memory.store(1);
-        self.revolve(&sm, m, b, c - 1, sb, hb);
+        self.revolve(&sm, m, b, c - 1);
         drop(sm);
         self.memory.release(1);
-        self.revolve(sa, a, m, c, sb, hb);
+        self.revolve(sa, a, m, c);
     }
 }
 
@@ -127,13 +140,17 @@ where
 {
     let mut sweep = Sweep {
         dynamics,
+        validation,
         h,
+        horizon: steps,
         memory: Memory::default(),
         steps: 0,
         vjps: 0,
+        value: f64::NAN,
+        adjoint: None,
     };
-    let (value, sb, hb) = match scheme {
-        Checkpointing::Sqrt => sqrt_sweep(&mut sweep, validation, s0, steps),
+    match scheme {
+        Checkpointing::Sqrt => sqrt_sweep(&mut sweep, s0),
         Checkpointing::Binomial { snapshots } => {
             if snapshots == 0 {
                 return Err(HyperError::InvalidArgument(
@@ -141,13 +158,17 @@ where
                 ));
             }
             sweep.memory.store(1); // s_0
-            let s_t = sweep.advance(s0, 0, steps);
-            let (value, mut sb, mut hb) = validation.value_and_grad(&s_t, h);
-            drop(s_t);
-            sweep.revolve(s0, 0, steps, snapshots, &mut sb, &mut hb);
-            (value, sb, hb)
+            if steps == 0 {
+                sweep.finish(s0);
+            }
+            sweep.revolve(s0, 0, steps, snapshots);
         }
-    };
+    }
+    let value = sweep.value;
+    let (sb, hb) = sweep
+        .adjoint
+        .take()
+        .expect("E evaluated at the final state");
     let peak = sweep.memory.peak();
     Ok(Hypergradient {
         value,
@@ -163,16 +184,12 @@ where
     })
 }
 
-fn sqrt_sweep<D, V>(
-    sweep: &mut Sweep<'_, D>,
-    validation: &V,
-    s0: &D::State,
-    steps: usize,
-) -> (f64, D::State, D::Hyper)
+fn sqrt_sweep<D, V>(sweep: &mut Sweep<'_, D, V>, s0: &D::State)
 where
     D: Dynamics,
     V: Validation<D::State, D::Hyper>,
 {
+    let steps = sweep.horizon;
     let k = ((steps as f64).sqrt().ceil() as usize).max(1);
     // Forward: checkpoints at t = 0, k, 2k, ... < T.
     let mut checkpoints = Vec::with_capacity(steps.div_ceil(k));
@@ -182,7 +199,7 @@ where
         sweep.memory.store(1);
         s = sweep.advance(&s, start, (start + k).min(steps));
     }
-    let (value, mut sb, mut hb) = validation.value_and_grad(&s, sweep.h);
+    sweep.finish(&s);
     drop(s);
     // Backward, segment by segment.
     let mut segment: Vec<D::State> = Vec::with_capacity(k);
@@ -197,9 +214,8 @@ where
         }
         for t in (start..end).rev() {
             let st = segment.pop().expect("one state per step of the segment");
-            sweep.back(&st, t, &mut sb, &mut hb);
+            sweep.back(&st, t);
             sweep.memory.release(1);
         }
     }
-    (value, sb, hb)
 }
