@@ -10,13 +10,13 @@ use hype_runtime::Tangent;
 use hyper_common::*;
 use ndarray::Array1;
 
-fn problem(
-    steps: usize,
-) -> (
+type Problem = (
     HeavyBall<Quadratic>,
     (Array1<f64>, Array1<f64>),
     StepHyper<f64>,
-) {
+);
+
+fn problem(steps: usize) -> Problem {
     let q = Quadratic::new(6, 21);
     let w0 = Lcg(1).vector(6);
     let lr = (0..steps)

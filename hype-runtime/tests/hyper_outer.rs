@@ -113,12 +113,14 @@ fn budget_projection_values_and_optimality() {
 
 /// A per-step learning-rate schedule for heavy ball on a quadratic, learned by
 /// hypergradient descent with Reverse-HG.
-fn schedule_problem() -> (
+type ScheduleProblem = (
     HeavyBall<Quadratic>,
     (Array1<f64>, Array1<f64>),
     StepHyper<f64>,
     usize,
-) {
+);
+
+fn schedule_problem() -> ScheduleProblem {
     let q = Quadratic::new(6, 51);
     let w0 = Lcg(52).vector(6);
     let steps = 20;

@@ -186,7 +186,7 @@ fn residue(q: i128, n: i128, d: i128) -> (i128, u64) {
 
 fn to_int(x: f64, scale: f64) -> Result<i64, HyperError> {
     let y = (x * scale).round();
-    if !(y.abs() < LIMIT) {
+    if y.is_nan() || y.abs() >= LIMIT {
         return Err(HyperError::InvalidArgument(format!(
             "value {x:e} does not fit the fixed-point range (±{:e}); lower radix_bits",
             LIMIT / scale

@@ -57,7 +57,7 @@ where
     if let Some(limit) = params.stationarity {
         let g = loss.gradient(w_star, lam);
         let norm = g.dot(&g).sqrt();
-        if !(norm <= limit) {
+        if norm.is_nan() || norm > limit {
             return Err(HyperError::InvalidArgument(format!(
                 "implicit hypergradient at a non-stationary point: |∇L| = {norm:e} > {limit:e}"
             )));
@@ -94,7 +94,7 @@ where
         }
         let hp = hvp(&p);
         let curvature = p.dot(&hp);
-        if !(curvature > 0.0) {
+        if curvature.is_nan() || curvature <= 0.0 {
             return Err(HyperError::InvalidArgument(format!(
                 "the training loss's Hessian is not positive definite (curvature {curvature:e} along a CG direction); the implicit hypergradient needs a strongly convex inner problem"
             )));

@@ -205,11 +205,14 @@ pub fn quadratic_validation<S: HasWeights>(
     }
 }
 
+/// Hyperparameters of an optimizer on [`Logistic`].
+pub type LogisticHyper = StepHyper<(Array1<f64>, f64)>;
+
 /// The validation logistic loss of `val` (no direct dependence on λ).
 pub fn logistic_validation<S: HasWeights>(
     val: Logistic,
-) -> impl Fn(&S, &StepHyper<(Array1<f64>, f64)>) -> (f64, S, StepHyper<(Array1<f64>, f64)>) {
-    move |s: &S, h: &StepHyper<(Array1<f64>, f64)>| {
+) -> impl Fn(&S, &LogisticHyper) -> (f64, S, LogisticHyper) {
+    move |s: &S, h: &LogisticHyper| {
         let (value, gw) = val.value_and_grad(s.weights());
         (value, s.with_weight_grad(gw), h.zero_like())
     }
