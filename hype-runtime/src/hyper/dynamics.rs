@@ -52,6 +52,32 @@ pub trait InnerLoss {
         dw: &Array1<f64>,
         dlam: &Self::Hyper,
     ) -> Array1<f64>;
+
+    /// `(∇_w L, ∇²_ww L v, (∂_λ ∇_w L)ᵀ v)` in one call. The reverse sweeps of the
+    /// optimizers call this; override it to share work between the gradient and its
+    /// VJP (the same forward pass through the model).
+    fn gradient_and_vjp(
+        &self,
+        w: &Array1<f64>,
+        lam: &Self::Hyper,
+        v: &Array1<f64>,
+    ) -> (Array1<f64>, Array1<f64>, Self::Hyper) {
+        let g = self.gradient(w, lam);
+        let (hv, cv) = self.gradient_vjp(w, lam, v);
+        (g, hv, cv)
+    }
+
+    /// `(∇_w L, ∇²_ww L dw + ∂_λ ∇_w L dλ)` in one call (forward mode); override it to
+    /// share work.
+    fn gradient_and_jvp(
+        &self,
+        w: &Array1<f64>,
+        lam: &Self::Hyper,
+        dw: &Array1<f64>,
+        dlam: &Self::Hyper,
+    ) -> (Array1<f64>, Array1<f64>) {
+        (self.gradient(w, lam), self.gradient_jvp(w, lam, dw, dlam))
+    }
 }
 
 /// Hyperparameters of an inner optimizer: learning rate and momentum (each of length
@@ -187,8 +213,7 @@ impl<L: InnerLoss> Dynamics for GradientDescent<L> {
         wb: &Array1<f64>,
     ) -> (Array1<f64>, Self::Hyper) {
         let a = at(&h.lr, t, "learning-rate");
-        let g = self.0.gradient(w, &h.loss);
-        let (hv, mut cl) = self.0.gradient_vjp(w, &h.loss, wb);
+        let (g, hv, mut cl) = self.0.gradient_and_vjp(w, &h.loss, wb);
         cl.scale(-a);
         let dw = wb - &(a * &hv);
         (dw, hyper_cotangent(h, t, -g.dot(wb), 0.0, cl))
@@ -204,8 +229,7 @@ impl<L: InnerLoss> Dynamics for GradientDescent<L> {
     ) -> Array1<f64> {
         let a = at(&h.lr, t, "learning-rate");
         let (da, _) = hyper_tangent(dh, t);
-        let g = self.0.gradient(w, &h.loss);
-        let dg = self.0.gradient_jvp(w, &h.loss, dw, &dh.loss);
+        let (g, dg) = self.0.gradient_and_jvp(w, &h.loss, dw, &dh.loss);
         dw - &(da * &g) - &(a * &dg)
     }
 }
@@ -242,9 +266,8 @@ impl<L: InnerLoss> Dynamics for HeavyBall<L> {
             at(&h.lr, t, "learning-rate"),
             at(&h.momentum, t, "momentum"),
         );
-        let g = self.0.gradient(w, &h.loss);
         let vt = vb + wb; // total cotangent of v'
-        let (hv, mut cl) = self.0.gradient_vjp(w, &h.loss, &vt);
+        let (g, hv, mut cl) = self.0.gradient_and_vjp(w, &h.loss, &vt);
         cl.scale(-a);
         let dw = wb - &(a * &hv);
         let dv = m * &vt;
@@ -266,8 +289,7 @@ impl<L: InnerLoss> Dynamics for HeavyBall<L> {
             at(&h.momentum, t, "momentum"),
         );
         let (da, dm) = hyper_tangent(dh, t);
-        let g = self.0.gradient(w, &h.loss);
-        let dg = self.0.gradient_jvp(w, &h.loss, dw, &dh.loss);
+        let (g, dg) = self.0.gradient_and_jvp(w, &h.loss, dw, &dh.loss);
         let dv2 = dm * v + &(m * dv) - &(da * &g) - &(a * &dg);
         (dw + &dv2, dv2)
     }
@@ -307,13 +329,12 @@ impl<L: InnerLoss> Dynamics for Nesterov<L> {
             at(&h.lr, t, "learning-rate"),
             at(&h.momentum, t, "momentum"),
         );
-        let g = self.0.gradient(w, &h.loss);
-        let v2 = m * v - &(a * &g);
         let vt = vb + &(m * wb); // total cotangent of v'
         let gsum = &vt + wb; // g enters v' and w', each with -α
+        let (g, hv, mut cl) = self.0.gradient_and_vjp(w, &h.loss, &gsum);
+        let v2 = m * v - &(a * &g);
         let dm = wb.dot(&v2) + vt.dot(v);
         let da = -g.dot(&gsum);
-        let (hv, mut cl) = self.0.gradient_vjp(w, &h.loss, &gsum);
         cl.scale(-a);
         let dw = wb - &(a * &hv);
         let dv = m * &vt;
@@ -334,8 +355,7 @@ impl<L: InnerLoss> Dynamics for Nesterov<L> {
             at(&h.momentum, t, "momentum"),
         );
         let (da, dm) = hyper_tangent(dh, t);
-        let g = self.0.gradient(w, &h.loss);
-        let dg = self.0.gradient_jvp(w, &h.loss, dw, &dh.loss);
+        let (g, dg) = self.0.gradient_and_jvp(w, &h.loss, dw, &dh.loss);
         let v2 = m * v - &(a * &g);
         let dstep = da * &g + &(a * &dg); // tangent of α g
         let dv2 = dm * v + &(m * dv) - &dstep;
@@ -385,9 +405,8 @@ struct AdamPoint {
 }
 
 impl<L: InnerLoss> Adam<L> {
-    fn point(&self, s: &(Array1<f64>, Array1<f64>, Array1<f64>), lam: &L::Hyper) -> AdamPoint {
+    fn point(&self, s: &(Array1<f64>, Array1<f64>, Array1<f64>), g: Array1<f64>) -> AdamPoint {
         let (w, m, u) = s;
-        let g = self.loss.gradient(w, lam);
         check_dims("gradient", w, &g);
         let m2 = self.beta1 * m + &((1.0 - self.beta1) * &g);
         let u2 = self.beta2 * u + &((1.0 - self.beta2) * &(&g * &g));
@@ -416,7 +435,7 @@ impl<L: InnerLoss> Dynamics for Adam<L> {
     fn step(&self, s: &Self::State, h: &Self::Hyper, t: usize) -> Self::State {
         let a = at(&h.lr, t, "learning-rate");
         let (c1, c2) = self.corrections(t);
-        let p = self.point(s, &h.loss);
+        let p = self.point(s, self.loss.gradient(&s.0, &h.loss));
         let mut w2 = s.0.clone();
         for i in 0..w2.len() {
             w2[i] -= a * (p.m2[i] / c1) / ((p.u2[i] / c2).sqrt() + self.epsilon);
@@ -433,7 +452,7 @@ impl<L: InnerLoss> Dynamics for Adam<L> {
     ) -> (Self::State, Self::Hyper) {
         let a = at(&h.lr, t, "learning-rate");
         let (c1, c2) = self.corrections(t);
-        let p = self.point(s, &h.loss);
+        let p = self.point(s, self.loss.gradient(&s.0, &h.loss));
         let (wb, mb, ub) = sb;
         let n = wb.len();
         let (mut mt, mut ut) = (mb.clone(), ub.clone());
@@ -461,9 +480,9 @@ impl<L: InnerLoss> Dynamics for Adam<L> {
         let a = at(&h.lr, t, "learning-rate");
         let (da, _) = hyper_tangent(dh, t);
         let (c1, c2) = self.corrections(t);
-        let p = self.point(s, &h.loss);
         let (dw, dm, du) = ds;
-        let dg = self.loss.gradient_jvp(&s.0, &h.loss, dw, &dh.loss);
+        let (g, dg) = self.loss.gradient_and_jvp(&s.0, &h.loss, dw, &dh.loss);
+        let p = self.point(s, g);
         let dm2 = self.beta1 * dm + &((1.0 - self.beta1) * &dg);
         let du2 = self.beta2 * du + &(2.0 * (1.0 - self.beta2) * &(&p.g * &dg));
         let mut dw2 = dw.clone();
@@ -476,7 +495,7 @@ impl<L: InnerLoss> Dynamics for Adam<L> {
 }
 
 /// SGD with momentum in Maclaurin, Duvenaud & Adams' form: `v' = μ v - (1-μ) g`,
-/// `w' = w + α v'`. State `(w, v)`. The dynamics of [`reversible`](super::reversible).
+/// `w' = w + α v'`. State `(w, v)`. The dynamics of [`reversible()`](super::reversible()).
 #[derive(Clone, Debug)]
 pub struct SgdMomentum<L>(pub L);
 
@@ -508,12 +527,11 @@ impl<L: InnerLoss> Dynamics for SgdMomentum<L> {
             at(&h.lr, t, "learning-rate"),
             at(&h.momentum, t, "momentum"),
         );
-        let g = self.0.gradient(w, &h.loss);
-        let v2 = m * v - &((1.0 - m) * &g);
         let vt = vb + &(a * wb);
+        let (g, hv, mut cl) = self.0.gradient_and_vjp(w, &h.loss, &vt);
+        let v2 = m * v - &((1.0 - m) * &g);
         let da = wb.dot(&v2);
         let dm = vt.dot(&(v + &g));
-        let (hv, mut cl) = self.0.gradient_vjp(w, &h.loss, &vt);
         cl.scale(-(1.0 - m));
         let dw = wb - &((1.0 - m) * &hv);
         ((dw, m * &vt), hyper_cotangent(h, t, da, dm, cl))
@@ -533,8 +551,7 @@ impl<L: InnerLoss> Dynamics for SgdMomentum<L> {
             at(&h.momentum, t, "momentum"),
         );
         let (da, dm) = hyper_tangent(dh, t);
-        let g = self.0.gradient(w, &h.loss);
-        let dg = self.0.gradient_jvp(w, &h.loss, dw, &dh.loss);
+        let (g, dg) = self.0.gradient_and_jvp(w, &h.loss, dw, &dh.loss);
         let v2 = m * v - &((1.0 - m) * &g);
         let dv2 = dm * &(v + &g) + &(m * dv) - &((1.0 - m) * &dg);
         (dw + &(da * &v2) + &(a * &dv2), dv2)

@@ -154,6 +154,22 @@ impl InnerLoss for Logistic {
         let hdw = self.x.t().dot(&(&lam.0 * &curv * &self.x.dot(dw))) / m + lam.1 * dw;
         hdw + self.x.t().dot(&(&dlam.0 * &self.residual(w))) / m + dlam.1 * w
     }
+    /// Shares `z = X w` and the residual between the gradient and its VJP.
+    fn gradient_and_vjp(
+        &self,
+        w: &Array1<f64>,
+        lam: &(Array1<f64>, f64),
+        v: &Array1<f64>,
+    ) -> (Array1<f64>, Array1<f64>, (Array1<f64>, f64)) {
+        let m = self.y.len() as f64;
+        let p = self.x.dot(w).mapv(sigmoid);
+        let r = &p - &self.y;
+        let xv = self.x.dot(v);
+        let g = self.x.t().dot(&(&lam.0 * &r)) / m + lam.1 * w;
+        let curv = p.mapv(|pi| pi * (1.0 - pi));
+        let hv = self.x.t().dot(&(&lam.0 * &curv * &xv)) / m + lam.1 * v;
+        (g, hv, (&r * &xv / m, w.dot(v)))
+    }
 }
 
 /// Parameters `w` inside an optimizer state.
