@@ -215,43 +215,50 @@ fn bench_hyper(c: &mut Criterion) {
     group.finish();
 }
 
-/// Median wall time of `runs` calls.
-fn median_seconds(runs: usize, f: impl Fn()) -> f64 {
-    let mut times: Vec<f64> = (0..runs)
-        .map(|_| {
+/// Median wall times of every driver over `rounds` rounds; each round runs every
+/// driver once, so that changes in machine load affect all of them alike.
+fn interleaved_medians(s: &Setup, drivers: &[(&'static str, Driver)], rounds: usize) -> Vec<f64> {
+    let mut times = vec![Vec::with_capacity(rounds); drivers.len()];
+    for _ in 0..rounds {
+        for (i, (_, run)) in drivers.iter().enumerate() {
             let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64()
+            black_box(run(s));
+            times[i].push(t.elapsed().as_secs_f64());
+        }
+    }
+    times
+        .into_iter()
+        .map(|mut t| {
+            t.sort_by(f64::total_cmp);
+            t[rounds / 2]
         })
-        .collect();
-    times.sort_by(f64::total_cmp);
-    times[runs / 2]
+        .collect()
 }
 
 fn summary() {
     let s = setup();
     let m = 3.0;
-    println!("\nhypergradients through T = {STEPS} steps, logistic regression {EXAMPLES}×{FEATURES}, state (w, v) = {} scalars", 2 * FEATURES);
+    let drivers = drivers();
+    let medians = interleaved_medians(&s, &drivers, 21);
+    let train = medians[0];
     println!(
-        "{:<28} {:>10} {:>10} {:>12} {:>8} {:>6} {:>12} {:>12}",
+        "\nhypergradients through T = {STEPS} steps, logistic regression {EXAMPLES}×{FEATURES}, \
+         state (w, v) = {} scalars; median of 21 interleaved rounds",
+        2 * FEATURES
+    );
+    println!(
+        "{:<28} {:>8} {:>8} {:>12} {:>6} {:>6} {:>12} {:>11}",
         "driver", "ms", "÷ train", "÷ train / m", "steps", "VJPs", "peak states", "peak bytes"
     );
-    let mut train = 0.0;
-    for (name, run) in drivers() {
+    for ((name, run), t) in drivers.iter().zip(medians) {
         let stats = run(&s);
-        let t = median_seconds(15, || {
-            run(&s);
-        });
-        if train == 0.0 {
-            train = t;
-        }
         let per_hyper = if name.starts_with("forward") {
             format!("{:.2}", t / train / m)
         } else {
             "-".into()
         };
         println!(
-            "{:<28} {:>10.3} {:>10.2} {:>12} {:>8} {:>6} {:>12} {:>12}",
+            "{:<28} {:>8.3} {:>8.2} {:>12} {:>6} {:>6} {:>12} {:>11}",
             name,
             t * 1e3,
             t / train,
@@ -261,7 +268,7 @@ fn summary() {
             stats.peak_states,
             stats.peak_bytes
         );
-        if name == "reversible" {
+        if *name == "reversible" {
             println!(
                 "{:<28} information buffer after training: {} bits",
                 "", stats.info_bits

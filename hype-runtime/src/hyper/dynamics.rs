@@ -160,7 +160,7 @@ fn check_dims(what: &str, w: &Array1<f64>, other: &Array1<f64>) {
 
 /// A hyperparameter cotangent that is zero except at step `t` of the rate (`da`) and
 /// the momentum (`dm`), plus the loss cotangent.
-fn hyper_cotangent<L: Tangent>(
+pub(crate) fn hyper_cotangent<L: Tangent>(
     h: &StepHyper<L>,
     t: usize,
     da: f64,

@@ -29,7 +29,7 @@
 //! | [`reverse()`] Reverse-HG | `T` steps + `T` VJPs | `T + 1` |
 //! | [`checkpointed()`] Reverse-HG with checkpoints | ≤ `2T` steps (√T) + `T` VJPs | `O(√T)` or `c + 1` (binomial) |
 //! | [`truncated()`] last `K` steps | `T` steps + `K` VJPs | `K + 1` |
-//! | [`reversible()`] exact-arithmetic SGD with momentum | `2T` gradients + `T` VJPs | 1, plus the bits lost to momentum decay |
+//! | [`reversible()`] exact-arithmetic SGD with momentum | `T` gradients + `T` (gradient + VJP) | 1, plus the bits lost to momentum decay |
 //! | [`forward()`] Forward-HG | `T` steps + `T·m` JVPs (`m` hyperparameters) | `m` tangents |
 //! | [`rtho()`] real-time updates during training | as forward | `m` tangents |
 //! | [`implicit()`] implicit function theorem + CG | CG iterations × 1 HVP | 1 |

@@ -19,10 +19,10 @@
 //! treated as identity; it differs from the floating-point trajectory's by the order
 //! of `T · 2^-radix_bits`.
 
-use super::dynamics::{InnerLoss, SgdMomentum, StepHyper};
+use super::dynamics::{hyper_cotangent, InnerLoss, SgdMomentum, StepHyper};
 use super::exact::{rational, ExactVec};
-use super::reverse::backward_step;
 use super::{HyperError, Hypergradient, Stats, Validation};
+use crate::tangent::Tangent;
 use ndarray::Array1;
 
 /// Configuration of [`reversible()`].
@@ -138,16 +138,25 @@ where
     let final_state = (w.to_float(), v.to_float());
     let (value, mut sb, mut hb) = validation.value_and_grad(&final_state, h);
 
-    // Backward: exact reversal and the adjoint recursion.
+    // Backward: exact reversal and the adjoint recursion. The adjoint of step t is
+    // `SgdMomentum::step_vjp`, inlined so that one call of `gradient_and_vjp` at w_t
+    // serves both the reversal (it needs g(w_t)) and the adjoint (it needs H v̄).
     for (t, &(num, den)) in momenta.iter().enumerate().rev() {
         let (a, m) = (at(&h.lr, t), at(&h.momentum, t));
-        w.sub(&(a * &v.to_float()))?;
-        let g = loss.gradient(&w.to_float(), &h.loss);
+        let v_next = v.to_float();
+        w.sub(&(a * &v_next))?;
+        let w_t = w.to_float();
+        let (wb, vb) = &sb;
+        let vt = vb + &(a * wb);
+        let (g, hv, mut cl) = loss.gradient_and_vjp(&w_t, &h.loss, &vt);
         gradients += 1;
         v.add(&((1.0 - m) * &g))?;
         v.div_ratio(num, den)?;
-        let s_t = (w.to_float(), v.to_float());
-        backward_step(dynamics, &s_t, h, t, &mut sb, &mut hb);
+        let v_t = v.to_float();
+        cl.scale(-(1.0 - m));
+        let (da, dm) = (wb.dot(&v_next), vt.dot(&(&v_t + &g)));
+        hb.add_assign_tangent(&hyper_cotangent(h, t, da, dm, cl));
+        sb = (wb - &((1.0 - m) * &hv), m * &vt);
     }
     let recovered_exact = (w.val.clone(), v.val.clone());
     let state_bytes = 2 * n * 8;
