@@ -285,3 +285,30 @@ fn hand_written_dynamics_per_example_weights() {
     let g = check_all("weighted least squares", &d, &v, &w0, &c, 40);
     assert_eq!(g.len(), 15);
 }
+
+/// An initialization hyperparameter by the chain rule: `s_0 = σ z` gives
+/// `dE/dσ = <dE/ds_0, z>` from the reverse drivers' initial-state gradient.
+#[test]
+fn initialization_scale_through_the_initial_state_gradient() {
+    let (q, z, target) = quad_problem();
+    let d = Nesterov(q);
+    // A short, slow run, so that the start still matters.
+    let h = StepHyper::constant(0.02, 0.6, 0.1);
+    let v = quadratic_validation(target, 0.0);
+    let sigma = 0.7;
+    let loss_at = |sigma: f64| {
+        let s0 = (sigma * &z, z.zero_like());
+        hype_runtime::hyper::unrolled_loss(&d, &v, &s0, &h, T)
+    };
+    let s0 = (sigma * &z, z.zero_like());
+    let r = reverse(&d, &v, &s0, &h, T);
+    let (gw0, gv0) = r.initial_state_grad.unwrap();
+    let dsigma = gw0.dot(&z);
+    let eps = 1e-5;
+    let fd = (loss_at(sigma + eps) - loss_at(sigma - eps)) / (2.0 * eps);
+    assert!(fd.abs() > 1e-2, "the start matters: {fd}");
+    assert!((dsigma - fd).abs() < 1e-7 * fd.abs(), "{dsigma} vs {fd}");
+    assert_eq!(gv0.len(), 5);
+    let c = checkpointed(&d, &v, &s0, &h, T, Checkpointing::Sqrt).unwrap();
+    assert_eq!(c.initial_state_grad.unwrap().0.dot(&z), dsigma);
+}
