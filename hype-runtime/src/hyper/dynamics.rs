@@ -214,6 +214,8 @@ impl<L: InnerLoss> Dynamics for GradientDescent<L> {
     ) -> (Array1<f64>, Self::Hyper) {
         let a = at(&h.lr, t, "learning-rate");
         let (g, hv, mut cl) = self.0.gradient_and_vjp(w, &h.loss, wb);
+        check_dims("gradient", w, &g);
+        check_dims("Hessian-vector product", w, &hv);
         cl.scale(-a);
         let dw = wb - &(a * &hv);
         (dw, hyper_cotangent(h, t, -g.dot(wb), 0.0, cl))
@@ -230,6 +232,8 @@ impl<L: InnerLoss> Dynamics for GradientDescent<L> {
         let a = at(&h.lr, t, "learning-rate");
         let (da, _) = hyper_tangent(dh, t);
         let (g, dg) = self.0.gradient_and_jvp(w, &h.loss, dw, &dh.loss);
+        check_dims("gradient", w, &g);
+        check_dims("gradient's tangent", w, &dg);
         dw - &(da * &g) - &(a * &dg)
     }
 }
@@ -268,6 +272,8 @@ impl<L: InnerLoss> Dynamics for HeavyBall<L> {
         );
         let vt = vb + wb; // total cotangent of v'
         let (g, hv, mut cl) = self.0.gradient_and_vjp(w, &h.loss, &vt);
+        check_dims("gradient", w, &g);
+        check_dims("Hessian-vector product", w, &hv);
         cl.scale(-a);
         let dw = wb - &(a * &hv);
         let dv = m * &vt;
@@ -290,6 +296,8 @@ impl<L: InnerLoss> Dynamics for HeavyBall<L> {
         );
         let (da, dm) = hyper_tangent(dh, t);
         let (g, dg) = self.0.gradient_and_jvp(w, &h.loss, dw, &dh.loss);
+        check_dims("gradient", w, &g);
+        check_dims("gradient's tangent", w, &dg);
         let dv2 = dm * v + &(m * dv) - &(da * &g) - &(a * &dg);
         (dw + &dv2, dv2)
     }
@@ -332,6 +340,8 @@ impl<L: InnerLoss> Dynamics for Nesterov<L> {
         let vt = vb + &(m * wb); // total cotangent of v'
         let gsum = &vt + wb; // g enters v' and w', each with -α
         let (g, hv, mut cl) = self.0.gradient_and_vjp(w, &h.loss, &gsum);
+        check_dims("gradient", w, &g);
+        check_dims("Hessian-vector product", w, &hv);
         let v2 = m * v - &(a * &g);
         let dm = wb.dot(&v2) + vt.dot(v);
         let da = -g.dot(&gsum);
@@ -356,6 +366,8 @@ impl<L: InnerLoss> Dynamics for Nesterov<L> {
         );
         let (da, dm) = hyper_tangent(dh, t);
         let (g, dg) = self.0.gradient_and_jvp(w, &h.loss, dw, &dh.loss);
+        check_dims("gradient", w, &g);
+        check_dims("gradient's tangent", w, &dg);
         let v2 = m * v - &(a * &g);
         let dstep = da * &g + &(a * &dg); // tangent of α g
         let dv2 = dm * v + &(m * dv) - &dstep;
@@ -465,6 +477,7 @@ impl<L: InnerLoss> Dynamics for Adam<L> {
         }
         let gb = (1.0 - self.beta1) * &mt + &(2.0 * (1.0 - self.beta2) * &(&p.g * &ut));
         let (hv, cl) = self.loss.gradient_vjp(&s.0, &h.loss, &gb);
+        check_dims("Hessian-vector product", &s.0, &hv);
         let ds = (wb + &hv, self.beta1 * &mt, self.beta2 * &ut);
         (ds, hyper_cotangent(h, t, da, 0.0, cl))
     }
@@ -482,6 +495,8 @@ impl<L: InnerLoss> Dynamics for Adam<L> {
         let (c1, c2) = self.corrections(t);
         let (dw, dm, du) = ds;
         let (g, dg) = self.loss.gradient_and_jvp(&s.0, &h.loss, dw, &dh.loss);
+        check_dims("gradient", &s.0, &g);
+        check_dims("gradient's tangent", &s.0, &dg);
         let p = self.point(s, g);
         let dm2 = self.beta1 * dm + &((1.0 - self.beta1) * &dg);
         let du2 = self.beta2 * du + &(2.0 * (1.0 - self.beta2) * &(&p.g * &dg));
@@ -529,6 +544,8 @@ impl<L: InnerLoss> Dynamics for SgdMomentum<L> {
         );
         let vt = vb + &(a * wb);
         let (g, hv, mut cl) = self.0.gradient_and_vjp(w, &h.loss, &vt);
+        check_dims("gradient", w, &g);
+        check_dims("Hessian-vector product", w, &hv);
         let v2 = m * v - &((1.0 - m) * &g);
         let da = wb.dot(&v2);
         let dm = vt.dot(&(v + &g));
@@ -552,6 +569,8 @@ impl<L: InnerLoss> Dynamics for SgdMomentum<L> {
         );
         let (da, dm) = hyper_tangent(dh, t);
         let (g, dg) = self.0.gradient_and_jvp(w, &h.loss, dw, &dh.loss);
+        check_dims("gradient", w, &g);
+        check_dims("gradient's tangent", w, &dg);
         let v2 = m * v - &((1.0 - m) * &g);
         let dv2 = dm * &(v + &g) + &(m * dv) - &((1.0 - m) * &dg);
         (dw + &(da * &v2) + &(a * &dv2), dv2)
