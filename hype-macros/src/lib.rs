@@ -106,3 +106,43 @@ pub fn derive_tangent(input: TokenStream) -> TokenStream {
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }
+operator!(
+    /// `hvp!(f)(args.., &v..)`: the Hessian-vector product `H(x) v` of a scalar function
+    /// (reverse mode over forward mode; no Hessian is formed). Needs
+    /// `#[differentiable(order = 2)]` on `f` and on the functions it calls.
+    hvp
+);
+operator!(
+    /// `hessian!(f)(args..)`: the Hessian of a scalar function of one active parameter
+    /// (rows and columns in the flat order of the parameter), one `hvp!` per column.
+    /// Needs `#[differentiable(order = 2)]`.
+    hessian
+);
+operator!(
+    /// `diff2!(f)(x)`: the second derivative with respect to one scalar parameter.
+    /// Needs `#[differentiable(order = 2)]`.
+    diff2
+);
+operator!(
+    /// `diffn!(n, f)(x)`: the n-th derivative with respect to one scalar parameter.
+    /// Needs `#[differentiable(order = n)]` (n ≥ 1).
+    diffn
+);
+operator!(
+    /// `grad_hessian!(f)(x)`: `(grad!(f)(x), hessian!(f)(x))`.
+    grad_hessian
+);
+operator!(
+    /// `laplacian!(f)(x)`: the trace of the Hessian of a scalar function of one
+    /// parameter. Needs `#[differentiable(order = 2)]`.
+    laplacian
+);
+operator!(
+    /// `curl!(f)(x)`: the curl of a vector field from 3 to 3 dimensions (from its
+    /// Jacobian).
+    curl
+);
+operator!(
+    /// `div!(f)(x)`: the divergence of a vector field (the trace of its Jacobian).
+    div
+);

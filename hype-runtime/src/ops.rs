@@ -596,7 +596,8 @@ where
 
 /// `-1 / rows` for a row-wise loss on `a`.
 #[inline]
-fn neg_inv_rows<A>(a: &A) -> f64
+#[doc(hidden)]
+pub fn neg_inv_rows<A>(a: &A) -> f64
 where
     A: Val + ?Sized,
     A::V: LastAxis,

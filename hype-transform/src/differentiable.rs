@@ -26,7 +26,7 @@ impl VisitMut for NameLifetimes {
     }
 }
 
-fn with_lifetime(ty: &syn::Type, name: &str) -> syn::Type {
+pub fn with_lifetime(ty: &syn::Type, name: &str) -> syn::Type {
     let mut t = ty.clone();
     NameLifetimes(syn::Lifetime::new(name, proc_macro2::Span::call_site())).visit_type_mut(&mut t);
     t
@@ -45,7 +45,7 @@ fn with_h(ty: &syn::Type) -> syn::Type {
 }
 
 pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
-    let _opts = parse::options(attr)?;
+    let opts = parse::options(attr)?;
     let mut func: syn::ItemFn = syn::parse2(item).map_err(|e| {
         syn::Error::new(
             e.span(),
@@ -66,7 +66,13 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     let mut idents = std::collections::HashSet::new();
     collect_idents(func.to_token_stream(), &mut idents);
     let ir = lower_function(params, &body, idents)?;
-    let out = emit(&func, &ir);
+    let mut out = emit(&func, &ir);
+    let order = crate::higher::Order {
+        order: opts.order.unwrap_or(1),
+        level: opts.level.unwrap_or(1),
+        explicit: opts.order.is_some() && !opts.implicit,
+    };
+    out.extend(crate::higher::emit(&func, &ir, &order)?);
     // `HYPE_PRINT_EXPANSION=name` prints the code generated for function `name`.
     if std::env::var("HYPE_PRINT_EXPANSION").is_ok_and(|n| func.sig.ident == n) {
         eprintln!("{out}");
@@ -480,6 +486,8 @@ fn emit_with(func: &syn::ItemFn, ir: &Function, custom: Option<&CustomRule>) -> 
         let diff_name = names::derived(name, "diff");
         let jac_name = names::derived(name, "jacobian");
         let jtv_name = names::derived(name, "jacobian_t_v");
+        let div_name = names::derived(name, "div");
+        let curl_name = names::derived(name, "curl");
         let one_dots: Vec<TokenStream> = ir
             .params
             .iter()
@@ -513,6 +521,14 @@ fn emit_with(func: &syn::ItemFn, ir: &Function, custom: Option<&CustomRule>) -> 
                     |__hype_g| (#this #rev_name(#(::core::clone::Clone::clone(&#pnames),)* #want_all).1)(__hype_g).#gidx,
                     &#this #name(#(::core::clone::Clone::clone(&#pnames)),*),
                 )
+            }
+            #allow
+            #vis fn #div_name #gen_plain (#(#plain_params),*) -> f64 #where_clause {
+                ::hype::rt::trace(&#this #jac_name(#(#pnames),*))
+            }
+            #allow
+            #vis fn #curl_name #gen_plain (#(#plain_params),*) -> ::hype::ndarray::Array1<f64> #where_clause {
+                ::hype::rt::curl(&#this #jac_name(#(#pnames),*))
             }
             #allow
             #vis fn #jtv_name #gen_plain (#(#plain_params,)* __hype_v: &#rt_plain) -> #grads_ty #where_clause {

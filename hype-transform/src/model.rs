@@ -261,7 +261,7 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
             }
 
             /// The forward pass on a batch (rows are examples).
-            #[::hype::differentiable]
+            #[::hype::differentiable(order = 2)]
             pub fn forward(&self, x: &::hype::ndarray::Array2<f64>) -> ::hype::ndarray::Array2<f64> {
                 #(#steps)*
                 #current

@@ -13,6 +13,15 @@ use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 
 pub fn expand(input: TokenStream, op: &str) -> syn::Result<TokenStream> {
+    match op {
+        "diffn" => return diffn(input),
+        "grad_hessian" | "laplacian" | "curl" | "div" | "hvp" | "hessian" | "diff2" => {
+            let path = path_only(input, op)?;
+            let target = derived_path(&path, op);
+            return Ok(quote_spanned!(path.span()=> #target));
+        }
+        _ => {}
+    }
     let expr: syn::Expr = syn::parse2(input).map_err(|e| {
         syn::Error::new(
             e.span(),
@@ -38,7 +47,7 @@ pub fn expand(input: TokenStream, op: &str) -> syn::Result<TokenStream> {
 }
 
 /// The closure as a function: its parameters and its body lowered to IR.
-fn closure_ir(c: &syn::ExprClosure) -> syn::Result<Function> {
+pub fn closure_ir(c: &syn::ExprClosure) -> syn::Result<Function> {
     if let Some(m) = &c.movability {
         return Err(syn::Error::new(
             m.span(),
@@ -172,4 +181,53 @@ fn closure(c: syn::ExprClosure, op: &str) -> syn::Result<TokenStream> {
             format!("hype: {other}! on a closure is not supported yet; write a #[differentiable] function (captured values as #[constant] parameters) and pass its path"),
         )),
     }
+}
+
+/// The path of a function for an operator that takes no closure.
+fn path_only(input: TokenStream, op: &str) -> syn::Result<syn::Path> {
+    match syn::parse2::<syn::Expr>(input) {
+        Ok(syn::Expr::Path(p)) if p.qself.is_none() => Ok(p.path),
+        Ok(other) => Err(syn::Error::new(
+            other.span(),
+            format!(
+                "hype: {op}! takes the path of a #[differentiable] function, e.g. `{op}!(my_fn)`"
+            ),
+        )),
+        Err(e) => Err(syn::Error::new(
+            e.span(),
+            format!(
+                "hype: {op}! takes the path of a #[differentiable] function, e.g. `{op}!(my_fn)`"
+            ),
+        )),
+    }
+}
+
+/// `diffn!(n, f)`: `f__diff` for n = 1, `f__diff{n}` above (generated up to the
+/// function's `order`).
+fn diffn(input: TokenStream) -> syn::Result<TokenStream> {
+    let parser = |s: syn::parse::ParseStream| -> syn::Result<(syn::LitInt, syn::Path)> {
+        let n: syn::LitInt = s.parse()?;
+        let _: syn::Token![,] = s.parse()?;
+        let p: syn::Path = s.parse()?;
+        Ok((n, p))
+    };
+    let (n, path) = syn::parse::Parser::parse2(parser, input).map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            "hype: diffn! takes an order and a path: `diffn!(3, f)`",
+        )
+    })?;
+    let k: u32 = n.base10_parse()?;
+    let suffix = match k {
+        0 => {
+            return Err(syn::Error::new(
+                n.span(),
+                "hype: diffn! needs an order of 1 or more",
+            ))
+        }
+        1 => "diff".to_string(),
+        k => format!("diff{k}"),
+    };
+    let target = derived_path(&path, &suffix);
+    Ok(quote_spanned!(path.span()=> #target))
 }

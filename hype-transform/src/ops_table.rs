@@ -202,3 +202,73 @@ pub fn ops_function(name: &str) -> Option<usize> {
         .find(|(n, _)| *n == name)
         .map(|(_, k)| *k)
 }
+
+/// Primitives of `hype::rt` by path (`::hype::rt::name(&a, .., statics..)`), as
+/// derivative code writes them: the name of the function, the op whose rules it
+/// uses, and how many leading arguments are values.
+pub const RT_PRIMS: &[(&str, &str, usize)] = &[
+    ("add", "add", 2),
+    ("sub", "sub", 2),
+    ("mul", "mul", 2),
+    ("div", "div", 2),
+    ("neg", "neg", 1),
+    ("exp", "exp", 1),
+    ("ln", "ln", 1),
+    ("log2", "log2", 1),
+    ("log10", "log10", 1),
+    ("sqrt", "sqrt", 1),
+    ("cbrt", "cbrt", 1),
+    ("sin", "sin", 1),
+    ("cos", "cos", 1),
+    ("tan", "tan", 1),
+    ("asin", "asin", 1),
+    ("acos", "acos", 1),
+    ("atan", "atan", 1),
+    ("sinh", "sinh", 1),
+    ("cosh", "cosh", 1),
+    ("tanh", "tanh", 1),
+    ("abs", "abs", 1),
+    ("recip", "recip", 1),
+    ("sign", "sign", 1),
+    ("step", "step", 1),
+    ("zeros_like", "zeros_like", 1),
+    ("powi", "powi", 1),
+    ("powf", "powf", 2),
+    ("max", "max", 2),
+    ("min", "min", 2),
+    ("hypot", "hypot", 2),
+    ("atan2", "atan2", 2),
+    ("mul_add", "mul_add", 3),
+    ("dot", "dot", 2),
+    ("t_owned", "t", 1),
+    ("sum", "sum", 1),
+    ("mean", "mean", 1),
+    ("sum_axis", "sum_axis", 1),
+    ("mean_axis", "mean_axis", 1),
+    ("insert_axis_owned", "insert_axis", 1),
+    ("slice_owned", "slice", 1),
+    ("to_owned", "to_owned", 1),
+    ("broadcast_to", "broadcast_to", 2),
+    ("sum_to", "sum_to", 2),
+];
+
+/// Functions of `hype::ops` that derivative code calls by path besides
+/// [`OPS_FUNCTIONS`], with their number of value arguments.
+pub const OPS_INTERNAL: &[(&str, usize)] = &[("sum_all", 1), ("sum_last", 1), ("expand_last", 1)];
+
+/// Functions of the runtime that compute constants from values (shapes, zeros):
+/// never differentiated, whatever their arguments.
+pub const CONST_FUNCTIONS: &[&str] = &["zero_tangent", "neg_inv_rows", "last_len"];
+
+/// Value arguments that carry no derivative: the shape template of
+/// `broadcast_to(d, like)` and `sum_to(g, like)`.
+pub fn nondiff_arg(op: &str, k: usize) -> bool {
+    matches!((op, k), ("broadcast_to", 1) | ("sum_to", 1))
+}
+
+pub fn rt_prim(name: &str) -> Option<(&'static str, usize)> {
+    RT_PRIMS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, op, k)| (*op, *k))
+}

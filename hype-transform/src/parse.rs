@@ -8,6 +8,11 @@ use syn::{FnArg, Pat, Type};
 #[derive(Default)]
 pub struct Options {
     pub order: Option<u32>,
+    /// Nesting level of generated derivative code (1 for the user's function).
+    pub level: Option<usize>,
+    /// The order was not written by the user (derivative code of a default-order
+    /// function): going higher is tried, not required.
+    pub implicit: bool,
 }
 
 pub fn options(attr: proc_macro2::TokenStream) -> syn::Result<Options> {
@@ -19,6 +24,13 @@ pub fn options(attr: proc_macro2::TokenStream) -> syn::Result<Options> {
         if meta.path.is_ident("order") {
             let lit: syn::LitInt = meta.value()?.parse()?;
             opts.order = Some(lit.base10_parse()?);
+            Ok(())
+        } else if meta.path.is_ident("level") {
+            let lit: syn::LitInt = meta.value()?.parse()?;
+            opts.level = Some(lit.base10_parse()?);
+            Ok(())
+        } else if meta.path.is_ident("implicit") {
+            opts.implicit = true;
             Ok(())
         } else {
             Err(meta.error(

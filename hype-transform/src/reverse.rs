@@ -358,7 +358,8 @@ impl<'a> Reverse<'a> {
                 let mut out = Vec::new();
                 for (k, a) in p.args.iter().enumerate() {
                     if let Atom::Var(v) = a {
-                        if self.active(v) {
+                        if self.active(v) && !crate::ops_table::nondiff_arg(&p.name.to_string(), k)
+                        {
                             let vb = names::bar(v);
                             let rule = format_ident!("{}_vjp{}", p.name, k, span = p.span);
                             let acc = quote_spanned!(p.span=> ::hype::rt::acc(&mut #vb, #module::#rule(#(#args,)* #(#statics,)* &#r, &#g)););

@@ -128,3 +128,68 @@ where
 {
     d.v().broadcast_to(like.v())
 }
+
+// Rules of `broadcast_to` and `sum_to`, which derivative code of derivative code
+// calls (the shape template `like` carries no derivative). The two are each other's
+// transpose.
+
+/// Tangent of `broadcast_to` wrt `d`.
+#[inline]
+#[track_caller]
+pub fn broadcast_to_jvp0<T, L, R, D>(
+    _d: &T,
+    like: &L,
+    _r: &R,
+    dd: &D,
+) -> <D::V as BroadcastTo<L::V>>::Out
+where
+    T: ?Sized,
+    R: ?Sized,
+    L: Val + ?Sized,
+    D: Val + ?Sized,
+    D::V: BroadcastTo<L::V>,
+{
+    broadcast_to(dd, like)
+}
+
+/// Adjoint of `broadcast_to` wrt `d`: the adjoint summed back to the shape of `d`.
+#[inline]
+#[track_caller]
+pub fn broadcast_to_vjp0<T, L, R, G>(d: &T, _like: &L, _r: &R, g: &G) -> <G::V as SumTo<T::V>>::Out
+where
+    T: Val + ?Sized,
+    L: ?Sized,
+    R: ?Sized,
+    G: Val + ?Sized,
+    G::V: SumTo<T::V>,
+{
+    sum_to(g, d)
+}
+
+/// Tangent of `sum_to` wrt `g`.
+#[inline]
+#[track_caller]
+pub fn sum_to_jvp0<T, L, R, D>(_g: &T, like: &L, _r: &R, dg: &D) -> <D::V as SumTo<L::V>>::Out
+where
+    T: ?Sized,
+    R: ?Sized,
+    L: Val + ?Sized,
+    D: Val + ?Sized,
+    D::V: SumTo<L::V>,
+{
+    sum_to(dg, like)
+}
+
+/// Adjoint of `sum_to` wrt `g`: the adjoint spread back over the shape of `g`.
+#[inline]
+#[track_caller]
+pub fn sum_to_vjp0<T, L, R, G>(g: &T, _like: &L, _r: &R, gg: &G) -> <G::V as BroadcastTo<T::V>>::Out
+where
+    T: Val + ?Sized,
+    L: ?Sized,
+    R: ?Sized,
+    G: Val + ?Sized,
+    G::V: BroadcastTo<T::V>,
+{
+    broadcast_to(gg, g)
+}

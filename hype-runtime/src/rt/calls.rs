@@ -165,3 +165,45 @@ where
     }
     j
 }
+
+/// The Hessian of a scalar function at `x` (rows and columns in the flat order of
+/// `x`'s tangent) from its Hessian-vector products, one per input coordinate.
+pub fn hessian<X>(x: &X, hvp: impl Fn(&X::Tangent) -> X::Tangent) -> Array2<f64>
+where
+    X: HasTangent + ?Sized,
+{
+    let xt = x.zero_tangent();
+    let n = xt.flat_len();
+    let mut h = Array2::zeros((n, n));
+    for i in 0..n {
+        let mut e = Array1::zeros(n);
+        e[i] = 1.0;
+        let v = xt.rebuild(&e).expect("basis vector has the input's length");
+        h.column_mut(i).assign(&hvp(&v).flatten());
+    }
+    h
+}
+
+/// The trace of a square matrix (the Laplacian from a Hessian, the divergence from a
+/// Jacobian).
+pub fn trace(m: &Array2<f64>) -> f64 {
+    m.diag().sum()
+}
+
+/// The curl of a vector field in three dimensions from its Jacobian `J[i][j] = ∂f_i/∂x_j`.
+///
+/// # Panics
+/// If the Jacobian is not 3 × 3.
+pub fn curl(j: &Array2<f64>) -> Array1<f64> {
+    if j.dim() != (3, 3) {
+        panic!(
+            "hype: `curl!` needs a field from 3 to 3 dimensions; its Jacobian is {:?}",
+            j.shape()
+        );
+    }
+    ndarray::array![
+        j[[2, 1]] - j[[1, 2]],
+        j[[0, 2]] - j[[2, 0]],
+        j[[1, 0]] - j[[0, 1]]
+    ]
+}

@@ -1,0 +1,350 @@
+//! Higher order: `#[differentiable(order = N)]` with N ≥ 2 emits `f__dir` (the
+//! directional derivative, in the supported subset) marked `#[differentiable(order =
+//! N - 1)]`, so the transform applies to its own output; and the entry points built
+//! on it:
+//!
+//! * `f__hvp(args.., v..)`: Hessian-vector product, reverse over `f__dir`;
+//! * `f__hessian(args..)`: the Hessian from one `f__hvp` per input coordinate;
+//! * `f__diff2`, ..., `f__diff{N}` for a scalar input: forward over `f__dir`^(n-1);
+//! * `f__grad__fwd` / `f__grad__rev`: the call convention of a `#[differentiable]`
+//!   function for `f__grad` itself, so that `grad!(f)(..)` inside a differentiated
+//!   body is differentiated (both rules are Hessian-vector products).
+
+use crate::dir::Dir;
+use crate::ir::Function;
+use crate::names;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// `&T` → `T`.
+fn strip_refs(ty: &syn::Type) -> &syn::Type {
+    match ty {
+        syn::Type::Reference(r) => strip_refs(&r.elem),
+        t => t,
+    }
+}
+
+pub struct Order {
+    pub order: u32,
+    pub level: usize,
+    /// `order` was written by the user: failures to go higher are errors.
+    pub explicit: bool,
+}
+
+pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenStream> {
+    if o.order < 2 {
+        return Ok(quote!());
+    }
+    let dir = Dir {
+        f: ir,
+        level: o.level,
+    };
+    let body = match dir.block(&ir.body) {
+        Ok(b) => b,
+        Err(e) if o.explicit => return Err(e),
+        Err(_) => return Ok(quote!()),
+    };
+    let name = &func.sig.ident;
+    let vis = &func.vis;
+    let in_impl = func.sig.receiver().is_some();
+    let this = if in_impl { quote!(Self::) } else { quote!() };
+    let generics = &func.sig.generics;
+    let gparams: Vec<_> = generics.params.iter().collect();
+    let where_clause = &generics.where_clause;
+    let r: syn::Type = match &func.sig.output {
+        syn::ReturnType::Type(_, t) => (**t).clone(),
+        syn::ReturnType::Default => syn::parse_quote!(()),
+    };
+    let allow = quote!(#[doc(hidden)] #[allow(unused_mut, unused_variables, unused_assignments, unused_parens, non_snake_case, clippy::all, clippy::pedantic)]);
+
+    // ---- f__dir: the directional derivative, itself #[differentiable] ----
+    let dir_name = names::derived(name, "dir");
+    let inputs = func
+        .sig
+        .inputs
+        .iter()
+        .zip(&ir.params)
+        .map(|(arg, p)| match arg {
+            syn::FnArg::Typed(pt) if !p.active => quote!(#[constant] #pt),
+            a => quote!(#a),
+        });
+    let tan_params: Vec<TokenStream> = ir
+        .params
+        .iter()
+        .filter(|p| p.active)
+        .map(|p| {
+            let d = dir.d(&p.name);
+            let t = strip_refs(&p.ty);
+            // Active: a caller's tangent depends on its own inputs.
+            quote!(#d: &<#t as ::hype::HasTangent>::Tangent)
+        })
+        .collect();
+    // A parameter the body assigns to gets a tangent it can assign to.
+    let own_tangents = ir
+        .params
+        .iter()
+        .filter(|p| p.active && ir.mutable.contains(&p.name.to_string()))
+        .map(|p| {
+            let d = dir.d(&p.name);
+            quote!(let mut #d = ::core::clone::Clone::clone(#d);)
+        });
+    let ret = dir.ret();
+    let next_order = o.order - 1;
+    let next_level = o.level + 1;
+    let explicit = if o.explicit {
+        quote!(order = #next_order,)
+    } else {
+        // Not written by the user: the next level is tried, not required.
+        quote!(order = #next_order, implicit,)
+    };
+    let mut out = quote! {
+        #allow
+        #[::hype::differentiable(#explicit level = #next_level)]
+        #vis fn #dir_name <#(#gparams),*> (#(#inputs,)* #(#tan_params),*) -> (#r, <#r as ::hype::HasTangent>::Tangent) #where_clause {
+            #(#own_tangents)*
+            #body
+            #ret
+        }
+    };
+
+    // ---- entry points on f__dir, for a scalar output ----
+    let scalar_out = matches!(&r, syn::Type::Path(tp) if tp.path.is_ident("f64"));
+    if !scalar_out {
+        return Ok(out);
+    }
+    let n = ir.params.len();
+    let pnames: Vec<_> = ir.params.iter().map(|p| p.name.clone()).collect();
+    let plain_params: Vec<TokenStream> = ir
+        .params
+        .iter()
+        .map(|p| {
+            let (n, t) = (&p.name, &p.ty);
+            quote!(#n: #t)
+        })
+        .collect();
+    let active: Vec<usize> = (0..n).filter(|&k| ir.params[k].active).collect();
+    let na = active.len();
+    let dir_rev = names::derived(&dir_name, "rev");
+    let want_dir: Vec<bool> = ir
+        .params
+        .iter()
+        .map(|p| p.active)
+        .chain((0..na).map(|_| false))
+        .collect();
+    let active_tys: Vec<TokenStream> = active
+        .iter()
+        .map(|&k| {
+            let t = strip_refs(&ir.params[k].ty);
+            quote!(<#t as ::hype::HasTangent>::Tangent)
+        })
+        .collect();
+    let grads_ty = if na == 1 {
+        active_tys[0].clone()
+    } else {
+        quote!((#(#active_tys),*))
+    };
+    let pick = |g: &syn::Ident| -> TokenStream {
+        let xs: Vec<TokenStream> = active
+            .iter()
+            .map(|&k| {
+                let i = syn::Index::from(k);
+                quote!(#g.#i)
+            })
+            .collect();
+        if na == 1 {
+            xs[0].clone()
+        } else {
+            quote!((#(#xs),*))
+        }
+    };
+    let g = format_ident!("__hype_g");
+    // The primal counts as used when only its derivatives are (no dead-code warning).
+    let mention = if gparams.is_empty() {
+        quote!(let _ = #this #name;)
+    } else {
+        quote!()
+    };
+    let picked = pick(&g);
+    let vs: Vec<syn::Ident> = (0..na).map(|j| format_ident!("__hype_v{}", j)).collect();
+    let hvp_name = names::derived(name, "hvp");
+    let grad_name = names::derived(name, "grad");
+    let gen_plain = quote!(<#(#gparams),*>);
+    out.extend(quote! {
+        /// Hessian-vector product: reverse mode over the directional derivative.
+        #allow
+        #vis fn #hvp_name #gen_plain (#(#plain_params,)* #(#vs: &#active_tys),*) -> #grads_ty #where_clause {
+            #mention
+            let (_, __hype_pb) = #this #dir_rev(#(#pnames,)* #(#vs,)* [#(#want_dir),*]);
+            let #g = __hype_pb(&(0.0, 1.0));
+            #picked
+        }
+    });
+    let clones: Vec<TokenStream> = pnames
+        .iter()
+        .map(|p| quote!(::core::clone::Clone::clone(&#p)))
+        .collect();
+    if na == 1 {
+        let x = &pnames[active[0]];
+        let hess_name = names::derived(name, "hessian");
+        out.extend(quote! {
+            #allow
+            #vis fn #hess_name #gen_plain (#(#plain_params),*) -> ::hype::ndarray::Array2<f64> #where_clause {
+                ::hype::rt::hessian(&#x, |__hype_v| #this #hvp_name(#(#clones,)* __hype_v))
+            }
+        });
+        let lap_name = names::derived(name, "laplacian");
+        let gh_name = names::derived(name, "grad_hessian");
+        out.extend(quote! {
+            #allow
+            #vis fn #lap_name #gen_plain (#(#plain_params),*) -> f64 #where_clause {
+                ::hype::rt::trace(&#this #hess_name(#(#pnames),*))
+            }
+            #allow
+            #vis fn #gh_name #gen_plain (#(#plain_params),*) -> (#grads_ty, ::hype::ndarray::Array2<f64>) #where_clause {
+                (#this #grad_name(#(#clones),*), #this #hess_name(#(#pnames),*))
+            }
+        });
+        let p = &ir.params[active[0]];
+        let scalar = matches!(&p.ty, syn::Type::Path(tp) if tp.path.is_ident("f64"));
+        if scalar && o.level == 1 {
+            // diff{m}: forward mode over D = f__dir^(m-1), whose parameters are f's,
+            // then the tangents of the active parameters of each level in order. The
+            // j-th tangent is a pure direction of x when j is a power of two (1),
+            // a mixed one otherwise (0).
+            for m in 2..=o.order as usize {
+                let mut target = name.clone();
+                for _ in 0..m - 1 {
+                    target = names::derived(&target, "dir");
+                }
+                let fwd = names::derived(&target, "fwd");
+                let ntan = (1usize << (m - 1)) - 1;
+                let ones = (1..=ntan).map(|j| {
+                    if j.is_power_of_two() {
+                        quote!(&1.0)
+                    } else {
+                        quote!(&0.0)
+                    }
+                });
+                let dots = ir
+                    .params
+                    .iter()
+                    .map(|q| {
+                        if q.active {
+                            quote!(&1.0)
+                        } else {
+                            quote!(::hype::rt::Zero)
+                        }
+                    })
+                    .chain((0..ntan).map(|_| quote!(::hype::rt::Zero)));
+                let take = (0..m - 1).map(|_| quote!(.1));
+                let dn = format_ident!("{}__diff{}", name, m);
+                out.extend(quote! {
+                    #allow
+                    #vis fn #dn #gen_plain (#(#plain_params),*) -> f64 #where_clause {
+                        #mention
+                        #this #fwd(#(#pnames,)* #(#ones,)* #(#dots),*).1 #(#take)*
+                    }
+                });
+            }
+        }
+    }
+
+    // ---- f__grad as a differentiable function (for grad! inside bodies) ----
+    let gfwd = names::derived(&grad_name, "fwd");
+    let grev = names::derived(&grad_name, "rev");
+    let lts: Vec<syn::Lifetime> = (0..n)
+        .map(|k| syn::Lifetime::new(&format!("'h{k}"), proc_macro2::Span::call_site()))
+        .collect();
+    let with_lt =
+        |ty: &syn::Type, lt: &str| -> syn::Type { crate::differentiable::with_lifetime(ty, lt) };
+    let ptys_each: Vec<syn::Type> = ir
+        .params
+        .iter()
+        .zip(&lts)
+        .map(|(p, l)| with_lt(&p.ty, &l.to_string()))
+        .collect();
+    let params_each = pnames.iter().zip(&ptys_each).map(|(n, t)| quote!(#n: #t));
+    let dots_each = ir.params.iter().zip(&ptys_each).map(|(p, t)| {
+        let d = names::dot(&p.name);
+        if p.active {
+            quote!(#d: impl ::hype::rt::TangentArg<#t>)
+        } else {
+            quote!(#d: impl ::core::marker::Sized)
+        }
+    });
+    let dots_init = ir
+        .params
+        .iter()
+        .zip(&ptys_each)
+        .filter(|(p, _)| p.active)
+        .map(|(p, t)| {
+            let n = &p.name;
+            let d = names::dot(n);
+            quote!(let #d = <_ as ::hype::rt::TangentArg<#t>>::into_tangent(#d, &#n);)
+        });
+    let dot_refs = active.iter().map(|&k| {
+        let d = names::dot(&ir.params[k].name);
+        quote!(&#d)
+    });
+    let gen_each = quote!(<#(#lts,)* #(#gparams),*>);
+    let ptys_h: Vec<syn::Type> = ir.params.iter().map(|p| with_lt(&p.ty, "'h")).collect();
+    let params_h = pnames.iter().zip(&ptys_h).map(|(n, t)| quote!(#n: #t));
+    let grads_ty_h = {
+        let ts: Vec<TokenStream> = active
+            .iter()
+            .map(|&k| {
+                let t = strip_refs(&ptys_h[k]);
+                quote!(<#t as ::hype::HasTangent>::Tangent)
+            })
+            .collect();
+        if na == 1 {
+            ts[0].clone()
+        } else {
+            quote!((#(#ts),*))
+        }
+    };
+    let grad_tys_h = ir.params.iter().zip(&ptys_h).map(|(p, t)| {
+        if p.active {
+            let t = strip_refs(t);
+            quote!(<#t as ::hype::HasTangent>::Tangent)
+        } else {
+            quote!(::hype::rt::NoGrad)
+        }
+    });
+    let u_parts: Vec<TokenStream> = (0..na)
+        .map(|j| {
+            if na == 1 {
+                quote!(__hype_u)
+            } else {
+                let i = syn::Index::from(j);
+                quote!(&__hype_u.#i)
+            }
+        })
+        .collect();
+    let want = format_ident!("__hype_want");
+    let want_pass = (0..n)
+        .map(|k| quote!(#want[#k]))
+        .chain((0..na).map(|_| quote!(false)));
+    let all_idx = (0..n).map(syn::Index::from);
+    let gen_h = quote!(<'h, #(#gparams),*>);
+    out.extend(quote! {
+        #allow
+        #vis fn #gfwd #gen_each (#(#params_each,)* #(#dots_each),*) -> (#grads_ty, #grads_ty) #where_clause {
+            #(#dots_init)*
+            let __hype_value = #this #grad_name(#(#clones),*);
+            let (_, __hype_pb) = #this #dir_rev(#(#pnames,)* #(#dot_refs,)* [#(#want_dir),*]);
+            let #g = __hype_pb(&(0.0, 1.0));
+            (__hype_value, #picked)
+        }
+        #allow
+        #vis fn #grev #gen_h (#(#params_h,)* #want: [bool; #n]) -> (#grads_ty_h, impl ::core::ops::FnOnce(&#grads_ty_h) -> (#(#grad_tys_h,)*) + 'h) #where_clause {
+            let __hype_value = #this #grad_name(#(#clones),*);
+            (__hype_value, move |__hype_u: &#grads_ty_h| {
+                let (_, __hype_pb) = #this #dir_rev(#(#pnames,)* #(#u_parts,)* [#(#want_pass),*]);
+                let #g = __hype_pb(&(0.0, 1.0));
+                (#(#g.#all_idx,)*)
+            })
+        }
+    });
+    Ok(out)
+}
