@@ -52,6 +52,7 @@ impl InnerLoss for MacroLoss {
 /// The validation loss after 30 heavy-ball steps, written as plain code; the macro
 /// differentiates through the loop (and through `grad!` inside it).
 #[differentiable]
+#[allow(clippy::too_many_arguments)]
 fn after_heavy_ball(
     lr: f64,
     mu: f64,
@@ -67,19 +68,22 @@ fn after_heavy_ball(
     for _t in 0..30 {
         let g = grad!(train_loss)(&w, lam, x, y).0;
         v = mu * v - lr * g;
-        w = w + &v;
+        w += &v;
     }
     let r = xv.dot(&w) - yv;
     0.5 * r.dot(&r)
 }
 
-fn data() -> (
+/// Training inputs and labels, validation inputs and targets, initial weights.
+type Data = (
     Array2<f64>,
     Array1<f64>,
     Array2<f64>,
     Array1<f64>,
     Array1<f64>,
-) {
+);
+
+fn data() -> Data {
     let x = Array2::from_shape_fn((8, 3), |(i, j)| (((3 * i + 5 * j) % 7) as f64 - 3.0) * 0.3);
     let y = array![1.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 0.0];
     let xv = Array2::from_shape_fn((5, 3), |(i, j)| (((2 * i + j) % 5) as f64 - 2.0) * 0.4);
