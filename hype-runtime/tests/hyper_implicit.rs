@@ -130,3 +130,50 @@ fn logistic_matches_reverse_hg_run_to_convergence() {
     let short = reverse(&d, &validation, &w0, &h, 20);
     assert!(rel_err(&short.grad.loss.flatten(), &imp.grad.flatten()) > 1e-3);
 }
+
+#[test]
+fn fixed_point_implicit_for_momentum_matches_unrolled_and_cg() {
+    use hype_runtime::hyper::{implicit_fixed_point, Nesterov};
+    let train = Logistic::new(30, 6, 41);
+    let val = Logistic::new(30, 6, 42);
+    let c: Array1<f64> = (0..30).map(|i| 0.5 + (i % 3) as f64 * 0.25).collect();
+    let lam = (c, 0.1);
+    let steps = 600;
+    let d = Nesterov(train.clone());
+    let h = StepHyper::constant(0.5, 0.6, lam.clone());
+    let validation = logistic_validation(val.clone());
+    let s0 = (Array1::zeros(6), Array1::zeros(6));
+    let rev = reverse(&d, &validation, &s0, &h, steps);
+    let s_star = unroll(&d, &s0, &h, steps);
+    let params = ImplicitParams {
+        stationarity: Some(1e-13),
+        ..ImplicitParams::default()
+    };
+    let fp = implicit_fixed_point(&d, &validation, &s_star, &h, 0, &params).unwrap();
+    let e = rel_err(&fp.grad.loss.flatten(), &rev.grad.loss.flatten());
+    assert!(
+        e < 1e-9,
+        "fixed-point implicit vs unrolled: relative error {e:e}"
+    );
+    // Rate and momentum do not move the fixed point.
+    assert!(fp.grad.lr[0].abs() < 1e-12 && fp.grad.momentum[0].abs() < 1e-12);
+    assert!(fp.stats.cg_iterations > 0 && fp.stats.vjps == fp.stats.cg_iterations + 1);
+    // Same as the CG form on the loss alone.
+    let v = move |w: &Array1<f64>, l: &(Array1<f64>, f64)| {
+        let (value, g) = val.value_and_grad(w);
+        (value, g, l.zero_like())
+    };
+    let cg = implicit(&train, &v, &s_star.0, &lam, &ImplicitParams::default()).unwrap();
+    let e = rel_err(&fp.grad.loss.flatten(), &cg.grad.flatten());
+    assert!(e < 1e-9, "fixed point vs CG: relative error {e:e}");
+    // Away from the fixed point: refused; too few iterations: not converged.
+    assert!(implicit_fixed_point(&d, &validation, &s0, &h, 0, &params).is_err());
+    let few = ImplicitParams {
+        max_iterations: 2,
+        ..ImplicitParams::default()
+    };
+    assert!(matches!(
+        implicit_fixed_point(&d, &validation, &s_star, &h, 0, &few),
+        Err(HyperError::NotConverged { iterations: 2, .. })
+    ));
+}

@@ -11,9 +11,16 @@
 //! Hessian-vector products and one mixed product. Its value is the limit of the
 //! unrolled hypergradient of the loss hyperparameters as training runs to
 //! convergence (learning rates and momenta have no effect on `w*`).
+//!
+//! [`implicit_fixed_point`] is the same theorem for any [`Dynamics`] at a fixed point
+//! `s* = Φ(s*, λ)` (e.g. heavy ball or Nesterov with their velocity state):
+//! `dE/dλ = ∂E/∂λ + ∂Φ/∂λᵀ q` with `q = ∂E/∂s + ∂Φ/∂sᵀ q`, solved by the fixed-point
+//! (Neumann series) iteration, one VJP per iteration, which converges when training
+//! converges linearly (spectral radius of `∂Φ/∂s` below 1). Equivalently: Reverse-HG
+//! over infinitely many steps that all sit at `s*`.
 
 use super::dynamics::InnerLoss;
-use super::{bytes_of, HyperError, Hypergradient, Stats, Validation};
+use super::{bytes_of, Dynamics, HyperError, Hypergradient, Stats, Validation};
 use crate::tangent::Tangent;
 use ndarray::Array1;
 
@@ -125,6 +132,78 @@ where
             cg_residual: residual,
             peak_states: 1,
             peak_bytes: bytes_of(w_star),
+            ..Stats::default()
+        },
+    })
+}
+
+/// The implicit hypergradient at a fixed point `s_star` of `dynamics` (step index `t`
+/// for `step_vjp`; use any `t` for time-invariant dynamics). Iterates
+/// `q ← ∂E/∂s + ∂Φ/∂sᵀ q` until `|Δq| ≤ tolerance |q|` (`params.tolerance`, at most
+/// `params.max_iterations` VJPs; `params.stationarity` checks `|Φ(s*) - s*|`).
+/// Errors when the iteration does not converge.
+pub fn implicit_fixed_point<D, V>(
+    dynamics: &D,
+    validation: &V,
+    s_star: &D::State,
+    h: &D::Hyper,
+    t: usize,
+    params: &ImplicitParams,
+) -> Result<Hypergradient<D::State, D::Hyper>, HyperError>
+where
+    D: Dynamics,
+    V: Validation<D::State, D::Hyper>,
+{
+    if let Some(limit) = params.stationarity {
+        let mut d = dynamics.step(s_star, h, t);
+        d.axpy(-1.0, s_star);
+        let norm = d.inner(&d).sqrt();
+        if norm.is_nan() || norm > limit {
+            return Err(HyperError::InvalidArgument(format!(
+                "implicit hypergradient away from a fixed point: |Φ(s) - s| = {norm:e} > {limit:e}"
+            )));
+        }
+    }
+    let (value, b, hb) = validation.value_and_grad(s_star, h);
+    let mut q = b.clone();
+    let mut iterations = 0;
+    let mut change = f64::INFINITY;
+    loop {
+        let scale = q.inner(&q).sqrt();
+        if change <= params.tolerance * scale || scale == 0.0 {
+            break;
+        }
+        if iterations == params.max_iterations {
+            return Err(HyperError::NotConverged {
+                iterations,
+                residual: change / scale,
+            });
+        }
+        let (mut next, _) = dynamics.step_vjp(s_star, h, t, &q);
+        next.add_assign_tangent(&b);
+        let mut diff = next.clone();
+        diff.axpy(-1.0, &q);
+        change = diff.inner(&diff).sqrt();
+        if !change.is_finite() {
+            return Err(HyperError::NonFinite("fixed-point iterate"));
+        }
+        q = next;
+        iterations += 1;
+    }
+    let (_, hq) = dynamics.step_vjp(s_star, h, t, &q);
+    let mut grad = hb;
+    grad.add_assign_tangent(&hq);
+    let scale = q.inner(&q).sqrt();
+    Ok(Hypergradient {
+        value,
+        grad,
+        initial_state_grad: None,
+        stats: Stats {
+            vjps: iterations + 1,
+            cg_iterations: iterations,
+            cg_residual: if scale > 0.0 { change / scale } else { 0.0 },
+            peak_states: 1,
+            peak_bytes: bytes_of(s_star),
             ..Stats::default()
         },
     })

@@ -33,6 +33,7 @@
 //! | [`forward()`] Forward-HG | `T` steps + `T·m` JVPs (`m` hyperparameters) | `m` tangents |
 //! | [`rtho()`] real-time updates during training | as forward | `m` tangents |
 //! | [`implicit()`] implicit function theorem + CG | CG iterations × 1 HVP | 1 |
+//! | [`implicit_fixed_point()`] the same for any dynamics at a fixed point | iterations × 1 VJP | 1 |
 //!
 //! Every driver reports its own [`Stats`] (work done, peak number of stored states
 //! and bytes). [`optimize()`] runs an outer optimizer (gradient descent, Adam,
@@ -54,7 +55,7 @@ pub mod truncated;
 pub use checkpoint::{checkpointed, Checkpointing};
 pub use dynamics::{Adam, GradientDescent, HeavyBall, InnerLoss, Nesterov, SgdMomentum, StepHyper};
 pub use forward::forward;
-pub use implicit::{implicit, ImplicitParams};
+pub use implicit::{implicit, implicit_fixed_point, ImplicitParams};
 pub use optimize::{
     optimize, OptimizeResult, OuterMethod, OuterOptimizer, OuterParams, OuterRecord,
 };
@@ -176,9 +177,10 @@ pub struct Stats {
     pub peak_bytes: usize,
     /// Reversible learning: bits held in the exact information buffer after training.
     pub info_bits: u64,
-    /// Implicit driver: conjugate-gradient iterations and final relative residual.
+    /// Implicit drivers: conjugate-gradient (or fixed-point) iterations.
     pub cg_iterations: usize,
-    /// Implicit driver: `|H q - b| / |b|` at the end of CG.
+    /// Implicit drivers: final relative residual (`|H q - b| / |b|` for CG, the
+    /// relative size of the last update for the fixed-point iteration).
     pub cg_residual: f64,
 }
 
