@@ -165,3 +165,25 @@ fn truncated_with_k_equal_t_is_full_reverse_and_shorter_truncations_are_biased()
         Err(HyperError::InvalidArgument(_))
     ));
 }
+
+#[test]
+fn zero_steps_give_the_direct_dependence_only() {
+    let (d, s0, h) = problem(1);
+    let v = quadratic_validation(Lcg(2).vector(6), 0.5);
+    let full = reverse(&d, &v, &s0, &h, 0);
+    // E = ½|w0 - target|² + ½ ρ λ²: dE/dλ = ρ λ, no rate or momentum dependence.
+    assert_eq!(full.grad.loss, 0.5 * 0.2);
+    assert_eq!(full.grad.lr[0], 0.0);
+    assert_eq!(full.stats.peak_states, 1);
+    for scheme in [
+        Checkpointing::Sqrt,
+        Checkpointing::Binomial { snapshots: 2 },
+    ] {
+        let c = checkpointed(&d, &v, &s0, &h, 0, scheme).unwrap();
+        assert_eq!(c.grad, full.grad);
+        assert_eq!(c.value, full.value);
+        assert_eq!(c.stats.steps, 0);
+    }
+    let f = hype_runtime::hyper::forward(&d, &v, &s0, &h, 0);
+    assert_eq!(f.grad, full.grad);
+}
