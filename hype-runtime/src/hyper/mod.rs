@@ -22,6 +22,40 @@
 //! optimizer (gradient descent, heavy ball, Nesterov, Adam, Maclaurin's SGD with
 //! momentum).
 //!
+//! ```
+//! use hype_runtime::hyper::{checkpointed, forward, reverse, Checkpointing, Dynamics};
+//!
+//! /// Gradient descent on L(w) = ½ a w², with the learning rate as hyperparameter.
+//! struct Gd {
+//!     a: f64,
+//! }
+//!
+//! impl Dynamics for Gd {
+//!     type State = f64;
+//!     type Hyper = f64;
+//!     fn step(&self, w: &f64, lr: &f64, _t: usize) -> f64 {
+//!         w - lr * self.a * w
+//!     }
+//!     fn step_vjp(&self, w: &f64, lr: &f64, _t: usize, wb: &f64) -> (f64, f64) {
+//!         (wb * (1.0 - lr * self.a), -self.a * w * wb)
+//!     }
+//!     fn step_jvp(&self, w: &f64, lr: &f64, _t: usize, dw: &f64, dlr: &f64) -> f64 {
+//!         dw * (1.0 - lr * self.a) - dlr * self.a * w
+//!     }
+//! }
+//!
+//! // E = ½ w_T² with w_T = (1 - lr a)^T w0: dE/dlr = -T a (1 - lr a)^(2T-1) w0².
+//! let validation = |w: &f64, _lr: &f64| (0.5 * w * w, *w, 0.0);
+//! let (d, w0, lr, steps) = (Gd { a: 2.0 }, 1.0, 0.1, 10);
+//! let exact = -10.0 * 2.0 * 0.8f64.powi(19);
+//! let r = reverse(&d, &validation, &w0, &lr, steps);
+//! let f = forward(&d, &validation, &w0, &lr, steps);
+//! let c = checkpointed(&d, &validation, &w0, &lr, steps, Checkpointing::Sqrt).unwrap();
+//! assert!((r.grad - exact).abs() < 1e-14 && (f.grad - exact).abs() < 1e-14);
+//! assert_eq!(c.grad, r.grad);
+//! assert_eq!((r.stats.peak_states, c.stats.peak_states), (11, 5));
+//! ```
+//!
 //! # Drivers (one per file)
 //!
 //! | driver | cost (steps + products) | stored states |
