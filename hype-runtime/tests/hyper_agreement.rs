@@ -63,6 +63,31 @@ where
     assert!(e < 1e-9, "{label}: forward vs reverse relative error {e:e}");
     assert_eq!(fwd.stats.jvps, steps * h.flat_len());
 
+    // The step's JVP and VJP are transposes of each other: <s̄, J(ds, dh)> equals
+    // <Jᵀ s̄, (ds, dh)>, at a state a few steps in (nonzero optimizer state); the
+    // batched JVP equals the single one.
+    let s3 = hype_runtime::hyper::unroll(d, s0, h, 3.min(steps));
+    let (ds, dh, sb) = (s3.clone(), h.clone(), s3.clone());
+    let jvp = d.step_jvp(&s3, h, 1, &ds, &dh);
+    let (vs, vh) = d.step_vjp(&s3, h, 1, &sb);
+    let (left, right) = (sb.inner(&jvp), vs.inner(&ds) + vh.inner(&dh));
+    assert!(
+        (left - right).abs() <= 1e-12 * left.abs().max(right.abs()),
+        "{label}: {left} vs {right}"
+    );
+    let batched = d.step_jvps(
+        &s3,
+        h,
+        1,
+        &[ds.clone(), ds.zero_like()],
+        &[dh.clone(), dh.clone()],
+    );
+    assert_eq!(batched.len(), 2);
+    assert!(
+        rel_err(&batched[0].flatten(), &jvp.flatten()) < 1e-14,
+        "{label}: batched JVP"
+    );
+
     let fd = finite_differences(d, v, s0, h, steps, 1e-5);
     let e = rel_err(&g, &fd);
     assert!(

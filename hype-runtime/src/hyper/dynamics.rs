@@ -20,7 +20,7 @@
 //! [`GradientDescent`] and [`Adam`] do not use the momentum of [`StepHyper`]; its
 //! hypergradient is zero for them.
 
-use super::{Dynamics, HyperError};
+use super::{check_directions, Dynamics, HyperError};
 use crate::tangent::Tangent;
 use hype_macros::Tangent;
 use ndarray::Array1;
@@ -191,6 +191,80 @@ fn hyper_tangent<L>(dh: &StepHyper<L>, t: usize) -> (f64, f64) {
     (da, dm)
 }
 
+/// States of the momentum optimizers: `(w, v)`.
+type Pair = (Array1<f64>, Array1<f64>);
+/// Adam's state `(w, m, u)`.
+type AdamState = (Array1<f64>, Array1<f64>, Array1<f64>);
+
+/// The parameters `w` inside an optimizer state.
+trait Weights {
+    fn weights(&self) -> &Array1<f64>;
+}
+
+impl Weights for Array1<f64> {
+    fn weights(&self) -> &Array1<f64> {
+        self
+    }
+}
+
+impl Weights for Pair {
+    fn weights(&self) -> &Array1<f64> {
+        &self.0
+    }
+}
+
+impl Weights for AdamState {
+    fn weights(&self) -> &Array1<f64> {
+        &self.0
+    }
+}
+
+/// `step_jvp` and `step_jvps` from the adapter's `tangent(s, h, t, g, dg, ds, dh)`:
+/// one direction through `gradient_and_jvp`; several directions with one gradient
+/// and one `gradient_jvp` per direction.
+macro_rules! forward_via_tangent {
+    ($loss:tt) => {
+        fn step_jvp(
+            &self,
+            s: &Self::State,
+            h: &Self::Hyper,
+            t: usize,
+            ds: &Self::State,
+            dh: &Self::Hyper,
+        ) -> Self::State {
+            let w = s.weights();
+            let (g, dg) = self
+                .$loss
+                .gradient_and_jvp(w, &h.loss, ds.weights(), &dh.loss);
+            check_dims("gradient", w, &g);
+            check_dims("gradient's tangent", w, &dg);
+            self.tangent(s, h, t, &g, &dg, ds, dh)
+        }
+
+        fn step_jvps(
+            &self,
+            s: &Self::State,
+            h: &Self::Hyper,
+            t: usize,
+            ds: &[Self::State],
+            dh: &[Self::Hyper],
+        ) -> Vec<Self::State> {
+            check_directions(ds.len(), dh.len());
+            let w = s.weights();
+            let g = self.$loss.gradient(w, &h.loss);
+            check_dims("gradient", w, &g);
+            ds.iter()
+                .zip(dh)
+                .map(|(d, e)| {
+                    let dg = self.$loss.gradient_jvp(w, &h.loss, d.weights(), &e.loss);
+                    check_dims("gradient's tangent", w, &dg);
+                    self.tangent(s, h, t, &g, &dg, d, e)
+                })
+                .collect()
+        }
+    };
+}
+
 /// Plain gradient descent `w' = w - α g`.
 #[derive(Clone, Debug)]
 pub struct GradientDescent<L>(pub L);
@@ -221,20 +295,25 @@ impl<L: InnerLoss> Dynamics for GradientDescent<L> {
         (dw, hyper_cotangent(h, t, -g.dot(wb), 0.0, cl))
     }
 
-    fn step_jvp(
+    forward_via_tangent!(0);
+}
+
+impl<L: InnerLoss> GradientDescent<L> {
+    /// The state tangent of one step, given the gradient `g` and its tangent `dg`.
+    #[allow(clippy::too_many_arguments)]
+    fn tangent(
         &self,
-        w: &Array1<f64>,
-        h: &Self::Hyper,
+        _w: &Array1<f64>,
+        h: &StepHyper<L::Hyper>,
         t: usize,
+        g: &Array1<f64>,
+        dg: &Array1<f64>,
         dw: &Array1<f64>,
-        dh: &Self::Hyper,
+        dh: &StepHyper<L::Hyper>,
     ) -> Array1<f64> {
         let a = at(&h.lr, t, "learning-rate");
         let (da, _) = hyper_tangent(dh, t);
-        let (g, dg) = self.0.gradient_and_jvp(w, &h.loss, dw, &dh.loss);
-        check_dims("gradient", w, &g);
-        check_dims("gradient's tangent", w, &dg);
-        dw - &(da * &g) - &(a * &dg)
+        dw - &(da * g) - &(a * dg)
     }
 }
 
@@ -281,24 +360,29 @@ impl<L: InnerLoss> Dynamics for HeavyBall<L> {
         ((dw, dv), hb)
     }
 
-    fn step_jvp(
+    forward_via_tangent!(0);
+}
+
+impl<L: InnerLoss> HeavyBall<L> {
+    /// The state tangent of one step, given the gradient `g` and its tangent `dg`.
+    #[allow(clippy::too_many_arguments)]
+    fn tangent(
         &self,
-        s: &Self::State,
-        h: &Self::Hyper,
+        s: &Pair,
+        h: &StepHyper<L::Hyper>,
         t: usize,
-        ds: &Self::State,
-        dh: &Self::Hyper,
-    ) -> Self::State {
-        let ((w, v), (dw, dv)) = (s, ds);
+        g: &Array1<f64>,
+        dg: &Array1<f64>,
+        ds: &Pair,
+        dh: &StepHyper<L::Hyper>,
+    ) -> Pair {
+        let ((_, v), (dw, dv)) = (s, ds);
         let (a, m) = (
             at(&h.lr, t, "learning-rate"),
             at(&h.momentum, t, "momentum"),
         );
         let (da, dm) = hyper_tangent(dh, t);
-        let (g, dg) = self.0.gradient_and_jvp(w, &h.loss, dw, &dh.loss);
-        check_dims("gradient", w, &g);
-        check_dims("gradient's tangent", w, &dg);
-        let dv2 = dm * v + &(m * dv) - &(da * &g) - &(a * &dg);
+        let dv2 = dm * v + &(m * dv) - &(da * g) - &(a * dg);
         (dw + &dv2, dv2)
     }
 }
@@ -351,25 +435,30 @@ impl<L: InnerLoss> Dynamics for Nesterov<L> {
         ((dw, dv), hyper_cotangent(h, t, da, dm, cl))
     }
 
-    fn step_jvp(
+    forward_via_tangent!(0);
+}
+
+impl<L: InnerLoss> Nesterov<L> {
+    /// The state tangent of one step, given the gradient `g` and its tangent `dg`.
+    #[allow(clippy::too_many_arguments)]
+    fn tangent(
         &self,
-        s: &Self::State,
-        h: &Self::Hyper,
+        s: &Pair,
+        h: &StepHyper<L::Hyper>,
         t: usize,
-        ds: &Self::State,
-        dh: &Self::Hyper,
-    ) -> Self::State {
-        let ((w, v), (dw, dv)) = (s, ds);
+        g: &Array1<f64>,
+        dg: &Array1<f64>,
+        ds: &Pair,
+        dh: &StepHyper<L::Hyper>,
+    ) -> Pair {
+        let ((_, v), (dw, dv)) = (s, ds);
         let (a, m) = (
             at(&h.lr, t, "learning-rate"),
             at(&h.momentum, t, "momentum"),
         );
         let (da, dm) = hyper_tangent(dh, t);
-        let (g, dg) = self.0.gradient_and_jvp(w, &h.loss, dw, &dh.loss);
-        check_dims("gradient", w, &g);
-        check_dims("gradient's tangent", w, &dg);
-        let v2 = m * v - &(a * &g);
-        let dstep = da * &g + &(a * &dg); // tangent of α g
+        let v2 = m * v - &(a * g);
+        let dstep = da * g + &(a * dg); // tangent of α g
         let dv2 = dm * v + &(m * dv) - &dstep;
         let dw2 = dw + &(dm * &v2) + &(m * &dv2) - &dstep;
         (dw2, dv2)
@@ -482,24 +571,29 @@ impl<L: InnerLoss> Dynamics for Adam<L> {
         (ds, hyper_cotangent(h, t, da, 0.0, cl))
     }
 
-    fn step_jvp(
+    forward_via_tangent!(loss);
+}
+
+impl<L: InnerLoss> Adam<L> {
+    /// The state tangent of one step, given the gradient `g` and its tangent `dg`.
+    #[allow(clippy::too_many_arguments)]
+    fn tangent(
         &self,
-        s: &Self::State,
-        h: &Self::Hyper,
+        s: &AdamState,
+        h: &StepHyper<L::Hyper>,
         t: usize,
-        ds: &Self::State,
-        dh: &Self::Hyper,
-    ) -> Self::State {
+        g: &Array1<f64>,
+        dg: &Array1<f64>,
+        ds: &AdamState,
+        dh: &StepHyper<L::Hyper>,
+    ) -> AdamState {
         let a = at(&h.lr, t, "learning-rate");
         let (da, _) = hyper_tangent(dh, t);
         let (c1, c2) = self.corrections(t);
         let (dw, dm, du) = ds;
-        let (g, dg) = self.loss.gradient_and_jvp(&s.0, &h.loss, dw, &dh.loss);
-        check_dims("gradient", &s.0, &g);
-        check_dims("gradient's tangent", &s.0, &dg);
-        let p = self.point(s, g);
-        let dm2 = self.beta1 * dm + &((1.0 - self.beta1) * &dg);
-        let du2 = self.beta2 * du + &(2.0 * (1.0 - self.beta2) * &(&p.g * &dg));
+        let p = self.point(s, g.clone());
+        let dm2 = self.beta1 * dm + &((1.0 - self.beta1) * dg);
+        let du2 = self.beta2 * du + &(2.0 * (1.0 - self.beta2) * &(&p.g * dg));
         let mut dw2 = dw.clone();
         for i in 0..dw2.len() {
             let (pm, pu, pa) = self.partials(a, c1, c2, p.m2[i], p.u2[i]);
@@ -554,25 +648,30 @@ impl<L: InnerLoss> Dynamics for SgdMomentum<L> {
         ((dw, m * &vt), hyper_cotangent(h, t, da, dm, cl))
     }
 
-    fn step_jvp(
+    forward_via_tangent!(0);
+}
+
+impl<L: InnerLoss> SgdMomentum<L> {
+    /// The state tangent of one step, given the gradient `g` and its tangent `dg`.
+    #[allow(clippy::too_many_arguments)]
+    fn tangent(
         &self,
-        s: &Self::State,
-        h: &Self::Hyper,
+        s: &Pair,
+        h: &StepHyper<L::Hyper>,
         t: usize,
-        ds: &Self::State,
-        dh: &Self::Hyper,
-    ) -> Self::State {
-        let ((w, v), (dw, dv)) = (s, ds);
+        g: &Array1<f64>,
+        dg: &Array1<f64>,
+        ds: &Pair,
+        dh: &StepHyper<L::Hyper>,
+    ) -> Pair {
+        let ((_, v), (dw, dv)) = (s, ds);
         let (a, m) = (
             at(&h.lr, t, "learning-rate"),
             at(&h.momentum, t, "momentum"),
         );
         let (da, dm) = hyper_tangent(dh, t);
-        let (g, dg) = self.0.gradient_and_jvp(w, &h.loss, dw, &dh.loss);
-        check_dims("gradient", w, &g);
-        check_dims("gradient's tangent", w, &dg);
-        let v2 = m * v - &((1.0 - m) * &g);
-        let dv2 = dm * &(v + &g) + &(m * dv) - &((1.0 - m) * &dg);
+        let v2 = m * v - &((1.0 - m) * g);
+        let dv2 = dm * &(v + g) + &(m * dv) - &((1.0 - m) * dg);
         (dw + &(da * &v2) + &(a * &dv2), dv2)
     }
 }

@@ -33,9 +33,7 @@ impl<D: Dynamics> Tangents<D> {
 
     /// Advances the tangents over step `t` at state `s` (before the step).
     pub(crate) fn advance(&mut self, dynamics: &D, s: &D::State, h: &D::Hyper, t: usize) {
-        for (z, e) in self.z.iter_mut().zip(&self.directions) {
-            *z = dynamics.step_jvp(s, h, t, z, e);
-        }
+        self.z = dynamics.step_jvps(s, h, t, &self.z, &self.directions);
     }
 
     /// `dE/dλ` from the partial gradients of `E` at the current state.

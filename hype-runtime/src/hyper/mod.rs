@@ -135,6 +135,33 @@ pub trait Dynamics {
         ds: &Self::State,
         dh: &Self::Hyper,
     ) -> Self::State;
+
+    /// Forward mode in several directions at the same point: `step_jvp` for every
+    /// pair `(ds[i], dh[i])`. Forward-HG and RTHO call this once per step with one
+    /// direction per hyperparameter; override it to share the work that does not
+    /// depend on the direction (the optimizer adapters compute the gradient once).
+    fn step_jvps(
+        &self,
+        s: &Self::State,
+        h: &Self::Hyper,
+        t: usize,
+        ds: &[Self::State],
+        dh: &[Self::Hyper],
+    ) -> Vec<Self::State> {
+        check_directions(ds.len(), dh.len());
+        ds.iter()
+            .zip(dh)
+            .map(|(d, e)| self.step_jvp(s, h, t, d, e))
+            .collect()
+    }
+}
+
+/// Panics unless there are as many state tangents as hyperparameter tangents.
+pub(crate) fn check_directions(states: usize, hypers: usize) {
+    assert_eq!(
+        states, hypers,
+        "hype::hyper: step_jvps got {states} state tangents but {hypers} hyperparameter tangents"
+    );
 }
 
 /// The outer objective `E(s_T, λ)` (a validation loss): its value and partial
