@@ -8,7 +8,8 @@ mod hyper_common;
 
 use hype_runtime::hyper::{
     checkpointed, forward, reverse, reversible, truncated, Adam, Checkpointing, Dynamics,
-    GradientDescent, HeavyBall, Nesterov, ReversibleParams, SgdMomentum, StepHyper, Validation,
+    GradientDescent, HeavyBall, HyperError, Nesterov, ReversibleParams, SgdMomentum, StepHyper,
+    Validation,
 };
 use hype_runtime::Tangent;
 use hyper_common::*;
@@ -336,4 +337,45 @@ fn initialization_scale_through_the_initial_state_gradient() {
     assert_eq!(gv0.len(), 5);
     let c = checkpointed(&d, &v, &s0, &h, T, Checkpointing::Sqrt).unwrap();
     assert_eq!(c.initial_state_grad.unwrap().0.dot(&z), dsigma);
+}
+
+#[test]
+fn layerwise_schedule_heavy_ball() {
+    use hype_runtime::hyper::{LayerwiseHeavyBall, LayerwiseHyper};
+    let (q, w0, target) = quad_problem();
+    let d = LayerwiseHeavyBall::new(q, vec![0..2, 2..5]).unwrap();
+    let steps = 12;
+    let lr = ndarray::Array2::from_shape_fn((steps, 2), |(t, k)| {
+        0.05 + 0.01 * t as f64 + 0.04 * k as f64
+    });
+    let h = LayerwiseHyper {
+        lr,
+        momentum: Array1::from_elem(1, 0.5),
+        loss: 0.1,
+    };
+    d.check(&h, steps).unwrap();
+    let v = move |s: &(Array1<f64>, Array1<f64>), h: &LayerwiseHyper<f64>| {
+        let r = &s.0 - &target;
+        let mut gh = h.zero_like();
+        gh.loss = 0.2 * h.loss;
+        (
+            0.5 * r.dot(&r) + 0.1 * h.loss * h.loss,
+            (r, s.1.zero_like()),
+            gh,
+        )
+    };
+    let s0 = (w0.clone(), w0.zero_like());
+    let g = check_all("layerwise heavy ball", &d, &v, &s0, &h, steps);
+    assert_eq!(g.len(), 2 * steps + 2);
+    // Bad groups and shapes are errors.
+    assert!(LayerwiseHeavyBall::new(Quadratic::new(5, 7), vec![0..2, 3..5]).is_err());
+    assert!(LayerwiseHeavyBall::new(Quadratic::new(5, 7), vec![]).is_err());
+    let wrong = LayerwiseHyper {
+        lr: ndarray::Array2::zeros((steps, 3)),
+        ..h.clone()
+    };
+    assert!(matches!(
+        d.check(&wrong, steps),
+        Err(HyperError::Length { .. })
+    ));
 }

@@ -20,7 +20,7 @@
 //! `#[differentiable]`, or built by the adapters of [`dynamics`] from an [`InnerLoss`]
 //! (gradient and Hessian-vector products of a training loss) and a classical inner
 //! optimizer (gradient descent, heavy ball, Nesterov, Adam, Maclaurin's SGD with
-//! momentum).
+//! momentum; [`LayerwiseHeavyBall`] for per-step, per-layer learning rates).
 //!
 //! ```
 //! use hype_runtime::hyper::{checkpointed, forward, reverse, Checkpointing, Dynamics};
@@ -79,6 +79,7 @@ pub mod dynamics;
 mod exact;
 pub mod forward;
 pub mod implicit;
+pub mod layerwise;
 pub mod optimize;
 pub mod projection;
 pub mod reverse;
@@ -90,6 +91,7 @@ pub use checkpoint::{checkpointed, Checkpointing};
 pub use dynamics::{Adam, GradientDescent, HeavyBall, InnerLoss, Nesterov, SgdMomentum, StepHyper};
 pub use forward::forward;
 pub use implicit::{implicit, implicit_fixed_point, ImplicitParams};
+pub use layerwise::{LayerwiseHeavyBall, LayerwiseHyper};
 pub use optimize::{
     optimize, OptimizeResult, OuterMethod, OuterOptimizer, OuterParams, OuterRecord,
 };
