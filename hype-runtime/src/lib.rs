@@ -8,6 +8,8 @@
 //!   (reverse) rule per argument `op_vjp{k}`. Generated code only ever calls these.
 //! * [`ops`] — user-facing differentiable functions of machine learning (sigmoid,
 //!   softmax, losses, ...), each with its own rules.
+//! * [`nn`], [`optim`], [`data`] — layers, optimizers and training, data sets.
+//! * [`report`] — progress bars and loss-curve plots.
 //! * [`hyper`] — hypergradient drivers (reverse, checkpointed, reversible, forward,
 //!   real-time, truncated, implicit) and the outer optimization loop.
 //! * [`error`] — the error type.
@@ -21,6 +23,7 @@ pub mod hyper;
 pub mod nn;
 pub mod ops;
 pub mod optim;
+pub mod report;
 pub mod rt;
 pub mod tangent;
 

@@ -39,3 +39,34 @@ impl<const I: usize, const O: usize> Linear<I, O> {
         x.dot(&self.w) + &self.b
     }
 }
+
+/// `y = x·W` for a batch `x` of shape `(n, I)`: [`Linear`] without the bias.
+#[derive(Clone, Debug, PartialEq, Tangent)]
+pub struct LinearNoBias<const I: usize, const O: usize> {
+    /// Weights, `I × O`.
+    pub w: Array2<f64>,
+}
+
+impl<const I: usize, const O: usize> LinearNoBias<I, O> {
+    /// A layer with weights drawn by `init` (seeded).
+    pub fn new(init: Init, seed: u64) -> Self {
+        LinearNoBias {
+            w: init.weights(I, O, seed),
+        }
+    }
+
+    /// The forward pass. An input whose width is not `I` panics with a message naming
+    /// the layer and both sizes.
+    #[differentiable]
+    pub fn forward(&self, x: &Array2<f64>) -> Array2<f64> {
+        assert!(
+            x.ncols() == I,
+            "hype: layer LinearNoBias<{}, {}> got an input with {} columns, expected {}",
+            I,
+            O,
+            x.ncols(),
+            I
+        );
+        x.dot(&self.w)
+    }
+}

@@ -43,6 +43,10 @@
 //! * [`Params`] — the configuration, with Hype's defaults (see its table), builder
 //!   methods and presets ([`Params::lbfgs`], [`Params::newton_cg`],
 //!   [`Params::conjugate_gradient`], [`Params::gradient_descent`]).
+//! * [`train`] / [`train_validated`] — a [`Tangent`](crate::Tangent) model on a
+//!   [`Dataset`](crate::data::Dataset) with full-batch, minibatch or stochastic
+//!   steps, validation, early stopping, return-best and a progress bar →
+//!   [`TrainResult`] (see the [`train`](train()) docs for one iteration).
 //! * [`minimize`] / [`try_minimize`] → [`MinimizeResult`] (point, value, iterations,
 //!   loss history, stop reason, evaluation counts).
 //!
@@ -108,6 +112,7 @@ mod params;
 mod result;
 pub mod step;
 pub mod strong_wolfe;
+mod train;
 mod vector;
 
 pub use backtracking::Backtracking;
@@ -127,3 +132,4 @@ pub use params::{CgVariant, Method, Params};
 pub use result::{MinimizeResult, OptimError, StopReason};
 pub use step::StepState;
 pub use strong_wolfe::StrongWolfe;
+pub use train::{train, train_validated, Batch, TrainError, TrainParams, TrainResult};
