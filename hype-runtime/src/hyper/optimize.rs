@@ -1,7 +1,7 @@
 //! The outer loop: hypergradient descent on the hyperparameters with an outer
 //! optimizer (gradient descent, Adam, RMSProp — the update rules of
 //! [`optim::adaptive`](crate::optim::adaptive)), a projection, a history and an
-//! optional progress callback.
+//! optional progress callback ([`progress_bar`] gives one that draws a bar).
 //!
 //! ```
 //! use hype_runtime::hyper::{optimize, OuterMethod, OuterParams, Projection};
@@ -18,9 +18,11 @@
 //!     method: OuterMethod::GradientDescent { lr: 0.1 },
 //!     projection: Projection::Box { lo: 0.0, hi: 0.5 },
 //! };
-//! let r = optimize(&array![0.0, 0.0], hg, &params, None).unwrap();
+//! let (mut bar, handle) = hype_runtime::hyper::progress_bar(200, "outer");
+//! let r = optimize(&array![0.0, 0.0], hg, &params, Some(&mut bar)).unwrap();
 //! assert!((r.hyper[0] - 0.3).abs() < 1e-9 && r.hyper[1] == 0.5);
 //! assert_eq!(r.history.len(), 201);
+//! assert_eq!(handle.position(), 201);
 //! ```
 
 use super::projection::Projection;
@@ -163,6 +165,26 @@ pub struct OptimizeResult<H> {
     pub best_value: f64,
     /// One record per evaluated iterate (`iterations + 1`).
     pub history: Vec<OuterRecord>,
+}
+
+/// A progress callback for [`optimize()`]: a [`report::Progress`](crate::report::Progress)
+/// bar over the `iterations + 1` evaluations showing the current validation loss,
+/// drawn only on a terminal (and not under `HYPE_QUIET`). Returns the callback and
+/// the bar (to query its position).
+pub fn progress_bar(
+    iterations: usize,
+    label: &str,
+) -> (impl FnMut(&OuterRecord), crate::report::Progress) {
+    let bar = crate::report::Progress::new(iterations as u64 + 1, label, true);
+    let handle = bar.clone();
+    let callback = move |r: &OuterRecord| {
+        bar.set_message(format!("E = {:.6e}", r.value));
+        bar.inc(1);
+        if r.iteration == iterations {
+            bar.finish();
+        }
+    };
+    (callback, handle)
 }
 
 /// Hypergradient descent from `h0`: `hypergradient(λ)` returns `(E(λ), dE/dλ)` (from
