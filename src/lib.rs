@@ -9,7 +9,7 @@
 
 pub use hype_macros::*;
 pub use hype_runtime::{
-    data, error, nn, ops, optim, report, rt, tangent, HasTangent, HypeError, Tangent,
+    data, error, hyper, nn, ops, optim, report, rt, tangent, HasTangent, HypeError, Tangent,
 };
 pub use ndarray;
 

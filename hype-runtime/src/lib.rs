@@ -10,6 +10,8 @@
 //!   softmax, losses, ...), each with its own rules.
 //! * [`nn`], [`optim`], [`data`] — layers, optimizers and training, data sets.
 //! * [`report`] — progress bars and loss-curve plots.
+//! * [`hyper`] — hypergradient drivers (reverse, checkpointed, reversible, forward,
+//!   real-time, truncated, implicit) and the outer optimization loop.
 //! * [`error`] — the error type.
 
 #[cfg(feature = "openblas")]
@@ -17,6 +19,7 @@ extern crate blas_src;
 
 pub mod data;
 pub mod error;
+pub mod hyper;
 pub mod nn;
 pub mod ops;
 pub mod optim;

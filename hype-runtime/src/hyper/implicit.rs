@@ -1,0 +1,210 @@
+//! Implicit hypergradients (implicit function theorem; Bengio 2000, Pedregosa 2016,
+//! Lorraine et al. 2020): when training has converged to a stationary point
+//! `∇_w L(w*, λ) = 0` of a strongly convex training loss, `w*(λ)` is differentiable
+//! with `dw*/dλ = -H⁻¹ ∂_λ∇_w L` (`H = ∇²_ww L`), so
+//!
+//! ```text
+//! dE/dλ = ∂E/∂λ - (∂_λ∇_w L)ᵀ q,    H q = ∂E/∂w   (solved by conjugate gradient)
+//! ```
+//!
+//! It needs neither the trajectory nor the optimizer: one CG solve on
+//! Hessian-vector products and one mixed product. Its value is the limit of the
+//! unrolled hypergradient of the loss hyperparameters as training runs to
+//! convergence (learning rates and momenta have no effect on `w*`).
+//!
+//! [`implicit_fixed_point`] is the same theorem for any [`Dynamics`] at a fixed point
+//! `s* = Φ(s*, λ)` (e.g. heavy ball or Nesterov with their velocity state):
+//! `dE/dλ = ∂E/∂λ + ∂Φ/∂λᵀ q` with `q = ∂E/∂s + ∂Φ/∂sᵀ q`, solved by the fixed-point
+//! (Neumann series) iteration, one VJP per iteration, which converges when training
+//! converges linearly (spectral radius of `∂Φ/∂s` below 1). Equivalently: Reverse-HG
+//! over infinitely many steps that all sit at `s*`.
+
+use super::dynamics::InnerLoss;
+use super::{bytes_of, Dynamics, HyperError, Hypergradient, Stats, Validation};
+use crate::tangent::Tangent;
+use ndarray::Array1;
+
+/// Configuration of [`implicit()`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImplicitParams {
+    /// CG stops when `|H q - b| ≤ tolerance |b|`.
+    pub tolerance: f64,
+    /// Most CG iterations; reaching it without the tolerance is an error.
+    pub max_iterations: usize,
+    /// When set, errors unless `|∇_w L(w*, λ)|` is at most this (the point must be
+    /// stationary for the theorem to apply).
+    pub stationarity: Option<f64>,
+}
+
+impl Default for ImplicitParams {
+    /// Tolerance 1e-12, 1000 iterations, no stationarity check.
+    fn default() -> Self {
+        ImplicitParams {
+            tolerance: 1e-12,
+            max_iterations: 1000,
+            stationarity: None,
+        }
+    }
+}
+
+/// The implicit hypergradient at the trained parameters `w_star` (see the module
+/// documentation). Errors when the Hessian is not positive definite along a CG
+/// direction, when CG does not converge, or when the stationarity check fails.
+pub fn implicit<L, V>(
+    loss: &L,
+    validation: &V,
+    w_star: &Array1<f64>,
+    lam: &L::Hyper,
+    params: &ImplicitParams,
+) -> Result<Hypergradient<Array1<f64>, L::Hyper>, HyperError>
+where
+    L: InnerLoss,
+    V: Validation<Array1<f64>, L::Hyper>,
+{
+    if let Some(limit) = params.stationarity {
+        let g = loss.gradient(w_star, lam);
+        let norm = g.dot(&g).sqrt();
+        if norm.is_nan() || norm > limit {
+            return Err(HyperError::InvalidArgument(format!(
+                "implicit hypergradient at a non-stationary point: |∇L| = {norm:e} > {limit:e}"
+            )));
+        }
+    }
+    let (value, b, hb) = validation.value_and_grad(w_star, lam);
+    assert_eq!(
+        b.len(),
+        w_star.len(),
+        "hype::hyper::implicit: validation gradient has {} scalars, parameters {}",
+        b.len(),
+        w_star.len()
+    );
+    let zero_lam = lam.zero_like();
+    let mut hvps = 0;
+    let mut hvp = |v: &Array1<f64>| {
+        hvps += 1;
+        loss.gradient_jvp(w_star, lam, v, &zero_lam)
+    };
+    // Conjugate gradient on H q = b from q = 0.
+    let b_norm = b.dot(&b).sqrt();
+    let mut q = Array1::zeros(b.len());
+    let mut r = b.clone();
+    let mut p = r.clone();
+    let mut rr = r.dot(&r);
+    let mut iterations = 0;
+    let target = params.tolerance * b_norm;
+    while rr.sqrt() > target {
+        if iterations == params.max_iterations {
+            return Err(HyperError::NotConverged {
+                iterations,
+                residual: rr.sqrt() / b_norm,
+            });
+        }
+        let hp = hvp(&p);
+        let curvature = p.dot(&hp);
+        if curvature.is_nan() || curvature <= 0.0 {
+            return Err(HyperError::InvalidArgument(format!(
+                "the training loss's Hessian is not positive definite (curvature {curvature:e} along a CG direction); the implicit hypergradient needs a strongly convex inner problem"
+            )));
+        }
+        let alpha = rr / curvature;
+        q.scaled_add(alpha, &p);
+        r.scaled_add(-alpha, &hp);
+        let rr_new = r.dot(&r);
+        p = &r + &(rr_new / rr * &p);
+        rr = rr_new;
+        iterations += 1;
+    }
+    let (_, cq) = loss.gradient_vjp(w_star, lam, &q);
+    let mut grad = hb;
+    grad.axpy(-1.0, &cq);
+    let residual = if b_norm > 0.0 {
+        rr.sqrt() / b_norm
+    } else {
+        0.0
+    };
+    Ok(Hypergradient {
+        value,
+        grad,
+        initial_state_grad: None,
+        stats: Stats {
+            hvps: hvps + 1,
+            cg_iterations: iterations,
+            cg_residual: residual,
+            peak_states: 1,
+            peak_bytes: bytes_of(w_star),
+            ..Stats::default()
+        },
+    })
+}
+
+/// The implicit hypergradient at a fixed point `s_star` of `dynamics` (step index `t`
+/// for `step_vjp`; use any `t` for time-invariant dynamics). Iterates
+/// `q ← ∂E/∂s + ∂Φ/∂sᵀ q` until `|Δq| ≤ tolerance |q|` (`params.tolerance`, at most
+/// `params.max_iterations` VJPs; `params.stationarity` checks `|Φ(s*) - s*|`).
+/// Errors when the iteration does not converge.
+pub fn implicit_fixed_point<D, V>(
+    dynamics: &D,
+    validation: &V,
+    s_star: &D::State,
+    h: &D::Hyper,
+    t: usize,
+    params: &ImplicitParams,
+) -> Result<Hypergradient<D::State, D::Hyper>, HyperError>
+where
+    D: Dynamics,
+    V: Validation<D::State, D::Hyper>,
+{
+    if let Some(limit) = params.stationarity {
+        let mut d = dynamics.step(s_star, h, t);
+        d.axpy(-1.0, s_star);
+        let norm = d.inner(&d).sqrt();
+        if norm.is_nan() || norm > limit {
+            return Err(HyperError::InvalidArgument(format!(
+                "implicit hypergradient away from a fixed point: |Φ(s) - s| = {norm:e} > {limit:e}"
+            )));
+        }
+    }
+    let (value, b, hb) = validation.value_and_grad(s_star, h);
+    let mut q = b.clone();
+    let mut iterations = 0;
+    let mut change = f64::INFINITY;
+    loop {
+        let scale = q.inner(&q).sqrt();
+        if change <= params.tolerance * scale || scale == 0.0 {
+            break;
+        }
+        if iterations == params.max_iterations {
+            return Err(HyperError::NotConverged {
+                iterations,
+                residual: change / scale,
+            });
+        }
+        let (mut next, _) = dynamics.step_vjp(s_star, h, t, &q);
+        next.add_assign_tangent(&b);
+        let mut diff = next.clone();
+        diff.axpy(-1.0, &q);
+        change = diff.inner(&diff).sqrt();
+        if !change.is_finite() {
+            return Err(HyperError::NonFinite("fixed-point iterate"));
+        }
+        q = next;
+        iterations += 1;
+    }
+    let (_, hq) = dynamics.step_vjp(s_star, h, t, &q);
+    let mut grad = hb;
+    grad.add_assign_tangent(&hq);
+    let scale = q.inner(&q).sqrt();
+    Ok(Hypergradient {
+        value,
+        grad,
+        initial_state_grad: None,
+        stats: Stats {
+            vjps: iterations + 1,
+            cg_iterations: iterations,
+            cg_residual: if scale > 0.0 { change / scale } else { 0.0 },
+            peak_states: 1,
+            peak_bytes: bytes_of(s_star),
+            ..Stats::default()
+        },
+    })
+}

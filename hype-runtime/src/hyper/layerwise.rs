@@ -1,0 +1,245 @@
+//! Per-layer, per-step learning rates: heavy-ball momentum whose rate depends on the
+//! step and on the group ("layer") of each parameter coordinate.
+//!
+//! The flat parameter vector `w` (for a model struct, its
+//! [`Tangent`](crate::Tangent) flattening) is
+//! split into contiguous groups, e.g. one per layer. The learning rate is a matrix
+//! `lr[[t, k]]` (one row shared by all steps, or one row per step; one column per
+//! group):
+//!
+//! ```text
+//! v'_i = μ_t v_i - lr[t, k(i)] g_i,    w' = w + v'        (g = ∇_w L(w, λ))
+//! ```
+//!
+//! With `μ = 0` it is gradient descent with a per-layer schedule — the
+//! hyperparameters of Hype's and Maclaurin et al.'s learned schedules.
+
+use super::dynamics::InnerLoss;
+use super::{check_directions, Dynamics, HyperError};
+use hype_macros::Tangent;
+use ndarray::{Array1, Array2};
+use std::ops::Range;
+
+/// Hyperparameters of [`LayerwiseHeavyBall`].
+#[derive(Clone, Debug, PartialEq, Tangent)]
+pub struct LayerwiseHyper<L> {
+    /// Learning rates: rows are steps (1 row shared by all steps, or `T`), columns are
+    /// groups.
+    pub lr: Array2<f64>,
+    /// Momentum: one value or one per step.
+    pub momentum: Array1<f64>,
+    /// Hyperparameters of the training loss.
+    pub loss: L,
+}
+
+/// Heavy-ball momentum with a learning rate per step and per group of coordinates.
+/// State `(w, v)`.
+#[derive(Clone, Debug)]
+pub struct LayerwiseHeavyBall<L> {
+    /// The training loss.
+    pub loss: L,
+    groups: Vec<Range<usize>>,
+    /// Group index of every coordinate.
+    owner: Vec<usize>,
+}
+
+impl<L> LayerwiseHeavyBall<L> {
+    /// `groups` must be contiguous, non-empty and cover `0..n` in order
+    /// (e.g. `[0..784*300+300, ...]`, one range per layer).
+    pub fn new(loss: L, groups: Vec<Range<usize>>) -> Result<Self, HyperError> {
+        let mut next = 0;
+        let mut owner = Vec::new();
+        for (k, r) in groups.iter().enumerate() {
+            if r.start != next || r.end <= r.start {
+                return Err(HyperError::InvalidArgument(format!(
+                    "parameter groups must be non-empty and contiguous from 0; group {k} is {r:?} after {next}"
+                )));
+            }
+            owner.extend(std::iter::repeat_n(k, r.len()));
+            next = r.end;
+        }
+        if groups.is_empty() {
+            return Err(HyperError::InvalidArgument(
+                "at least one parameter group is needed".into(),
+            ));
+        }
+        Ok(LayerwiseHeavyBall {
+            loss,
+            groups,
+            owner,
+        })
+    }
+
+    /// The groups.
+    pub fn groups(&self) -> &[Range<usize>] {
+        &self.groups
+    }
+
+    /// Checks the shape of `h` for a run of `steps` steps.
+    pub fn check<H>(&self, h: &LayerwiseHyper<H>, steps: usize) -> Result<(), HyperError> {
+        let (rows, cols) = h.lr.dim();
+        if cols != self.groups.len() || !(rows == 1 || (rows == steps && rows > 0)) {
+            return Err(HyperError::Length {
+                what: "layerwise learning-rate matrix (rows × columns)",
+                expected: format!("1 or {steps} rows × {} columns", self.groups.len()),
+                found: rows * cols,
+            });
+        }
+        let m = h.momentum.len();
+        if !(m == 1 || (m == steps && m > 0)) {
+            return Err(HyperError::Length {
+                what: "momentum schedule",
+                expected: format!("1 or the number of steps ({steps})"),
+                found: m,
+            });
+        }
+        Ok(())
+    }
+
+    fn row<H>(&self, h: &LayerwiseHyper<H>, t: usize) -> usize {
+        let (rows, cols) = h.lr.dim();
+        assert_eq!(
+            cols,
+            self.groups.len(),
+            "hype::hyper: learning-rate matrix has {cols} columns for {} groups",
+            self.groups.len()
+        );
+        match rows {
+            1 => 0,
+            n if t < n => t,
+            n => panic!("hype::hyper: step {t} reads the learning-rate matrix of {n} rows"),
+        }
+    }
+
+    fn rates<H>(&self, h: &LayerwiseHyper<H>, t: usize, w: &Array1<f64>) -> Array1<f64> {
+        assert_eq!(
+            w.len(),
+            self.owner.len(),
+            "hype::hyper: parameters have {} scalars but the groups cover {}",
+            w.len(),
+            self.owner.len()
+        );
+        let r = self.row(h, t);
+        self.owner.iter().map(|&k| h.lr[[r, k]]).collect()
+    }
+}
+
+fn momentum_at(m: &Array1<f64>, t: usize) -> usize {
+    match m.len() {
+        1 => 0,
+        n if t < n => t,
+        n => panic!("hype::hyper: step {t} reads the momentum schedule of length {n}"),
+    }
+}
+
+fn check_len(what: &str, w: &Array1<f64>, x: &Array1<f64>) {
+    assert_eq!(
+        w.len(),
+        x.len(),
+        "hype::hyper: parameters have {} scalars but the {what} has {}",
+        w.len(),
+        x.len()
+    );
+}
+
+impl<L: InnerLoss> LayerwiseHeavyBall<L> {
+    #[allow(clippy::too_many_arguments)]
+    fn tangent(
+        &self,
+        s: &(Array1<f64>, Array1<f64>),
+        h: &LayerwiseHyper<L::Hyper>,
+        t: usize,
+        g: &Array1<f64>,
+        dg: &Array1<f64>,
+        ds: &(Array1<f64>, Array1<f64>),
+        dh: &LayerwiseHyper<L::Hyper>,
+    ) -> (Array1<f64>, Array1<f64>) {
+        let ((w, v), (dw, dv)) = (s, ds);
+        let mi = momentum_at(&h.momentum, t);
+        let (mu, dmu) = (h.momentum[mi], dh.momentum[momentum_at(&dh.momentum, t)]);
+        let rates = self.rates(h, t, w);
+        let drates = self.rates(dh, t, w);
+        let dv2 = dmu * v + &(mu * dv) - &(&drates * g) - &(&rates * dg);
+        (dw + &dv2, dv2)
+    }
+}
+
+impl<L: InnerLoss> Dynamics for LayerwiseHeavyBall<L> {
+    type State = (Array1<f64>, Array1<f64>);
+    type Hyper = LayerwiseHyper<L::Hyper>;
+
+    fn step(&self, s: &Self::State, h: &Self::Hyper, t: usize) -> Self::State {
+        let (w, v) = s;
+        let g = self.loss.gradient(w, &h.loss);
+        check_len("gradient", w, &g);
+        let mu = h.momentum[momentum_at(&h.momentum, t)];
+        let v2 = mu * v - &(&self.rates(h, t, w) * &g);
+        (w + &v2, v2)
+    }
+
+    fn step_vjp(
+        &self,
+        s: &Self::State,
+        h: &Self::Hyper,
+        t: usize,
+        sb: &Self::State,
+    ) -> (Self::State, Self::Hyper) {
+        let ((w, v), (wb, vb)) = (s, sb);
+        let mi = momentum_at(&h.momentum, t);
+        let mu = h.momentum[mi];
+        let rates = self.rates(h, t, w);
+        let vt = vb + wb;
+        let gb = -(&rates * &vt);
+        let (g, hg, cl) = self.loss.gradient_and_vjp(w, &h.loss, &gb);
+        check_len("gradient", w, &g);
+        check_len("Hessian-vector product", w, &hg);
+        let mut lr = Array2::zeros(h.lr.raw_dim());
+        let r = self.row(h, t);
+        for (k, range) in self.groups.iter().enumerate() {
+            lr[[r, k]] = -range.clone().map(|i| g[i] * vt[i]).sum::<f64>();
+        }
+        let mut momentum = Array1::zeros(h.momentum.len());
+        momentum[mi] = v.dot(&vt);
+        let hb = LayerwiseHyper {
+            lr,
+            momentum,
+            loss: cl,
+        };
+        ((wb + &hg, mu * &vt), hb)
+    }
+
+    fn step_jvp(
+        &self,
+        s: &Self::State,
+        h: &Self::Hyper,
+        t: usize,
+        ds: &Self::State,
+        dh: &Self::Hyper,
+    ) -> Self::State {
+        let (g, dg) = self.loss.gradient_and_jvp(&s.0, &h.loss, &ds.0, &dh.loss);
+        check_len("gradient", &s.0, &g);
+        check_len("gradient's tangent", &s.0, &dg);
+        self.tangent(s, h, t, &g, &dg, ds, dh)
+    }
+
+    fn step_jvps(
+        &self,
+        s: &Self::State,
+        h: &Self::Hyper,
+        t: usize,
+        ds: &[Self::State],
+        dh: &[Self::Hyper],
+    ) -> Vec<Self::State> {
+        check_directions(ds.len(), dh.len());
+        let g = self.loss.gradient(&s.0, &h.loss);
+        check_len("gradient", &s.0, &g);
+        ds.iter()
+            .zip(dh)
+            .map(|(d, e)| {
+                let dg = self.loss.gradient_jvp(&s.0, &h.loss, &d.0, &e.loss);
+                check_len("gradient's tangent", &s.0, &dg);
+                self.tangent(s, h, t, &g, &dg, d, e)
+            })
+            .collect()
+    }
+}
