@@ -33,7 +33,7 @@ pub fn with_lifetime(ty: &syn::Type, name: &str) -> syn::Type {
 }
 
 /// `&T` → `T` (the tangent of a reference is the tangent of the value).
-fn strip_refs(ty: &syn::Type) -> &syn::Type {
+pub fn strip_refs(ty: &syn::Type) -> &syn::Type {
     match ty {
         syn::Type::Reference(r) => strip_refs(&r.elem),
         t => t,

@@ -10,19 +10,12 @@
 //!   function for `f__grad` itself, so that `grad!(f)(..)` inside a differentiated
 //!   body is differentiated (both rules are Hessian-vector products).
 
+use crate::differentiable::{strip_refs, with_lifetime};
 use crate::dir::Dir;
 use crate::ir::Function;
 use crate::names;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-
-/// `&T` → `T`.
-fn strip_refs(ty: &syn::Type) -> &syn::Type {
-    match ty {
-        syn::Type::Reference(r) => strip_refs(&r.elem),
-        t => t,
-    }
-}
 
 pub struct Order {
     pub order: u32,
@@ -255,13 +248,11 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
     let lts: Vec<syn::Lifetime> = (0..n)
         .map(|k| syn::Lifetime::new(&format!("'h{k}"), proc_macro2::Span::call_site()))
         .collect();
-    let with_lt =
-        |ty: &syn::Type, lt: &str| -> syn::Type { crate::differentiable::with_lifetime(ty, lt) };
     let ptys_each: Vec<syn::Type> = ir
         .params
         .iter()
         .zip(&lts)
-        .map(|(p, l)| with_lt(&p.ty, &l.to_string()))
+        .map(|(p, l)| with_lifetime(&p.ty, &l.to_string()))
         .collect();
     let params_each = pnames.iter().zip(&ptys_each).map(|(n, t)| quote!(#n: #t));
     let dots_each = ir.params.iter().zip(&ptys_each).map(|(p, t)| {
@@ -287,7 +278,11 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
         quote!(&#d)
     });
     let gen_each = quote!(<#(#lts,)* #(#gparams),*>);
-    let ptys_h: Vec<syn::Type> = ir.params.iter().map(|p| with_lt(&p.ty, "'h")).collect();
+    let ptys_h: Vec<syn::Type> = ir
+        .params
+        .iter()
+        .map(|p| with_lifetime(&p.ty, "'h"))
+        .collect();
     let params_h = pnames.iter().zip(&ptys_h).map(|(n, t)| quote!(#n: #t));
     let grads_ty_h = {
         let ts: Vec<TokenStream> = active
