@@ -338,7 +338,9 @@ impl Lowerer {
                 "hype: items (fn, struct, use, ...) inside a #[differentiable] body are not supported; move them outside the function",
             )),
             SynStmt::Macro(m) => {
-                out.push(Stmt::Inactive(self.verbatim(m)));
+                // A macro in tail position has no `;`; in the middle of a block it needs one.
+                let (attrs, t) = (&m.attrs, self.verbatim(&m.mac));
+                out.push(Stmt::Inactive(quote!(#(#attrs)* #t;)));
                 Ok(())
             }
             SynStmt::Expr(e, _) => self.expr_stmt(e, out),
@@ -510,7 +512,8 @@ impl Lowerer {
                 Ok(())
             }
             Expr::Macro(m) => {
-                out.push(Stmt::Inactive(self.verbatim(m)));
+                let t = self.verbatim(m);
+                out.push(Stmt::Inactive(quote!(#t;)));
                 Ok(())
             }
             e => {

@@ -10,7 +10,8 @@
 //! delimiters, ...) and syntax-tree edits (`support::ast`). A failing input is
 //! minimized (`support::minimize`) and printed with the panic message.
 //!
-//! `PROPTEST_CASES=N` runs N cases per property; `PROPTEST_RNG_SEED=S` replays a run;
+//! Runs are reproducible (a fixed seed); `HYPE_FUZZ_RANDOM=1` draws a fresh one for
+//! wider sweeps. `PROPTEST_CASES=N` runs N cases per property; `PROPTEST_RNG_SEED=S` replays a run;
 //! `HYPE_FUZZ_KNOWN_PANICS=desugar.rs:84,...` counts panics at those locations without
 //! failing, to fuzz past bugs already reported. Outcome counts go to stderr:
 //! `cargo test -p hype-transform --test no_panic -- --nocapture`.
@@ -154,6 +155,17 @@ const REPRODUCERS: &[(Entry, &str)] = &[
     (
         Entry::Operator("grad"),
         "|x: f64| { let mut s = x; for _ in 0..match 2 { _ => 3 }.min(5) { s = s * x; } s }",
+    ),
+    // Not a panic: desugar.rs, returns_in_if appends the statements after an `if`
+    // that returns to a branch that ends in a macro call; lowering printed the call
+    // without a `;` before them.
+    (
+        Entry::Differentiable(""),
+        "fn f(x: f64, a: bool) -> f64 { if a { return x; } else { array![1.0] } x }",
+    ),
+    (
+        Entry::Differentiable(""),
+        "fn f(x: f64, a: bool) -> f64 { if a { return x; } else { println!(\"{}\", x) } x }",
     ),
 ];
 

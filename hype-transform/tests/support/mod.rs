@@ -10,7 +10,7 @@ pub mod minimize;
 
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError};
+use proptest::test_runner::{Config, RngSeed, TestCaseError};
 use std::cell::{Cell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
 use std::str::FromStr;
@@ -25,13 +25,24 @@ pub fn config(default: u32) -> Config {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default);
+    // The test suite is reproducible: a fixed seed unless `PROPTEST_RNG_SEED` names one
+    // or `HYPE_FUZZ_RANDOM` asks for a fresh sweep (print the seed with `--nocapture`).
+    let fixed = std::env::var_os("PROPTEST_RNG_SEED").is_none()
+        && std::env::var_os("HYPE_FUZZ_RANDOM").is_none();
+    let defaults = Config::default();
+    let rng_seed = if fixed {
+        RngSeed::Fixed(0x4879_7065)
+    } else {
+        defaults.rng_seed
+    };
     Config {
         cases,
+        rng_seed,
         // No regression files written next to the sources; a failure prints its input.
         failure_persistence: None,
         // Failing inputs are minimized by `minimize` (syntax-aware) instead.
         max_shrink_iters: 0,
-        ..Config::default()
+        ..defaults
     }
 }
 
