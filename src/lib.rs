@@ -9,7 +9,7 @@
 
 pub use hype_macros::*;
 pub use hype_runtime::{
-    data, error, hyper, nn, ops, optim, report, rt, tangent, HasTangent, HypeError, Tangent,
+    blas, data, error, hyper, nn, ops, optim, report, rt, tangent, HasTangent, HypeError, Tangent,
 };
 pub use ndarray;
 

@@ -17,6 +17,7 @@
 #[cfg(feature = "openblas")]
 extern crate blas_src;
 
+pub mod blas;
 pub mod data;
 pub mod error;
 pub mod hyper;

@@ -26,7 +26,7 @@ pub struct Order {
 
 pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenStream> {
     if o.order < 2 {
-        return Ok(quote!());
+        return Ok(stubs(func, ir, o));
     }
     let dir = Dir {
         f: ir,
@@ -341,5 +341,58 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
             })
         }
     });
+    out.extend(stubs(func, ir, o));
     Ok(out)
+}
+
+/// Stubs of the entry points one order above `o.order` (`f__dir`, `f__hvp`, ... for
+/// order 1; `f__diff{N+1}` above): calling one is a compile error that names the
+/// `order` to write (`rt::NeedsOrder`), not an unresolved name. Methods with a
+/// receiver get none (their calls go through `Self::`, where a stub cannot be told
+/// from a missing method by the user anyway).
+fn stubs(func: &syn::ItemFn, ir: &Function, o: &Order) -> TokenStream {
+    let n = ir.params.len();
+    let active: Vec<&crate::ir::Param> = ir.params.iter().filter(|p| p.active).collect();
+    if func.sig.receiver().is_some() || n == 0 || active.is_empty() {
+        return quote!();
+    }
+    let (name, vis) = (&func.sig.ident, &func.vis);
+    let (need, have) = (o.order + 1, o.order);
+    let stub = |item: syn::Ident, arity: usize| {
+        let tys: Vec<syn::Ident> = (0..arity).map(|k| format_ident!("__HypeA{}", k)).collect();
+        let first = &tys[0];
+        quote! {
+            #[doc(hidden)]
+            #[allow(dead_code, non_snake_case, non_camel_case_types, clippy::all)]
+            #vis fn #item <#(#tys),*> (#(_: #tys),*) -> !
+            where
+                #first: ::hype::rt::NeedsOrder<#need, #have>,
+            {
+                ::core::unreachable!()
+            }
+        }
+    };
+    let scalar = active.len() == 1
+        && matches!(&active[0].ty, syn::Type::Path(tp) if tp.path.is_ident("f64"));
+    let mut out = quote!();
+    if o.order < 2 {
+        // f__dir and the modes an order-2 caller's own f__dir expansion calls.
+        let dir = names::derived(name, "dir");
+        let nd = n + active.len();
+        out.extend(stub(names::derived(&dir, "fwd"), 2 * nd));
+        out.extend(stub(names::derived(&dir, "rev"), nd + 1));
+        out.extend(stub(dir, nd));
+        if o.level == 1 {
+            out.extend(stub(names::derived(name, "hvp"), n + active.len()));
+            if active.len() == 1 {
+                for item in ["hessian", "laplacian", "grad_hessian"] {
+                    out.extend(stub(names::derived(name, item), n));
+                }
+            }
+        }
+    }
+    if scalar && o.level == 1 {
+        out.extend(stub(format_ident!("{}__diff{}", name, need), n));
+    }
+    out
 }
