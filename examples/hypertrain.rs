@@ -264,7 +264,8 @@ pub fn constant(steps: usize, rate: f64) -> Array2<f64> {
 
 /// Grid search, then hypergradient descent from the best constant rate.
 pub fn run(config: &Config) -> Outcome {
-    hype::blas::set_threads(config.threads);
+    hype::tune::set_blas_threads(config.threads);
+    hype::tune::retain_freed_memory();
     let p = problem(config);
     let say = |s: String| {
         if config.verbose {

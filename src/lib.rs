@@ -9,7 +9,7 @@
 
 pub use hype_macros::*;
 pub use hype_runtime::{
-    blas, data, error, hyper, nn, ops, optim, report, rt, tangent, HasTangent, HypeError, Tangent,
+    data, error, hyper, nn, ops, optim, report, rt, tangent, tune, HasTangent, HypeError, Tangent,
 };
 pub use ndarray;
 

@@ -17,7 +17,6 @@
 #[cfg(feature = "openblas")]
 extern crate blas_src;
 
-pub mod blas;
 pub mod data;
 pub mod error;
 pub mod hyper;
@@ -27,6 +26,7 @@ pub mod optim;
 pub mod report;
 pub mod rt;
 pub mod tangent;
+pub mod tune;
 
 // Generated code names `::hype::...`; inside this crate that is the crate itself, so
 // the runtime can use its own `#[differentiable]` (layers, losses).

@@ -163,6 +163,14 @@ impl Lowerer {
         id
     }
 
+    /// Makes `name` refer to the existing variable `to` from here on in this scope.
+    fn alias(&mut self, name: &Ident, to: Ident) {
+        self.scopes
+            .last_mut()
+            .expect("scope stack is never empty")
+            .insert(name.to_string(), to);
+    }
+
     /// A fresh temporary.
     fn tmp(&mut self, prefix: &str, span: Span) -> Ident {
         loop {
@@ -413,6 +421,17 @@ impl Lowerer {
                             }
                             Rhs::Const(t)
                         };
+                        // `let r = &p.field;` of a reference parameter: `r` names the
+                        // same borrow (no copy; calls on it keep their pullbacks).
+                        if let (false, Expr::Reference(_), Rhs::Copy(Atom::Var(t))) =
+                            (mutable, strip(&init.expr), &rhs)
+                        {
+                            if self.ref_like.contains(&t.to_string()) {
+                                let t = t.clone();
+                                self.alias(&pi.ident, t);
+                                return Ok(());
+                            }
+                        }
                         let var = self.bind(&pi.ident);
                         if mutable {
                             self.mutable.insert(var.to_string());

@@ -85,6 +85,18 @@ where
         .dot(&y.view().insert_axis(Axis(0)))
 }
 
+/// Whether every entry is 0 (stops at the first that is not). Tangents of constant
+/// inputs arrive as zero arrays (derivative code of derivative code passes them for
+/// the inputs it does not perturb); a matrix product with one skips BLAS. For a
+/// dense operand the scan ends at once. (As with symbolic zeros, `0 · NaN` gives 0.)
+#[inline]
+fn all_zero<S: Data<Elem = f64>, D: Dimension>(a: &ArrayBase<S, D>) -> bool {
+    match a.as_slice_memory_order() {
+        Some(s) => s.iter().all(|&v| v == 0.0),
+        None => a.iter().all(|&v| v == 0.0),
+    }
+}
+
 /// Checks the slot's shape against the operand's before accumulating.
 #[inline]
 #[track_caller]
@@ -325,6 +337,9 @@ where
         if self.ncols() != rhs.nrows() {
             shape_panic("dot", self.shape(), rhs.shape());
         }
+        if all_zero(self) || all_zero(rhs) {
+            return Array2::zeros((self.nrows(), rhs.ncols()));
+        }
         self.dot(rhs)
     }
 }
@@ -350,11 +365,17 @@ where
     #[track_caller]
     fn dot_vjp0_op(&self, rhs: &ArrayBase<S2, Ix2>, g: &ArrayBase<S3, Ix2>) -> Array2<f64> {
         check_mm("dot_vjp0", self.shape(), rhs.shape(), g.shape());
+        if all_zero(g) || all_zero(rhs) {
+            return Array2::zeros(self.raw_dim());
+        }
         g.dot(&rhs.t())
     }
     #[track_caller]
     fn dot_vjp1_op(&self, rhs: &ArrayBase<S2, Ix2>, g: &ArrayBase<S3, Ix2>) -> Array2<f64> {
         check_mm("dot_vjp1", self.shape(), rhs.shape(), g.shape());
+        if all_zero(self) || all_zero(g) {
+            return Array2::zeros(rhs.raw_dim());
+        }
         self.t().dot(g)
     }
     #[track_caller]
@@ -368,7 +389,9 @@ where
             Some(s) => {
                 check_mm("dot_acc0", self.shape(), rhs.shape(), g.shape());
                 check_slot("dot_acc0", s, self.shape());
-                general_mat_mul(1.0, g, &rhs.t(), 1.0, s);
+                if !(all_zero(g) || all_zero(rhs)) {
+                    general_mat_mul(1.0, g, &rhs.t(), 1.0, s);
+                }
             }
             None => *slot = Some(self.dot_vjp0_op(rhs, g)),
         }
@@ -384,7 +407,9 @@ where
             Some(s) => {
                 check_mm("dot_acc1", self.shape(), rhs.shape(), g.shape());
                 check_slot("dot_acc1", s, rhs.shape());
-                general_mat_mul(1.0, &self.t(), g, 1.0, s);
+                if !(all_zero(self) || all_zero(g)) {
+                    general_mat_mul(1.0, &self.t(), g, 1.0, s);
+                }
             }
             None => *slot = Some(self.dot_vjp1_op(rhs, g)),
         }
