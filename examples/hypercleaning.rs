@@ -18,7 +18,7 @@
 //!
 //! Run: `cargo run --release --example hypercleaning [-- --short] [-- --plot PATH]`
 //! (the plot of the outer validation loss defaults to
-//! `target/hypercleaning_validation.png`).
+//! `hypercleaning.png` in the target directory).
 
 use hype::data::{argmax_rows, mnist, one_hot, rng::SplitMix64};
 use hype::hyper::{
@@ -26,6 +26,7 @@ use hype::hyper::{
 };
 use hype::optim::AdamParams;
 use hype::prelude::*;
+use hype::report::{plot_curves, Curve, PlotOptions};
 
 /// Softmax regression: scores `x w + b`.
 #[derive(Clone, Debug, Tangent)]
@@ -280,6 +281,8 @@ pub struct Report {
     pub mean_corrupted: f64,
     /// Validation loss per outer iteration.
     pub history: Vec<f64>,
+    /// Mean weight of the clean and of the corrupted examples per outer iteration.
+    pub mean_history: Vec<(f64, f64)>,
     pub lam: Array1<f64>,
 }
 
@@ -300,9 +303,21 @@ pub fn run(p: &Problem, inner: Inner, outer: usize, outer_lr: f64, verbose: bool
     let (mut bar, _handle) = hyper::progress_bar(outer, "hyper-cleaning");
     let progress: Option<&mut dyn FnMut(&hyper::OuterRecord)> =
         if verbose { Some(&mut bar) } else { None };
+    let mean_of = |lam: &Array1<f64>, want: bool| {
+        let v: Vec<f64> = (0..n)
+            .filter(|&i| p.corrupted[i] == want)
+            .map(|i| lam[i])
+            .collect();
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    // Mean weights of the clean and corrupted examples at every iterate, for the plot.
+    let mut means = Vec::with_capacity(outer + 1);
     let r = hyper::optimize(
         &ones,
-        |lam| Ok(hypergradient_with(&dynamics, p, lam, inner)),
+        |lam| {
+            means.push((mean_of(lam, false), mean_of(lam, true)));
+            Ok(hypergradient_with(&dynamics, p, lam, inner))
+        },
         &params,
         progress,
     )
@@ -319,10 +334,6 @@ pub fn run(p: &Problem, inner: Inner, outer: usize, outer_lr: f64, verbose: bool
     };
     let flagged: Vec<bool> = kept.iter().map(|k| !k).collect();
     let (precision, recall, f1) = detection(&flagged, &p.corrupted);
-    let mean_of = |want: bool| {
-        let v: Vec<f64> = (0..n).filter(|&i| p.corrupted[i] == want).map(|i| lam[i]).collect();
-        v.iter().sum::<f64>() / v.len() as f64
-    };
     Report {
         baseline: test(&train(&p.x_train, &p.y_train, &ones, inner)),
         oracle: on(&clean),
@@ -331,8 +342,9 @@ pub fn run(p: &Problem, inner: Inner, outer: usize, outer_lr: f64, verbose: bool
         precision,
         recall,
         f1,
-        mean_clean: mean_of(false),
-        mean_corrupted: mean_of(true),
+        mean_clean: mean_of(&lam, false),
+        mean_corrupted: mean_of(&lam, true),
+        mean_history: means,
         history: r.history.iter().map(|h| h.value).collect(),
         lam,
     }
@@ -346,7 +358,7 @@ fn main() {
         .iter()
         .position(|a| a == "--plot")
         .and_then(|i| args.get(i + 1).cloned())
-        .unwrap_or_else(|| "target/hypercleaning_validation.png".into());
+        .unwrap_or_else(default_plot_path);
     let flag = |name: &str| {
         args.iter()
             .position(|a| a == name)
@@ -354,16 +366,20 @@ fn main() {
             .and_then(|v| v.parse::<f64>().ok())
     };
     let (n_train, n_val, mut inner, mut outer) = if short {
-        (300, 300, Inner { steps: 30, lr: 0.1 }, 10)
+        (300, 300, Inner { steps: 30, lr: 0.3 }, 10)
     } else {
-        (2000, 2000, Inner { steps: 100, lr: 0.1 }, 100)
+        (2000, 2000, Inner { steps: 100, lr: 0.3 }, 60)
     };
     inner.steps = flag("--steps").map_or(inner.steps, |v| v as usize);
     inner.lr = flag("--lr").unwrap_or(inner.lr);
     outer = flag("--outer").map_or(outer, |v| v as usize);
-    let outer_lr = flag("--outer-lr").unwrap_or(0.05);
+    let outer_lr = flag("--outer-lr").unwrap_or(0.1);
     let start = std::time::Instant::now();
     let p = problem(n_train, n_val, None, 7);
+    if args.iter().any(|a| a == "--time") {
+        time_derivatives(&p);
+        return;
+    }
     let t = std::time::Instant::now();
     let (v, g) = hypergradient(&p, &Array1::ones(n_train), inner);
     println!("one hypergradient: E = {v:.4}, |g| = {:.3e}, {:.2} s", g.dot(&g).sqrt(), t.elapsed().as_secs_f64());
@@ -387,5 +403,61 @@ fn main() {
         r.history.last().copied().unwrap_or(f64::NAN),
         start.elapsed().as_secs_f64()
     );
-    let _ = plot;
+    let at = |k: usize, v: f64| (k as f64, v);
+    let curves = [
+        Curve::new(
+            "validation cross-entropy",
+            r.history.iter().enumerate().map(|(k, &v)| at(k, v)).collect(),
+        ),
+        Curve::new(
+            "mean weight, clean examples",
+            r.mean_history.iter().enumerate().map(|(k, m)| at(k, m.0)).collect(),
+        ),
+        Curve::new(
+            "mean weight, corrupted examples",
+            r.mean_history.iter().enumerate().map(|(k, m)| at(k, m.1)).collect(),
+        ),
+    ];
+    let options = PlotOptions::default()
+        .title("Data hyper-cleaning on MNIST (Reverse-HG)")
+        .labels("outer iteration", "");
+    if let Some(dir) = std::path::Path::new(&plot).parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    match plot_curves(&plot, &curves, &options) {
+        Ok(()) => println!("wrote {plot}"),
+        Err(e) => eprintln!("no plot: {e}"),
+    }
+}
+
+/// `hypercleaning.png` in the target directory (`CARGO_TARGET_DIR` when it is
+/// set, else the workspace's `target/`): never in the source tree.
+fn default_plot_path() -> String {
+    let dir = std::env::var("CARGO_TARGET_DIR")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/target").into());
+    format!("{dir}/hypercleaning.png")
+}
+
+/// Milliseconds per call of the inner loss's gradient and of its products.
+fn time_derivatives(p: &Problem) {
+    let loss = WeightedSoftmax::new(p.x_train.clone(), p.y_train.clone());
+    let lam = Array1::ones(p.corrupted.len());
+    let w = Array1::from_elem(7850, 0.01);
+    let reps = 20;
+    let time = |name: &str, f: &dyn Fn()| {
+        let t = std::time::Instant::now();
+        for _ in 0..reps {
+            f();
+        }
+        println!("{name}: {:.2} ms", 1e3 * t.elapsed().as_secs_f64() / reps as f64);
+    };
+    time("x.dot(w)", &|| {
+        std::hint::black_box(p.x_train.dot(&loss.model(&w).w));
+    });
+    time("gradient", &|| {
+        std::hint::black_box(loss.gradient(&w, &lam));
+    });
+    time("gradient_vjp", &|| {
+        std::hint::black_box(loss.gradient_vjp(&w, &lam, &w));
+    });
 }
