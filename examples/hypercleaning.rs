@@ -112,7 +112,8 @@ impl InnerLoss for WeightedSoftmax {
         // The Hessian over (model, λ) is symmetric: its product with (v, 0) is both
         // the Hessian-vector product and the mixed product (∂_λ ∇_w L)ᵀ v.
         let zero = lam.zero_like();
-        let (hm, hl) = hvp!(weighted_ce)(&self.model(w), lam, &self.x, &self.y, &self.model(v), &zero);
+        let (hm, hl) =
+            hvp!(weighted_ce)(&self.model(w), lam, &self.x, &self.y, &self.model(v), &zero);
         (hm.flatten(), hl)
     }
 
@@ -197,7 +198,9 @@ pub fn train(x: &Array2<f64>, y: &Array2<f64>, lam: &Array1<f64>, inner: Inner) 
     let dynamics = GradientDescent(loss);
     let h = hyper_of(lam, inner);
     let w0 = dynamics.0.template.flatten();
-    dynamics.0.model(&hyper::unroll(&dynamics, &w0, &h, inner.steps))
+    dynamics
+        .0
+        .model(&hyper::unroll(&dynamics, &w0, &h, inner.steps))
 }
 
 fn hyper_of(lam: &Array1<f64>, inner: Inner) -> StepHyper<Array1<f64>> {
@@ -233,7 +236,13 @@ fn hypergradient_with(
         (e, g.flatten(), h.zero_like())
     };
     let w0 = dynamics.0.template.flatten();
-    let r = hyper::reverse(dynamics, &validation, &w0, &hyper_of(lam, inner), inner.steps);
+    let r = hyper::reverse(
+        dynamics,
+        &validation,
+        &w0,
+        &hyper_of(lam, inner),
+        inner.steps,
+    );
     (r.value, r.grad.loss)
 }
 
@@ -245,7 +254,11 @@ pub fn validation_loss(p: &Problem, lam: &Array1<f64>, inner: Inner) -> f64 {
 
 /// Precision, recall and F1 of flagging the examples with `flagged[i]` as corrupted.
 pub fn detection(flagged: &[bool], corrupted: &[bool]) -> (f64, f64, f64) {
-    let tp = flagged.iter().zip(corrupted).filter(|(f, c)| **f && **c).count() as f64;
+    let tp = flagged
+        .iter()
+        .zip(corrupted)
+        .filter(|(f, c)| **f && **c)
+        .count() as f64;
     let flagged_n = flagged.iter().filter(|f| **f).count() as f64;
     let corrupted_n = corrupted.iter().filter(|c| **c).count() as f64;
     let precision = if flagged_n > 0.0 { tp / flagged_n } else { 0.0 };
@@ -262,6 +275,50 @@ pub fn detection(flagged: &[bool], corrupted: &[bool]) -> (f64, f64, f64) {
 fn subset(x: &Array2<f64>, y: &Array2<f64>, keep: &[bool]) -> (Array2<f64>, Array2<f64>) {
     let idx: Vec<usize> = (0..keep.len()).filter(|&i| keep[i]).collect();
     (x.select(Axis(0), &idx), y.select(Axis(0), &idx))
+}
+
+/// The experiment's sizes and settings.
+#[derive(Clone, Copy, Debug)]
+pub struct Settings {
+    /// Training digits (half of them relabelled).
+    pub n_train: usize,
+    /// Clean validation digits.
+    pub n_val: usize,
+    pub inner: Inner,
+    /// Outer (Adam) iterations.
+    pub outer: usize,
+    /// Adam's step on the weights.
+    pub outer_lr: f64,
+    /// Seed of the corruption.
+    pub seed: u64,
+}
+
+impl Settings {
+    /// The full example: 2,000 / 2,000 digits, T = 100, 60 outer steps.
+    pub fn full() -> Self {
+        Settings {
+            n_train: 2000,
+            n_val: 2000,
+            inner: Inner {
+                steps: 100,
+                lr: 0.3,
+            },
+            outer: 60,
+            outer_lr: 0.1,
+            seed: 7,
+        }
+    }
+
+    /// `--short` (and the test suite): 300 / 300 digits, T = 30, 10 outer steps.
+    pub fn short() -> Self {
+        Settings {
+            n_train: 300,
+            n_val: 300,
+            inner: Inner { steps: 30, lr: 0.3 },
+            outer: 10,
+            ..Settings::full()
+        }
+    }
 }
 
 /// What a run measured.
@@ -283,19 +340,22 @@ pub struct Report {
     pub history: Vec<f64>,
     /// Mean weight of the clean and of the corrupted examples per outer iteration.
     pub mean_history: Vec<(f64, f64)>,
+    /// Wall-clock time of the outer loop divided by the hypergradients computed.
+    pub seconds_per_hypergradient: f64,
     pub lam: Array1<f64>,
 }
 
 /// Learns the weights with `outer` iterations of projected Adam, then trains and
 /// tests the four models.
-pub fn run(p: &Problem, inner: Inner, outer: usize, outer_lr: f64, verbose: bool) -> Report {
+pub fn run(p: &Problem, set: &Settings, verbose: bool) -> Report {
+    let (inner, outer) = (set.inner, set.outer);
     let n = p.corrupted.len();
     let ones = Array1::ones(n);
     let dynamics = GradientDescent(WeightedSoftmax::new(p.x_train.clone(), p.y_train.clone()));
     let params = OuterParams {
         iterations: outer,
         method: OuterMethod::Adam(AdamParams {
-            lr: outer_lr,
+            lr: set.outer_lr,
             ..AdamParams::default()
         }),
         projection: Projection::Box { lo: 0.0, hi: 1.0 },
@@ -312,6 +372,7 @@ pub fn run(p: &Problem, inner: Inner, outer: usize, outer_lr: f64, verbose: bool
     };
     // Mean weights of the clean and corrupted examples at every iterate, for the plot.
     let mut means = Vec::with_capacity(outer + 1);
+    let clock = std::time::Instant::now();
     let r = hyper::optimize(
         &ones,
         |lam| {
@@ -322,6 +383,7 @@ pub fn run(p: &Problem, inner: Inner, outer: usize, outer_lr: f64, verbose: bool
         progress,
     )
     .expect("finite hypergradients");
+    let seconds_per_hypergradient = clock.elapsed().as_secs_f64() / (outer + 1) as f64;
     let lam = r.hyper;
 
     let test = |m: &Softmax| accuracy(m, &p.x_test, &p.labels_test);
@@ -345,6 +407,7 @@ pub fn run(p: &Problem, inner: Inner, outer: usize, outer_lr: f64, verbose: bool
         mean_clean: mean_of(&lam, false),
         mean_corrupted: mean_of(&lam, true),
         mean_history: means,
+        seconds_per_hypergradient,
         history: r.history.iter().map(|h| h.value).collect(),
         lam,
     }
@@ -365,57 +428,77 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .and_then(|v| v.parse::<f64>().ok())
     };
-    let (n_train, n_val, mut inner, mut outer) = if short {
-        (300, 300, Inner { steps: 30, lr: 0.3 }, 10)
+    let mut set = if short {
+        Settings::short()
     } else {
-        (2000, 2000, Inner { steps: 100, lr: 0.3 }, 60)
+        Settings::full()
     };
-    inner.steps = flag("--steps").map_or(inner.steps, |v| v as usize);
-    inner.lr = flag("--lr").unwrap_or(inner.lr);
-    outer = flag("--outer").map_or(outer, |v| v as usize);
-    let outer_lr = flag("--outer-lr").unwrap_or(0.1);
+    // Overrides for experiments; the figures in the README use the defaults.
+    set.inner.steps = flag("--steps").map_or(set.inner.steps, |v| v as usize);
+    set.inner.lr = flag("--lr").unwrap_or(set.inner.lr);
+    set.outer = flag("--outer").map_or(set.outer, |v| v as usize);
+    set.outer_lr = flag("--outer-lr").unwrap_or(set.outer_lr);
     let start = std::time::Instant::now();
-    let p = problem(n_train, n_val, None, 7);
+    let p = problem(set.n_train, set.n_val, None, set.seed);
     if args.iter().any(|a| a == "--time") {
         time_derivatives(&p);
         return;
     }
-    let t = std::time::Instant::now();
-    let (v, g) = hypergradient(&p, &Array1::ones(n_train), inner);
-    println!("one hypergradient: E = {v:.4}, |g| = {:.3e}, {:.2} s", g.dot(&g).sqrt(), t.elapsed().as_secs_f64());
-    let r = run(&p, inner, outer, outer_lr, true);
+    let r = run(&p, &set, true);
     println!(
-        "{n_train} training digits ({} relabelled), {n_val} validation, {} test; T = {} steps at rate {}, {outer} outer Adam steps",
-        n_train / 2,
+        "{} training digits ({} relabelled), {} validation, {} test; T = {} gradient-descent steps at rate {}; {} outer Adam steps at rate {}",
+        set.n_train,
+        set.n_train / 2,
+        set.n_val,
         p.labels_test.len(),
-        inner.steps,
-        inner.lr
+        set.inner.steps,
+        set.inner.lr,
+        set.outer,
+        set.outer_lr
     );
-    println!("test accuracy: baseline {:.2}%, oracle {:.2}%, learned weights {:.2}%, hyper-cleaned (λ ≥ 1/2) {:.2}%",
-        100.0 * r.baseline, 100.0 * r.oracle, 100.0 * r.weighted, 100.0 * r.cleaned);
+    println!(
+        "test accuracy: baseline {:.2}%, oracle {:.2}%, learned weights {:.2}%, hyper-cleaned (λ ≥ 1/2 kept) {:.2}%",
+        100.0 * r.baseline,
+        100.0 * r.oracle,
+        100.0 * r.weighted,
+        100.0 * r.cleaned
+    );
     println!(
         "corrupted examples flagged by λ < 1/2: precision {:.3}, recall {:.3}, F1 {:.3}; mean λ clean {:.3}, corrupted {:.3}",
         r.precision, r.recall, r.f1, r.mean_clean, r.mean_corrupted
     );
     println!(
-        "validation loss {:.4} -> {:.4}; {:.1} s",
+        "validation cross-entropy {:.4} -> {:.4}; {:.2} s per hypergradient; {:.1} s in all",
         r.history[0],
         r.history.last().copied().unwrap_or(f64::NAN),
+        r.seconds_per_hypergradient,
         start.elapsed().as_secs_f64()
     );
     let at = |k: usize, v: f64| (k as f64, v);
     let curves = [
         Curve::new(
             "validation cross-entropy",
-            r.history.iter().enumerate().map(|(k, &v)| at(k, v)).collect(),
+            r.history
+                .iter()
+                .enumerate()
+                .map(|(k, &v)| at(k, v))
+                .collect(),
         ),
         Curve::new(
             "mean weight, clean examples",
-            r.mean_history.iter().enumerate().map(|(k, m)| at(k, m.0)).collect(),
+            r.mean_history
+                .iter()
+                .enumerate()
+                .map(|(k, m)| at(k, m.0))
+                .collect(),
         ),
         Curve::new(
             "mean weight, corrupted examples",
-            r.mean_history.iter().enumerate().map(|(k, m)| at(k, m.1)).collect(),
+            r.mean_history
+                .iter()
+                .enumerate()
+                .map(|(k, m)| at(k, m.1))
+                .collect(),
         ),
     ];
     let options = PlotOptions::default()
@@ -449,7 +532,10 @@ fn time_derivatives(p: &Problem) {
         for _ in 0..reps {
             f();
         }
-        println!("{name}: {:.2} ms", 1e3 * t.elapsed().as_secs_f64() / reps as f64);
+        println!(
+            "{name}: {:.2} ms",
+            1e3 * t.elapsed().as_secs_f64() / reps as f64
+        );
     };
     time("x.dot(w)", &|| {
         std::hint::black_box(p.x_train.dot(&loss.model(&w).w));

@@ -90,8 +90,8 @@ mod hypercleaning;
 
 #[test]
 fn hypercleaning_hypergradient_matches_central_differences() {
-    use hypercleaning::{hypergradient, problem, validation_loss, Inner};
     use hype::prelude::*;
+    use hypercleaning::{hypergradient, problem, validation_loss, Inner};
     // 40 noisy training digits, 40 validation digits, 10 steps of gradient descent.
     let p = problem(40, 40, Some(10), 3);
     let inner = Inner { steps: 10, lr: 0.5 };
@@ -153,24 +153,34 @@ fn hypercleaning_inner_loss_derivatives_are_consistent() {
 
 #[test]
 fn hypercleaning_short_run_downweights_corrupted_examples() {
-    use hypercleaning::{problem, run, Inner};
-    // 300 training digits (150 relabelled), 300 validation, 2,000 test; the full
-    // example: 2,000 / 2,000 / 6,000.
-    let p = problem(300, 300, Some(2000), 7);
-    let r = run(&p, Inner { steps: 30, lr: 0.1 }, 10, 0.05, false);
+    use hypercleaning::{problem, run, Settings};
+    // `--short`: 300 training digits (150 relabelled), 300 validation, T = 30, 10
+    // outer steps (the full example: 2,000 / 2,000, T = 100, 60 outer steps).
+    let set = Settings::short();
+    let p = problem(set.n_train, set.n_val, None, set.seed);
+    let r = run(&p, &set, false);
+    // Measured in this configuration: mean weight 0.925 clean, 0.190 corrupted.
     assert!(
-        r.mean_corrupted < r.mean_clean - 0.2,
+        r.mean_corrupted < 0.5 * r.mean_clean,
         "mean weight: corrupted {} vs clean {}",
         r.mean_corrupted,
         r.mean_clean
     );
     let (first, last) = (r.history[0], *r.history.last().unwrap());
-    assert!(last < 0.95 * first, "validation loss {first} -> {last}");
-    assert!(r.precision > 0.8, "precision {}", r.precision);
+    assert!(last < 0.8 * first, "validation loss {first} -> {last}");
     assert!(
-        r.cleaned > r.baseline,
-        "hyper-cleaned {} vs baseline {}",
+        r.f1 > 0.7,
+        "F1 {} (precision {}, recall {})",
+        r.f1,
+        r.precision,
+        r.recall
+    );
+    // Both ways of using the weights beat training on every example.
+    assert!(
+        r.cleaned > r.baseline + 0.05 && r.weighted > r.baseline + 0.05,
+        "hyper-cleaned {}, learned weights {} vs baseline {}",
         r.cleaned,
+        r.weighted,
         r.baseline
     );
 }
