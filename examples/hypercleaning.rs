@@ -438,6 +438,7 @@ fn main() {
     set.inner.lr = flag("--lr").unwrap_or(set.inner.lr);
     set.outer = flag("--outer").map_or(set.outer, |v| v as usize);
     set.outer_lr = flag("--outer-lr").unwrap_or(set.outer_lr);
+    set.seed = flag("--seed").map_or(set.seed, |v| v as u64);
     let start = std::time::Instant::now();
     let p = problem(set.n_train, set.n_val, None, set.seed);
     if args.iter().any(|a| a == "--time") {
