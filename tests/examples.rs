@@ -159,7 +159,7 @@ fn hypercleaning_short_run_downweights_corrupted_examples() {
     let set = Settings::short();
     let p = problem(set.n_train, set.n_val, None, set.seed);
     let r = run(&p, &set, false);
-    // Measured in this configuration: mean weight 0.925 clean, 0.190 corrupted.
+    // Measured in this configuration: mean weight 0.930 clean, 0.158 corrupted, F1 0.882.
     assert!(
         r.mean_corrupted < 0.5 * r.mean_clean,
         "mean weight: corrupted {} vs clean {}",
