@@ -103,7 +103,7 @@ fn hypercleaning_hypergradient_matches_central_differences() {
         let (up, down) = (&lam + &(h * d), &lam - &(h * d));
         (validation_loss(&p, &up, inner) - validation_loss(&p, &down, inner)) / (2.0 * h)
     };
-    // A few coordinates, corrupted and clean, then one direction over all weights.
+    // A few single weights, then one direction over all of them.
     for i in [0, 5, 17, 33] {
         let mut e = Array1::zeros(40);
         e[i] = 1.0;
