@@ -65,6 +65,11 @@ fn hand_forward(m: &Mlp, x: &Array2<f64>) -> Array2<f64> {
 }
 
 fn bench(c: &mut Criterion) {
+    // One BLAS thread and freed buffers kept for reuse, as the examples run
+    // (`HYPE_UNTUNED=1` measures the platform defaults).
+    if std::env::var_os("HYPE_UNTUNED").is_none() {
+        hype::tune::for_small_arrays();
+    }
     let m = Mlp::new(Init::Glorot, 1);
     let x = Array2::from_shape_fn((100, 784), |(i, j)| ((i * 784 + j) % 97) as f64 / 97.0);
     let y = Array2::from_shape_fn((100, 10), |(i, j)| if i % 10 == j { 1.0 } else { 0.0 });

@@ -422,6 +422,8 @@ pub fn run(p: &Problem, set: &Settings, verbose: bool) -> Report {
 
 #[allow(dead_code)] // the tests call `run` directly
 fn main() {
+    // One BLAS thread, freed buffers kept for reuse (`hype::tune`).
+    hype::tune::for_small_arrays();
     let args: Vec<String> = std::env::args().collect();
     let short = args.iter().any(|a| a == "--short");
     let plot = args

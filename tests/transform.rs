@@ -609,3 +609,60 @@ fn for_over_constant_slices_clone_and_borrows() {
         );
     }
 }
+
+#[test]
+fn vjp_and_jacobians_of_closures() {
+    let data = array![1.0, 2.0, 3.0];
+    let w0 = array![0.3, -0.1, 0.8];
+    // A vector field with a captured constant: forward Jacobian (n = m) and a tall one.
+    let field = |w: &Array1<f64>| {
+        array![
+            w[0] * w[1] * data[0],
+            w[1].sin() + w[2],
+            w[2] * w[0] * data[2]
+        ]
+    };
+    let closed = array![
+        [w0[1] * data[0], w0[0] * data[0], 0.0],
+        [0.0, w0[1].cos(), 1.0],
+        [w0[2] * data[2], 0.0, w0[0] * data[2]]
+    ];
+    let j = jacobian!(|w: &Array1<f64>| array![
+        w[0] * w[1] * data[0],
+        w[1].sin() + w[2],
+        w[2] * w[0] * data[2]
+    ])(&w0);
+    assert_all_close(
+        &j.clone().into_shape_with_order(9).unwrap(),
+        &closed.clone().into_shape_with_order(9).unwrap(),
+        1e-12,
+    );
+    assert_eq!(field(&w0).len(), 3);
+    // Reverse mode: a scalar output (m = 1 < n), and vjp / jacobian_t_v with a seed.
+    let jr = jacobian!(|w: &Array1<f64>| (w * &data).sum() * w[0])(&w0);
+    let expect = &data * w0[0] + &array![(&w0 * &data).sum(), 0.0, 0.0];
+    assert_all_close(&jr.row(0).to_owned(), &expect, 1e-12);
+    let (v, pb) = vjp!(|w: &Array1<f64>| array![
+        w[0] * w[1] * data[0],
+        w[1].sin() + w[2],
+        w[2] * w[0] * data[2]
+    ])(&w0);
+    assert_all_close(&v, &field(&w0), 0.0);
+    let u = array![0.5, -1.0, 2.0];
+    let g = pb(&u);
+    assert_all_close(&g, &closed.t().dot(&u), 1e-12);
+    let g2 = pb(&array![1.0, 0.0, 0.0]);
+    assert_all_close(&g2, &closed.row(0).to_owned(), 1e-12);
+    let jtv = jacobian_t_v!(|w: &Array1<f64>| array![
+        w[0] * w[1] * data[0],
+        w[1].sin() + w[2],
+        w[2] * w[0] * data[2]
+    ])(&w0, &u);
+    assert_all_close(&jtv, &g, 0.0);
+    // Two scalar parameters: the pullback returns one cotangent per parameter.
+    let (p, pb2) = vjp!(|x: f64, y: f64| x * y.exp())(0.4, 0.3);
+    assert_close(p, 0.4 * 0.3f64.exp(), 1e-15);
+    let (gx, gy) = pb2(&2.0);
+    assert_close(gx, 2.0 * 0.3f64.exp(), 1e-14);
+    assert_close(gy, 2.0 * 0.4 * 0.3f64.exp(), 1e-14);
+}

@@ -96,43 +96,152 @@ fn closure(c: syn::ExprClosure, op: &str) -> syn::Result<TokenStream> {
         .collect();
     let active: Vec<&crate::ir::Param> = ir.params.iter().filter(|p| p.active).collect();
     let ret_val = atom_val(&ir.ret);
+    // The reverse pass as a closure of the parameters and the output's cotangent
+    // `seed`: `(value, gradients of the active parameters)`.
+    let reverse_core = |seed: TokenStream| {
+        let mut rev = Reverse::new(&ir);
+        rev.want_array = false;
+        let fwd_sweep = rev.fwd_block(&ir.body, None);
+        let bwd_sweep = rev.bwd_block(&ir.body, None);
+        let tapes = rev.tape_decls();
+        let mut top: Vec<syn::Ident> = active.iter().map(|p| p.name.clone()).collect();
+        top.extend(rev.active_locals(&ir.body, &[]));
+        let slots = rev.slots(&top);
+        let seed = match &ir.ret {
+            Atom::Var(v) if ir.is_active(v) => {
+                let b = names::bar(v);
+                quote!(::hype::rt::acc(&mut #b, #seed);)
+            }
+            _ => quote!(let _ = #seed;),
+        };
+        let grads: Vec<TokenStream> = active
+            .iter()
+            .map(|p| {
+                let n = &p.name;
+                let b = names::bar(n);
+                quote!(::hype::rt::unwrap_or_zero(#b, &#n))
+            })
+            .collect();
+        let grads = if grads.len() == 1 {
+            quote!(#(#grads)*)
+        } else {
+            quote!((#(#grads),*))
+        };
+        quote! {
+            #tapes
+            #fwd_sweep
+            let __hype_ret = #ret_val;
+            #slots
+            #seed
+            #bwd_sweep
+            (__hype_ret, #grads)
+        }
+    };
+    let names_of = |ps: &[crate::ir::Param]| -> Vec<syn::Ident> {
+        ps.iter().map(|p| p.name.clone()).collect()
+    };
+    let pnames = names_of(&ir.params);
+    // Owned copies of the arguments (the pullback outlives the call's borrows).
+    let owned: Vec<TokenStream> = ir
+        .params
+        .iter()
+        .map(|p| {
+            let n = &p.name;
+            if p.is_ref {
+                quote!(let #n = ::core::clone::Clone::clone(#n);)
+            } else {
+                quote!(let #n = ::core::clone::Clone::clone(&#n);)
+            }
+        })
+        .collect();
+    let pass: Vec<TokenStream> = ir
+        .params
+        .iter()
+        .map(|p| {
+            let n = &p.name;
+            if p.is_ref {
+                quote!(&#n)
+            } else {
+                quote!(::core::clone::Clone::clone(&#n))
+            }
+        })
+        .collect();
+    let allow = quote!(#[allow(unused_mut, unused_variables, unused_assignments, clippy::all)]);
     match op {
         "grad" | "value_and_grad" => {
-            let mut rev = Reverse::new(&ir);
-            rev.want_array = false;
-            let fwd_sweep = rev.fwd_block(&ir.body, None);
-            let bwd_sweep = rev.bwd_block(&ir.body, None);
-            let tapes = rev.tape_decls();
-            let mut top: Vec<syn::Ident> = active.iter().map(|p| p.name.clone()).collect();
-            top.extend(rev.active_locals(&ir.body, &[]));
-            let slots = rev.slots(&top);
-            let seed = match &ir.ret {
-                Atom::Var(v) if ir.is_active(v) => {
-                    let b = names::bar(v);
-                    quote!(::hype::rt::acc(&mut #b, ::hype::rt::seed_like(&__hype_ret));)
-                }
-                _ => quote!(let _ = ::hype::rt::seed_like(&__hype_ret);),
-            };
-            let grads: Vec<TokenStream> = active
-                .iter()
-                .map(|p| {
-                    let n = &p.name;
-                    let b = names::bar(n);
-                    quote!(::hype::rt::unwrap_or_zero(#b, &#n))
-                })
-                .collect();
-            let grads = if grads.len() == 1 { quote!(#(#grads)*) } else { quote!((#(#grads),*)) };
-            let result = if op == "grad" { quote!(#grads) } else { quote!((__hype_ret, #grads)) };
+            let core = reverse_core(quote!(::hype::rt::seed_like(&__hype_ret)));
+            let result = if op == "grad" { quote!(__hype_out.1) } else { quote!(__hype_out) };
             Ok(quote_spanned!(span=> {
-                #[allow(unused_mut, unused_variables, unused_assignments, clippy::all)]
+                #allow
                 let __hype_f = |#(#params),*| {
-                    #tapes
-                    #fwd_sweep
-                    let __hype_ret = #ret_val;
-                    #slots
-                    #seed
-                    #bwd_sweep
+                    let __hype_out = { #core };
                     #result
+                };
+                __hype_f
+            }))
+        }
+        "vjp" | "jacobian_t_v" => {
+            // The pullback runs the reverse pass again with its cotangent (a closure
+            // cannot return a pullback that borrows its own locals).
+            let core = reverse_core(quote!(::core::clone::Clone::clone(__hype_seed)));
+            let body = if op == "vjp" {
+                quote! {
+                    let __hype_value = __hype_primal(#(#pass),*);
+                    #(#owned)*
+                    (__hype_value, move |__hype_seed: &_| __hype_core(#(#pass,)* __hype_seed).1)
+                }
+            } else {
+                quote!(__hype_core(#(#pnames,)* __hype_v).1)
+            };
+            let v_param = if op == "vjp" { quote!() } else { quote!(, __hype_v: &_) };
+            let primal = if op == "vjp" { quote!(let __hype_primal = #c;) } else { quote!() };
+            Ok(quote_spanned!(span=> {
+                #primal
+                #allow
+                let __hype_core = |#(#params,)* __hype_seed: &_| { #core };
+                #allow
+                let __hype_f = move |#(#params),* #v_param| { #body };
+                __hype_f
+            }))
+        }
+        "jacobian" => {
+            if active.len() != 1 {
+                return Err(syn::Error::new(span, "hype: jacobian! needs a closure of exactly one active parameter"));
+            }
+            let x = &active[0].name;
+            let x_ref = if active[0].is_ref { quote!(#x) } else { quote!(&#x) };
+            let xd = names::dot(x);
+            let xt = crate::differentiable::strip_refs(&active[0].ty);
+            let rcore = reverse_core(quote!(::core::clone::Clone::clone(__hype_seed)));
+            let fwd = Forward { f: &ir };
+            let fbody = fwd.block(&ir.body);
+            let ret_dot = match &ir.ret {
+                Atom::Var(v) if ir.is_active(v) => {
+                    let d = names::dot(v);
+                    quote!(#d)
+                }
+                _ => quote!(::hype::rt::zero_tangent(&__hype_ret)),
+            };
+            Ok(quote_spanned!(span=> {
+                let __hype_primal = #c;
+                #allow
+                let __hype_rcore = |#(#params,)* __hype_seed: &_| { #rcore };
+                #allow
+                let __hype_fcore = |#(#params,)* __hype_dx: &<#xt as ::hype::HasTangent>::Tangent| {
+                    let #xd = ::core::clone::Clone::clone(__hype_dx);
+                    #fbody
+                    let __hype_ret = #ret_val;
+                    #ret_dot
+                };
+                #allow
+                let __hype_f = move |#(#params),*| {
+                    let __hype_value = __hype_primal(#(#pass),*);
+                    ::hype::rt::jacobian(
+                        #x_ref,
+                        |__hype_dx| __hype_fcore(#(#pass,)* __hype_dx),
+                        |__hype_g| __hype_rcore(#(#pass,)* __hype_g).1,
+                        &__hype_value,
+                    )
                 };
                 __hype_f
             }))
