@@ -187,26 +187,26 @@ fn check(
 fn twenty_hessians_match_finite_differences_of_gradients() {
     let a = Array2::from_shape_fn((3, 4), |(i, j)| 0.2 * (i as f64) - 0.1 * (j as f64) + 0.3);
     let w = array![0.5, -0.4, 0.3, 0.8];
-    check("f01", |x| grad!(f01)(x), |x| hessian!(f01)(x));
-    check("f02", |x| grad!(f02)(x), |x| hessian!(f02)(x));
-    check("f03", |x| grad!(f03)(x), |x| hessian!(f03)(x));
-    check("f04", |x| grad!(f04)(x), |x| hessian!(f04)(x));
-    check("f05", |x| grad!(f05)(x), |x| hessian!(f05)(x));
-    check("f06", |x| grad!(f06)(x), |x| hessian!(f06)(x));
-    check("f07", |x| grad!(f07)(x), |x| hessian!(f07)(x));
-    check("f08", |x| grad!(f08)(x), |x| hessian!(f08)(x));
-    check("f09", |x| grad!(f09)(x), |x| hessian!(f09)(x));
-    check("f10", |x| grad!(f10)(x), |x| hessian!(f10)(x));
+    check("f01", grad!(f01), hessian!(f01));
+    check("f02", grad!(f02), hessian!(f02));
+    check("f03", grad!(f03), hessian!(f03));
+    check("f04", grad!(f04), hessian!(f04));
+    check("f05", grad!(f05), hessian!(f05));
+    check("f06", grad!(f06), hessian!(f06));
+    check("f07", grad!(f07), hessian!(f07));
+    check("f08", grad!(f08), hessian!(f08));
+    check("f09", grad!(f09), hessian!(f09));
+    check("f10", grad!(f10), hessian!(f10));
     check("f11", |x| grad!(f11)(x, &a), |x| hessian!(f11)(x, &a));
-    check("f12", |x| grad!(f12)(x), |x| hessian!(f12)(x));
-    check("f13", |x| grad!(f13)(x), |x| hessian!(f13)(x));
-    check("f14", |x| grad!(f14)(x), |x| hessian!(f14)(x));
-    check("f15", |x| grad!(f15)(x), |x| hessian!(f15)(x));
-    check("f16", |x| grad!(f16)(x), |x| hessian!(f16)(x));
-    check("f17", |x| grad!(f17)(x), |x| hessian!(f17)(x));
-    check("f18", |x| grad!(f18)(x), |x| hessian!(f18)(x));
+    check("f12", grad!(f12), hessian!(f12));
+    check("f13", grad!(f13), hessian!(f13));
+    check("f14", grad!(f14), hessian!(f14));
+    check("f15", grad!(f15), hessian!(f15));
+    check("f16", grad!(f16), hessian!(f16));
+    check("f17", grad!(f17), hessian!(f17));
+    check("f18", grad!(f18), hessian!(f18));
     check("f19", |x| grad!(f19)(x, &w), |x| hessian!(f19)(x, &w));
-    check("f20", |x| grad!(f20)(x), |x| hessian!(f20)(x));
+    check("f20", grad!(f20), hessian!(f20));
 }
 
 /// Variables named like the emitters' derived names (`y_new`, `x_dot`, `s_bar`) of
