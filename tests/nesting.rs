@@ -364,3 +364,40 @@ fn check_hessian(
         }
     }
 }
+
+#[test]
+fn hvp_of_closures_matches_fd_of_gradients() {
+    let scale = 0.7;
+    let c = array![1.0, -2.0, 0.5];
+    let x = array![0.3, -0.4, 0.9];
+    let v = array![1.0, 0.5, -2.0];
+    // An array parameter, a loop, a captured array and scalar.
+    let hv = hvp!(|x: &Array1<f64>| {
+        let mut s = 0.0;
+        for i in 0..x.len() {
+            s += (x[i] * c[i]).sin() * scale + x[i] * x[(i + 1) % 3];
+        }
+        s
+    })(&x, &v);
+    let g = |x: &Array1<f64>| {
+        grad!(|x: &Array1<f64>| {
+            let mut s = 0.0;
+            for i in 0..x.len() {
+                s += (x[i] * c[i]).sin() * scale + x[i] * x[(i + 1) % 3];
+            }
+            s
+        })(x)
+    };
+    let h = 1e-5;
+    let fd = (g(&(&x + &(h * &v))) - g(&(&x - &(h * &v)))) / (2.0 * h);
+    assert_all_close(&hv, &fd, 1e-7);
+    // Two scalar parameters: f = x² y + sin(x y), H v in closed form.
+    let (a, b) = (0.6, -1.1);
+    let (hx, hy) = hvp!(|x: f64, y: f64| x * x * y + (x * y).sin())(a, b, &1.0, &0.5);
+    let s = (a * b).sin();
+    let hxx = 2.0 * b - b * b * s;
+    let hxy = 2.0 * a + (a * b).cos() - a * b * s;
+    let hyy = -a * a * s;
+    assert_close(hx, hxx + 0.5 * hxy, 1e-12);
+    assert_close(hy, hxy + 0.5 * hyy, 1e-12);
+}

@@ -15,7 +15,15 @@ use syn::spanned::Spanned;
 pub fn expand(input: TokenStream, op: &str) -> syn::Result<TokenStream> {
     match op {
         "diffn" => return diffn(input),
-        "grad_hessian" | "laplacian" | "curl" | "div" | "hvp" | "hessian" | "diff2" => {
+        "hvp" => {
+            if let Ok(syn::Expr::Closure(c)) = syn::parse2::<syn::Expr>(input.clone()) {
+                return hvp_closure(c);
+            }
+            let path = path_only(input, op)?;
+            let target = derived_path(&path, op);
+            return Ok(quote_spanned!(path.span()=> #target));
+        }
+        "grad_hessian" | "laplacian" | "curl" | "div" | "hessian" | "diff2" => {
             let path = path_only(input, op)?;
             let target = derived_path(&path, op);
             return Ok(quote_spanned!(path.span()=> #target));
@@ -166,7 +174,7 @@ fn closure(c: syn::ExprClosure, op: &str) -> syn::Result<TokenStream> {
             }
         })
         .collect();
-    let allow = quote!(#[allow(unused_mut, unused_variables, unused_assignments, clippy::all)]);
+    let allow = quote!(#[allow(unused_mut, unused_variables, unused_assignments, non_snake_case, clippy::all)]);
     match op {
         "grad" | "value_and_grad" => {
             let core = reverse_core(quote!(::hype::rt::seed_like(&__hype_ret)));
@@ -193,14 +201,17 @@ fn closure(c: syn::ExprClosure, op: &str) -> syn::Result<TokenStream> {
             } else {
                 quote!(__hype_core(#(#pnames,)* __hype_v).1)
             };
-            let v_param = if op == "vjp" { quote!() } else { quote!(, __hype_v: &_) };
+            let mut outer_params = params.clone();
+            if op == "jacobian_t_v" {
+                outer_params.push(quote!(__hype_v: &_));
+            }
             let primal = if op == "vjp" { quote!(let __hype_primal = #c;) } else { quote!() };
             Ok(quote_spanned!(span=> {
                 #primal
                 #allow
                 let __hype_core = |#(#params,)* __hype_seed: &_| { #core };
                 #allow
-                let __hype_f = move |#(#params),* #v_param| { #body };
+                let __hype_f = move |#(#outer_params),*| { #body };
                 __hype_f
             }))
         }
@@ -292,10 +303,89 @@ fn closure(c: syn::ExprClosure, op: &str) -> syn::Result<TokenStream> {
     }
 }
 
+/// `hvp!(|x: T, ..| body)`: the closure's directional derivative written as a closure
+/// in the supported subset (as `f__dir` is for a function), then reverse mode over it
+/// seeded with `(0, 1)`: `(params.., v..) -> H v` for the active parameters.
+fn hvp_closure(c: syn::ExprClosure) -> syn::Result<TokenStream> {
+    let span = c.span();
+    let ir = closure_ir(&c)?;
+    let dir = crate::dir::Dir { f: &ir, level: 1 };
+    let body = dir.block(&ir.body)?;
+    let ret = dir.ret();
+    let active: Vec<&crate::ir::Param> = ir.params.iter().filter(|p| p.active).collect();
+    if active.is_empty() {
+        return Err(syn::Error::new(
+            span,
+            "hype: hvp! needs a closure with an active parameter",
+        ));
+    }
+    let params: Vec<TokenStream> = ir
+        .params
+        .iter()
+        .map(|p| {
+            let (n, t) = (&p.name, &p.ty);
+            quote!(#n: #t)
+        })
+        .collect();
+    let tans: Vec<TokenStream> = active
+        .iter()
+        .map(|p| {
+            let d = dir.d(&p.name);
+            let t = crate::differentiable::strip_refs(&p.ty);
+            quote!(#d: &<#t as ::hype::HasTangent>::Tangent)
+        })
+        .collect();
+    // A parameter the body assigns to gets a tangent it can assign to.
+    let own = active
+        .iter()
+        .filter(|p| ir.mutable.contains(&p.name.to_string()))
+        .map(|p| {
+            let d = dir.d(&p.name);
+            quote!(let mut #d = ::core::clone::Clone::clone(#d);)
+        });
+    let dir_closure: syn::ExprClosure =
+        syn::parse2(quote_spanned!(span=> |#(#params,)* #(#tans),*| { #(#own)* #body #ret }))?;
+    let transpose = closure(dir_closure, "jacobian_t_v")?;
+    let pnames: Vec<&syn::Ident> = ir.params.iter().map(|p| &p.name).collect();
+    let vs: Vec<syn::Ident> = (0..active.len())
+        .map(|k| quote::format_ident!("__hype_v{}", k))
+        .collect();
+    let picked: Vec<TokenStream> = (0..active.len())
+        .map(|k| {
+            let i = syn::Index::from(k);
+            quote!(__hype_g.#i)
+        })
+        .collect();
+    let result = if picked.len() == 1 {
+        quote!(#(#picked)*)
+    } else {
+        quote!((#(#picked),*))
+    };
+    let v_params = active.iter().zip(&vs).map(|(p, v)| {
+        let t = crate::differentiable::strip_refs(&p.ty);
+        quote!(#v: &<#t as ::hype::HasTangent>::Tangent)
+    });
+    Ok(quote_spanned!(span=> {
+        let __hype_transpose = #transpose;
+        #[allow(clippy::all)]
+        let __hype_f = move |#(#params,)* #(#v_params),*| {
+            let __hype_g = __hype_transpose(#(#pnames,)* #(#vs,)* &(0.0, 1.0));
+            #result
+        };
+        __hype_f
+    }))
+}
+
 /// The path of a function for an operator that takes no closure.
 fn path_only(input: TokenStream, op: &str) -> syn::Result<syn::Path> {
     match syn::parse2::<syn::Expr>(input) {
         Ok(syn::Expr::Path(p)) if p.qself.is_none() => Ok(p.path),
+        Ok(syn::Expr::Closure(c)) => Err(syn::Error::new(
+            c.span(),
+            format!(
+                "hype: {op}! does not take a closure; write the closure as a #[differentiable(order = 2)] function (captured values as #[constant] parameters) and pass its path, e.g. `{op}!(my_fn)` (on closures: grad!, value_and_grad!, jvp!, vjp!, gradv!, diff!, jacobian!, jacobian_t_v!, hvp!)"
+            ),
+        )),
         Ok(other) => Err(syn::Error::new(
             other.span(),
             format!(

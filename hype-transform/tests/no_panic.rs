@@ -33,6 +33,7 @@ const OPS: &[&str] = &[
     "gradv",
     "jacobian",
     "jacobian_t_v",
+    "hvp",
 ];
 
 /// Runs a property, prints its outcome counts, then fails if a case failed.
@@ -167,6 +168,9 @@ const REPRODUCERS: &[(Entry, &str)] = &[
         Entry::Differentiable(""),
         "fn f(x: f64, a: bool) -> f64 { if a { return x; } else { println!(\"{}\", x) } x }",
     ),
+    // Not a panic: `jacobian_t_v!` on a closure without parameters printed its
+    // closure's parameter list as `| , __hype_v: &_ |`.
+    (Entry::Operator("jacobian_t_v"), "| | 2.0"),
 ];
 
 #[test]

@@ -1,7 +1,7 @@
 use hype::prelude::*;
 
 fn use_it() {
-    let _h = hvp!(|x: f64| x * x)(1.0, 1.0);
+    let _h = hessian!(|x: &Array1<f64>| x.dot(x))(&array![1.0]);
 }
 
 fn main() {}
