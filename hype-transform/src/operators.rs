@@ -90,18 +90,22 @@ pub fn closure_ir(c: &syn::ExprClosure) -> syn::Result<Function> {
     lower_function(params, &block, idents)
 }
 
-/// `grad!(|x: T| body)` and friends: derivative code inline in a closure.
-fn closure(c: syn::ExprClosure, op: &str) -> syn::Result<TokenStream> {
-    let span = c.span();
-    let ir = closure_ir(&c)?;
-    let params: Vec<TokenStream> = ir
-        .params
+/// `name: Type` for every parameter of `ir`.
+pub fn typed_params(ir: &Function) -> Vec<TokenStream> {
+    ir.params
         .iter()
         .map(|p| {
             let (n, t) = (&p.name, &p.ty);
             quote!(#n: #t)
         })
-        .collect();
+        .collect()
+}
+
+/// `grad!(|x: T| body)` and friends: derivative code inline in a closure.
+fn closure(c: syn::ExprClosure, op: &str) -> syn::Result<TokenStream> {
+    let span = c.span();
+    let ir = closure_ir(&c)?;
+    let params = typed_params(&ir);
     let active: Vec<&crate::ir::Param> = ir.params.iter().filter(|p| p.active).collect();
     let ret_val = atom_val(&ir.ret);
     // The reverse pass as a closure of the parameters and the output's cotangent
@@ -319,14 +323,7 @@ fn hvp_closure(c: syn::ExprClosure) -> syn::Result<TokenStream> {
             "hype: hvp! needs a closure with an active parameter",
         ));
     }
-    let params: Vec<TokenStream> = ir
-        .params
-        .iter()
-        .map(|p| {
-            let (n, t) = (&p.name, &p.ty);
-            quote!(#n: #t)
-        })
-        .collect();
+    let params = typed_params(&ir);
     let tans: Vec<TokenStream> = active
         .iter()
         .map(|p| {
