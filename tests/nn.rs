@@ -81,3 +81,12 @@ fn initializers_have_the_documented_scale() {
         "He variance {var}"
     );
 }
+
+#[test]
+#[should_panic(
+    expected = "model Small: layer Linear<4, 5> got an input with 6 columns, expected 4"
+)]
+fn wrong_model_input_width_names_the_model_and_layer() {
+    let m = Small::new(Init::Glorot, 1);
+    let _ = m.forward(&Array2::zeros((2, 6)));
+}

@@ -68,6 +68,8 @@ enum Layer {
         ty: syn::Type,
         input: syn::Expr,
         output: syn::Expr,
+        /// Written as a bare `Linear<..>`: hype's layer, whose product is inlined.
+        builtin: bool,
     },
     Activation {
         op: syn::Ident,
@@ -104,7 +106,8 @@ fn classify(ty: &syn::Type) -> syn::Result<Layer> {
                 .collect();
             if sizes.len() == 2 {
                 // A bare `Linear` means hype's layer.
-                let ty = if tp.path.segments.len() == 1 && tp.qself.is_none() {
+                let builtin = tp.path.segments.len() == 1 && tp.qself.is_none();
+                let ty = if builtin {
                     let args = &last.arguments;
                     syn::parse_quote_spanned!(ty.span()=> ::hype::nn::Linear #args)
                 } else {
@@ -114,6 +117,7 @@ fn classify(ty: &syn::Type) -> syn::Result<Layer> {
                     ty,
                     input: sizes[0].clone(),
                     output: sizes[1].clone(),
+                    builtin,
                 });
             }
         }
@@ -208,6 +212,20 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     for (k, layer) in layers.iter().enumerate() {
         let h = format_ident!("h{}", k);
         match layer {
+            Layer::Linear {
+                ty, builtin: true, ..
+            } => {
+                let f = format_ident!("l{}", n);
+                let seed_offset = n as u64;
+                fields.push(quote!(pub #f: #ty));
+                inits.push(quote!(#f: <#ty>::new(init, seed.wrapping_add(#seed_offset))));
+                // hype's layer, inlined: the product and the bias in this function,
+                // so the reverse sweep keeps no call whose input is a local (which it
+                // would have to run again). Widths chain by construction; the input's
+                // is checked below.
+                steps.push(quote!(let #h = #current.dot(&self.#f.w) + &self.#f.b;));
+                n += 1;
+            }
             Layer::Linear { ty, .. } => {
                 let f = format_ident!("l{}", n);
                 let seed_offset = n as u64;
@@ -230,6 +248,19 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
         }
         current = quote!(#h);
     }
+    let name_str = name.to_string();
+    let first_ty = def
+        .layers
+        .iter()
+        .zip(&layers)
+        .find(|(_, l)| matches!(l, Layer::Linear { .. }))
+        .map(|(t, _)| {
+            t.to_token_stream()
+                .to_string()
+                .replace(' ', "")
+                .replace(',', ", ")
+        })
+        .unwrap_or_default();
     let doc = format!(
         "Model `{}`: {}.",
         name,
@@ -263,6 +294,14 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
             /// The forward pass on a batch (rows are examples).
             #[::hype::differentiable(order = 2)]
             pub fn forward(&self, x: &::hype::ndarray::Array2<f64>) -> ::hype::ndarray::Array2<f64> {
+                assert!(
+                    x.ncols() == #first_in,
+                    "hype: model {}: layer {} got an input with {} columns, expected {}",
+                    #name_str,
+                    #first_ty,
+                    x.ncols(),
+                    #first_in
+                );
                 #(#steps)*
                 #current
             }
