@@ -11,14 +11,11 @@
 //!   does not compile: rustc reports `no method named `forward__dir` found for
 //!   reference `&FeedForward`` at the `#[differentiable(order = 2)]` attribute.
 //!   `model!` (whose `forward` is order 2) is the way to get hvps of an MLP.
-//! * An order-2 function cannot yet call another order-2 function that has a
-//!   `#[constant]` parameter (such as the losses of `nn::loss`, whose targets are
-//!   constant): the caller's `__dir` code passes a tangent for every argument, the
-//!   callee's `g__dir` takes tangents for its active parameters only, and rustc
-//!   reports E0061 "this function takes 3 arguments but 4 arguments were supplied"
-//!   at the call. The losses are therefore checked as the function differentiated
-//!   (`hvp!(loss::l2_loss)`), and the composite functions below write their loss
-//!   out or call the `ops` primitive.
+//! * An order-2 function cannot call another order-2 function that has an integer
+//!   parameter, or a `#[constant]` parameter of a user type (`g__dir` takes no
+//!   tangent for those, while the caller's derivative code passes one per argument:
+//!   rustc's E0061 at the call). Constants of f64 and array types, such as the
+//!   targets of `nn::loss`, are fine (checked below through models).
 //! * `nn::Regularization` is a hand-written value and gradient over the flat
 //!   parameter vector, not a `#[differentiable]` function; its differentiable
 //!   counterparts `ops::l1`/`ops::l2` are checked below, and the gradient of
@@ -135,10 +132,7 @@ macro_rules! activation_test {
     ($test:ident, $loss:ident, $net:ident) => {
         #[differentiable(order = 2)]
         fn $loss(m: &$net, x: &Array2<f64>, #[constant] y: &Array2<f64>) -> f64 {
-            // Written out: calling loss::quadratic_loss here would not compile (see
-            // the module comment on #[constant] parameters).
-            let d = m.forward(x) - y;
-            (&d * &d).sum() / (x.nrows() as f64)
+            loss::quadratic_loss(&m.forward(x), y)
         }
 
         #[test]
@@ -197,7 +191,8 @@ fn second_order_tangent_rules_agree_with_forward_mode() {
     assert_close(dy, dy2, 1e-12);
     let p = ops::softmax(&prediction());
     let t = ops::softmax(&(prediction() * -0.7));
-    let (c, dc) = ce_on_probs__dir(&p, &t, &v);
+    // `f__dir` takes a (zero, ignored) tangent for the constant target too.
+    let (c, dc) = ce_on_probs__dir(&p, &t, &v, &Array2::zeros(t.dim()));
     assert_close(c, ce_on_probs(&p, &t), 1e-14);
     let (_, dc2) = jvp!(ce_on_probs)(&p, &t, &v);
     assert_close(dc, dc2, 1e-12);
@@ -295,7 +290,7 @@ fn cross_entropy_on_softmax_hessian_is_t_over_p_squared() {
 
 #[differentiable(order = 2)]
 fn ce_through_softmax(z: &Array2<f64>, #[constant] t: &Array2<f64>) -> f64 {
-    ops::cross_entropy_on_softmax(&ops::softmax(z), t)
+    loss::cross_entropy_on_softmax(&ops::softmax(z), t)
 }
 
 #[test]
@@ -356,4 +351,90 @@ fn regularization_l2_gradient_moves_as_the_hvp_says() {
     let hv = hvp!(flat_l2)(&m.flatten(), 0.4, &v.flatten());
     assert_all_close(&hv, &fd, 1e-9);
     assert_close(reg.value(&m), flat_l2(&m.flatten(), 0.4), 1e-14);
+}
+
+// ---------- every loss, called from an order-2 function through a model ----------
+
+#[differentiable(order = 2)]
+fn l1_of_model(m: &TanhNet, #[constant] x: &Array2<f64>, #[constant] y: &Array2<f64>) -> f64 {
+    loss::l1_loss(&m.forward(x), y)
+}
+
+#[differentiable(order = 2)]
+fn l2_of_model(m: &TanhNet, #[constant] x: &Array2<f64>, #[constant] y: &Array2<f64>) -> f64 {
+    loss::l2_loss(&m.forward(x), y)
+}
+
+#[differentiable(order = 2)]
+fn ce_linear_of_model(
+    m: &TanhNet,
+    #[constant] x: &Array2<f64>,
+    #[constant] y: &Array2<f64>,
+) -> f64 {
+    loss::cross_entropy_on_linear(&m.forward(x), y)
+}
+
+#[differentiable(order = 2)]
+fn ce_softmax_of_model(
+    m: &TanhNet,
+    #[constant] x: &Array2<f64>,
+    #[constant] y: &Array2<f64>,
+) -> f64 {
+    loss::cross_entropy_on_softmax(&ops::softmax(&m.forward(x)), y)
+}
+
+/// A scalar constant (a weight) next to the constant arrays.
+#[differentiable(order = 2)]
+fn weighted_quadratic_of_model(
+    m: &TanhNet,
+    #[constant] x: &Array2<f64>,
+    #[constant] y: &Array2<f64>,
+    #[constant] weight: f64,
+) -> f64 {
+    loss::quadratic_loss(&m.forward(x), y) * weight
+}
+
+#[test]
+fn every_loss_through_a_model_hvp() {
+    let m = TanhNet::new(Init::Uniform(0.9), 21);
+    let x = batch();
+    let y = array![[0.5, -1.0], [0.2, 0.3], [-0.4, 0.8], [1.0, 0.0], [0.0, 0.5]];
+    let t = one_hot(5, 2);
+    check_hvp(
+        |m: &TanhNet| grad!(l1_of_model)(m, &x, &y),
+        |m, v| hvp!(l1_of_model)(m, &x, &y, v),
+        &m,
+    );
+    check_hvp(
+        |m: &TanhNet| grad!(l2_of_model)(m, &x, &y),
+        |m, v| hvp!(l2_of_model)(m, &x, &y, v),
+        &m,
+    );
+    check_hvp(
+        |m: &TanhNet| grad!(ce_linear_of_model)(m, &x, &t),
+        |m, v| hvp!(ce_linear_of_model)(m, &x, &t, v),
+        &m,
+    );
+    let hs = check_hvp(
+        |m: &TanhNet| grad!(ce_softmax_of_model)(m, &x, &t),
+        |m, v| hvp!(ce_softmax_of_model)(m, &x, &t, v),
+        &m,
+    );
+    // The two cross-entropies are the same function of the model.
+    let hl = Tangent::flatten(&hvp!(ce_linear_of_model)(&m, &x, &t, &direction(&m, 2)));
+    assert_all_close(&hs, &hl, 1e-12);
+    let hw = check_hvp(
+        |m: &TanhNet| grad!(weighted_quadratic_of_model)(m, &x, &y, 0.3),
+        |m, v| hvp!(weighted_quadratic_of_model)(m, &x, &y, 0.3, v),
+        &m,
+    );
+    // Through the scalar constant: 0.3 times the unweighted hvp.
+    let hq = Tangent::flatten(&hvp!(weighted_quadratic_of_model)(
+        &m,
+        &x,
+        &y,
+        1.0,
+        &direction(&m, 2),
+    ));
+    assert_all_close(&hw, &(hq * 0.3), 1e-13);
 }
