@@ -6,7 +6,8 @@
 //! reverse pass through the unrolled training loop (`grad!` of the training loss inside
 //! a `#[differentiable]` body; its adjoint is a Hessian-vector product per step). The
 //! most helpful (negative) and most harmful (positive) examples are printed, a few are
-//! checked against retraining with `ε_i = ±h`, and the first-order prediction of
+//! checked against retraining with `ε_i = ±h`, all against the library's Reverse-HG
+//! driver (`hyper::reverse` over `grad!`/`hvp!` of the same loss), and the first-order prediction of
 //! dropping the most harmful examples is compared with actually retraining without
 //! them.
 //!
@@ -19,6 +20,7 @@
 //! Run: `cargo run --release --example sensitivity`
 
 use hype::data::mnist;
+use hype::hyper::{self, GradientDescent, InnerLoss, StepHyper};
 use hype::nn::{classification_error, Init};
 use hype::prelude::*;
 use hype::Tangent;
@@ -79,6 +81,74 @@ fn train_softmax(
     theta
 }
 
+/// The validation loss of the parameters `theta`.
+#[differentiable]
+fn validation_loss(
+    theta: &Array2<f64>,
+    #[constant] xv: &Array2<f64>,
+    #[constant] yv: &Array2<f64>,
+) -> f64 {
+    ops::cross_entropy_on_linear(&xv.dot(theta), yv)
+}
+
+/// The same training loss seen by the `hype::hyper` drivers: flat parameters, the
+/// example weights as the loss's hyperparameters, derivatives from `grad!`/`hvp!`.
+struct WeightedLoss {
+    x: Array2<f64>,
+    y: Array2<f64>,
+}
+
+impl WeightedLoss {
+    fn matrix(&self, w: &Array1<f64>) -> Array2<f64> {
+        w.clone()
+            .into_shape_with_order((self.x.ncols(), self.y.ncols()))
+            .expect("flat parameters of the right length")
+    }
+}
+
+impl InnerLoss for WeightedLoss {
+    type Hyper = Array1<f64>;
+    fn gradient(&self, w: &Array1<f64>, eps: &Array1<f64>) -> Array1<f64> {
+        let g = grad!(weighted_loss)(&self.matrix(w), eps, &self.x, &self.y).0;
+        Tangent::flatten(&g)
+    }
+    fn gradient_vjp(
+        &self,
+        w: &Array1<f64>,
+        eps: &Array1<f64>,
+        v: &Array1<f64>,
+    ) -> (Array1<f64>, Array1<f64>) {
+        // The Hessian is symmetric: direction (v, 0) gives (H_ww v, H_εw v).
+        let zero = Array1::zeros(eps.len());
+        let (hw, he) = hvp!(weighted_loss)(
+            &self.matrix(w),
+            eps,
+            &self.x,
+            &self.y,
+            &self.matrix(v),
+            &zero,
+        );
+        (Tangent::flatten(&hw), he)
+    }
+    fn gradient_jvp(
+        &self,
+        w: &Array1<f64>,
+        eps: &Array1<f64>,
+        dw: &Array1<f64>,
+        deps: &Array1<f64>,
+    ) -> Array1<f64> {
+        let (hw, _) = hvp!(weighted_loss)(
+            &self.matrix(w),
+            eps,
+            &self.x,
+            &self.y,
+            &self.matrix(dw),
+            deps,
+        );
+        Tangent::flatten(&hw)
+    }
+}
+
 /// Inputs with a column of ones appended (the bias).
 fn with_ones(x: &Array2<f64>) -> Array2<f64> {
     ndarray::concatenate(Axis(1), &[x.view(), Array2::ones((x.nrows(), 1)).view()])
@@ -107,6 +177,11 @@ pub struct Influence {
     pub actual_change: f64,
     /// Validation error before and after dropping them.
     pub val_error: (f64, f64),
+    /// The largest difference between the influences of the unrolled macro gradient
+    /// and of `hyper::reverse`, relative to the largest influence.
+    pub driver_difference: f64,
+    /// `dE/d(learning rate)` from the same `hyper::reverse` run.
+    pub lr_grad: f64,
 }
 
 /// Indices sorted by influence, most helpful (most negative) first.
@@ -180,6 +255,39 @@ pub fn influence(n_train: usize, n_val: usize, steps: usize, verbose: bool) -> I
         print_digit(train.x.row(worst));
     }
 
+    // The same influences from the library's Reverse-HG driver.
+    let dynamics = GradientDescent(WeightedLoss {
+        x: x.clone(),
+        y: y.clone(),
+    });
+    let validation = |w: &Array1<f64>, h: &StepHyper<Array1<f64>>| {
+        let theta = w
+            .clone()
+            .into_shape_with_order(theta0.dim())
+            .expect("length");
+        let (e, g) = value_and_grad!(validation_loss)(&theta, &xv, &yv);
+        (e, Tangent::flatten(&g), h.zero_like())
+    };
+    let h0 = StepHyper::constant(lr, 0.0, eps0.clone());
+    let r = hyper::reverse(
+        &dynamics,
+        &validation,
+        &Tangent::flatten(&theta0),
+        &h0,
+        steps,
+    );
+    let largest = grad.iter().fold(0.0f64, |m, g| m.max(g.abs()));
+    let driver_difference = (&r.grad.loss - &grad)
+        .iter()
+        .fold(0.0f64, |m, d| m.max(d.abs()))
+        / largest;
+    if verbose {
+        println!(
+            "    hyper::reverse (GradientDescent over grad!/hvp! of the same loss): validation loss {:.4}, influences within {driver_difference:.1e} of the largest; it also gives dE/d(rate) = {:+.4e}",
+            r.value, r.grad.lr[0]
+        );
+    }
+
     // Central differences: retrain with ε_i = ±h (the loss is smooth in ε).
     let h = 1e-4;
     let picks = [
@@ -243,6 +351,8 @@ pub fn influence(n_train: usize, n_val: usize, steps: usize, verbose: bool) -> I
         predicted_change,
         actual_change,
         val_error,
+        driver_difference,
+        lr_grad: r.grad.lr[0],
     }
 }
 

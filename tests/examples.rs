@@ -106,6 +106,9 @@ fn sensitivity_influences_match_retraining() {
     // Both helpful and harmful examples exist, and dropping the most harmful lowers
     // the validation loss, as predicted to first order.
     assert!(a.grad.iter().any(|g| *g < 0.0) && a.grad.iter().any(|g| *g > 0.0));
+    // The library's Reverse-HG driver gives the same influences.
+    assert!(a.driver_difference < 1e-10, "{}", a.driver_difference);
+    assert!(a.lr_grad.is_finite() && a.lr_grad != 0.0);
     assert!(a.predicted_change < 0.0, "predicted {}", a.predicted_change);
     assert!(a.actual_change < 0.0, "measured {}", a.actual_change);
 }
