@@ -412,3 +412,39 @@ fn higher_derivatives_with_constant_parameters() {
     assert_close(diff2!(calls_with_constants)(x, &a), want(2), 1e-12);
     assert_close(diffn!(3, calls_with_constants)(x, &a), want(3), 1e-12);
 }
+
+/// `Σ_{k<n} x^k` with an integer parameter (inactive by its type).
+#[differentiable(order = 3)]
+fn power_sum(x: f64, n: i32) -> f64 {
+    let mut s = 0.0;
+    for k in 1..n {
+        s += x.powi(k);
+    }
+    s
+}
+
+/// Calls `power_sum` from order-3 code: its derivative code passes a `()` tangent
+/// for the integer argument.
+#[differentiable(order = 3)]
+fn calls_power_sum(x: f64, #[constant] n: usize) -> f64 {
+    power_sum(x * 0.5, 4) + power_sum(x, n as i32)
+}
+
+#[test]
+fn higher_derivatives_through_calls_with_integer_parameters() {
+    let x: f64 = 0.8;
+    // d^m/dx^m Σ_{k<n} (c x)^k = Σ c^k k!/(k-m)! x^(k-m).
+    let d = |m: i32, c: f64, n: i32| -> f64 {
+        (m.max(1)..n)
+            .map(|k| {
+                let falling: f64 = (0..m).map(|j| (k - j) as f64).product();
+                c.powi(k) * falling * x.powi(k - m)
+            })
+            .sum()
+    };
+    let want = |m: i32| d(m, 0.5, 4) + d(m, 1.0, 5);
+    assert_close(diff!(calls_power_sum)(x, 5), want(1), 1e-12);
+    assert_close(diff2!(calls_power_sum)(x, 5), want(2), 1e-12);
+    assert_close(diffn!(3, calls_power_sum)(x, 5), want(3), 1e-12);
+    assert_close(hessian!(calls_power_sum)(x, 5)[[0, 0]], want(2), 1e-12);
+}

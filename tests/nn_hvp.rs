@@ -11,11 +11,11 @@
 //!   does not compile: rustc reports `no method named `forward__dir` found for
 //!   reference `&FeedForward`` at the `#[differentiable(order = 2)]` attribute.
 //!   `model!` (whose `forward` is order 2) is the way to get hvps of an MLP.
-//! * An order-2 function cannot call another order-2 function that has an integer
-//!   parameter, or a `#[constant]` parameter of a user type (`g__dir` takes no
-//!   tangent for those, while the caller's derivative code passes one per argument:
-//!   rustc's E0061 at the call). Constants of f64 and array types, such as the
-//!   targets of `nn::loss`, are fine (checked below through models).
+//! * An order-2 function cannot call another order-2 function that has a
+//!   `#[constant]` parameter of a user type (`g__dir` takes no tangent for it, while
+//!   the caller's derivative code passes one per argument: rustc's E0061 at the
+//!   call). Constants of f64, array and integer types, such as the targets of
+//!   `nn::loss`, are fine (checked below through models, and in tests/nesting.rs).
 //! * `nn::Regularization` is a hand-written value and gradient over the flat
 //!   parameter vector, not a `#[differentiable]` function; its differentiable
 //!   counterparts `ops::l1`/`ops::l2` are checked below, and the gradient of

@@ -395,10 +395,10 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
 }
 
 /// Whether `ty` surely has a `HasTangent` implementation (f64, f32, ndarray arrays and
-/// views, references, tuples of these, and their `<T as HasTangent>::Tangent`): a
-/// constant parameter of such a type takes a (zero) tangent in `f__dir`, so that
-/// derivative code calling it can pass one per argument. Other constants (integers,
-/// user types that may lack a tangent) take none.
+/// views, integers and bools (tangent `()`), references, tuples of these, and their
+/// `<T as HasTangent>::Tangent`): a constant parameter of such a type takes a (zero)
+/// tangent in `f__dir`, so that derivative code calling it can pass one per argument.
+/// Other constants (user types that may lack a tangent) take none.
 fn has_known_tangent(ty: &syn::Type) -> bool {
     match ty {
         syn::Type::Reference(r) => has_known_tangent(&r.elem),
@@ -419,6 +419,19 @@ fn has_known_tangent(ty: &syn::Type) -> bool {
                     "ArrayD",
                     "ArrayViewD",
                     "CowArray",
+                    "usize",
+                    "isize",
+                    "u8",
+                    "u16",
+                    "u32",
+                    "u64",
+                    "u128",
+                    "i8",
+                    "i16",
+                    "i32",
+                    "i64",
+                    "i128",
+                    "bool",
                 ]
                 .contains(&name.as_str())
                     || ["Array", "ArrayView"].iter().any(|a| {
