@@ -263,3 +263,56 @@ fn hypercleaning_short_run_downweights_corrupted_examples() {
         r.baseline
     );
 }
+
+#[path = "../examples/sensitivity.rs"]
+#[allow(dead_code)]
+mod sensitivity;
+
+#[test]
+fn sensitivity_influences_match_retraining() {
+    // 60 training digits, 100 validation digits, 15 steps (the example: 300, 500, 100).
+    let a = sensitivity::influence(60, 100, 15, false);
+    assert_eq!(a.grad.len(), 60);
+    assert!(a.val_loss.is_finite() && a.val_loss > 0.0);
+    for c in &a.checked {
+        assert!(
+            (c.reverse - c.fd).abs() <= 1e-6 * c.fd.abs() + 1e-12,
+            "example {}: reverse {} vs retraining {}",
+            c.index,
+            c.reverse,
+            c.fd
+        );
+    }
+    // Both helpful and harmful examples exist, and dropping the most harmful lowers
+    // the validation loss, as predicted to first order.
+    assert!(a.grad.iter().any(|g| *g < 0.0) && a.grad.iter().any(|g| *g > 0.0));
+    // The library's Reverse-HG driver gives the same influences.
+    assert!(a.driver_difference < 1e-10, "{}", a.driver_difference);
+    assert!(a.lr_grad.is_finite() && a.lr_grad != 0.0);
+    assert!(a.predicted_change < 0.0, "predicted {}", a.predicted_change);
+    assert!(a.actual_change < 0.0, "measured {}", a.actual_change);
+}
+
+#[test]
+fn sensitivity_double_backprop_gradient_and_penalty() {
+    // 60 digits, 10 plain steps, then 10 steps with beta = 0.2 (the example: 500, 100, 100).
+    let b = sensitivity::double_backprop(60, 10, 10, 0.2, false);
+    let (r, f) = b.directional;
+    // A random direction's derivative cancels; judged against |grad| (see the example).
+    assert!(
+        (r - f).abs() <= 1e-7 * b.grad_norm,
+        "directional: {r} vs {f}, |grad| {}",
+        b.grad_norm
+    );
+    for &(r, f) in &b.coordinates {
+        assert!((r - f).abs() <= 1e-6 * f.abs(), "coordinate: {r} vs {f}");
+    }
+    // The penalty falls, and ends below the same run without it.
+    assert!(b.end.1 < b.start.1, "penalty {:?} -> {:?}", b.start, b.end);
+    assert!(
+        b.end.1 < b.end_unpenalized.1,
+        "with {:?}, without {:?}",
+        b.end,
+        b.end_unpenalized
+    );
+}

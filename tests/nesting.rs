@@ -401,3 +401,87 @@ fn hvp_of_closures_matches_fd_of_gradients() {
     assert_close(hx, hxx + 0.5 * hxy, 1e-12);
     assert_close(hy, hxy + 0.5 * hyy, 1e-12);
 }
+
+// ---------- constant parameters of array and f64 types at higher order ----------
+
+/// `c sin x + Σ exp(a_i x)`: constants of f64 and array types take (ignored) tangents
+/// in `f__dir`, so `diffn!` threads zeros for them through every level.
+#[differentiable(order = 3)]
+fn with_constants(x: f64, #[constant] c: f64, #[constant] a: &Array1<f64>) -> f64 {
+    x.sin() * c + (a * x).exp().sum()
+}
+
+/// Calls `with_constants` from another order-3 function (its derivative code passes
+/// a tangent for every argument, constants included).
+#[differentiable(order = 3)]
+fn calls_with_constants(x: f64, #[constant] a: &Array1<f64>) -> f64 {
+    // Bound first: a borrowed temporary argument, `&(a * 0.5)`, does not compile (the
+    // reverse sweep keeps the callee's pullback, which borrows it).
+    let half = a * 0.5;
+    with_constants(x * 2.0, 0.5, a) + with_constants(x, 1.5, &half)
+}
+
+#[test]
+fn higher_derivatives_with_constant_parameters() {
+    let a = array![0.3, -0.7, 1.1];
+    let (x, c) = (0.4, 1.7);
+    // The k-th derivative: c sin^(k)(x) + Σ a_i^k exp(a_i x).
+    let d = |k: i32, x: f64, c: f64, a: &Array1<f64>| {
+        let s = match k.rem_euclid(4) {
+            0 => x.sin(),
+            1 => x.cos(),
+            2 => -x.sin(),
+            _ => -x.cos(),
+        };
+        c * s + a.iter().map(|ai| ai.powi(k) * (ai * x).exp()).sum::<f64>()
+    };
+    assert_close(diff!(with_constants)(x, c, &a), d(1, x, c, &a), 1e-12);
+    assert_close(diff2!(with_constants)(x, c, &a), d(2, x, c, &a), 1e-12);
+    assert_close(diffn!(3, with_constants)(x, c, &a), d(3, x, c, &a), 1e-12);
+    assert_close(
+        hessian!(with_constants)(x, c, &a)[[0, 0]],
+        d(2, x, c, &a),
+        1e-12,
+    );
+    // Through the call: f(x) = g(2x; 0.5, a) + g(x; 1.5, a/2).
+    let ah = &a * 0.5;
+    let want = |k: i32| 2f64.powi(k) * d(k, 2.0 * x, 0.5, &a) + d(k, x, 1.5, &ah);
+    assert_close(diff2!(calls_with_constants)(x, &a), want(2), 1e-12);
+    assert_close(diffn!(3, calls_with_constants)(x, &a), want(3), 1e-12);
+}
+
+/// `Σ_{k<n} x^k` with an integer parameter (inactive by its type).
+#[differentiable(order = 3)]
+fn power_sum(x: f64, n: i32) -> f64 {
+    let mut s = 0.0;
+    for k in 1..n {
+        s += x.powi(k);
+    }
+    s
+}
+
+/// Calls `power_sum` from order-3 code: its derivative code passes a `()` tangent
+/// for the integer argument.
+#[differentiable(order = 3)]
+fn calls_power_sum(x: f64, #[constant] n: usize) -> f64 {
+    power_sum(x * 0.5, 4) + power_sum(x, n as i32)
+}
+
+#[test]
+fn higher_derivatives_through_calls_with_integer_parameters() {
+    let x: f64 = 0.8;
+    // d^m/dx^m Σ_{k<n} (c x)^k = Σ c^k k!/(k-m)! x^(k-m).
+    let d = |m: i32, c: f64, n: i32| -> f64 {
+        (m.max(1)..n)
+            .map(|k| {
+                let falling: f64 = (0..m).map(|j| (k - j) as f64).product();
+                c.powi(k) * falling * x.powi(k - m)
+            })
+            .sum()
+    };
+    let want = |m: i32| d(m, 0.5, 4) + d(m, 1.0, 5);
+    assert_close(diff!(calls_power_sum)(x, 5), want(1), 1e-12);
+    assert_close(diff2!(calls_power_sum)(x, 5), want(2), 1e-12);
+    assert_close(diffn!(3, calls_power_sum)(x, 5), want(3), 1e-12);
+    assert_close(hessian!(calls_power_sum)(x, 5)[[0, 0]], want(2), 1e-12);
+}

@@ -21,6 +21,7 @@ fn defaults_are_hypes() {
     assert!(p.return_best);
     assert_eq!(p.validation_interval, 10);
     assert_eq!(p.gradient_tolerance, None);
+    assert!(!p.progress);
     assert_eq!(p.iterations(), 100);
 
     assert_eq!(LearningRate::default(), LearningRate::default_rmsprop());
@@ -525,4 +526,46 @@ fn problem_debug_and_objective_defaults() {
     let f = |x: &Array1<f64>| (x.sum(), Array1::ones(x.len()));
     assert_eq!(Objective::value(&f, &array![1.0, 2.0]), 3.0);
     assert!(!Objective::<Array1<f64>>::has_hvp(&f));
+}
+
+const PROGRESS_CHILD: &str = "HYPE_MINIMIZE_PROGRESS_CHILD";
+
+/// Run by the test below in a child process whose stderr is a pipe: the requested
+/// bar stays hidden and the result is the one without a bar, bit for bit.
+#[test]
+fn child_minimizes_with_a_progress_bar() {
+    if std::env::var_os(PROGRESS_CHILD).is_none() {
+        return;
+    }
+    let p = rosenbrock();
+    let params = Params::lbfgs().epochs(200);
+    assert!(params.clone().progress(true).progress);
+    let with = minimize(p.closure(), p.x0.clone(), &params.clone().progress(true));
+    let without = minimize(p.closure(), p.x0.clone(), &params);
+    assert_eq!(with.x, without.x);
+    assert_eq!(with.history, without.history);
+    assert!(with.iterations > 10, "{} iterations", with.iterations);
+    eprint!("child done");
+}
+
+#[test]
+fn minimize_progress_bar_is_silent_off_a_terminal_and_changes_nothing() {
+    let exe = std::env::current_exe().unwrap();
+    let out = std::process::Command::new(exe)
+        .args([
+            "child_minimizes_with_a_progress_bar",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(PROGRESS_CHILD, "1")
+        .env_remove("HYPE_QUIET")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "stderr: {err}");
+    // Only the child's own message: no bar, no escape codes.
+    assert_eq!(err.trim(), "child done", "stderr: {err:?}");
 }

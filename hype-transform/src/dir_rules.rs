@@ -144,6 +144,14 @@ pub fn tangent(module: &str, op: &str, k: usize, o: &Operands) -> Option<TokenSt
         ("ops", "sigmoid", 0) => mul(mul(r.clone(), sub(lit(1.0), r)), d),
         ("ops", "relu", 0) => mul(un("step", a(0)), d),
         ("ops", "softplus", 0) => mul(call(ops("sigmoid"), &[a(0)]), d),
+        // elu' = step(a) + (1 - step(a)) (r + alpha), as the runtime's rule (alpha at 0).
+        ("ops", "elu", 0) => {
+            let alpha = s(0);
+            let st = un("step", a(0));
+            let left = mul(sub(lit(1.0), st.clone()), add(r, quote!((#alpha))));
+            mul(add(st, left), d)
+        }
+        ("ops", "gelu", 0) => mul(gelu_factor(&a(0)), d),
         ("ops", "logsumexp", 0) => call(ops("sum_last"), &[mul(call(ops("softmax"), &[a(0)]), d)]),
         ("ops", "softmax", 0) => {
             let rd = mul(r.clone(), d);
@@ -169,6 +177,21 @@ pub fn tangent(module: &str, op: &str, k: usize, o: &Operands) -> Option<TokenSt
                 quote!(::hype::ops::neg_inv_rows(&#z)),
             )
         }
+        // -sum(t dp / p) / rows: zero targets contribute nothing, as in the primal.
+        ("ops", "cross_entropy_on_softmax", 0) => {
+            let p = a(0);
+            mul(
+                call(ops("sum_all"), &[mul(div(a(1), a(0)), d)]),
+                quote!(::hype::ops::neg_inv_rows(&#p)),
+            )
+        }
+        ("ops", "cross_entropy_on_softmax", 1) => {
+            let p = a(0);
+            mul(
+                call(ops("sum_all"), &[mul(d, un("ln", a(0)))]),
+                quote!(::hype::ops::neg_inv_rows(&#p)),
+            )
+        }
         ("ops", "mse", 0) => mul(lit(2.0), call(rt("mean"), &[mul(sub(a(0), a(1)), d)])),
         ("ops", "mse", 1) => mul(lit(-2.0), call(rt("mean"), &[mul(sub(a(0), a(1)), d)])),
         ("ops", "l1", 0) => call(ops("sum_all"), &[mul(un("sign", a(0)), d)]),
@@ -176,6 +199,23 @@ pub fn tangent(module: &str, op: &str, k: usize, o: &Operands) -> Option<TokenSt
         _ => return None,
     };
     Some(t)
+}
+
+/// gelu'(x) = 0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 k x^2), t = tanh(c (x + k x^3)):
+/// the runtime's `gelu_factor` (same constants) in primitives.
+fn gelu_factor(x: &TokenStream) -> TokenStream {
+    const C: f64 = 0.797_884_560_802_865_4;
+    const K: f64 = 0.044_715;
+    let x2 = mul(x.clone(), x.clone());
+    let inner = add(x.clone(), mul(mul(x2.clone(), x.clone()), lit(K)));
+    let t = un("tanh", mul(inner, lit(C)));
+    let left = mul(add(t.clone(), lit(1.0)), lit(0.5));
+    let du = mul(add(mul(x2, lit(3.0 * K)), lit(1.0)), lit(C));
+    let right = mul(
+        mul(mul(x.clone(), lit(0.5)), sub(lit(1.0), mul(t.clone(), t))),
+        du,
+    );
+    add(left, right)
 }
 
 /// `expand_last(x, n)` with `n` the last-axis length of `like`.

@@ -61,15 +61,27 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
             syn::FnArg::Typed(pt) if !p.active => quote!(#[constant] #pt),
             a => quote!(#a),
         });
+    // A caller's `__dir` code passes a tangent for every argument; a constant
+    // parameter of a type with a known tangent takes (and ignores) one too.
+    let slot: Vec<bool> = ir
+        .params
+        .iter()
+        .map(|p| p.active || has_known_tangent(&p.ty))
+        .collect();
     let tan_params: Vec<TokenStream> = ir
         .params
         .iter()
-        .filter(|p| p.active)
-        .map(|p| {
+        .zip(&slot)
+        .filter(|(_, s)| **s)
+        .map(|(p, _)| {
             let d = dir.d(&p.name);
             let t = strip_refs(&p.ty);
-            // Active: a caller's tangent depends on its own inputs.
-            quote!(#d: &<#t as ::hype::HasTangent>::Tangent)
+            if p.active {
+                // Active: a caller's tangent depends on its own inputs.
+                quote!(#d: &<#t as ::hype::HasTangent>::Tangent)
+            } else {
+                quote!(#[constant] #d: &<#t as ::hype::HasTangent>::Tangent)
+            }
         })
         .collect();
     // A parameter the body assigns to gets a tangent it can assign to.
@@ -118,12 +130,40 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
     let active: Vec<usize> = (0..n).filter(|&k| ir.params[k].active).collect();
     let na = active.len();
     let dir_rev = names::derived(&dir_name, "rev");
+    let nslots = slot.iter().filter(|s| **s).count();
     let want_dir: Vec<bool> = ir
         .params
         .iter()
         .map(|p| p.active)
-        .chain((0..na).map(|_| false))
+        .chain((0..nslots).map(|_| false))
         .collect();
+    // Zero tangents of the constant parameters that take one, bound first so that a
+    // pullback may borrow them; and the tangent arguments of `f__dir` with the
+    // active parameters' tangents given by `active_tan(j)` (j-th active parameter).
+    let zero_names: Vec<Option<syn::Ident>> = (0..n)
+        .map(|k| (slot[k] && !ir.params[k].active).then(|| format_ident!("__hype_z{}", k)))
+        .collect();
+    let zeros_init: TokenStream = zero_names
+        .iter()
+        .zip(&pnames)
+        .filter_map(|(z, p)| {
+            z.as_ref()
+                .map(|z| quote!(let #z = ::hype::rt::zero_tangent(&#p);))
+        })
+        .collect();
+    let tangent_args = |active_tan: &dyn Fn(usize) -> TokenStream| -> Vec<TokenStream> {
+        let mut j = 0;
+        (0..n)
+            .filter(|&k| slot[k])
+            .map(|k| match &zero_names[k] {
+                Some(z) => quote!(&#z),
+                None => {
+                    j += 1;
+                    active_tan(j - 1)
+                }
+            })
+            .collect()
+    };
     let active_tys: Vec<TokenStream> = active
         .iter()
         .map(|&k| {
@@ -159,6 +199,10 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
     };
     let picked = pick(&g);
     let vs: Vec<syn::Ident> = (0..na).map(|j| format_ident!("__hype_v{}", j)).collect();
+    let vs_args = tangent_args(&|j| {
+        let v = &vs[j];
+        quote!(#v)
+    });
     let hvp_name = names::derived(name, "hvp");
     let grad_name = names::derived(name, "grad");
     let gen_plain = quote!(<#(#gparams),*>);
@@ -167,7 +211,8 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
         #allow
         #vis fn #hvp_name #gen_plain (#(#plain_params,)* #(#vs: &#active_tys),*) -> #grads_ty #where_clause {
             #mention
-            let (_, __hype_pb) = #this #dir_rev(#(#pnames,)* #(#vs,)* [#(#want_dir),*]);
+            #zeros_init
+            let (_, __hype_pb) = #this #dir_rev(#(#pnames,)* #(#vs_args,)* [#(#want_dir),*]);
             let #g = __hype_pb(&(0.0, 1.0));
             #picked
         }
@@ -210,31 +255,36 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
                     target = names::derived(&target, "dir");
                 }
                 let fwd = names::derived(&target, "fwd");
-                let ntan = (1usize << (m - 1)) - 1;
-                let ones = (1..=ntan).map(|j| {
-                    if j.is_power_of_two() {
+                // D's parameters: (parameter of f, levels whose tangent it is); each
+                // level appends the tangents of the previous list's slots.
+                let mut entries: Vec<(usize, u32)> = (0..n).map(|k| (k, 0)).collect();
+                for l in 0..m - 1 {
+                    let new: Vec<(usize, u32)> = entries
+                        .iter()
+                        .filter(|(k, _)| slot[*k])
+                        .map(|&(k, mask)| (k, mask | (1 << l)))
+                        .collect();
+                    entries.extend(new);
+                }
+                let ones = entries[n..].iter().map(|&(k, mask)| match &zero_names[k] {
+                    Some(z) => quote!(&#z),
+                    None if mask.is_power_of_two() => quote!(&1.0),
+                    None => quote!(&0.0),
+                });
+                let dots = entries.iter().map(|&(k, mask)| {
+                    if mask == 0 && ir.params[k].active {
                         quote!(&1.0)
                     } else {
-                        quote!(&0.0)
+                        quote!(::hype::rt::Zero)
                     }
                 });
-                let dots = ir
-                    .params
-                    .iter()
-                    .map(|q| {
-                        if q.active {
-                            quote!(&1.0)
-                        } else {
-                            quote!(::hype::rt::Zero)
-                        }
-                    })
-                    .chain((0..ntan).map(|_| quote!(::hype::rt::Zero)));
                 let take = (0..m - 1).map(|_| quote!(.1));
                 let dn = format_ident!("{}__diff{}", name, m);
                 out.extend(quote! {
                     #allow
                     #vis fn #dn #gen_plain (#(#plain_params),*) -> f64 #where_clause {
                         #mention
+                        #zeros_init
                         #this #fwd(#(#pnames,)* #(#ones,)* #(#dots),*).1 #(#take)*
                     }
                 });
@@ -273,8 +323,8 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
             let d = names::dot(n);
             quote!(let #d = <_ as ::hype::rt::TangentArg<#t>>::into_tangent(#d, &#n);)
         });
-    let dot_refs = active.iter().map(|&k| {
-        let d = names::dot(&ir.params[k].name);
+    let dot_refs = tangent_args(&|j| {
+        let d = names::dot(&ir.params[active[j]].name);
         quote!(&#d)
     });
     let gen_each = quote!(<#(#lts,)* #(#gparams),*>);
@@ -306,26 +356,25 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
             quote!(::hype::rt::NoGrad)
         }
     });
-    let u_parts: Vec<TokenStream> = (0..na)
-        .map(|j| {
-            if na == 1 {
-                quote!(__hype_u)
-            } else {
-                let i = syn::Index::from(j);
-                quote!(&__hype_u.#i)
-            }
-        })
-        .collect();
+    let u_parts = tangent_args(&|j| {
+        if na == 1 {
+            quote!(__hype_u)
+        } else {
+            let i = syn::Index::from(j);
+            quote!(&__hype_u.#i)
+        }
+    });
     let want = format_ident!("__hype_want");
     let want_pass = (0..n)
         .map(|k| quote!(#want[#k]))
-        .chain((0..na).map(|_| quote!(false)));
+        .chain((0..nslots).map(|_| quote!(false)));
     let all_idx = (0..n).map(syn::Index::from);
     let gen_h = quote!(<'h, #(#gparams),*>);
     out.extend(quote! {
         #allow
         #vis fn #gfwd #gen_each (#(#params_each,)* #(#dots_each),*) -> (#grads_ty, #grads_ty) #where_clause {
             #(#dots_init)*
+            #zeros_init
             let __hype_value = #this #grad_name(#(#clones),*);
             let (_, __hype_pb) = #this #dir_rev(#(#pnames,)* #(#dot_refs,)* [#(#want_dir),*]);
             let #g = __hype_pb(&(0.0, 1.0));
@@ -335,6 +384,7 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
         #vis fn #grev #gen_h (#(#params_h,)* #want: [bool; #n]) -> (#grads_ty_h, impl ::core::ops::FnOnce(&#grads_ty_h) -> (#(#grad_tys_h,)*) + 'h) #where_clause {
             let __hype_value = #this #grad_name(#(#clones),*);
             (__hype_value, move |__hype_u: &#grads_ty_h| {
+                #zeros_init
                 let (_, __hype_pb) = #this #dir_rev(#(#pnames,)* #(#u_parts,)* [#(#want_pass),*]);
                 let #g = __hype_pb(&(0.0, 1.0));
                 (#(#g.#all_idx,)*)
@@ -378,7 +428,12 @@ fn stubs(func: &syn::ItemFn, ir: &Function, o: &Order) -> TokenStream {
     if o.order < 2 {
         // f__dir and the modes an order-2 caller's own f__dir expansion calls.
         let dir = names::derived(name, "dir");
-        let nd = n + active.len();
+        // One tangent per active parameter and per constant one of a known tangent type.
+        let nd = n + ir
+            .params
+            .iter()
+            .filter(|p| p.active || has_known_tangent(&p.ty))
+            .count();
         out.extend(stub(names::derived(&dir, "fwd"), 2 * nd));
         out.extend(stub(names::derived(&dir, "rev"), nd + 1));
         out.extend(stub(dir, nd));
@@ -395,4 +450,54 @@ fn stubs(func: &syn::ItemFn, ir: &Function, o: &Order) -> TokenStream {
         out.extend(stub(format_ident!("{}__diff{}", name, need), n));
     }
     out
+}
+
+/// Whether `ty` surely has a `HasTangent` implementation (f64, f32, ndarray arrays and
+/// views, integers and bools (tangent `()`), references, tuples of these, and their
+/// `<T as HasTangent>::Tangent`): a constant parameter of such a type takes a (zero)
+/// tangent in `f__dir`, so that derivative code calling it can pass one per argument.
+/// Other constants (user types that may lack a tangent) take none.
+fn has_known_tangent(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Reference(r) => has_known_tangent(&r.elem),
+        syn::Type::Paren(p) => has_known_tangent(&p.elem),
+        syn::Type::Group(g) => has_known_tangent(&g.elem),
+        syn::Type::Tuple(t) => !t.elems.is_empty() && t.elems.iter().all(has_known_tangent),
+        syn::Type::Path(p) => {
+            if let Some(q) = &p.qself {
+                let tangent = p.path.segments.last().is_some_and(|s| s.ident == "Tangent");
+                return tangent && has_known_tangent(&q.ty);
+            }
+            p.path.segments.last().is_some_and(|s| {
+                let name = s.ident.to_string();
+                [
+                    "f64",
+                    "f32",
+                    "ArrayBase",
+                    "ArrayD",
+                    "ArrayViewD",
+                    "CowArray",
+                    "usize",
+                    "isize",
+                    "u8",
+                    "u16",
+                    "u32",
+                    "u64",
+                    "u128",
+                    "i8",
+                    "i16",
+                    "i32",
+                    "i64",
+                    "i128",
+                    "bool",
+                ]
+                .contains(&name.as_str())
+                    || ["Array", "ArrayView"].iter().any(|a| {
+                        name.strip_prefix(a)
+                            .is_some_and(|d| d.is_empty() || d.parse::<u8>().is_ok())
+                    })
+            })
+        }
+        _ => false,
+    }
 }

@@ -57,7 +57,7 @@ impl<const I: usize, const O: usize> LinearNoBias<I, O> {
 
     /// The forward pass. An input whose width is not `I` panics with a message naming
     /// the layer and both sizes.
-    #[differentiable]
+    #[differentiable(order = 2)]
     pub fn forward(&self, x: &Array2<f64>) -> Array2<f64> {
         assert!(
             x.ncols() == I,

@@ -15,6 +15,7 @@ use super::result::{MinimizeResult, OptimError, StopReason};
 use super::step::{apply_step, apply_step_length, StepState};
 use super::strong_wolfe::StrongWolfe;
 use super::vector::{all_finite, neg, norm};
+use crate::report::Progress;
 use crate::tangent::Tangent;
 
 /// Minimizes `f` from `x0` with `params`.
@@ -123,6 +124,7 @@ fn run<P: Tangent, O: Objective<P>, M: SearchDirection<P>>(
     let mut previous_alpha: Option<f64> = None;
     let mut iterations = 0;
     let mut reason = StopReason::MaxIterations;
+    let bar = Progress::new(iters as u64, "minimize", params.progress);
 
     if !value.is_finite() || !all_finite(&grad) {
         reason = StopReason::NonFinite;
@@ -236,6 +238,11 @@ fn run<P: Tangent, O: Objective<P>, M: SearchDirection<P>>(
         g = clip.apply(&grad);
         iterations += 1;
         history.push(value);
+        bar.inc(1);
+        if !bar.is_hidden() {
+            // Formatting the loss only when it is drawn keeps the hidden case free.
+            bar.set_message(format!("loss {value:.6e}"));
+        }
         if !value.is_finite() || !all_finite(&grad) {
             reason = StopReason::NonFinite;
             break;
@@ -245,6 +252,8 @@ fn run<P: Tangent, O: Objective<P>, M: SearchDirection<P>>(
             break;
         }
     }
+
+    bar.finish();
 
     // The criterion at the last iterate, to compare with the remembered best.
     let final_criterion = if !value.is_finite() {

@@ -128,6 +128,10 @@ pub struct Params {
     pub validation_interval: usize,
     /// Stop when the gradient norm is at most this (before clipping).
     pub gradient_tolerance: Option<f64>,
+    /// Show a progress bar with the current loss (drawn only on a terminal stderr and
+    /// without `HYPE_QUIET`, see [`crate::report::progress_visible`]). Off by default,
+    /// so that library code calling `minimize` stays quiet unless asked.
+    pub progress: bool,
 }
 
 impl Default for Params {
@@ -143,6 +147,7 @@ impl Default for Params {
             return_best: true,
             validation_interval: 10,
             gradient_tolerance: None,
+            progress: false,
         }
     }
 }
@@ -245,6 +250,11 @@ impl Params {
     /// Sets [`Params::gradient_tolerance`].
     pub fn gradient_tolerance(mut self, tol: f64) -> Self {
         self.gradient_tolerance = Some(tol);
+        self
+    }
+    /// Sets [`Params::progress`].
+    pub fn progress(mut self, on: bool) -> Self {
+        self.progress = on;
         self
     }
 

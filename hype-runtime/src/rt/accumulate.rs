@@ -77,6 +77,19 @@ impl HasTangent for () {
     fn zero_tangent(&self) {}
 }
 
+/// Integers and booleans are never active; their tangent is `()` so that derivative
+/// code may pass a (zero) tangent for every argument of a call, as second-order code
+/// does (`f__dir` takes one for such a parameter and ignores it).
+macro_rules! unit_tangent {
+    ($($t:ty),*) => {$(
+        impl HasTangent for $t {
+            type Tangent = ();
+            fn zero_tangent(&self) {}
+        }
+    )*};
+}
+unit_tangent!(usize, isize, u8, u16, u32, u64, u128, i8, i16, i32, i64, i128, bool);
+
 /// Adds `g` into one field of a struct's adjoint slot (the adjoint of reading
 /// `base.field`), creating the zero struct shaped like `like` on first use.
 #[inline]
