@@ -220,10 +220,21 @@ impl<'a> Reverse<'a> {
                 body,
             } if recomputable(body) => {
                 // Straight-line body: tape only the loop variables and the values the
-                // body overwrites; the backward sweep recomputes the rest.
+                // body overwrites; the backward sweep recomputes the rest. The tapes
+                // are sized from the iterator's length hint first (no regrowth).
                 let tape = self.tape_for(body);
                 let b = self.fwd_block(body, None);
-                quote!(for #pat in #iter { #b #tape.push((#(#pat_vars,)*)); #counter += 1; })
+                let mut tapes = vec![tape.clone()];
+                tapes.extend(body.stmts.iter().filter_map(|s| match s {
+                    Stmt::Assign { .. } => Some(self.tape_for(s)),
+                    _ => None,
+                }));
+                quote!({
+                    let __hype_iter = ::core::iter::IntoIterator::into_iter(#iter);
+                    let __hype_trips = ::core::iter::Iterator::size_hint(&__hype_iter).0;
+                    #(#tapes.reserve(__hype_trips);)*
+                    for #pat in __hype_iter { #b #tape.push((#(#pat_vars,)*)); #counter += 1; }
+                })
             }
             Stmt::While {
                 cond,
@@ -241,7 +252,12 @@ impl<'a> Reverse<'a> {
                 body,
             } => {
                 let b = self.fwd_block(body, Some(pat_vars));
-                quote!(for #pat in #iter { #b #counter += 1; })
+                let tape = self.tape_for(body);
+                quote!({
+                    let __hype_iter = ::core::iter::IntoIterator::into_iter(#iter);
+                    #tape.reserve(::core::iter::Iterator::size_hint(&__hype_iter).0);
+                    for #pat in __hype_iter { #b #counter += 1; }
+                })
             }
             Stmt::While {
                 cond,
