@@ -188,14 +188,7 @@ pub fn problem(config: &Config) -> Problem {
         .select(&(pool..n).collect::<Vec<_>>())
         .expect("validation rows");
     // A fixed, seeded order of the training digits; step t takes the t-th slice of it.
-    let mut order: Vec<usize> = (0..pool).collect();
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    for i in (1..pool).rev() {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        order.swap(i, (state % (i as u64 + 1)) as usize);
-    }
+    let order = hype::data::rng::permutation(pool, 7);
     let batches = (0..config.steps)
         .map(|t| {
             let rows: Vec<usize> = (0..config.batch)
