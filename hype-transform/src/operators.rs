@@ -149,10 +149,7 @@ fn closure(c: syn::ExprClosure, op: &str) -> syn::Result<TokenStream> {
             (__hype_ret, #grads)
         }
     };
-    let names_of = |ps: &[crate::ir::Param]| -> Vec<syn::Ident> {
-        ps.iter().map(|p| p.name.clone()).collect()
-    };
-    let pnames = names_of(&ir.params);
+    let pnames: Vec<syn::Ident> = ir.params.iter().map(|p| p.name.clone()).collect();
     // Owned copies of the arguments (the pullback outlives the call's borrows).
     let owned: Vec<TokenStream> = ir
         .params
@@ -178,6 +175,19 @@ fn closure(c: syn::ExprClosure, op: &str) -> syn::Result<TokenStream> {
             }
         })
         .collect();
+    // The forward pass: the body with tangents, and the output's tangent (read after
+    // `let __hype_ret = ..`).
+    let forward_core = || {
+        let body = Forward { f: &ir }.block(&ir.body);
+        let ret_dot = match &ir.ret {
+            Atom::Var(v) if ir.is_active(v) => {
+                let d = names::dot(v);
+                quote!(#d)
+            }
+            _ => quote!(::hype::rt::zero_tangent(&__hype_ret)),
+        };
+        (body, ret_dot)
+    };
     let allow = quote!(#[allow(unused_mut, unused_variables, unused_assignments, non_snake_case, clippy::all)]);
     match op {
         "grad" | "value_and_grad" => {
@@ -228,15 +238,7 @@ fn closure(c: syn::ExprClosure, op: &str) -> syn::Result<TokenStream> {
             let xd = names::dot(x);
             let xt = crate::differentiable::strip_refs(&active[0].ty);
             let rcore = reverse_core(quote!(::core::clone::Clone::clone(__hype_seed)));
-            let fwd = Forward { f: &ir };
-            let fbody = fwd.block(&ir.body);
-            let ret_dot = match &ir.ret {
-                Atom::Var(v) if ir.is_active(v) => {
-                    let d = names::dot(v);
-                    quote!(#d)
-                }
-                _ => quote!(::hype::rt::zero_tangent(&__hype_ret)),
-            };
+            let (fbody, ret_dot) = forward_core();
             Ok(quote_spanned!(span=> {
                 let __hype_primal = #c;
                 #allow
@@ -262,15 +264,7 @@ fn closure(c: syn::ExprClosure, op: &str) -> syn::Result<TokenStream> {
             }))
         }
         "jvp" | "gradv" | "diff" => {
-            let fwd = Forward { f: &ir };
-            let body = fwd.block(&ir.body);
-            let ret_dot = match &ir.ret {
-                Atom::Var(v) if ir.is_active(v) => {
-                    let d = names::dot(v);
-                    quote!(#d)
-                }
-                _ => quote!(::hype::rt::zero_tangent(&__hype_ret)),
-            };
+            let (body, ret_dot) = forward_core();
             let mut tan_params = Vec::new();
             let mut tan_init = Vec::new();
             for p in &active {
@@ -289,7 +283,7 @@ fn closure(c: syn::ExprClosure, op: &str) -> syn::Result<TokenStream> {
             }
             let result = if op == "jvp" { quote!((__hype_ret, __hype_ret_dot)) } else { quote!(__hype_ret_dot) };
             Ok(quote_spanned!(span=> {
-                #[allow(unused_mut, unused_variables, unused_assignments, clippy::all)]
+                #allow
                 let __hype_f = |#(#params,)* #(#tan_params),*| {
                     #(#tan_init)*
                     #body
