@@ -11,21 +11,6 @@ use std::collections::{HashMap, HashSet};
 use syn::spanned::Spanned;
 use syn::{BinOp, Expr, Ident, Pat, Stmt as SynStmt, UnOp};
 
-/// Whether `name` has the form of a name the emitters derive from a variable
-/// (`v_dot`, `v_bar`, `v_adj`, `v_new`, `v_old3`, `v__d1`) of a variable `v` in
-/// `used`: such a user variable is renamed, or the derived name would shadow it.
-fn derived_from_used(name: &str, used: &HashSet<String>) -> bool {
-    let stem_used = |stem: &str| !stem.is_empty() && used.contains(stem);
-    ["_dot", "_bar", "_adj", "_new"]
-        .iter()
-        .any(|suffix| name.strip_suffix(suffix).is_some_and(stem_used))
-        || ["_old", "__d"].iter().any(|marker| {
-            name.rsplit_once(marker).is_some_and(|(stem, n)| {
-                !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && stem_used(stem)
-            })
-        })
-}
-
 /// Lowers a function body. `params` are already checked; `all_idents` are every
 /// identifier in the user's function, so that fresh names never collide with them.
 pub fn lower_function(
@@ -141,7 +126,7 @@ impl Lowerer {
                 while self.allocated.contains(&candidate)
                     || self.reserved.contains(&candidate)
                     || (candidate != base && self.used.contains(&candidate))
-                    || derived_from_used(&candidate, &self.used)
+                    || crate::names::derived_from_used(&candidate, &self.used)
                 {
                     k += 1;
                     candidate = format!("{base}_{k}");
