@@ -229,12 +229,8 @@ impl<'a> Reverse<'a> {
                     Stmt::Assign { .. } => Some(self.tape_for(s)),
                     _ => None,
                 }));
-                quote!({
-                    let __hype_iter = ::core::iter::IntoIterator::into_iter(#iter);
-                    let __hype_trips = ::core::iter::Iterator::size_hint(&__hype_iter).0;
-                    #(#tapes.reserve(__hype_trips);)*
-                    for #pat in __hype_iter { #b #tape.push((#(#pat_vars,)*)); #counter += 1; }
-                })
+                let trip = quote!(#b #tape.push((#(#pat_vars,)*)); #counter += 1;);
+                reserving_for(pat, iter, &tapes, trip)
             }
             Stmt::While {
                 cond,
@@ -252,12 +248,8 @@ impl<'a> Reverse<'a> {
                 body,
             } => {
                 let b = self.fwd_block(body, Some(pat_vars));
-                let tape = self.tape_for(body);
-                quote!({
-                    let __hype_iter = ::core::iter::IntoIterator::into_iter(#iter);
-                    #tape.reserve(::core::iter::Iterator::size_hint(&__hype_iter).0);
-                    for #pat in __hype_iter { #b #counter += 1; }
-                })
+                let tapes = [self.tape_for(body)];
+                reserving_for(pat, iter, &tapes, quote!(#b #counter += 1;))
             }
             Stmt::While {
                 cond,
@@ -503,6 +495,22 @@ impl<'a> Reverse<'a> {
             }
         }
     }
+}
+
+/// `for pat in iter { trip }`, with `tapes` first reserved for as many trips as the
+/// iterator's length hint promises (no regrowth while taping).
+fn reserving_for(
+    pat: &impl quote::ToTokens,
+    iter: &impl quote::ToTokens,
+    tapes: &[Ident],
+    trip: TokenStream,
+) -> TokenStream {
+    quote!({
+        let __hype_iter = ::core::iter::IntoIterator::into_iter(#iter);
+        let __hype_trips = ::core::iter::Iterator::size_hint(&__hype_iter).0;
+        #(#tapes.reserve(__hype_trips);)*
+        for #pat in __hype_iter { #trip }
+    })
 }
 
 /// A loop body that the backward sweep can recompute: straight-line code whose only
