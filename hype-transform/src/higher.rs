@@ -63,11 +63,7 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
         });
     // A caller's `__dir` code passes a tangent for every argument; a constant
     // parameter of a type with a known tangent takes (and ignores) one too.
-    let slot: Vec<bool> = ir
-        .params
-        .iter()
-        .map(|p| p.active || has_known_tangent(&p.ty))
-        .collect();
+    let slot: Vec<bool> = ir.params.iter().map(takes_tangent).collect();
     let tan_params: Vec<TokenStream> = ir
         .params
         .iter()
@@ -429,11 +425,7 @@ fn stubs(func: &syn::ItemFn, ir: &Function, o: &Order) -> TokenStream {
         // f__dir and the modes an order-2 caller's own f__dir expansion calls.
         let dir = names::derived(name, "dir");
         // One tangent per active parameter and per constant one of a known tangent type.
-        let nd = n + ir
-            .params
-            .iter()
-            .filter(|p| p.active || has_known_tangent(&p.ty))
-            .count();
+        let nd = n + ir.params.iter().filter(|p| takes_tangent(p)).count();
         out.extend(stub(names::derived(&dir, "fwd"), 2 * nd));
         out.extend(stub(names::derived(&dir, "rev"), nd + 1));
         out.extend(stub(dir, nd));
@@ -450,6 +442,12 @@ fn stubs(func: &syn::ItemFn, ir: &Function, o: &Order) -> TokenStream {
         out.extend(stub(format_ident!("{}__diff{}", name, need), n));
     }
     out
+}
+
+/// Whether `f__dir` takes a tangent for parameter `p`: active ones, and constants of a
+/// type with a known tangent.
+fn takes_tangent(p: &crate::ir::Param) -> bool {
+    p.active || has_known_tangent(&p.ty)
 }
 
 /// Whether `ty` surely has a `HasTangent` implementation (f64, f32, ndarray arrays and
