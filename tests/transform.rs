@@ -35,25 +35,6 @@ fn rosen_grad_closed(x: &Array1<f64>) -> Array1<f64> {
     g
 }
 
-/// Checks grad! (reverse) against `fd` and `jvp!` (forward) in every basis direction.
-fn check_vector_fn(
-    f: impl Fn(&Array1<f64>) -> f64,
-    grad: impl Fn(&Array1<f64>) -> Array1<f64>,
-    jvp: impl Fn(&Array1<f64>, &Array1<f64>) -> (f64, f64),
-    x: &Array1<f64>,
-    tol: f64,
-) {
-    let g = grad(x);
-    assert_all_close(&g, &fd_grad(&f, x), tol);
-    for i in 0..x.len() {
-        let mut e = Array1::zeros(x.len());
-        e[i] = 1.0;
-        let (v, d) = jvp(x, &e);
-        assert_close(v, f(x), 1e-14);
-        assert_close(d, g[i], 1e-12);
-    }
-}
-
 #[test]
 fn rosenbrock_loop_over_indices() {
     let x = array![0.5, -1.2, 0.3, 2.0, 1.1];

@@ -110,6 +110,8 @@ pub enum Stmt {
         iter: TokenStream,
         counter: Ident,
         body: Block,
+        /// For a range loop, how trip `k`'s loop variable is recomputed.
+        replay: Option<Replay>,
     },
     /// `while cond { body }` with a trip counter.
     While {
@@ -119,6 +121,18 @@ pub enum Stmt {
     },
     /// A statement with no derivative (e.g. `println!`), kept verbatim.
     Inactive(TokenStream),
+}
+
+/// How the backward sweep of a range loop recomputes the loop variable of trip `k`
+/// instead of taping it (the bounds are bound to variables before the loop).
+#[derive(Clone)]
+pub enum Replay {
+    /// `lo..hi` or `lo..=hi`: `lo + k`.
+    Up { lo: Ident },
+    /// `(lo..hi).rev()`: `hi - 1 - k`; `(lo..=hi).rev()`: `hi - k`.
+    Down { hi: Ident, inclusive: bool },
+    /// `(lo..hi).step_by(step)`: `lo + k * step`.
+    Step { lo: Ident, step: Ident },
 }
 
 /// A block of statements.

@@ -727,6 +727,12 @@ impl Lowerer {
             rhs: Rhs::Const(quote!(0usize)),
         });
         self.mutable.insert(counter.to_string());
+        let plain_name = matches!(&*f.pat, Pat::Ident(pi)
+            if pi.subpat.is_none() && pi.mutability.is_none() && pi.by_ref.is_none());
+        let (iter, replay) = match range_loop(&f.expr) {
+            Some(r) if plain_name => self.bind_range(&r, f.expr.span(), out),
+            _ => (iter, None),
+        };
         self.scopes.push(HashMap::new());
         let mut pat_vars = Vec::new();
         let pat = self.loop_pattern(&f.pat, &mut pat_vars)?;
@@ -738,8 +744,54 @@ impl Lowerer {
             iter,
             counter,
             body,
+            replay,
         });
         Ok(())
+    }
+
+    /// Binds the bounds (and step) of a range loop to variables, so the backward sweep
+    /// can recompute each trip's index from them: the iterator over those variables,
+    /// and how to replay it.
+    fn bind_range(
+        &mut self,
+        r: &RangeLoop,
+        span: Span,
+        out: &mut Vec<Stmt>,
+    ) -> (TokenStream, Option<Replay>) {
+        let mut bind = |this: &mut Self, prefix: &str, e: &Expr| {
+            let v = this.tmp(prefix, span);
+            let value = this.verbatim(e);
+            out.push(Stmt::Let {
+                var: v.clone(),
+                mutable: false,
+                rhs: Rhs::Const(value),
+            });
+            v
+        };
+        let lo = bind(self, "lo", r.lo);
+        let hi = bind(self, "hi", r.hi);
+        let range = if r.inclusive {
+            quote_spanned!(span=> #lo..=#hi)
+        } else {
+            quote_spanned!(span=> #lo..#hi)
+        };
+        match r.kind {
+            RangeKind::Up => (range, Some(Replay::Up { lo })),
+            RangeKind::Rev => (
+                quote_spanned!(span=> (#range).rev()),
+                Some(Replay::Down {
+                    hi,
+                    inclusive: r.inclusive,
+                }),
+            ),
+            RangeKind::Step(step) => {
+                let step = bind(self, "step", step);
+                (
+                    quote_spanned!(span=> (#range).step_by(#step)),
+                    Some(Replay::Step { lo, step }),
+                )
+            }
+        }
     }
 
     fn loop_pattern(&mut self, p: &Pat, vars: &mut Vec<Ident>) -> syn::Result<TokenStream> {
@@ -1326,7 +1378,10 @@ fn block_tail(b: &syn::Block) -> Option<&Expr> {
 
 fn expr_has_value(e: &Expr) -> bool {
     match e {
-        Expr::If(i) => block_tail(&i.then_branch).is_some() && i.else_branch.is_some(),
+        // A branch ending in a loop (or an `if` without value) has no value either.
+        Expr::If(i) => {
+            block_tail(&i.then_branch).is_some_and(expr_has_value) && i.else_branch.is_some()
+        }
         Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => false,
         _ => true,
     }
@@ -1376,4 +1431,56 @@ pub fn collect_idents(tokens: TokenStream, out: &mut HashSet<String>) {
             _ => {}
         }
     }
+}
+
+/// A `for` loop's iterator written as a range with both bounds: `lo..hi`, `lo..=hi`,
+/// optionally `.rev()` or `.step_by(step)`.
+struct RangeLoop<'e> {
+    lo: &'e Expr,
+    hi: &'e Expr,
+    inclusive: bool,
+    kind: RangeKind<'e>,
+}
+
+enum RangeKind<'e> {
+    Up,
+    Rev,
+    Step(&'e Expr),
+}
+
+fn range_loop(e: &Expr) -> Option<RangeLoop<'_>> {
+    fn unparen(e: &Expr) -> &Expr {
+        match e {
+            Expr::Paren(p) => unparen(&p.expr),
+            Expr::Group(g) => unparen(&g.expr),
+            e => e,
+        }
+    }
+    fn bounds(e: &Expr) -> Option<(&Expr, &Expr, bool)> {
+        match unparen(e) {
+            Expr::Range(r) if r.attrs.is_empty() => {
+                let inclusive = matches!(r.limits, syn::RangeLimits::Closed(_));
+                Some((r.start.as_deref()?, r.end.as_deref()?, inclusive))
+            }
+            _ => None,
+        }
+    }
+    let (inner, kind) = match unparen(e) {
+        Expr::MethodCall(m) if m.turbofish.is_none() && m.method == "rev" && m.args.is_empty() => {
+            (&*m.receiver, RangeKind::Rev)
+        }
+        Expr::MethodCall(m)
+            if m.turbofish.is_none() && m.method == "step_by" && m.args.len() == 1 =>
+        {
+            (&*m.receiver, RangeKind::Step(&m.args[0]))
+        }
+        other => (other, RangeKind::Up),
+    };
+    let (lo, hi, inclusive) = bounds(inner)?;
+    Some(RangeLoop {
+        lo,
+        hi,
+        inclusive,
+        kind,
+    })
 }

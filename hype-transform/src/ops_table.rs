@@ -272,3 +272,16 @@ pub fn rt_prim(name: &str) -> Option<(&'static str, usize)> {
         .find(|(n, _, _)| *n == name)
         .map(|(_, op, k)| (*op, *k))
 }
+
+/// The primal values the rule `op_vjp{k}` reads: argument positions, and whether it
+/// reads the result. Shapes do not count (a variable whose old value is not read keeps
+/// it anyway unless it is a scalar). Unlisted ops read everything.
+pub fn vjp_reads(op: &str, k: usize, nargs: usize) -> (Vec<usize>, bool) {
+    match (op, k) {
+        ("add" | "sub" | "neg" | "sum" | "mean", _) => (Vec::new(), false),
+        ("mul" | "dot", 0) => (vec![1], false),
+        ("mul" | "dot", 1) => (vec![0], false),
+        ("div", 0) => (vec![1], false),
+        _ => ((0..nargs).collect(), true),
+    }
+}

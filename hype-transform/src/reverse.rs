@@ -13,7 +13,7 @@ use crate::names;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use syn::Ident;
 
 pub struct Reverse<'a> {
@@ -28,6 +28,11 @@ pub struct Reverse<'a> {
     /// Whether the generated code has a `__hype_want` array (functions do; inline
     /// closure code wants every gradient).
     pub want_array: bool,
+    /// Variables whose value (not just shape) the backward sweep reads: the others
+    /// need not be taped when a loop overwrites them (see [`value_read`]).
+    read: HashSet<String>,
+    /// Array adjoints made dense for the loop being emitted: variable → binding.
+    dense: RefCell<HashMap<String, Ident>>,
 }
 
 /// Name of the array of wanted gradients in `f__rev`.
@@ -43,6 +48,8 @@ impl<'a> Reverse<'a> {
             ids: RefCell::new(HashMap::new()),
             deps: dependencies(f),
             want_array: true,
+            read: value_read(f),
+            dense: RefCell::new(HashMap::new()),
         }
     }
 
@@ -218,18 +225,21 @@ impl<'a> Reverse<'a> {
                 iter,
                 counter,
                 body,
+                replay,
             } if recomputable(body) => {
-                // Straight-line body: tape only the loop variables and the values the
-                // body overwrites; the backward sweep recomputes the rest. The tapes
-                // are sized from the iterator's length hint first (no regrowth).
-                let tape = self.tape_for(body);
-                let b = self.fwd_block(body, None);
-                let mut tapes = vec![tape.clone()];
-                tapes.extend(body.stmts.iter().filter_map(|s| match s {
-                    Stmt::Assign { .. } => Some(self.tape_for(s)),
-                    _ => None,
-                }));
-                let trip = quote!(#b #tape.push((#(#pat_vars,)*)); #counter += 1;);
+                // Straight-line body: tape only the loop variables (unless a range
+                // replays them) and the overwritten values the backward sweep reads;
+                // it recomputes the rest. The tapes are sized from the iterator's
+                // length hint first (no regrowth).
+                let (b, mut tapes) = self.fwd_trip(body);
+                let save = if replay.is_some() {
+                    quote!()
+                } else {
+                    let tape = self.tape_for(body);
+                    tapes.push(tape.clone());
+                    quote!(#tape.push((#(#pat_vars,)*));)
+                };
+                let trip = quote!(#b #save #counter += 1;);
                 reserving_for(pat, iter, &tapes, trip)
             }
             Stmt::While {
@@ -237,7 +247,7 @@ impl<'a> Reverse<'a> {
                 counter,
                 body,
             } if recomputable(body) => {
-                let b = self.fwd_block(body, None);
+                let (b, _) = self.fwd_trip(body);
                 quote!(while #cond { #b #counter += 1; })
             }
             Stmt::For {
@@ -246,6 +256,7 @@ impl<'a> Reverse<'a> {
                 iter,
                 counter,
                 body,
+                ..
             } => {
                 let b = self.fwd_block(body, Some(pat_vars));
                 let tapes = [self.tape_for(body)];
@@ -308,6 +319,10 @@ impl<'a> Reverse<'a> {
                 self.guarded(u, quote!(::hype::rt::acc(&mut #ub, #g);))
             }
             Rhs::Index { base, index } if self.active(base) => {
+                if let Some(d) = self.dense.borrow().get(&base.to_string()) {
+                    return self
+                        .guarded(base, quote!(::hype::rt::acc_at_dense(&mut #d, #index, #g);));
+                }
                 let bb = names::bar(base);
                 self.guarded(
                     base,
@@ -466,33 +481,42 @@ impl<'a> Reverse<'a> {
                 pat_vars,
                 counter,
                 body,
+                replay,
                 ..
-            } if recomputable(body) => {
-                let tape = self.tape_for(body);
-                let vars = pat_vars.iter().map(|v| quote!(#v));
+            } if recomputable(body) => self.densely(body, || {
                 let b = self.recompute_iteration(body, pat_vars);
-                quote!(for _ in 0..#counter {
-                    let (#(#vars,)*) = #tape.pop().expect("hype: tape underflow");
-                    #b
-                })
-            }
-            Stmt::While { counter, body, .. } if recomputable(body) => {
+                match (replay, pat_vars.as_slice()) {
+                    (Some(r), [v]) => {
+                        let k = format_ident!("__hype_k");
+                        let item = replayed(r, &k);
+                        quote!(for #k in (0..#counter).rev() { let #v = #item; #b })
+                    }
+                    _ => {
+                        let tape = self.tape_for(body);
+                        quote!(for _ in 0..#counter {
+                            let (#(#pat_vars,)*) = #tape.pop().expect("hype: tape underflow");
+                            #b
+                        })
+                    }
+                }
+            }),
+            Stmt::While { counter, body, .. } if recomputable(body) => self.densely(body, || {
                 let b = self.recompute_iteration(body, &[]);
                 quote!(for _ in 0..#counter { #b })
-            }
+            }),
             Stmt::For {
                 pat_vars,
                 counter,
                 body,
                 ..
-            } => {
+            } => self.densely(body, || {
                 let b = self.bwd_block(body, Some(pat_vars));
                 quote!(for _ in 0..#counter { #b })
-            }
-            Stmt::While { counter, body, .. } => {
+            }),
+            Stmt::While { counter, body, .. } => self.densely(body, || {
                 let b = self.bwd_block(body, Some(&[]));
                 quote!(for _ in 0..#counter { #b })
-            }
+            }),
         }
     }
 }
@@ -534,11 +558,20 @@ impl Reverse<'_> {
         let mut rewind = Vec::new();
         for s in body.stmts.iter().rev() {
             if let Stmt::Assign { var, .. } = s {
-                let tape = self.tape_for(s);
-                if locals.contains(&var.to_string()) {
-                    rewind.push(quote!(let _ = #tape.pop();));
-                } else {
-                    rewind.push(quote!(#var = #tape.pop().expect("hype: tape underflow");));
+                match self.overwrite(var, &locals) {
+                    Overwrite::Recomputed => {}
+                    Overwrite::Kept => {
+                        let tape = self.tape_for(s);
+                        rewind.push(quote!(::hype::rt::restore(&mut #var, {
+                            #[allow(unused_imports)]
+                            use ::hype::rt::{PopScalar as _, PopWhole as _};
+                            (&mut #tape).pop_kept()
+                        });))
+                    }
+                    Overwrite::Taped => {
+                        let tape = self.tape_for(s);
+                        rewind.push(quote!(#var = #tape.pop().expect("hype: tape underflow");))
+                    }
                 }
             }
         }
@@ -573,6 +606,343 @@ impl Reverse<'_> {
         back.reverse();
         let slots = self.slots(&self.active_locals(body, pat_vars));
         quote!(#(#rewind)* #(#again)* #slots #(#back)*)
+    }
+}
+
+/// What the forward sweep of a recomputable loop body keeps of a value it overwrites.
+enum Overwrite {
+    /// A local of the body: the recomputed trip rebuilds it, nothing is kept.
+    Recomputed,
+    /// Only the shape is read back: a scalar keeps nothing, other types keep it all.
+    Kept,
+    /// Its old value is read back: taped.
+    Taped,
+}
+
+impl Reverse<'_> {
+    fn overwrite(&self, var: &Ident, body_locals: &HashSet<String>) -> Overwrite {
+        let name = var.to_string();
+        if body_locals.contains(&name) {
+            Overwrite::Recomputed
+        } else if self.active(var) && !self.read.contains(&name) {
+            Overwrite::Kept
+        } else {
+            Overwrite::Taped
+        }
+    }
+
+    /// One trip of a recomputable loop body in the forward sweep, and the tapes it
+    /// pushes to (see [`Overwrite`]).
+    fn fwd_trip(&self, body: &Block) -> (TokenStream, Vec<Ident>) {
+        let locals: HashSet<String> = self
+            .block_locals(body, &[])
+            .iter()
+            .map(|v| v.to_string())
+            .collect();
+        let mut tapes = Vec::new();
+        let stmts = body.stmts.iter().map(|s| match s {
+            Stmt::Assign { var, rhs } => {
+                let p = primal(rhs);
+                let new = format_ident!("{}_new", var);
+                let old = quote!(::core::mem::replace(&mut #var, #new));
+                match self.overwrite(var, &locals) {
+                    Overwrite::Recomputed => quote!(#var = #p;),
+                    Overwrite::Kept => {
+                        let tape = self.tape_for(s);
+                        tapes.push(tape.clone());
+                        quote!(let #new = #p; {
+                            #[allow(unused_imports)]
+                            use ::hype::rt::{KeepScalar as _, KeepWhole as _};
+                            ::hype::rt::Kept::new(#old).keep_on(&mut #tape);
+                        })
+                    }
+                    Overwrite::Taped => {
+                        let tape = self.tape_for(s);
+                        tapes.push(tape.clone());
+                        quote!(let #new = #p; #tape.push(#old);)
+                    }
+                }
+            }
+            s => self.fwd_stmt(s),
+        });
+        let b: Vec<TokenStream> = stmts.collect();
+        (quote!(#(#b)*), tapes)
+    }
+
+    /// The backward sweep of a loop, with the array adjoints that the body only
+    /// accumulates into by index made dense around it (no per-element slot checks).
+    fn densely(&self, body: &Block, emit: impl FnOnce() -> TokenStream) -> TokenStream {
+        let mut uses = Uses::default();
+        uses.block(body);
+        let mut bind = Vec::new();
+        let mut added = Vec::new();
+        for base in &uses.indexed {
+            if uses.other.contains(base) || self.dense.borrow().contains_key(base) {
+                continue;
+            }
+            let v = format_ident!("{}", base);
+            if !self.active(&v) {
+                continue;
+            }
+            let d = format_ident!("__hype_{}_dense", base);
+            let vb = names::bar(&v);
+            let need = if self.want_array {
+                self.need(&v)
+            } else {
+                quote!(true)
+            };
+            bind.push(quote!(let mut #d = ::hype::rt::dense(#need, &mut #vb, &#v);));
+            self.dense.borrow_mut().insert(base.clone(), d);
+            added.push(base.clone());
+        }
+        let lp = emit();
+        for base in added {
+            self.dense.borrow_mut().remove(&base);
+        }
+        if bind.is_empty() {
+            lp
+        } else {
+            quote!({ #(#bind)* #lp })
+        }
+    }
+}
+
+/// The loop variable of trip `k` of a range loop.
+fn replayed(r: &Replay, k: &Ident) -> TokenStream {
+    match r {
+        Replay::Up { lo } => quote!(::hype::rt::range_at(#lo, #k)),
+        Replay::Down { hi, inclusive } => quote!(::hype::rt::range_back(#hi, #inclusive, #k)),
+        Replay::Step { lo, step } => quote!(::hype::rt::range_step(#lo, #step, #k)),
+    }
+}
+
+/// How a loop body uses variables: as the base of an indexing read, or otherwise.
+#[derive(Default)]
+struct Uses {
+    indexed: Vec<String>,
+    other: HashSet<String>,
+}
+
+impl Uses {
+    fn atom(&mut self, a: &Atom) {
+        if let Atom::Var(v) = a {
+            self.other.insert(v.to_string());
+        }
+    }
+
+    fn rhs(&mut self, rhs: &Rhs) {
+        match rhs {
+            Rhs::Index { base, .. } => {
+                let b = base.to_string();
+                if !self.indexed.contains(&b) {
+                    self.indexed.push(b);
+                }
+            }
+            Rhs::Copy(a) => self.atom(a),
+            Rhs::Prim(p) => p.args.iter().for_each(|a| self.atom(a)),
+            Rhs::Call { args, .. } => args.iter().for_each(|(a, _)| self.atom(a)),
+            Rhs::Field { base, .. } => {
+                self.other.insert(base.to_string());
+            }
+            Rhs::Struct { fields, .. } => fields.iter().for_each(|(_, a)| self.atom(a)),
+            Rhs::Tuple(elems) => elems.iter().for_each(|a| self.atom(a)),
+            Rhs::Stack { rows, .. } => rows.iter().flatten().for_each(|a| self.atom(a)),
+            Rhs::Const(_) => {}
+        }
+    }
+
+    fn block(&mut self, b: &Block) {
+        for s in &b.stmts {
+            match s {
+                Stmt::Let { var, rhs, .. }
+                | Stmt::Init { var, rhs }
+                | Stmt::Assign { var, rhs } => {
+                    self.other.insert(var.to_string());
+                    self.rhs(rhs);
+                }
+                Stmt::Declare { var } => {
+                    self.other.insert(var.to_string());
+                }
+                Stmt::IndexAssign { var, value, .. } => {
+                    self.other.insert(var.to_string());
+                    self.atom(value);
+                }
+                Stmt::If { then, els, .. } => {
+                    self.block(then);
+                    self.block(els);
+                }
+                Stmt::For { body, .. } | Stmt::While { body, .. } => self.block(body),
+                Stmt::Inactive(_) => {}
+            }
+        }
+    }
+}
+
+/// The variables whose value the backward sweep reads (Tapenade's to-be-recorded
+/// analysis, coarsely): operands that vjp rules read, anything named in constant code
+/// (indices, conditions, bounds), call arguments, and — since the backward sweep of a
+/// straight-line loop body recomputes it — the operands of every recomputed value that
+/// is read. A variable outside this set that a loop overwrites need not be taped.
+fn value_read(f: &Function) -> HashSet<String> {
+    let mut read = HashSet::new();
+    seed_reads(&f.body, f, &mut read);
+    loop {
+        let before = read.len();
+        recompute_reads(&f.body, &mut read);
+        if read.len() == before {
+            return read;
+        }
+    }
+}
+
+fn idents_in(t: &TokenStream, out: &mut HashSet<String>) {
+    for tt in t.clone() {
+        match tt {
+            proc_macro2::TokenTree::Ident(i) => {
+                out.insert(i.to_string());
+            }
+            proc_macro2::TokenTree::Group(g) => idents_in(&g.stream(), out),
+            _ => {}
+        }
+    }
+}
+
+fn atom_read(a: &Atom, out: &mut HashSet<String>) {
+    match a {
+        Atom::Var(v) => {
+            out.insert(v.to_string());
+        }
+        Atom::Const(t) => idents_in(t, out),
+    }
+}
+
+/// Every operand of `rhs`, as read.
+fn rhs_operands(rhs: &Rhs, out: &mut HashSet<String>) {
+    match rhs {
+        Rhs::Copy(a) => atom_read(a, out),
+        Rhs::Prim(p) => {
+            p.args.iter().for_each(|a| atom_read(a, out));
+            p.statics.iter().for_each(|t| idents_in(t, out));
+        }
+        Rhs::Index { base, index } => {
+            out.insert(base.to_string());
+            idents_in(index, out);
+        }
+        Rhs::Call { args, .. } => args.iter().for_each(|(a, _)| atom_read(a, out)),
+        Rhs::Field { base, .. } => {
+            out.insert(base.to_string());
+        }
+        Rhs::Struct { fields, .. } => fields.iter().for_each(|(_, a)| atom_read(a, out)),
+        Rhs::Tuple(elems) => elems.iter().for_each(|a| atom_read(a, out)),
+        Rhs::Stack { rows, .. } => rows.iter().flatten().for_each(|a| atom_read(a, out)),
+        Rhs::Const(t) => idents_in(t, out),
+    }
+}
+
+/// What the backward sweep reads of `rhs` whatever is recomputed: vjp operands,
+/// constant code, call arguments, indexed and field bases.
+fn rhs_seed(rhs: &Rhs, var: &Ident, f: &Function, out: &mut HashSet<String>) {
+    match rhs {
+        Rhs::Prim(p) => {
+            p.statics.iter().for_each(|t| idents_in(t, out));
+            for (k, a) in p.args.iter().enumerate() {
+                match a {
+                    Atom::Const(t) => idents_in(t, out),
+                    Atom::Var(v) if f.is_active(v) => {
+                        let (args, result) =
+                            crate::ops_table::vjp_reads(&p.name.to_string(), k, p.args.len());
+                        for j in args {
+                            if let Some(a) = p.args.get(j) {
+                                atom_read(a, out);
+                            }
+                        }
+                        if result {
+                            out.insert(var.to_string());
+                            p.args.iter().for_each(|a| atom_read(a, out));
+                        }
+                    }
+                    Atom::Var(_) => {}
+                }
+            }
+        }
+        Rhs::Copy(a) => {
+            if let Atom::Const(t) = a {
+                idents_in(t, out)
+            }
+        }
+        Rhs::Struct { fields, .. } => fields.iter().for_each(|(_, a)| {
+            if let Atom::Const(t) = a {
+                idents_in(t, out)
+            }
+        }),
+        Rhs::Tuple(elems) => elems.iter().for_each(|a| {
+            if let Atom::Const(t) = a {
+                idents_in(t, out)
+            }
+        }),
+        Rhs::Stack { rows, .. } => rows.iter().flatten().for_each(|a| {
+            if let Atom::Const(t) = a {
+                idents_in(t, out)
+            }
+        }),
+        other => rhs_operands(other, out),
+    }
+}
+
+fn seed_reads(b: &Block, f: &Function, out: &mut HashSet<String>) {
+    for s in &b.stmts {
+        match s {
+            Stmt::Let { var, rhs, .. } | Stmt::Init { var, rhs } | Stmt::Assign { var, rhs } => {
+                rhs_seed(rhs, var, f, out)
+            }
+            Stmt::Declare { .. } => {}
+            Stmt::IndexAssign { var, index, value } => {
+                out.insert(var.to_string());
+                idents_in(index, out);
+                atom_read(value, out);
+            }
+            Stmt::If { cond, then, els } => {
+                out.insert(cond.to_string());
+                seed_reads(then, f, out);
+                seed_reads(els, f, out);
+            }
+            Stmt::For {
+                iter, body, pat, ..
+            } => {
+                idents_in(iter, out);
+                idents_in(pat, out);
+                seed_reads(body, f, out);
+            }
+            Stmt::While { cond, body, .. } => {
+                idents_in(cond, out);
+                seed_reads(body, f, out);
+            }
+            Stmt::Inactive(t) => idents_in(t, out),
+        }
+    }
+}
+
+/// In straight-line loop bodies (recomputed by the backward sweep), a value that is
+/// read needs its operands read too.
+fn recompute_reads(b: &Block, out: &mut HashSet<String>) {
+    for s in &b.stmts {
+        match s {
+            Stmt::If { then, els, .. } => {
+                recompute_reads(then, out);
+                recompute_reads(els, out);
+            }
+            Stmt::For { body, .. } | Stmt::While { body, .. } if recomputable(body) => {
+                for s in &body.stmts {
+                    if let Stmt::Let { var, rhs, .. } | Stmt::Assign { var, rhs } = s {
+                        if out.contains(&var.to_string()) {
+                            rhs_operands(rhs, out);
+                        }
+                    }
+                }
+            }
+            Stmt::For { body, .. } | Stmt::While { body, .. } => recompute_reads(body, out),
+            _ => {}
+        }
     }
 }
 

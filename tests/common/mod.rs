@@ -37,3 +37,22 @@ pub fn assert_all_close(a: &Array1<f64>, b: &Array1<f64>, tol: f64) {
         assert_close(*x, *y, tol);
     }
 }
+
+/// Checks grad! (reverse) against `fd` and `jvp!` (forward) in every basis direction.
+pub fn check_vector_fn(
+    f: impl Fn(&Array1<f64>) -> f64,
+    grad: impl Fn(&Array1<f64>) -> Array1<f64>,
+    jvp: impl Fn(&Array1<f64>, &Array1<f64>) -> (f64, f64),
+    x: &Array1<f64>,
+    tol: f64,
+) {
+    let g = grad(x);
+    assert_all_close(&g, &fd_grad(&f, x), tol);
+    for i in 0..x.len() {
+        let mut e = Array1::zeros(x.len());
+        e[i] = 1.0;
+        let (v, d) = jvp(x, &e);
+        assert_close(v, f(x), 1e-14);
+        assert_close(d, g[i], 1e-12);
+    }
+}
