@@ -96,3 +96,48 @@ fn methods_with_self() {
     let fd = fd_grad(|v| layer.rebuild(v).unwrap().energy(&x), &layer.flatten());
     assert_all_close(&g.flatten(), &fd, 1e-6);
 }
+
+// Struct adjoints start as lazy zeros filled field by field (`rt::acc_field`): fields
+// that no contribution reaches must come back as zeros of the right shape, also when
+// the adjoint is passed on to a call's pullback or through a copy.
+
+#[differentiable]
+fn reads_one_field(m: &Model) -> f64 {
+    (&m.hidden.w * &m.hidden.w).sum()
+}
+
+#[differentiable]
+fn doubled(m: &Model) -> Model {
+    Model {
+        hidden: Layer {
+            w: &m.hidden.w * 2.0,
+            b: m.hidden.b.clone(),
+        },
+        out: &m.out * 3.0,
+        scale: m.scale,
+    }
+}
+
+#[differentiable]
+fn through_a_call(m: &Model) -> f64 {
+    let d = doubled(m);
+    let copy = d;
+    copy.out.sum() + copy.scale * copy.scale
+}
+
+#[test]
+fn unread_fields_get_dense_zero_adjoints() {
+    let m = model();
+    let g = grad!(reads_one_field)(&m);
+    assert_eq!(g.hidden.w, &m.hidden.w * 2.0);
+    assert_eq!(g.hidden.b, Array1::<f64>::zeros(3));
+    assert_eq!(g.out, Array1::<f64>::zeros(3));
+    assert_eq!(g.scale, 0.0);
+
+    // out and scale are read after a call and a copy; hidden.w and hidden.b are not.
+    let g = grad!(through_a_call)(&m);
+    assert_eq!(g.hidden.w, Array2::<f64>::zeros((2, 3)));
+    assert_eq!(g.hidden.b, Array1::<f64>::zeros(3));
+    assert_eq!(g.out, Array1::from_elem(3, 3.0));
+    assert_close(g.scale, 2.0 * m.scale, 1e-15);
+}

@@ -32,6 +32,20 @@ pub trait Tangent: Clone {
     /// The caller guarantees that enough values remain (see [`Tangent::rebuild`]).
     fn read_flat(&self, flat: &[f64], pos: &mut usize) -> Self;
 
+    /// A zero that allocates nothing yet, for struct adjoints filled field by field:
+    /// an array's lazy zero is an empty array that the first contribution replaces
+    /// (see [`Tangent::acc_move`]) and [`HasTangent::densify`] turns into zeros.
+    /// Lazy zeros live only in reverse-mode adjoint slots. Default: [`Tangent::zero_like`].
+    fn lazy_zero_like(&self) -> Self {
+        self.zero_like()
+    }
+    /// `self += other`, moving `other` in where `self` is a lazy zero.
+    fn acc_move(&mut self, other: Self) {
+        self.add_assign_tangent(&other)
+    }
+    /// Replaces lazy zeros by zeros shaped like `like`. Default: nothing to do.
+    fn densify_like(&mut self, _like: &Self) {}
+
     /// All scalars in one vector.
     fn flatten(&self) -> Array1<f64> {
         let mut out = Vec::with_capacity(self.flat_len());
@@ -65,6 +79,12 @@ pub trait HasTangent {
     type Tangent: Tangent;
     /// The zero derivative, shaped like `self`.
     fn zero_tangent(&self) -> Self::Tangent;
+    /// A zero derivative that allocates nothing yet (see [`Tangent::lazy_zero_like`]).
+    fn lazy_zero_tangent(&self) -> Self::Tangent {
+        self.zero_tangent()
+    }
+    /// Replaces the lazy zeros in `t` by zeros shaped like `self`.
+    fn densify(&self, _t: &mut Self::Tangent) {}
 }
 
 macro_rules! float_tangent {
@@ -110,8 +130,31 @@ macro_rules! float_tangent {
                 Array::zeros(self.raw_dim())
             }
             fn add_assign_tangent(&mut self, other: &Self) {
+                // An empty side is a lazy zero (see `lazy_zero_like`).
+                if other.is_empty() {
+                    return;
+                }
+                if self.is_empty() {
+                    *self = other.clone();
+                    return;
+                }
                 crate::rt::check_same_shape("add_assign_tangent", self.shape(), other.shape());
                 *self += other;
+            }
+            fn lazy_zero_like(&self) -> Self {
+                Array::zeros(D::zeros(self.ndim()))
+            }
+            fn acc_move(&mut self, other: Self) {
+                if self.is_empty() {
+                    *self = other;
+                } else {
+                    self.add_assign_tangent(&other);
+                }
+            }
+            fn densify_like(&mut self, like: &Self) {
+                if self.is_empty() && self.shape() != like.shape() {
+                    *self = Array::zeros(like.raw_dim());
+                }
             }
             fn scale(&mut self, a: f64) {
                 self.mapv_inplace(|v| (v as f64 * a) as $t);
@@ -163,6 +206,14 @@ where
     fn zero_tangent(&self) -> Array<A, D> {
         Array::zeros(self.raw_dim())
     }
+    fn lazy_zero_tangent(&self) -> Array<A, D> {
+        Array::zeros(D::zeros(self.ndim()))
+    }
+    fn densify(&self, t: &mut Array<A, D>) {
+        if t.is_empty() && t.shape() != self.shape() {
+            *t = Array::zeros(self.raw_dim());
+        }
+    }
 }
 
 float_tangent!(f64);
@@ -173,12 +224,24 @@ impl<T: HasTangent + ?Sized> HasTangent for &T {
     fn zero_tangent(&self) -> T::Tangent {
         (**self).zero_tangent()
     }
+    fn lazy_zero_tangent(&self) -> T::Tangent {
+        (**self).lazy_zero_tangent()
+    }
+    fn densify(&self, t: &mut T::Tangent) {
+        (**self).densify(t)
+    }
 }
 
 impl<T: HasTangent + ?Sized> HasTangent for &mut T {
     type Tangent = T::Tangent;
     fn zero_tangent(&self) -> T::Tangent {
         (**self).zero_tangent()
+    }
+    fn lazy_zero_tangent(&self) -> T::Tangent {
+        (**self).lazy_zero_tangent()
+    }
+    fn densify(&self, t: &mut T::Tangent) {
+        (**self).densify(t)
     }
 }
 

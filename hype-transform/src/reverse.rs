@@ -438,7 +438,8 @@ impl<'a> Reverse<'a> {
                 if body.is_empty() {
                     return quote!(let _ = #vb.take(););
                 }
-                quote!(if let ::core::option::Option::Some(#g) = #vb.take() { #body })
+                let take = taken(rhs, &vb, &quote!(#var));
+                quote!(if let ::core::option::Option::Some(#g) = #take { #body })
             }
             Stmt::Declare { .. } | Stmt::Inactive(_) => quote!(),
             Stmt::Assign { var, rhs } => {
@@ -452,7 +453,8 @@ impl<'a> Reverse<'a> {
                 let vb = names::bar(var);
                 let g = format_ident!("{}_adj", var);
                 let body = self.propagate(rhs, &new, &g);
-                quote!(#restore if let ::core::option::Option::Some(#g) = #vb.take() { #body })
+                let take = taken(rhs, &vb, &quote!(#new));
+                quote!(#restore if let ::core::option::Option::Some(#g) = #take { #body })
             }
             Stmt::IndexAssign { var, index, value } => {
                 let tape = self.tape_for(s);
@@ -592,7 +594,8 @@ impl Reverse<'_> {
                         let vb = names::bar(var);
                         let g = format_ident!("{}_adj", var);
                         let body = self.propagate(rhs, &new, &g);
-                        quote!(#restore if let ::core::option::Option::Some(#g) = #vb.take() { #body })
+                        let take = taken(rhs, &vb, &quote!(#new));
+                        quote!(#restore if let ::core::option::Option::Some(#g) = #take { #body })
                     } else {
                         quote!(#restore let _ = #new;)
                     });
@@ -704,6 +707,16 @@ impl Reverse<'_> {
         } else {
             quote!({ #(#bind)* #lp })
         }
+    }
+}
+
+/// The adjoint taken out of slot `vb` of the value `like` computed by `rhs`: a field
+/// read or a copy passes it on to another slot as it is (lazy zeros included, see
+/// `rt::acc_field`); every other rule computes with it, so its lazy zeros are filled.
+fn taken(rhs: &Rhs, vb: &Ident, like: &TokenStream) -> TokenStream {
+    match rhs {
+        Rhs::Field { .. } | Rhs::Copy(_) => quote!(#vb.take()),
+        _ => quote!(::hype::rt::take_dense(&mut #vb, &#like)),
     }
 }
 

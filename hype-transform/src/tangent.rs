@@ -86,6 +86,9 @@ pub fn derive(input: DeriveInput) -> syn::Result<TokenStream> {
     let flat_len = per_field!(m => + ::hype::Tangent::flat_len(&self.#m));
     let write_flat = per_field!(m => ::hype::Tangent::write_flat(&self.#m, out););
     let read_flat = per_field!(m => #m: ::hype::Tangent::read_flat(&self.#m, flat, pos));
+    let lazy_zero = per_field!(m => #m: ::hype::Tangent::lazy_zero_like(&self.#m));
+    let acc_move = per_field!(m => ::hype::Tangent::acc_move(&mut self.#m, other.#m););
+    let densify = per_field!(m => ::hype::Tangent::densify_like(&mut self.#m, &like.#m););
 
     Ok(quote! {
         #[automatically_derived]
@@ -115,6 +118,15 @@ pub fn derive(input: DeriveInput) -> syn::Result<TokenStream> {
             fn read_flat(&self, flat: &[f64], pos: &mut usize) -> Self {
                 Self { #(#read_flat,)* }
             }
+            fn lazy_zero_like(&self) -> Self {
+                Self { #(#lazy_zero,)* }
+            }
+            fn acc_move(&mut self, other: Self) {
+                #(#acc_move)*
+            }
+            fn densify_like(&mut self, like: &Self) {
+                #(#densify)*
+            }
         }
 
         #[automatically_derived]
@@ -122,6 +134,12 @@ pub fn derive(input: DeriveInput) -> syn::Result<TokenStream> {
             type Tangent = Self;
             fn zero_tangent(&self) -> Self {
                 ::hype::Tangent::zero_like(self)
+            }
+            fn lazy_zero_tangent(&self) -> Self {
+                ::hype::Tangent::lazy_zero_like(self)
+            }
+            fn densify(&self, t: &mut Self) {
+                ::hype::Tangent::densify_like(t, self)
             }
         }
     })

@@ -17,9 +17,22 @@ pub fn none_like<V: HasTangent + ?Sized>(_like: &V) -> Option<V::Tangent> {
 #[inline]
 pub fn acc<T: Tangent>(slot: &mut Option<T>, c: T) {
     match slot {
-        Some(s) => s.add_assign_tangent(&c),
+        Some(s) => s.acc_move(c),
         None => *slot = Some(c),
     }
+}
+
+/// Takes the adjoint out of its slot for numeric use: lazy zeros (of struct fields no
+/// contribution reached) become real zeros shaped like `like`.
+#[inline]
+pub fn take_dense<V: HasTangent + ?Sized>(
+    slot: &mut Option<V::Tangent>,
+    like: &V,
+) -> Option<V::Tangent> {
+    slot.take().map(|mut t| {
+        like.densify(&mut t);
+        t
+    })
 }
 
 /// Adds `g` into element `index` of an array adjoint slot, creating zeros shaped like
@@ -50,7 +63,13 @@ where
 /// The finished adjoint: the slot's content, or zeros shaped like `like`.
 #[inline]
 pub fn unwrap_or_zero<V: HasTangent + ?Sized>(slot: Option<V::Tangent>, like: &V) -> V::Tangent {
-    slot.unwrap_or_else(|| like.zero_tangent())
+    match slot {
+        Some(mut t) => {
+            like.densify(&mut t);
+            t
+        }
+        None => like.zero_tangent(),
+    }
 }
 
 /// The zero tangent shaped like `like`.
@@ -91,7 +110,9 @@ macro_rules! unit_tangent {
 unit_tangent!(usize, isize, u8, u16, u32, u64, u128, i8, i16, i32, i64, i128, bool);
 
 /// Adds `g` into one field of a struct's adjoint slot (the adjoint of reading
-/// `base.field`), creating the zero struct shaped like `like` on first use.
+/// `base.field`). The struct starts as a lazy zero: fields no contribution reaches
+/// are neither allocated nor zero-filled until the adjoint is taken out
+/// ([`take_dense`], [`unwrap_or_zero`]), and a first contribution is moved in.
 #[inline]
 pub fn acc_field<L, F>(
     slot: &mut Option<L::Tangent>,
@@ -102,13 +123,5 @@ pub fn acc_field<L, F>(
     L: HasTangent + ?Sized,
     F: Tangent,
 {
-    match slot {
-        // The first contribution replaces the zero field (no addition pass).
-        None => {
-            let mut z = like.zero_tangent();
-            *field(&mut z) = g;
-            *slot = Some(z);
-        }
-        Some(s) => field(s).add_assign_tangent(&g),
-    }
+    field(slot.get_or_insert_with(|| like.lazy_zero_tangent())).acc_move(g)
 }

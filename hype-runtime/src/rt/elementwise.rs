@@ -5,7 +5,9 @@
 //! `op_jvp{k}(a, .., s.., &r, &d)` shaped like the result, `op_vjp{k}(a, .., s.., &r, &g)`
 //! shaped like argument `k`. Rules are compositions of primitives that have rules
 //! themselves (`mul`, `div`, `neg`, `add`, `sub`, `sum_to`, `broadcast_to` and the ops of
-//! this module), so derivative code can be differentiated again.
+//! this module), so derivative code can be differentiated again; the derivative factors
+//! of the unary functions are one elementwise pass each (second order differentiates
+//! the directional-derivative code of `dir_rules`, never these rules).
 //!
 //! Binary ops (`powf max min hypot atan2`) and `mul_add` broadcast like `+ - * /`
 //! (NumPy rules); incompatible shapes panic with a message naming the op and both shapes.
@@ -278,7 +280,12 @@ where
     A: Val + ?Sized,
     A::V: Elementwise,
 {
-    a.v().map_ew(|x| x.powi(n))
+    // Small powers as products (the same roundings as `powi`, without its call).
+    match n {
+        2 => a.v().map_ew(|x| x * x),
+        3 => a.v().map_ew(|x| x * x * x),
+        _ => a.v().map_ew(|x| x.powi(n)),
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -367,38 +374,30 @@ unary_rules!(log10, log10_jvp0, log10_vjp0, "1/(a ln 10)", |a, r| mul(
     &recip(a),
     &std::f64::consts::LOG10_E
 ));
-unary_rules!(sqrt, sqrt_jvp0, sqrt_vjp0, "1/(2 r)", |a, r| recip(&mul(
-    r, &2.0
-)));
-unary_rules!(cbrt, cbrt_jvp0, cbrt_vjp0, "1/(3 r^2)", |a, r| recip(&mul(
-    &powi(r, 2),
-    &3.0
-)));
+unary_rules!(sqrt, sqrt_jvp0, sqrt_vjp0, "1/(2 r)", |a, r| r
+    .map_ew(|t| 1.0 / (t * 2.0)));
+unary_rules!(cbrt, cbrt_jvp0, cbrt_vjp0, "1/(3 r^2)", |a, r| r
+    .map_ew(|t| 1.0 / (t * t * 3.0)));
 unary_rules!(sin, sin_jvp0, sin_vjp0, "cos(a)", |a, r| cos(a));
 unary_rules!(cos, cos_jvp0, cos_vjp0, "-sin(a)", |a, r| neg(&sin(a)));
-unary_rules!(tan, tan_jvp0, tan_vjp0, "(1 + r^2)", |a, r| add(
-    &powi(r, 2),
-    &1.0
-));
-unary_rules!(asin, asin_jvp0, asin_vjp0, "1/sqrt(1 - a^2)", |a, r| recip(
-    &sqrt(&neg(&sub(&powi(a, 2), &1.0)))
-));
-unary_rules!(acos, acos_jvp0, acos_vjp0, "-1/sqrt(1 - a^2)", |a, r| neg(
-    &recip(&sqrt(&neg(&sub(&powi(a, 2), &1.0))))
-));
-unary_rules!(atan, atan_jvp0, atan_vjp0, "1/(1 + a^2)", |a, r| recip(
-    &add(&powi(a, 2), &1.0)
-));
+unary_rules!(tan, tan_jvp0, tan_vjp0, "(1 + r^2)", |a, r| r
+    .map_ew(|t| t * t + 1.0));
+unary_rules!(asin, asin_jvp0, asin_vjp0, "1/sqrt(1 - a^2)", |a, r| a
+    .v()
+    .map_ew(|x| 1.0 / (-(x * x - 1.0)).sqrt()));
+unary_rules!(acos, acos_jvp0, acos_vjp0, "-1/sqrt(1 - a^2)", |a, r| a
+    .v()
+    .map_ew(|x| -(1.0 / (-(x * x - 1.0)).sqrt())));
+unary_rules!(atan, atan_jvp0, atan_vjp0, "1/(1 + a^2)", |a, r| a
+    .v()
+    .map_ew(|x| 1.0 / (x * x + 1.0)));
 unary_rules!(sinh, sinh_jvp0, sinh_vjp0, "cosh(a)", |a, r| cosh(a));
 unary_rules!(cosh, cosh_jvp0, cosh_vjp0, "sinh(a)", |a, r| sinh(a));
-unary_rules!(tanh, tanh_jvp0, tanh_vjp0, "(1 - r^2)", |a, r| neg(&sub(
-    &powi(r, 2),
-    &1.0
-)));
+unary_rules!(tanh, tanh_jvp0, tanh_vjp0, "(1 - r^2)", |a, r| r
+    .map_ew(|t| -(t * t - 1.0)));
 unary_rules!(abs, abs_jvp0, abs_vjp0, "sign(a)", |a, r| sign(a));
-unary_rules!(recip, recip_jvp0, recip_vjp0, "(-r^2)", |a, r| neg(&powi(
-    r, 2
-)));
+unary_rules!(recip, recip_jvp0, recip_vjp0, "(-r^2)", |a, r| r
+    .map_ew(|t| -(t * t)));
 /// Tangent of `identity`: `d` (copied).
 #[inline]
 pub fn identity_jvp0<A: ?Sized, R: ?Sized, T>(_a: &A, _r: &R, d: &T) -> EwOut<T>
