@@ -64,6 +64,22 @@ impl Dir<'_> {
         }
     }
 
+    /// If `a` is a constant parameter that `f__dir` takes a tangent for (always zero),
+    /// that tangent parameter.
+    fn constant_param_with_tangent(&self, a: &Atom) -> Option<Ident> {
+        let v = match a {
+            Atom::Var(v) => v.clone(),
+            Atom::Const(t) => lone_ident(t.clone())?,
+        };
+        let taken = !self.f.mutable.contains(&v.to_string())
+            && self
+                .f
+                .params
+                .iter()
+                .any(|p| p.name == v && !p.active && crate::higher::takes_tangent(p));
+        taken.then(|| self.d(&v))
+    }
+
     fn mut_kw(&self, v: &Ident) -> TokenStream {
         if self.f.mutable.contains(&v.to_string()) {
             quote!(mut)
@@ -224,6 +240,13 @@ impl Dir<'_> {
                 Atom::Var(v) if self.active(v) => {
                     let d = self.d(v);
                     quote!(&#d)
+                }
+                // A constant parameter's own (zero) tangent parameter: no local to
+                // borrow, so reverse mode over this code keeps the callee's pullback
+                // instead of calling it again.
+                a if self.constant_param_with_tangent(a).is_some() => {
+                    let d = self.constant_param_with_tangent(a);
+                    quote!(#d)
                 }
                 a => {
                     let x = arg(a);
@@ -387,5 +410,23 @@ fn dir_call(
     } else {
         let target = derived_path(func, "dir");
         quote!(#target(#(#args,)* #(#tangents),*))
+    }
+}
+
+/// The identifier that `t` consists of, also in parentheses (`x`, `(x)`).
+fn lone_ident(t: TokenStream) -> Option<Ident> {
+    let mut it = t.into_iter();
+    let first = it.next()?;
+    if it.next().is_some() {
+        return None;
+    }
+    match first {
+        proc_macro2::TokenTree::Ident(i) => Some(i),
+        proc_macro2::TokenTree::Group(g)
+            if g.delimiter() == proc_macro2::Delimiter::Parenthesis =>
+        {
+            lone_ident(g.stream())
+        }
+        _ => None,
     }
 }

@@ -446,7 +446,7 @@ fn stubs(func: &syn::ItemFn, ir: &Function, o: &Order) -> TokenStream {
 
 /// Whether `f__dir` takes a tangent for parameter `p`: active ones, and constants of a
 /// type with a known tangent.
-fn takes_tangent(p: &crate::ir::Param) -> bool {
+pub(crate) fn takes_tangent(p: &crate::ir::Param) -> bool {
     p.active || has_known_tangent(&p.ty)
 }
 
