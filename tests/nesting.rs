@@ -402,6 +402,71 @@ fn hvp_of_closures_matches_fd_of_gradients() {
     assert_close(hy, hxy + 0.5 * hyy, 1e-12);
 }
 
+#[test]
+fn hessians_of_closures_match_fd_of_gradients() {
+    let c = array![1.0, -2.0, 0.5];
+    let x = array![0.3, -0.4, 0.9];
+    // A loop, a branch and a captured array: the Hessian against finite differences
+    // of the gradient, both from grad_hessian!, and hessian! equal to its Hessian.
+    let both = grad_hessian!(|x: &Array1<f64>| {
+        let mut s = 0.0;
+        for i in 0..x.len() {
+            let t = x[i] * c[i];
+            if t > 0.0 {
+                s += t.exp() * x[(i + 1) % 3];
+            } else {
+                s += t * t * x[i];
+            }
+        }
+        s
+    });
+    check_hessian(|x| both(x).0, |x| both(x).1, &x);
+    let only = hessian!(|x: &Array1<f64>| x.dot(x) * x[0] + (x[1] * c[2]).exp());
+    let full = grad_hessian!(|x: &Array1<f64>| x.dot(x) * x[0] + (x[1] * c[2]).exp());
+    assert_eq!(only(&x), full(&x).1);
+
+    // f = Σ x_i² x_j² (i < j) + Σ sin x_i: Laplacian and grad_hessian in closed form.
+    let f_lap = laplacian!(|x: &Array1<f64>| {
+        let mut s = 0.0;
+        for i in 0..x.len() {
+            s += x[i].sin();
+            for j in i + 1..x.len() {
+                s += x[i] * x[i] * x[j] * x[j];
+            }
+        }
+        s
+    })(&x);
+    let sq: f64 = x.iter().map(|v| v * v).sum();
+    let expected: f64 = x.iter().map(|&v| 2.0 * (sq - v * v) - v.sin()).sum();
+    assert_close(f_lap, expected, 1e-12);
+    let (g, h) = grad_hessian!(|x: &Array1<f64>| x.dot(x) * x[0])(&x);
+    // f = |x|² x0: ∇f = 2 x x0 + |x|² e0; H = 2 x0 I + 2 (x e0ᵀ + e0 xᵀ).
+    for i in 0..3 {
+        let e0i = if i == 0 { 1.0 } else { 0.0 };
+        assert_close(g[i], 2.0 * x[i] * x[0] + sq * e0i, 1e-12);
+        for j in 0..3 {
+            let e0j = if j == 0 { 1.0 } else { 0.0 };
+            let id = if i == j { 1.0 } else { 0.0 };
+            let want = 2.0 * x[0] * id + 2.0 * (x[i] * e0j + e0i * x[j]);
+            assert_close(h[[i, j]], want, 1e-12);
+        }
+    }
+
+    // Scalar: diff2! and diffn!(2, ..) on closures, with a captured scalar.
+    let k = 1.7;
+    for &t in &[0.2, 0.9, -1.3] {
+        let d2 = diff2!(|t: f64| (k * t).sin() * t)(t);
+        let want = 2.0 * k * (k * t).cos() - k * k * t * (k * t).sin();
+        assert_close(d2, want, 1e-12);
+        assert_eq!(diffn!(2, |t: f64| (k * t).sin() * t)(t), d2);
+        assert_close(
+            diffn!(1, |t: f64| (k * t).sin() * t)(t),
+            k * t * (k * t).cos() + (k * t).sin(),
+            1e-12,
+        );
+    }
+}
+
 // ---------- constant parameters of array and f64 types at higher order ----------
 
 /// `c sin x + Σ exp(a_i x)`: constants of f64 and array types take (ignored) tangents

@@ -23,7 +23,15 @@ pub fn expand(input: TokenStream, op: &str) -> syn::Result<TokenStream> {
             let target = derived_path(&path, op);
             return Ok(quote_spanned!(path.span()=> #target));
         }
-        "grad_hessian" | "laplacian" | "curl" | "div" | "hessian" | "diff2" => {
+        "grad_hessian" | "laplacian" | "hessian" | "diff2" => {
+            if let Ok(syn::Expr::Closure(c)) = syn::parse2::<syn::Expr>(input.clone()) {
+                return second_order_closure(c, op);
+            }
+            let path = path_only(input, op)?;
+            let target = derived_path(&path, op);
+            return Ok(quote_spanned!(path.span()=> #target));
+        }
+        "curl" | "div" => {
             let path = path_only(input, op)?;
             let target = derived_path(&path, op);
             return Ok(quote_spanned!(path.span()=> #target));
@@ -367,6 +375,58 @@ fn hvp_closure(c: syn::ExprClosure) -> syn::Result<TokenStream> {
     }))
 }
 
+/// `hessian!`, `laplacian!`, `grad_hessian!` and `diff2!` on a closure with one
+/// active parameter: the closure's `hvp!` (see [`hvp_closure`]) applied to each basis
+/// direction (`rt::hessian`), or to the direction 1 for a scalar parameter (`diff2!`).
+fn second_order_closure(c: syn::ExprClosure, op: &str) -> syn::Result<TokenStream> {
+    let span = c.span();
+    let ir = closure_ir(&c)?;
+    let active: Vec<&crate::ir::Param> = ir.params.iter().filter(|p| p.active).collect();
+    let x = match active.as_slice() {
+        [p] => p.name.clone(),
+        _ => {
+            return Err(syn::Error::new(
+                span,
+                format!("hype: {op}! on a closure needs exactly one parameter to differentiate (captured values are constants)"),
+            ))
+        }
+    };
+    let scalar = matches!(&active[0].ty, syn::Type::Path(tp) if tp.path.is_ident("f64"));
+    if op == "diff2" && !scalar {
+        return Err(syn::Error::new(
+            span,
+            "hype: diff2! takes a closure of one `f64` parameter; use hessian! for vectors",
+        ));
+    }
+    let params = typed_params(&ir);
+    let pnames: Vec<&syn::Ident> = ir.params.iter().map(|p| &p.name).collect();
+    let clones: Vec<TokenStream> = pnames
+        .iter()
+        .map(|p| quote!(::core::clone::Clone::clone(&#p)))
+        .collect();
+    let grad_binding = if op == "grad_hessian" {
+        let grad = closure(c.clone(), "grad")?;
+        quote!(let __hype_grad = #grad;)
+    } else {
+        quote!()
+    };
+    let hvp = hvp_closure(c)?;
+    let hessian = quote!(::hype::rt::hessian(&#x, |__hype_v| __hype_hvp(#(#clones,)* __hype_v)));
+    let value = match op {
+        "diff2" => quote!(__hype_hvp(#(#pnames,)* &1.0)),
+        "hessian" => hessian,
+        "laplacian" => quote!(::hype::rt::trace(&#hessian)),
+        _ => quote!((__hype_grad(#(#clones),*), #hessian)),
+    };
+    Ok(quote_spanned!(span=> {
+        let __hype_hvp = #hvp;
+        #grad_binding
+        #[allow(clippy::all)]
+        let __hype_f = move |#(#params),*| #value;
+        __hype_f
+    }))
+}
+
 /// The path of a function for an operator that takes no closure.
 fn path_only(input: TokenStream, op: &str) -> syn::Result<syn::Path> {
     match syn::parse2::<syn::Expr>(input) {
@@ -374,7 +434,7 @@ fn path_only(input: TokenStream, op: &str) -> syn::Result<syn::Path> {
         Ok(syn::Expr::Closure(c)) => Err(syn::Error::new(
             c.span(),
             format!(
-                "hype: {op}! does not take a closure; write the closure as a #[differentiable(order = 2)] function (captured values as #[constant] parameters) and pass its path, e.g. `{op}!(my_fn)` (on closures: grad!, value_and_grad!, jvp!, vjp!, gradv!, diff!, jacobian!, jacobian_t_v!, hvp!)"
+                "hype: {op}! does not take a closure; write the closure as a #[differentiable(order = 2)] function (captured values as #[constant] parameters) and pass its path, e.g. `{op}!(my_fn)` (on closures: grad!, value_and_grad!, jvp!, vjp!, gradv!, diff!, jacobian!, jacobian_t_v!, hvp!, hessian!, laplacian!, grad_hessian!, diff2!, diffn! of order 1 or 2)"
             ),
         )),
         Ok(other) => Err(syn::Error::new(
@@ -393,28 +453,43 @@ fn path_only(input: TokenStream, op: &str) -> syn::Result<syn::Path> {
 }
 
 /// `diffn!(n, f)`: `f__diff` for n = 1, `f__diff{n}` above (generated up to the
-/// function's `order`).
+/// function's `order`). On a closure: orders 1 and 2 (`diff!`, `diff2!`).
 fn diffn(input: TokenStream) -> syn::Result<TokenStream> {
-    let parser = |s: syn::parse::ParseStream| -> syn::Result<(syn::LitInt, syn::Path)> {
+    let parser = |s: syn::parse::ParseStream| -> syn::Result<(syn::LitInt, syn::Expr)> {
         let n: syn::LitInt = s.parse()?;
         let _: syn::Token![,] = s.parse()?;
-        let p: syn::Path = s.parse()?;
-        Ok((n, p))
+        let f: syn::Expr = s.parse()?;
+        Ok((n, f))
     };
-    let (n, path) = syn::parse::Parser::parse2(parser, input).map_err(|e| {
+    let usage = |span| {
         syn::Error::new(
-            e.span(),
-            "hype: diffn! takes an order and a path: `diffn!(3, f)`",
+            span,
+            "hype: diffn! takes an order and a path (or a closure, for orders 1 and 2): `diffn!(3, f)`",
         )
-    })?;
+    };
+    let (n, f) = syn::parse::Parser::parse2(parser, input).map_err(|e| usage(e.span()))?;
     let k: u32 = n.base10_parse()?;
-    let suffix = match k {
-        0 => {
-            return Err(syn::Error::new(
-                n.span(),
-                "hype: diffn! needs an order of 1 or more",
-            ))
+    if k == 0 {
+        return Err(syn::Error::new(
+            n.span(),
+            "hype: diffn! needs an order of 1 or more",
+        ));
+    }
+    let path = match f {
+        syn::Expr::Path(p) if p.qself.is_none() => p.path,
+        syn::Expr::Closure(c) => {
+            return match k {
+                1 => closure(c, "diff"),
+                2 => second_order_closure(c, "diff2"),
+                _ => Err(syn::Error::new(
+                    c.span(),
+                    format!("hype: diffn! of order {k} does not take a closure (orders 1 and 2 do); write the closure as a #[differentiable(order = {k})] function (captured values as #[constant] parameters) and pass its path: `diffn!({k}, my_fn)`"),
+                )),
+            };
         }
+        other => return Err(usage(other.span())),
+    };
+    let suffix = match k {
         1 => "diff".to_string(),
         k => format!("diff{k}"),
     };

@@ -34,6 +34,11 @@ const OPS: &[&str] = &[
     "jacobian",
     "jacobian_t_v",
     "hvp",
+    "hessian",
+    "laplacian",
+    "grad_hessian",
+    "diff2",
+    "diffn",
 ];
 
 /// Runs a property, prints its outcome counts, then fails if a case failed.

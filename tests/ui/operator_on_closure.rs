@@ -1,7 +1,7 @@
 use hype::prelude::*;
 
 fn use_it() {
-    let _h = hessian!(|x: &Array1<f64>| x.dot(x))(&array![1.0]);
+    let _d = div!(|x: &Array1<f64>| x * 2.0)(&array![1.0, 2.0]);
 }
 
 fn main() {}
