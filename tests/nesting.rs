@@ -480,10 +480,9 @@ fn with_constants(x: f64, #[constant] c: f64, #[constant] a: &Array1<f64>) -> f6
 /// a tangent for every argument, constants included).
 #[differentiable(order = 3)]
 fn calls_with_constants(x: f64, #[constant] a: &Array1<f64>) -> f64 {
-    // Bound first: a borrowed temporary argument, `&(a * 0.5)`, does not compile (the
-    // reverse sweep keeps the callee's pullback, which borrows it).
-    let half = a * 0.5;
-    with_constants(x * 2.0, 0.5, a) + with_constants(x, 1.5, &half)
+    // A borrowed temporary argument: the reverse sweep calls the callee again and
+    // applies its pullback within one statement, while the temporary lives.
+    with_constants(x * 2.0, 0.5, a) + with_constants(x, 1.5, &(a * 0.5))
 }
 
 #[test]

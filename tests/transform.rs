@@ -647,3 +647,31 @@ fn vjp_and_jacobians_of_closures() {
     assert_close(gx, 2.0 * 0.3f64.exp(), 1e-14);
     assert_close(gy, 2.0 * 0.4 * 0.3f64.exp(), 1e-14);
 }
+
+#[differentiable]
+fn weighted_sum(x: f64, a: &Array1<f64>) -> f64 {
+    (a * x).sum()
+}
+
+/// Temporaries borrowed as call arguments, constant (`&(a * 0.5)`) and active
+/// (`&(a + y)`): the reverse sweep calls the callee again with them.
+#[differentiable]
+fn temporaries_as_arguments(y: &Array1<f64>, #[constant] a: &Array1<f64>) -> f64 {
+    weighted_sum(y[0], &(a * 0.5)) + weighted_sum(2.0, &(a + y)) + weighted_sum(y[1], &(y * y))
+}
+
+#[test]
+fn borrowed_temporaries_as_call_arguments() {
+    let a = array![1.0, -2.0, 0.5];
+    let y = array![0.3, 0.8, -1.2];
+    // f = y0 Σ a/2 + 2 Σ (a + y) + y1 Σ y²
+    let sq: f64 = y.iter().map(|v| v * v).sum();
+    let mut want = Array1::from_elem(3, 2.0) + &(&y * (2.0 * y[1]));
+    want[0] += a.sum() * 0.5;
+    want[1] += sq;
+    let f = |y: &Array1<f64>| temporaries_as_arguments(y, &a);
+    let g = |y: &Array1<f64>| grad!(temporaries_as_arguments)(y, &a);
+    assert_all_close(&g(&y), &want, 1e-13);
+    let jvp = |y: &Array1<f64>, v: &Array1<f64>| jvp!(temporaries_as_arguments)(y, &a, v);
+    check_vector_fn(f, g, jvp, &y, 1e-6);
+}

@@ -399,18 +399,21 @@ impl<'a> Reverse<'a> {
                 recompute,
                 method,
             } => {
-                let pb = names::pullback(r);
-                let call = if *recompute {
-                    let prim = call_args(args);
-                    let want = self.want_for_args(args);
-                    let rev = call_expr(func, *method, Some("rev"), &prim, &[want]);
-                    quote_spanned!(*span=> let (_, #pb) = #rev;)
-                } else {
-                    quote!()
-                };
                 let gs: Vec<Ident> = (0..args.len())
                     .map(|k| format_ident!("{}_g{}", r, k))
                     .collect();
+                let pulled = if *recompute {
+                    // The callee's reverse code again, its pullback applied in the same
+                    // statement: temporaries among the arguments (`&(a * 0.5)`) live
+                    // until its end.
+                    let prim = call_args(args);
+                    let want = self.want_for_args(args);
+                    let rev = call_expr(func, *method, Some("rev"), &prim, &[want]);
+                    quote_spanned!(*span=> let (#(#gs,)*) = (#rev.1)(&#g);)
+                } else {
+                    let pb = names::pullback(r);
+                    quote_spanned!(*span=> let (#(#gs,)*) = #pb(&#g);)
+                };
                 let mut accs = Vec::new();
                 for ((a, _), gk) in args.iter().zip(&gs) {
                     if let Atom::Var(v) = a {
@@ -420,7 +423,7 @@ impl<'a> Reverse<'a> {
                         }
                     }
                 }
-                quote_spanned!(*span=> #call let (#(#gs,)*) = #pb(&#g); #(#accs)*)
+                quote_spanned!(*span=> #pulled #(#accs)*)
             }
             _ => quote!(),
         }
