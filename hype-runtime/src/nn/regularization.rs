@@ -67,6 +67,19 @@ impl Regularization {
             }
         }
     }
+
+    /// The Hessian-vector product of the penalty at `m` along `v`: `2 λ v` for L2;
+    /// zero for L1 (piecewise linear: its Hessian is zero wherever it exists) and none.
+    pub fn hvp<M: Tangent>(&self, m: &M, v: &M) -> M {
+        match *self {
+            Regularization::L2(l) => {
+                let mut h = v.clone();
+                h.scale(2.0 * l);
+                h
+            }
+            Regularization::NoReg | Regularization::L1(_) => m.zero_like(),
+        }
+    }
 }
 
 /// The training loss closure `loss` plus the penalty `reg` of the parameters.
@@ -86,5 +99,43 @@ where
         let (r, gr) = reg.value_and_grad(m);
         g.add_assign_tangent(&gr);
         (l + r, g)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    /// Each penalty's gradient and Hessian-vector product against central differences
+    /// (away from the kinks of L1).
+    #[test]
+    fn gradient_and_hvp_match_finite_differences() {
+        let m = (array![0.7, -1.2, 0.4], 0.9);
+        let v = (array![0.3, 0.5, -1.0], -0.6);
+        let h = 1e-6;
+        let step = |t: f64| {
+            let mut p = m.clone();
+            p.axpy(t, &v);
+            p
+        };
+        for reg in [
+            Regularization::NoReg,
+            Regularization::L1(0.3),
+            Regularization::L2(0.3),
+        ] {
+            let (_, g) = reg.value_and_grad(&m);
+            let fd = (reg.value(&step(h)) - reg.value(&step(-h))) / (2.0 * h);
+            assert!((g.inner(&v) - fd).abs() < 1e-8, "{reg:?}: gradient");
+            let hv = reg.hvp(&m, &v);
+            let (_, gp) = reg.value_and_grad(&step(h));
+            let (_, gm) = reg.value_and_grad(&step(-h));
+            let mut fd_hv = gp;
+            fd_hv.axpy(-1.0, &gm);
+            fd_hv.scale(1.0 / (2.0 * h));
+            let mut diff = hv.clone();
+            diff.axpy(-1.0, &fd_hv);
+            assert!(diff.inner(&diff).sqrt() < 1e-7, "{reg:?}: hvp");
+        }
     }
 }
