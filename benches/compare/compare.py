@@ -132,7 +132,7 @@ def criterion(dir_):
     """Hype's medians (seconds) from criterion's estimates, by benchmark name."""
     group = os.path.join(dir_, "mlp_784_300_100_10_batch100")
     out = {}
-    for name in ("grad_generated", "grad_by_hand", "forward_annotated", "forward_by_hand"):
+    for name in ("grad_generated", "grad_by_hand", "hvp_generated", "forward_annotated", "forward_by_hand"):
         path = os.path.join(group, name, "new", "estimates.json")
         if os.path.exists(path):
             with open(path) as f:
@@ -176,6 +176,8 @@ def main():
                 print(f"  {name:6} grad    / hype grad_generated    = {r['grad'][0] / hype['grad_generated']:.2f}")
             if "grad_by_hand" in hype:
                 print(f"  {name:6} grad    / hype grad_by_hand      = {r['grad'][0] / hype['grad_by_hand']:.2f}")
+            if "hvp_generated" in hype:
+                print(f"  {name:6} hvp     / hype hvp_generated     = {r['hvp'][0] / hype['hvp_generated']:.2f}")
             if "forward_annotated" in hype:
                 print(f"  {name:6} forward / hype forward_annotated = {r['forward'][0] / hype['forward_annotated']:.2f}")
 
