@@ -549,3 +549,48 @@ fn higher_derivatives_through_calls_with_integer_parameters() {
     assert_close(diffn!(3, calls_power_sum)(x, 5), want(3), 1e-12);
     assert_close(hessian!(calls_power_sum)(x, 5)[[0, 0]], want(2), 1e-12);
 }
+
+// ---------- constant parameters of user types at higher order ----------
+
+/// A configuration of a user type without a tangent.
+struct Shape {
+    power: i32,
+    scale: f64,
+}
+
+#[differentiable(order = 2)]
+fn shaped(x: &Array1<f64>, #[constant] s: &Shape) -> f64 {
+    x.powi(s.power).sum() * s.scale + x.dot(x)
+}
+
+/// Calls `shaped`: its `__dir` code passes `rt::zero_or_unit!(&s)` (a `()`) for the
+/// constant of a type without tangent.
+#[differentiable(order = 2)]
+fn calls_shaped(x: &Array1<f64>, #[constant] s: &Shape, #[constant] w: f64) -> f64 {
+    shaped(x, s) * w + shaped(&(x * 2.0), s)
+}
+
+#[test]
+fn order_two_calls_with_user_type_constants() {
+    let s = Shape {
+        power: 3,
+        scale: 0.5,
+    };
+    let x = array![0.4, -0.7, 1.2];
+    let w = 1.5;
+    // f = w (scale Σ x³ + |x|²) + scale Σ (2x)³ + |2x|²: H = diag(6 w scale x + 48 scale x) + (2w + 8) I.
+    let h = hessian!(calls_shaped)(&x, &s, w);
+    for i in 0..3 {
+        for j in 0..3 {
+            let want = if i == j {
+                (6.0 * w * s.scale + 48.0 * s.scale) * x[i] + 2.0 * w + 8.0
+            } else {
+                0.0
+            };
+            assert_close(h[[i, j]], want, 1e-12);
+        }
+    }
+    let v = array![1.0, -0.5, 0.25];
+    let hv = hvp!(calls_shaped)(&x, &s, w, &v);
+    assert_all_close(&hv, &h.dot(&v), 1e-12);
+}

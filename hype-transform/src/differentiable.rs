@@ -309,8 +309,17 @@ fn emit_with(func: &syn::ItemFn, ir: &Function, custom: Option<&CustomRule>) -> 
             }
         })
         .collect();
-    // The primal counts as used when only its derivatives are (no dead-code warning).
-    let mention_primal = if gparams.is_empty() {
+    // The primal counts as used when only its derivatives are (no dead-code warning);
+    // a generic one (also through `impl Trait` parameters) cannot be named bare.
+    let impl_params = func.sig.inputs.iter().any(|a| match a {
+        syn::FnArg::Typed(pt) => pt
+            .ty
+            .to_token_stream()
+            .into_iter()
+            .any(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if i == "impl")),
+        syn::FnArg::Receiver(_) => false,
+    });
+    let mention_primal = if gparams.is_empty() && !impl_params {
         quote!(let _ = #this #name;)
     } else {
         quote!()

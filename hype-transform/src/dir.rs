@@ -76,7 +76,7 @@ impl Dir<'_> {
                 .f
                 .params
                 .iter()
-                .any(|p| p.name == v && !p.active && crate::higher::takes_tangent(p));
+                .any(|p| p.name == v && !p.active && crate::higher::typed_tangent(p));
         taken.then(|| self.d(&v))
     }
 
@@ -251,7 +251,7 @@ impl Dir<'_> {
                 a => {
                     let x = arg(a);
                     let z = format_ident!("{}__z{}", var, k);
-                    zeros.push(quote!(let #z = ::hype::rt::zero_tangent(#x);));
+                    zeros.push(quote!(let #z = ::hype::rt::zero_or_unit!(#x);));
                     quote!(&#z)
                 }
             });

@@ -61,22 +61,24 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
             syn::FnArg::Typed(pt) if !p.active => quote!(#[constant] #pt),
             a => quote!(#a),
         });
-    // A caller's `__dir` code passes a tangent for every argument; a constant
-    // parameter of a type with a known tangent takes (and ignores) one too.
-    let slot: Vec<bool> = ir.params.iter().map(takes_tangent).collect();
+    // A caller's `__dir` code passes a tangent for every argument (it cannot see this
+    // signature), so every parameter takes one; a constant's is zero and ignored, and
+    // for a constant whose type may have no tangent it is whatever the caller's
+    // `rt::zero_or_unit!` gave.
+    let slot: Vec<bool> = ir.params.iter().map(|_| true).collect();
     let tan_params: Vec<TokenStream> = ir
         .params
         .iter()
-        .zip(&slot)
-        .filter(|(_, s)| **s)
-        .map(|(p, _)| {
+        .map(|p| {
             let d = dir.d(&p.name);
             let t = strip_refs(&p.ty);
             if p.active {
                 // Active: a caller's tangent depends on its own inputs.
                 quote!(#d: &<#t as ::hype::HasTangent>::Tangent)
-            } else {
+            } else if typed_tangent(p) {
                 quote!(#[constant] #d: &<#t as ::hype::HasTangent>::Tangent)
+            } else {
+                quote!(#[constant] #d: &impl ::core::any::Any)
             }
         })
         .collect();
@@ -144,7 +146,7 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
         .zip(&pnames)
         .filter_map(|(z, p)| {
             z.as_ref()
-                .map(|z| quote!(let #z = ::hype::rt::zero_tangent(&#p);))
+                .map(|z| quote!(let #z = ::hype::rt::zero_or_unit!(&#p);))
         })
         .collect();
     let tangent_args = |active_tan: &dyn Fn(usize) -> TokenStream| -> Vec<TokenStream> {
@@ -424,8 +426,8 @@ fn stubs(func: &syn::ItemFn, ir: &Function, o: &Order) -> TokenStream {
     if o.order < 2 {
         // f__dir and the modes an order-2 caller's own f__dir expansion calls.
         let dir = names::derived(name, "dir");
-        // One tangent per active parameter and per constant one of a known tangent type.
-        let nd = n + ir.params.iter().filter(|p| takes_tangent(p)).count();
+        // One tangent per parameter.
+        let nd = 2 * n;
         out.extend(stub(names::derived(&dir, "fwd"), 2 * nd));
         out.extend(stub(names::derived(&dir, "rev"), nd + 1));
         out.extend(stub(dir, nd));
@@ -444,17 +446,17 @@ fn stubs(func: &syn::ItemFn, ir: &Function, o: &Order) -> TokenStream {
     out
 }
 
-/// Whether `f__dir` takes a tangent for parameter `p`: active ones, and constants of a
-/// type with a known tangent.
-pub(crate) fn takes_tangent(p: &crate::ir::Param) -> bool {
+/// Whether `f__dir`'s tangent parameter for `p` has `p`'s tangent type: active ones,
+/// and constants of a type with a known tangent (others take `&impl Any`).
+pub(crate) fn typed_tangent(p: &crate::ir::Param) -> bool {
     p.active || has_known_tangent(&p.ty)
 }
 
 /// Whether `ty` surely has a `HasTangent` implementation (f64, f32, ndarray arrays and
 /// views, integers and bools (tangent `()`), references, tuples of these, and their
 /// `<T as HasTangent>::Tangent`): a constant parameter of such a type takes a (zero)
-/// tangent in `f__dir`, so that derivative code calling it can pass one per argument.
-/// Other constants (user types that may lack a tangent) take none.
+/// tangent of that type in `f__dir`; other constants (user types that may lack a
+/// tangent) take `&impl Any`.
 fn has_known_tangent(ty: &syn::Type) -> bool {
     match ty {
         syn::Type::Reference(r) => has_known_tangent(&r.elem),

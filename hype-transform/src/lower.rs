@@ -1285,12 +1285,13 @@ impl Lowerer {
     ) -> syn::Result<Rhs> {
         let mut args: Vec<(Atom, ArgForm)> = receiver.into_iter().collect();
         for a in call_args {
-            let form = if matches!(strip(a), Expr::Reference(_)) {
-                ArgForm::Ref
-            } else {
-                ArgForm::Value
+            // `&e` is passed as `&(e)`: the operand is `e`, so a constant argument is
+            // never borrowed twice (`&&x` would not coerce to a generic parameter).
+            let (operand, form) = match strip(a) {
+                Expr::Reference(r) if r.mutability.is_none() => (&*r.expr, ArgForm::Ref),
+                _ => (a, ArgForm::Value),
             };
-            args.push((self.expr(a, out)?, form));
+            args.push((self.expr(operand, out)?, form));
         }
         let recompute = self.borrows_local(&args);
         Ok(Rhs::Call {

@@ -125,3 +125,64 @@ pub fn acc_field<L, F>(
 {
     field(slot.get_or_insert_with(|| like.lazy_zero_tangent())).acc_move(g)
 }
+
+/// The operand of [`zero_or_unit!`](crate::rt::zero_or_unit): a borrowed value.
+#[doc(hidden)]
+pub struct ZeroOf<'a, T: ?Sized>(pub &'a T);
+
+/// [`zero_or_unit!`](crate::rt::zero_or_unit) of a value with a tangent type: its zero.
+#[doc(hidden)]
+pub trait ZeroViaTangent {
+    type Out;
+    fn zero_or_unit(&self) -> Self::Out;
+}
+
+impl<T: HasTangent + ?Sized> ZeroViaTangent for ZeroOf<'_, T> {
+    type Out = T::Tangent;
+    #[inline]
+    fn zero_or_unit(&self) -> T::Tangent {
+        self.0.zero_tangent()
+    }
+}
+
+/// [`zero_or_unit!`](crate::rt::zero_or_unit) of any other value: `()`.
+#[doc(hidden)]
+pub trait ZeroViaUnit {
+    #[inline]
+    fn zero_or_unit(&self) {}
+}
+
+impl<T: ?Sized> ZeroViaUnit for &ZeroOf<'_, T> {}
+
+/// `zero_or_unit!(&x)`: the zero tangent of `x` if its type has one, `()` otherwise (a
+/// constant of a user type). Derivative code passes it for an argument that carries no
+/// derivative, whatever the type; method resolution picks [`ZeroViaTangent`] (by
+/// reference) before [`ZeroViaUnit`] (by double reference).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __hype_zero_or_unit {
+    ($x:expr) => {{
+        #[allow(unused_imports)]
+        use $crate::rt::{ZeroViaTangent as _, ZeroViaUnit as _};
+        (&$crate::rt::ZeroOf($x)).zero_or_unit()
+    }};
+}
+
+#[cfg(test)]
+mod zero_or_unit_tests {
+    struct Config {
+        _k: usize,
+    }
+
+    #[test]
+    fn zero_for_tangent_types_and_unit_otherwise() {
+        let a = ndarray::array![1.0, 2.0];
+        let z: ndarray::Array1<f64> = crate::rt::zero_or_unit!(&a);
+        assert_eq!(z, ndarray::array![0.0, 0.0]);
+        let s: f64 = crate::rt::zero_or_unit!(&3.5f64);
+        assert_eq!(s, 0.0);
+        let c = Config { _k: 3 };
+        let u: () = crate::rt::zero_or_unit!(&c);
+        assert_eq!(u, ());
+    }
+}

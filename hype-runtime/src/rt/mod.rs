@@ -41,6 +41,9 @@ pub use reduce::*;
 pub use shape::*;
 pub use val::*;
 
+#[doc(inline)]
+pub use crate::__hype_zero_or_unit as zero_or_unit;
+
 /// Panics with a message naming `op` and both shapes.
 #[cold]
 #[track_caller]
