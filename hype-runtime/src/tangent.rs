@@ -36,14 +36,17 @@ pub trait Tangent: Clone {
     /// an array's lazy zero is an empty array that the first contribution replaces
     /// (see [`Tangent::acc_move`]) and [`HasTangent::densify`] turns into zeros.
     /// Lazy zeros live only in reverse-mode adjoint slots. Default: [`Tangent::zero_like`].
+    #[inline]
     fn lazy_zero_like(&self) -> Self {
         self.zero_like()
     }
     /// `self += other`, moving `other` in where `self` is a lazy zero.
+    #[inline]
     fn acc_move(&mut self, other: Self) {
         self.add_assign_tangent(&other)
     }
     /// Replaces lazy zeros by zeros shaped like `like`. Default: nothing to do.
+    #[inline]
     fn densify_like(&mut self, _like: &Self) {}
 
     /// All scalars in one vector.
@@ -80,10 +83,12 @@ pub trait HasTangent {
     /// The zero derivative, shaped like `self`.
     fn zero_tangent(&self) -> Self::Tangent;
     /// A zero derivative that allocates nothing yet (see [`Tangent::lazy_zero_like`]).
+    #[inline]
     fn lazy_zero_tangent(&self) -> Self::Tangent {
         self.zero_tangent()
     }
     /// Replaces the lazy zeros in `t` by zeros shaped like `self`.
+    #[inline]
     fn densify(&self, _t: &mut Self::Tangent) {}
 }
 
@@ -93,6 +98,7 @@ macro_rules! float_tangent {
             fn zero_like(&self) -> Self {
                 0.0
             }
+            #[inline]
             fn add_assign_tangent(&mut self, other: &Self) {
                 *self += *other;
             }
@@ -120,6 +126,7 @@ macro_rules! float_tangent {
 
         impl HasTangent for $t {
             type Tangent = $t;
+            #[inline]
             fn zero_tangent(&self) -> $t {
                 0.0
             }
@@ -224,9 +231,11 @@ impl<T: HasTangent + ?Sized> HasTangent for &T {
     fn zero_tangent(&self) -> T::Tangent {
         (**self).zero_tangent()
     }
+    #[inline]
     fn lazy_zero_tangent(&self) -> T::Tangent {
         (**self).lazy_zero_tangent()
     }
+    #[inline]
     fn densify(&self, t: &mut T::Tangent) {
         (**self).densify(t)
     }
@@ -237,9 +246,11 @@ impl<T: HasTangent + ?Sized> HasTangent for &mut T {
     fn zero_tangent(&self) -> T::Tangent {
         (**self).zero_tangent()
     }
+    #[inline]
     fn lazy_zero_tangent(&self) -> T::Tangent {
         (**self).lazy_zero_tangent()
     }
+    #[inline]
     fn densify(&self, t: &mut T::Tangent) {
         (**self).densify(t)
     }

@@ -118,12 +118,15 @@ pub fn derive(input: DeriveInput) -> syn::Result<TokenStream> {
             fn read_flat(&self, flat: &[f64], pos: &mut usize) -> Self {
                 Self { #(#read_flat,)* }
             }
+            #[inline]
             fn lazy_zero_like(&self) -> Self {
                 Self { #(#lazy_zero,)* }
             }
+            #[inline]
             fn acc_move(&mut self, other: Self) {
                 #(#acc_move)*
             }
+            #[inline]
             fn densify_like(&mut self, like: &Self) {
                 #(#densify)*
             }
@@ -135,9 +138,11 @@ pub fn derive(input: DeriveInput) -> syn::Result<TokenStream> {
             fn zero_tangent(&self) -> Self {
                 ::hype::Tangent::zero_like(self)
             }
+            #[inline]
             fn lazy_zero_tangent(&self) -> Self {
                 ::hype::Tangent::lazy_zero_like(self)
             }
+            #[inline]
             fn densify(&self, t: &mut Self) {
                 ::hype::Tangent::densify_like(t, self)
             }
