@@ -296,14 +296,17 @@ fn emit_with(func: &syn::ItemFn, ir: &Function, custom: Option<&CustomRule>) -> 
             }
         })
         .collect();
+    let want = crate::reverse::want_ident();
     let grad_vals: Vec<TokenStream> = ir
         .params
         .iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(k, p)| {
             let n = &p.name;
             let b = names::bar(n);
             if p.active {
-                quote!(::hype::rt::unwrap_or_zero(#b, &#n))
+                // A gradient the caller did not want is a lazy zero: not allocated.
+                quote!(::hype::rt::wanted_or_lazy_zero(#want[#k], #b, &#n))
             } else {
                 quote!(::hype::rt::NoGrad)
             }

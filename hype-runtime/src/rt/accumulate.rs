@@ -72,6 +72,22 @@ pub fn unwrap_or_zero<V: HasTangent + ?Sized>(slot: Option<V::Tangent>, like: &V
     }
 }
 
+/// The gradient `f__rev`'s pullback returns for a parameter: the finished adjoint if
+/// the caller wanted it, else a lazy zero (nothing allocated; callers drop gradients
+/// they did not ask for).
+#[inline]
+pub fn wanted_or_lazy_zero<V: HasTangent + ?Sized>(
+    wanted: bool,
+    slot: Option<V::Tangent>,
+    like: &V,
+) -> V::Tangent {
+    if wanted {
+        unwrap_or_zero(slot, like)
+    } else {
+        like.lazy_zero_tangent()
+    }
+}
+
 /// The zero tangent shaped like `like`.
 #[inline]
 pub fn zero_tangent<V: HasTangent + ?Sized>(like: &V) -> V::Tangent {
