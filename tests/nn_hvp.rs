@@ -4,26 +4,18 @@
 //! forms are checked where the Hessian has one (quadratic loss, cross-entropy on
 //! probabilities, L1/L2 penalties). Gradients themselves are checked in tests/nn.rs.
 //!
-//! Not covered, because no Hessian-vector product exists for them today, and a gap:
-//!
-//! * `nn::FeedForward::forward` has hand-written first-order rules
-//!   (`#[custom_rule]`) and no `forward__dir`, so an order-2 function that calls it
-//!   does not compile: rustc reports `no method named `forward__dir` found for
-//!   reference `&FeedForward`` at the `#[differentiable(order = 2)]` attribute.
-//!   `model!` (whose `forward` is order 2) is the way to get hvps of an MLP.
-//! * An order-2 function cannot call another order-2 function that has a
-//!   `#[constant]` parameter of a user type (`g__dir` takes no tangent for it, while
-//!   the caller's derivative code passes one per argument: rustc's E0061 at the
-//!   call). Constants of f64, array and integer types, such as the targets of
-//!   `nn::loss`, are fine (checked below through models, and in tests/nesting.rs).
-//! * `nn::Regularization` is a hand-written value and gradient over the flat
-//!   parameter vector, not a `#[differentiable]` function; its differentiable
-//!   counterparts `ops::l1`/`ops::l2` are checked below, and the gradient of
-//!   `Regularization::L2` is checked against their hvp.
+//! `nn::FeedForward::forward` has hand-written rules (`#[custom_rule]`) of first and
+//! second order (`forward__dir`, `FeedForward::forward_dir_jvp`/`forward_dir_vjp`):
+//! its hvps are checked here too, with every activation, through a loss computed by
+//! an order-2 function, and the second-order forward rule against central
+//! differences of the first-order one. `nn::Regularization` is a hand-written value,
+//! gradient and hvp over the flat parameter vector; its hvp is checked against its
+//! gradient's differences and against the differentiable `λ·l2` of the flat
+//! parameters.
 
 mod common;
 use common::*;
-use hype::nn::{loss, Init, Linear, LinearNoBias, Regularization};
+use hype::nn::{loss, Activation, FeedForward, Init, Layer, Linear, LinearNoBias, Regularization};
 use hype::prelude::*;
 use hype::Tangent;
 
@@ -336,8 +328,8 @@ fn flat_l2(theta: &Array1<f64>, #[constant] lam: f64) -> f64 {
 
 #[test]
 fn regularization_l2_gradient_moves_as_the_hvp_says() {
-    // Regularization::L2 has no hvp of its own; its gradient's central difference
-    // along v must be the hvp of the differentiable λ·l2 of the flat parameters.
+    // Regularization::L2's gradient's central difference along v must be its own hvp
+    // and the hvp of the differentiable λ·l2 of the flat parameters.
     let m = TanhNet::new(Init::Glorot, 9);
     let reg = Regularization::L2(0.4);
     let v = direction(&m, 3);
@@ -350,6 +342,7 @@ fn regularization_l2_gradient_moves_as_the_hvp_says() {
     let fd = (&at(h) - &at(-h)) / (2.0 * h);
     let hv = hvp!(flat_l2)(&m.flatten(), 0.4, &v.flatten());
     assert_all_close(&hv, &fd, 1e-9);
+    assert_all_close(&reg.hvp(&m, &v).flatten(), &fd, 1e-9);
     assert_close(reg.value(&m), flat_l2(&m.flatten(), 0.4), 1e-14);
 }
 
@@ -437,4 +430,94 @@ fn every_loss_through_a_model_hvp() {
         &direction(&m, 2),
     ));
     assert_all_close(&hw, &(hq * 0.3), 1e-13);
+}
+
+// ---------- FeedForward: layers chosen at run time, second order by hand ----------
+
+/// Every layer kind and activation, 3 → 4 → 4 → 3 → 2.
+fn feedforward() -> FeedForward {
+    let layers: Vec<Layer> = vec![
+        Layer::linear(3, 4, Init::Glorot, 1),
+        Activation::Tanh.into(),
+        Layer::linear_no_bias(4, 4, Init::Glorot, 2),
+        Activation::Sigmoid.into(),
+        Layer::linear(4, 3, Init::Glorot, 3),
+        Activation::Softplus.into(),
+        Layer::linear(3, 2, Init::Glorot, 4),
+        Activation::Identity.into(),
+    ];
+    let mut m = FeedForward::from_layers(layers).unwrap();
+    // Nonzero biases, so that no bias adjoint is trivially zero.
+    let mut bumped = m.clone();
+    bumped.axpy(0.3, &direction(&m, 7));
+    m = bumped;
+    m
+}
+
+#[differentiable(order = 2)]
+fn feedforward_energy(m: &FeedForward, x: &Array2<f64>, #[constant] t: &Array2<f64>) -> f64 {
+    let y = m.forward(x);
+    ops::cross_entropy_on_linear(&y, t) + (&y * &y).sum() * 0.1
+}
+
+#[test]
+fn feedforward_hvp_wrt_parameters_and_input() {
+    let t = one_hot(5, 2);
+    let p = (feedforward(), batch());
+    check_hvp(
+        |(m, x): &(FeedForward, Array2<f64>)| grad!(feedforward_energy)(m, x, &t),
+        |(m, x), (vm, vx)| hvp!(feedforward_energy)(m, x, &t, vm, vx),
+        &p,
+    );
+}
+
+#[differentiable(order = 2)]
+fn relu_energy(m: &FeedForward, #[constant] x: &Array2<f64>) -> f64 {
+    let y = m.forward(x);
+    (&y * &y).sum()
+}
+
+#[test]
+fn feedforward_relu_hvp_away_from_kinks() {
+    let m = FeedForward::from_layers(vec![
+        Layer::linear(3, 4, Init::Glorot, 5),
+        Activation::Relu.into(),
+        Layer::linear(4, 2, Init::Glorot, 6),
+    ])
+    .unwrap();
+    let x = batch();
+    check_hvp(
+        |m: &FeedForward| grad!(relu_energy)(m, &x),
+        |m, v| hvp!(relu_energy)(m, &x, v),
+        &m,
+    );
+}
+
+#[test]
+fn feedforward_second_order_forward_rule_matches_differences() {
+    // d/ds forward_jvp(m + s tm, x + s tx, dm + s tdm, dx + s tdx) at s = 0.
+    let m = feedforward();
+    let x = batch();
+    let (dm, tm, tdm) = (direction(&m, 2), direction(&m, 3), direction(&m, 4));
+    let (dx, tx, tdx) = (direction(&x, 5), direction(&x, 6), direction(&x, 8));
+    let ((y, dy), (ty, tdy)) = m.forward_dir_jvp(&x, &dm, &dx, &tm, &tx, &tdm, &tdx);
+    let (y0, dy0) = m.forward_jvp(&x, &dm, &dx);
+    assert_eq!(y, y0);
+    assert_eq!(dy, dy0);
+    let at = |s: f64| {
+        let step = |a: &FeedForward, b: &FeedForward| {
+            let mut q = a.clone();
+            q.axpy(s, b);
+            q
+        };
+        let (mut xs, mut dxs) = (x.clone(), dx.clone());
+        xs.axpy(s, &tx);
+        dxs.axpy(s, &tdx);
+        step(&m, &tm).forward_jvp(&xs, &step(&dm, &tdm), &dxs)
+    };
+    let h = 1e-5;
+    let ((yp, dyp), (ym, dym)) = (at(h), at(-h));
+    let flat = |a: &Array2<f64>| Tangent::flatten(a);
+    assert_all_close(&flat(&ty), &flat(&((yp - ym) / (2.0 * h))), 1e-7);
+    assert_all_close(&flat(&tdy), &flat(&((dyp - dym) / (2.0 * h))), 1e-7);
 }

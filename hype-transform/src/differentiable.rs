@@ -296,7 +296,6 @@ fn emit_with(func: &syn::ItemFn, ir: &Function, custom: Option<&CustomRule>) -> 
             }
         })
         .collect();
-    let want = crate::reverse::want_ident();
     let grad_vals: Vec<TokenStream> = ir
         .params
         .iter()

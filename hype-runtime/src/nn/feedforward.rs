@@ -7,10 +7,15 @@
 //! [`FeedForward::forward_vjp`]) attached with `#[custom_rule]`: inside differentiable
 //! code, `m.forward(x)` is differentiated with respect to both the parameters and the
 //! input like any generated method. The gradient of a `FeedForward` is a
-//! `FeedForward` of the same layers (activations carry no parameters).
+//! `FeedForward` of the same layers (activations carry no parameters). Its
+//! directional derivative `forward__dir` has hand-written rules too
+//! (`second_order.rs`), so `#[differentiable(order = 2)]` losses through it have
+//! `hvp!` and `hessian!`.
 //!
 //! Sizes are checked when layers are added, inserted or removed (the error names both
 //! layers and both sizes), and when an input is given (the panic names the layer).
+
+mod second_order;
 
 use super::Init;
 use super::{Linear, LinearNoBias, Loss};
