@@ -257,3 +257,32 @@ fn closures_with_loops() {
         assert_close(g[k], w * (left + right), 1e-14);
     }
 }
+
+/// Nested range loops over a matrix read by index: the dense adjoint is bound once,
+/// around the outer loop, and the inner loop (recomputed trip by trip) uses it.
+#[differentiable]
+fn matrix_by_index(m: &Array2<f64>, v: &Array1<f64>) -> f64 {
+    let mut s = 0.0;
+    for i in 0..m.nrows() {
+        for j in (0..m.ncols()).rev() {
+            s += m[[i, j]] * m[[i, j]] * v[j];
+        }
+    }
+    s
+}
+
+#[test]
+fn dense_adjoint_of_a_matrix_in_nested_loops() {
+    let m = array![[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]];
+    let v = array![0.3, -0.6, 1.1];
+    let (gm, gv) = grad!(matrix_by_index)(&m, &v);
+    // s = Σ m_ij² v_j: ∂s/∂m_ij = 2 m_ij v_j, ∂s/∂v_j = Σ_i m_ij².
+    for i in 0..2 {
+        for j in 0..3 {
+            assert_close(gm[[i, j]], 2.0 * m[[i, j]] * v[j], 1e-14);
+        }
+    }
+    for j in 0..3 {
+        assert_close(gv[j], m[[0, j]] * m[[0, j]] + m[[1, j]] * m[[1, j]], 1e-14);
+    }
+}
