@@ -5,7 +5,8 @@
 //! The pipeline follows serde_derive's split: [`parse`] (syn → checked signature),
 //! [`check`] (constructs outside the subset), [`lower`] (A-normal-form [`ir`] with the
 //! activity analysis), and the emitters [`forward`] (tangent code) and [`reverse`]
-//! (adjoint code), tied together by [`differentiable`]. Errors are `syn::Error`s at the
+//! (adjoint code, recording what [`recording`] finds the backward sweep reads), tied
+//! together by [`differentiable`]. Errors are `syn::Error`s at the
 //! user's spans; the transform never panics.
 
 use proc_macro2::TokenStream;
@@ -24,6 +25,7 @@ pub mod names;
 pub mod operators;
 pub mod ops_table;
 pub mod parse;
+pub mod recording;
 pub mod reverse;
 pub mod tangent;
 
