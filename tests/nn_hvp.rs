@@ -521,3 +521,61 @@ fn feedforward_second_order_forward_rule_matches_differences() {
     assert_all_close(&flat(&ty), &flat(&((yp - ym) / (2.0 * h))), 1e-7);
     assert_all_close(&flat(&tdy), &flat(&((dyp - dym) / (2.0 * h))), 1e-7);
 }
+
+#[differentiable(order = 2)]
+fn feedforward_fit(
+    m: &FeedForward,
+    #[constant] x: &Array2<f64>,
+    #[constant] t: &Array2<f64>,
+) -> f64 {
+    let y = m.forward(x);
+    let d = &y - t;
+    (&d * &d).sum() / 20.0
+}
+
+/// Newton-CG on a network chosen at run time, its Hessian-vector products from
+/// `hvp!` through `FeedForward::forward`: it fits a smooth target to a tight gradient
+/// tolerance in far fewer iterations than gradient descent reaches a loose one.
+#[test]
+fn newton_cg_trains_a_feedforward_with_generated_hvps() {
+    use hype::optim::{minimize, Params, Problem};
+    let x = Array2::from_shape_fn((20, 2), |(i, j)| ((i * 2 + j) as f64 * 0.37).sin());
+    let t = Array2::from_shape_fn((20, 1), |(i, _)| (x[[i, 0]] * 1.5).tanh() - 0.5 * x[[i, 1]]);
+    let m0 = FeedForward::from_layers(vec![
+        Layer::linear(2, 6, Init::Glorot, 11),
+        Activation::Tanh.into(),
+        Layer::linear(6, 1, Init::Glorot, 12),
+    ])
+    .unwrap();
+    let problem = Problem::new(|m: &FeedForward| value_and_grad!(feedforward_fit)(m, &x, &t))
+        .with_hvp(|m, v| hvp!(feedforward_fit)(m, &x, &t, v));
+    let newton = minimize(
+        &problem,
+        m0.clone(),
+        &Params::newton_cg().gradient_tolerance(1e-7),
+    );
+    let gd = minimize(
+        &problem,
+        m0.clone(),
+        &Params::gradient_descent(0.5)
+            .epochs(2000)
+            .gradient_tolerance(1e-4),
+    );
+    let start = feedforward_fit(&m0, &x, &t);
+    println!(
+        "newton-cg: {} iterations, loss {:.3e}; gd: {} iterations, loss {:.3e}; start {start:.3e}",
+        newton.iterations, newton.value, gd.iterations, gd.value
+    );
+    assert!(
+        newton.value < 1e-3 * start,
+        "Newton-CG: {} from {start}",
+        newton.value
+    );
+    assert!(newton.gradient.inner(&newton.gradient).sqrt() <= 1e-7);
+    assert!(
+        newton.iterations * 10 < gd.iterations,
+        "Newton-CG {} iterations, GD {}",
+        newton.iterations,
+        gd.iterations
+    );
+}
