@@ -257,9 +257,11 @@ impl<'a> Reverse<'a> {
                 iter,
                 counter,
                 body,
-                ..
+                replay,
             } => {
-                let b = self.fwd_block(body, Some(pat_vars));
+                // A range's loop variable is replayed, not pushed with the locals.
+                let extra: &[Ident] = if replay.is_some() { &[] } else { pat_vars };
+                let b = self.fwd_block(body, Some(extra));
                 let tapes = [self.tape_for(body)];
                 reserving_for(pat, iter, &tapes, quote!(#b #counter += 1;))
             }
@@ -514,10 +516,19 @@ impl<'a> Reverse<'a> {
                 pat_vars,
                 counter,
                 body,
+                replay,
                 ..
-            } => self.densely(body, || {
-                let b = self.bwd_block(body, Some(pat_vars));
-                quote!(for _ in 0..#counter { #b })
+            } => self.densely(body, || match (replay, pat_vars.as_slice()) {
+                (Some(r), [v]) => {
+                    let b = self.bwd_block(body, Some(&[]));
+                    let k = format_ident!("__hype_k");
+                    let item = replayed(r, &k);
+                    quote!(for #k in (0..#counter).rev() { let #v = #item; #b })
+                }
+                _ => {
+                    let b = self.bwd_block(body, Some(pat_vars));
+                    quote!(for _ in 0..#counter { #b })
+                }
             }),
             Stmt::While { counter, body, .. } => self.densely(body, || {
                 let b = self.bwd_block(body, Some(&[]));
