@@ -6,7 +6,7 @@
 //! [`check`] (constructs outside the subset), [`lower`] (A-normal-form [`ir`] with the
 //! activity analysis), and the emitters [`forward`] (tangent code) and [`reverse`]
 //! (adjoint code, recording what [`recording`] finds the backward sweep reads), tied
-//! together by [`differentiable`]. Errors are `syn::Error`s at the
+//! together by [`mod@differentiable`]. Errors are `syn::Error`s at the
 //! user's spans; the transform never panics.
 
 use proc_macro2::TokenStream;

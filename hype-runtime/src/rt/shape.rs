@@ -291,7 +291,7 @@ where
 }
 
 /// Zeros shaped like `like` with `g` written into the slice `info` (the adjoint of
-/// [`slice`]; linear in `g`).
+/// [`slice()`]; linear in `g`).
 #[inline]
 #[track_caller]
 pub fn scatter_slice<G, L, S, D, I, S2, E>(g: &G, like: &L, info: I) -> Array<f64, D>
