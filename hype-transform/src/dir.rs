@@ -182,9 +182,14 @@ impl Dir<'_> {
             .collect();
         // Both operands of `+`/`-` active: the sum of the tangents already has the
         // result's shape.
-        if active.len() == 2 && (op == "add" || op == "sub") {
-            let d0 = self.tan(&p.args[0]);
-            let d1 = self.tan(&p.args[1]);
+        if let ([k0, k1], "add" | "sub") = (active.as_slice(), op.as_str()) {
+            // Borrowed, not cloned: a copy would cost a pass over each tangent here
+            // and again in reverse mode over this code.
+            let tangent_var = |k: usize| match &p.args[k] {
+                Atom::Var(v) => self.d(v),
+                Atom::Const(_) => unreachable!("active operands are variables"),
+            };
+            let (d0, d1) = (tangent_var(*k0), tangent_var(*k1));
             let f = format_ident!("{}", op);
             return Ok(quote!(::hype::rt::#f(&#d0, &#d1)));
         }
