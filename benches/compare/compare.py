@@ -24,6 +24,11 @@ os.environ["XLA_FLAGS"] = (
     os.environ.get("XLA_FLAGS", "")
     + " --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
 )
+# ... and one core: with the flags above XLA still runs work on a second core
+# (JAX's gradient took 2.05 ms unpinned and 2.57 ms on one core). Run Hype's bench
+# pinned the same way: `taskset -c 0 cargo bench --bench mlp`.
+if "--no-pin" not in sys.argv and hasattr(os, "sched_setaffinity"):
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
 import numpy as np  # noqa: E402
 
@@ -145,6 +150,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=100)
     ap.add_argument("--criterion", help="criterion's output directory (TARGET_DIR/criterion)")
     ap.add_argument("--only", choices=["jax", "torch"])
+    ap.add_argument("--no-pin", action="store_true", help="do not pin the process to one CPU")
     args = ap.parse_args()
 
     results = {}
