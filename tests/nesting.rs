@@ -594,3 +594,44 @@ fn order_two_calls_with_user_type_constants() {
     let hv = hvp!(calls_shaped)(&x, &s, w, &v);
     assert_all_close(&hv, &h.dot(&v), 1e-12);
 }
+
+// ---------- tanh's fused tangent (`ops::tanh_tangent`) at second and third order ----------
+
+#[differentiable(order = 3)]
+fn tanh_chain(x: f64) -> f64 {
+    let t = (x * 0.7).tanh();
+    t * x + (t * t).tanh()
+}
+
+#[test]
+fn tanh_tangent_rules_at_third_order() {
+    // Closed forms through sympy-free algebra are long; central differences of the
+    // next lower order instead, which are exact to ~1e-8 here.
+    for &x in &[-1.3, -0.2, 0.4, 1.1] {
+        let h = 1e-5;
+        let d1 = diffn!(1, tanh_chain)(x);
+        let d2 = diffn!(2, tanh_chain)(x);
+        let d3 = diffn!(3, tanh_chain)(x);
+        assert_close(
+            d1,
+            (tanh_chain(x + h) - tanh_chain(x - h)) / (2.0 * h),
+            1e-8,
+        );
+        let fd2 = (diffn!(1, tanh_chain)(x + h) - diffn!(1, tanh_chain)(x - h)) / (2.0 * h);
+        assert_close(d2, fd2, 1e-8);
+        let fd3 = (diffn!(2, tanh_chain)(x + h) - diffn!(2, tanh_chain)(x - h)) / (2.0 * h);
+        assert_close(d3, fd3, 1e-7);
+    }
+    // The runtime rule against its definition: d/dr (1 - r²) d = -2 r d, d/dd = 1 - r².
+    let (r, d) = (array![0.3, -0.8], array![1.5, 0.25]);
+    let g = array![0.7, -1.1];
+    let out = ops::tanh_tangent(&r, &d);
+    assert_eq!(
+        out,
+        array![(1.0 - 0.3 * 0.3) * 1.5, (1.0 - 0.8 * 0.8) * 0.25]
+    );
+    let gr = ops::tanh_tangent_vjp0(&r, &d, &out, &g);
+    let gd = ops::tanh_tangent_vjp1(&r, &d, &out, &g);
+    assert_all_close(&gr, &(-2.0 * &r * &d * &g), 1e-15);
+    assert_all_close(&gd, &((1.0 - &r * &r) * &g), 1e-15);
+}

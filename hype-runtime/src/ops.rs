@@ -24,7 +24,7 @@
 
 use crate::rt::{
     add, broadcast_to, check_same_shape, identity, mul, neg, powi, sign, step, sub, zeros_like,
-    Arith, BroadcastTo, Elementwise, EwOut, EwOwned, Val,
+    Arith, BroadcastTo, Elementwise, EwOut, EwOwned, Val, ZipOut, ZipWith,
 };
 use ndarray::{Array1, Array2, ArrayBase, ArrayView1, ArrayViewMut1, Axis, Data, Ix1, Ix2};
 
@@ -60,6 +60,90 @@ crate::rt::unary_rules!(
     "r (1 - r)",
     |a, r| mul(r, &neg(&sub(r, &1.0)))
 );
+
+/// `(1 - r²) d` elementwise: the tangent of `tanh` from its result `r` and the tangent
+/// `d` of its argument, in one pass. Second-order code (`f__dir`) calls it where first
+/// order would call `tanh_jvp0`; its own rules keep reverse mode over that code at a
+/// few passes per layer.
+#[inline]
+pub fn tanh_tangent<R, T>(r: &R, d: &T) -> ZipOut<R, T>
+where
+    R: Val + ?Sized,
+    T: Val + ?Sized,
+    R::V: ZipWith<T::V>,
+{
+    r.v()
+        .zip_ew(d.v(), "tanh_tangent", |r, d| (1.0 - r * r) * d)
+}
+
+/// `-2 r d` elementwise, the partial derivative of `tanh_tangent` in `r`.
+#[inline]
+#[track_caller]
+fn tanh_tangent_partial_r<R, T>(r: &R, d: &T) -> ZipOut<R, T>
+where
+    R: Val + ?Sized,
+    T: Val + ?Sized,
+    R::V: ZipWith<T::V> + Elementwise,
+    T::V: Elementwise,
+{
+    check_same_shape("tanh_tangent", r.v().shape_ew(), d.v().shape_ew());
+    r.v().zip_ew(d.v(), "tanh_tangent", |r, d| -2.0 * r * d)
+}
+
+/// Tangent of `tanh_tangent` wrt `r`: `-2 r d dr`.
+#[inline]
+#[track_caller]
+pub fn tanh_tangent_jvp0<R, T, O: ?Sized, U>(r: &R, d: &T, _out: &O, dr: &U) -> ZipOut<R, T>
+where
+    R: Val + ?Sized,
+    T: Val + ?Sized,
+    U: Val + ?Sized,
+    R::V: ZipWith<T::V> + Elementwise,
+    T::V: Elementwise,
+    ZipOut<R, T>: Arith<U::V, Output = ZipOut<R, T>>,
+{
+    mul(&tanh_tangent_partial_r(r, d), dr)
+}
+
+/// Tangent of `tanh_tangent` wrt `d`: `(1 - r²) dd`.
+#[inline]
+pub fn tanh_tangent_jvp1<R, T, O: ?Sized, U>(r: &R, _d: &T, _out: &O, dd: &U) -> ZipOut<R, U>
+where
+    R: Val + ?Sized,
+    T: ?Sized,
+    U: Val + ?Sized,
+    R::V: ZipWith<U::V>,
+{
+    tanh_tangent(r, dd)
+}
+
+/// Adjoint of `tanh_tangent` wrt `r`: `-2 r d g` (`r`, `d` and `g` share one shape,
+/// so the adjoint is the tangent rule applied to `g`).
+#[inline]
+#[track_caller]
+pub fn tanh_tangent_vjp0<R, T, O: ?Sized, G>(r: &R, d: &T, out: &O, g: &G) -> ZipOut<R, T>
+where
+    R: Val + ?Sized,
+    T: Val + ?Sized,
+    G: Val + ?Sized,
+    R::V: ZipWith<T::V> + Elementwise,
+    T::V: Elementwise,
+    ZipOut<R, T>: Arith<G::V, Output = ZipOut<R, T>>,
+{
+    tanh_tangent_jvp0(r, d, out, g)
+}
+
+/// Adjoint of `tanh_tangent` wrt `d`: `(1 - r²) g`.
+#[inline]
+pub fn tanh_tangent_vjp1<R, T, O: ?Sized, G>(r: &R, _d: &T, _out: &O, g: &G) -> ZipOut<R, G>
+where
+    R: Val + ?Sized,
+    T: ?Sized,
+    G: Val + ?Sized,
+    R::V: ZipWith<G::V>,
+{
+    tanh_tangent(r, g)
+}
 
 /// Rectified linear unit `max(x, 0)` elementwise (derivative 0 at 0; NaN stays NaN).
 #[inline]

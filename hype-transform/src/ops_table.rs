@@ -190,6 +190,7 @@ pub const OPS_FUNCTIONS: &[(&str, usize)] = &[
     ("tanh", 1),
     ("abs", 1),
     ("recip", 1),
+    ("tanh_tangent", 2),
 ];
 
 pub fn method_op(name: &str) -> Option<&'static MethodOp> {
