@@ -381,17 +381,44 @@ impl<'a> Reverse<'a> {
                 let module = &p.module;
                 let args: Vec<_> = p.args.iter().map(atom_ref).collect();
                 let statics = &p.statics;
-                let mut out = Vec::new();
-                for (k, a) in p.args.iter().enumerate() {
-                    if let Atom::Var(v) = a {
-                        if self.active(v) && !crate::ops_table::nondiff_arg(&p.name.to_string(), k)
+                let name = p.name.to_string();
+                let mut active: Vec<(usize, &Ident)> = p
+                    .args
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(k, a)| match a {
+                        Atom::Var(v)
+                            if self.active(v) && !crate::ops_table::nondiff_arg(&name, k) =>
                         {
-                            let vb = names::bar(v);
-                            let rule = format_ident!("{}_vjp{}", p.name, k, span = p.span);
-                            let acc = quote_spanned!(p.span=> ::hype::rt::acc(&mut #vb, #module::#rule(#(#args,)* #(#statics,)* &#r, &#g)););
-                            out.push(self.guarded(v, acc));
+                            Some((k, v))
                         }
-                    }
+                        _ => None,
+                    })
+                    .collect();
+                // The adjoint of `+` (either side) and of `-` (left side) is `g` itself
+                // where shapes agree: that rule goes last and takes `g` by value, so
+                // the slot receives it without a copy.
+                let movable = |k: usize| name == "add" || (name == "sub" && k == 0);
+                if let Some(pos) = active.iter().rposition(|(k, _)| movable(*k)) {
+                    let last = active.remove(pos);
+                    active.push(last);
+                }
+                let n = active.len();
+                let mut out = Vec::new();
+                for (i, (k, v)) in active.into_iter().enumerate() {
+                    let vb = names::bar(v);
+                    let contribution = if i + 1 == n
+                        && movable(k)
+                        && module.to_string().contains("rt")
+                    {
+                        let like = &args[k];
+                        quote_spanned!(p.span=> ::hype::rt::add_vjp_owned(#g, #like))
+                    } else {
+                        let rule = format_ident!("{}_vjp{}", p.name, k, span = p.span);
+                        quote_spanned!(p.span=> #module::#rule(#(#args,)* #(#statics,)* &#r, &#g))
+                    };
+                    let acc = quote_spanned!(p.span=> ::hype::rt::acc(&mut #vb, #contribution););
+                    out.push(self.guarded(v, acc));
                 }
                 quote!(#(#out)*)
             }

@@ -77,6 +77,57 @@ where
     g.v().sum_to(like.v())
 }
 
+/// [`SumTo`] of an owned adjoint: moved through when the shapes already agree (the
+/// adjoint of `a + b` for `a` of the result's shape), summed otherwise.
+pub trait SumToOwned<Like: ?Sized>: SumTo<Like> + Sized {
+    fn sum_to_owned(self, like: &Like) -> Self::Out;
+}
+
+impl SumToOwned<f64> for f64 {
+    #[inline]
+    fn sum_to_owned(self, _like: &f64) -> f64 {
+        self
+    }
+}
+
+impl<D: Dimension> SumToOwned<f64> for Array<f64, D> {
+    #[inline]
+    fn sum_to_owned(self, like: &f64) -> f64 {
+        self.sum_to(like)
+    }
+}
+
+impl<D, S2, E> SumToOwned<ArrayBase<S2, E>> for Array<f64, D>
+where
+    D: Dimension,
+    S2: Data<Elem = f64>,
+    E: Dimension,
+{
+    #[inline]
+    fn sum_to_owned(self, like: &ArrayBase<S2, E>) -> Array<f64, E> {
+        if self.shape() == like.shape() {
+            return match self.into_dimensionality::<E>() {
+                Ok(g) => g,
+                Err(_) => shape_panic("sum_to", like.shape(), like.shape()),
+            };
+        }
+        self.sum_to(like)
+    }
+}
+
+/// The adjoint of `a + b` (or of `a - b`) wrt `a`, consuming the result's adjoint `g`
+/// (the emitter passes it to the last rule that reads it): no copy when `a` has the
+/// result's shape.
+#[inline]
+#[track_caller]
+pub fn add_vjp_owned<G, L>(g: G, like: &L) -> <G as SumTo<L::V>>::Out
+where
+    L: Val + ?Sized,
+    G: SumToOwned<L::V>,
+{
+    g.sum_to_owned(like.v())
+}
+
 /// Spreads `self` over the shape of `Like` (a tangent of an operand that was broadcast).
 pub trait BroadcastTo<Like: ?Sized> {
     /// The owned result, shaped like `Like`.
