@@ -407,17 +407,22 @@ impl<'a> Reverse<'a> {
                 let mut out = Vec::new();
                 for (i, (k, v)) in active.into_iter().enumerate() {
                     let vb = names::bar(v);
-                    let contribution = if i + 1 == n
-                        && movable(k)
-                        && module.to_string().contains("rt")
-                    {
-                        let like = &args[k];
-                        quote_spanned!(p.span=> ::hype::rt::add_vjp_owned(#g, #like))
+                    let in_rt = module.to_string().contains("rt");
+                    let acc = if name == "dot" && in_rt {
+                        // Matrix products accumulate in place (gemm with beta = 1) into
+                        // a slot that already holds a value: no temporary, no addition.
+                        let rule = format_ident!("dot_acc{}", k, span = p.span);
+                        quote_spanned!(p.span=> ::hype::rt::#rule(&mut #vb, #(#args,)* &#r, &#g);)
                     } else {
-                        let rule = format_ident!("{}_vjp{}", p.name, k, span = p.span);
-                        quote_spanned!(p.span=> #module::#rule(#(#args,)* #(#statics,)* &#r, &#g))
+                        let contribution = if i + 1 == n && movable(k) && in_rt {
+                            let like = &args[k];
+                            quote_spanned!(p.span=> ::hype::rt::add_vjp_owned(#g, #like))
+                        } else {
+                            let rule = format_ident!("{}_vjp{}", p.name, k, span = p.span);
+                            quote_spanned!(p.span=> #module::#rule(#(#args,)* #(#statics,)* &#r, &#g))
+                        };
+                        quote_spanned!(p.span=> ::hype::rt::acc(&mut #vb, #contribution);)
                     };
-                    let acc = quote_spanned!(p.span=> ::hype::rt::acc(&mut #vb, #contribution););
                     out.push(self.guarded(v, acc));
                 }
                 quote!(#(#out)*)
