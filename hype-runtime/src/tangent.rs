@@ -226,35 +226,26 @@ where
 float_tangent!(f64);
 float_tangent!(f32);
 
-impl<T: HasTangent + ?Sized> HasTangent for &T {
-    type Tangent = T::Tangent;
-    fn zero_tangent(&self) -> T::Tangent {
-        (**self).zero_tangent()
-    }
-    #[inline]
-    fn lazy_zero_tangent(&self) -> T::Tangent {
-        (**self).lazy_zero_tangent()
-    }
-    #[inline]
-    fn densify(&self, t: &mut T::Tangent) {
-        (**self).densify(t)
-    }
+/// References have the tangent of what they point to.
+macro_rules! reference_has_tangent {
+    ($($r:ty),*) => {$(
+        impl<T: HasTangent + ?Sized> HasTangent for $r {
+            type Tangent = T::Tangent;
+            fn zero_tangent(&self) -> T::Tangent {
+                (**self).zero_tangent()
+            }
+            #[inline]
+            fn lazy_zero_tangent(&self) -> T::Tangent {
+                (**self).lazy_zero_tangent()
+            }
+            #[inline]
+            fn densify(&self, t: &mut T::Tangent) {
+                (**self).densify(t)
+            }
+        }
+    )*};
 }
-
-impl<T: HasTangent + ?Sized> HasTangent for &mut T {
-    type Tangent = T::Tangent;
-    fn zero_tangent(&self) -> T::Tangent {
-        (**self).zero_tangent()
-    }
-    #[inline]
-    fn lazy_zero_tangent(&self) -> T::Tangent {
-        (**self).lazy_zero_tangent()
-    }
-    #[inline]
-    fn densify(&self, t: &mut T::Tangent) {
-        (**self).densify(t)
-    }
-}
+reference_has_tangent!(&T, &mut T);
 
 impl<T: Tangent> Tangent for Vec<T> {
     fn zero_like(&self) -> Self {

@@ -241,19 +241,20 @@ impl Dir<'_> {
                 (ArgForm::Value, Atom::Var(v)) => quote!(#v),
                 (ArgForm::Value, Atom::Const(t)) => quote!((#t)),
             });
-            tan.push(match a {
-                Atom::Var(v) if self.active(v) => {
+            let own = match a {
+                Atom::Var(v) if self.active(v) => None,
+                a => self.constant_param_with_tangent(a),
+            };
+            tan.push(match (a, own) {
+                (Atom::Var(v), _) if self.active(v) => {
                     let d = self.d(v);
                     quote!(&#d)
                 }
                 // A constant parameter's own (zero) tangent parameter: no local to
                 // borrow, so reverse mode over this code keeps the callee's pullback
                 // instead of calling it again.
-                a if self.constant_param_with_tangent(a).is_some() => {
-                    let d = self.constant_param_with_tangent(a);
-                    quote!(#d)
-                }
-                a => {
+                (_, Some(d)) => quote!(#d),
+                (a, None) => {
                     let x = arg(a);
                     let z = format_ident!("{}__z{}", var, k);
                     zeros.push(quote!(let #z = ::hype::rt::zero_or_unit!(#x);));

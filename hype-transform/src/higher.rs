@@ -65,7 +65,6 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
     // signature), so every parameter takes one; a constant's is zero and ignored, and
     // for a constant whose type may have no tangent it is whatever the caller's
     // `rt::zero_or_unit!` gave.
-    let slot: Vec<bool> = ir.params.iter().map(|_| true).collect();
     let tan_params: Vec<TokenStream> = ir
         .params
         .iter()
@@ -128,18 +127,18 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
     let active: Vec<usize> = (0..n).filter(|&k| ir.params[k].active).collect();
     let na = active.len();
     let dir_rev = names::derived(&dir_name, "rev");
-    let nslots = slot.iter().filter(|s| **s).count();
+    // f__dir's parameters, then one tangent per parameter (none wanted).
     let want_dir: Vec<bool> = ir
         .params
         .iter()
         .map(|p| p.active)
-        .chain((0..nslots).map(|_| false))
+        .chain((0..n).map(|_| false))
         .collect();
     // Zero tangents of the constant parameters that take one, bound first so that a
     // pullback may borrow them; and the tangent arguments of `f__dir` with the
     // active parameters' tangents given by `active_tan(j)` (j-th active parameter).
     let zero_names: Vec<Option<syn::Ident>> = (0..n)
-        .map(|k| (slot[k] && !ir.params[k].active).then(|| format_ident!("__hype_z{}", k)))
+        .map(|k| (!ir.params[k].active).then(|| format_ident!("__hype_z{}", k)))
         .collect();
     let zeros_init: TokenStream = zero_names
         .iter()
@@ -152,7 +151,6 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
     let tangent_args = |active_tan: &dyn Fn(usize) -> TokenStream| -> Vec<TokenStream> {
         let mut j = 0;
         (0..n)
-            .filter(|&k| slot[k])
             .map(|k| match &zero_names[k] {
                 Some(z) => quote!(&#z),
                 None => {
@@ -254,12 +252,11 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
                 }
                 let fwd = names::derived(&target, "fwd");
                 // D's parameters: (parameter of f, levels whose tangent it is); each
-                // level appends the tangents of the previous list's slots.
+                // level appends one tangent per entry of the previous list.
                 let mut entries: Vec<(usize, u32)> = (0..n).map(|k| (k, 0)).collect();
                 for l in 0..m - 1 {
                     let new: Vec<(usize, u32)> = entries
                         .iter()
-                        .filter(|(k, _)| slot[*k])
                         .map(|&(k, mask)| (k, mask | (1 << l)))
                         .collect();
                     entries.extend(new);
@@ -365,7 +362,7 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
     let want = format_ident!("__hype_want");
     let want_pass = (0..n)
         .map(|k| quote!(#want[#k]))
-        .chain((0..nslots).map(|_| quote!(false)));
+        .chain((0..n).map(|_| quote!(false)));
     let all_idx = (0..n).map(syn::Index::from);
     let gen_h = quote!(<'h, #(#gparams),*>);
     out.extend(quote! {

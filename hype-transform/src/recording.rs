@@ -122,6 +122,13 @@ fn atom_read(a: &Atom, out: &mut HashSet<String>) {
     }
 }
 
+/// The names in `a` if it is constant code.
+fn const_idents(a: &Atom, out: &mut HashSet<String>) {
+    if let Atom::Const(t) = a {
+        idents_in(t, out)
+    }
+}
+
 /// Every operand of `rhs`, as read.
 fn rhs_operands(rhs: &Rhs, out: &mut HashSet<String>) {
     match rhs {
@@ -171,26 +178,11 @@ fn rhs_seed(rhs: &Rhs, var: &Ident, f: &Function, out: &mut HashSet<String>) {
                 }
             }
         }
-        Rhs::Copy(a) => {
-            if let Atom::Const(t) = a {
-                idents_in(t, out)
-            }
-        }
-        Rhs::Struct { fields, .. } => fields.iter().for_each(|(_, a)| {
-            if let Atom::Const(t) = a {
-                idents_in(t, out)
-            }
-        }),
-        Rhs::Tuple(elems) => elems.iter().for_each(|a| {
-            if let Atom::Const(t) = a {
-                idents_in(t, out)
-            }
-        }),
-        Rhs::Stack { rows, .. } => rows.iter().flatten().for_each(|a| {
-            if let Atom::Const(t) = a {
-                idents_in(t, out)
-            }
-        }),
+        // Moving an adjoint into place reads no value: only constant code counts.
+        Rhs::Copy(a) => const_idents(a, out),
+        Rhs::Struct { fields, .. } => fields.iter().for_each(|(_, a)| const_idents(a, out)),
+        Rhs::Tuple(elems) => elems.iter().for_each(|a| const_idents(a, out)),
+        Rhs::Stack { rows, .. } => rows.iter().flatten().for_each(|a| const_idents(a, out)),
         other => rhs_operands(other, out),
     }
 }

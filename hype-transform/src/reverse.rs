@@ -398,6 +398,7 @@ impl<'a> Reverse<'a> {
                 // The adjoint of `+` (either side) and of `-` (left side) is `g` itself
                 // where shapes agree: that rule goes last and takes `g` by value, so
                 // the slot receives it without a copy.
+                let in_rt = module.to_string().contains("rt");
                 let movable = |k: usize| name == "add" || (name == "sub" && k == 0);
                 if let Some(pos) = active.iter().rposition(|(k, _)| movable(*k)) {
                     let last = active.remove(pos);
@@ -407,7 +408,6 @@ impl<'a> Reverse<'a> {
                 let mut out = Vec::new();
                 for (i, (k, v)) in active.into_iter().enumerate() {
                     let vb = names::bar(v);
-                    let in_rt = module.to_string().contains("rt");
                     let acc = if name == "dot" && in_rt {
                         // Matrix products accumulate in place (gemm with beta = 1) into
                         // a slot that already holds a value: no temporary, no addition.
@@ -728,11 +728,7 @@ impl Reverse<'_> {
             }
             let d = format_ident!("__hype_{}_dense", base);
             let vb = names::bar(&v);
-            let need = if self.want_array {
-                self.need(&v)
-            } else {
-                quote!(true)
-            };
+            let need = self.need(&v);
             bind.push(quote!(let mut #d = ::hype::rt::dense(#need, &mut #vb, &#v);));
             self.dense.borrow_mut().insert(base.clone(), d);
             added.push(base.clone());

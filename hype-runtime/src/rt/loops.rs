@@ -69,31 +69,24 @@ pub struct Kept<T>(core::cell::Cell<Option<T>>);
 /// Keeps nothing of an `f64` (its shape is all the backward sweep reads): its tape
 /// is a `Vec<()>` that is never even pushed to.
 pub trait KeepScalar {
-    fn kept(self);
     fn keep_on(self, tape: &mut Vec<()>);
 }
 
 impl KeepScalar for Kept<f64> {
-    #[inline(always)]
-    fn kept(self) {}
     #[inline(always)]
     fn keep_on(self, _tape: &mut Vec<()>) {}
 }
 
 /// Keeps the whole value of any other type.
 pub trait KeepWhole<T> {
-    fn kept(self) -> T;
     fn keep_on(self, tape: &mut Vec<T>);
 }
 
 impl<T> KeepWhole<T> for &Kept<T> {
     #[inline(always)]
-    fn kept(self) -> T {
-        self.0.take().expect("hype: value kept twice")
-    }
-    #[inline(always)]
     fn keep_on(self, tape: &mut Vec<T>) {
-        tape.push(self.kept())
+        // Taken through the cell: the receiver is a reference (see `Kept`).
+        tape.push(self.0.take().expect("hype: value kept twice"))
     }
 }
 

@@ -31,12 +31,23 @@ impl Activation {
 /// An output and its tangent (`(y, dy)`), the value of `forward__dir`.
 type WithTangent = (Array2<f64>, Array2<f64>);
 
-/// What the backward sweep of one layer needs: its input, the input's tangent and,
-/// for an activation, its output.
+/// What the backward sweep of one layer needs: its input and the input's tangent (an
+/// activation's output is the next layer's input).
 struct Kept {
     h: Array2<f64>,
     dh: Array2<f64>,
-    y: Option<Array2<f64>>,
+}
+
+/// Panics naming `op` when a tangent network has a different number of layers.
+#[track_caller]
+fn check_counts(op: &str, m: &FeedForward, other: &FeedForward) {
+    assert_eq!(
+        m.layers.len(),
+        other.layers.len(),
+        "hype: `{op}` of a FeedForward with {} layers and a tangent with {}",
+        m.layers.len(),
+        other.layers.len()
+    );
 }
 
 impl FeedForward {
@@ -70,6 +81,9 @@ impl FeedForward {
         tdm: &FeedForward,
         tdx: &Array2<f64>,
     ) -> (WithTangent, WithTangent) {
+        for other in [dm, tm, tdm] {
+            check_counts("forward_dir_jvp", self, other);
+        }
         let (mut h, mut dh, mut th, mut tdh) = (x.clone(), dx.clone(), tx.clone(), tdx.clone());
         for (k, l) in self.layers.iter().enumerate() {
             let (dl, tl, tdl) = (&dm.layers[k], &tm.layers[k], &tdm.layers[k]);
@@ -136,37 +150,41 @@ impl FeedForward {
             ) -> (FeedForward, Array2<f64>, FeedForward, Array2<f64>)
             + 'a,
     ) {
+        check_counts("forward_dir_vjp", self, dm);
         let (mut h, mut dh) = (x.clone(), dx.clone());
         let mut kept = Vec::with_capacity(self.layers.len());
         for (k, (l, dl)) in self.layers.iter().zip(&dm.layers).enumerate() {
             if !l.same_kind(dl) {
                 mismatch("forward_dir_vjp", l, dl);
             }
-            let (y, dy, y_kept) = match (l, dl) {
+            let (y, dy) = match (l, dl) {
                 (Layer::Linear { w, b }, Layer::Linear { w: dw, b: db }) => {
                     self.check_input(k, w, &h);
-                    (h.dot(w) + b, dh.dot(w) + h.dot(dw) + db, None)
+                    (h.dot(w) + b, dh.dot(w) + h.dot(dw) + db)
                 }
                 (Layer::LinearNoBias { w }, Layer::LinearNoBias { w: dw }) => {
                     self.check_input(k, w, &h);
-                    (h.dot(w), dh.dot(w) + h.dot(dw), None)
+                    (h.dot(w), dh.dot(w) + h.dot(dw))
                 }
                 (Layer::Activation(a), _) => {
                     let y = a.apply(&h);
                     let dy = a.derivative(&h, &y) * &dh;
-                    (y.clone(), dy, Some(y))
+                    (y, dy)
                 }
                 _ => unreachable!("same_kind"),
             };
-            kept.push(Kept { h, dh, y: y_kept });
+            kept.push(Kept { h, dh });
             (h, dh) = (y, dy);
         }
+        // The output, as the last activation's result: one copy kept for the sweep.
+        let output = h.clone();
         let value = (h, dh);
         let pullback = move |(gy, gdy): &(Array2<f64>, Array2<f64>)| {
             let (mut g, mut gd) = (gy.clone(), gdy.clone());
             let n = self.layers.len();
             let (mut gm, mut gdm) = (Vec::with_capacity(n), Vec::with_capacity(n));
-            for (l, (dl, Kept { h, dh, y })) in
+            let mut y = output;
+            for (l, (dl, Kept { h, dh })) in
                 self.layers.iter().zip(dm.layers.iter().zip(kept)).rev()
             {
                 match (l, dl) {
@@ -189,7 +207,6 @@ impl FeedForward {
                         (g, gd) = (g.dot(&w.t()) + gd.dot(&dw.t()), gd.dot(&w.t()));
                     }
                     (Layer::Activation(a), _) => {
-                        let y = y.expect("an activation keeps its output");
                         let d1 = a.derivative(&h, &y);
                         let d2 = a.second_derivative(&h, &y);
                         gm.push(Layer::Activation(*a));
@@ -198,6 +215,8 @@ impl FeedForward {
                     }
                     _ => unreachable!("same_kind"),
                 }
+                // This layer's input is the previous layer's output.
+                y = h;
             }
             gm.reverse();
             gdm.reverse();
