@@ -9,7 +9,8 @@
 
 pub use hype_macros::*;
 pub use hype_runtime::{
-    data, error, hyper, nn, ops, optim, report, rt, tangent, tune, HasTangent, HypeError, Tangent,
+    array_math, data, error, hyper, nn, ops, optim, report, rt, tangent, tune, HasTangent,
+    HypeError, Tangent,
 };
 pub use ndarray;
 
@@ -18,6 +19,6 @@ pub use ndarray;
 pub mod prelude {
     pub use crate::ops;
     pub use hype_macros::*;
-    pub use hype_runtime::{HasTangent, Tangent};
+    pub use hype_runtime::{ArrayMath, HasTangent, Tangent};
     pub use ndarray::{array, s, Array, Array1, Array2, ArrayD, ArrayView1, ArrayView2, Axis};
 }

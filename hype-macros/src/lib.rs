@@ -31,6 +31,16 @@ pub fn custom_rule(attr: TokenStream, item: TokenStream) -> TokenStream {
         .into()
 }
 
+/// The contract test of the primitive table (one `#[test]` per primitive: its rules
+/// against differences and against each other); used by the test suite.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __primitive_contract(_input: TokenStream) -> TokenStream {
+    hype_transform::contract::tests()
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
 /// A feed-forward model from a chain of layers, with sizes checked at compile time:
 ///
 /// ```text

@@ -17,6 +17,7 @@
 #[cfg(feature = "openblas")]
 extern crate blas_src;
 
+pub mod array_math;
 pub mod data;
 pub mod error;
 pub mod hyper;
@@ -32,6 +33,7 @@ pub mod tune;
 // the runtime can use its own `#[differentiable]` (layers, losses).
 extern crate self as hype;
 
+pub use array_math::ArrayMath;
 pub use error::HypeError;
 pub use hype_macros::{differentiable, Tangent};
 pub use ndarray;

@@ -1,9 +1,9 @@
 //! The vector space of derivatives.
 //!
 //! [`Tangent`] is implemented by every owned type that can hold a derivative: `f64`,
-//! `f32`, `Array<f64, D>`, `Array<f32, D>`, tuples, `Vec<T>` and user structs with
+//! `f32`, `Array<f64, D>`, `Array<f32, D>`, tuples, `Vec<T>`, `[T; N]` and user structs with
 //! `#[derive(Tangent)]`. [`HasTangent`] maps any differentiable *value* type (also
-//! references and array views) to the owned [`Tangent`] type of its derivatives.
+//! references, slices (to `Vec`) and array views) to the owned [`Tangent`] type of its derivatives.
 
 use crate::error::HypeError;
 use ndarray::{Array, Array1, ArrayBase, Data, Dimension};
@@ -303,6 +303,53 @@ impl<T: HasTangent> HasTangent for Vec<T> {
     type Tangent = Vec<T::Tangent>;
     fn zero_tangent(&self) -> Self::Tangent {
         self.iter().map(HasTangent::zero_tangent).collect()
+    }
+}
+
+/// A slice has the tangent of the `Vec` it could be copied into (gradients of `&[f64]`
+/// parameters are `Vec<f64>`).
+impl<T: HasTangent> HasTangent for [T] {
+    type Tangent = Vec<T::Tangent>;
+    fn zero_tangent(&self) -> Self::Tangent {
+        self.iter().map(HasTangent::zero_tangent).collect()
+    }
+}
+
+impl<T: Tangent, const N: usize> Tangent for [T; N] {
+    fn zero_like(&self) -> Self {
+        std::array::from_fn(|i| self[i].zero_like())
+    }
+    fn add_assign_tangent(&mut self, other: &Self) {
+        for (s, o) in self.iter_mut().zip(other) {
+            s.add_assign_tangent(o);
+        }
+    }
+    fn scale(&mut self, a: f64) {
+        self.iter_mut().for_each(|s| s.scale(a));
+    }
+    fn axpy(&mut self, a: f64, x: &Self) {
+        for (s, o) in self.iter_mut().zip(x) {
+            s.axpy(a, o);
+        }
+    }
+    fn inner(&self, other: &Self) -> f64 {
+        self.iter().zip(other).map(|(s, o)| s.inner(o)).sum()
+    }
+    fn flat_len(&self) -> usize {
+        self.iter().map(Tangent::flat_len).sum()
+    }
+    fn write_flat(&self, out: &mut Vec<f64>) {
+        self.iter().for_each(|s| s.write_flat(out));
+    }
+    fn read_flat(&self, flat: &[f64], pos: &mut usize) -> Self {
+        std::array::from_fn(|i| self[i].read_flat(flat, pos))
+    }
+}
+
+impl<T: HasTangent, const N: usize> HasTangent for [T; N] {
+    type Tangent = [T::Tangent; N];
+    fn zero_tangent(&self) -> Self::Tangent {
+        std::array::from_fn(|i| self[i].zero_tangent())
     }
 }
 

@@ -443,8 +443,14 @@ fn emit_with(func: &syn::ItemFn, ir: &Function, custom: Option<&CustomRule>) -> 
         .iter()
         .map(|(p, _)| {
             let d = names::dot(&p.name);
-            let t = &p.ty;
-            quote!(#d: #t)
+            match &p.ty {
+                // A slice's tangent is a `Vec`: `jvp!(f)(&x, &dx)` with `dx: Vec<f64>`.
+                syn::Type::Reference(r) if matches!(&*r.elem, syn::Type::Slice(_)) => {
+                    let e = &r.elem;
+                    quote!(#d: &<#e as ::hype::HasTangent>::Tangent)
+                }
+                t => quote!(#d: #t),
+            }
         })
         .collect();
     let pass_dots: Vec<TokenStream> = ir

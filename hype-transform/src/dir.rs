@@ -177,7 +177,7 @@ impl Dir<'_> {
         let active: Vec<usize> = (0..p.args.len())
             .filter(|&k| {
                 matches!(&p.args[k], Atom::Var(v) if self.active(v))
-                    && !crate::ops_table::nondiff_arg(&op, k)
+                    && !crate::primitives::nondiff_arg(&op, k)
             })
             .collect();
         // Both operands of `+`/`-` active: the sum of the tangents already has the
@@ -373,9 +373,7 @@ impl Dir<'_> {
 fn owned_path(p: &Prim) -> TokenStream {
     let last = p.path.clone().into_iter().last();
     match last {
-        Some(proc_macro2::TokenTree::Ident(id))
-            if ["t", "insert_axis", "slice"].contains(&id.to_string().as_str()) =>
-        {
+        Some(proc_macro2::TokenTree::Ident(id)) if crate::primitives::is_view(&id.to_string()) => {
             let o = format_ident!("{}_owned", id);
             quote!(::hype::rt::#o)
         }

@@ -199,9 +199,42 @@ pub fn tangent(module: &str, op: &str, k: usize, o: &Operands) -> Option<TokenSt
         ("ops", "mse", 1) => mul(lit(-2.0), call(rt("mean"), &[mul(sub(a(0), a(1)), d)])),
         ("ops", "l1", 0) => call(ops("sum_all"), &[mul(un("sign", a(0)), d)]),
         ("ops", "l2", 0) => mul(lit(2.0), call(ops("sum_all"), &[mul(a(0), d)])),
+        (_, "exp2", 0) => mul(mul(r, lit(std::f64::consts::LN_2)), d),
+        (_, "exp_m1", 0) => mul(add(r, lit(1.0)), d),
+        (_, "ln_1p", 0) => div(d, add(lit(1.0), a(0))),
+        (_, "log", 0) => div(d, mul(a(0), un("ln", a(1)))),
+        (_, "log", 1) => neg(mul(div(r, mul(a(1), un("ln", a(1)))), d)),
+        (_, "asinh", 0) => div(d, un("sqrt", add(mul(a(0), a(0)), lit(1.0)))),
+        (_, "acosh", 0) => div(d, un("sqrt", sub(mul(a(0), a(0)), lit(1.0)))),
+        (_, "atanh", 0) => div(d, sub(lit(1.0), mul(a(0), a(0)))),
+        (_, "to_degrees", 0) => mul(lit(180.0 / std::f64::consts::PI), d),
+        (_, "to_radians", 0) => mul(lit(std::f64::consts::PI / 180.0), d),
+        (_, "signum" | "floor" | "ceil" | "round" | "trunc", 0) => un("zeros_like", r),
+        (_, "fract", 0) => un("to_owned", d),
+        // The mask of the argument that receives the derivative (ties go to `x`).
+        (_, "clamp", k) => {
+            let below = un("step", sub(a(1), a(0)));
+            let above = un("step", sub(a(0), a(2)));
+            let not_below = sub(lit(1.0), below.clone());
+            let mask = match k {
+                0 => mul(not_below, sub(lit(1.0), above)),
+                1 => below,
+                _ => mul(not_below, above),
+            };
+            mul(mask, d)
+        }
+        (_, "var", 0) => var_tangent(&a(0), &s(0), &d),
+        (_, "std", 0) => div(var_tangent(&a(0), &s(0), &d), mul(lit(2.0), r)),
         _ => return None,
     };
     Some(t)
+}
+
+/// `2 sum((a - mean a) d) / (n - ddof)`: the tangent of the variance.
+fn var_tangent(a: &TokenStream, ddof: &TokenStream, d: &TokenStream) -> TokenStream {
+    let centered = sub(a.clone(), un("mean", a.clone()));
+    let scale = quote!(::hype::rt::ddof_scale(&#a, #ddof));
+    mul(mul(lit(2.0), un("sum", mul(centered, d.clone()))), scale)
 }
 
 /// gelu'(x) = 0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 k x^2), t = tanh(c (x + k x^3)):

@@ -146,7 +146,7 @@ impl Forward<'_> {
                 let mut terms = Vec::new();
                 for (k, a) in p.args.iter().enumerate() {
                     if let Atom::Var(v) = a {
-                        if self.active(v) && !crate::ops_table::nondiff_arg(&p.name.to_string(), k)
+                        if self.active(v) && !crate::primitives::nondiff_arg(&p.name.to_string(), k)
                         {
                             let rule = quote::format_ident!("{}_jvp{}", p.name, k, span = p.span);
                             let vd = names::dot(v);

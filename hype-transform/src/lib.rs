@@ -12,6 +12,7 @@
 use proc_macro2::TokenStream;
 
 pub mod check;
+pub mod contract;
 pub mod desugar;
 pub mod differentiable;
 pub mod dir;
@@ -25,6 +26,7 @@ pub mod names;
 pub mod operators;
 pub mod ops_table;
 pub mod parse;
+pub mod primitives;
 pub mod recording;
 pub mod reverse;
 pub mod tangent;

@@ -5,6 +5,7 @@
 use crate::check::unsupported;
 use crate::ir::*;
 use crate::ops_table;
+use crate::primitives::{self, Module};
 use proc_macro2::{Group, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned, ToTokens};
 use std::collections::{HashMap, HashSet};
@@ -1034,7 +1035,7 @@ impl Lowerer {
         }
         let on_self = matches!(strip(&m.receiver), Expr::Path(p) if p.path.is_ident("self"));
         if on_self
-            && ops_table::method_op(&name).is_none()
+            && primitives::by_method(&name).is_none()
             && !ops_table::COPY_METHODS.contains(&name.as_str())
         {
             // `self.other(..)`: another #[differentiable] method of the same impl.
@@ -1056,7 +1057,7 @@ impl Lowerer {
                 m.method.span(),
             )));
         }
-        if ops_table::method_op(&name).is_none()
+        if primitives::by_method(&name).is_none()
             && !ops_table::NON_DIFFERENTIABLE_METHODS.contains(&name.as_str())
         {
             // `value.method(..)`: a #[differentiable] method of a user type.
@@ -1065,8 +1066,8 @@ impl Lowerer {
             let recv = (self.expr(&m.receiver, out)?, ArgForm::Ref);
             return self.call_rhs(func, Some(recv), &m.args, m.span(), true, out);
         }
-        let Some(op) = ops_table::method_op(&name) else {
-            let known: Vec<&str> = ops_table::METHOD_OPS.iter().map(|o| o.method).collect();
+        let Some(op) = primitives::by_method(&name) else {
+            let known = primitives::method_names();
             return Err(err(
                 m.method.span(),
                 format!(
@@ -1075,19 +1076,21 @@ impl Lowerer {
                 ),
             ));
         };
-        if m.args.len() != op.value_args + op.static_args {
+        // The receiver is value argument 0.
+        let (value_args, static_args) = (op.values - 1, op.statics);
+        if m.args.len() != value_args + static_args {
             return Err(err(
                 m.span(),
                 format!(
                     "hype: `{name}` takes {} argument(s)",
-                    op.value_args + op.static_args
+                    value_args + static_args
                 ),
             ));
         }
         let mut args = vec![self.expr(&m.receiver, out)?];
         let mut statics = Vec::new();
         for (k, a) in m.args.iter().enumerate() {
-            if k < op.value_args {
+            if k < value_args {
                 args.push(self.expr(a, out)?);
             } else {
                 if self.is_active(a) {
@@ -1100,7 +1103,7 @@ impl Lowerer {
             }
         }
         let mut prim = prim_rt(op.op, args, statics, m.method.span());
-        if ["t", "insert_axis", "slice"].contains(&op.op) {
+        if op.view {
             // Views of references stay views; views of locals are copied (see
             // hype_runtime::rt::owned_views).
             let recv_ref =
@@ -1135,6 +1138,21 @@ impl Lowerer {
         let last = path.segments.last().expect("paths are not empty");
         let name = last.ident.to_string();
         let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        // `f64::max(x, y)`: the method call `x.max(y)`.
+        if let ([ty, _], Some(first)) = (segs.as_slice(), c.args.first()) {
+            if ty == "f64" && primitives::by_method(&name).is_some() {
+                let m = syn::ExprMethodCall {
+                    attrs: Vec::new(),
+                    receiver: Box::new(first.clone()),
+                    dot_token: Default::default(),
+                    method: last.ident.clone(),
+                    turbofish: None,
+                    paren_token: c.paren_token,
+                    args: c.args.iter().skip(1).cloned().collect(),
+                };
+                return self.method_call(&m, out);
+            }
+        }
         // `Clone::clone(&v)`: a copy of any type (derivative code writes copies so).
         if segs == ["core", "clone", "Clone", "clone"] && c.args.len() == 1 {
             return Ok(Rhs::Copy(self.expr(&c.args[0], out)?));
@@ -1142,12 +1160,11 @@ impl Lowerer {
         // Derivative code names primitives by path: `::hype::rt::mul(&a, &b)`.
         let rt_op = match segs.as_slice() {
             [h, m, n] if h == "hype" && m == "rt" => {
-                ops_table::rt_prim(n).map(|(op, k)| (quote!(::hype::rt), op, k))
+                primitives::by_path(Module::Rt, n).map(|p| (quote!(::hype::rt), p.op, p.values))
             }
-            [h, m, n] if h == "hype" && m == "ops" => ops_table::OPS_INTERNAL
-                .iter()
-                .find(|(o, _)| o == n)
-                .map(|(o, k)| (quote!(::hype::ops), *o, *k)),
+            [h, m, n] if h == "hype" && m == "ops" => {
+                primitives::by_path(Module::Ops, n).map(|p| (quote!(::hype::ops), p.op, p.values))
+            }
             _ => None,
         };
         if let Some((module, op, nvalues)) = rt_op {
@@ -1176,12 +1193,8 @@ impl Lowerer {
             || (segs.len() == 2 && segs[0] == "ops")
             || (segs.len() == 3 && segs[0] == "hype" && segs[1] == "ops");
         // Elementwise math by bare name (`sin(x)`) is more likely a user function.
-        let bare_ok = segs.len() > 1
-            || ops_table::OPS_FUNCTIONS[..14]
-                .iter()
-                .any(|(n, _)| *n == name);
-        if let (true, true, Some(nvalues)) = (is_ops_path, bare_ok, ops_table::ops_function(&name))
-        {
+        let ops_fn = primitives::by_ops_function(&name, segs.len() == 1).map(|p| p.values);
+        if let (true, Some(nvalues)) = (is_ops_path, ops_fn) {
             let mut args = Vec::new();
             let mut statics = Vec::new();
             for (k, a) in c.args.iter().enumerate() {

@@ -142,7 +142,10 @@ pub fn is_differentiable_type(ty: &Type) -> bool {
         Type::Paren(p) => is_differentiable_type(&p.elem),
         Type::Group(g) => is_differentiable_type(&g.elem),
         Type::Tuple(t) => t.elems.iter().any(is_differentiable_type),
-        Type::Slice(_) | Type::Array(_) | Type::Ptr(_) | Type::Never(_) => false,
+        // `&[f64]`, `[f64; N]`: gradients are `Vec<f64>` and `[f64; N]`.
+        Type::Slice(s) => is_differentiable_type(&s.elem),
+        Type::Array(a) => is_differentiable_type(&a.elem),
+        Type::Ptr(_) | Type::Never(_) => false,
         Type::Path(p) => {
             let Some(last) = p.path.segments.last() else {
                 return false;

@@ -163,7 +163,7 @@ fn rhs_seed(rhs: &Rhs, var: &Ident, f: &Function, out: &mut HashSet<String>) {
                     Atom::Const(t) => idents_in(t, out),
                     Atom::Var(v) if f.is_active(v) => {
                         let (args, result) =
-                            crate::ops_table::vjp_reads(&p.name.to_string(), k, p.args.len());
+                            crate::primitives::vjp_reads(&p.name.to_string(), k, p.args.len());
                         for j in args {
                             if let Some(a) = p.args.get(j) {
                                 atom_read(a, out);

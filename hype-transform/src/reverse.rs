@@ -388,7 +388,7 @@ impl<'a> Reverse<'a> {
                     .enumerate()
                     .filter_map(|(k, a)| match a {
                         Atom::Var(v)
-                            if self.active(v) && !crate::ops_table::nondiff_arg(&name, k) =>
+                            if self.active(v) && !crate::primitives::nondiff_arg(&name, k) =>
                         {
                             Some((k, v))
                         }
@@ -408,7 +408,9 @@ impl<'a> Reverse<'a> {
                 let mut out = Vec::new();
                 for (i, (k, v)) in active.into_iter().enumerate() {
                     let vb = names::bar(v);
-                    let acc = if name == "dot" && in_rt {
+                    let in_place = crate::primitives::by_op(crate::primitives::Module::Rt, &name)
+                        .is_some_and(|p| p.acc_in_place);
+                    let acc = if in_place && in_rt {
                         // Matrix products accumulate in place (gemm with beta = 1) into
                         // a slot that already holds a value: no temporary, no addition.
                         let rule = format_ident!("dot_acc{}", k, span = p.span);

@@ -5,7 +5,7 @@
 //! are added in place. Rules whose adjoint is `None` are skipped altogether.
 
 use crate::tangent::{HasTangent, Tangent};
-use ndarray::{Array, ArrayBase, Data, Dimension, NdIndex};
+use ndarray::{Array, Dimension, NdIndex};
 
 /// An empty adjoint slot for `like` (typed by it; holds an exact zero).
 #[inline]
@@ -35,29 +35,52 @@ pub fn take_dense<V: HasTangent + ?Sized>(
     })
 }
 
-/// Adds `g` into element `index` of an array adjoint slot, creating zeros shaped like
-/// `like` on first use (the adjoint of an indexing read, without a full-size temporary).
-#[inline]
-pub fn acc_at<L, S, D, I>(slot: &mut Option<Array<f64, D>>, like: &L, index: I, g: f64)
-where
-    L: super::Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
-    D: Dimension,
-    I: NdIndex<D>,
-{
-    let a = slot.get_or_insert_with(|| Array::zeros(like.v().raw_dim()));
-    a[index] += g;
+/// Adjoints whose elements generated code reads and writes one at a time: arrays of
+/// `f64` (any index ndarray takes), `Vec<f64>` and `[f64; N]` (a `usize`).
+pub trait ElementAdjoint<I> {
+    /// The element at `index` (panics out of bounds, like indexing).
+    fn at_mut(&mut self, index: I) -> &mut f64;
 }
 
-/// Takes the adjoint of element `index` out of an array adjoint slot, leaving zero
-/// there (the adjoint of an indexed write `a[i] = e`: the old element is overwritten).
+impl<D: Dimension, I: NdIndex<D>> ElementAdjoint<I> for Array<f64, D> {
+    #[inline(always)]
+    fn at_mut(&mut self, index: I) -> &mut f64 {
+        &mut self[index]
+    }
+}
+
+impl ElementAdjoint<usize> for Vec<f64> {
+    #[inline(always)]
+    fn at_mut(&mut self, index: usize) -> &mut f64 {
+        &mut self[index]
+    }
+}
+
+impl<const N: usize> ElementAdjoint<usize> for [f64; N] {
+    #[inline(always)]
+    fn at_mut(&mut self, index: usize) -> &mut f64 {
+        &mut self[index]
+    }
+}
+
+/// Adds `g` into element `index` of an adjoint slot, creating zeros shaped like
+/// `like` on first use (the adjoint of an indexing read, without a full-size temporary).
 #[inline]
-pub fn take_at<D, I>(slot: &mut Option<Array<f64, D>>, index: I) -> Option<f64>
+pub fn acc_at<L, T, I>(slot: &mut Option<T>, like: &L, index: I, g: f64)
 where
-    D: Dimension,
-    I: NdIndex<D>,
+    L: HasTangent<Tangent = T> + ?Sized,
+    T: ElementAdjoint<I>,
 {
-    slot.as_mut().map(|a| std::mem::replace(&mut a[index], 0.0))
+    let a = slot.get_or_insert_with(|| like.zero_tangent());
+    *a.at_mut(index) += g;
+}
+
+/// Takes the adjoint of element `index` out of an adjoint slot, leaving zero there
+/// (the adjoint of an indexed write `a[i] = e`: the old element is overwritten).
+#[inline]
+pub fn take_at<T: ElementAdjoint<I>, I>(slot: &mut Option<T>, index: I) -> Option<f64> {
+    slot.as_mut()
+        .map(|a| std::mem::replace(a.at_mut(index), 0.0))
 }
 
 /// The finished adjoint: the slot's content, or zeros shaped like `like`.

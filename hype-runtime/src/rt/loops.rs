@@ -10,8 +10,6 @@
 //! * [`dense`] / [`acc_at_dense`]: an array adjoint that a loop only accumulates into
 //!   by index, made dense once before the loop instead of checked at every element.
 
-use ndarray::{Array, ArrayBase, Data, Dimension, NdIndex};
-
 /// Integer types a range loop can run over.
 pub trait RangeIndex: Copy {
     /// `self + k`.
@@ -143,22 +141,18 @@ pub fn restore<T: Restore<K>, K>(var: &mut T, kept: K) {
     var.restore(kept)
 }
 
-/// An array adjoint slot made dense for a loop, or nothing when its gradient is not
-/// wanted.
-pub struct Dense<'a, D: Dimension>(Option<&'a mut Array<f64, D>>);
+/// An adjoint slot made dense for a loop (an array, `Vec<f64>` or `[f64; N]`), or
+/// nothing when its gradient is not wanted.
+pub struct Dense<'a, T>(Option<&'a mut T>);
 
 /// Makes the slot dense (zeros shaped like `like` if it was empty) when `need`.
 #[inline]
-pub fn dense<'a, L, S, D>(need: bool, slot: &'a mut Option<Array<f64, D>>, like: &L) -> Dense<'a, D>
+pub fn dense<'a, L, T>(need: bool, slot: &'a mut Option<T>, like: &L) -> Dense<'a, T>
 where
-    L: super::Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
-    D: Dimension,
+    L: crate::HasTangent<Tangent = T> + ?Sized,
 {
     if need {
-        Dense(Some(
-            slot.get_or_insert_with(|| Array::zeros(like.v().raw_dim())),
-        ))
+        Dense(Some(slot.get_or_insert_with(|| like.zero_tangent())))
     } else {
         Dense(None)
     }
@@ -166,9 +160,9 @@ where
 
 /// Adds `g` into element `index` of a dense adjoint.
 #[inline(always)]
-pub fn acc_at_dense<D: Dimension, I: NdIndex<D>>(d: &mut Dense<'_, D>, index: I, g: f64) {
+pub fn acc_at_dense<T: super::ElementAdjoint<I>, I>(d: &mut Dense<'_, T>, index: I, g: f64) {
     if let Some(a) = d.0.as_deref_mut() {
-        a[index] += g;
+        *a.at_mut(index) += g;
     }
 }
 

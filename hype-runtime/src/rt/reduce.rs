@@ -225,3 +225,134 @@ where
     out.mapv_inplace(|v| v / n);
     out
 }
+
+// ---------------------------------------------------------------------------------------
+// var, std (ndarray's `var(ddof)` / `std(ddof)` over all elements)
+// ---------------------------------------------------------------------------------------
+
+/// `1 / (n - ddof)` for an array of `n` elements: a constant of the variance's rules.
+#[inline]
+#[track_caller]
+pub fn ddof_scale<A, S, D>(a: &A, ddof: f64) -> f64
+where
+    A: Val<V = ArrayBase<S, D>> + ?Sized,
+    S: Data<Elem = f64>,
+    D: Dimension,
+{
+    let n = a.v().len() as f64;
+    if !(ddof >= 0.0 && ddof < n) {
+        panic!("hype: `var`: ddof {ddof} must be in [0, {n}) for an array of {n} elements");
+    }
+    1.0 / (n - ddof)
+}
+
+/// The variance of all elements with `ddof` degrees of freedom removed (as ndarray's
+/// `var`).
+#[inline]
+#[track_caller]
+pub fn var<A, S, D>(a: &A, ddof: f64) -> f64
+where
+    A: Val<V = ArrayBase<S, D>> + ?Sized,
+    S: Data<Elem = f64>,
+    D: Dimension,
+{
+    let scale = ddof_scale(a, ddof);
+    let m = a.v().mean().unwrap_or(0.0);
+    a.v().fold(0.0, |s, &x| s + (x - m) * (x - m)) * scale
+}
+
+/// `2 sum((a - mean) d) / (n - ddof)` (the mean's own tangent cancels).
+#[inline]
+#[track_caller]
+fn var_inner<A, T, S, D, S2>(a: &A, ddof: f64, d: &T) -> f64
+where
+    A: Val<V = ArrayBase<S, D>> + ?Sized,
+    T: Val<V = ArrayBase<S2, D>> + ?Sized,
+    S: Data<Elem = f64>,
+    S2: Data<Elem = f64>,
+    D: Dimension,
+{
+    super::check_same_shape("var_jvp0", a.v().shape(), d.v().shape());
+    let m = a.v().mean().unwrap_or(0.0);
+    let s: f64 = a
+        .v()
+        .iter()
+        .zip(d.v().iter())
+        .map(|(x, t)| (x - m) * t)
+        .sum();
+    2.0 * s * ddof_scale(a, ddof)
+}
+
+/// Tangent of `var`.
+#[inline]
+#[track_caller]
+pub fn var_jvp0<A, R, T, S, D, S2>(a: &A, ddof: f64, _r: &R, d: &T) -> f64
+where
+    A: Val<V = ArrayBase<S, D>> + ?Sized,
+    R: ?Sized,
+    T: Val<V = ArrayBase<S2, D>> + ?Sized,
+    S: Data<Elem = f64>,
+    S2: Data<Elem = f64>,
+    D: Dimension,
+{
+    var_inner(a, ddof, d)
+}
+
+/// Adjoint of `var`: `g 2 (a - mean) / (n - ddof)`.
+#[inline]
+#[track_caller]
+pub fn var_vjp0<A, R, G, S, D>(a: &A, ddof: f64, _r: &R, g: &G) -> Array<f64, D>
+where
+    A: Val<V = ArrayBase<S, D>> + ?Sized,
+    R: ?Sized,
+    G: Val<V = f64> + ?Sized,
+    S: Data<Elem = f64>,
+    D: Dimension,
+{
+    let m = a.v().mean().unwrap_or(0.0);
+    let c = 2.0 * ddof_scale(a, ddof) * *g.v();
+    a.v().mapv(|x| c * (x - m))
+}
+
+/// The standard deviation, `sqrt(var(a, ddof))`.
+#[inline]
+#[track_caller]
+pub fn std<A, S, D>(a: &A, ddof: f64) -> f64
+where
+    A: Val<V = ArrayBase<S, D>> + ?Sized,
+    S: Data<Elem = f64>,
+    D: Dimension,
+{
+    var(a, ddof).sqrt()
+}
+
+/// Tangent of `std`: `var`'s tangent over `2 r`.
+#[inline]
+#[track_caller]
+pub fn std_jvp0<A, R, T, S, D, S2>(a: &A, ddof: f64, r: &R, d: &T) -> f64
+where
+    A: Val<V = ArrayBase<S, D>> + ?Sized,
+    R: Val<V = f64> + ?Sized,
+    T: Val<V = ArrayBase<S2, D>> + ?Sized,
+    S: Data<Elem = f64>,
+    S2: Data<Elem = f64>,
+    D: Dimension,
+{
+    var_inner(a, ddof, d) / (2.0 * r.v())
+}
+
+/// Adjoint of `std`: `g (a - mean) / ((n - ddof) r)`.
+#[inline]
+#[track_caller]
+pub fn std_vjp0<A, R, G, S, D>(a: &A, ddof: f64, r: &R, g: &G) -> Array<f64, D>
+where
+    A: Val<V = ArrayBase<S, D>> + ?Sized,
+    R: Val<V = f64> + ?Sized,
+    G: Val<V = f64> + ?Sized,
+    S: Data<Elem = f64>,
+    D: Dimension,
+{
+    let m = a.v().mean().unwrap_or(0.0);
+    let c = ddof_scale(a, ddof) * *g.v() / r.v();
+    a.v().mapv(|x| c * (x - m))
+}

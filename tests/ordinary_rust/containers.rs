@@ -1,0 +1,160 @@
+//! Slices, fixed-size arrays and `Vec`s as parameters: gradients have the parameter's
+//! own type (`Vec<f64>` for a slice).
+
+use crate::check::*;
+use hype::prelude::*;
+
+#[differentiable(order = 2)]
+fn sum_sq_slice(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += x[i] * x[i] * x[0];
+    }
+    s
+}
+
+#[test]
+fn slice_parameter() {
+    let x = [1.5, -0.5, 2.0];
+    let g: Vec<f64> = grad!(sum_sq_slice)(&x);
+    check_gradient(
+        &|x| sum_sq_slice(x),
+        &g,
+        &|d| jvp!(sum_sq_slice)(&x, &d.to_vec()).1,
+        &x,
+    );
+    let v = vec![0.3, -1.0, 0.5];
+    let hv: Vec<f64> = hvp!(sum_sq_slice)(&x, &v);
+    check_hvp(&|x| grad!(sum_sq_slice)(x), &hv, &x, &v);
+}
+
+#[differentiable(order = 2)]
+fn vec_ref(x: &Vec<f64>) -> f64 {
+    let mut s = 0.0;
+    for i in 1..x.len() {
+        s += (x[i] - x[i - 1]).powi(2) + x[i].sin();
+    }
+    s
+}
+
+#[test]
+fn vec_reference_parameter() {
+    let x = vec![0.5, 1.5, -0.25, 2.0];
+    let g: Vec<f64> = grad!(vec_ref)(&x);
+    check_gradient(
+        &|x| vec_ref(&x.to_vec()),
+        &g,
+        &|d| jvp!(vec_ref)(&x, &d.to_vec()).1,
+        &x,
+    );
+    let v = vec![1.0, -0.5, 0.25, 0.75];
+    let hv = hvp!(vec_ref)(&x, &v);
+    check_hvp(&|x| grad!(vec_ref)(&x.to_vec()), &hv, &x, &v);
+}
+
+#[differentiable]
+fn array_by_value(p: [f64; 3]) -> f64 {
+    p[0] * p[1] + p[2].exp() * p[0]
+}
+
+#[test]
+fn fixed_array_by_value() {
+    let p = [0.5, -1.5, 0.25];
+    let g: [f64; 3] = grad!(array_by_value)(p);
+    let f = |x: &[f64]| array_by_value([x[0], x[1], x[2]]);
+    check_gradient(
+        &f,
+        &g,
+        &|d| jvp!(array_by_value)(p, [d[0], d[1], d[2]]).1,
+        &p,
+    );
+}
+
+#[differentiable]
+fn array_by_ref(p: &[f64; 2], scale: f64) -> f64 {
+    (p[0] * scale).tanh() + p[1] * p[1] * scale
+}
+
+#[test]
+fn fixed_array_by_reference_and_a_scalar() {
+    let p = [0.7, -0.4];
+    let (gp, gs): ([f64; 2], f64) = grad!(array_by_ref)(&p, 1.3);
+    let f = |x: &[f64]| array_by_ref(&[x[0], x[1]], x[2]);
+    let g = [gp[0], gp[1], gs];
+    check_gradient(
+        &f,
+        &g,
+        &|d| jvp!(array_by_ref)(&p, 1.3, &[d[0], d[1]], d[2]).1,
+        &[p[0], p[1], 1.3],
+    );
+}
+
+#[differentiable]
+fn vec_by_value(w: Vec<f64>, x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..w.len() {
+        s += w[i] * x[i];
+    }
+    s.tanh()
+}
+
+#[test]
+fn vec_by_value_and_a_slice() {
+    let w = vec![0.2, -0.3, 0.5];
+    let x = [1.0, 2.0, -1.0];
+    let (gw, gx) = grad!(vec_by_value)(w.clone(), &x);
+    let f = |z: &[f64]| vec_by_value(z[..3].to_vec(), &z[3..]);
+    let g: Vec<f64> = gw.iter().chain(gx.iter()).copied().collect();
+    let at: Vec<f64> = w.iter().chain(x.iter()).copied().collect();
+    check_gradient(
+        &f,
+        &g,
+        &|d| jvp!(vec_by_value)(w.clone(), &x, d[..3].to_vec(), &d[3..].to_vec()).1,
+        &at,
+    );
+}
+
+#[differentiable]
+fn slice_helper(x: &[f64], k: usize) -> f64 {
+    x[k] * x[k]
+}
+
+#[differentiable]
+fn calls_slice_helper(x: &[f64]) -> f64 {
+    slice_helper(x, 0) + slice_helper(x, 2) * x[1]
+}
+
+#[test]
+fn slices_passed_to_other_functions() {
+    let x = [1.5, -2.0, 0.5];
+    let g = grad!(calls_slice_helper)(&x);
+    check_gradient(
+        &|x| calls_slice_helper(x),
+        &g,
+        &|d| jvp!(calls_slice_helper)(&x, &d.to_vec()).1,
+        &x,
+    );
+}
+
+#[differentiable]
+fn slice_into_local(x: &[f64]) -> f64 {
+    let mut best = x[0];
+    for i in 1..x.len() {
+        if x[i] > best {
+            best = x[i];
+        }
+    }
+    best * best + x[0]
+}
+
+#[test]
+fn slice_with_a_branchy_loop() {
+    let x = [0.5, 2.5, -1.0, 1.0];
+    let g = grad!(slice_into_local)(&x);
+    check_gradient(
+        &|x| slice_into_local(x),
+        &g,
+        &|d| jvp!(slice_into_local)(&x, &d.to_vec()).1,
+        &x,
+    );
+}

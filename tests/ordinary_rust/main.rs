@@ -1,0 +1,8 @@
+//! Ordinary Rust in `#[differentiable]` code: short programs, one idiom each, as a new
+//! user writes them. Every value and gradient is checked against central differences,
+//! forward mode against reverse mode, and order-2 functions' `hvp!` against
+//! differences of `grad!`.
+
+mod check;
+mod containers;
+mod math;
