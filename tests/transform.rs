@@ -566,7 +566,7 @@ fn tuples_returned_and_destructured() {
 }
 
 #[differentiable]
-fn poly_over_constant_slice(x: f64, coeffs: &[f64]) -> f64 {
+fn poly_over_constant_slice(x: f64, #[constant] coeffs: &[f64]) -> f64 {
     let mut acc = 0.0;
     for &c in coeffs.iter() {
         acc = acc * x + c;

@@ -10,9 +10,9 @@ use proc_macro::TokenStream;
 /// its derivative code is generated next to it at compile time (see the crate docs
 /// of `hype` for the supported subset of Rust).
 ///
-/// Parameters of type f64, ndarray arrays, tuples and `Tangent` structs are active;
-/// integers, booleans and slices are constants; `#[constant]` makes any parameter
-/// a constant.
+/// Parameters of type f64, ndarray arrays, slices, fixed-size arrays and `Vec`s of
+/// f64, tuples and `Tangent` structs are active (a slice's gradient is a `Vec`);
+/// integers and booleans are constants; `#[constant]` makes any parameter a constant.
 #[proc_macro_attribute]
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
     hype_transform::differentiable(attr.into(), item.into())

@@ -13,7 +13,7 @@ struct Checker {
 /// Constructs that are outside the supported subset, with what to do instead.
 pub fn unsupported(e: &Expr) -> Option<&'static str> {
     Some(match e {
-        Expr::Closure(_) => "hype: closures are not supported in #[differentiable] code outside derivative operators (grad!, jvp!, ...); write a separate #[differentiable] function",
+        Expr::Closure(_) => "hype: closures are supported in #[differentiable] code as arguments of `map`, `fold` and `mapv`, and of derivative operators (grad!, jvp!, ...); write a separate #[differentiable] function",
         Expr::Unsafe(_) => "hype: `unsafe` blocks cannot be differentiated; move the unsafe code into a function with a custom rule",
         Expr::Async(_) => "hype: `async` blocks cannot be differentiated; differentiate a synchronous function",
         Expr::Await(_) => "hype: `.await` cannot be differentiated; differentiate a synchronous function",
@@ -28,8 +28,23 @@ pub fn unsupported(e: &Expr) -> Option<&'static str> {
     })
 }
 
+/// Methods whose closure arguments the transform rewrites ([`crate::iterators`]).
+const CLOSURE_METHODS: &[&str] = &["map", "mapv", "mapv_into", "fold"];
+
 impl<'ast> Visit<'ast> for Checker {
     fn visit_expr(&mut self, e: &'ast Expr) {
+        if let Expr::MethodCall(m) = e {
+            if CLOSURE_METHODS.contains(&m.method.to_string().as_str()) {
+                self.visit_expr(&m.receiver);
+                for a in &m.args {
+                    match a {
+                        Expr::Closure(c) => self.visit_expr(&c.body),
+                        other => self.visit_expr(other),
+                    }
+                }
+                return;
+            }
+        }
         if let Some(msg) = unsupported(e) {
             self.errors.push(syn::Error::new(e.span(), msg));
             return;

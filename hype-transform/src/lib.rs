@@ -20,6 +20,7 @@ pub mod dir_rules;
 pub mod forward;
 pub mod higher;
 pub mod ir;
+pub mod iterators;
 pub mod lower;
 pub mod model;
 pub mod names;

@@ -28,14 +28,17 @@ pub fn lower_function(
     // Each binding site keeps the unique name it got in the first pass that bound
     // it, so that activity recorded under a name means the same variable next pass.
     let mut site_names: HashMap<usize, String> = HashMap::new();
+    let mut rewrites = Rewrites::default();
     for _ in 0..64 {
         let mut used = all_idents.clone();
         used.extend(site_names.values().cloned());
         let mut l = Lowerer::new(&params, active.clone(), used);
         l.reserved = site_names.values().cloned().collect();
         l.site_names = std::mem::take(&mut site_names);
+        l.rewrites = std::mem::take(&mut rewrites);
         let (block, ret) = l.block_with_tail(body)?;
         site_names = std::mem::take(&mut l.site_names);
+        rewrites = std::mem::take(&mut l.rewrites);
         if let Some(e) = l.errors.into_iter().reduce(|mut a, b| {
             a.combine(b);
             a
@@ -61,7 +64,18 @@ pub fn lower_function(
     ))
 }
 
+/// Iterator code rewritten into loops ([`crate::iterators`]), kept across the passes of
+/// the activity fixpoint: keyed by the address of the original syntax, so that the
+/// rewritten syntax (and the binding sites in it) is the same in every pass.
+#[derive(Default)]
+struct Rewrites {
+    exprs: HashMap<usize, std::rc::Rc<Expr>>,
+    loops: HashMap<usize, std::rc::Rc<Vec<SynStmt>>>,
+    fresh: crate::iterators::Fresh,
+}
+
 struct Lowerer {
+    rewrites: Rewrites,
     scopes: Vec<HashMap<String, Ident>>,
     /// Unique name of each binding site (keyed by the address of its identifier in
     /// the body, which is the same in every pass).
@@ -94,6 +108,7 @@ impl Lowerer {
             scope.insert(p.name.to_string(), p.name.clone());
         }
         Lowerer {
+            rewrites: Rewrites::default(),
             scopes: vec![scope],
             site_names: HashMap::new(),
             reserved: HashSet::new(),
@@ -244,11 +259,22 @@ impl Lowerer {
                 // operand is active (and rejected by lowering if it has no rule).
                 !is_logic(&b.op) && (self.is_active(&b.left) || self.is_active(&b.right))
             }
+            Expr::MethodCall(_) if crate::iterators::is_reduction(e) => {
+                let mut parts = Vec::new();
+                crate::iterators::chain_parts(e, &mut parts);
+                parts.iter().any(|p| {
+                    self.is_active(p)
+                        || self.iterates_active(p)
+                        || self.tokens_mention_active(p.to_token_stream())
+                })
+            }
             Expr::MethodCall(m) => {
                 let name = m.method.to_string();
                 !ops_table::SHAPE_METHODS.contains(&name.as_str())
                     && (self.is_active(&m.receiver) || m.args.iter().any(|a| self.is_active(a)))
             }
+            // A closure (of `map`, `fold`, `mapv`) is as active as its body.
+            Expr::Closure(c) => self.tokens_mention_active(c.body.to_token_stream()),
             Expr::Call(c) => {
                 !is_const_fn(&c.func)
                     && (c.args.iter().any(|a| self.is_active(a))
@@ -719,7 +745,21 @@ impl Lowerer {
         }
         let iter = self.verbatim(&f.expr);
         if self.is_active(&f.expr) || self.iterates_active(&f.expr) {
-            return Err(err(f.expr.span(), "hype: a `for` loop must iterate over a range or a constant collection, not over an active value; iterate over indices (`for i in 0..x.len()`) instead"));
+            // Iterating over an active container: an index loop instead.
+            let key = f as *const syn::ExprForLoop as usize;
+            let stmts = match self.rewrites.loops.get(&key) {
+                Some(s) => s.clone(),
+                None => {
+                    let s =
+                        std::rc::Rc::new(crate::iterators::for_loop(f, &mut self.rewrites.fresh)?);
+                    self.rewrites.loops.insert(key, s.clone());
+                    s
+                }
+            };
+            for s in stmts.iter() {
+                self.stmt(s, out)?;
+            }
+            return Ok(());
         }
         let counter = self.tmp("trips", f.span());
         out.push(Stmt::Let {
@@ -1029,6 +1069,38 @@ impl Lowerer {
 
     fn method_call(&mut self, m: &syn::ExprMethodCall, out: &mut Vec<Stmt>) -> syn::Result<Rhs> {
         let name = m.method.to_string();
+        // Iterator reductions and `mapv`: rewritten into loops / array expressions.
+        let key = m as *const syn::ExprMethodCall as usize;
+        let rewrite = |e: &Expr, this: &mut Self| -> syn::Result<Option<Expr>> {
+            let me = Expr::MethodCall(m.clone());
+            if crate::iterators::is_reduction(&me) {
+                return crate::iterators::reduction(&me, &mut this.rewrites.fresh).map(Some);
+            }
+            let closure_arg = matches!(m.args.first(), Some(Expr::Closure(_)));
+            if (name == "mapv" || name == "map" || name == "mapv_into") && closure_arg {
+                return crate::iterators::mapv(m).map(Some);
+            }
+            let _ = e;
+            Ok(None)
+        };
+        let cached = self.rewrites.exprs.get(&key).cloned();
+        let rewritten = match cached {
+            Some(e) => Some(e),
+            None => {
+                let me = Expr::MethodCall(m.clone());
+                match rewrite(&me, self)? {
+                    Some(e) => {
+                        let e = std::rc::Rc::new(e);
+                        self.rewrites.exprs.insert(key, e.clone());
+                        Some(e)
+                    }
+                    None => None,
+                }
+            }
+        };
+        if let Some(e) = rewritten {
+            return self.rhs(&e, out);
+        }
         if name == "unwrap" || name == "expect" {
             // `x.mean_axis(ax).unwrap()`: the runtime's primitive returns the value itself.
             return Ok(Rhs::Copy(self.expr(&m.receiver, out)?));

@@ -5,4 +5,5 @@
 
 mod check;
 mod containers;
+mod iterators;
 mod math;

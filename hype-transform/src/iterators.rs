@@ -1,0 +1,505 @@
+//! Iterator style, rewritten into the loops the IR has (syntax to syntax; lowering
+//! calls these when the iteration carries derivatives).
+//!
+//! * A chain `SOURCE.ADAPTERS.SINK` becomes a block with an index loop:
+//!   `x.iter().map(|v| v * v).sum::<f64>()` →
+//!   `{ let mut acc = 0.0; for k in 0..x.len() { acc += { let v = x[k]; v * v }; } acc }`.
+//!   Sources: `x.iter()`, `x.into_iter()`, `&x` in a `for`, ranges `lo..hi`. Adapters:
+//!   `copied`, `cloned`, `map`, `enumerate`, `zip` (of two indexed sources), `rev`.
+//!   Sinks: `sum`, `product`, `fold`.
+//! * `for PAT in CHAIN { body }` becomes `for k in 0..n { let PAT = elem(k); body }`.
+//! * `x.mapv(|v| body)` (and ndarray's `map`) becomes `{ let v = x; body }`: the
+//!   primitives broadcast, so an elementwise body computes the same array. Bodies that
+//!   are not elementwise (branches, comparisons, indexing, calls) are an error that
+//!   says what to write.
+//!
+//! Elements are read by value (`x[k]`): a closure's `&v` pattern binds `v`, and `*v`
+//! in its body reads `v` (the elements are `f64`, so both are the same value).
+
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::visit_mut::VisitMut;
+use syn::{parse_quote_spanned, Expr, Pat};
+
+/// One element stream: `for k in header { elem(k) }`.
+struct Stream {
+    /// The loop variable's iterator (`0..n`, `lo..hi`, `(0..n).rev()`).
+    header: Expr,
+    /// The element read on trip `k` (in terms of [`index_var`]), or the loop
+    /// variable itself for a range source.
+    elem: Expr,
+    /// Statements that bind sources to variables first (`let src = a - b;`).
+    setup: Vec<syn::Stmt>,
+    /// The stream counts from 0 in steps of 1 (it can be enumerated and zipped).
+    indexed: bool,
+}
+
+/// Fresh names for the rewritten code (the user's names never end in `__hype`).
+pub struct Fresh(usize);
+
+impl Fresh {
+    pub fn new() -> Self {
+        Fresh(0)
+    }
+    fn name(&mut self, what: &str, span: Span) -> syn::Ident {
+        self.0 += 1;
+        syn::Ident::new(&format!("{what}{}__hype", self.0), span)
+    }
+}
+
+impl Default for Fresh {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn strip(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(p) => strip(&p.expr),
+        Expr::Group(g) => strip(&g.expr),
+        _ => e,
+    }
+}
+
+/// Whether `e` is an iterator chain this module rewrites (its sources are not checked
+/// for activity here).
+pub fn is_chain(e: &Expr) -> bool {
+    match strip(e) {
+        Expr::MethodCall(m) => {
+            let name = m.method.to_string();
+            match name.as_str() {
+                "iter" | "into_iter" => m.args.is_empty(),
+                "copied" | "cloned" | "map" | "enumerate" | "zip" | "rev" => is_chain(&m.receiver),
+                _ => false,
+            }
+        }
+        Expr::Range(r) => r.start.is_some() && r.end.is_some(),
+        _ => false,
+    }
+}
+
+/// Whether `e` ends a chain in a sink: `chain.sum()`, `.product()`, `.fold(..)`.
+pub fn is_reduction(e: &Expr) -> bool {
+    match strip(e) {
+        Expr::MethodCall(m) => {
+            matches!(m.method.to_string().as_str(), "sum" | "product" | "fold")
+                && is_chain(&m.receiver)
+                && !matches!(strip(&m.receiver), Expr::Range(_)) // `(a..b).sum()` is integer
+        }
+        _ => false,
+    }
+}
+
+/// The expressions an iterator chain reads its elements from, and its closures'
+/// bodies (their activity is the chain's).
+pub fn chain_parts(e: &Expr, out: &mut Vec<Expr>) {
+    match strip(e) {
+        Expr::MethodCall(m) => {
+            let name = m.method.to_string();
+            match name.as_str() {
+                "iter" | "into_iter" => out.push((*m.receiver).clone()),
+                _ => {
+                    chain_parts(&m.receiver, out);
+                    for a in &m.args {
+                        match strip(a) {
+                            Expr::Closure(c) => out.push((*c.body).clone()),
+                            other if is_chain(other) => chain_parts(other, out),
+                            other => out.push(other.clone()),
+                        }
+                    }
+                }
+            }
+        }
+        Expr::Range(r) => {
+            out.extend(r.start.iter().map(|b| (**b).clone()));
+            out.extend(r.end.iter().map(|b| (**b).clone()));
+        }
+        other => out.push(other.clone()),
+    }
+}
+
+fn err(span: Span, msg: &str) -> syn::Error {
+    syn::Error::new(span, msg)
+}
+
+/// A source of indexed elements: bind it to a variable unless it is one already.
+fn indexed_source(src: &Expr, fresh: &mut Fresh) -> (Expr, Vec<syn::Stmt>) {
+    let span = src.span();
+    let src = match strip(src) {
+        Expr::Reference(r) => (*r.expr).clone(),
+        other => other.clone(),
+    };
+    match strip(&src) {
+        Expr::Path(_) | Expr::Field(_) => (src, Vec::new()),
+        _ => {
+            let v = fresh.name("src", span);
+            let stmt: syn::Stmt = parse_quote_spanned!(span=> let #v = #src;);
+            (parse_quote_spanned!(span=> #v), vec![stmt])
+        }
+    }
+}
+
+fn stream(e: &Expr, k: &syn::Ident, fresh: &mut Fresh) -> syn::Result<Stream> {
+    let span = e.span();
+    match strip(e) {
+        Expr::MethodCall(m) => {
+            let name = m.method.to_string();
+            match name.as_str() {
+                "iter" | "into_iter" => {
+                    let (src, setup) = indexed_source(&m.receiver, fresh);
+                    Ok(Stream {
+                        header: parse_quote_spanned!(span=> 0..#src.len()),
+                        elem: parse_quote_spanned!(span=> #src[#k]),
+                        setup,
+                        indexed: true,
+                    })
+                }
+                "copied" | "cloned" => stream(&m.receiver, k, fresh),
+                "rev" => {
+                    let mut s = stream(&m.receiver, k, fresh)?;
+                    let h = &s.header;
+                    s.header = parse_quote_spanned!(span=> (#h).rev());
+                    Ok(s)
+                }
+                "enumerate" => {
+                    let mut s = stream(&m.receiver, k, fresh)?;
+                    if !s.indexed {
+                        return Err(err(span, "hype: `enumerate` is supported on `x.iter()` and `zip`s of them; on a range, use the range's own variable"));
+                    }
+                    let el = &s.elem;
+                    s.elem = parse_quote_spanned!(span=> (#k, #el));
+                    Ok(s)
+                }
+                "zip" => {
+                    let Some(other) = m.args.first() else {
+                        return Err(err(span, "hype: `zip` takes one iterator"));
+                    };
+                    let other = match strip(other) {
+                        Expr::Reference(r) => {
+                            let inner = &r.expr;
+                            parse_quote_spanned!(span=> #inner.iter())
+                        }
+                        Expr::Path(_) | Expr::Field(_) => {
+                            parse_quote_spanned!(span=> #other.iter())
+                        }
+                        o => o.clone(),
+                    };
+                    let mut a = stream(&m.receiver, k, fresh)?;
+                    let b = stream(&other, k, fresh)?;
+                    if !a.indexed || !b.indexed {
+                        return Err(err(span, "hype: `zip` is supported between `x.iter()`-style sources (not ranges or reversed ones); index instead: `for i in 0..n { .. x[i] .. y[i] .. }`"));
+                    }
+                    let (ha, hb) = (end_of(&a.header), end_of(&b.header));
+                    a.header = parse_quote_spanned!(span=> 0..::core::cmp::min(#ha, #hb));
+                    let (ea, eb) = (&a.elem, &b.elem);
+                    a.elem = parse_quote_spanned!(span=> (#ea, #eb));
+                    a.setup.extend(b.setup);
+                    Ok(a)
+                }
+                "map" => {
+                    let mut s = stream(&m.receiver, k, fresh)?;
+                    let Some(Expr::Closure(c)) = m.args.first().map(strip) else {
+                        return Err(err(span, "hype: `map` takes a closure here (`.map(|v| ..)`)"));
+                    };
+                    s.elem = apply(c, &[s.elem.clone()])?;
+                    Ok(s)
+                }
+                _ => Err(err(span, "hype: this iterator adapter is not supported in #[differentiable] code; supported: iter, into_iter, copied, cloned, map, enumerate, zip, rev, then sum, product or fold; or write an index loop")),
+            }
+        }
+        Expr::Range(r) => Ok(Stream {
+            header: Expr::Range(r.clone()),
+            elem: parse_quote_spanned!(span=> #k),
+            setup: Vec::new(),
+            indexed: false,
+        }),
+        _ => Err(err(span, "hype: iterate over `x.iter()` or a range here")),
+    }
+}
+
+/// `n` of a header `0..n`.
+fn end_of(h: &Expr) -> Expr {
+    match h {
+        Expr::Range(r) => r
+            .end
+            .as_deref()
+            .cloned()
+            .unwrap_or_else(|| parse_quote_spanned!(h.span()=> 0)),
+        other => other.clone(),
+    }
+}
+
+/// `{ let PAT0 = arg0; ..; body }` for closure `|PAT0, ..| body`, with the references
+/// of the patterns dropped and `*v` of their names read as `v`.
+fn apply(c: &syn::ExprClosure, args: &[Expr]) -> syn::Result<Expr> {
+    if c.inputs.len() != args.len() {
+        return Err(err(
+            c.span(),
+            &format!("hype: this closure must take {} argument(s)", args.len()),
+        ));
+    }
+    let mut names = Vec::new();
+    let mut lets = Vec::new();
+    for (p, a) in c.inputs.iter().zip(args) {
+        let p = value_pattern(p, &mut names)?;
+        lets.push(quote::quote_spanned!(p.span()=> let #p = #a;));
+    }
+    let mut body = (*c.body).clone();
+    Deref { names: &names }.visit_expr_mut(&mut body);
+    let span = c.span();
+    Ok(parse_quote_spanned!(span=> { #(#lets)* #body }))
+}
+
+/// A closure or loop pattern as a `let` pattern over values: `&v` → `v`, types
+/// dropped, nested tuples kept.
+fn value_pattern(p: &Pat, names: &mut Vec<syn::Ident>) -> syn::Result<Pat> {
+    Ok(match p {
+        Pat::Reference(r) => value_pattern(&r.pat, names)?,
+        Pat::Type(t) => value_pattern(&t.pat, names)?,
+        Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none() => {
+            names.push(i.ident.clone());
+            Pat::Ident(i.clone())
+        }
+        Pat::Wild(_) => p.clone(),
+        Pat::Tuple(t) => {
+            let mut t = t.clone();
+            for e in t.elems.iter_mut() {
+                *e = value_pattern(e, names)?;
+            }
+            Pat::Tuple(t)
+        }
+        Pat::Paren(pp) => value_pattern(&pp.pat, names)?,
+        other => {
+            return Err(err(
+                other.span(),
+                "hype: write this pattern as a name or a tuple of names",
+            ))
+        }
+    })
+}
+
+/// Reads `*v` as `v` for the names of element patterns.
+struct Deref<'a> {
+    names: &'a [syn::Ident],
+}
+
+impl VisitMut for Deref<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        if let Expr::Unary(u) = e {
+            if matches!(u.op, syn::UnOp::Deref(_)) {
+                if let Expr::Path(p) = strip(&u.expr) {
+                    if p.path.get_ident().is_some_and(|i| self.names.contains(i)) {
+                        *e = Expr::Path(p.clone());
+                        return;
+                    }
+                }
+            }
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
+}
+
+/// `chain.sum()` / `.product()` / `.fold(init, f)` as a block with a loop.
+pub fn reduction(e: &Expr, fresh: &mut Fresh) -> syn::Result<Expr> {
+    let Expr::MethodCall(m) = strip(e) else {
+        return Err(err(e.span(), "hype: not an iterator reduction"));
+    };
+    let span = m.span();
+    let k = fresh.name("k", span);
+    let acc = fresh.name("acc", span);
+    let s = stream(&m.receiver, &k, fresh)?;
+    let (header, elem, setup) = (&s.header, &s.elem, &s.setup);
+    let name = m.method.to_string();
+    let block: Expr = match name.as_str() {
+        "sum" => parse_quote_spanned!(span=> {
+            #(#setup)*
+            let mut #acc = 0.0;
+            for #k in #header { #acc += #elem; }
+            #acc
+        }),
+        "product" => parse_quote_spanned!(span=> {
+            #(#setup)*
+            let mut #acc = 1.0;
+            for #k in #header { #acc *= #elem; }
+            #acc
+        }),
+        "fold" => {
+            if m.args.len() != 2 {
+                return Err(err(
+                    span,
+                    "hype: `fold` takes an initial value and a closure",
+                ));
+            }
+            let init = &m.args[0];
+            let step = match strip(&m.args[1]) {
+                Expr::Closure(c) => apply(c, &[parse_quote_spanned!(span=> #acc), elem.clone()])?,
+                // `fold(init, f64::max)`: a function of the accumulator and the element.
+                f @ Expr::Path(_) => parse_quote_spanned!(span=> #f(#acc, #elem)),
+                other => {
+                    return Err(err(
+                        other.span(),
+                        "hype: `fold` takes a closure `|acc, v| ..` or a function path here",
+                    ))
+                }
+            };
+            parse_quote_spanned!(span=> {
+                #(#setup)*
+                let mut #acc = #init;
+                for #k in #header { #acc = #step; }
+                #acc
+            })
+        }
+        _ => {
+            return Err(err(
+                span,
+                "hype: supported iterator reductions are sum, product and fold",
+            ))
+        }
+    };
+    Ok(block)
+}
+
+/// `for PAT in CHAIN { body }` as an index loop: the statements to lower instead.
+pub fn for_loop(f: &syn::ExprForLoop, fresh: &mut Fresh) -> syn::Result<Vec<syn::Stmt>> {
+    let span = f.span();
+    let k = fresh.name("k", span);
+    let chain: Expr = match strip(&f.expr) {
+        Expr::Reference(r) => {
+            let inner = &r.expr;
+            parse_quote_spanned!(span=> #inner.iter())
+        }
+        Expr::Path(_) | Expr::Field(_) => {
+            let x = &f.expr;
+            parse_quote_spanned!(span=> #x.iter())
+        }
+        other => other.clone(),
+    };
+    if !is_chain(&chain) {
+        return Err(err(f.expr.span(), "hype: a `for` loop over an active value iterates over `x.iter()` (with map, enumerate, zip, rev) or a range; or iterate over indices (`for i in 0..x.len()`)"));
+    }
+    let s = stream(&chain, &k, fresh)?;
+    let mut names = Vec::new();
+    let pat = value_pattern(&f.pat, &mut names)?;
+    let mut body = f.body.clone();
+    Deref { names: &names }.visit_block_mut(&mut body);
+    let (header, elem, setup) = (&s.header, &s.elem, &s.setup);
+    let stmts: Vec<syn::Stmt> = setup
+        .iter()
+        .cloned()
+        .chain(std::iter::once(parse_quote_spanned!(span=>
+            for #k in #header {
+                let #pat = #elem;
+                #body
+            }
+        )))
+        .collect();
+    Ok(stmts)
+}
+
+/// `x.mapv(|v| body)` as `{ let v = x; body }`, when the body is elementwise.
+pub fn mapv(m: &syn::ExprMethodCall) -> syn::Result<Expr> {
+    let span = m.span();
+    let Some(Expr::Closure(c)) = m.args.first().map(strip) else {
+        return Err(err(
+            span,
+            "hype: `mapv` takes a closure here (`x.mapv(|v| ..)`)",
+        ));
+    };
+    if c.inputs.len() != 1 {
+        return Err(err(
+            c.span(),
+            "hype: the closure of `mapv` takes one argument",
+        ));
+    }
+    let mut check = Elementwise {
+        error: None,
+        uses: false,
+        name: None,
+    };
+    let mut names = Vec::new();
+    value_pattern(&c.inputs[0], &mut names)?;
+    check.name = names.first().cloned();
+    syn::visit::Visit::visit_expr(&mut check, &c.body);
+    if let Some(e) = check.error {
+        return Err(e);
+    }
+    if !check.uses {
+        return Err(err(c.span(), "hype: this `mapv` closure ignores its argument; write `Array::from_elem(x.raw_dim(), value)` or `x * 0.0 + value`"));
+    }
+    apply(c, &[(*m.receiver).clone()])
+}
+
+/// Checks that a `mapv` body is elementwise (no branches, comparisons, indexing or
+/// calls of functions other than primitives).
+struct Elementwise {
+    error: Option<syn::Error>,
+    uses: bool,
+    name: Option<syn::Ident>,
+}
+
+impl<'ast> syn::visit::Visit<'ast> for Elementwise {
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        if self.error.is_some() {
+            return;
+        }
+        let bad = match e {
+            Expr::If(_) | Expr::Match(_) => Some("branches"),
+            Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => Some("loops"),
+            Expr::Index(_) => Some("indexing"),
+            Expr::Binary(b)
+                if matches!(
+                    b.op,
+                    syn::BinOp::Lt(_)
+                        | syn::BinOp::Le(_)
+                        | syn::BinOp::Gt(_)
+                        | syn::BinOp::Ge(_)
+                        | syn::BinOp::Eq(_)
+                        | syn::BinOp::Ne(_)
+                        | syn::BinOp::And(_)
+                        | syn::BinOp::Or(_)
+                ) =>
+            {
+                Some("comparisons")
+            }
+            Expr::MethodCall(m)
+                if crate::primitives::by_method(&m.method.to_string()).is_none() =>
+            {
+                Some("methods without an elementwise rule")
+            }
+            Expr::Call(c) => match strip(&c.func) {
+                Expr::Path(p) => {
+                    let segs: Vec<String> = p
+                        .path
+                        .segments
+                        .iter()
+                        .map(|s| s.ident.to_string())
+                        .collect();
+                    let name = segs.last().cloned().unwrap_or_default();
+                    let ok = (segs.len() == 2
+                        && segs[0] == "f64"
+                        && crate::primitives::by_method(&name).is_some())
+                        || (segs.len() >= 2
+                            && segs[segs.len() - 2] == "ops"
+                            && crate::primitives::by_ops_function(&name, false).is_some());
+                    (!ok).then_some("calls of functions other than `ops::` and `f64::` math")
+                }
+                _ => Some("calls"),
+            },
+            Expr::Path(p) => {
+                if p.path.get_ident().is_some() && p.path.get_ident() == self.name.as_ref() {
+                    self.uses = true;
+                }
+                None
+            }
+            _ => None,
+        };
+        if let Some(what) = bad {
+            self.error = Some(err(
+                e.span(),
+                &format!("hype: a `mapv` closure is applied to the whole array at once in derivative code, so it may not contain {what}; write the branch with `max`, `min`, `abs`, `signum` or `ops::relu`, or loop over indices (`for i in 0..x.len()`)"),
+            ));
+            return;
+        }
+        syn::visit::visit_expr(self, e);
+    }
+}

@@ -1,0 +1,196 @@
+//! Iterator style and closures inside differentiable bodies, lowered into loops.
+
+use crate::check::*;
+use hype::prelude::*;
+
+fn a1(x: &[f64]) -> Array1<f64> {
+    Array1::from(x.to_vec())
+}
+
+/// Checks a function of one `Array1` at order 1 and, through `hvp!`, order 2.
+macro_rules! array_fn_test {
+    ($test:ident, $f:ident, [$($x:expr),*]) => {
+        #[test]
+        fn $test() {
+            let x = array![$($x),*];
+            let g = grad!($f)(&x);
+            check_gradient(
+                &|z| $f(&a1(z)),
+                g.as_slice().unwrap(),
+                &|d| jvp!($f)(&x, &a1(d)).1,
+                x.as_slice().unwrap(),
+            );
+            let v = x.mapv(|t| 0.5 - t * 0.25);
+            let hv = hvp!($f)(&x, &v);
+            check_hvp(
+                &|z| grad!($f)(&a1(z)).to_vec(),
+                hv.as_slice().unwrap(),
+                x.as_slice().unwrap(),
+                v.as_slice().unwrap(),
+            );
+        }
+    };
+}
+
+#[differentiable(order = 2)]
+fn map_sum(x: &Array1<f64>) -> f64 {
+    x.iter().map(|v| v * v).sum::<f64>()
+}
+array_fn_test!(iter_map_sum, map_sum, [0.5, -1.5, 2.0]);
+
+#[differentiable(order = 2)]
+fn map_deref_sum(x: &Array1<f64>) -> f64 {
+    x.iter().map(|&v| v.sin() * v).sum()
+}
+array_fn_test!(iter_map_pattern_ref, map_deref_sum, [0.5, -1.5, 2.0]);
+
+#[differentiable(order = 2)]
+fn map_star_sum(x: &Array1<f64>) -> f64 {
+    let s: f64 = x.iter().map(|v| *v * *v * 0.5).sum();
+    s * s
+}
+array_fn_test!(iter_map_deref_in_body, map_star_sum, [0.5, -1.5, 2.0]);
+
+#[differentiable(order = 2)]
+fn zip_dot(x: &Array1<f64>) -> f64 {
+    let w = x.mapv(|v| v * 2.0 + 1.0);
+    x.iter().zip(w.iter()).map(|(a, b)| a * b).sum::<f64>()
+}
+array_fn_test!(iter_zip_map_sum, zip_dot, [0.5, -1.5, 2.0]);
+
+#[differentiable(order = 2)]
+fn enumerate_weighted(x: &Array1<f64>) -> f64 {
+    let mut s = 0.0;
+    for (i, v) in x.iter().enumerate() {
+        s += (i as f64 + 1.0) * v * v;
+    }
+    s
+}
+array_fn_test!(for_enumerate, enumerate_weighted, [0.5, -1.5, 2.0]);
+
+#[differentiable(order = 2)]
+fn for_over_iter(x: &Array1<f64>) -> f64 {
+    let mut p = 1.0;
+    for v in x.iter() {
+        p = p * v.cos();
+    }
+    p
+}
+array_fn_test!(for_over_iter_product, for_over_iter, [0.5, -1.5, 2.0]);
+
+#[differentiable(order = 2)]
+fn for_over_ref(x: &Array1<f64>) -> f64 {
+    let mut best = -1.0e9;
+    for &v in x {
+        if v > best {
+            best = v;
+        }
+    }
+    best * best
+}
+array_fn_test!(
+    for_over_reference_with_branch,
+    for_over_ref,
+    [0.5, -1.5, 2.0]
+);
+
+#[differentiable(order = 2)]
+fn fold_closure(x: &Array1<f64>) -> f64 {
+    x.iter().fold(1.0, |acc, v| acc * (1.0 + v * v))
+}
+array_fn_test!(iter_fold, fold_closure, [0.5, -1.5, 2.0]);
+
+#[differentiable(order = 2)]
+fn fold_max(x: &Array1<f64>) -> f64 {
+    x.iter().copied().fold(f64::NEG_INFINITY, f64::max) * 3.0
+}
+array_fn_test!(iter_fold_with_a_function, fold_max, [0.5, -1.5, 2.0]);
+
+#[differentiable(order = 2)]
+fn product_of(x: &Array1<f64>) -> f64 {
+    x.iter().map(|v| v.exp()).product::<f64>()
+}
+array_fn_test!(iter_product, product_of, [0.5, -1.5, 0.25]);
+
+#[differentiable(order = 2)]
+fn range_map_sum(x: &Array1<f64>) -> f64 {
+    let n = x.len();
+    (1..n).map(|i| (x[i] - x[i - 1]).powi(2)).sum::<f64>()
+}
+array_fn_test!(
+    range_map_sum_differences,
+    range_map_sum,
+    [0.5, -1.5, 2.0, 0.75]
+);
+
+#[differentiable(order = 2)]
+fn rev_iter(x: &Array1<f64>) -> f64 {
+    let mut s = 0.0;
+    for v in x.iter().rev() {
+        s = s * 0.5 + v;
+    }
+    s
+}
+array_fn_test!(for_over_reversed_iter, rev_iter, [0.5, -1.5, 2.0]);
+
+#[differentiable(order = 2)]
+fn mapv_sigmoid(x: &Array1<f64>) -> f64 {
+    let y = x.mapv(|v| 1.0 / (1.0 + (-v).exp()));
+    (y * x).sum()
+}
+array_fn_test!(mapv_elementwise, mapv_sigmoid, [0.5, -1.5, 2.0]);
+
+#[differentiable(order = 2)]
+fn mapv_with_capture(x: &Array1<f64>) -> f64 {
+    let c = x[0];
+    x.mapv(|v| (v * c).tanh().max(-0.5)).sum()
+}
+array_fn_test!(
+    mapv_with_a_captured_active_scalar,
+    mapv_with_capture,
+    [0.5, -1.5, 2.0]
+);
+
+#[differentiable(order = 2)]
+fn slice_iter_sum(x: &[f64]) -> f64 {
+    x.iter().map(|v| v * v * v).sum::<f64>() + x.iter().sum::<f64>()
+}
+
+#[test]
+fn iterators_over_a_slice() {
+    let x = [0.5, -1.5, 2.0];
+    let g = grad!(slice_iter_sum)(&x);
+    check_gradient(
+        &|z| slice_iter_sum(z),
+        &g,
+        &|d| jvp!(slice_iter_sum)(&x, &d.to_vec()).1,
+        &x,
+    );
+    let v = vec![1.0, 0.5, -0.5];
+    let hv = hvp!(slice_iter_sum)(&x, &v);
+    check_hvp(&|z| grad!(slice_iter_sum)(z), &hv, &x, &v);
+}
+
+#[differentiable]
+fn zip_vecs(a: &Vec<f64>, b: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for (u, v) in a.iter().zip(b.iter()) {
+        s += u * v + u.sin();
+    }
+    s
+}
+
+#[test]
+fn zip_of_a_vec_and_a_slice() {
+    let a = vec![0.5, -1.5, 2.0];
+    let b = [1.0, 0.25, -0.75];
+    let (ga, gb) = grad!(zip_vecs)(&a, &b);
+    let g: Vec<f64> = ga.iter().chain(gb.iter()).copied().collect();
+    let at: Vec<f64> = a.iter().chain(b.iter()).copied().collect();
+    check_gradient(
+        &|z| zip_vecs(&z[..3].to_vec(), &z[3..]),
+        &g,
+        &|d| jvp!(zip_vecs)(&a, &b, &d[..3].to_vec(), &d[3..].to_vec()).1,
+        &at,
+    );
+}
