@@ -22,3 +22,8 @@ pub mod prelude {
     pub use hype_runtime::{ArrayMath, HasTangent, Tangent};
     pub use ndarray::{array, s, Array, Array1, Array2, ArrayD, ArrayView1, ArrayView2, Axis};
 }
+
+/// The README's Rust blocks, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

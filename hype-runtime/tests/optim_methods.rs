@@ -18,7 +18,7 @@ const XTOL: f64 = 1e-5;
 const FTOL: f64 = 1e-10;
 
 fn run(p: &TestProblem, params: &Params) -> MinimizeResult<Array1<f64>> {
-    minimize(p.problem(), p.x0.clone(), params)
+    minimize_objective(p.problem(), p.x0.clone(), params)
 }
 
 #[track_caller]

@@ -265,7 +265,7 @@ fn invalid_parameters_are_errors() {
     for (params, name) in bad {
         let err = params.validate().unwrap_err();
         assert!(err.to_string().contains(name), "{err} should name {name}");
-        let from_minimize = try_minimize(p.problem(), p.x0.clone(), &params).unwrap_err();
+        let from_minimize = try_minimize_objective(p.problem(), p.x0.clone(), &params).unwrap_err();
         assert_eq!(from_minimize.to_string(), err.to_string());
     }
     assert_eq!(
@@ -330,7 +330,7 @@ fn early_stopping_on_overfitting_returns_the_best_validated_point() {
             stagnation: 10_000,
             overfitting: 10,
         });
-    let r = minimize(train_and_validation(), array![0.0], &params);
+    let r = minimize_objective(train_and_validation(), array![0.0], &params);
     assert_eq!(r.reason, StopReason::Overfitting);
     // x_k = 5 (1 - 0.98^k) passes 1 after about 11 iterations; the checks are at 0, 5,
     // 10, 15, ...: the best checked point is x_10 (validation 0.0080).
@@ -344,7 +344,7 @@ fn early_stopping_on_overfitting_returns_the_best_validated_point() {
     assert_eq!(checks, vec![0, 5, 10, 15, 20, 25]);
     assert_eq!(r.evaluations.validations, 6);
     // Return-best off: the last iterate.
-    let r = minimize(
+    let r = minimize_objective(
         train_and_validation(),
         array![0.0],
         &params.return_best(false),
@@ -362,7 +362,7 @@ fn early_stopping_on_stagnation_of_the_validation_loss() {
             stagnation: 30,
             overfitting: 1000,
         });
-    let r = minimize(train_and_validation(), array![0.0], &params);
+    let r = minimize_objective(train_and_validation(), array![0.0], &params);
     assert_eq!(r.reason, StopReason::Stagnation);
     // Best check at 10; 15, 20, ..., 40 do not improve: 6 x 5 = 30.
     assert_eq!(r.iterations, 40);
@@ -374,7 +374,7 @@ fn return_best_by_validation_without_early_stopping() {
     let params = Params::gradient_descent(0.01)
         .epochs(200)
         .validation_interval(1);
-    let r = minimize(train_and_validation(), array![0.0], &params);
+    let r = minimize_objective(train_and_validation(), array![0.0], &params);
     assert_eq!(r.reason, StopReason::MaxIterations);
     assert!(r.returned_best);
     // The best validated iterate is the one closest to 1 (x_11 = 0.987), up to the
@@ -461,7 +461,7 @@ fn evaluations_are_counted() {
         calls.set(calls.get() + 1);
         beale_value(x)
     });
-    let r2 = minimize(
+    let r2 = minimize_objective(
         problem,
         p.x0.clone(),
         &Params::default()
@@ -493,7 +493,7 @@ fn tuples_and_vectors_of_arrays_are_parameters() {
     let problem = Problem::new(g).with_hvp(|_x: &Vec<Array1<f64>>, v: &Vec<Array1<f64>>| {
         v.iter().map(|a| 2.0 * a).collect()
     });
-    let r = minimize(
+    let r = minimize_objective(
         problem,
         vec![Array1::zeros(2), Array1::zeros(3)],
         &Params::newton_cg(),

@@ -73,6 +73,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         explicit: opts.order.is_some() && !opts.implicit,
     };
     out.extend(crate::higher::emit(&func, &ir, &order)?);
+    out.extend(names::sibling_impl(&out, &func, order.level));
     // `HYPE_PRINT_EXPANSION=name` prints the code generated for function `name`.
     if std::env::var("HYPE_PRINT_EXPANSION").is_ok_and(|n| func.sig.ident == n) {
         eprintln!("{out}");
@@ -117,11 +118,9 @@ pub fn expand_custom(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
         active: Default::default(),
         mutable: Default::default(),
     };
-    Ok(emit_with(
-        &func,
-        &ir,
-        Some(&CustomRule { forward, reverse }),
-    ))
+    let mut out = emit_with(&func, &ir, Some(&CustomRule { forward, reverse }));
+    out.extend(names::sibling_impl(&out, &func, 1));
+    Ok(out)
 }
 
 fn ret_type(func: &syn::ItemFn) -> syn::Type {

@@ -53,6 +53,11 @@ impl Dir<'_> {
     /// The tangent of an operand, owned (zeros for constants).
     fn tan(&self, a: &Atom) -> TokenStream {
         match a {
+            // A parameter's tangent is a reference (`x__d1: &T`): cloned through it.
+            Atom::Var(v) if self.active(v) && self.f.params.iter().any(|p| p.name == *v) => {
+                let d = self.d(v);
+                quote!(::core::clone::Clone::clone(#d))
+            }
             Atom::Var(v) if self.active(v) => {
                 let d = self.d(v);
                 quote!(::core::clone::Clone::clone(&#d))

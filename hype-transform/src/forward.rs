@@ -316,10 +316,9 @@ pub fn call_expr(
     }
 }
 
-/// `path::to::f` → `path::to::f__suffix`.
+/// `path::to::f` → `path::to::f::suffix` (`Type::f` → `Type::f__suffix`): see
+/// [`names::sibling_path`].
 pub fn derived_path(func: &syn::Path, suffix: &str) -> TokenStream {
-    let mut p = func.clone();
-    let last = p.segments.last_mut().expect("paths are not empty");
-    last.ident = names::derived(&last.ident, suffix);
+    let p = names::sibling_path(func, suffix);
     quote!(#p)
 }

@@ -424,7 +424,18 @@ impl Lowerer {
                                     _ => true,
                                 };
                             }
-                            rhs
+                            // `let mut r = p;` of a reference parameter: an owned copy,
+                            // since `r` is overwritten with owned values later.
+                            match rhs {
+                                Rhs::Copy(Atom::Var(v))
+                                    if mutable
+                                        && self.ref_like.contains(&v.to_string())
+                                        && self.is_active_var(&v) =>
+                                {
+                                    Rhs::Prim(prim_rt("to_owned", vec![Atom::Var(v)], vec![], pi.span()))
+                                }
+                                rhs => rhs,
+                            }
                         } else {
                             let mut t = self.verbatim(&init.expr);
                             if let Some(ty) = ty {
@@ -1314,9 +1325,7 @@ impl Lowerer {
         let inner: Expr = syn::parse2(m.mac.tokens.clone())?;
         match (op.as_str(), strip(&inner)) {
             ("grad", Expr::Path(p)) if p.qself.is_none() => {
-                let mut func = p.path.clone();
-                let last = func.segments.last_mut().expect("paths are not empty");
-                last.ident = crate::names::derived(&last.ident, "grad");
+                let func = crate::names::sibling_path(&p.path, "grad");
                 self.call_rhs(func, None, &c.args, c.span(), false, out)
             }
             ("grad" | "diff", Expr::Closure(cl)) => {

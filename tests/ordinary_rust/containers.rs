@@ -158,3 +158,36 @@ fn slice_with_a_branchy_loop() {
         &x,
     );
 }
+
+#[differentiable(order = 2)]
+fn copied_and_updated_in_a_while(a: f64, b: f64) -> f64 {
+    let mut r = a;
+    let mut k = 0;
+    while k < 3 {
+        r = r * b + a;
+        k += 1;
+    }
+    r
+}
+
+#[test]
+fn a_by_value_parameter_copied_and_updated_at_order_2() {
+    let (a, b) = (0.7, 1.3);
+    let (ga, gb) = grad!(copied_and_updated_in_a_while)(a, b);
+    check_gradient(
+        &|z| copied_and_updated_in_a_while(z[0], z[1]),
+        &[ga, gb],
+        &|d| jvp!(copied_and_updated_in_a_while)(a, b, d[0], d[1]).1,
+        &[a, b],
+    );
+    let (ha, hb) = hvp!(copied_and_updated_in_a_while)(a, b, &0.5, &-1.0);
+    check_hvp(
+        &|z| {
+            let (x, y) = grad!(copied_and_updated_in_a_while)(z[0], z[1]);
+            vec![x, y]
+        },
+        &[ha, hb],
+        &[a, b],
+        &[0.5, -1.0],
+    );
+}

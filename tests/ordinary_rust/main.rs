@@ -7,3 +7,4 @@ mod check;
 mod containers;
 mod iterators;
 mod math;
+mod names;

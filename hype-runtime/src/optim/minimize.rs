@@ -18,25 +18,56 @@ use super::vector::{all_finite, neg, norm};
 use crate::report::Progress;
 use crate::tangent::Tangent;
 
-/// Minimizes `f` from `x0` with `params`.
+/// Minimizes `f` from `x0` with `params`; `f(x)` gives the value and the gradient.
 ///
 /// ```ignore
-/// let r = minimize(|x: &Array1<f64>| value_and_grad!(rosen)(x), array![-1.2, 1.0], &Params::lbfgs());
+/// let r = minimize(|x| value_and_grad!(rosen)(x), array![-1.2, 1.0], &Params::lbfgs());
 /// ```
+///
+/// `f` is a closure or a function (the parameter is `Fn(&P)`, so a closure's argument
+/// needs no type). A [`Problem`](super::Problem) with a Hessian-vector product or a
+/// validation function, or any other [`Objective`], goes to [`minimize_objective`].
 ///
 /// # Panics
 ///
 /// When `params` is invalid or the method needs what the objective lacks (Newton-CG
 /// without a Hessian-vector product); [`try_minimize`] returns these as errors.
-pub fn minimize<P: Tangent, O: Objective<P>>(f: O, x0: P, params: &Params) -> MinimizeResult<P> {
-    match try_minimize(f, x0, params) {
+pub fn minimize<P: Tangent>(
+    f: impl Fn(&P) -> (f64, P),
+    x0: P,
+    params: &Params,
+) -> MinimizeResult<P> {
+    minimize_objective(f, x0, params)
+}
+
+/// [`minimize`], with configuration errors returned instead of panicking.
+pub fn try_minimize<P: Tangent>(
+    f: impl Fn(&P) -> (f64, P),
+    x0: P,
+    params: &Params,
+) -> Result<MinimizeResult<P>, OptimError> {
+    try_minimize_objective(f, x0, params)
+}
+
+/// Minimizes any [`Objective`] (a [`Problem`](super::Problem), a closure, a type of
+/// yours) from `x0` with `params`.
+///
+/// # Panics
+///
+/// As [`minimize`]; [`try_minimize_objective`] returns the errors.
+pub fn minimize_objective<P: Tangent, O: Objective<P>>(
+    f: O,
+    x0: P,
+    params: &Params,
+) -> MinimizeResult<P> {
+    match try_minimize_objective(f, x0, params) {
         Ok(r) => r,
         Err(e) => panic!("hype::optim::minimize: {e}"),
     }
 }
 
-/// [`minimize`], with configuration errors returned instead of panicking.
-pub fn try_minimize<P: Tangent, O: Objective<P>>(
+/// [`minimize_objective`], with configuration errors returned instead of panicking.
+pub fn try_minimize_objective<P: Tangent, O: Objective<P>>(
     f: O,
     x0: P,
     params: &Params,

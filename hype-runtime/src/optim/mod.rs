@@ -47,7 +47,8 @@
 //!   [`Dataset`](crate::data::Dataset) with full-batch, minibatch or stochastic
 //!   steps, validation, early stopping, return-best and a progress bar →
 //!   [`TrainResult`] (see the [`train`](train()) docs for one iteration).
-//! * [`minimize`] / [`try_minimize`] → [`MinimizeResult`] (point, value, iterations,
+//! * [`minimize`] / [`try_minimize`] (closures), [`minimize_objective`] /
+//!   [`try_minimize_objective`] (any [`Objective`]) → [`MinimizeResult`] (point, value, iterations,
 //!   loss history, stop reason, evaluation counts).
 //!
 //! # One iteration
@@ -124,7 +125,7 @@ pub use gd::GradientDescent;
 pub use lbfgs::Lbfgs;
 pub use learning_rate::{AdamParams, LearningRate};
 pub use line_search::{LineSearch, LineSearchError, LineSearchStep};
-pub use minimize::{minimize, try_minimize};
+pub use minimize::{minimize, minimize_objective, try_minimize, try_minimize_objective};
 pub use momentum::Momentum;
 pub use newton_cg::NewtonCg;
 pub use objective::{Evaluations, Objective, Problem};

@@ -73,7 +73,7 @@ use super::params::{Method, Params};
 use super::result::{OptimError, StopReason};
 use super::step::{gradient_descent_step, StepState};
 use super::vector::all_finite;
-use super::{try_minimize, Problem};
+use super::{try_minimize_objective, Problem};
 use crate::data::rng::derive_seed;
 use crate::data::{Dataset, Minibatches};
 use crate::report::Progress;
@@ -483,7 +483,7 @@ where
         problem = problem.with_validation(move |m: &M| loss(m, v.x.view(), v.y.view()).0);
     }
     let progress = Progress::new(params.optim.iterations() as u64, "train", params.progress);
-    let r = try_minimize(&problem, model.clone(), &params.optim)?;
+    let r = try_minimize_objective(&problem, model.clone(), &params.optim)?;
     progress.inc(r.iterations as u64);
     progress.finish();
     *model = r.x;
