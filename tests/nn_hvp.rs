@@ -538,7 +538,7 @@ fn feedforward_fit(
 /// tolerance in far fewer iterations than gradient descent reaches a loose one.
 #[test]
 fn newton_cg_trains_a_feedforward_with_generated_hvps() {
-    use hype::optim::{minimize, Params, Problem};
+    use hype::optim::{minimize_objective, Params, Problem};
     let x = Array2::from_shape_fn((20, 2), |(i, j)| ((i * 2 + j) as f64 * 0.37).sin());
     let t = Array2::from_shape_fn((20, 1), |(i, _)| (x[[i, 0]] * 1.5).tanh() - 0.5 * x[[i, 1]]);
     let m0 = FeedForward::from_layers(vec![
@@ -549,12 +549,12 @@ fn newton_cg_trains_a_feedforward_with_generated_hvps() {
     .unwrap();
     let problem = Problem::new(|m: &FeedForward| value_and_grad!(feedforward_fit)(m, &x, &t))
         .with_hvp(|m, v| hvp!(feedforward_fit)(m, &x, &t, v));
-    let newton = minimize(
+    let newton = minimize_objective(
         &problem,
         m0.clone(),
         &Params::newton_cg().gradient_tolerance(1e-7),
     );
-    let gd = minimize(
+    let gd = minimize_objective(
         &problem,
         m0.clone(),
         &Params::gradient_descent(0.5)

@@ -131,7 +131,7 @@ fn error(x: &Array1<f64>, xstar: &Array1<f64>) -> f64 {
 }
 
 fn run(case: &Case, params: &Params) -> MinimizeResult<Array1<f64>> {
-    minimize(&case.problem, case.x0.clone(), params)
+    minimize_objective(&case.problem, case.x0.clone(), params)
 }
 
 #[track_caller]

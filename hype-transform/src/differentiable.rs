@@ -469,23 +469,32 @@ fn emit_with(func: &syn::ItemFn, ir: &Function, custom: Option<&CustomRule>) -> 
         #fwd_fn
         #rev_fn
         #allow
-        #vis fn #vjp_name #gen_h (#(#prim_params_h),*) -> (#r, impl ::core::ops::FnOnce(&#rt) -> #grads_ty_h + 'h) #where_clause {
-            let (__hype_value, __hype_pb) = #this #rev_name(#(#pnames,)* #want_all);
+        // The pullback can be called any number of times: the first call uses the
+        // recorded sweep, later ones record it again from the kept arguments.
+        #vis fn #vjp_name #gen_h (#(#prim_params_h),*) -> (#r, impl ::core::ops::Fn(&#rt) -> #grads_ty_h + 'h) #where_clause {
+            let (__hype_value, __hype_pb) = #this #rev_name(#(::core::clone::Clone::clone(&#pnames),)* #want_all);
+            let __hype_first = ::core::cell::Cell::new(::core::option::Option::Some(__hype_pb));
             (__hype_value, move |__hype_seed: &#rt| {
-                let (#(#all_g,)*) = __hype_pb(__hype_seed);
+                let (#(#all_g,)*) = match __hype_first.take() {
+                    ::core::option::Option::Some(__hype_pb) => __hype_pb(__hype_seed),
+                    ::core::option::Option::None => {
+                        #this #rev_name(#(::core::clone::Clone::clone(&#pnames),)* #want_all).1(__hype_seed)
+                    }
+                };
                 #grads_val
             })
         }
         #allow
         #vis fn #grad_name #gen_seed (#(#plain_params),*) -> #grads_ty #where_seed {
-            let (__hype_value, __hype_pb) = #this #vjp_name(#(#pnames),*);
-            __hype_pb(&<#r_plain as ::hype::rt::ScalarOutput<__HypeSeed>>::one())
+            let (__hype_value, __hype_pb) = #this #rev_name(#(#pnames,)* #want_all);
+            let (#(#all_g,)*) = __hype_pb(&<#r_plain as ::hype::rt::ScalarOutput<__HypeSeed>>::one());
+            #grads_val
         }
         #allow
         #vis fn #vg_name #gen_seed (#(#plain_params),*) -> (#r_plain, #grads_ty) #where_seed {
-            let (__hype_value, __hype_pb) = #this #vjp_name(#(#pnames),*);
-            let __hype_g = __hype_pb(&<#r_plain as ::hype::rt::ScalarOutput<__HypeSeed>>::one());
-            (__hype_value, __hype_g)
+            let (__hype_value, __hype_pb) = #this #rev_name(#(#pnames,)* #want_all);
+            let (#(#all_g,)*) = __hype_pb(&<#r_plain as ::hype::rt::ScalarOutput<__HypeSeed>>::one());
+            (__hype_value, #grads_val)
         }
         #allow
         #vis fn #jvp_name #gen_plain (#(#plain_params,)* #(#user_dots),*) -> (#r_plain, #rt_plain) #where_clause {

@@ -217,6 +217,30 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
         .iter()
         .map(|p| quote!(::core::clone::Clone::clone(&#p)))
         .collect();
+    if na > 1 {
+        // The Hessian over all active parameters, in their flat order (the blocks
+        // of `jax.hessian(f, argnums=(0, 1, ..))` laid out as one matrix).
+        let xs: Vec<&syn::Ident> = active.iter().map(|&k| &pnames[k]).collect();
+        let idx: Vec<syn::Index> = (0..na).map(syn::Index::from).collect();
+        let hess_name = names::derived(name, "hessian");
+        let lap_name = names::derived(name, "laplacian");
+        let gh_name = names::derived(name, "grad_hessian");
+        out.extend(quote! {
+            #allow
+            #vis fn #hess_name #gen_plain (#(#plain_params),*) -> ::hype::ndarray::Array2<f64> #where_clause {
+                let __hype_x = (#(::core::clone::Clone::clone(&#xs),)*);
+                ::hype::rt::hessian(&__hype_x, |__hype_v| #this #hvp_name(#(#clones,)* #(&__hype_v.#idx),*))
+            }
+            #allow
+            #vis fn #lap_name #gen_plain (#(#plain_params),*) -> f64 #where_clause {
+                ::hype::rt::trace(&#this #hess_name(#(#pnames),*))
+            }
+            #allow
+            #vis fn #gh_name #gen_plain (#(#plain_params),*) -> (#grads_ty, ::hype::ndarray::Array2<f64>) #where_clause {
+                (#this #grad_name(#(#clones),*), #this #hess_name(#(#pnames),*))
+            }
+        });
+    }
     if na == 1 {
         let x = &pnames[active[0]];
         let hess_name = names::derived(name, "hessian");
@@ -430,10 +454,8 @@ fn stubs(func: &syn::ItemFn, ir: &Function, o: &Order) -> TokenStream {
         out.extend(stub(dir, nd));
         if o.level == 1 {
             out.extend(stub(names::derived(name, "hvp"), n + active.len()));
-            if active.len() == 1 {
-                for item in ["hessian", "laplacian", "grad_hessian"] {
-                    out.extend(stub(names::derived(name, item), n));
-                }
+            for item in ["hessian", "laplacian", "grad_hessian"] {
+                out.extend(stub(names::derived(name, item), n));
             }
         }
     }

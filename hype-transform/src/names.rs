@@ -50,6 +50,14 @@ pub fn derived_from_used(name: &str, used: &std::collections::HashSet<String>) -
 /// a free function, whose derivative code is reached through the type of the same
 /// name ([`sibling_impl`]).
 pub fn is_associated(path: &syn::Path) -> bool {
+    // A function named like a primitive type (`f64`) cannot have a type of its name.
+    if path
+        .segments
+        .last()
+        .is_some_and(|s| is_primitive_type(&s.ident.to_string()))
+    {
+        return true;
+    }
     let n = path.segments.len();
     n >= 2 && {
         let t = path.segments[n - 2].ident.to_string();
@@ -110,7 +118,13 @@ pub fn sibling_impl(
         .iter()
         .map(|s| format!("__{s}"))
         .collect();
-    let root = Ident::new(&root, primal.sig.ident.span());
+    if is_primitive_type(&root) {
+        return quote!();
+    }
+    let span = primal.sig.ident.span();
+    let Some(root) = ident(&root, span) else {
+        return quote!();
+    };
     let prefix = format!("{name}__");
     let mut wrappers = Vec::new();
     for item in &file.items {
@@ -128,7 +142,10 @@ pub fn sibling_impl(
             continue;
         }
         let mut sig = f.sig.clone();
-        sig.ident = Ident::new(&format!("{chain}__{rest}"), f.sig.ident.span());
+        let Some(wrapper) = ident(&format!("{chain}__{rest}"), f.sig.ident.span()) else {
+            continue;
+        };
+        sig.ident = wrapper;
         let mut args = Vec::new();
         for (k, input) in sig.inputs.iter_mut().enumerate() {
             if let syn::FnArg::Typed(t) = input {
@@ -182,6 +199,37 @@ pub fn sibling_impl(
             #(#wrappers)*
         }
     }
+}
+
+/// An identifier, or `None` when `name` is not one (a raw `r#name` or a keyword).
+fn ident(name: &str, span: Span) -> Option<Ident> {
+    let mut id: Ident = syn::parse_str(name).ok()?;
+    id.set_span(span);
+    Some(id)
+}
+
+/// Names of the primitive types, which a type of a function's name would shadow.
+pub fn is_primitive_type(name: &str) -> bool {
+    matches!(
+        name,
+        "f32"
+            | "f64"
+            | "i8"
+            | "i16"
+            | "i32"
+            | "i64"
+            | "i128"
+            | "isize"
+            | "u8"
+            | "u16"
+            | "u32"
+            | "u64"
+            | "u128"
+            | "usize"
+            | "bool"
+            | "char"
+            | "str"
+    )
 }
 
 /// An associated function without `self` is recognized by `Self` in its signature.

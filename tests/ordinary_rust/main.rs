@@ -8,3 +8,4 @@ mod containers;
 mod iterators;
 mod math;
 mod names;
+mod operators;

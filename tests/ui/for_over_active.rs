@@ -1,12 +1,12 @@
 use hype::prelude::*;
 
 #[differentiable]
-fn f(x: &Array1<f64>) -> f64 {
+fn f(x: &Array2<f64>) -> f64 {
     let mut s = 0.0;
-    for v in x.iter().map(|v| v * 2.0) {
-        s += v;
+    for row in x.outer_iter() {
+        s += row.sum();
     }
-    s + x.sum()
+    s
 }
 
 fn main() {}

@@ -60,7 +60,7 @@ type HvpFn<'a, P> = Box<dyn Fn(&P, &P) -> P + 'a>;
 /// An objective assembled from closures:
 ///
 /// ```
-/// use hype_runtime::optim::{minimize, Params, Problem};
+/// use hype_runtime::optim::{minimize_objective, Params, Problem};
 /// use ndarray::{array, Array1};
 ///
 /// // f(x) = |x - (1, 2)|², Hessian 2 I.
@@ -70,7 +70,7 @@ type HvpFn<'a, P> = Box<dyn Fn(&P, &P) -> P + 'a>;
 /// })
 /// .with_hvp(|_x, v| 2.0 * v)
 /// .with_validation(|x| (x[0] - 0.9).powi(2));
-/// let r = minimize(&problem, array![0.0, 0.0], &Params::newton_cg());
+/// let r = minimize_objective(&problem, array![0.0, 0.0], &Params::newton_cg());
 /// assert!((r.x[1] - 2.0).abs() < 1e-9);
 /// ```
 pub struct Problem<'a, P> {
@@ -134,7 +134,7 @@ impl<P: Tangent> Objective<P> for Problem<'_, P> {
     }
 }
 
-/// A borrowed problem is an objective too (`minimize(&problem, ..)` reuses it).
+/// A borrowed problem is an objective too (`minimize_objective(&problem, ..)` reuses it).
 impl<P: Tangent> Objective<P> for &Problem<'_, P> {
     fn value_and_grad(&self, x: &P) -> (f64, P) {
         (**self).value_and_grad(x)
