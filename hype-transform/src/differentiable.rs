@@ -5,40 +5,13 @@
 
 use crate::forward::{atom_val, Forward};
 use crate::ir::{Atom, Function, Param};
-use crate::lower::{collect_idents, lower_function};
+use crate::lower::lower_function;
 use crate::names;
 use crate::parse;
 use crate::reverse::Reverse;
+use crate::types::{collect_idents, strip_refs, with_lifetime};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, ToTokens};
-use syn::visit_mut::VisitMut;
-
-/// Gives every elided reference lifetime in a type a name, so that pullbacks
-/// (closures capturing the arguments) and `impl TangentArg<&'a T>` can name it.
-struct NameLifetimes(syn::Lifetime);
-
-impl VisitMut for NameLifetimes {
-    fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
-        if r.lifetime.is_none() {
-            r.lifetime = Some(self.0.clone());
-        }
-        syn::visit_mut::visit_type_reference_mut(self, r);
-    }
-}
-
-pub fn with_lifetime(ty: &syn::Type, name: &str) -> syn::Type {
-    let mut t = ty.clone();
-    NameLifetimes(syn::Lifetime::new(name, proc_macro2::Span::call_site())).visit_type_mut(&mut t);
-    t
-}
-
-/// `&T` → `T` (the tangent of a reference is the tangent of the value).
-pub fn strip_refs(ty: &syn::Type) -> &syn::Type {
-    match ty {
-        syn::Type::Reference(r) => strip_refs(&r.elem),
-        t => t,
-    }
-}
 
 fn with_h(ty: &syn::Type) -> syn::Type {
     with_lifetime(ty, "'h")

@@ -81,7 +81,7 @@ impl Dir<'_> {
                 .f
                 .params
                 .iter()
-                .any(|p| p.name == v && !p.active && crate::higher::typed_tangent(p));
+                .any(|p| p.name == v && !p.active && crate::types::typed_tangent(p));
         taken.then(|| self.d(&v))
     }
 
@@ -106,7 +106,7 @@ impl Dir<'_> {
         match rhs {
             Rhs::Copy(a) => val(a),
             Rhs::Const(t) => quote!(#t),
-            Rhs::Index { base, index } => quote!(#base[#index]),
+            Rhs::Index { base, index } => quote!(::hype::rt::at(&#base, #index)),
             Rhs::Prim(p) => {
                 let path = owned_path(p);
                 let args = p.args.iter().map(arg);
@@ -141,7 +141,7 @@ impl Dir<'_> {
             Rhs::Copy(a) => self.tan(a),
             Rhs::Index { base, index } if self.active(base) => {
                 let bd = self.d(base);
-                quote!(#bd[#index])
+                quote!(::hype::rt::at(&#bd, #index))
             }
             Rhs::Field {
                 base,

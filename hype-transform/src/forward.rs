@@ -35,7 +35,7 @@ pub fn primal(rhs: &Rhs) -> TokenStream {
     match rhs {
         Rhs::Copy(a) => atom_val(a),
         Rhs::Const(t) => quote!(#t),
-        Rhs::Index { base, index } => quote!(#base[#index]),
+        Rhs::Index { base, index } => quote!(::hype::rt::at(&#base, #index)),
         Rhs::Prim(p) => {
             let path = &p.path;
             // A view of a reference borrows the referent, not the local variable.
@@ -111,7 +111,7 @@ impl Forward<'_> {
             }
             Rhs::Index { base, index } if self.active(base) => {
                 let bd = names::dot(base);
-                quote!(#bd[#index])
+                quote!(::hype::rt::at(&#bd, #index))
             }
             Rhs::Field { base, member, .. } if self.active(base) => {
                 let bd = names::dot(base);

@@ -10,10 +10,10 @@
 //!   function for `f__grad` itself, so that `grad!(f)(..)` inside a differentiated
 //!   body is differentiated (both rules are Hessian-vector products).
 
-use crate::differentiable::{strip_refs, with_lifetime};
 use crate::dir::Dir;
 use crate::ir::Function;
 use crate::names;
+use crate::types::{strip_refs, typed_tangent, with_lifetime};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -463,60 +463,4 @@ fn stubs(func: &syn::ItemFn, ir: &Function, o: &Order) -> TokenStream {
         out.extend(stub(format_ident!("{}__diff{}", name, need), n));
     }
     out
-}
-
-/// Whether `f__dir`'s tangent parameter for `p` has `p`'s tangent type: active ones,
-/// and constants of a type with a known tangent (others take `&impl Any`).
-pub(crate) fn typed_tangent(p: &crate::ir::Param) -> bool {
-    p.active || has_known_tangent(&p.ty)
-}
-
-/// Whether `ty` surely has a `HasTangent` implementation (f64, f32, ndarray arrays and
-/// views, integers and bools (tangent `()`), references, tuples of these, and their
-/// `<T as HasTangent>::Tangent`): a constant parameter of such a type takes a (zero)
-/// tangent of that type in `f__dir`; other constants (user types that may lack a
-/// tangent) take `&impl Any`.
-fn has_known_tangent(ty: &syn::Type) -> bool {
-    match ty {
-        syn::Type::Reference(r) => has_known_tangent(&r.elem),
-        syn::Type::Paren(p) => has_known_tangent(&p.elem),
-        syn::Type::Group(g) => has_known_tangent(&g.elem),
-        syn::Type::Tuple(t) => !t.elems.is_empty() && t.elems.iter().all(has_known_tangent),
-        syn::Type::Path(p) => {
-            if let Some(q) = &p.qself {
-                let tangent = p.path.segments.last().is_some_and(|s| s.ident == "Tangent");
-                return tangent && has_known_tangent(&q.ty);
-            }
-            p.path.segments.last().is_some_and(|s| {
-                let name = s.ident.to_string();
-                [
-                    "f64",
-                    "f32",
-                    "ArrayBase",
-                    "ArrayD",
-                    "ArrayViewD",
-                    "CowArray",
-                    "usize",
-                    "isize",
-                    "u8",
-                    "u16",
-                    "u32",
-                    "u64",
-                    "u128",
-                    "i8",
-                    "i16",
-                    "i32",
-                    "i64",
-                    "i128",
-                    "bool",
-                ]
-                .contains(&name.as_str())
-                    || ["Array", "ArrayView"].iter().any(|a| {
-                        name.strip_prefix(a)
-                            .is_some_and(|d| d.is_empty() || d.parse::<u8>().is_ok())
-                    })
-            })
-        }
-        _ => false,
-    }
 }

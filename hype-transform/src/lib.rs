@@ -31,6 +31,7 @@ pub mod primitives;
 pub mod recording;
 pub mod reverse;
 pub mod tangent;
+pub mod types;
 
 /// `#[differentiable(attr)] item` → the item and its derivative code, or an error.
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {

@@ -64,6 +64,42 @@ pub fn lower_function(
     ))
 }
 
+/// The closure as a function: its parameters and its body lowered to IR.
+pub fn closure_ir(c: &syn::ExprClosure) -> syn::Result<Function> {
+    if let Some(m) = &c.movability {
+        return Err(syn::Error::new(
+            m.span(),
+            "hype: `static` closures cannot be differentiated",
+        ));
+    }
+    if let Some(a) = &c.asyncness {
+        return Err(syn::Error::new(
+            a.span(),
+            "hype: `async` closures cannot be differentiated",
+        ));
+    }
+    let inputs = c.inputs.iter().map(|p| match p {
+        syn::Pat::Type(_) => Ok(p.clone()),
+        other => Err(syn::Error::new(
+            other.span(),
+            "hype: parameters of a closure given to a derivative operator need types (`|x: f64| ..`)",
+        )),
+    });
+    let inputs: Vec<syn::Pat> = inputs.collect::<syn::Result<_>>()?;
+    let mut func: syn::ItemFn = syn::parse_quote_spanned!(c.span()=>
+        fn __hype_closure(#(#inputs),*) -> _ {}
+    );
+    // The body is placed as a tree (printing and re-parsing `{ #body }` can fail).
+    func.block.stmts = vec![syn::Stmt::Expr((*c.body).clone(), None)];
+    let params = crate::parse::signature(&mut func)?;
+    let mut block = (*func.block).clone();
+    crate::desugar::body(&mut block)?;
+    crate::check::body(&block)?;
+    let mut idents = std::collections::HashSet::new();
+    crate::types::collect_idents(c.to_token_stream(), &mut idents);
+    lower_function(params, &block, idents)
+}
+
 /// Iterator code rewritten into loops ([`crate::iterators`]), kept across the passes of
 /// the activity fixpoint: keyed by the address of the original syntax, so that the
 /// rewritten syntax (and the binding sites in it) is the same in every pass.
@@ -1240,6 +1276,20 @@ impl Lowerer {
         if segs == ["core", "clone", "Clone", "clone"] && c.args.len() == 1 {
             return Ok(Rhs::Copy(self.expr(&c.args[0], out)?));
         }
+        // `::hype::rt::at(&x, i)`: derivative code's element read `x[i]`.
+        if segs == ["hype", "rt", "at"] && c.args.len() == 2 {
+            let base = match strip(&c.args[0]) {
+                Expr::Reference(r) => &*r.expr,
+                e => e,
+            };
+            let ix: syn::ExprIndex = syn::ExprIndex {
+                attrs: Vec::new(),
+                expr: Box::new(base.clone()),
+                bracket_token: Default::default(),
+                index: Box::new(c.args[1].clone()),
+            };
+            return self.rhs(&Expr::Index(ix), out);
+        }
         // Derivative code names primitives by path: `::hype::rt::mul(&a, &b)`.
         let rt_op = match segs.as_slice() {
             [h, m, n] if h == "hype" && m == "rt" => {
@@ -1336,7 +1386,7 @@ impl Lowerer {
                 if !ok {
                     return Err(err(cl.inputs[0].span(), format!("hype: inside #[differentiable] code, {op}! on a closure needs an f64 parameter written with its type (`|y: f64| ..`)")));
                 }
-                let ir = crate::operators::closure_ir(cl)?;
+                let ir = closure_ir(cl)?;
                 self.counter += 1;
                 let dir = crate::dir::Dir {
                     f: &ir,
@@ -1512,19 +1562,6 @@ fn compound_op(op: &BinOp) -> Option<&'static str> {
         BinOp::MulAssign(_) => Some("mul"),
         BinOp::DivAssign(_) => Some("div"),
         _ => None,
-    }
-}
-
-/// Every identifier in a token stream (for collision-free fresh names).
-pub fn collect_idents(tokens: TokenStream, out: &mut HashSet<String>) {
-    for t in tokens {
-        match t {
-            TokenTree::Ident(id) => {
-                out.insert(id.to_string());
-            }
-            TokenTree::Group(g) => collect_idents(g.stream(), out),
-            _ => {}
-        }
     }
 }
 

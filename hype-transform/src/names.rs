@@ -235,6 +235,6 @@ pub fn is_primitive_type(name: &str) -> bool {
 /// An associated function without `self` is recognized by `Self` in its signature.
 fn mentions_self(f: &syn::ItemFn) -> bool {
     let mut names = std::collections::HashSet::new();
-    crate::lower::collect_idents(quote::ToTokens::to_token_stream(&f.sig), &mut names);
+    crate::types::collect_idents(quote::ToTokens::to_token_stream(&f.sig), &mut names);
     names.contains("Self")
 }

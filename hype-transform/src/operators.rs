@@ -5,11 +5,11 @@
 
 use crate::forward::{atom_val, derived_path, Forward};
 use crate::ir::{Atom, Function};
-use crate::lower::{collect_idents, lower_function};
+use crate::lower::closure_ir;
 use crate::names;
 use crate::reverse::Reverse;
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned, ToTokens};
+use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
 pub fn expand(input: TokenStream, op: &str) -> syn::Result<TokenStream> {
@@ -60,42 +60,6 @@ pub fn expand(input: TokenStream, op: &str) -> syn::Result<TokenStream> {
             ),
         )),
     }
-}
-
-/// The closure as a function: its parameters and its body lowered to IR.
-pub fn closure_ir(c: &syn::ExprClosure) -> syn::Result<Function> {
-    if let Some(m) = &c.movability {
-        return Err(syn::Error::new(
-            m.span(),
-            "hype: `static` closures cannot be differentiated",
-        ));
-    }
-    if let Some(a) = &c.asyncness {
-        return Err(syn::Error::new(
-            a.span(),
-            "hype: `async` closures cannot be differentiated",
-        ));
-    }
-    let inputs = c.inputs.iter().map(|p| match p {
-        syn::Pat::Type(_) => Ok(p.clone()),
-        other => Err(syn::Error::new(
-            other.span(),
-            "hype: parameters of a closure given to a derivative operator need types (`|x: f64| ..`)",
-        )),
-    });
-    let inputs: Vec<syn::Pat> = inputs.collect::<syn::Result<_>>()?;
-    let mut func: syn::ItemFn = syn::parse_quote_spanned!(c.span()=>
-        fn __hype_closure(#(#inputs),*) -> _ {}
-    );
-    // The body is placed as a tree (printing and re-parsing `{ #body }` can fail).
-    func.block.stmts = vec![syn::Stmt::Expr((*c.body).clone(), None)];
-    let params = crate::parse::signature(&mut func)?;
-    let mut block = (*func.block).clone();
-    crate::desugar::body(&mut block)?;
-    crate::check::body(&block)?;
-    let mut idents = std::collections::HashSet::new();
-    collect_idents(c.to_token_stream(), &mut idents);
-    lower_function(params, &block, idents)
 }
 
 /// `name: Type` for every parameter of `ir`.
@@ -244,7 +208,7 @@ fn closure(c: syn::ExprClosure, op: &str) -> syn::Result<TokenStream> {
             let x = &active[0].name;
             let x_ref = if active[0].is_ref { quote!(#x) } else { quote!(&#x) };
             let xd = names::dot(x);
-            let xt = crate::differentiable::strip_refs(&active[0].ty);
+            let xt = crate::types::strip_refs(&active[0].ty);
             let rcore = reverse_core(quote!(::core::clone::Clone::clone(__hype_seed)));
             let (fbody, ret_dot) = forward_core();
             Ok(quote_spanned!(span=> {
@@ -330,7 +294,7 @@ fn hvp_closure(c: syn::ExprClosure) -> syn::Result<TokenStream> {
         .iter()
         .map(|p| {
             let d = dir.d(&p.name);
-            let t = crate::differentiable::strip_refs(&p.ty);
+            let t = crate::types::strip_refs(&p.ty);
             quote!(#d: &<#t as ::hype::HasTangent>::Tangent)
         })
         .collect();
@@ -361,7 +325,7 @@ fn hvp_closure(c: syn::ExprClosure) -> syn::Result<TokenStream> {
         quote!((#(#picked),*))
     };
     let v_params = active.iter().zip(&vs).map(|(p, v)| {
-        let t = crate::differentiable::strip_refs(&p.ty);
+        let t = crate::types::strip_refs(&p.ty);
         quote!(#v: &<#t as ::hype::HasTangent>::Tangent)
     });
     Ok(quote_spanned!(span=> {

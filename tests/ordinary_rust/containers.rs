@@ -191,3 +191,92 @@ fn a_by_value_parameter_copied_and_updated_at_order_2() {
         &[0.5, -1.0],
     );
 }
+
+/// A recurrent cell over a sequence of arrays, as a recurrent network takes it.
+#[differentiable(order = 2)]
+fn rnn_last(xs: &[Array1<f64>], w: &Array2<f64>, u: &Array2<f64>) -> f64 {
+    let mut h = Array1::zeros(u.nrows());
+    for x in xs.iter() {
+        h = (w.dot(x) + u.dot(&h)).tanh();
+    }
+    h.sum()
+}
+
+#[differentiable]
+fn seq_by_index(xs: &Vec<Array1<f64>>, w: &Array1<f64>) -> f64 {
+    let mut s = 0.0;
+    for t in 0..xs.len() {
+        s += (&xs[t] * w).sum() * (t as f64 + 1.0);
+    }
+    s
+}
+
+fn flat(xs: &[Array1<f64>]) -> Vec<f64> {
+    xs.iter().flat_map(|x| x.iter().copied()).collect()
+}
+
+fn unflat(z: &[f64], n: usize) -> Vec<Array1<f64>> {
+    z.chunks(n).map(|c| Array1::from(c.to_vec())).collect()
+}
+
+#[test]
+fn sequences_of_arrays() {
+    let xs = vec![array![0.5, -0.2], array![0.1, 0.4], array![-0.3, 0.2]];
+    let w = array![[0.3, -0.4], [0.2, 0.5], [0.1, 0.1]];
+    let u = array![[0.2, 0.1, -0.3], [0.0, 0.4, 0.1], [-0.2, 0.3, 0.2]];
+    let (gx, gw, gu) = grad!(rnn_last)(&xs, &w, &u);
+    assert_eq!(gx.len(), 3);
+    let mut g = flat(&gx);
+    g.extend(gw.iter());
+    g.extend(gu.iter());
+    let at: Vec<f64> = flat(&xs)
+        .into_iter()
+        .chain(w.iter().copied())
+        .chain(u.iter().copied())
+        .collect();
+    let f = |z: &[f64]| {
+        let xs = unflat(&z[..6], 2);
+        let w = Array2::from_shape_vec((3, 2), z[6..12].to_vec()).unwrap();
+        let u = Array2::from_shape_vec((3, 3), z[12..].to_vec()).unwrap();
+        rnn_last(&xs, &w, &u)
+    };
+    let jvp = |d: &[f64]| {
+        let dx = unflat(&d[..6], 2);
+        let dw = Array2::from_shape_vec((3, 2), d[6..12].to_vec()).unwrap();
+        let du = Array2::from_shape_vec((3, 3), d[12..].to_vec()).unwrap();
+        jvp!(rnn_last)(&xs, &w, &u, &dx, &dw, &du).1
+    };
+    check_gradient(&f, &g, &jvp, &at);
+    // Second order: the Hessian-vector product in the input sequence only.
+    let v: Vec<Array1<f64>> = vec![array![1.0, 0.5], array![-0.5, 0.25], array![0.2, -1.0]];
+    let (hx, _, _) = hvp!(rnn_last)(
+        &xs,
+        &w,
+        &u,
+        &v,
+        &Array2::zeros((3, 2)),
+        &Array2::zeros((3, 3)),
+    );
+    let grad_x = |z: &[f64]| flat(&grad!(rnn_last)(&unflat(z, 2), &w, &u).0);
+    check_hvp(&grad_x, &flat(&hx), &flat(&xs), &flat(&v));
+
+    let ws = array![0.5, -1.0];
+    let (gs, gws) = grad!(seq_by_index)(&xs, &ws);
+    let mut g2 = flat(&gs);
+    g2.extend(gws.iter());
+    let at2: Vec<f64> = flat(&xs).into_iter().chain(ws.iter().copied()).collect();
+    check_gradient(
+        &|z| seq_by_index(&unflat(&z[..6], 2), &Array1::from(z[6..].to_vec())),
+        &g2,
+        &|d| {
+            jvp!(seq_by_index)(
+                &xs,
+                &ws,
+                &unflat(&d[..6], 2),
+                &Array1::from(d[6..].to_vec()),
+            )
+            .1
+        },
+        &at2,
+    );
+}

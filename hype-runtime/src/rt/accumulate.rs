@@ -5,7 +5,6 @@
 //! are added in place. Rules whose adjoint is `None` are skipped altogether.
 
 use crate::tangent::{HasTangent, Tangent};
-use ndarray::{Array, Dimension, NdIndex};
 
 /// An empty adjoint slot for `like` (typed by it; holds an exact zero).
 #[inline]
@@ -33,54 +32,6 @@ pub fn take_dense<V: HasTangent + ?Sized>(
         like.densify(&mut t);
         t
     })
-}
-
-/// Adjoints whose elements generated code reads and writes one at a time: arrays of
-/// `f64` (any index ndarray takes), `Vec<f64>` and `[f64; N]` (a `usize`).
-pub trait ElementAdjoint<I> {
-    /// The element at `index` (panics out of bounds, like indexing).
-    fn at_mut(&mut self, index: I) -> &mut f64;
-}
-
-impl<D: Dimension, I: NdIndex<D>> ElementAdjoint<I> for Array<f64, D> {
-    #[inline(always)]
-    fn at_mut(&mut self, index: I) -> &mut f64 {
-        &mut self[index]
-    }
-}
-
-impl ElementAdjoint<usize> for Vec<f64> {
-    #[inline(always)]
-    fn at_mut(&mut self, index: usize) -> &mut f64 {
-        &mut self[index]
-    }
-}
-
-impl<const N: usize> ElementAdjoint<usize> for [f64; N] {
-    #[inline(always)]
-    fn at_mut(&mut self, index: usize) -> &mut f64 {
-        &mut self[index]
-    }
-}
-
-/// Adds `g` into element `index` of an adjoint slot, creating zeros shaped like
-/// `like` on first use (the adjoint of an indexing read, without a full-size temporary).
-#[inline]
-pub fn acc_at<L, T, I>(slot: &mut Option<T>, like: &L, index: I, g: f64)
-where
-    L: HasTangent<Tangent = T> + ?Sized,
-    T: ElementAdjoint<I>,
-{
-    let a = slot.get_or_insert_with(|| like.zero_tangent());
-    *a.at_mut(index) += g;
-}
-
-/// Takes the adjoint of element `index` out of an adjoint slot, leaving zero there
-/// (the adjoint of an indexed write `a[i] = e`: the old element is overwritten).
-#[inline]
-pub fn take_at<T: ElementAdjoint<I>, I>(slot: &mut Option<T>, index: I) -> Option<f64> {
-    slot.as_mut()
-        .map(|a| std::mem::replace(a.at_mut(index), 0.0))
 }
 
 /// The finished adjoint: the slot's content, or zeros shaped like `like`.

@@ -160,9 +160,9 @@ where
 
 /// Adds `g` into element `index` of a dense adjoint.
 #[inline(always)]
-pub fn acc_at_dense<T: super::ElementAdjoint<I>, I>(d: &mut Dense<'_, T>, index: I, g: f64) {
+pub fn acc_at_dense<T: super::ElementAdjoint<I>, I>(d: &mut Dense<'_, T>, index: I, g: T::Elem) {
     if let Some(a) = d.0.as_deref_mut() {
-        *a.at_mut(index) += g;
+        a.acc_elem(index, g);
     }
 }
 

@@ -21,6 +21,7 @@ mod broadcast;
 mod calls;
 #[doc(hidden)]
 pub mod contract;
+mod elements;
 mod elementwise;
 mod linalg;
 mod loops;
@@ -35,6 +36,7 @@ pub use accumulate::*;
 pub use arith::*;
 pub use broadcast::*;
 pub use calls::*;
+pub use elements::*;
 pub use elementwise::*;
 pub use linalg::*;
 pub use loops::*;

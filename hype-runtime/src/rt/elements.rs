@@ -1,0 +1,209 @@
+//! Element access of containers in generated code: `x[i]` reads through [`at`], and
+//! the adjoint of such a read is added into element `i` of the container's adjoint
+//! ([`acc_at`]). Containers: ndarray arrays of `f64` (any index ndarray takes),
+//! `[f64]`, `Vec<f64>`, `[f64; N]` (elements are `f64` values), and sequences of
+//! arrays, `[Array<f64, D>]` / `Vec<Array<f64, D>>` (elements are borrowed arrays),
+//! as a recurrent network takes its inputs.
+
+use crate::tangent::{HasTangent, Tangent};
+use ndarray::{Array, ArrayBase, Data, Dimension, NdIndex};
+
+/// Containers whose elements generated code reads by index.
+pub trait ElementRead<I> {
+    /// An element: an `f64`, or a borrowed array.
+    type Out<'a>
+    where
+        Self: 'a;
+    /// Element `index` (panics out of bounds, like indexing).
+    fn read(&self, index: I) -> Self::Out<'_>;
+}
+
+impl<S: Data<Elem = f64>, D: Dimension, I: NdIndex<D>> ElementRead<I> for ArrayBase<S, D> {
+    type Out<'a>
+        = f64
+    where
+        Self: 'a;
+    #[inline(always)]
+    fn read(&self, index: I) -> f64 {
+        self[index]
+    }
+}
+
+impl ElementRead<usize> for [f64] {
+    type Out<'a> = f64;
+    #[inline(always)]
+    fn read(&self, index: usize) -> f64 {
+        self[index]
+    }
+}
+
+impl ElementRead<usize> for Vec<f64> {
+    type Out<'a> = f64;
+    #[inline(always)]
+    fn read(&self, index: usize) -> f64 {
+        self[index]
+    }
+}
+
+impl<const N: usize> ElementRead<usize> for [f64; N] {
+    type Out<'a> = f64;
+    #[inline(always)]
+    fn read(&self, index: usize) -> f64 {
+        self[index]
+    }
+}
+
+impl<D: Dimension> ElementRead<usize> for [Array<f64, D>] {
+    type Out<'a>
+        = &'a Array<f64, D>
+    where
+        Self: 'a;
+    #[inline(always)]
+    fn read(&self, index: usize) -> &Array<f64, D> {
+        &self[index]
+    }
+}
+
+impl<D: Dimension> ElementRead<usize> for Vec<Array<f64, D>> {
+    type Out<'a>
+        = &'a Array<f64, D>
+    where
+        Self: 'a;
+    #[inline(always)]
+    fn read(&self, index: usize) -> &Array<f64, D> {
+        &self[index]
+    }
+}
+
+/// Through a reference, elements borrow from what it points to (not from the
+/// reference variable), so a read of a reference parameter can outlive the call.
+impl<'b, T: ElementRead<I> + ?Sized, I> ElementRead<I> for &'b T {
+    type Out<'a>
+        = T::Out<'b>
+    where
+        Self: 'a;
+    #[inline(always)]
+    fn read(&self, index: I) -> T::Out<'b> {
+        let inner: &'b T = self;
+        inner.read(index)
+    }
+}
+
+/// `c[index]` as generated code reads it.
+#[inline(always)]
+#[track_caller]
+pub fn at<C: ElementRead<I> + ?Sized, I>(c: &C, index: I) -> C::Out<'_> {
+    c.read(index)
+}
+
+/// Adjoints whose elements receive contributions one at a time.
+pub trait ElementAdjoint<I> {
+    /// The adjoint of one element.
+    type Elem;
+    /// Adds `g` into element `index`.
+    fn acc_elem(&mut self, index: I, g: Self::Elem);
+}
+
+impl<D: Dimension, I: NdIndex<D>> ElementAdjoint<I> for Array<f64, D> {
+    type Elem = f64;
+    #[inline(always)]
+    fn acc_elem(&mut self, index: I, g: f64) {
+        self[index] += g;
+    }
+}
+
+impl ElementAdjoint<usize> for Vec<f64> {
+    type Elem = f64;
+    #[inline(always)]
+    fn acc_elem(&mut self, index: usize, g: f64) {
+        self[index] += g;
+    }
+}
+
+impl<const N: usize> ElementAdjoint<usize> for [f64; N] {
+    type Elem = f64;
+    #[inline(always)]
+    fn acc_elem(&mut self, index: usize, g: f64) {
+        self[index] += g;
+    }
+}
+
+impl<D: Dimension> ElementAdjoint<usize> for Vec<Array<f64, D>> {
+    type Elem = Array<f64, D>;
+    #[inline]
+    #[track_caller]
+    fn acc_elem(&mut self, index: usize, g: Array<f64, D>) {
+        let e = &mut self[index];
+        super::check_same_shape("acc_at", e.shape(), g.shape());
+        e.add_assign_tangent(&g);
+    }
+}
+
+/// Elements an indexed write `a[i] = e` overwrites: their adjoint is taken out.
+pub trait ElementSlot<I> {
+    /// The `f64` at `index`.
+    fn slot(&mut self, index: I) -> &mut f64;
+}
+
+impl<D: Dimension, I: NdIndex<D>> ElementSlot<I> for Array<f64, D> {
+    #[inline(always)]
+    fn slot(&mut self, index: I) -> &mut f64 {
+        &mut self[index]
+    }
+}
+
+impl ElementSlot<usize> for Vec<f64> {
+    #[inline(always)]
+    fn slot(&mut self, index: usize) -> &mut f64 {
+        &mut self[index]
+    }
+}
+
+impl<const N: usize> ElementSlot<usize> for [f64; N] {
+    #[inline(always)]
+    fn slot(&mut self, index: usize) -> &mut f64 {
+        &mut self[index]
+    }
+}
+
+/// Adds `g` into element `index` of an adjoint slot, creating zeros shaped like
+/// `like` on first use (the adjoint of an indexing read, without a full-size temporary).
+#[inline]
+#[track_caller]
+pub fn acc_at<L, T, I>(slot: &mut Option<T>, like: &L, index: I, g: T::Elem)
+where
+    L: HasTangent<Tangent = T> + ?Sized,
+    T: ElementAdjoint<I>,
+{
+    slot.get_or_insert_with(|| like.zero_tangent())
+        .acc_elem(index, g);
+}
+
+/// Takes the adjoint of element `index` out of an adjoint slot, leaving zero there
+/// (the adjoint of an indexed write `a[i] = e`: the old element is overwritten).
+#[inline]
+pub fn take_at<T: ElementSlot<I>, I>(slot: &mut Option<T>, index: I) -> Option<f64> {
+    slot.as_mut().map(|a| std::mem::replace(a.slot(index), 0.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn reads_and_adjoints_of_every_container() {
+        let v = vec![1.0, 2.0];
+        assert_eq!(at(&&v, 1), 2.0);
+        let xs = vec![array![1.0, 2.0], array![3.0, 4.0]];
+        assert_eq!(at(&xs[..], 1), &array![3.0, 4.0]);
+        let mut slot: Option<Vec<Array<f64, ndarray::Ix1>>> = None;
+        acc_at(&mut slot, &xs, 1, array![0.5, 0.25]);
+        acc_at(&mut slot, &xs, 1, array![0.5, 0.25]);
+        assert_eq!(slot, Some(vec![array![0.0, 0.0], array![1.0, 0.5]]));
+        let mut a: Option<[f64; 2]> = None;
+        acc_at(&mut a, &[1.0, 2.0], 0, 3.0);
+        assert_eq!(take_at(&mut a, 0), Some(3.0));
+        assert_eq!(a, Some([0.0, 0.0]));
+    }
+}
