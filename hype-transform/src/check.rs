@@ -13,7 +13,7 @@ struct Checker {
 /// Constructs that are outside the supported subset, with what to do instead.
 pub fn unsupported(e: &Expr) -> Option<&'static str> {
     Some(match e {
-        Expr::Closure(_) => "hype: closures are supported in #[differentiable] code as arguments of `map`, `fold` and `mapv`, and of derivative operators (grad!, jvp!, ...); write a separate #[differentiable] function",
+        Expr::Closure(_) => "hype: closures are supported in #[differentiable] code bound to a local (`let f = |x| ..;`, then called), as arguments of `map`, `fold` and `mapv`, and of derivative operators (grad!, jvp!, ...); or write a separate #[differentiable] function",
         Expr::Unsafe(_) => "hype: `unsafe` blocks cannot be differentiated; move the unsafe code into a function with a custom rule",
         Expr::Async(_) => "hype: `async` blocks cannot be differentiated; differentiate a synchronous function",
         Expr::Await(_) => "hype: `.await` cannot be differentiated; differentiate a synchronous function",
@@ -44,12 +44,32 @@ impl<'ast> Visit<'ast> for Checker {
                 }
                 return;
             }
+            let closure = m.args.iter().find(|a| matches!(a, Expr::Closure(_)));
+            if let Some(c) = closure {
+                self.errors.push(syn::Error::new(
+                    c.span(),
+                    format!("hype: `{}` with a closure is not supported in #[differentiable] code; the iterator adapters that take closures are `map` and `fold` (and `mapv` on arrays); write a loop, with an `if` for a filter", m.method),
+                ));
+                self.visit_expr(&m.receiver);
+                return;
+            }
         }
         if let Some(msg) = unsupported(e) {
             self.errors.push(syn::Error::new(e.span(), msg));
             return;
         }
         syn::visit::visit_expr(self, e);
+    }
+
+    /// `let f = |..| ..;`: a closure bound to a local is inlined where it is called.
+    fn visit_local(&mut self, l: &'ast syn::Local) {
+        if let Some(init) = &l.init {
+            if let Expr::Closure(c) = &*init.expr {
+                self.visit_expr(&c.body);
+                return;
+            }
+        }
+        syn::visit::visit_local(self, l);
     }
 
     fn visit_item(&mut self, item: &'ast syn::Item) {

@@ -231,7 +231,7 @@ fn end_of(h: &Expr) -> Expr {
 
 /// `{ let PAT0 = arg0; ..; body }` for closure `|PAT0, ..| body`, with the references
 /// of the patterns dropped and `*v` of their names read as `v`.
-fn apply(c: &syn::ExprClosure, args: &[Expr]) -> syn::Result<Expr> {
+pub fn apply(c: &syn::ExprClosure, args: &[Expr]) -> syn::Result<Expr> {
     if c.inputs.len() != args.len() {
         return Err(err(
             c.span(),

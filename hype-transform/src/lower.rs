@@ -110,8 +110,16 @@ struct Rewrites {
     fresh: crate::iterators::Fresh,
 }
 
+/// A closure bound to a local (`let f = |x| ..;`), inlined where it is called.
+struct LocalClosure {
+    closure: syn::ExprClosure,
+    /// The variables its body names, with the binding each had at the definition.
+    captures: Vec<(String, Option<Ident>)>,
+}
+
 struct Lowerer {
     rewrites: Rewrites,
+    closures: HashMap<String, std::rc::Rc<LocalClosure>>,
     scopes: Vec<HashMap<String, Ident>>,
     /// Unique name of each binding site (keyed by the address of its identifier in
     /// the body, which is the same in every pass).
@@ -145,6 +153,7 @@ impl Lowerer {
         }
         Lowerer {
             rewrites: Rewrites::default(),
+            closures: HashMap::new(),
             scopes: vec![scope],
             site_names: HashMap::new(),
             reserved: HashSet::new(),
@@ -311,6 +320,11 @@ impl Lowerer {
             }
             // A closure (of `map`, `fold`, `mapv`) is as active as its body.
             Expr::Closure(c) => self.tokens_mention_active(c.body.to_token_stream()),
+            Expr::Call(c) if self.local_closure_call(c).is_some() => {
+                let def = self.local_closure_call(c).expect("checked");
+                c.args.iter().any(|a| self.is_active(a))
+                    || self.tokens_mention_active(def.closure.body.to_token_stream())
+            }
             Expr::Call(c) => {
                 !is_const_fn(&c.func)
                     && (c.args.iter().any(|a| self.is_active(a))
@@ -427,6 +441,11 @@ impl Lowerer {
         if let Some(init) = &local.init {
             if let Some((_, diverge)) = &init.diverge {
                 return Err(err(diverge.span(), "hype: `let ... else` is not supported in #[differentiable] code; use `if`/`match` on a constant instead"));
+            }
+        }
+        if let (Pat::Ident(pi), Some(init)) = (pat, &local.init) {
+            if let Expr::Closure(c) = strip(&init.expr) {
+                return self.local_closure(pi, c, out);
             }
         }
         match pat {
@@ -783,6 +802,60 @@ impl Lowerer {
         matches!(a, Atom::Var(v) if self.is_active_var(v))
     }
 
+    /// `let f = |x| body;`: remembered (with the bindings its body sees) and inlined at
+    /// every call; a closure that reads no active variable is also kept as written, for
+    /// calls in constant code.
+    fn local_closure(
+        &mut self,
+        pi: &syn::PatIdent,
+        c: &syn::ExprClosure,
+        out: &mut Vec<Stmt>,
+    ) -> syn::Result<()> {
+        let mut params = HashSet::new();
+        for p in &c.inputs {
+            crate::types::collect_idents(p.to_token_stream(), &mut params);
+        }
+        let mut names = HashSet::new();
+        crate::types::collect_idents(c.body.to_token_stream(), &mut names);
+        let mut captures: Vec<(String, Option<Ident>)> = names
+            .into_iter()
+            .filter(|n| !params.contains(n))
+            .map(|n| {
+                let at = self.lookup_str(&n).cloned();
+                (n, at)
+            })
+            .collect();
+        captures.sort_by(|a, b| a.0.cmp(&b.0));
+        let active = self.tokens_mention_active(c.body.to_token_stream());
+        if !active {
+            let t = self.verbatim(c);
+            let name = &pi.ident;
+            out.push(Stmt::Inactive(quote_spanned!(pi.span()=> let #name = #t;)));
+        }
+        let var = self.bind(&pi.ident);
+        self.closures.insert(
+            var.to_string(),
+            std::rc::Rc::new(LocalClosure {
+                closure: c.clone(),
+                captures,
+            }),
+        );
+        Ok(())
+    }
+
+    fn local_closure_of(&self, path: &syn::Path) -> Option<std::rc::Rc<LocalClosure>> {
+        let id = path.get_ident()?;
+        let var = self.lookup(id)?;
+        self.closures.get(&var.to_string()).cloned()
+    }
+
+    fn local_closure_call(&self, c: &syn::ExprCall) -> Option<std::rc::Rc<LocalClosure>> {
+        match strip(&c.func) {
+            Expr::Path(p) => self.local_closure_of(&p.path),
+            _ => None,
+        }
+    }
+
     fn for_loop(&mut self, f: &syn::ExprForLoop, out: &mut Vec<Stmt>) -> syn::Result<()> {
         if f.label.is_some() {
             return Err(err(
@@ -938,6 +1011,11 @@ impl Lowerer {
     fn expr(&mut self, e: &Expr, out: &mut Vec<Stmt>) -> syn::Result<Atom> {
         if let Some(msg) = unsupported(e) {
             return Err(err(e.span(), msg));
+        }
+        if let Expr::Path(p) = strip(e) {
+            if self.local_closure_of(&p.path).is_some() {
+                return Err(err(e.span(), "hype: a closure bound to a local is inlined where it is called (`f(x)`); it cannot be passed on as a value in #[differentiable] code"));
+            }
         }
         if !is_structured(e) && !self.is_active(e) {
             return Ok(Atom::Const(self.verbatim(e)));
@@ -1240,6 +1318,24 @@ impl Lowerer {
     fn call(&mut self, c: &syn::ExprCall, out: &mut Vec<Stmt>) -> syn::Result<Rhs> {
         if let Expr::Macro(m) = strip(&c.func) {
             return self.operator_call(m, c, out);
+        }
+        if let Some(def) = self.local_closure_call(c) {
+            for (name, at_definition) in &def.captures {
+                if self.lookup_str(name) != at_definition.as_ref() {
+                    return Err(err(c.span(), format!("hype: the closure called here reads `{name}`, which is bound again between its definition and this call; rename one of them")));
+                }
+            }
+            let key = c as *const syn::ExprCall as usize;
+            let inlined = match self.rewrites.exprs.get(&key) {
+                Some(e) => e.clone(),
+                None => {
+                    let args: Vec<Expr> = c.args.iter().cloned().collect();
+                    let e = std::rc::Rc::new(crate::iterators::apply(&def.closure, &args)?);
+                    self.rewrites.exprs.insert(key, e.clone());
+                    e
+                }
+            };
+            return self.rhs(&inlined, out);
         }
         let Expr::Path(p) = strip(&c.func) else {
             return Err(err(

@@ -194,3 +194,39 @@ fn zip_of_a_vec_and_a_slice() {
         &at,
     );
 }
+
+#[differentiable(order = 2)]
+fn local_closures(x: &Array1<f64>) -> f64 {
+    let c = x[0];
+    let sq = |v: f64| v * v * c;
+    let soft = |v: f64| (v * 0.5).tanh();
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += sq(x[i]) + soft(x[i] - c);
+    }
+    s + sq(2.0)
+}
+array_fn_test!(closures_bound_to_locals, local_closures, [0.5, -1.5, 2.0]);
+
+#[differentiable]
+fn constant_closure(x: &Array1<f64>, n: usize) -> f64 {
+    let half = |k: usize| k / 2;
+    let mut s = 0.0;
+    for i in 0..half(n) {
+        s += x[i].exp();
+    }
+    s
+}
+
+#[test]
+fn a_constant_closure_in_constant_code() {
+    let x = array![0.5, -1.5, 2.0, 0.1];
+    let g = grad!(constant_closure)(&x, 5);
+    let expect = array![0.5f64.exp(), (-1.5f64).exp(), 0.0, 0.0];
+    assert_all_close(
+        "grad",
+        g.as_slice().unwrap(),
+        expect.as_slice().unwrap(),
+        1e-14,
+    );
+}
