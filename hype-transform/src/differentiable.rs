@@ -46,7 +46,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         explicit: opts.order.is_some() && !opts.implicit,
     };
     out.extend(crate::higher::emit(&func, &ir, &order)?);
-    out.extend(names::sibling_impl(&out, &func, order.level));
+    out.extend(names::sibling_impl(&out, &func, order.level, false));
     // `HYPE_PRINT_EXPANSION=name` prints the code generated for function `name`.
     if std::env::var("HYPE_PRINT_EXPANSION").is_ok_and(|n| func.sig.ident == n) {
         eprintln!("{out}");
@@ -92,7 +92,15 @@ pub fn expand_custom(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
         mutable: Default::default(),
     };
     let mut out = emit_with(&func, &ir, Some(&CustomRule { forward, reverse }));
-    out.extend(names::sibling_impl(&out, &func, 1));
+    // `g__dir` written by hand (second order of a custom-rule `g`) is `g::__dir`.
+    let name = func.sig.ident.to_string();
+    let dirs = name.matches("__dir").count();
+    let level = if dirs > 0 && name.ends_with("__dir") && !name.starts_with("__dir") {
+        1 + dirs
+    } else {
+        1
+    };
+    out.extend(names::sibling_impl(&out, &func, level, level > 1));
     Ok(out)
 }
 

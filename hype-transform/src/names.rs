@@ -99,6 +99,7 @@ pub fn sibling_impl(
     items: &proc_macro2::TokenStream,
     primal: &syn::ItemFn,
     level: usize,
+    with_primal: bool,
 ) -> proc_macro2::TokenStream {
     use quote::quote;
     if primal.sig.receiver().is_some() || mentions_self(primal) {
@@ -127,22 +128,23 @@ pub fn sibling_impl(
     };
     let prefix = format!("{name}__");
     let mut wrappers = Vec::new();
-    for item in &file.items {
-        let syn::Item::Fn(f) = item else { continue };
-        let Some(rest) = f
+    // A hand-written `g__dir` (a custom rule) adds itself to `g`'s type as `g::__dir`.
+    let own = with_primal.then(|| (primal, String::new()));
+    let generated = file.items.iter().filter_map(|item| match item {
+        syn::Item::Fn(f) => f
             .sig
             .ident
             .to_string()
             .strip_prefix(&prefix)
-            .map(str::to_string)
-        else {
-            continue;
-        };
+            .map(|rest| (f, format!("__{rest}"))),
+        _ => None,
+    });
+    for (f, rest) in own.into_iter().chain(generated) {
         if f.sig.receiver().is_some() {
             continue;
         }
         let mut sig = f.sig.clone();
-        let Some(wrapper) = ident(&format!("{chain}__{rest}"), f.sig.ident.span()) else {
+        let Some(wrapper) = ident(&format!("{chain}{rest}"), f.sig.ident.span()) else {
             continue;
         };
         sig.ident = wrapper;

@@ -160,3 +160,55 @@ fn functions_declared_inside_a_block() {
     let hv = hvp!(calls_local)(x, &1.0);
     check_hvp(&|z| vec![grad!(calls_local)(z[0])], &[hv], &[x], &[1.0]);
 }
+
+// A custom-rule function with a hand-written second order: `cube__dir` (its jvp)
+// carries rules of its own, and order-2 callers reach it as `cube::__dir`.
+#[custom_rule(forward = cube_fwd, reverse = cube_rev)]
+fn cube(x: f64) -> f64 {
+    x * x * x
+}
+
+fn cube_fwd(x: f64, dx: f64) -> (f64, f64) {
+    (cube(x), 3.0 * x * x * dx)
+}
+
+fn cube_rev(x: f64) -> (f64, impl FnOnce(&f64) -> f64) {
+    (cube(x), move |g: &f64| 3.0 * x * x * g)
+}
+
+#[custom_rule(forward = cube_dir_fwd, reverse = cube_dir_rev)]
+#[allow(non_snake_case)]
+fn cube__dir(x: f64, x_d: &f64) -> (f64, f64) {
+    (cube(x), 3.0 * x * x * x_d)
+}
+
+fn cube_dir_fwd(x: f64, x_d: &f64, dx: f64, dx_d: &f64) -> ((f64, f64), (f64, f64)) {
+    let d = 6.0 * x * x_d * dx + 3.0 * x * x * dx_d;
+    (cube__dir(x, x_d), (3.0 * x * x * dx, d))
+}
+
+fn cube_dir_rev(x: f64, x_d: &f64) -> ((f64, f64), impl FnOnce(&(f64, f64)) -> (f64, f64)) {
+    let x_d = *x_d;
+    (cube__dir(x, &x_d), move |g: &(f64, f64)| {
+        (3.0 * x * x * g.0 + 6.0 * x * x_d * g.1, 3.0 * x * x * g.1)
+    })
+}
+
+#[differentiable(order = 2)]
+fn uses_cube(x: f64) -> f64 {
+    cube(x) * x.sin()
+}
+
+#[test]
+fn second_order_through_a_hand_written_dir() {
+    let x = 0.6;
+    let g = grad!(uses_cube)(x);
+    check_gradient(
+        &|z| uses_cube(z[0]),
+        &[g],
+        &|d| jvp!(uses_cube)(x, d[0]).1,
+        &[x],
+    );
+    let hv = hvp!(uses_cube)(x, &1.0);
+    check_hvp(&|z| vec![grad!(uses_cube)(z[0])], &[hv], &[x], &[1.0]);
+}
