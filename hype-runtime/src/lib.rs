@@ -12,11 +12,13 @@
 //! * [`report`] — progress bars and loss-curve plots.
 //! * [`hyper`] — hypergradient drivers (reverse, checkpointed, reversible, forward,
 //!   real-time, truncated, implicit) and the outer optimization loop.
+//! * [`checkpoint`] — saving and resuming long runs (safetensors files).
 //! * [`error`] — the error type.
 
 #[cfg(feature = "openblas")]
 extern crate blas_src;
 
+pub mod checkpoint;
 pub mod data;
 pub mod error;
 pub mod hyper;
