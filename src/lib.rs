@@ -9,7 +9,8 @@
 
 pub use hype_macros::*;
 pub use hype_runtime::{
-    data, error, hyper, nn, ops, optim, report, rt, tangent, tune, HasTangent, HypeError, Tangent,
+    checkpoint, data, dist, error, hyper, nn, ops, optim, report, rt, tangent, tune, HasTangent,
+    HypeError, Tangent,
 };
 pub use ndarray;
 

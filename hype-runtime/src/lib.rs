@@ -13,6 +13,7 @@
 //! * [`hyper`] — hypergradient drivers (reverse, checkpointed, reversible, forward,
 //!   real-time, truncated, implicit) and the outer optimization loop.
 //! * [`checkpoint`] — saving and resuming long runs (safetensors files).
+//! * [`dist`] — data-parallel training and hypergradients over MPI (feature `mpi`).
 //! * [`error`] — the error type.
 
 #[cfg(feature = "openblas")]
@@ -20,6 +21,7 @@ extern crate blas_src;
 
 pub mod checkpoint;
 pub mod data;
+pub mod dist;
 pub mod error;
 pub mod hyper;
 pub mod nn;
