@@ -111,7 +111,11 @@ impl InnerLoss for ShardedLogistic {
 
 /// Reverse-HG of the validation loss (mean logistic loss on `val`) after 30
 /// heavy-ball steps on `train`, both split over the ranks of `comm`: flattened.
-fn hypergradient<C: Collective>(comm: &C, train: &(Array2<f64>, Array1<f64>), val: &(Array2<f64>, Array1<f64>)) -> Vec<f64> {
+fn hypergradient<C: Collective>(
+    comm: &C,
+    train: &(Array2<f64>, Array1<f64>),
+    val: &(Array2<f64>, Array1<f64>),
+) -> Vec<f64> {
     let (rank, size) = (comm.rank(), comm.size());
     let local = ShardedLogistic::new(&train.0, &train.1, rank, size);
     let dynamics = HeavyBall(AllReduced::new(local, comm, Reduction::AllReduce));
@@ -133,13 +137,19 @@ fn hypergradient<C: Collective>(comm: &C, train: &(Array2<f64>, Array1<f64>), va
     let n = train.0.nrows();
     let h = StepHyper::constant(0.5, 0.8, (Array1::from_elem(n, 1.0), 1e-3));
     let s0 = (Array1::zeros(784), Array1::zeros(784));
-    reverse(&dynamics, &validation, &s0, &h, 30).grad.flatten().to_vec()
+    reverse(&dynamics, &validation, &s0, &h, 30)
+        .grad
+        .flatten()
+        .to_vec()
 }
 
 /// Inputs and "is the digit even" labels of `d`.
 fn even_odd(d: &Dataset) -> (Array2<f64>, Array1<f64>) {
     let labels = hype::data::argmax_rows(&d.y);
-    let y = labels.iter().map(|&l| if l % 2 == 0 { 1.0 } else { 0.0 }).collect();
+    let y = labels
+        .iter()
+        .map(|&l| if l % 2 == 0 { 1.0 } else { 0.0 })
+        .collect();
     (d.x.clone(), y)
 }
 
@@ -152,7 +162,9 @@ fn main() {
 
     let data = mnist::load().expect("the bundled MNIST files");
     let all = data.train().expect("training digits");
-    let train_set = all.select(&(0..digits.min(all.len())).collect::<Vec<_>>()).expect("rows");
+    let train_set = all
+        .select(&(0..digits.min(all.len())).collect::<Vec<_>>())
+        .expect("rows");
     let params = TrainParams::minibatch(100)
         .optim(
             Params::default()
@@ -177,16 +189,30 @@ fn main() {
     let mut alone = Mlp::new(Init::He, 1);
     train(&mut alone, &train_set, &params, loss).expect("one-process training");
     let (a, b) = (model.flatten(), alone.flatten());
-    let local_diff = a.iter().zip(&b).fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
-    let param_diff = mpi.all_gather(&[local_diff]).into_iter().fold(0.0, f64::max);
+    let local_diff = a
+        .iter()
+        .zip(&b)
+        .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
+    let param_diff = mpi
+        .all_gather(&[local_diff])
+        .into_iter()
+        .fold(0.0, f64::max);
 
-    let hg_train = even_odd(&train_set.select(&(0..1000).collect::<Vec<_>>()).expect("rows"));
+    let hg_train = even_odd(
+        &train_set
+            .select(&(0..1000).collect::<Vec<_>>())
+            .expect("rows"),
+    );
     let test = data.test().expect("test digits");
     let hg_val = even_odd(&test.select(&(0..500).collect::<Vec<_>>()).expect("rows"));
     let dist = hypergradient(&mpi, &hg_train, &hg_val);
     let one = hypergradient(&hype::dist::SingleProcess, &hg_train, &hg_val);
     let scale = one.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    let local_rel = dist.iter().zip(&one).fold(0.0f64, |m, (x, y)| m.max((x - y).abs())) / scale;
+    let local_rel = dist
+        .iter()
+        .zip(&one)
+        .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()))
+        / scale;
     let hg_rel = mpi.all_gather(&[local_rel]).into_iter().fold(0.0, f64::max);
 
     if rank == 0 {

@@ -6,8 +6,8 @@
 //! [`AllReduced`]. Its gradient and its derivatives (the Hessian-vector products
 //! and mixed products of the reverse and forward sweeps) are then all-reduced, so
 //! every optimizer of [`hyper::dynamics`](crate::hyper::dynamics) steps identically
-//! on every rank, and [`hyper::reverse`](crate::hyper::reverse) and
-//! [`hyper::forward`](crate::hyper::forward) through it give on every rank the
+//! on every rank, and [`hyper::reverse`](crate::hyper::reverse()) and
+//! [`hyper::forward`](crate::hyper::forward()) through it give on every rank the
 //! hypergradient of one process on all the data: the backward sweep all-reduces its
 //! adjoints once per step (`∇²L v` and `(∂_λ∇L)ᵀ v` in one buffer, with the gradient
 //! they share a forward pass with). [`AllReducedValidation`] does the same for a

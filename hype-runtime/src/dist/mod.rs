@@ -9,8 +9,8 @@
 //!   same global batches (to rounding; bit for bit with [`Reduction::RankOrder`]
 //!   against [`emulated_loss`]).
 //! * [`AllReduced`], [`AllReducedValidation`]: a training (validation) loss that is a
-//!   sum over ranks, for the hypergradient drivers ([`hyper::reverse`](crate::hyper::reverse),
-//!   [`hyper::forward`](crate::hyper::forward), ...), whose sweeps then all-reduce
+//!   sum over ranks, for the hypergradient drivers ([`hyper::reverse`](crate::hyper::reverse()),
+//!   [`hyper::forward`](crate::hyper::forward()), ...), whose sweeps then all-reduce
 //!   their adjoints and tangents.
 //! * [`search`]: candidates refined by hypergradient descent on different ranks, the
 //!   best shared.

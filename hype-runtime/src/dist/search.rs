@@ -1,5 +1,5 @@
 //! A parallel outer search: a population of hyperparameter candidates (e.g. learning
-//! rate schedules), each refined by hypergradient descent ([`hyper::optimize`]) on the
+//! rate schedules), each refined by hypergradient descent ([`hyper::optimize()`](crate::hyper::optimize())) on the
 //! rank that owns it, with the best shared with every rank.
 //!
 //! Candidate `i` belongs to rank `i mod N`. A candidate whose refinement fails (a
@@ -25,7 +25,7 @@ pub struct SearchResult<H> {
     pub failures: Vec<(usize, HyperError)>,
 }
 
-/// Refines every candidate with [`optimize`] (`hypergradient(λ) = (E(λ), dE/dλ)`), the
+/// Refines every candidate with [`optimize()`] (`hypergradient(λ) = (E(λ), dE/dλ)`), the
 /// candidates spread over the ranks of `comm`, and shares the best. Every rank must
 /// pass the same candidates. Errors when there are no candidates or none succeeded.
 pub fn search<H, F, C>(
@@ -77,9 +77,9 @@ where
         .filter(|c| c.0.is_finite())
         .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)))
         .map(|(v, i)| (v, i as usize))
-        .ok_or_else(|| {
-            HyperError::NonFinite("dist::search: the best validation loss of every rank")
-        })?;
+        .ok_or(HyperError::NonFinite(
+            "dist::search: the best validation loss of every rank",
+        ))?;
     let owner = best_candidate % size;
     let mut flat = vec![0.0; first.flat_len()];
     if owner == rank {
