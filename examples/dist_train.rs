@@ -186,6 +186,19 @@ fn main() {
     let seconds = start.elapsed().as_secs_f64();
     let samples_per_second = (epochs * train_set.len()) as f64 / seconds;
 
+    // The all-reduce of one step alone: 1 + P doubles, median of 21.
+    let mut buf = vec![1.0; 1 + model.flat_len()];
+    let mut times: Vec<f64> = (0..21)
+        .map(|_| {
+            mpi.barrier();
+            let t = Instant::now();
+            hype::dist::reduce_sum(&mpi, Reduction::AllReduce, &mut buf);
+            t.elapsed().as_secs_f64()
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    let allreduce_ms = 1e3 * times[10];
+
     let mut alone = Mlp::new(Init::He, 1);
     train(&mut alone, &train_set, &params, loss).expect("one-process training");
     let (a, b) = (model.flatten(), alone.flatten());
@@ -219,6 +232,10 @@ fn main() {
         println!(
             "throughput: ranks {ranks} samples_per_second {samples_per_second:.0} ({} samples in {seconds:.2} s)",
             epochs * train_set.len()
+        );
+        println!(
+            "allreduce: ranks {ranks} bytes {} median_ms {allreduce_ms:.3}",
+            8 * buf.len()
         );
         println!(
             "dist_train: ranks {ranks} max_param_diff_vs_one_process {param_diff:.3e} hypergrad_rel_diff {hg_rel:.3e}"
