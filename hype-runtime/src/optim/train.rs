@@ -425,7 +425,6 @@ where
         }
         // A resumed epoch continues after the batches its checkpoint had used.
         let done = if epoch == start_epoch { skip } else { 0 };
-        skip = 0;
         for (b, idx) in batches.enumerate().skip(done) {
             if t >= total {
                 break 'epochs;
