@@ -129,28 +129,44 @@ use hype_runtime::dist::{AllReduced, AllReducedValidation, Collective, Reduction
 use hype_runtime::hyper::{forward, reverse, HeavyBall, StepHyper};
 use hype_runtime::Tangent;
 
-/// Value, Reverse-HG and Forward-HG (flattened: learning rate, momentum, 24 example
-/// weights, L2 weight) of 20 heavy-ball steps on the weighted logistic loss split
-/// over the ranks of `comm`, the validation loss split likewise.
-pub fn logistic_hypergradients<C: Collective>(
+type Hyper = StepHyper<(Array1<f64>, f64)>;
+type State = (Array1<f64>, Array1<f64>);
+
+/// 20 heavy-ball steps on the weighted logistic loss split over the ranks of `comm`,
+/// the validation loss split likewise: (dynamics, validation, s0, hyperparameters).
+#[allow(clippy::type_complexity)]
+pub fn logistic_problem<C: Collective>(
     comm: &C,
     reduction: Reduction,
-) -> (f64, Vec<f64>, Vec<f64>) {
+) -> (
+    HeavyBall<AllReduced<'_, ShardedLogistic, C>>,
+    AllReducedValidation<'_, impl Fn(&State, &Hyper) -> (f64, State, Hyper), C>,
+    State,
+    Hyper,
+) {
     let (x, y) = logistic_data(24, 5, 1);
     let (xv, yv) = logistic_data(16, 5, 2);
     let (rank, size) = (comm.rank(), comm.size());
     let train = AllReduced::new(ShardedLogistic::shard(&x, &y, rank, size), comm, reduction);
     let val_shard = ShardedLogistic::shard(&xv, &yv, rank, size);
-    type H = StepHyper<(Array1<f64>, f64)>;
-    let local_validation = move |s: &(Array1<f64>, Array1<f64>), h: &H| {
+    let local_validation = move |s: &State, h: &Hyper| {
         let (e, g) = val_shard.value_and_grad(&s.0);
         (e, (g, s.1.zero_like()), h.zero_like())
     };
     let validation = AllReducedValidation::new(local_validation, comm, reduction);
-    let dynamics = HeavyBall(train);
     let weights = Array1::from_shape_fn(24, |i| 0.5 + 0.5 * ((i * 5) as f64).sin().abs());
     let h = StepHyper::constant(0.8, 0.7, (weights, 1e-2));
     let s0 = (Array1::from_elem(5, 0.1), Array1::zeros(5));
+    (HeavyBall(train), validation, s0, h)
+}
+
+/// Value, Reverse-HG and Forward-HG (flattened: learning rate, momentum, 24 example
+/// weights, L2 weight) of [`logistic_problem`].
+pub fn logistic_hypergradients<C: Collective>(
+    comm: &C,
+    reduction: Reduction,
+) -> (f64, Vec<f64>, Vec<f64>) {
+    let (dynamics, validation, s0, h) = logistic_problem(comm, reduction);
     let r = reverse(&dynamics, &validation, &s0, &h, 20);
     let f = forward(&dynamics, &validation, &s0, &h, 20);
     (
