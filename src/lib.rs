@@ -9,8 +9,8 @@
 
 pub use hype_macros::*;
 pub use hype_runtime::{
-    array_math, data, error, hyper, nn, ops, optim, report, rt, tangent, tune, HasTangent,
-    HypeError, Tangent,
+    array_math, checkpoint, data, dist, error, hyper, nn, ops, optim, report, rt, tangent, tune,
+    HasTangent, HypeError, Tangent,
 };
 pub use ndarray;
 

@@ -12,13 +12,17 @@
 //! * [`report`] — progress bars and loss-curve plots.
 //! * [`hyper`] — hypergradient drivers (reverse, checkpointed, reversible, forward,
 //!   real-time, truncated, implicit) and the outer optimization loop.
+//! * [`checkpoint`] — saving and resuming long runs (safetensors files).
+//! * [`dist`] — data-parallel training and hypergradients over MPI (feature `mpi`).
 //! * [`error`] — the error type.
 
 #[cfg(feature = "openblas")]
 extern crate blas_src;
 
 pub mod array_math;
+pub mod checkpoint;
 pub mod data;
+pub mod dist;
 pub mod error;
 pub mod hyper;
 pub mod nn;

@@ -126,7 +126,7 @@ fn splits() {
     assert!(split_indices(10, &[], Some(1)).unwrap().is_empty());
     assert_eq!(
         split_indices(0, &[0.5, 0.5], Some(1)).unwrap(),
-        vec![vec![], vec![]]
+        vec![Vec::<usize>::new(), vec![]]
     );
 
     for bad in [

@@ -93,7 +93,8 @@ pub use forward::forward;
 pub use implicit::{implicit, implicit_fixed_point, ImplicitParams};
 pub use layerwise::{LayerwiseHeavyBall, LayerwiseHyper};
 pub use optimize::{
-    optimize, progress_bar, OptimizeResult, OuterMethod, OuterOptimizer, OuterParams, OuterRecord,
+    optimize, optimize_checkpointed, progress_bar, OptimizeResult, OuterMethod, OuterOptimizer,
+    OuterParams, OuterRecord,
 };
 pub use projection::{project_box, project_budget, project_simplex, Projection};
 pub use reverse::reverse;

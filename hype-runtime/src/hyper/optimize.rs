@@ -27,6 +27,8 @@
 
 use super::projection::Projection;
 use super::HyperError;
+use crate::checkpoint::outer_state::OuterState;
+use crate::checkpoint::{CheckpointError, CheckpointPolicy};
 use crate::optim::adaptive::{adam, rmsprop};
 use crate::optim::AdamParams;
 use crate::tangent::Tangent;
@@ -55,9 +57,9 @@ pub enum OuterMethod {
 #[derive(Clone, Debug)]
 pub struct OuterOptimizer<H> {
     method: OuterMethod,
-    t: usize,
-    first: H,
-    second: H,
+    pub(crate) t: usize,
+    pub(crate) first: H,
+    pub(crate) second: H,
 }
 
 impl<H: Tangent> OuterOptimizer<H> {
@@ -193,9 +195,47 @@ pub fn progress_bar(
 /// projection, or a non-finite loss or hypergradient.
 pub fn optimize<H, F>(
     h0: &H,
+    hypergradient: F,
+    params: &OuterParams,
+    progress: Option<&mut dyn FnMut(&OuterRecord)>,
+) -> Result<OptimizeResult<H>, HyperError>
+where
+    H: Tangent,
+    F: FnMut(&H) -> Result<(f64, H), HyperError>,
+{
+    run(h0, hypergradient, params, progress, None)
+}
+
+/// [`optimize()`] that saves its full state (iterate, outer optimizer moments,
+/// history, best) to `checkpoint.path` every `checkpoint.every` outer iterations and,
+/// when that file exists at the start, resumes from it: the result is bit-identical
+/// to an uninterrupted run (for a deterministic `hypergradient`). A checkpoint of
+/// another outer method or projection, or a malformed file, is an error.
+pub fn optimize_checkpointed<H, F>(
+    h0: &H,
+    hypergradient: F,
+    params: &OuterParams,
+    progress: Option<&mut dyn FnMut(&OuterRecord)>,
+    checkpoint: &CheckpointPolicy,
+) -> Result<OptimizeResult<H>, HyperError>
+where
+    H: Tangent,
+    F: FnMut(&H) -> Result<(f64, H), HyperError>,
+{
+    checkpoint.validate().map_err(checkpoint_error)?;
+    run(h0, hypergradient, params, progress, Some(checkpoint))
+}
+
+fn checkpoint_error(e: CheckpointError) -> HyperError {
+    HyperError::InvalidArgument(e.to_string())
+}
+
+fn run<H, F>(
+    h0: &H,
     mut hypergradient: F,
     params: &OuterParams,
     mut progress: Option<&mut dyn FnMut(&OuterRecord)>,
+    checkpoint: Option<&CheckpointPolicy>,
 ) -> Result<OptimizeResult<H>, HyperError>
 where
     H: Tangent,
@@ -205,7 +245,17 @@ where
     let mut h = params.projection.apply(h0)?;
     let mut history = Vec::with_capacity(params.iterations + 1);
     let mut best = (f64::INFINITY, h.clone());
-    for iteration in 0..=params.iterations {
+    let fingerprint = format!("{:?} {:?}", params.method, params.projection);
+    let mut start = 0;
+    if let Some(c) = checkpoint.filter(|c| c.path.exists()) {
+        let record = crate::checkpoint::file::load(&c.path).map_err(checkpoint_error)?;
+        let s = OuterState::decode(record, h0, &fingerprint, params.iterations)
+            .map_err(checkpoint_error)?;
+        (start, h, history) = (s.iteration, s.hyper, s.history);
+        (outer.t, outer.first, outer.second) = (s.opt_t, s.first, s.second);
+        best = (s.best_value, s.best);
+    }
+    for iteration in start..=params.iterations {
         let (value, g) = hypergradient(&h)?;
         let grad_norm = g.inner(&g).sqrt();
         if !value.is_finite() || !grad_norm.is_finite() {
@@ -227,6 +277,20 @@ where
             break;
         }
         h = params.projection.apply(&outer.step(&h, &g))?;
+        if let Some(c) = checkpoint.filter(|c| c.due(iteration + 1)) {
+            let s = OuterState {
+                iteration: iteration + 1,
+                hyper: h.clone(),
+                opt_t: outer.t,
+                first: outer.first.clone(),
+                second: outer.second.clone(),
+                history: history.clone(),
+                best_value: best.0,
+                best: best.1.clone(),
+            };
+            crate::checkpoint::file::save(&c.path, &s.encode(&fingerprint))
+                .map_err(checkpoint_error)?;
+        }
     }
     let value = history.last().map_or(f64::NAN, |r| r.value);
     Ok(OptimizeResult {

@@ -70,6 +70,17 @@ pub(crate) enum Verdict {
     Overfitting,
 }
 
+/// The part of a [`Monitor`] that changes during a run (what a checkpoint keeps).
+#[derive(Clone, Debug)]
+pub(crate) struct MonitorState<P> {
+    pub best: Option<Snapshot<P>>,
+    pub train_best: Option<f64>,
+    pub check_best: Option<f64>,
+    pub stagnation: usize,
+    pub overfitting: usize,
+    pub last_check_improved: bool,
+}
+
 /// Tracks the best iterate and the early-stopping counters.
 pub(crate) struct Monitor<P> {
     threshold: f64,
@@ -103,6 +114,28 @@ impl<P: Tangent> Monitor<P> {
             overfitting: 0,
             last_check_improved: true,
         }
+    }
+
+    /// A copy of the changing state (for checkpoints).
+    pub fn state(&self) -> MonitorState<P> {
+        MonitorState {
+            best: self.best.clone(),
+            train_best: self.train_best,
+            check_best: self.check_best,
+            stagnation: self.stagnation,
+            overfitting: self.overfitting,
+            last_check_improved: self.last_check_improved,
+        }
+    }
+
+    /// Continues from a state saved by [`Monitor::state`].
+    pub fn restore(&mut self, s: MonitorState<P>) {
+        self.best = s.best;
+        self.train_best = s.train_best;
+        self.check_best = s.check_best;
+        self.stagnation = s.stagnation;
+        self.overfitting = s.overfitting;
+        self.last_check_improved = s.last_check_improved;
     }
 
     fn snapshot(x: &P, value: f64, gradient: &P, criterion: f64) -> Snapshot<P> {

@@ -100,7 +100,7 @@ pub mod backtracking;
 pub mod cg;
 mod clip;
 mod direction;
-mod early_stopping;
+pub(crate) mod early_stopping;
 pub mod gd;
 pub mod lbfgs;
 mod learning_rate;

@@ -74,6 +74,8 @@ use super::result::{OptimError, StopReason};
 use super::step::{gradient_descent_step, StepState};
 use super::vector::all_finite;
 use super::{try_minimize_objective, Problem};
+use crate::checkpoint::train_state::{Fingerprint, TrainState};
+use crate::checkpoint::{CheckpointError, CheckpointPolicy};
 use crate::data::rng::derive_seed;
 use crate::data::{Dataset, Minibatches};
 use crate::report::Progress;
@@ -107,6 +109,9 @@ pub struct TrainParams {
     /// Show a progress bar (on a terminal stderr only, see
     /// [`report::Progress`](crate::report::Progress)).
     pub progress: bool,
+    /// Save the full training state every so many iterations, and resume from the
+    /// file when it exists (gradient descent with a schedule or adaptive rate).
+    pub checkpoint: Option<CheckpointPolicy>,
 }
 
 impl Default for TrainParams {
@@ -118,6 +123,7 @@ impl Default for TrainParams {
             batch: Batch::Full,
             shuffle: None,
             progress: true,
+            checkpoint: None,
         }
     }
 }
@@ -155,6 +161,14 @@ impl TrainParams {
     /// Shows or hides the progress bar.
     pub fn progress(mut self, on: bool) -> Self {
         self.progress = on;
+        self
+    }
+    /// Saves the full state (model, optimizer state, position in the data, histories,
+    /// early-stopping state) to `path` every `every` iterations, atomically; a run
+    /// that finds `path` at its start resumes from it and ends bit-identical to a run
+    /// that was never interrupted. See [`crate::checkpoint`].
+    pub fn checkpoint(mut self, path: impl Into<std::path::PathBuf>, every: usize) -> Self {
+        self.checkpoint = Some(CheckpointPolicy::new(path, every));
         self
     }
 }
@@ -201,6 +215,8 @@ pub enum TrainError {
     /// Minibatch or stochastic training with a method other than gradient descent or a
     /// line search (these need one fixed objective: use `Batch::Full`).
     NeedsFullBatch { what: String },
+    /// A checkpoint could not be written, or the one found could not be resumed.
+    Checkpoint(CheckpointError),
 }
 
 impl fmt::Display for TrainError {
@@ -229,11 +245,18 @@ impl fmt::Display for TrainError {
                 f,
                 "{what} needs one fixed objective: use Batch::Full, or gradient descent with a schedule or adaptive learning rate"
             ),
+            TrainError::Checkpoint(e) => write!(f, "train: {e}"),
         }
     }
 }
 
 impl std::error::Error for TrainError {}
+
+impl From<CheckpointError> for TrainError {
+    fn from(e: CheckpointError) -> Self {
+        TrainError::Checkpoint(e)
+    }
+}
 
 impl From<OptimError> for TrainError {
     fn from(e: OptimError) -> Self {
@@ -338,7 +361,17 @@ where
             };
             return Err(TrainError::NeedsFullBatch { what });
         }
+        if params.checkpoint.is_some() {
+            return Err(CheckpointError::InvalidArgument(format!(
+                "train checkpoints gradient descent with a schedule or adaptive rate, not {:?} with {:?}",
+                p.method, p.learning_rate
+            ))
+            .into());
+        }
         return full_batch_minimize(model, data, validation, params, &loss);
+    }
+    if let Some(c) = &params.checkpoint {
+        c.validate()?;
     }
 
     let validation_loss = |m: &M| validation.map(|v| loss(m, v.x.view(), v.y.view()).0);
@@ -363,15 +396,36 @@ where
     let mut reason = StopReason::MaxIterations;
     let mut t = 0usize;
     let mut last_batch: Option<Vec<usize>> = None;
+    let fingerprint = fingerprint(data, validation, params, batch_size);
+    let (mut start_epoch, mut skip, mut sum, mut count) = (0, 0, 0.0, 0usize);
+    if let Some(c) = params.checkpoint.as_ref().filter(|c| c.path.exists()) {
+        let record = crate::checkpoint::file::load(&c.path)?;
+        let s = TrainState::decode(record, model, &fingerprint, data.len())?;
+        check_position(&s, p.epochs, per_epoch, total, data.len())?;
+        *model = s.model;
+        t = s.step.t;
+        state = s.step;
+        (start_epoch, skip, sum, count) = (s.epoch, s.batches_done, s.epoch_sum, s.epoch_count);
+        loss_history = s.loss_history;
+        epoch_losses = s.epoch_losses;
+        validation_history = s.validation_history;
+        last_batch = s.last_batch;
+        monitor.restore(s.monitor);
+        progress.inc(t as u64);
+    }
 
-    'epochs: for epoch in 0..p.epochs {
+    'epochs: for epoch in start_epoch..p.epochs {
         let mut batches =
             Minibatches::new(data.len(), batch_size).map_err(|_| TrainError::ZeroBatchSize)?;
         if let Some(seed) = params.shuffle {
             batches = batches.shuffled(derive_seed(seed, epoch as u64));
         }
-        let (mut sum, mut count) = (0.0, 0usize);
-        for idx in batches {
+        if epoch > start_epoch {
+            (sum, count) = (0.0, 0);
+        }
+        // A resumed epoch continues after the batches its checkpoint had used.
+        let done = if epoch == start_epoch { skip } else { 0 };
+        for (b, idx) in batches.enumerate().skip(done) {
             if t >= total {
                 break 'epochs;
             }
@@ -424,6 +478,22 @@ where
             t += 1;
             last_batch = Some(idx);
             progress.inc(1);
+            if let Some(c) = params.checkpoint.as_ref().filter(|c| c.due(t)) {
+                let s = TrainState {
+                    model: model.clone(),
+                    step: state.clone(),
+                    epoch,
+                    batches_done: b + 1,
+                    epoch_sum: sum,
+                    epoch_count: count,
+                    loss_history: loss_history.clone(),
+                    epoch_losses: epoch_losses.clone(),
+                    validation_history: validation_history.clone(),
+                    last_batch: last_batch.clone(),
+                    monitor: monitor.state(),
+                };
+                crate::checkpoint::file::save(&c.path, &s.encode(&fingerprint))?;
+            }
             if t % 16 == 0 || t == total {
                 progress.set_message(format!("epoch {} loss {l:.4}", epoch + 1));
             }
@@ -464,6 +534,69 @@ where
         reason,
         returned_best,
     })
+}
+
+/// The settings a checkpoint must share with the run that resumes it.
+fn fingerprint(
+    data: &Dataset,
+    validation: Option<&Dataset>,
+    params: &TrainParams,
+    batch_size: usize,
+) -> Fingerprint {
+    vec![
+        ("optim", format!("{:?}", params.optim)),
+        ("batch_size", batch_size.to_string()),
+        ("shuffle", format!("{:?}", params.shuffle)),
+        ("examples", data.len().to_string()),
+        (
+            "validation_examples",
+            format!("{:?}", validation.map(Dataset::len)),
+        ),
+    ]
+}
+
+/// A resumed position must lie inside this run.
+fn check_position<M>(
+    s: &TrainState<M>,
+    epochs: usize,
+    per_epoch: usize,
+    total: usize,
+    examples: usize,
+) -> Result<(), CheckpointError> {
+    let bad = |key: &str, problem: String| {
+        Err(CheckpointError::Metadata {
+            key: key.to_string(),
+            problem,
+        })
+    };
+    if s.epoch >= epochs {
+        return bad(
+            "epoch",
+            format!("{} is not below the {epochs} epochs", s.epoch),
+        );
+    }
+    if s.batches_done > per_epoch {
+        return bad(
+            "batches_done",
+            format!(
+                "{} is more than the {per_epoch} batches of an epoch",
+                s.batches_done
+            ),
+        );
+    }
+    if s.step.t > total {
+        return bad(
+            "t",
+            format!("{} is more than the {total} iterations", s.step.t),
+        );
+    }
+    if s.epoch_count > examples {
+        return bad(
+            "epoch_count",
+            format!("{} is more than the {examples} examples", s.epoch_count),
+        );
+    }
+    Ok(())
 }
 
 /// Full batch with a method or line search that needs the objective: `minimize`.
