@@ -3,6 +3,14 @@
 //! forward mode against reverse mode, and order-2 functions' `hvp!` against
 //! differences of `grad!`.
 
+// The programs are written as users write them, not as clippy would.
+#![allow(
+    clippy::ptr_arg,
+    clippy::needless_range_loop,
+    clippy::assign_op_pattern,
+    clippy::type_complexity
+)]
+
 mod check;
 mod containers;
 mod iterators;
