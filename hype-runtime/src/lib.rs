@@ -13,12 +13,15 @@
 //! * [`hyper`] — hypergradient drivers (reverse, checkpointed, reversible, forward,
 //!   real-time, truncated, implicit) and the outer optimization loop.
 //! * [`error`] — the error type.
+//! * [`hmc`] — Hamiltonian Monte Carlo (static HMC, NUTS, adaptation, diagnostics,
+//!   hypergradient tuning).
 
 #[cfg(feature = "openblas")]
 extern crate blas_src;
 
 pub mod data;
 pub mod error;
+pub mod hmc;
 pub mod hyper;
 pub mod nn;
 pub mod ops;
