@@ -12,15 +12,15 @@
 //! `--dense` (adapt a dense mass matrix), `--plots DIR` (default `target/hmc`).
 //! Each run ends with one line
 //! `TARGET: mean_err .. cov_err .. acceptance .. rhat .. ess_per_grad ..`:
-//! the largest |mean error| in posterior standard deviations, the largest covariance
-//! error relative to the scale, `|Ĉ_ij - C_ij| / sqrt(C_ii C_jj)`, the mean acceptance
+//! the largest |mean error| in posterior standard deviations, the largest relative
+//! error of the variances `|Ĉ_ii / C_ii - 1|` (the line before it also gives the
+//! largest error of any entry in correlation units, `|Ĉ_ij - C_ij| / sqrt(C_ii C_jj)`), the mean acceptance
 //! statistic, the largest rank-normalized split R-hat and the smallest bulk ESS per
 //! gradient evaluation (warm-up included); `-` where there is no exact answer.
 
 use hype::data::mnist;
 use hype::hmc::{
-    self, plot, Metric, MetricKind, Nuts, Samples, Settings, StaticHmc, Summary,
-    TuneSettings,
+    self, plot, Metric, MetricKind, Nuts, Samples, Settings, StaticHmc, Summary, TuneSettings,
 };
 use hype::prelude::*;
 use std::path::PathBuf;
@@ -166,10 +166,26 @@ fn options() -> Result<Options, String> {
     while let Some(a) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
         match a.as_str() {
-            "--chains" => o.chains = value("--chains")?.parse().map_err(|e| format!("--chains: {e}"))?,
-            "--warmup" => o.warmup = value("--warmup")?.parse().map_err(|e| format!("--warmup: {e}"))?,
-            "--draws" => o.draws = value("--draws")?.parse().map_err(|e| format!("--draws: {e}"))?,
-            "--seed" => o.seed = value("--seed")?.parse().map_err(|e| format!("--seed: {e}"))?,
+            "--chains" => {
+                o.chains = value("--chains")?
+                    .parse()
+                    .map_err(|e| format!("--chains: {e}"))?
+            }
+            "--warmup" => {
+                o.warmup = value("--warmup")?
+                    .parse()
+                    .map_err(|e| format!("--warmup: {e}"))?
+            }
+            "--draws" => {
+                o.draws = value("--draws")?
+                    .parse()
+                    .map_err(|e| format!("--draws: {e}"))?
+            }
+            "--seed" => {
+                o.seed = value("--seed")?
+                    .parse()
+                    .map_err(|e| format!("--seed: {e}"))?
+            }
             "--dense" => o.dense = true,
             "--plots" => o.plots = PathBuf::from(value("--plots")?),
             other => return Err(format!("unknown option {other}")),
@@ -199,12 +215,35 @@ fn figures(
     let c = centred.t().dot(&centred) / (all.nrows() as f64 - 1.0);
     let sd = cov.diag().mapv(f64::sqrt);
     let mean_err = hmc::diagnostics::mean_error(m.view(), mean.view(), sd.view());
+    // Relative errors of the variances; the whole matrix in correlation units beside.
     let mut cov_err = 0.0f64;
+    let mut corr_err = 0.0f64;
     for i in 0..cov.nrows() {
+        cov_err = cov_err.max((c[[i, i]] / cov[[i, i]] - 1.0).abs());
         for j in 0..cov.ncols() {
-            cov_err = cov_err.max((c[[i, j]] - cov[[i, j]]).abs() / (sd[i] * sd[j]));
+            corr_err = corr_err.max((c[[i, j]] - cov[[i, j]]).abs() / (sd[i] * sd[j]));
         }
     }
+    // The variance estimates' own precision: ESS of the squared deviations.
+    let mut ess_sq = f64::INFINITY;
+    for i in 0..cov.nrows() {
+        let sq: Vec<Vec<f64>> = samples
+            .chains
+            .iter()
+            .map(|ch| {
+                ch.draws
+                    .column(i)
+                    .iter()
+                    .map(|x| (x - mean[i]).powi(2))
+                    .collect()
+            })
+            .collect();
+        ess_sq = ess_sq.min(hmc::diagnostics::ess(&sq).unwrap_or(f64::NAN));
+    }
+    println!(
+        "covariance: largest relative variance error {cov_err:.4} (min ESS of the squares {ess_sq:.0}: standard error about {:.3}), largest entry error in correlation units {corr_err:.4}",
+        (2.0 / ess_sq).sqrt()
+    );
     let _ = summary;
     (Some(mean_err), Some(cov_err))
 }
@@ -230,8 +269,16 @@ fn report(
     let grads = summary.gradient_evaluations;
     let warm: usize = samples.chains.iter().map(|c| c.warmup_grads).sum();
     let warm_div: usize = samples.chains.iter().map(|c| c.warmup_divergences).sum();
-    let steps: Vec<String> = samples.chains.iter().map(|c| format!("{:.4}", c.step_size)).collect();
-    let depth: f64 = samples.chains.iter().flat_map(|c| c.depth.iter()).sum::<usize>() as f64
+    let steps: Vec<String> = samples
+        .chains
+        .iter()
+        .map(|c| format!("{:.4}", c.step_size))
+        .collect();
+    let depth: f64 = samples
+        .chains
+        .iter()
+        .flat_map(|c| c.depth.iter())
+        .sum::<usize>() as f64
         / samples.chains.iter().map(|c| c.depth.len()).sum::<usize>() as f64;
     println!(
         "{name}: {} chains × {} draws, step sizes [{}], mean tree depth {depth:.2}",
@@ -269,7 +316,11 @@ fn report(
             )
             .is_ok();
         if ok {
-            println!("{name}: plots {} and {}", trace.display(), density.display());
+            println!(
+                "{name}: plots {} and {}",
+                trace.display(),
+                density.display()
+            );
         }
     }
     println!(
@@ -288,7 +339,11 @@ fn settings(o: &Options) -> Settings {
         .warmup(o.warmup)
         .draws(o.draws)
         .seed(o.seed)
-        .metric(if o.dense { MetricKind::Dense } else { MetricKind::Diagonal })
+        .metric(if o.dense {
+            MetricKind::Dense
+        } else {
+            MetricKind::Diagonal
+        })
         .progress(true)
 }
 
@@ -297,8 +352,13 @@ fn run_gauss(o: &Options, name: &str, cov: Array2<f64>) -> Result<(), String> {
     let d = cov.nrows();
     let t = hmc::density(d, |x: &Array1<f64>| value_and_grad!(gauss)(x, &prec));
     let start = Instant::now();
-    let s = hmc::sample(&t, &Nuts::default(), &inits(o.chains, d, 1.0, o.seed), &settings(o))
-        .map_err(|e| e.to_string())?;
+    let s = hmc::sample(
+        &t,
+        &Nuts::default(),
+        &inits(o.chains, d, 1.0, o.seed),
+        &settings(o),
+    )
+    .map_err(|e| e.to_string())?;
     let secs = start.elapsed().as_secs_f64();
     let mean = Array1::zeros(d);
     report(name, &s, secs, Some((&mean, &cov)), None, &o.plots, 0, "x0");
@@ -309,8 +369,13 @@ fn run_logistic(o: &Options) -> Result<(), String> {
     let (x, y) = digits_3_vs_5(500);
     let t = hmc::density(50, |w: &Array1<f64>| value_and_grad!(logistic)(w, &x, &y));
     let start = Instant::now();
-    let s = hmc::sample(&t, &Nuts::default(), &inits(o.chains, 50, 0.5, o.seed), &settings(o))
-        .map_err(|e| e.to_string())?;
+    let s = hmc::sample(
+        &t,
+        &Nuts::default(),
+        &inits(o.chains, 50, 0.5, o.seed),
+        &settings(o),
+    )
+    .map_err(|e| e.to_string())?;
     let secs = start.elapsed().as_secs_f64();
     // Posterior predictive accuracy on the training digits (a sanity check of the fit).
     let all = s.stacked();
@@ -335,8 +400,13 @@ fn run_funnel(o: &Options) -> Result<(), String> {
     let d = 10;
     let t = hmc::density(d, |x: &Array1<f64>| value_and_grad!(funnel)(x));
     let start = Instant::now();
-    let s = hmc::sample(&t, &Nuts::default(), &inits(o.chains, d, 1.0, o.seed), &settings(o))
-        .map_err(|e| e.to_string())?;
+    let s = hmc::sample(
+        &t,
+        &Nuts::default(),
+        &inits(o.chains, d, 1.0, o.seed),
+        &settings(o),
+    )
+    .map_err(|e| e.to_string())?;
     let secs = start.elapsed().as_secs_f64();
     // Exact for v: mean 0, sd 3. The x_i have heavy tails (variance e^{9/2}), left out.
     let v: Vec<f64> = s.stacked().column(0).to_vec();
@@ -353,30 +423,51 @@ fn run_funnel(o: &Options) -> Result<(), String> {
     Ok(())
 }
 
-/// Hypergradient tuning against dual averaging, both on static HMC with the same
-/// number of leapfrog steps, on gauss100.
+/// Prints `label: ESS per gradient x against y (+z%)`.
+fn versus(label: &str, ours: &Summary, base: &Summary, base_name: &str) {
+    println!(
+        "{label}: ESS per gradient {:.5} against {base_name}'s {:.5} ({:+.0}%)",
+        ours.ess_per_grad(),
+        base.ess_per_grad(),
+        100.0 * (ours.ess_per_grad() / base.ess_per_grad() - 1.0)
+    );
+}
+
+/// Hypergradient tuning against Stan's warm-up (dual averaging and windowed mass
+/// adaptation) on gauss100, twice: static HMC with a diagonal mass matrix tuned through
+/// 20-step trajectories, and NUTS with a dense mass matrix tuned through 3-step ones.
+/// The tuning's gradient evaluations count in ESS per gradient, each Hessian-vector
+/// product as two.
 fn run_tuned(o: &Options) -> Result<(), String> {
     let cov = gauss100_cov();
     let prec = spd_inverse(&cov);
     let d = 100;
-    let steps = 20;
     let t = hmc::density_with_hvp(
         d,
         |x: &Array1<f64>| value_and_grad!(gauss)(x, &prec),
         |x: &Array1<f64>, v: &Array1<f64>| hvp!(gauss)(x, &prec, v),
     );
     let mean = Array1::zeros(d);
+    let truth = Some((&mean, &cov));
     let init = inits(o.chains, d, 1.0, o.seed);
-    let kernel = StaticHmc::new(steps).jitter(0.1);
+    let summary = |s: &Samples| Summary::new(s).map_err(|e| e.to_string());
 
-    // Baseline: Stan's warm-up (dual averaging to 0.8, windowed diagonal mass).
+    // 1. Static HMC, 20 steps: dual averaging against log-ESJD ascent.
+    let steps = 20;
+    let kernel = StaticHmc::new(steps).jitter(0.1);
     let start = Instant::now();
     let base = hmc::sample(&t, &kernel, &init, &settings(o)).map_err(|e| e.to_string())?;
     let secs = start.elapsed().as_secs_f64();
-    report("dual_averaging", &base, secs, Some((&mean, &cov)), None, &o.plots, 0, "x0");
-    let base_summary = Summary::new(&base).map_err(|e| e.to_string())?;
-
-    // Hypergradient: Adam on (log ε, log diag M⁻¹), the chains as walkers.
+    report(
+        "static_dual_averaging",
+        &base,
+        secs,
+        truth,
+        None,
+        &o.plots,
+        0,
+        "x0",
+    );
     let start = Instant::now();
     let iterations = (o.warmup / 3).max(10);
     let tuned = hmc::tune(
@@ -392,25 +483,17 @@ fn run_tuned(o: &Options) -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     let tune_secs = start.elapsed().as_secs_f64();
     let n = tuned.history.len();
+    let k = 10.min(n);
     println!(
-        "tuned: {iterations} hypergradient iterations ({tune_secs:.2} s): objective {:.3} → {:.3}, acceptance {:.2} → {:.2}, step size {:.4}; {} gradients + {} Hessian-vector products",
-        tuned.history[..10.min(n)].iter().sum::<f64>() / 10.min(n) as f64,
-        tuned.history[n - 10.min(n)..].iter().sum::<f64>() / 10.min(n) as f64,
-        tuned.acceptance[..10.min(n)].iter().sum::<f64>() / 10.min(n) as f64,
-        tuned.acceptance[n - 10.min(n)..].iter().sum::<f64>() / 10.min(n) as f64,
+        "static_tuned: {iterations} hypergradient iterations ({tune_secs:.2} s), acceptance {:.2} → {:.2}, step size {:.4}; {} gradients + {} Hessian-vector products",
+        tuned.acceptance[..k].iter().sum::<f64>() / k as f64,
+        tuned.acceptance[n - k..].iter().sum::<f64>() / k as f64,
         tuned.step_size,
         tuned.n_grad,
         tuned.n_hvp
     );
-    let curve = hype::report::Curve::from_history("J (log ESJD)", &tuned.history);
-    let _ = std::fs::create_dir_all(&o.plots);
-    let _ = hype::report::plot_curves(
-        o.plots.join("tuned_objective.png"),
-        &[curve],
-        &hype::report::PlotOptions::default().labels("iteration", "objective"),
-    );
     let start = Instant::now();
-    let s = hmc::sample(
+    let mut s = hmc::sample(
         &t,
         &kernel,
         &tuned.walkers,
@@ -420,17 +503,80 @@ fn run_tuned(o: &Options) -> Result<(), String> {
     )
     .map_err(|e| e.to_string())?;
     let secs = tune_secs + start.elapsed().as_secs_f64();
-    // Tuning cost joins the gradient count: each Hessian-vector product as 2 gradients.
-    let mut s = s;
     s.chains[0].warmup_grads += tuned.n_grad + 2 * tuned.n_hvp;
-    let summary = Summary::new(&s).map_err(|e| e.to_string())?;
-    println!(
-        "tuned: ESS per gradient {:.5} against dual averaging's {:.5} ({:+.0}%)",
-        summary.ess_per_grad(),
-        base_summary.ess_per_grad(),
-        100.0 * (summary.ess_per_grad() / base_summary.ess_per_grad() - 1.0)
+    report("static_tuned", &s, secs, truth, None, &o.plots, 0, "x0");
+    versus(
+        "static_tuned",
+        &summary(&s)?,
+        &summary(&base)?,
+        "dual averaging",
     );
-    report("tuned", &s, secs, Some((&mean, &cov)), None, &o.plots, 0, "x0");
+
+    // 2. NUTS: Stan's warm-up (diagonal) against the hypergradient-learned dense factor.
+    let start = Instant::now();
+    let base = hmc::sample(&t, &Nuts::default(), &init, &settings(o)).map_err(|e| e.to_string())?;
+    let base_secs = start.elapsed().as_secs_f64();
+    report(
+        "nuts_dual_averaging",
+        &base,
+        base_secs,
+        truth,
+        None,
+        &o.plots,
+        0,
+        "x0",
+    );
+    let start = Instant::now();
+    let dense = hmc::tune_dense(
+        &t,
+        &init,
+        &hmc::DenseTuneSettings {
+            steps: 3,
+            iterations: 3 * o.warmup,
+            learning_rate: 0.02,
+            target_accept: 0.75,
+            seed: o.seed,
+            off_diagonal_scale: 1.0,
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let dense_secs = start.elapsed().as_secs_f64();
+    let n = dense.history.len();
+    let k = 10.min(n);
+    println!(
+        "tuned: {n} hypergradient iterations of a dense Cholesky factor ({dense_secs:.2} s), acceptance {:.2} → {:.2}; {} gradients + {} Hessian-vector products",
+        dense.acceptance[..k].iter().sum::<f64>() / k as f64,
+        dense.acceptance[n - k..].iter().sum::<f64>() / k as f64,
+        dense.n_grad,
+        dense.n_hvp
+    );
+    let _ = std::fs::create_dir_all(&o.plots);
+    let _ = hype::report::plot_curves(
+        o.plots.join("tuned_acceptance.png"),
+        &[hype::report::Curve::from_history(
+            "mean acceptance",
+            &dense.acceptance,
+        )],
+        &hype::report::PlotOptions::default().labels("iteration", "acceptance"),
+    );
+    let start = Instant::now();
+    let mut nd = hmc::sample(
+        &t,
+        &Nuts::default(),
+        &dense.walkers,
+        &settings(o).warmup(0).fixed(1.0, dense.metric.clone()),
+    )
+    .map_err(|e| e.to_string())?;
+    let nd_secs = dense_secs + start.elapsed().as_secs_f64();
+    nd.chains[0].warmup_grads += dense.n_grad + 2 * dense.n_hvp;
+    let (ours, theirs) = (summary(&nd)?, summary(&base)?);
+    versus("tuned", &ours, &theirs, "dual averaging");
+    println!(
+        "tuned: {:.0} ESS/s against dual averaging's {:.0} ESS/s",
+        ours.min_ess() / nd_secs,
+        theirs.min_ess() / base_secs
+    );
+    report("tuned", &nd, nd_secs, truth, None, &o.plots, 0, "x0");
     Ok(())
 }
 

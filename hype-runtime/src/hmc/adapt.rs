@@ -223,7 +223,11 @@ pub fn find_reasonable_step<T: LogDensity + ?Sized>(
         leapfrog(target, metric, &mut y, eps);
         n_grad += 1;
         let h = y.hamiltonian(metric);
-        let delta = if h.is_finite() { h0 - h } else { f64::NEG_INFINITY };
+        let delta = if h.is_finite() {
+            h0 - h
+        } else {
+            f64::NEG_INFINITY
+        };
         if direction == 0.0 {
             direction = if delta > log_target { 1.0 } else { -1.0 };
         }

@@ -226,18 +226,16 @@ pub fn sample<T: LogDensity + ?Sized, K: Kernel>(
             });
         }
         let (eps, metric, warmup_grads, warmup_divergences) = match &settings.fixed {
-            None => {
-                warmup(
-                    target,
-                    kernel,
-                    &mut z,
-                    settings.warmup,
-                    settings.metric,
-                    settings.target_accept,
-                    &mut rng,
-                    || bar.inc(1),
-                )?
-            }
+            None => warmup(
+                target,
+                kernel,
+                &mut z,
+                settings.warmup,
+                settings.metric,
+                settings.target_accept,
+                &mut rng,
+                || bar.inc(1),
+            )?,
             Some((eps, metric)) => {
                 let (mut n, mut d) = (0, 0);
                 for _ in 0..settings.warmup {

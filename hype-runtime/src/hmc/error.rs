@@ -18,7 +18,11 @@ pub enum HmcError {
     /// A setting is out of its range (`what` names it).
     Setting { what: &'static str, detail: String },
     /// A computation needed more draws or chains than it was given.
-    TooFewDraws { what: &'static str, needed: usize, found: usize },
+    TooFewDraws {
+        what: &'static str,
+        needed: usize,
+        found: usize,
+    },
 }
 
 impl fmt::Display for HmcError {

@@ -31,7 +31,9 @@
 //!   [`Summary`].
 //! * [`plot`] — trace and marginal-density plots.
 //! * [`tune`](mod@tune) — hypergradient tuning of the step size and diagonal mass matrix
-//!   through the leapfrog trajectory.
+//!   through the leapfrog trajectory (log expected squared jumped distance).
+//! * [`tune_dense`](mod@tune_dense) — hypergradient tuning of a dense Cholesky factor of
+//!   the inverse mass matrix (entropy-regularized log acceptance).
 //!
 //! A log density that returns NaN or ±∞ (or a non-finite gradient) ends the trajectory
 //! as a divergence: the step is rejected and counted, and no draw is ever NaN.
@@ -40,25 +42,29 @@ pub mod adapt;
 pub mod chains;
 pub mod diagnostics;
 pub mod error;
-pub mod static_hmc;
 pub mod kernel;
 pub mod leapfrog;
 pub mod mass;
 pub mod nuts;
 pub mod plot;
 pub mod rng;
+pub mod static_hmc;
 pub mod target;
 pub mod tune;
+pub mod tune_dense;
 
 pub use adapt::{find_reasonable_step, DualAveraging, Welford, Windows};
 pub use chains::{sample, Chain, Samples, Settings};
 pub use diagnostics::{bulk_ess, ess, rank_rhat, split_rhat, Summary};
 pub use error::HmcError;
-pub use static_hmc::StaticHmc;
 pub use kernel::{Kernel, Transition};
 pub use leapfrog::{leapfrog, PhasePoint};
 pub use mass::{Metric, MetricKind};
 pub use nuts::Nuts;
 pub use rng::SamplerRng;
+pub use static_hmc::StaticHmc;
 pub use target::{density, density_with_hvp, FnDensity, LogDensity};
 pub use tune::{objective_grad, tune, ObjectiveGrad, TuneSettings, Tuned};
+pub use tune_dense::{
+    dense_objective_grad, tune_dense, DenseObjectiveGrad, DenseTuneSettings, DenseTuned,
+};

@@ -6,11 +6,11 @@
 //! the next state is drawn from the whole trajectory with weights `exp(-H)`, biased
 //! towards the latest doubling at the top level.
 
-use super::static_hmc::MAX_ENERGY_ERROR;
 use super::kernel::{Kernel, Transition};
 use super::leapfrog::{leapfrog, PhasePoint};
 use super::mass::Metric;
 use super::rng::SamplerRng;
+use super::static_hmc::MAX_ENERGY_ERROR;
 use super::target::LogDensity;
 use ndarray::Array1;
 
@@ -105,7 +105,15 @@ impl<T: LogDensity + ?Sized> Tree<'_, T> {
         let dim = z.q.len();
         let mut rho_left = Array1::<f64>::zeros(dim);
         let mut lsw_left = f64::NEG_INFINITY;
-        let left = self.build(depth - 1, z, z_propose, &mut rho_left, &mut lsw_left, sign, rng)?;
+        let left = self.build(
+            depth - 1,
+            z,
+            z_propose,
+            &mut rho_left,
+            &mut lsw_left,
+            sign,
+            rng,
+        )?;
         // The right half, with its own sample.
         let mut z_propose_right = z.clone();
         let mut rho_right = Array1::<f64>::zeros(dim);
@@ -235,8 +243,7 @@ impl Kernel for Nuts {
             }
             depth += 1;
             // Biased progressive sampling at the top: prefer the new half.
-            if lsw_subtree > log_sum_weight
-                || rng.uniform() < (lsw_subtree - log_sum_weight).exp()
+            if lsw_subtree > log_sum_weight || rng.uniform() < (lsw_subtree - log_sum_weight).exp()
             {
                 sample = z_propose;
             }

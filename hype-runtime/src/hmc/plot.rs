@@ -49,7 +49,11 @@ pub fn marginal(
     }
     let lo = all.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = all.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let width = if hi > lo { (hi - lo) / bins as f64 } else { 1.0 };
+    let width = if hi > lo {
+        (hi - lo) / bins as f64
+    } else {
+        1.0
+    };
     let mut curves = Vec::new();
     for (c, ch) in samples.chains.iter().enumerate() {
         let col = ch.draws.column(j);

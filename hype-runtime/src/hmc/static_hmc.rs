@@ -59,7 +59,11 @@ impl Kernel for StaticHmc {
             *z = proposal;
         }
         Transition {
-            accept_prob: if accept_prob.is_nan() { 0.0 } else { accept_prob },
+            accept_prob: if accept_prob.is_nan() {
+                0.0
+            } else {
+                accept_prob
+            },
             divergent,
             n_grad: taken,
             depth: 0,

@@ -15,7 +15,7 @@ pub trait LogDensity {
     /// them as a divergence (the step is rejected and counted).
     fn logp_grad(&self, x: &Array1<f64>) -> (f64, Array1<f64>);
     /// `∇² log π(x) · v`, the Hessian-vector product (needed only by
-    /// [`tune`](super::tune)); `None` when the target does not provide it.
+    /// [`tune`](mod@super::tune) and [`tune_dense`](mod@super::tune_dense)); `None` when the target does not provide it.
     fn hvp(&self, _x: &Array1<f64>, _v: &Array1<f64>) -> Option<Array1<f64>> {
         None
     }

@@ -298,8 +298,13 @@ pub fn tune<T: LogDensity + ?Sized>(
         }
         walkers.push(z);
     }
-    let (eps0, mut n_grad) =
-        super::adapt::find_reasonable_step(target, &Metric::identity(d), &walkers[0], 1.0, &mut rng);
+    let (eps0, mut n_grad) = super::adapt::find_reasonable_step(
+        target,
+        &Metric::identity(d),
+        &walkers[0],
+        1.0,
+        &mut rng,
+    );
     let mut theta = Array1::<f64>::zeros(d + 1);
     theta[0] = eps0.ln();
     let (mut first, mut second) = (Array1::zeros(d + 1), Array1::zeros(d + 1));
