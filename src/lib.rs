@@ -8,10 +8,10 @@
 //! and friends. See the README and ARCHITECTURE.md.
 
 pub use hype_macros::*;
+pub use hype_runtime::hmc;
 pub use hype_runtime::{
     data, error, hyper, nn, ops, optim, report, rt, tangent, tune, HasTangent, HypeError, Tangent,
 };
-pub use hype_runtime::hmc;
 pub use ndarray;
 
 /// Everything a user of Hype needs: the macros, [`Tangent`], [`ops`] and the ndarray
