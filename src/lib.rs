@@ -8,6 +8,7 @@
 //! and friends. See the README and ARCHITECTURE.md.
 
 pub use hype_macros::*;
+pub use hype_runtime::hmc;
 pub use hype_runtime::{
     array_math, checkpoint, data, dist, error, hyper, nn, ops, optim, report, rt, tangent, tune,
     HasTangent, HypeError, Tangent,

@@ -15,6 +15,8 @@
 //! * [`checkpoint`] — saving and resuming long runs (safetensors files).
 //! * [`dist`] — data-parallel training and hypergradients over MPI (feature `mpi`).
 //! * [`error`] — the error type.
+//! * [`hmc`] — Hamiltonian Monte Carlo (static HMC, NUTS, adaptation, diagnostics,
+//!   hypergradient tuning).
 
 #[cfg(feature = "openblas")]
 extern crate blas_src;
@@ -24,6 +26,7 @@ pub mod checkpoint;
 pub mod data;
 pub mod dist;
 pub mod error;
+pub mod hmc;
 pub mod hyper;
 pub mod nn;
 pub mod ops;

@@ -1,0 +1,649 @@
+//! Hamiltonian Monte Carlo: the integrator's geometry (reversibility, volume), detailed
+//! balance on a 1-D target, a short seeded 2-D run, bad input, and the hypergradient of
+//! the tuning objective against central differences and against the transform's own
+//! reverse mode through a leapfrog written as a `#[differentiable]` function.
+
+use hype::hmc::{
+    self, diagnostics, leapfrog, HmcError, LogDensity, Metric, MetricKind, Nuts, PhasePoint,
+    SamplerRng, Settings, StaticHmc, Summary,
+};
+use hype::prelude::*;
+
+/// A smooth non-Gaussian log density with a non-constant Hessian.
+#[differentiable(order = 2)]
+fn wavy(x: &Array1<f64>) -> f64 {
+    let a = x[0] * x[1];
+    -0.5 * x.dot(x) - 0.3 * a.sin() - 0.05 * x[2] * x[2] * x[2] * x[2] + 0.2 * x[0]
+}
+
+fn wavy_target() -> impl LogDensity {
+    hmc::density_with_hvp(
+        3,
+        |x: &Array1<f64>| value_and_grad!(wavy)(x),
+        |x: &Array1<f64>, v: &Array1<f64>| hvp!(wavy)(x, v),
+    )
+}
+
+/// The standard Gumbel density `exp(-(x + e^{-x}))`, skewed.
+#[differentiable]
+fn gumbel(x: &Array1<f64>) -> f64 {
+    -(x[0] + (-x[0]).exp())
+}
+
+/// A correlated Gaussian with precision `prec`.
+#[differentiable]
+fn gauss(x: &Array1<f64>, #[constant] prec: &Array2<f64>) -> f64 {
+    -0.5 * x.dot(&prec.dot(x))
+}
+
+fn dense_metric() -> Metric {
+    Metric::inverse_dense(array![[1.3, 0.4, -0.2], [0.4, 0.8, 0.1], [-0.2, 0.1, 0.6]]).unwrap()
+}
+
+#[test]
+fn leapfrog_is_reversible() {
+    let t = wavy_target();
+    for metric in [
+        Metric::inverse_diagonal(array![0.7, 1.4, 0.9]).unwrap(),
+        dense_metric(),
+    ] {
+        let q0 = array![0.3, -1.1, 0.8];
+        let p0 = array![1.2, 0.4, -0.9];
+        let mut z = PhasePoint::new(&t, q0.clone(), p0.clone());
+        for _ in 0..25 {
+            leapfrog(&t, &metric, &mut z, 0.17);
+        }
+        assert!(
+            (&z.q - &q0).iter().any(|d| d.abs() > 0.1),
+            "the trajectory moved"
+        );
+        z.p = -&z.p;
+        for _ in 0..25 {
+            leapfrog(&t, &metric, &mut z, 0.17);
+        }
+        let err_q = (&z.q - &q0).iter().fold(0.0f64, |m, d| m.max(d.abs()));
+        let err_p = (&(-&z.p) - &p0).iter().fold(0.0f64, |m, d| m.max(d.abs()));
+        assert!(
+            err_q < 1e-12 && err_p < 1e-12,
+            "reversal errors {err_q:e} {err_p:e}"
+        );
+    }
+}
+
+/// Determinant by Gaussian elimination with partial pivoting.
+fn det(mut a: Array2<f64>) -> f64 {
+    let n = a.nrows();
+    let mut d = 1.0;
+    for k in 0..n {
+        let piv = (k..n)
+            .max_by(|&i, &j| a[[i, k]].abs().total_cmp(&a[[j, k]].abs()))
+            .unwrap();
+        if piv != k {
+            for c in 0..n {
+                a.swap([k, c], [piv, c]);
+            }
+            d = -d;
+        }
+        d *= a[[k, k]];
+        for i in k + 1..n {
+            let f = a[[i, k]] / a[[k, k]];
+            for c in k..n {
+                a[[i, c]] -= f * a[[k, c]];
+            }
+        }
+    }
+    d
+}
+
+#[test]
+fn leapfrog_preserves_volume() {
+    // The exact Jacobian of 20 leapfrog steps, by propagating tangents with the
+    // generated Hessian-vector product: its determinant must be 1.
+    let metric = dense_metric();
+    let (eps, steps, d) = (0.15, 20, 3);
+    let mut jac = Array2::<f64>::zeros((2 * d, 2 * d));
+    for col in 0..2 * d {
+        let mut q = array![0.3, -1.1, 0.8];
+        let mut p = array![1.2, 0.4, -0.9];
+        let mut dq = Array1::<f64>::zeros(d);
+        let mut dp = Array1::<f64>::zeros(d);
+        if col < d {
+            dq[col] = 1.0;
+        } else {
+            dp[col - d] = 1.0;
+        }
+        for _ in 0..steps {
+            let g = grad!(wavy)(&q);
+            p = &p + &(0.5 * eps * &g);
+            dp = &dp + &(0.5 * eps * &hvp!(wavy)(&q, &dq));
+            q = &q + &(eps * &metric.velocity(&p));
+            dq = &dq + &(eps * &metric.velocity(&dp));
+            let g = grad!(wavy)(&q);
+            p = &p + &(0.5 * eps * &g);
+            dp = &dp + &(0.5 * eps * &hvp!(wavy)(&q, &dq));
+        }
+        for r in 0..d {
+            jac[[r, col]] = dq[r];
+            jac[[d + r, col]] = dp[r];
+        }
+        // The tangent pass and the sampler's integrator follow the same path.
+        let t = wavy_target();
+        let mut z = PhasePoint::new(&t, array![0.3, -1.1, 0.8], array![1.2, 0.4, -0.9]);
+        for _ in 0..steps {
+            leapfrog(&t, &metric, &mut z, eps);
+        }
+        assert!((&z.q - &q).iter().all(|e| e.abs() < 1e-14));
+    }
+    let det = det(jac.clone());
+    assert!((det - 1.0).abs() < 1e-12, "det = {det}");
+    // And the map is far from the identity, so the test could fail.
+    assert!((jac[[0, 0]] - 1.0).abs() > 0.05);
+}
+
+/// Pearson's statistic of `draws` against `k` equiprobable bins of the Gumbel law,
+/// and Bowker's symmetry statistic of the transitions between `kb` equiprobable bins.
+#[allow(clippy::needless_range_loop)] // the (i, j) and (j, i) cells side by side
+fn gumbel_statistics(draws: &[f64], k: usize, kb: usize) -> (f64, f64) {
+    let bin = |x: f64, k: usize| -> usize {
+        let u = (-(-x).exp()).exp();
+        ((u * k as f64) as usize).min(k - 1)
+    };
+    let mut counts = vec![0usize; k];
+    for &x in draws {
+        counts[bin(x, k)] += 1;
+    }
+    let e = draws.len() as f64 / k as f64;
+    let chi2 = counts.iter().map(|&c| (c as f64 - e).powi(2) / e).sum();
+    let mut pairs = vec![vec![0usize; kb]; kb];
+    for w in draws.windows(2) {
+        pairs[bin(w[0], kb)][bin(w[1], kb)] += 1;
+    }
+    let mut bowker = 0.0;
+    for i in 0..kb {
+        for j in i + 1..kb {
+            let (a, b) = (pairs[i][j] as f64, pairs[j][i] as f64);
+            if a + b > 0.0 {
+                bowker += (a - b).powi(2) / (a + b);
+            }
+        }
+    }
+    (chi2, bowker)
+}
+
+#[test]
+fn detailed_balance_on_a_one_dimensional_target() {
+    let t = hmc::density(1, |x: &Array1<f64>| value_and_grad!(gumbel)(x));
+    // Fixed step size and metric: a time-homogeneous reversible chain.
+    let settings = Settings::default()
+        .chains(1)
+        .warmup(50)
+        .draws(4000)
+        .seed(11)
+        .fixed(0.9, Metric::identity(1));
+    for (name, draws) in [
+        (
+            "static HMC",
+            hmc::sample(
+                &t,
+                &StaticHmc::new(3).jitter(0.2),
+                &[array![0.0]],
+                &settings,
+            )
+            .unwrap(),
+        ),
+        (
+            "NUTS",
+            hmc::sample(&t, &Nuts::default(), &[array![0.0]], &settings).unwrap(),
+        ),
+    ] {
+        let x = draws.chains[0].draws.column(0).to_vec();
+        let (chi2, bowker) = gumbel_statistics(&x, 20, 6);
+        // 0.1% critical values: χ²(19) = 43.82, χ²(15) = 37.70.
+        assert!(chi2 < 43.82, "{name}: marginal χ² = {chi2}");
+        assert!(bowker < 37.70, "{name}: transition symmetry χ² = {bowker}");
+    }
+    // The same tests reject a chain that is not reversible with respect to the Gumbel
+    // law: draws of a standard normal.
+    let mut rng = SamplerRng::new(3);
+    let wrong: Vec<f64> = (0..4000).map(|_| rng.normal()).collect();
+    let (chi2, _) = gumbel_statistics(&wrong, 20, 6);
+    assert!(chi2 > 43.82, "the test has power: {chi2}");
+}
+
+fn gauss2d() -> (Array2<f64>, Array2<f64>) {
+    let cov = array![[1.0, 0.9], [0.9, 1.0]];
+    let prec = array![[1.0, -0.9], [-0.9, 1.0]] / (1.0 - 0.81);
+    (cov, prec)
+}
+
+#[test]
+fn short_seeded_gauss2d_run() {
+    let (cov, prec) = gauss2d();
+    let t = hmc::density(2, |x: &Array1<f64>| value_and_grad!(gauss)(x, &prec));
+    let inits = [array![1.0, 1.0], array![-1.0, 0.5]];
+    for kind in [MetricKind::Diagonal, MetricKind::Dense] {
+        let settings = Settings::default()
+            .chains(2)
+            .warmup(250)
+            .draws(500)
+            .seed(5)
+            .metric(kind);
+        let s = hmc::sample(&t, &Nuts::default(), &inits, &settings).unwrap();
+        let sum = Summary::new(&s).unwrap();
+        let all = s.stacked();
+        let mean = all.mean_axis(Axis(0)).unwrap();
+        let centred = &all - &mean;
+        let c = centred.t().dot(&centred) / (all.nrows() as f64 - 1.0);
+        // 1,000 draws with ESS ≈ 300-1,000: standard errors ≈ 0.03-0.06 for the means
+        // (unit variances) and ≈ 0.05-0.08 for the covariances; the bounds are ~3 of them.
+        let mean_err = mean.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let cov_err = (&c - &cov).iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        assert!(mean_err < 0.15, "{kind:?}: mean error {mean_err}");
+        assert!(cov_err < 0.2, "{kind:?}: covariance error {cov_err}");
+        assert!(sum.max_rhat() < 1.02, "{kind:?}: R-hat {}", sum.max_rhat());
+        assert!(
+            (0.6..0.97).contains(&sum.acceptance),
+            "{kind:?}: acceptance {}",
+            sum.acceptance
+        );
+        assert!(sum.min_ess() > 200.0, "{kind:?}: ESS {}", sum.min_ess());
+        assert_eq!(sum.divergences, 0);
+    }
+    // Seeded: the same settings give the same draws.
+    let settings = Settings::default().chains(1).warmup(30).draws(20).seed(9);
+    let a = hmc::sample(&t, &Nuts::default(), &inits[..1], &settings).unwrap();
+    let b = hmc::sample(&t, &Nuts::default(), &inits[..1], &settings).unwrap();
+    assert_eq!(a.chains[0].draws, b.chains[0].draws);
+}
+
+#[test]
+fn non_finite_log_density_is_a_counted_divergence() {
+    // A standard normal that breaks beyond x = 1 (NaN, +inf or -inf there).
+    for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        let t = hmc::density(1, move |x: &Array1<f64>| {
+            if x[0] > 1.0 {
+                (bad, array![bad])
+            } else {
+                (-0.5 * x[0] * x[0], array![-x[0]])
+            }
+        });
+        for kernel in ["hmc", "nuts"] {
+            let settings = Settings::default()
+                .chains(1)
+                .warmup(0)
+                .draws(300)
+                .seed(2)
+                .fixed(0.5, Metric::identity(1));
+            let s = if kernel == "hmc" {
+                hmc::sample(&t, &StaticHmc::new(4), &[array![0.0]], &settings).unwrap()
+            } else {
+                hmc::sample(&t, &Nuts::default(), &[array![0.0]], &settings).unwrap()
+            };
+            let x = s.chains[0].draws.column(0);
+            assert!(
+                x.iter().all(|v| v.is_finite() && *v <= 1.0),
+                "{bad} {kernel}"
+            );
+            assert!(
+                s.divergences() > 10,
+                "{bad} {kernel}: {} divergences",
+                s.divergences()
+            );
+            // Divergent transitions are counted where they happen.
+            let d = &s.chains[0].divergent;
+            assert_eq!(d.iter().filter(|v| **v).count(), s.divergences());
+        }
+    }
+    // With adaptation too: warm-up survives, and its divergences are counted.
+    let t = hmc::density(1, |x: &Array1<f64>| {
+        if x[0] > 1.0 {
+            (f64::NAN, array![f64::NAN])
+        } else {
+            (-0.5 * x[0] * x[0], array![-x[0]])
+        }
+    });
+    let s = hmc::sample(
+        &t,
+        &Nuts::default(),
+        &[array![0.0]],
+        &Settings::default().chains(1).warmup(100).draws(100).seed(4),
+    )
+    .unwrap();
+    assert!(s.stacked().iter().all(|v| v.is_finite() && *v <= 1.0));
+    assert!(s.chains[0].warmup_divergences > 0);
+}
+
+#[test]
+fn bad_input_is_an_error() {
+    let (_, prec) = gauss2d();
+    let t = hmc::density(2, |x: &Array1<f64>| value_and_grad!(gauss)(x, &prec));
+    let settings = Settings::default().chains(1).warmup(5).draws(5);
+    let e = hmc::sample(&t, &Nuts::default(), &[array![0.0, 0.0, 0.0]], &settings).unwrap_err();
+    assert_eq!(
+        e,
+        HmcError::Dimension {
+            what: "the initial point",
+            expected: 2,
+            found: 3
+        }
+    );
+    let msg = e.to_string();
+    assert!(msg.contains('2') && msg.contains('3'), "{msg}");
+    // A metric of the wrong size.
+    let e = hmc::sample(
+        &t,
+        &Nuts::default(),
+        &[array![0.0, 0.0]],
+        &settings.clone().fixed(0.1, Metric::identity(4)),
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string().contains('4') && e.to_string().contains('2'),
+        "{e}"
+    );
+    // Mass matrices that are not positive definite.
+    let e = Metric::inverse_dense(array![[1.0, 2.0], [2.0, 1.0]]).unwrap_err();
+    assert!(matches!(e, HmcError::NotPositiveDefinite { .. }), "{e}");
+    assert!(e.to_string().contains("not positive definite"));
+    assert!(Metric::mass_dense(array![[1.0, 0.5], [0.4, 1.0]]).is_err()); // not symmetric
+    assert!(Metric::mass_dense(array![[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]).is_err()); // not square
+    assert!(Metric::inverse_diagonal(array![1.0, -0.5]).is_err());
+    assert!(Metric::mass_diagonal(array![1.0, f64::NAN]).is_err());
+    // mass_dense inverts: M = [[2, 1], [1, 2]] has M⁻¹ = [[2, -1], [-1, 2]] / 3.
+    let m = Metric::mass_dense(array![[2.0, 1.0], [1.0, 2.0]]).unwrap();
+    let v = m.velocity(&array![3.0, 0.0]);
+    assert!((v[0] - 2.0).abs() < 1e-14 && (v[1] + 1.0).abs() < 1e-14);
+    // A starting point outside the support.
+    let t = hmc::density(1, |x: &Array1<f64>| (x[0].ln(), array![1.0 / x[0]]));
+    let e = hmc::sample(&t, &Nuts::default(), &[array![-1.0]], &settings).unwrap_err();
+    assert!(
+        matches!(e, HmcError::NonFiniteStart { chain: 0, .. }),
+        "{e}"
+    );
+    // Diagnostics on too few draws.
+    assert!(diagnostics::bulk_ess(&[vec![1.0, 2.0]]).is_err());
+}
+
+#[test]
+fn diagnostics_on_known_sequences() {
+    // Independent draws: ESS close to the number of draws; an AR(1) chain with
+    // coefficient φ: ESS ≈ n (1 - φ) / (1 + φ).
+    let mut rng = SamplerRng::new(1);
+    let n = 4000;
+    let iid: Vec<Vec<f64>> = (0..4)
+        .map(|_| (0..n).map(|_| rng.normal()).collect())
+        .collect();
+    let e = diagnostics::ess(&iid).unwrap();
+    assert!((e / (4.0 * n as f64) - 1.0).abs() < 0.1, "iid ESS {e}");
+    let phi: f64 = 0.8;
+    let ar: Vec<Vec<f64>> = (0..4)
+        .map(|_| {
+            let mut x = 0.0;
+            (0..n)
+                .map(|_| {
+                    x = phi * x + (1.0 - phi * phi).sqrt() * rng.normal();
+                    x
+                })
+                .collect()
+        })
+        .collect();
+    let e = diagnostics::ess(&ar).unwrap();
+    let expected = 4.0 * n as f64 * (1.0 - phi) / (1.0 + phi);
+    assert!(
+        (e / expected - 1.0).abs() < 0.2,
+        "AR(1) ESS {e}, expected {expected}"
+    );
+    // R-hat: 1 for chains of one law, large for chains stuck at different places.
+    assert!(diagnostics::rank_rhat(&iid).unwrap() < 1.01);
+    let shifted: Vec<Vec<f64>> = iid
+        .iter()
+        .enumerate()
+        .map(|(c, v)| v.iter().map(|x| x + c as f64).collect())
+        .collect();
+    assert!(diagnostics::split_rhat(&shifted).unwrap() > 1.5);
+    assert!(diagnostics::rank_rhat(&shifted).unwrap() > 1.5);
+    // The normal quantile.
+    assert!((diagnostics::normal_quantile(0.975) - 1.959_963_984_540_054).abs() < 1e-8);
+    assert!((diagnostics::normal_quantile(0.001) + 3.090_232_306_167_813_5).abs() < 1e-8);
+}
+
+/// The tuning objective's batch: three starts, fixed momentum draws.
+fn tuning_batch(t: &impl LogDensity) -> (Vec<PhasePoint>, Vec<Array1<f64>>) {
+    let starts = [
+        array![0.3, -1.1, 0.8],
+        array![-0.6, 0.2, 1.4],
+        array![1.0, 0.9, -0.3],
+    ]
+    .into_iter()
+    .map(|q| PhasePoint::new(t, q, Array1::zeros(3)))
+    .collect();
+    let zs = vec![
+        array![0.9, -0.4, 1.3],
+        array![-1.2, 0.7, 0.1],
+        array![0.3, 1.5, -0.8],
+    ];
+    (starts, zs)
+}
+
+#[test]
+fn tuning_hypergradient_matches_central_differences() {
+    let t = wavy_target();
+    let (starts, zs) = tuning_batch(&t);
+    let (le, s) = (0.45f64.ln(), array![0.2, -0.3, 0.5]);
+    let steps = 6;
+    let r = hmc::objective_grad(&t, &starts, &zs, le, &s, steps).unwrap();
+    // Some trajectories are rejected with probability > 0, so the α branch is tested.
+    assert!(r.accept.iter().any(|a| *a < 0.999), "{:?}", r.accept);
+    assert_eq!(r.n_hvp, 3 * steps);
+    let j = |le: f64, s: &Array1<f64>| {
+        hmc::objective_grad(&t, &starts, &zs, le, s, steps)
+            .unwrap()
+            .value
+    };
+    let h = 1e-5;
+    let fd = (j(le + h, &s) - j(le - h, &s)) / (2.0 * h);
+    assert!(
+        (fd - r.d_log_step).abs() < 1e-6 * (1.0 + fd.abs()),
+        "d/dlog ε: {} vs {fd}",
+        r.d_log_step
+    );
+    for i in 0..3 {
+        let mut sp = s.clone();
+        sp[i] += h;
+        let mut sm = s.clone();
+        sm[i] -= h;
+        let fd = (j(le, &sp) - j(le, &sm)) / (2.0 * h);
+        let g = r.d_log_inv_mass[i];
+        assert!(
+            (fd - g).abs() < 1e-6 * (1.0 + fd.abs()),
+            "d/ds{i}: {g} vs {fd}"
+        );
+    }
+}
+
+/// One trajectory's `α Σ c_i Δq_i²`, written in the transform's subset: the leapfrog
+/// calls `grad!` of the order-2 log density, and the transform differentiates that
+/// gradient again.
+#[differentiable]
+fn weighted_jump(
+    le: f64,
+    s: &Array1<f64>,
+    #[constant] q0: &Array1<f64>,
+    #[constant] z: &Array1<f64>,
+    #[constant] c: &Array1<f64>,
+    #[constant] steps: usize,
+) -> f64 {
+    let eps = le.exp();
+    let m = ops::exp(s);
+    let mut p = z * &ops::exp(&(-0.5 * s));
+    let h0 = -wavy(q0) + 0.5 * (&(&p * &p) * &m).sum();
+    let mut q = q0 + 0.0;
+    for _k in 0..steps {
+        let g0 = grad!(wavy)(&q);
+        let ph = &p + &(0.5 * eps * &g0);
+        q = &q + &(eps * &(&m * &ph));
+        let g1 = grad!(wavy)(&q);
+        p = &ph + &(0.5 * eps * &g1);
+    }
+    let h1 = -wavy(&q) + 0.5 * (&(&p * &p) * &m).sum();
+    let alpha = (h0 - h1).exp().min(1.0);
+    let dq = &q - q0;
+    alpha * (c * &(&dq * &dq)).sum()
+}
+
+#[test]
+fn tuning_hypergradient_matches_the_transform_through_the_leapfrog() {
+    let t = wavy_target();
+    let (starts, zs) = tuning_batch(&t);
+    let (le, s) = (0.45f64.ln(), array![0.2, -0.3, 0.5]);
+    let steps = 6;
+    let r = hmc::objective_grad(&t, &starts, &zs, le, &s, steps).unwrap();
+    // J = (1/d) Σ_i log S_i: its gradient is Σ_b ∂(α_b Σ_i c_i Δq²_{b,i}) with
+    // c_i = 1 / (d B S_i) held fixed.
+    let (d, b) = (3.0, 3.0);
+    let mut sums = Array1::<f64>::zeros(3);
+    for (st, (end, a)) in starts.iter().zip(r.ends.iter().zip(&r.accept)) {
+        let dq = &end.q - &st.q;
+        sums = sums + *a / b * &(&dq * &dq);
+    }
+    let c = sums.mapv(|si| 1.0 / (d * b * si));
+    let (mut g_le, mut g_s) = (0.0, Array1::<f64>::zeros(3));
+    for (st, z) in starts.iter().zip(&zs) {
+        let (gl, gs) = grad!(weighted_jump)(le, &s, &st.q, z, &c, steps);
+        g_le += gl;
+        g_s = g_s + gs;
+    }
+    assert!(
+        (g_le - r.d_log_step).abs() < 1e-10 * (1.0 + g_le.abs()),
+        "{g_le} vs {}",
+        r.d_log_step
+    );
+    for i in 0..3 {
+        assert!(
+            (g_s[i] - r.d_log_inv_mass[i]).abs() < 1e-10 * (1.0 + g_s[i].abs()),
+            "{} vs {}",
+            g_s[i],
+            r.d_log_inv_mass[i]
+        );
+    }
+}
+
+#[test]
+fn tuning_raises_the_objective() {
+    // A badly scaled 3-D Gaussian: the tuned diagonal inverse mass should follow the
+    // variances, and the objective rise.
+    let prec = Array2::from_diag(&array![1.0 / 4.0, 1.0, 1.0 / 0.04]);
+    let t = hmc::density_with_hvp(
+        3,
+        |x: &Array1<f64>| value_and_grad!(gauss)(x, &prec),
+        |_x: &Array1<f64>, v: &Array1<f64>| -prec.dot(v),
+    );
+    let init: Vec<Array1<f64>> = (0..4).map(|_| Array1::zeros(3)).collect();
+    let r = hmc::tune(
+        &t,
+        &init,
+        &hmc::TuneSettings {
+            steps: 5,
+            iterations: 150,
+            learning_rate: 0.05,
+            seed: 3,
+        },
+    )
+    .unwrap();
+    let first: f64 = r.history[..20].iter().sum::<f64>() / 20.0;
+    let last: f64 = r.history[r.history.len() - 20..].iter().sum::<f64>() / 20.0;
+    assert!(last > first + 0.5, "objective {first} → {last}");
+    let inv = r.metric.inverse_diagonal_entries();
+    // Ordered like the variances 4 > 1 > 0.04.
+    assert!(inv[0] > inv[1] && inv[1] > inv[2], "{inv}");
+}
+
+#[test]
+fn dense_tuning_hypergradient_matches_central_differences() {
+    let t = wavy_target();
+    let (starts, zs) = tuning_batch(&t);
+    let raw = array![[-0.5, 0.0, 0.0], [0.2, -0.8, 0.0], [-0.1, 0.15, -0.6]];
+    let (beta, steps) = (0.7, 5);
+    let r = hmc::dense_objective_grad(&t, &starts, &zs, &raw, beta, steps).unwrap();
+    assert!(r.accept.iter().any(|a| *a < 0.999), "{:?}", r.accept);
+    assert!(r.accept.iter().all(|a| *a > 0.0));
+    let j = |raw: &Array2<f64>| {
+        hmc::dense_objective_grad(&t, &starts, &zs, raw, beta, steps)
+            .unwrap()
+            .value
+    };
+    let h = 1e-6;
+    for i in 0..3 {
+        for k in 0..=i {
+            let mut rp = raw.clone();
+            rp[[i, k]] += h;
+            let mut rm = raw.clone();
+            rm[[i, k]] -= h;
+            let fd = (j(&rp) - j(&rm)) / (2.0 * h);
+            let g = r.grad[[i, k]];
+            assert!(
+                (fd - g).abs() < 1e-6 * (1.0 + fd.abs()),
+                "({i}, {k}): {g} vs {fd}"
+            );
+        }
+        // Above the diagonal: not a parameter.
+        for k in i + 1..3 {
+            assert_eq!(r.grad[[i, k]], 0.0);
+        }
+    }
+}
+
+#[test]
+fn dense_tuning_learns_the_shape_of_a_gaussian() {
+    // A rotated, badly scaled 3-D Gaussian: A Aᵀ should align with the covariance.
+    let cov = array![[4.0, 1.6, 0.0], [1.6, 1.0, 0.05], [0.0, 0.05, 0.05]];
+    let prec = {
+        let m = Metric::mass_dense(cov.clone()).unwrap();
+        match m {
+            Metric::Dense { inv, .. } => inv,
+            Metric::Diagonal { .. } => unreachable!(),
+        }
+    };
+    let t = hmc::density_with_hvp(
+        3,
+        |x: &Array1<f64>| value_and_grad!(gauss)(x, &prec),
+        |_x: &Array1<f64>, v: &Array1<f64>| -prec.dot(v),
+    );
+    let init: Vec<Array1<f64>> = (0..4).map(|_| Array1::zeros(3)).collect();
+    let r = hmc::tune_dense(
+        &t,
+        &init,
+        &hmc::DenseTuneSettings {
+            steps: 3,
+            iterations: 600,
+            learning_rate: 0.02,
+            target_accept: 0.75,
+            seed: 1,
+            off_diagonal_scale: 1.0,
+        },
+    )
+    .unwrap();
+    // The precision the integrator sees, Aᵀ P A, should be far better conditioned
+    // than P itself.
+    let inverse = |m: &Array2<f64>| match Metric::mass_dense(m.clone()).unwrap() {
+        Metric::Dense { inv, .. } => inv,
+        Metric::Diagonal { .. } => unreachable!(),
+    };
+    // The largest eigenvalue of a symmetric positive definite matrix (power iteration).
+    let top = |m: &Array2<f64>| {
+        let mut v = array![1.0, 0.7, 0.3];
+        let mut l = 0.0;
+        for _ in 0..2000 {
+            let w = m.dot(&v);
+            l = w.dot(&w).sqrt() / v.dot(&v).sqrt();
+            v = &w / w.dot(&w).sqrt();
+        }
+        l
+    };
+    let a = &r.factor;
+    let s = a.t().dot(&prec).dot(a);
+    let cond = top(&s) * top(&inverse(&s));
+    let cond0 = top(&prec) * top(&cov);
+    assert!(cond0 > 100.0, "{cond0}");
+    assert!(cond < 10.0, "condition number after tuning {cond}");
+}
