@@ -13,6 +13,7 @@
 
 mod check;
 mod containers;
+mod idioms;
 mod iterators;
 mod math;
 mod names;
