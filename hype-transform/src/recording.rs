@@ -25,7 +25,8 @@ pub fn recomputable(body: &Block) -> bool {
 /// How a loop body uses variables: as the base of an indexing read, or otherwise.
 #[derive(Default)]
 pub struct Uses {
-    pub indexed: Vec<String>,
+    /// Arrays read by index, as the body names them (their spans carry the hygiene).
+    pub indexed: Vec<syn::Ident>,
     pub other: HashSet<String>,
 }
 
@@ -39,9 +40,8 @@ impl Uses {
     fn rhs(&mut self, rhs: &Rhs) {
         match rhs {
             Rhs::Index { base, .. } => {
-                let b = base.to_string();
-                if !self.indexed.contains(&b) {
-                    self.indexed.push(b);
+                if !self.indexed.contains(base) {
+                    self.indexed.push(base.clone());
                 }
             }
             Rhs::Copy(a) => self.atom(a),

@@ -720,20 +720,20 @@ impl Reverse<'_> {
         uses.block(body);
         let mut bind = Vec::new();
         let mut added = Vec::new();
-        for base in &uses.indexed {
-            if uses.other.contains(base) || self.dense.borrow().contains_key(base) {
+        for v in &uses.indexed {
+            let base = v.to_string();
+            if uses.other.contains(&base) || self.dense.borrow().contains_key(&base) {
                 continue;
             }
-            let v = format_ident!("{}", base);
-            if !self.active(&v) {
+            if !self.active(v) {
                 continue;
             }
-            let d = format_ident!("__hype_{}_dense", base);
+            let d = format_ident!("__hype_{}_dense", base, span = v.span());
             let vb = names::bar(&v);
             let need = self.need(&v);
             bind.push(quote!(let mut #d = ::hype::rt::dense(#need, &mut #vb, &#v);));
             self.dense.borrow_mut().insert(base.clone(), d);
-            added.push(base.clone());
+            added.push(base);
         }
         let lp = emit();
         for base in added {

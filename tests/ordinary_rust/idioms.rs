@@ -37,14 +37,25 @@ macro_rules! idiom {
 }
 
 idiom!(enumerate_map_sum, enum_map, [0.5, -1.0, 1.5], |x| {
-    x.iter().enumerate().map(|(i, v)| v * (i as f64 + 1.0)).sum::<f64>() * x[0]
+    x.iter()
+        .enumerate()
+        .map(|(i, v)| v * (i as f64 + 1.0))
+        .sum::<f64>()
+        * x[0]
 });
-idiom!(dot_product_norm, norm2, [0.5, -1.0, 1.5], |x| { x.dot(x).sqrt() });
-idiom!(softmax_cross_entropy_by_hand, ce_by_hand, [0.5, -1.0, 1.5], |z| {
-    let m = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let lse = z.mapv(|v| (v - m).exp()).sum().ln() + m;
-    lse - z[1]
+idiom!(dot_product_norm, norm2, [0.5, -1.0, 1.5], |x| {
+    x.dot(x).sqrt()
 });
+idiom!(
+    softmax_cross_entropy_by_hand,
+    ce_by_hand,
+    [0.5, -1.0, 1.5],
+    |z| {
+        let m = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let lse = z.mapv(|v| (v - m).exp()).sum().ln() + m;
+        lse - z[1]
+    }
+);
 idiom!(mean_unwrap_and_var, mean_var, [0.5, -1.0, 1.5, 0.25], |x| {
     let m = x.mean().unwrap();
     let d = x - m;
@@ -72,11 +83,19 @@ idiom!(pairwise_differences, pairwise, [0.5, -1.0, 1.5, 0.2], |x| {
     }
     s
 });
-idiom!(windowed_sum_with_zip, windows_zip, [0.5, -1.0, 1.5, 0.2], |x| {
-    let tail = x.slice(s![1..]).to_owned();
-    let head = x.slice(s![..-1]).to_owned();
-    head.iter().zip(tail.iter()).map(|(a, b)| a * b).sum::<f64>()
-});
+idiom!(
+    windowed_sum_with_zip,
+    windows_zip,
+    [0.5, -1.0, 1.5, 0.2],
+    |x| {
+        let tail = x.slice(s![1..]).to_owned();
+        let head = x.slice(s![..-1]).to_owned();
+        head.iter()
+            .zip(tail.iter())
+            .map(|(a, b)| a * b)
+            .sum::<f64>()
+    }
+);
 idiom!(clamp_and_abs_in_a_loop, clamp_abs, [0.3, -0.6, 0.9], |x| {
     let mut s = 0.0;
     for v in x.iter() {
@@ -87,10 +106,15 @@ idiom!(clamp_and_abs_in_a_loop, clamp_abs, [0.3, -0.6, 0.9], |x| {
 idiom!(log_sum_exp_with_ops, lse_ops, [0.5, -1.0, 1.5], |x| {
     ops::logsumexp(x) + ops::softplus(x).sum() * 0.1
 });
-idiom!(closure_with_two_arguments, closure2, [0.5, -1.0, 1.5], |x| {
-    let f = |a: f64, b: f64| a * b + (a - b).powi(2);
-    f(x[0], x[1]) + f(x[1], x[2])
-});
+idiom!(
+    closure_with_two_arguments,
+    closure2,
+    [0.5, -1.0, 1.5],
+    |x| {
+        let f = |a: f64, b: f64| a * b + (a - b).powi(2);
+        f(x[0], x[1]) + f(x[1], x[2])
+    }
+);
 idiom!(shadowing_and_blocks, shadow, [0.5, -1.0, 1.5], |x| {
     let y = x * 2.0;
     let y = {
@@ -131,18 +155,25 @@ idiom!(outer_product_matrix, outer, [0.5, -1.0, 1.5], |x| {
     let m = col.dot(&row);
     m.sum_axis(Axis(0)).mapv(|v| v.tanh()).sum()
 });
-idiom!(index_writes_into_a_local, index_writes, [0.5, -1.0, 1.5], |x| {
-    let mut y = Array1::zeros(x.len());
-    for i in 0..x.len() {
-        y[i] = x[i] * (i as f64 + 0.5);
+idiom!(
+    index_writes_into_a_local,
+    index_writes,
+    [0.5, -1.0, 1.5],
+    |x| {
+        let mut y = Array1::zeros(x.len());
+        for i in 0..x.len() {
+            y[i] = x[i] * (i as f64 + 0.5);
+        }
+        y.dot(x)
     }
-    y.dot(x)
-});
+);
 idiom!(product_of_exps_by_iter, prod_iter, [0.2, -0.4, 0.3], |x| {
     x.iter().map(|v| 1.0 + v * v).product::<f64>()
 });
 idiom!(sum_of_a_range_map, range_sum, [0.5, -1.0, 1.5, 0.2], |x| {
-    (0..x.len()).map(|i| x[i] * x[(i + 1) % x.len()]).sum::<f64>()
+    (0..x.len())
+        .map(|i| x[i] * x[(i + 1) % x.len()])
+        .sum::<f64>()
 });
 
 #[differentiable(order = 2)]
@@ -159,7 +190,7 @@ fn tuple_parameters() {
     check_gradient(
         &f,
         &g,
-        &|d| jvp!(tuple_param)((0.3, 0.7), &w, &(d[0], d[1]), &a1(&d[2..])).1,
+        &|d| jvp!(tuple_param)((0.3, 0.7), &w, (d[0], d[1]), &a1(&d[2..])).1,
         &[0.3, 0.7, 0.5, -1.0],
     );
 }
