@@ -58,7 +58,10 @@ pub fn logistic_net(p: &TwoLayer, #[constant] x: &Array2<f64>) -> Array2<f64> {
 
 /// Logistic layers, returning the hidden layer too (for an activity penalty).
 #[differentiable]
-pub fn logistic_net_layers(p: &TwoLayer, #[constant] x: &Array2<f64>) -> (Array2<f64>, Array2<f64>) {
+pub fn logistic_net_layers(
+    p: &TwoLayer,
+    #[constant] x: &Array2<f64>,
+) -> (Array2<f64>, Array2<f64>) {
     let h = ops::sigmoid(&(x.dot(&p.w1) + &p.b1));
     let y = ops::sigmoid(&(h.dot(&p.w2) + &p.b2));
     (h, y)
@@ -124,7 +127,11 @@ impl Skip {
             b01: Array1::zeros(5),
             w02: sparse_init(2, 5, 1.0, seed + 1),
             b02: Array1::zeros(5),
-            w12: if link12 { sparse_init(5, 5, 1.0, seed + 2) } else { Array2::zeros((5, 5)) },
+            w12: if link12 {
+                sparse_init(5, 5, 1.0, seed + 2)
+            } else {
+                Array2::zeros((5, 5))
+            },
             b12: Array1::zeros(5),
             w13: sparse_init(5, 1, 1.0, seed + 3),
             b13: Array1::zeros(1),
@@ -173,13 +180,33 @@ pub fn xor(sgd: bool, print: bool) -> DemoResult {
     let (x, t) = (xor_inputs(), array![[0.0], [1.0], [1.0], [0.0]]);
     let net = net!("xor 2-5-1", 2, TwoLayer, logistic_net);
     let mut p = TwoLayer::sparse(2, 5, 1, 0);
-    let data = Data { x: &x, t: &t, test: None };
+    let data = Data {
+        x: &x,
+        t: &t,
+        test: None,
+    };
     let run = if sgd {
         let params = FitParams::epochs(10_000).print_period(if print { 1000 } else { usize::MAX });
-        fit(&net, &SquaredError, &mut Sgd { rate: 1.0 }, &mut p, data, &params, None)
+        fit(
+            &net,
+            &SquaredError,
+            &mut Sgd { rate: 1.0 },
+            &mut p,
+            data,
+            &params,
+            None,
+        )
     } else {
         let params = FitParams::epochs(40).print_period(if print { 1 } else { usize::MAX });
-        fit(&net, &SquaredError, &mut HessianFree::new().cg_iter(2), &mut p, data, &params, None)
+        fit(
+            &net,
+            &SquaredError,
+            &mut HessianFree::new().cg_iter(2),
+            &mut p,
+            data,
+            &params,
+            None,
+        )
     }
     .expect("valid data");
     let output = net.forward(&p, &x);
@@ -188,17 +215,39 @@ pub fn xor(sgd: bool, print: bool) -> DemoResult {
 
 /// The seed's `crossentropy` demo (and its tests): 2-5-`k` network, tanh hidden
 /// layer, softmax output, cross-entropy; `targets` one-hot rows.
-pub fn crossentropy(targets: Array2<f64>, cg_iter: usize, epochs: usize, print: bool) -> DemoResult {
+pub fn crossentropy(
+    targets: Array2<f64>,
+    cg_iter: usize,
+    epochs: usize,
+    print: bool,
+) -> DemoResult {
     let x = xor_inputs();
     let k = targets.ncols();
     let net = net!("crossentropy 2-5-k", 2, TwoLayer, tanh_softmax_net);
     let mut p = TwoLayer::sparse(2, 5, k, 0);
-    let data = Data { x: &x, t: &targets, test: None };
+    let data = Data {
+        x: &x,
+        t: &targets,
+        test: None,
+    };
     let params = FitParams::epochs(epochs).print_period(if print { 1 } else { usize::MAX });
-    let run = fit(&net, &CrossEntropy, &mut HessianFree::new().cg_iter(cg_iter), &mut p, data, &params, None)
-        .expect("valid data");
+    let run = fit(
+        &net,
+        &CrossEntropy,
+        &mut HessianFree::new().cg_iter(cg_iter),
+        &mut p,
+        data,
+        &params,
+        None,
+    )
+    .expect("valid data");
     let output = net.forward(&p, &x);
-    finish(CrossEntropy.value_of(&output, &targets), run, output, f64::NAN)
+    finish(
+        CrossEntropy.value_of(&output, &targets),
+        run,
+        output,
+        f64::NAN,
+    )
 }
 
 /// The seed's `crossentropy` demo's test with a classification-error measure: stops
@@ -208,14 +257,32 @@ pub fn crossentropy_classification(print: bool) -> (DemoResult, f64) {
     let t = array![[0.0, 1.0], [1.0, 0.0], [1.0, 0.0], [0.0, 1.0]];
     let net = net!("crossentropy 2-5-2", 2, TwoLayer, tanh_softmax_net);
     let mut p = TwoLayer::sparse(2, 5, 2, 0);
-    let data = Data { x: &x, t: &t, test: None };
-    let params = FitParams::epochs(100).target(-1.0).print_period(if print { 10 } else { usize::MAX });
+    let data = Data {
+        x: &x,
+        t: &t,
+        test: None,
+    };
+    let params =
+        FitParams::epochs(100)
+            .target(-1.0)
+            .print_period(if print { 10 } else { usize::MAX });
     let measure = |out: &Array2<f64>, t: &Array2<f64>| classification_error(out.view(), t.view());
-    let run = fit(&net, &CrossEntropy, &mut HessianFree::new().cg_iter(50), &mut p, data, &params, Some(&measure))
-        .expect("valid data");
+    let run = fit(
+        &net,
+        &CrossEntropy,
+        &mut HessianFree::new().cg_iter(50),
+        &mut p,
+        data,
+        &params,
+        Some(&measure),
+    )
+    .expect("valid data");
     let output = net.forward(&p, &x);
     let err = classification_error(output.view(), t.view());
-    (finish(CrossEntropy.value_of(&output, &t), run, output, f64::NAN), err)
+    (
+        finish(CrossEntropy.value_of(&output, &t), run, output, f64::NAN),
+        err,
+    )
 }
 
 /// The seed's `connections` demo: 2-5-5-1 tanh network with skip connections
@@ -231,10 +298,22 @@ pub fn connections(link12: bool, cg_iter: usize, epochs: usize, print: bool) -> 
         move |p: &Skip, x: &Array2<f64>, u: &Array2<f64>| jacobian_t_v!(skip_net)(p, x, link, u),
     );
     let mut p = Skip::sparse(link12, 0);
-    let data = Data { x: &x, t: &t, test: None };
+    let data = Data {
+        x: &x,
+        t: &t,
+        test: None,
+    };
     let params = FitParams::epochs(epochs).print_period(if print { 1 } else { usize::MAX });
-    let run = fit(&net, &SquaredError, &mut HessianFree::new().cg_iter(cg_iter), &mut p, data, &params, None)
-        .expect("valid data");
+    let run = fit(
+        &net,
+        &SquaredError,
+        &mut HessianFree::new().cg_iter(cg_iter),
+        &mut p,
+        data,
+        &params,
+        None,
+    )
+    .expect("valid data");
     let output = net.forward(&p, &x);
     finish(SquaredError.value_of(&output, &t), run, output, f64::NAN)
 }
@@ -244,10 +323,22 @@ pub fn softlif(print: bool) -> DemoResult {
     let (x, t) = (xor_inputs(), array![[0.1], [1.0], [1.0], [0.1]]);
     let net = net!("softlif 2-10-1", 2, TwoLayer, softlif_net);
     let mut p = TwoLayer::sparse(2, 10, 1, 0);
-    let data = Data { x: &x, t: &t, test: None };
+    let data = Data {
+        x: &x,
+        t: &t,
+        test: None,
+    };
     let params = FitParams::epochs(50).print_period(if print { 1 } else { usize::MAX });
-    let run = fit(&net, &SquaredError, &mut HessianFree::new().cg_iter(50), &mut p, data, &params, None)
-        .expect("valid data");
+    let run = fit(
+        &net,
+        &SquaredError,
+        &mut HessianFree::new().cg_iter(50),
+        &mut p,
+        data,
+        &params,
+        None,
+    )
+    .expect("valid data");
     let output = net.forward(&p, &x);
     finish(SquaredError.value_of(&output, &t), run, output, f64::NAN)
 }
@@ -266,13 +357,28 @@ pub fn sparsity(print: bool) -> DemoResult {
     );
     let loss = WithSparsity {
         output: SquaredError,
-        sparsity: SparseL2 { weight: 0.01, target: 0.0 },
+        sparsity: SparseL2 {
+            weight: 0.01,
+            target: 0.0,
+        },
     };
     let mut p = TwoLayer::sparse(2, 8, 1, 0);
-    let data = Data { x: &x, t: &t, test: None };
+    let data = Data {
+        x: &x,
+        t: &t,
+        test: None,
+    };
     let params = FitParams::epochs(100).print_period(if print { 10 } else { usize::MAX });
-    let run = fit(&net, &loss, &mut HessianFree::new().cg_iter(50), &mut p, data, &params, None)
-        .expect("valid data");
+    let run = fit(
+        &net,
+        &loss,
+        &mut HessianFree::new().cg_iter(50),
+        &mut p,
+        data,
+        &params,
+        None,
+    )
+    .expect("valid data");
     let (h, y) = net.forward(&p, &x);
     let value = hype::optim::hessian_free::OutputLoss::value(&loss, &(h.clone(), y.clone()), &t);
     let hidden_mean = h.mean().expect("hidden units");
@@ -291,7 +397,12 @@ impl<L: hype::optim::hessian_free::OutputLoss<Array2<f64>>> ValueOf for L {
 }
 
 fn finish(value: f64, run: FitResult, output: Array2<f64>, hidden_mean: f64) -> DemoResult {
-    DemoResult { value, run, output, hidden_mean }
+    DemoResult {
+        value,
+        run,
+        output,
+        hidden_mean,
+    }
 }
 
 hype::model! {
@@ -327,9 +438,9 @@ impl MnistSettings {
     pub fn full() -> Self {
         MnistSettings {
             train: usize::MAX,
-            epochs: 6,
+            epochs: 8,
             minibatch: 4000,
-            curvature: 1000,
+            curvature: 500,
             cg_iter: 60,
             init_damping: 1.0,
         }
@@ -346,14 +457,36 @@ pub fn mnist_run(s: &MnistSettings, print: bool) -> DemoResult {
     let test = data.test().expect("test set");
     let net = net!("mnist 784-300-100-10", 784, Mlp, mnist_logits);
     let mut p = Mlp::new(Init::He, 1);
-    let d = Data { x: &train_set.x, t: &train_set.y, test: Some((&test.x, &test.y)) };
-    let mut params = FitParams::epochs(s.epochs).minibatch(s.minibatch).curvature_batch(s.curvature).seed(1);
+    let d = Data {
+        x: &train_set.x,
+        t: &train_set.y,
+        test: Some((&test.x, &test.y)),
+    };
+    let mut params = FitParams::epochs(s.epochs)
+        .minibatch(s.minibatch)
+        .curvature_batch(s.curvature)
+        .seed(1);
     params.target = -1.0;
     params.stop_on_overfit = false;
-    let params = if print { params.print_period(1) } else { params };
+    let params = if print {
+        params.print_period(1)
+    } else {
+        params
+    };
     let measure = |out: &Array2<f64>, t: &Array2<f64>| classification_error(out.view(), t.view());
-    let mut hf = HessianFree::new().cg_iter(s.cg_iter).init_damping(s.init_damping);
-    let run = fit(&net, &Loss::CrossEntropyOnLinear, &mut hf, &mut p, d, &params, Some(&measure)).expect("valid data");
+    let mut hf = HessianFree::new()
+        .cg_iter(s.cg_iter)
+        .init_damping(s.init_damping);
+    let run = fit(
+        &net,
+        &Loss::CrossEntropyOnLinear,
+        &mut hf,
+        &mut p,
+        d,
+        &params,
+        Some(&measure),
+    )
+    .expect("valid data");
     let output = net.forward(&p, &test.x);
     let err = classification_error(output.view(), test.y.view());
     finish(err, run, output, f64::NAN)
@@ -396,7 +529,11 @@ fn plot(name: &str, run: &FitResult) {
         return;
     }
     let pts = |f: &dyn Fn(&hype::optim::hessian_free::EpochStats) -> f64| -> Vec<(f64, f64)> {
-        run.epochs.iter().map(|e| (e.epoch as f64, f(e))).filter(|(_, v)| v.is_finite() && *v > 0.0).collect()
+        run.epochs
+            .iter()
+            .map(|e| (e.epoch as f64, f(e)))
+            .filter(|(_, v)| v.is_finite() && *v > 0.0)
+            .collect()
     };
     let curves = [
         Curve::new("training loss", pts(&|e| e.train_loss)),
@@ -405,7 +542,10 @@ fn plot(name: &str, run: &FitResult) {
         Curve::new("CG iterations", pts(&|e| e.cg_iterations as f64)),
     ];
     let path = dir.join(format!("{name}.png"));
-    let options = PlotOptions::default().title(format!("hessianfree {name}")).labels("epoch", "").log_y(true);
+    let options = PlotOptions::default()
+        .title(format!("hessianfree {name}"))
+        .labels("epoch", "")
+        .log_y(true);
     match plot_curves(&path, &curves, &options) {
         Ok(()) => println!("wrote {}", path.display()),
         Err(e) => eprintln!("no plot: {e}"),
@@ -452,7 +592,10 @@ fn main() {
             (r, format!("mnist: error {v}"))
         }
         "profile" => {
-            let s = MnistSettings { epochs: 1, ..MnistSettings::full() };
+            let s = MnistSettings {
+                epochs: 1,
+                ..MnistSettings::full()
+            };
             let r = mnist_run(&s, false);
             let (mut curv, mut grad, mut total, mut cg) = (0.0, 0.0, 0.0, 0);
             for e in &r.run.epochs {
@@ -462,10 +605,19 @@ fn main() {
                 cg += e.cg_iterations;
             }
             println!("one epoch of the mnist demo: {total:.2} s, {cg} Gauss-Newton products");
-            println!("  curvature products  {curv:>7.2} s  {:>5.1}%", 100.0 * curv / total);
-            println!("  gradient            {grad:>7.2} s  {:>5.1}%", 100.0 * grad / total);
+            println!(
+                "  curvature products  {curv:>7.2} s  {:>5.1}%",
+                100.0 * curv / total
+            );
+            println!(
+                "  gradient            {grad:>7.2} s  {:>5.1}%",
+                100.0 * grad / total
+            );
             let rest = total - curv - grad;
-            println!("  the rest            {rest:>7.2} s  {:>5.1}%", 100.0 * rest / total);
+            println!(
+                "  the rest            {rest:>7.2} s  {:>5.1}%",
+                100.0 * rest / total
+            );
             println!("  per product {:.1} ms", 1e3 * curv / cg.max(1) as f64);
             let v = r.run.epochs.last().map_or(f64::NAN, |e| e.train_loss);
             (r, format!("profile: loss {v:e}"))
@@ -478,7 +630,11 @@ fn main() {
     if r.output.nrows() <= 8 {
         println!("outputs:\n{:.4}", r.output);
     }
-    println!("{} epochs, {:.2} s", r.run.epochs.len(), start.elapsed().as_secs_f64());
+    println!(
+        "{} epochs, {:.2} s",
+        r.run.epochs.len(),
+        start.elapsed().as_secs_f64()
+    );
     plot(demo, &r.run);
     println!("{line}");
 }

@@ -9,8 +9,8 @@ mod demos;
 use demos::*;
 use hype::nn::{Activation, FeedForward, Init, Layer, Loss};
 use hype::optim::hessian_free::{
-    fit, gauss_newton_product, Batch, CrossEntropy, Data, FeedForwardNet, FitParams, FnNetwork, HessianFree, HfError,
-    Network, Optimizer, OutputLoss, SquaredError,
+    fit, gauss_newton_product, Batch, CrossEntropy, Data, FeedForwardNet, FitParams, FnNetwork,
+    HessianFree, HfError, Network, Optimizer, OutputLoss, SquaredError,
 };
 use hype::prelude::*;
 use rand::rngs::StdRng;
@@ -70,7 +70,11 @@ fn connections_network() {
 fn sparsity_penalty() {
     let r = sparsity(false);
     assert!(r.value < 1e-2, "loss {}", r.value);
-    assert!(r.hidden_mean < 0.1, "mean hidden activity {}", r.hidden_mean);
+    assert!(
+        r.hidden_mean < 0.1,
+        "mean hidden activity {}",
+        r.hidden_mean
+    );
 }
 
 /// `Jᵀ·H_L·J·v` with `J` from `jacobian!` and `H_L` from `hessian!`, as dense
@@ -97,7 +101,11 @@ fn check_against_explicit<N: Network<Output = Array2<f64>>, L: OutputLoss<Array2
         let fb = net.forward(&p.rebuild(&b).unwrap(), x);
         let col = (fa - fb) / (2.0 * h);
         for (i, v) in col.iter().enumerate() {
-            assert!((v - jac[(i, k)]).abs() < 1e-6 * (1.0 + v.abs()), "J[{i},{k}] {} vs {v}", jac[(i, k)]);
+            assert!(
+                (v - jac[(i, k)]).abs() < 1e-6 * (1.0 + v.abs()),
+                "J[{i},{k}] {} vs {v}",
+                jac[(i, k)]
+            );
         }
     }
     let g = jac.t().dot(h_l).dot(jac);
@@ -137,8 +145,20 @@ fn gauss_newton_matches_explicit_logistic_squared_error() {
 #[test]
 fn gauss_newton_matches_explicit_softmax_cross_entropy() {
     let p = TwoLayer::sparse(2, 5, 3, 5);
-    let x = array![[0.1, -0.4], [0.7, 0.2], [-0.3, 0.9], [1.0, 1.0], [0.0, -1.0]];
-    let t = array![[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.2, 0.3, 0.5], [0.0, 1.0, 0.0]];
+    let x = array![
+        [0.1, -0.4],
+        [0.7, 0.2],
+        [-0.3, 0.9],
+        [1.0, 1.0],
+        [0.0, -1.0]
+    ];
+    let t = array![
+        [1.0, 0.0, 0.0],
+        [0.0, 1.0, 0.0],
+        [0.0, 0.0, 1.0],
+        [0.2, 0.3, 0.5],
+        [0.0, 1.0, 0.0]
+    ];
     let y = tanh_softmax_net(&p, &x);
     let jac = jacobian!(tanh_softmax_net)(&p, &x);
     let h_l = hessian!(hype::optim::hessian_free::loss::masked_cross_entropy)(&y, &t);
@@ -159,7 +179,11 @@ fn gauss_newton_matches_explicit_skip_connections() {
     let t = xor_targets();
     let y = skip_net(&p, &x, 1.0);
     let jac = jacobian!(skip_net)(&p, &x, 1.0);
-    let h_l = hessian!(hype::optim::hessian_free::loss::masked_squared_error)(&y, &t, &Array2::ones(t.raw_dim()));
+    let h_l = hessian!(hype::optim::hessian_free::loss::masked_squared_error)(
+        &y,
+        &t,
+        &Array2::ones(t.raw_dim()),
+    );
     let net = FnNetwork::new(
         "skip",
         Some(2),
@@ -181,12 +205,31 @@ fn gauss_newton_matches_explicit_feedforward_matching_loss() {
     m.add(Layer::linear(3, 4, Init::Glorot, 1)).unwrap();
     m.add(Activation::Tanh).unwrap();
     m.add(Layer::linear(4, 3, Init::Glorot, 2)).unwrap();
-    let x = array![[0.1, -0.4, 0.3], [0.7, 0.2, -0.5], [-0.3, 0.9, 0.8], [1.0, 1.0, -1.0]];
-    let t = array![[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]];
+    let x = array![
+        [0.1, -0.4, 0.3],
+        [0.7, 0.2, -0.5],
+        [-0.3, 0.9, 0.8],
+        [1.0, 1.0, -1.0]
+    ];
+    let t = array![
+        [1.0, 0.0, 0.0],
+        [0.0, 1.0, 0.0],
+        [0.0, 0.0, 1.0],
+        [0.0, 1.0, 0.0]
+    ];
     let y = m.forward(&x);
     let jac = jacobian!(feedforward_out)(&m, &x);
     let h_l = hessian!(hype::nn::loss::cross_entropy_on_linear)(&y, &t);
-    check_against_explicit(&FeedForwardNet, &Loss::CrossEntropyOnLinear, &m, &x, &t, &jac, &h_l, 4);
+    check_against_explicit(
+        &FeedForwardNet,
+        &Loss::CrossEntropyOnLinear,
+        &m,
+        &x,
+        &t,
+        &jac,
+        &h_l,
+        4,
+    );
 }
 
 #[test]
@@ -203,12 +246,23 @@ fn bad_input_is_an_error_naming_the_network_and_sizes() {
     let params = FitParams::epochs(1);
     let x = xor_inputs();
     let mut run = |x: &Array2<f64>, t: &Array2<f64>| {
-        fit(&net, &SquaredError, &mut hf, &mut p, Data { x, t, test: None }, &params, None)
-            .unwrap_err()
-            .to_string()
+        fit(
+            &net,
+            &SquaredError,
+            &mut hf,
+            &mut p,
+            Data { x, t, test: None },
+            &params,
+            None,
+        )
+        .unwrap_err()
+        .to_string()
     };
     let e = run(&x, &array![[0.0], [1.0], [1.0]]);
-    assert_eq!(e, "hessian-free: training set: inputs against targets of xor 2-5-1: [4, 2] and [3, 1]");
+    assert_eq!(
+        e,
+        "hessian-free: training set: inputs against targets of xor 2-5-1: [4, 2] and [3, 1]"
+    );
     let e = run(&Array2::zeros((0, 2)), &Array2::zeros((0, 1)));
     assert_eq!(e, "hessian-free: empty training set of xor 2-5-1");
     let e = run(&Array2::zeros((4, 3)), &xor_targets());
@@ -217,7 +271,10 @@ fn bad_input_is_an_error_naming_the_network_and_sizes() {
         "hessian-free: training set: input width of xor 2-5-1 (inputs, then the width it takes): [4, 3] and [2]"
     );
     let e = run(&x, &Array2::zeros((4, 2)));
-    assert_eq!(e, "hessian-free: squared error loss: network output against targets: [1, 1] and [1, 2]");
+    assert_eq!(
+        e,
+        "hessian-free: squared error loss: network output against targets: [1, 1] and [1, 2]"
+    );
 }
 
 /// A loss that is NaN once any output exceeds 1.2, and claims a curvature far too
@@ -258,14 +315,25 @@ fn a_nan_loss_raises_the_damping_and_retries_without_corrupting_the_weights() {
     let t = array![[1.0], [0.5]];
     let p = array![[0.0]];
     let mut hf = HessianFree::new().init_damping(1e-9);
-    let batch = Batch { x: &x, t: &t, curvature_x: &x, curvature_t: &t };
+    let batch = Batch {
+        x: &x,
+        t: &t,
+        curvature_x: &x,
+        curvature_t: &t,
+    };
     let (step, stats) = hf.update(&net, &Cliff, &p, batch).unwrap();
     assert!(stats.retries > 0, "{stats:?}");
-    assert!(stats.damping > 1e-6, "three retries ×10 from 1e-9: {stats:?}");
+    assert!(
+        stats.damping > 1e-6,
+        "three retries ×10 from 1e-9: {stats:?}"
+    );
     assert!(step[(0, 0)].is_finite() && step[(0, 0)] > 0.0, "{step}");
     let p1 = &p + &step;
     let l1 = Cliff.value(&net.forward(&p1, &x), &t);
-    assert!(l1.is_finite() && l1 < Cliff.value(&net.forward(&p, &x), &t), "loss {l1}");
+    assert!(
+        l1.is_finite() && l1 < Cliff.value(&net.forward(&p, &x), &t),
+        "loss {l1}"
+    );
 
     // With no retries allowed, the update is skipped: the step is zero, not NaN.
     let mut hf = HessianFree::new().init_damping(1e-9);

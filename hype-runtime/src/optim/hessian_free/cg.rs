@@ -24,7 +24,12 @@ pub struct CgRun<P> {
 
 /// Minimizes `½ δᵀAδ + gᵀδ` by CG from `delta0`, in at most `max_iter` iterations
 /// (`max_iter ≥ 1`); `a(v)` is `A·v`.
-pub fn martens_cg<P: Tangent>(g: &P, delta0: P, max_iter: usize, mut a: impl FnMut(&P) -> P) -> CgRun<P> {
+pub fn martens_cg<P: Tangent>(
+    g: &P,
+    delta0: P,
+    max_iter: usize,
+    mut a: impl FnMut(&P) -> P,
+) -> CgRun<P> {
     let tolerance = 5e-6;
     let mut store_at = 5usize;
     let store_factor = 1.3;

@@ -156,19 +156,27 @@ where
             });
         }
         if x.nrows() == 0 {
-            return Err(HfError::Empty { what: format!("{what} of {}", net.name()) });
+            return Err(HfError::Empty {
+                what: format!("{what} of {}", net.name()),
+            });
         }
         if let Some(w) = net.input_width(p) {
             if x.ncols() != w {
                 return Err(HfError::Shape {
-                    what: format!("{what}: input width of {} (inputs, then the width it takes)", net.name()),
+                    what: format!(
+                        "{what}: input width of {} (inputs, then the width it takes)",
+                        net.name()
+                    ),
                     left: x.shape().to_vec(),
                     right: vec![w],
                 });
             }
         }
         let first = x.slice(ndarray::s![..1, ..]).to_owned();
-        loss.check(&net.forward(p, &first), &t.slice(ndarray::s![..1, ..]).to_owned())
+        loss.check(
+            &net.forward(p, &first),
+            &t.slice(ndarray::s![..1, ..]).to_owned(),
+        )
     };
     check("training set", data.x, data.t)?;
     let (test_x, test_t) = data.test.unwrap_or((data.x, data.t));
@@ -178,7 +186,11 @@ where
     let size = params.minibatch.unwrap_or(n).clamp(1, n);
     let mut result = FitResult::default();
     for epoch in 0..params.epochs {
-        let order = if size < n { permutation(n, derive_seed(params.seed, epoch as u64)) } else { (0..n).collect() };
+        let order = if size < n {
+            permutation(n, derive_seed(params.seed, epoch as u64))
+        } else {
+            (0..n).collect()
+        };
         let mut stats = EpochStats {
             epoch,
             train_loss: f64::NAN,
@@ -196,9 +208,20 @@ where
             } else {
                 (data.x.clone(), data.t.clone())
             };
-            let k = params.curvature_batch.unwrap_or(rows.len()).clamp(1, rows.len());
-            let (cx, ct) = (bx.slice(ndarray::s![..k, ..]).to_owned(), bt.slice(ndarray::s![..k, ..]).to_owned());
-            let batch = Batch { x: &bx, t: &bt, curvature_x: &cx, curvature_t: &ct };
+            let k = params
+                .curvature_batch
+                .unwrap_or(rows.len())
+                .clamp(1, rows.len());
+            let (cx, ct) = (
+                bx.slice(ndarray::s![..k, ..]).to_owned(),
+                bt.slice(ndarray::s![..k, ..]).to_owned(),
+            );
+            let batch = Batch {
+                x: &bx,
+                t: &bt,
+                curvature_x: &cx,
+                curvature_t: &ct,
+            };
             let (step, update) = optimizer.update(net, loss, p, batch)?;
             if all_finite(&step) {
                 p.add_assign_tangent(&step);
@@ -234,7 +257,11 @@ where
             break;
         }
         let k = result.epochs.len();
-        if params.stop_on_overfit && data.test.is_some() && k > 11 && result.epochs[k - 11].test < test {
+        if params.stop_on_overfit
+            && data.test.is_some()
+            && k > 11
+            && result.epochs[k - 11].test < test
+        {
             break;
         }
     }

@@ -27,7 +27,13 @@ pub struct GaussNewton<'a, N: Network, L> {
 
 impl<'a, N: Network, L: OutputLoss<N::Output>> GaussNewton<'a, N, L> {
     /// The Gauss–Newton matrix of `loss(net(p, x), t)` at `p`.
-    pub fn new(net: &'a N, loss: &'a L, p: &'a N::Params, x: &'a Array2<f64>, t: &'a Array2<f64>) -> Self {
+    pub fn new(
+        net: &'a N,
+        loss: &'a L,
+        p: &'a N::Params,
+        x: &'a Array2<f64>,
+        t: &'a Array2<f64>,
+    ) -> Self {
         let start = Instant::now();
         let out = net.forward(p, x);
         GaussNewton {

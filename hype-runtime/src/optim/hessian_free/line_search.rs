@@ -17,7 +17,12 @@ pub struct RateSearch {
 /// Searches the rate along a step with directional derivative `slope = gᵀδ`, starting
 /// loss `loss0`, and the loss `loss_full` at rate 1; `loss_at(r)` evaluates the loss
 /// at rate `r`.
-pub fn search_rate(loss0: f64, slope: f64, loss_full: f64, mut loss_at: impl FnMut(f64) -> f64) -> RateSearch {
+pub fn search_rate(
+    loss0: f64,
+    slope: f64,
+    loss_full: f64,
+    mut loss_at: impl FnMut(f64) -> f64,
+) -> RateSearch {
     let shrink = 0.8;
     let c = 0.01;
     let min_improvement = (c * slope).min(0.0);

@@ -170,11 +170,16 @@ impl<L: OutputLoss<Array2<f64>>> OutputLoss<(Array2<f64>, Array2<f64>)> for With
     fn name(&self) -> String {
         format!("{} + sparse L2", self.output.name())
     }
-    fn check(&self, out: &(Array2<f64>, Array2<f64>), targets: &Array2<f64>) -> Result<(), HfError> {
+    fn check(
+        &self,
+        out: &(Array2<f64>, Array2<f64>),
+        targets: &Array2<f64>,
+    ) -> Result<(), HfError> {
         self.output.check(&out.1, targets)
     }
     fn value(&self, out: &(Array2<f64>, Array2<f64>), targets: &Array2<f64>) -> f64 {
-        sparse_l2(&out.0, self.sparsity.weight, self.sparsity.target) + self.output.value(&out.1, targets)
+        sparse_l2(&out.0, self.sparsity.weight, self.sparsity.target)
+            + self.output.value(&out.1, targets)
     }
     fn value_and_grad(
         &self,

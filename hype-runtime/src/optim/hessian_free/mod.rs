@@ -76,7 +76,9 @@ pub enum HfError {
 impl fmt::Display for HfError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            HfError::Shape { what, left, right } => write!(f, "hessian-free: {what}: {left:?} and {right:?}"),
+            HfError::Shape { what, left, right } => {
+                write!(f, "hessian-free: {what}: {left:?} and {right:?}")
+            }
             HfError::Empty { what } => write!(f, "hessian-free: empty {what}"),
             HfError::NonFinite { what } => write!(f, "hessian-free: non-finite {what}"),
         }

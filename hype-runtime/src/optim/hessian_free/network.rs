@@ -30,7 +30,12 @@ pub trait Network {
     fn forward(&self, p: &Self::Params, x: &Array2<f64>) -> Self::Output;
 
     /// The output and `J·dp`, its derivative along the parameter direction `dp`.
-    fn jvp(&self, p: &Self::Params, x: &Array2<f64>, dp: &Self::Params) -> (Self::Output, Self::Output);
+    fn jvp(
+        &self,
+        p: &Self::Params,
+        x: &Array2<f64>,
+        dp: &Self::Params,
+    ) -> (Self::Output, Self::Output);
 
     /// `Jᵀ·u`: the parameter cotangent of the output cotangent `u`.
     fn vjp(&self, p: &Self::Params, x: &Array2<f64>, u: &Self::Output) -> Self::Params;
@@ -63,7 +68,13 @@ where
     V: Fn(&P, &Array2<f64>, &O) -> P,
 {
     /// A network named `name` taking `input_width` columns (`None`: not checked).
-    pub fn new(name: impl Into<String>, input_width: Option<usize>, forward: F, jvp: J, vjp: V) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        input_width: Option<usize>,
+        forward: F,
+        jvp: J,
+        vjp: V,
+    ) -> Self {
         FnNetwork {
             name: name.into(),
             input_width,
@@ -128,7 +139,12 @@ impl Network for FeedForwardNet {
         p.forward(x)
     }
 
-    fn jvp(&self, p: &FeedForward, x: &Array2<f64>, dp: &FeedForward) -> (Array2<f64>, Array2<f64>) {
+    fn jvp(
+        &self,
+        p: &FeedForward,
+        x: &Array2<f64>,
+        dp: &FeedForward,
+    ) -> (Array2<f64>, Array2<f64>) {
         // The input is data: its tangent is zero.
         p.forward_jvp(x, dp, &Array2::zeros(x.raw_dim()))
     }

@@ -58,11 +58,23 @@ pub struct UpdateStats {
 /// An update rule: the step to add to the parameters for one batch.
 pub trait Optimizer<N: Network, L: OutputLoss<N::Output>> {
     /// The step `δ` (the parameters become `p + δ`) and what the update did.
-    fn update(&mut self, net: &N, loss: &L, p: &N::Params, batch: Batch<'_>) -> Result<(N::Params, UpdateStats), HfError>;
+    fn update(
+        &mut self,
+        net: &N,
+        loss: &L,
+        p: &N::Params,
+        batch: Batch<'_>,
+    ) -> Result<(N::Params, UpdateStats), HfError>;
 }
 
 /// The loss of the batch at `p`, or `+∞` when it is not finite (a rejected point).
-fn loss_at<N: Network, L: OutputLoss<N::Output>>(net: &N, loss: &L, p: &N::Params, x: &Array2<f64>, t: &Array2<f64>) -> f64 {
+fn loss_at<N: Network, L: OutputLoss<N::Output>>(
+    net: &N,
+    loss: &L,
+    p: &N::Params,
+    x: &Array2<f64>,
+    t: &Array2<f64>,
+) -> f64 {
     let v = loss.value(&net.forward(p, x), t);
     if v.is_finite() {
         v
@@ -132,7 +144,13 @@ impl<P> HessianFree<P> {
 }
 
 impl<N: Network, L: OutputLoss<N::Output>> Optimizer<N, L> for HessianFree<N::Params> {
-    fn update(&mut self, net: &N, loss: &L, p: &N::Params, batch: Batch<'_>) -> Result<(N::Params, UpdateStats), HfError> {
+    fn update(
+        &mut self,
+        net: &N,
+        loss: &L,
+        p: &N::Params,
+        batch: Batch<'_>,
+    ) -> Result<(N::Params, UpdateStats), HfError> {
         let start = Instant::now();
         let mut stats = UpdateStats::default();
 
@@ -164,7 +182,9 @@ impl<N: Network, L: OutputLoss<N::Output>> Optimizer<N, L> for HessianFree<N::Pa
                 }
                 _ => g.zero_like(),
             };
-            let run = martens_cg(&g, warm, self.cg_iter, |v| curvature.damped_product(v, lambda));
+            let run = martens_cg(&g, warm, self.cg_iter, |v| {
+                curvature.damped_product(v, lambda)
+            });
             stats.cg_iterations = run.iterations;
             let last = &run.iterates.last().expect("the final iterate").1;
             // The warm start is the last iterate, not the backtracked one (Martens §4.5).
@@ -173,7 +193,11 @@ impl<N: Network, L: OutputLoss<N::Output>> Optimizer<N, L> for HessianFree<N::Pa
             // Backtracking: from the last saved iterate towards the first, while the loss falls.
             let mut best: Option<(usize, f64)> = None;
             for (k, (_, d)) in run.iterates.iter().enumerate().rev() {
-                let l = if all_finite(d) { loss_at(net, loss, &moved(p, 1.0, d), batch.x, batch.t) } else { f64::INFINITY };
+                let l = if all_finite(d) {
+                    loss_at(net, loss, &moved(p, 1.0, d), batch.x, batch.t)
+                } else {
+                    f64::INFINITY
+                };
                 match best {
                     Some((_, lb)) if l > lb => break,
                     _ => best = Some((k, l)),
@@ -186,9 +210,12 @@ impl<N: Network, L: OutputLoss<N::Output>> Optimizer<N, L> for HessianFree<N::Pa
             // Levenberg–Marquardt on the damped quadratic model of the chosen step.
             let slope = g.inner(delta);
             let predicted = 0.5 * curvature.damped_product(delta, lambda).inner(delta) + slope;
-            self.damping.update(Damping::ratio(loss_step - loss0, predicted));
+            self.damping
+                .update(Damping::ratio(loss_step - loss0, predicted));
 
-            let search = search_rate(loss0, slope, loss_step, |r| loss_at(net, loss, &moved(p, r, delta), batch.x, batch.t));
+            let search = search_rate(loss0, slope, loss_step, |r| {
+                loss_at(net, loss, &moved(p, r, delta), batch.x, batch.t)
+            });
             // A finite step that does not lower the loss gives no update this time (the
             // damping already rose), as in the seed; a non-finite one is retried.
             if search.rate > 0.0 || loss_step.is_finite() || attempt >= self.max_retries {
@@ -200,7 +227,14 @@ impl<N: Network, L: OutputLoss<N::Output>> Optimizer<N, L> for HessianFree<N::Pa
                 stats.damping = self.damping.lambda;
                 stats.time_curvature = curvature.time();
                 stats.time_total = start.elapsed();
-                return Ok((if search.rate > 0.0 { step } else { g.zero_like() }, stats));
+                return Ok((
+                    if search.rate > 0.0 {
+                        step
+                    } else {
+                        g.zero_like()
+                    },
+                    stats,
+                ));
             }
             // The loss (or the step) was not finite anywhere along it: raise the damping
             // and solve again from scratch; the weights are untouched.
@@ -219,14 +253,24 @@ pub struct Sgd {
 }
 
 impl<N: Network, L: OutputLoss<N::Output>> Optimizer<N, L> for Sgd {
-    fn update(&mut self, net: &N, loss: &L, p: &N::Params, batch: Batch<'_>) -> Result<(N::Params, UpdateStats), HfError> {
+    fn update(
+        &mut self,
+        net: &N,
+        loss: &L,
+        p: &N::Params,
+        batch: Batch<'_>,
+    ) -> Result<(N::Params, UpdateStats), HfError> {
         let start = Instant::now();
         let out = net.forward(p, batch.x);
         let (l, g_out) = loss.value_and_grad(&out, batch.t);
         let mut g = net.vjp(p, batch.x, &g_out);
         if !l.is_finite() || !all_finite(&g) {
             return Err(HfError::NonFinite {
-                what: format!("the {} loss or its gradient of {} (loss {l})", loss.name(), net.name()),
+                what: format!(
+                    "the {} loss or its gradient of {} (loss {l})",
+                    loss.name(),
+                    net.name()
+                ),
             });
         }
         g.scale(-self.rate);
