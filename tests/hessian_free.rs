@@ -85,8 +85,7 @@ fn check_against_explicit<N: Network<Output = Array2<f64>>, L: OutputLoss<Array2
     p: &N::Params,
     x: &Array2<f64>,
     t: &Array2<f64>,
-    jac: &Array2<f64>,
-    h_l: &Array2<f64>,
+    (jac, h_l): (&Array2<f64>, &Array2<f64>),
     seed: u64,
 ) {
     let flat = p.flatten();
@@ -139,7 +138,7 @@ fn gauss_newton_matches_explicit_logistic_squared_error() {
         |p: &TwoLayer, x: &Array2<f64>, dp: &TwoLayer| jvp!(logistic_net)(p, x, dp),
         |p: &TwoLayer, x: &Array2<f64>, u: &Array2<f64>| jacobian_t_v!(logistic_net)(p, x, u),
     );
-    check_against_explicit(&net, &SquaredError, &p, &x, &t, &jac, &h_l, 1);
+    check_against_explicit(&net, &SquaredError, &p, &x, &t, (&jac, &h_l), 1);
 }
 
 #[test]
@@ -169,7 +168,7 @@ fn gauss_newton_matches_explicit_softmax_cross_entropy() {
         |p: &TwoLayer, x: &Array2<f64>, dp: &TwoLayer| jvp!(tanh_softmax_net)(p, x, dp),
         |p: &TwoLayer, x: &Array2<f64>, u: &Array2<f64>| jacobian_t_v!(tanh_softmax_net)(p, x, u),
     );
-    check_against_explicit(&net, &CrossEntropy, &p, &x, &t, &jac, &h_l, 2);
+    check_against_explicit(&net, &CrossEntropy, &p, &x, &t, (&jac, &h_l), 2);
 }
 
 #[test]
@@ -191,7 +190,7 @@ fn gauss_newton_matches_explicit_skip_connections() {
         |p: &Skip, x: &Array2<f64>, dp: &Skip| jvp!(skip_net)(p, x, 1.0, dp),
         |p: &Skip, x: &Array2<f64>, u: &Array2<f64>| jacobian_t_v!(skip_net)(p, x, 1.0, u),
     );
-    check_against_explicit(&net, &SquaredError, &p, &x, &t, &jac, &h_l, 3);
+    check_against_explicit(&net, &SquaredError, &p, &x, &t, (&jac, &h_l), 3);
 }
 
 #[differentiable]
@@ -226,8 +225,7 @@ fn gauss_newton_matches_explicit_feedforward_matching_loss() {
         &m,
         &x,
         &t,
-        &jac,
-        &h_l,
+        (&jac, &h_l),
         4,
     );
 }
