@@ -431,6 +431,8 @@ pub struct MnistSettings {
     pub cg_iter: usize,
     /// Initial damping.
     pub init_damping: f64,
+    /// L2 weight decay `c` (`½ c |θ|²`, as `mnist_mlp`'s `1e-4 Σ w²`).
+    pub weight_decay: f64,
 }
 
 impl MnistSettings {
@@ -438,11 +440,12 @@ impl MnistSettings {
     pub fn full() -> Self {
         MnistSettings {
             train: usize::MAX,
-            epochs: 8,
+            epochs: 10,
             minibatch: 4000,
             curvature: 500,
             cg_iter: 60,
             init_damping: 1.0,
+            weight_decay: 2e-4,
         }
     }
 }
@@ -476,7 +479,8 @@ pub fn mnist_run(s: &MnistSettings, print: bool) -> DemoResult {
     let measure = |out: &Array2<f64>, t: &Array2<f64>| classification_error(out.view(), t.view());
     let mut hf = HessianFree::new()
         .cg_iter(s.cg_iter)
-        .init_damping(s.init_damping);
+        .init_damping(s.init_damping)
+        .weight_decay(s.weight_decay);
     let run = fit(
         &net,
         &Loss::CrossEntropyOnLinear,

@@ -83,6 +83,18 @@ fn loss_at<N: Network, L: OutputLoss<N::Output>>(
     }
 }
 
+/// The loss plus the weight decay `½ c |p|²` (`+∞` when not finite).
+fn objective<N: Network, L: OutputLoss<N::Output>>(
+    net: &N,
+    loss: &L,
+    p: &N::Params,
+    x: &Array2<f64>,
+    t: &Array2<f64>,
+    decay: f64,
+) -> f64 {
+    loss_at(net, loss, p, x, t) + 0.5 * decay * p.inner(p)
+}
+
 fn moved<P: Tangent>(p: &P, a: f64, d: &P) -> P {
     let mut q = p.clone();
     q.axpy(a, d);
@@ -108,6 +120,9 @@ pub struct HessianFree<P> {
     pub max_retries: usize,
     /// The damping factor of a retry (10).
     pub retry_factor: f64,
+    /// L2 weight decay `c`: the objective is the loss plus `½ c |θ|²`, whose gradient
+    /// `cθ` and curvature `cI` are added exactly (0: none).
+    pub weight_decay: f64,
     previous: Option<P>,
 }
 
@@ -119,6 +134,7 @@ impl<P> Default for HessianFree<P> {
             warm_start_decay: 0.95,
             max_retries: 5,
             retry_factor: 10.0,
+            weight_decay: 0.0,
             previous: None,
         }
     }
@@ -133,6 +149,12 @@ impl<P> HessianFree<P> {
     /// At most `n ≥ 1` CG iterations per update.
     pub fn cg_iter(mut self, n: usize) -> Self {
         self.cg_iter = n.max(1);
+        self
+    }
+
+    /// L2 weight decay `c` (the objective gains `½ c |θ|²`).
+    pub fn weight_decay(mut self, c: f64) -> Self {
+        self.weight_decay = c;
         self
     }
 
@@ -157,7 +179,10 @@ impl<N: Network, L: OutputLoss<N::Output>> Optimizer<N, L> for HessianFree<N::Pa
         let t0 = Instant::now();
         let out = net.forward(p, batch.x);
         let (loss0, g_out) = loss.value_and_grad(&out, batch.t);
-        let g = net.vjp(p, batch.x, &g_out);
+        let mut g = net.vjp(p, batch.x, &g_out);
+        let decay = self.weight_decay;
+        let loss0 = loss0 + 0.5 * decay * p.inner(p);
+        g.axpy(decay, p);
         stats.time_gradient = t0.elapsed();
         stats.loss_before = loss0;
         if !loss0.is_finite() || !all_finite(&g) {
@@ -183,7 +208,7 @@ impl<N: Network, L: OutputLoss<N::Output>> Optimizer<N, L> for HessianFree<N::Pa
                 _ => g.zero_like(),
             };
             let run = martens_cg(&g, warm, self.cg_iter, |v| {
-                curvature.damped_product(v, lambda)
+                curvature.damped_product(v, lambda + decay)
             });
             stats.cg_iterations = run.iterations;
             let last = &run.iterates.last().expect("the final iterate").1;
@@ -194,7 +219,7 @@ impl<N: Network, L: OutputLoss<N::Output>> Optimizer<N, L> for HessianFree<N::Pa
             let mut best: Option<(usize, f64)> = None;
             for (k, (_, d)) in run.iterates.iter().enumerate().rev() {
                 let l = if all_finite(d) {
-                    loss_at(net, loss, &moved(p, 1.0, d), batch.x, batch.t)
+                    objective(net, loss, &moved(p, 1.0, d), batch.x, batch.t, decay)
                 } else {
                     f64::INFINITY
                 };
@@ -209,12 +234,13 @@ impl<N: Network, L: OutputLoss<N::Output>> Optimizer<N, L> for HessianFree<N::Pa
 
             // Levenberg–Marquardt on the damped quadratic model of the chosen step.
             let slope = g.inner(delta);
-            let predicted = 0.5 * curvature.damped_product(delta, lambda).inner(delta) + slope;
+            let predicted =
+                0.5 * curvature.damped_product(delta, lambda + decay).inner(delta) + slope;
             self.damping
                 .update(Damping::ratio(loss_step - loss0, predicted));
 
             let search = search_rate(loss0, slope, loss_step, |r| {
-                loss_at(net, loss, &moved(p, r, delta), batch.x, batch.t)
+                objective(net, loss, &moved(p, r, delta), batch.x, batch.t, decay)
             });
             // A finite step that does not lower the loss gives no update this time (the
             // damping already rose), as in the seed; a non-finite one is retried.
