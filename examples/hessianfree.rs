@@ -5,7 +5,7 @@
 //!
 //! Run: `cargo run --release --example hessianfree -- DEMO` for DEMO in `xor`
 //! (`xor --sgd` for gradient descent), `crossentropy`, `connections`, `softlif`,
-//! `sparsity`, `mnist`, `profile`. Each prints its progress and ends with one line
+//! `sparsity`, `integrator`, `mnist`, `profile`. Each prints its progress and ends with one line
 //! `DEMO: loss <value>` (`mnist: error <value>`, the held-out classification error).
 //! Plots of the training statistics (loss, damping, CG iterations) go to
 //! `target/hessianfree/DEMO.png`.
@@ -148,6 +148,87 @@ pub fn skip_net(p: &Skip, #[constant] x: &Array2<f64>, #[constant] link12: f64) 
     let from1 = (h1.dot(&p.w12) + &p.b12) * link12;
     let h2 = ops::tanh(&(x.dot(&p.w02) + &p.b02 + from1));
     ops::tanh(&(h1.dot(&p.w13) + &p.b13 + h2.dot(&p.w23) + &p.b23))
+}
+
+/// A recurrent network `[I, H, O]` (the seed's `RNNet` with the hidden layer
+/// recurrent): logistic hidden and output layers at every step.
+#[derive(Clone, Debug, Tangent)]
+pub struct SeqNet {
+    /// Input → hidden weights.
+    pub w_in: Array2<f64>,
+    /// Their bias.
+    pub b_in: Array1<f64>,
+    /// Hidden → hidden weights (the recurrence).
+    pub w_rec: Array2<f64>,
+    /// Their bias.
+    pub b_rec: Array1<f64>,
+    /// Hidden → output weights.
+    pub w_out: Array2<f64>,
+    /// Their bias.
+    pub b_out: Array1<f64>,
+}
+
+impl SeqNet {
+    /// Sparse initialization (coefficient 1, zero biases), as the seed's `RNNet`.
+    pub fn sparse(i: usize, h: usize, o: usize, seed: u64) -> Self {
+        SeqNet {
+            w_in: sparse_init(i, h, 1.0, seed),
+            b_in: Array1::zeros(h),
+            w_rec: sparse_init(h, h, 1.0, seed + 1),
+            b_rec: Array1::zeros(h),
+            w_out: sparse_init(h, o, 1.0, seed + 2),
+            b_out: Array1::zeros(o),
+        }
+    }
+}
+
+/// A batch of sequences, one per row: row `b` holds the `steps` inputs of sequence
+/// `b` one after the other (`[B, steps · I]`); the output holds the `steps` outputs
+/// the same way (`[B, steps · O]`). A `#[differentiable]` loop over time: the hidden
+/// state starts at zero; backpropagation through time is the transform's reverse
+/// mode over the loop.
+#[differentiable]
+pub fn seq_net(p: &SeqNet, #[constant] x: &Array2<f64>, #[constant] steps: usize) -> Array2<f64> {
+    let n = x.nrows();
+    let iw = x.ncols() / steps;
+    let ow = p.w_out.ncols();
+    let hw = p.w_rec.nrows();
+    let mut h = Array2::zeros((n, hw));
+    let mut out = Array2::zeros((n, steps * ow));
+    for t in 0..steps {
+        let xt = x.slice(ndarray::s![.., t * iw..(t + 1) * iw]);
+        h = ops::sigmoid(&(xt.dot(&p.w_in) + &p.b_in + h.dot(&p.w_rec) + &p.b_rec));
+        let y = ops::sigmoid(&(h.dot(&p.w_out) + &p.b_out));
+        for b in 0..n {
+            for k in 0..ow {
+                out[[b, t * ow + k]] = y[[b, k]];
+            }
+        }
+    }
+    out
+}
+
+/// The seed's `integrator` demo (and test): `n` constant input sequences of
+/// `steps` steps with levels 0.1 … 0.9, targets the ramps `level · linspace(0, 1)`;
+/// a `[1, hidden, 1]` recurrent network, CG 100, 30 epochs.
+pub fn integrator(n: usize, steps: usize, hidden: usize, print: bool) -> DemoResult {
+    let level = |b: usize| 0.1 + 0.8 * b as f64 / (n - 1).max(1) as f64;
+    let x = Array2::from_shape_fn((n, steps), |(b, _)| level(b));
+    let t = Array2::from_shape_fn((n, steps), |(b, k)| level(b) * k as f64 / (steps - 1).max(1) as f64);
+    let net = FnNetwork::new(
+        "integrator",
+        Some(steps),
+        move |p: &SeqNet, x: &Array2<f64>| seq_net(p, x, steps),
+        move |p: &SeqNet, x: &Array2<f64>, dp: &SeqNet| jvp!(seq_net)(p, x, steps, dp),
+        move |p: &SeqNet, x: &Array2<f64>, u: &Array2<f64>| jacobian_t_v!(seq_net)(p, x, steps, u),
+    );
+    let mut p = SeqNet::sparse(1, hidden, 1, 0);
+    let data = Data { x: &x, t: &t, test: None };
+    let params = FitParams::epochs(30).print_period(if print { 1 } else { usize::MAX });
+    let run = fit(&net, &SquaredError, &mut HessianFree::new().cg_iter(100), &mut p, data, &params, None)
+        .expect("valid data");
+    let output = net.forward(&p, &x);
+    finish(SquaredError.value_of(&output, &t), run, output, f64::NAN)
 }
 
 /// What a demo ends with.
@@ -590,6 +671,11 @@ fn main() {
             let v = r.value;
             (r, format!("sparsity: loss {v:e}"))
         }
+        "integrator" => {
+            let r = integrator(15, 10, 10, true);
+            let v = r.value;
+            (r, format!("integrator: loss {v:e}"))
+        }
         "mnist" => {
             let r = mnist_run(&MnistSettings::full(), true);
             let v = r.value;
@@ -627,7 +713,7 @@ fn main() {
             (r, format!("profile: loss {v:e}"))
         }
         other => {
-            eprintln!("unknown demo {other}: xor, crossentropy, connections, softlif, sparsity, mnist, profile");
+            eprintln!("unknown demo {other}: xor, crossentropy, connections, softlif, sparsity, integrator, mnist, profile");
             std::process::exit(2);
         }
     };

@@ -361,3 +361,10 @@ fn martens_cg_solves_a_small_system_and_stops_on_progress() {
     let q = 0.5 * last.dot(&(&a * last)) + g.dot(last);
     assert!((run.model_value - q).abs() < 1e-10);
 }
+
+#[test]
+fn integrator_recurrent_network() {
+    // The seed's test: [1, 5, 1], 3 sequences of 5 steps, CG 100, 30 epochs.
+    let r = integrator(3, 5, 5, false);
+    assert!(r.value < 1e-4, "loss {}", r.value);
+}

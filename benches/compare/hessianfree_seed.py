@@ -55,6 +55,19 @@ def run(name, net, targets, optimizer, plots_dir, **kw):
     return loss, elapsed
 
 
+def integrator(n_inputs, sig_len, hidden, name):
+    inputs = np.outer(np.linspace(0.1, 0.9, n_inputs), np.ones(sig_len))[:, :, None]
+    targets = np.outer(np.linspace(0.1, 0.9, n_inputs), np.linspace(0, 1, sig_len))[:, :, None]
+    rnn = hf.RNNet(shape=[1, hidden, 1], layers=hf.nl.Logistic(), rng=np.random.RandomState(0),
+                   dtype=np.float64)
+    start = time.perf_counter()
+    rnn.run_epochs(inputs, targets, optimizer=hf.opt.HessianFree(CG_iter=100),
+                   test=(inputs, targets), max_epochs=30, print_period=None)
+    elapsed = time.perf_counter() - start
+    loss = rnn.loss.batch_loss(rnn.forward(inputs, rnn.W), targets)
+    print("%-28s %.2e  (%.3f s)" % (name + ":", loss, elapsed))
+
+
 def main():
     plots_dir = None
     if "--plots" in sys.argv:
@@ -94,6 +107,9 @@ def main():
         hf.FFNet([2, 8, 1], rng=rng(), dtype=np.float64,
                  loss_type=[hf.loss_funcs.SquaredError(), hf.loss_funcs.SparseL2(0.01, target=0)]),
         XOR_T, hf.opt.HessianFree(CG_iter=50), plots_dir, max_epochs=100)
+    # hessianfree.demos.integrator() and the settings of tests/test_rnnet.py.
+    integrator(15, 10, 10, "integrator")
+    integrator(3, 5, 5, "integrator (test)")
 
 
 if __name__ == "__main__":
