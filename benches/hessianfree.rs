@@ -29,7 +29,9 @@ fn bench(c: &mut Criterion) {
     let m = Mlp::new(Init::Glorot, 1);
     let x = Array2::from_shape_fn((100, 784), |(i, j)| ((i * 784 + j) as f64 * 0.013).sin());
     let y = Array2::from_shape_fn((100, 10), |(i, j)| if i % 10 == j { 1.0 } else { 0.0 });
-    let v = m.rebuild(&m.flatten().mapv(|a| (7.0 * a).cos())).expect("same length");
+    let v = m
+        .rebuild(&m.flatten().mapv(|a| (7.0 * a).cos()))
+        .expect("same length");
     let net = FnNetwork::new(
         "mlp",
         Some(784),
@@ -39,8 +41,12 @@ fn bench(c: &mut Criterion) {
     );
     let gn = GaussNewton::new(&net, &Loss::CrossEntropyOnLinear, &m, &x, &y);
     let mut group = c.benchmark_group("hessianfree_mlp");
-    group.bench_function("gradient", |b| b.iter(|| black_box(value_and_grad!(loss)(&m, &x, &y))));
-    group.bench_function("gauss_newton_product", |b| b.iter(|| black_box(gn.product(&v))));
+    group.bench_function("gradient", |b| {
+        b.iter(|| black_box(value_and_grad!(loss)(&m, &x, &y)))
+    });
+    group.bench_function("gauss_newton_product", |b| {
+        b.iter(|| black_box(gn.product(&v)))
+    });
     group.bench_function("hvp", |b| b.iter(|| black_box(hvp!(loss)(&m, &x, &y, &v))));
     group.finish();
 }

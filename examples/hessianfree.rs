@@ -14,7 +14,7 @@ use hype::data::mnist;
 use hype::nn::{classification_error, Init, Loss};
 use hype::optim::hessian_free::{
     fit, sparse_init, CrossEntropy, Data, FitParams, FitResult, FnNetwork, HessianFree, Network,
-    Sgd, SparseL2, SquaredError, WithSparsity,
+    Sgd, SparseL2, SquaredError, StructuralDamping, WithSparsity,
 };
 use hype::prelude::*;
 use hype::report::{plot_curves, Curve, PlotOptions};
@@ -214,7 +214,9 @@ pub fn seq_net(p: &SeqNet, #[constant] x: &Array2<f64>, #[constant] steps: usize
 pub fn integrator(n: usize, steps: usize, hidden: usize, print: bool) -> DemoResult {
     let level = |b: usize| 0.1 + 0.8 * b as f64 / (n - 1).max(1) as f64;
     let x = Array2::from_shape_fn((n, steps), |(b, _)| level(b));
-    let t = Array2::from_shape_fn((n, steps), |(b, k)| level(b) * k as f64 / (steps - 1).max(1) as f64);
+    let t = Array2::from_shape_fn((n, steps), |(b, k)| {
+        level(b) * k as f64 / (steps - 1).max(1) as f64
+    });
     let net = FnNetwork::new(
         "integrator",
         Some(steps),
@@ -223,11 +225,116 @@ pub fn integrator(n: usize, steps: usize, hidden: usize, print: bool) -> DemoRes
         move |p: &SeqNet, x: &Array2<f64>, u: &Array2<f64>| jacobian_t_v!(seq_net)(p, x, steps, u),
     );
     let mut p = SeqNet::sparse(1, hidden, 1, 0);
-    let data = Data { x: &x, t: &t, test: None };
+    let data = Data {
+        x: &x,
+        t: &t,
+        test: None,
+    };
     let params = FitParams::epochs(30).print_period(if print { 1 } else { usize::MAX });
-    let run = fit(&net, &SquaredError, &mut HessianFree::new().cg_iter(100), &mut p, data, &params, None)
-        .expect("valid data");
+    let run = fit(
+        &net,
+        &SquaredError,
+        &mut HessianFree::new().cg_iter(100),
+        &mut p,
+        data,
+        &params,
+        None,
+    )
+    .expect("valid data");
     let output = net.forward(&p, &x);
+    finish(SquaredError.value_of(&output, &t), run, output, f64::NAN)
+}
+
+/// [`seq_net`] with a continuous-time hidden layer (the seed's `Continuous`, a
+/// leaky integrator): the state `s_t = (1 - c) s_{t-1} + c z_t` filters the
+/// layer's input `z_t` (`c = dt/τ` per unit, `keep = 1 - c`), and the activity is
+/// `σ(s_t)`. Returns the hidden activities `[B, steps · H]` too, for structural
+/// damping. With `c = 1` it is `seq_net`.
+#[differentiable]
+pub fn continuous_seq_net(
+    p: &SeqNet,
+    #[constant] x: &Array2<f64>,
+    #[constant] steps: usize,
+    #[constant] c: &Array1<f64>,
+    #[constant] keep: &Array1<f64>,
+) -> (Array2<f64>, Array2<f64>) {
+    let n = x.nrows();
+    let iw = x.ncols() / steps;
+    let ow = p.w_out.ncols();
+    let hw = p.w_rec.nrows();
+    let mut h = Array2::zeros((n, hw));
+    let mut state = Array2::zeros((n, hw));
+    let mut hidden = Array2::zeros((n, steps * hw));
+    let mut out = Array2::zeros((n, steps * ow));
+    for t in 0..steps {
+        let xt = x.slice(ndarray::s![.., t * iw..(t + 1) * iw]);
+        let z = xt.dot(&p.w_in) + &p.b_in + h.dot(&p.w_rec) + &p.b_rec;
+        state = &state * keep + &z * c;
+        h = ops::sigmoid(&state);
+        let y = ops::sigmoid(&(h.dot(&p.w_out) + &p.b_out));
+        for b in 0..n {
+            for k in 0..hw {
+                hidden[[b, t * hw + k]] = h[[b, k]];
+            }
+            for k in 0..ow {
+                out[[b, t * ow + k]] = y[[b, k]];
+            }
+        }
+    }
+    (hidden, out)
+}
+
+/// The seed's recurrent tests with structural damping (`structural`: its weight)
+/// and a continuous-time hidden layer (`tau`: one time constant per hidden unit,
+/// `dt` 0.9; `None`: the plain layer): [`integrator`]'s data and settings.
+pub fn integrator_with(
+    n: usize,
+    steps: usize,
+    hidden: usize,
+    structural: f64,
+    tau: Option<Vec<f64>>,
+) -> DemoResult {
+    let level = |b: usize| 0.1 + 0.8 * b as f64 / (n - 1).max(1) as f64;
+    let x = Array2::from_shape_fn((n, steps), |(b, _)| level(b));
+    let t = Array2::from_shape_fn((n, steps), |(b, k)| {
+        level(b) * k as f64 / (steps - 1).max(1) as f64
+    });
+    let c = match tau {
+        Some(tau) => Array1::from_iter(tau.iter().map(|tau| 0.9 / tau)),
+        None => Array1::ones(hidden),
+    };
+    let keep = c.mapv(|c| 1.0 - c);
+    type Out = (Array2<f64>, Array2<f64>);
+    let (c1, k1, c2, k2, c3, k3) = (c.clone(), keep.clone(), c.clone(), keep.clone(), c, keep);
+    let net = FnNetwork::new(
+        "continuous integrator",
+        Some(steps),
+        move |p: &SeqNet, x: &Array2<f64>| continuous_seq_net(p, x, steps, &c1, &k1),
+        move |p: &SeqNet, x: &Array2<f64>, dp: &SeqNet| {
+            jvp!(continuous_seq_net)(p, x, steps, &c2, &k2, dp)
+        },
+        move |p: &SeqNet, x: &Array2<f64>, u: &Out| {
+            jacobian_t_v!(continuous_seq_net)(p, x, steps, &c3, &k3, u)
+        },
+    );
+    let loss = StructuralDamping::new(SquaredError, structural);
+    let mut p = SeqNet::sparse(1, hidden, 1, 0);
+    let data = Data {
+        x: &x,
+        t: &t,
+        test: None,
+    };
+    let run = fit(
+        &net,
+        &loss,
+        &mut HessianFree::new().cg_iter(100),
+        &mut p,
+        data,
+        &FitParams::epochs(30),
+        None,
+    )
+    .expect("valid data");
+    let (_, output) = net.forward(&p, &x);
     finish(SquaredError.value_of(&output, &t), run, output, f64::NAN)
 }
 
@@ -521,12 +628,12 @@ impl MnistSettings {
     pub fn full() -> Self {
         MnistSettings {
             train: usize::MAX,
-            epochs: 10,
+            epochs: 8,
             minibatch: 4000,
             curvature: 500,
             cg_iter: 60,
             init_damping: 1.0,
-            weight_decay: 2e-4,
+            weight_decay: 0.0,
         }
     }
 }

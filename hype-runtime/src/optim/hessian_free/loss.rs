@@ -25,6 +25,9 @@ pub trait OutputLoss<O> {
     fn value_and_grad(&self, out: &O, targets: &Array2<f64>) -> (f64, O);
     /// `H_L·u`: the Hessian of the loss with respect to the output, times `u`.
     fn hvp(&self, out: &O, targets: &Array2<f64>, u: &O) -> O;
+    /// Told the optimizer's damping `λ` before each solve (structural damping scales
+    /// with it); most losses ignore it.
+    fn set_damping(&self, _lambda: f64) {}
 }
 
 /// `½ Σ_units (m ∘ (y - t))² / rows`, `m` the mask of defined targets, `t` zero where
@@ -200,5 +203,67 @@ impl<L: OutputLoss<Array2<f64>>> OutputLoss<(Array2<f64>, Array2<f64>)> for With
             sparse_l2__hvp(&out.0, self.sparsity.weight, self.sparsity.target, &u.0),
             self.output.hvp(&out.1, targets, &u.1),
         )
+    }
+}
+
+/// Structural damping (Martens & Sutskever 2011) on a network whose output is
+/// `(hidden, output)`: the loss and its gradient are the output loss's, and the
+/// curvature gains `μ λ` times the identity on the hidden activities, `λ` the
+/// optimizer's damping, so CG avoids steps that change the hidden states much
+/// (the seed's `StructuralDamping` loss).
+#[derive(Clone, Debug)]
+pub struct StructuralDamping<L> {
+    /// The loss of the output layer.
+    pub output: L,
+    /// The weight `μ`.
+    pub weight: f64,
+    lambda: std::cell::Cell<f64>,
+}
+
+impl<L> StructuralDamping<L> {
+    /// Structural damping of weight `μ` beside the loss `output`.
+    pub fn new(output: L, weight: f64) -> Self {
+        StructuralDamping {
+            output,
+            weight,
+            lambda: std::cell::Cell::new(0.0),
+        }
+    }
+}
+
+impl<L: OutputLoss<Array2<f64>>> OutputLoss<(Array2<f64>, Array2<f64>)> for StructuralDamping<L> {
+    fn name(&self) -> String {
+        format!("{} + structural damping", self.output.name())
+    }
+    fn check(
+        &self,
+        out: &(Array2<f64>, Array2<f64>),
+        targets: &Array2<f64>,
+    ) -> Result<(), HfError> {
+        self.output.check(&out.1, targets)
+    }
+    fn value(&self, out: &(Array2<f64>, Array2<f64>), targets: &Array2<f64>) -> f64 {
+        self.output.value(&out.1, targets)
+    }
+    fn value_and_grad(
+        &self,
+        out: &(Array2<f64>, Array2<f64>),
+        targets: &Array2<f64>,
+    ) -> (f64, (Array2<f64>, Array2<f64>)) {
+        let (v, g) = self.output.value_and_grad(&out.1, targets);
+        (v, (Array2::zeros(out.0.raw_dim()), g))
+    }
+    fn hvp(
+        &self,
+        out: &(Array2<f64>, Array2<f64>),
+        targets: &Array2<f64>,
+        u: &(Array2<f64>, Array2<f64>),
+    ) -> (Array2<f64>, Array2<f64>) {
+        // Per example, like the other losses (means over the rows).
+        let scale = self.weight * self.lambda.get() / out.0.nrows().max(1) as f64;
+        (&u.0 * scale, self.output.hvp(&out.1, targets, &u.1))
+    }
+    fn set_damping(&self, lambda: f64) {
+        self.lambda.set(lambda);
     }
 }

@@ -8,7 +8,8 @@
 //!   function and its `jvp!` / `jacobian_t_v!`, [`FeedForwardNet`] from `nn::FeedForward`;
 //! * [`loss`] — losses of the output with their gradient and `H_L·u`
 //!   (generated, forward over reverse): the seed's squared error and cross-entropy
-//!   (`NaN` targets ignored), its sparse L2 activity penalty, and Hype's `nn::Loss`;
+//!   (`NaN` targets ignored), its sparse L2 activity penalty, structural damping
+//!   (Martens & Sutskever 2011), and Hype's `nn::Loss`;
 //! * [`gauss_newton`] — `G·v = Jᵀ·H_L·J·v`;
 //! * [`cg`] — Martens' CG: warm start, relative-progress stop, saved iterates;
 //! * [`damping`] — Tikhonov damping with the Levenberg–Marquardt rule;
@@ -43,7 +44,7 @@ pub use damping::Damping;
 pub use fit::{fit, Data, EpochStats, FitParams, FitResult, TestMeasure};
 pub use gauss_newton::{gauss_newton_product, GaussNewton};
 pub use init::sparse_init;
-pub use loss::{CrossEntropy, OutputLoss, SparseL2, SquaredError, WithSparsity};
+pub use loss::{CrossEntropy, OutputLoss, SparseL2, SquaredError, StructuralDamping, WithSparsity};
 pub use network::{FeedForwardNet, FnNetwork, Network};
 pub use optimizer::{Batch, HessianFree, Optimizer, Sgd, UpdateStats};
 

@@ -199,6 +199,7 @@ impl<N: Network, L: OutputLoss<N::Output>> Optimizer<N, L> for HessianFree<N::Pa
         let mut attempt = 0;
         loop {
             let lambda = self.damping.lambda;
+            loss.set_damping(lambda);
             let warm = match &self.previous {
                 Some(d) if all_finite(d) => {
                     let mut d = d.clone();
