@@ -8,7 +8,8 @@
 //! `sparsity`, `integrator`, `mnist`, `profile`. Each prints its progress and ends with one line
 //! `DEMO: loss <value>` (`mnist: error <value>`, the held-out classification error).
 //! Plots of the training statistics (loss, damping, CG iterations) go to
-//! `target/hessianfree/DEMO.png`.
+//! `target/hessianfree/DEMO.png`. `mnist` takes `--epochs`, `--minibatch`,
+//! `--curvature`, `--cg` and `--decay` to override its settings.
 
 use hype::data::mnist;
 use hype::nn::{classification_error, Init, Loss};
@@ -784,7 +785,23 @@ fn main() {
             (r, format!("integrator: loss {v:e}"))
         }
         "mnist" => {
-            let r = mnist_run(&MnistSettings::full(), true);
+            // Overrides for experiments; the README's figure uses the defaults.
+            let flag = |name: &str| {
+                args.iter()
+                    .position(|a| a == name)
+                    .and_then(|i| args.get(i + 1))
+                    .and_then(|v| v.parse::<f64>().ok())
+            };
+            let d = MnistSettings::full();
+            let s = MnistSettings {
+                epochs: flag("--epochs").map_or(d.epochs, |v| v as usize),
+                minibatch: flag("--minibatch").map_or(d.minibatch, |v| v as usize),
+                curvature: flag("--curvature").map_or(d.curvature, |v| v as usize),
+                cg_iter: flag("--cg").map_or(d.cg_iter, |v| v as usize),
+                weight_decay: flag("--decay").unwrap_or(d.weight_decay),
+                ..d
+            };
+            let r = mnist_run(&s, true);
             let v = r.value;
             (r, format!("mnist: error {v}"))
         }
