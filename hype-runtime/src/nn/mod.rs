@@ -16,10 +16,12 @@ mod feedforward;
 pub mod init;
 mod linear;
 pub mod loss;
+pub mod recurrent;
 mod regularization;
 
 pub use feedforward::{Activation, FeedForward, Layer, NnError};
 pub use init::Init;
 pub use linear::{Linear, LinearNoBias};
 pub use loss::{classification_error, Loss};
+pub use recurrent::{Gru, Lstm, RecurrentError, Rnn};
 pub use regularization::{regularized, Regularization};

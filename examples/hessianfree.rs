@@ -1,0 +1,854 @@
+//! The feedforward demos of the `hessianfree` Python package, with
+//! `hype::optim::hessian_free`: every network is an ordinary `#[differentiable]`
+//! function, and the Gauss–Newton products come from its generated `jvp!` (J·v) and
+//! `jacobian_t_v!` (Jᵀ·u) and from the generated Hessian–vector product of the loss.
+//!
+//! Run: `cargo run --release --example hessianfree -- DEMO` for DEMO in `xor`
+//! (`xor --sgd` for gradient descent), `crossentropy`, `connections`, `softlif`,
+//! `sparsity`, `integrator`, `mnist`, `profile`. Each prints its progress and ends with one line
+//! `DEMO: loss <value>` (`mnist: error <value>`, the held-out classification error).
+//! Plots of the training statistics (loss, damping, CG iterations) go to
+//! `target/hessianfree/DEMO.png`. `mnist` takes `--epochs`, `--minibatch`,
+//! `--curvature`, `--cg` and `--decay` to override its settings.
+
+use hype::data::mnist;
+use hype::nn::{classification_error, Init, Loss};
+use hype::optim::hessian_free::{
+    fit, sparse_init, CrossEntropy, Data, FitParams, FitResult, FnNetwork, HessianFree, Network,
+    Sgd, SparseL2, SquaredError, StructuralDamping, WithSparsity,
+};
+use hype::prelude::*;
+use hype::report::{plot_curves, Curve, PlotOptions};
+
+/// The xor inputs of the seed's demos.
+pub fn xor_inputs() -> Array2<f64> {
+    array![[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
+}
+
+/// One hidden layer: `x w1 + b1 → f → w2 + b2 → g`.
+#[derive(Clone, Debug, Tangent)]
+pub struct TwoLayer {
+    /// Input → hidden weights.
+    pub w1: Array2<f64>,
+    /// Hidden biases.
+    pub b1: Array1<f64>,
+    /// Hidden → output weights.
+    pub w2: Array2<f64>,
+    /// Output biases.
+    pub b2: Array1<f64>,
+}
+
+impl TwoLayer {
+    /// The seed's sparse initialization (coefficient 1, zero biases).
+    pub fn sparse(i: usize, h: usize, o: usize, seed: u64) -> Self {
+        TwoLayer {
+            w1: sparse_init(i, h, 1.0, seed),
+            b1: Array1::zeros(h),
+            w2: sparse_init(h, o, 1.0, seed + 1),
+            b2: Array1::zeros(o),
+        }
+    }
+}
+
+/// Logistic hidden and output layers (the seed's default `FFNet`).
+#[differentiable(order = 2)]
+pub fn logistic_net(p: &TwoLayer, #[constant] x: &Array2<f64>) -> Array2<f64> {
+    let h = ops::sigmoid(&(x.dot(&p.w1) + &p.b1));
+    ops::sigmoid(&(h.dot(&p.w2) + &p.b2))
+}
+
+/// Logistic layers, returning the hidden layer too (for an activity penalty).
+#[differentiable]
+pub fn logistic_net_layers(
+    p: &TwoLayer,
+    #[constant] x: &Array2<f64>,
+) -> (Array2<f64>, Array2<f64>) {
+    let h = ops::sigmoid(&(x.dot(&p.w1) + &p.b1));
+    let y = ops::sigmoid(&(h.dot(&p.w2) + &p.b2));
+    (h, y)
+}
+
+/// Tanh hidden layer, softmax output.
+#[differentiable]
+pub fn tanh_softmax_net(p: &TwoLayer, #[constant] x: &Array2<f64>) -> Array2<f64> {
+    let h = ops::tanh(&(x.dot(&p.w1) + &p.b1));
+    ops::softmax(&(h.dot(&p.w2) + &p.b2))
+}
+
+/// The seed's `SoftLIF` rate: `amp / (τ_ref + τ_rc ln(1 + 1/j))`, `j = σ softplus(x/σ)`,
+/// with σ = 1, τ_rc = 0.02, τ_ref = 0.002 and amplitude 0.01.
+#[differentiable]
+pub fn soft_lif(z: &Array2<f64>) -> Array2<f64> {
+    let j = ops::softplus(z);
+    // ln(1 + 1/j) = ln(j + 1) - ln(j).
+    let l = (&j + 1.0).ln() - j.ln();
+    (l * 0.02 + 0.002).powi(-1) * 0.01
+}
+
+/// SoftLIF hidden and output layers.
+#[differentiable]
+pub fn softlif_net(p: &TwoLayer, #[constant] x: &Array2<f64>) -> Array2<f64> {
+    let h = soft_lif(&(x.dot(&p.w1) + &p.b1));
+    soft_lif(&(h.dot(&p.w2) + &p.b2))
+}
+
+/// Layers 0 → 1, 0 → 2, 1 → 2, 1 → 3, 2 → 3 (the seed's `conns`), each connection
+/// with its own weights and bias.
+#[derive(Clone, Debug, Tangent)]
+pub struct Skip {
+    /// 0 → 1.
+    pub w01: Array2<f64>,
+    /// Its bias.
+    pub b01: Array1<f64>,
+    /// 0 → 2.
+    pub w02: Array2<f64>,
+    /// Its bias.
+    pub b02: Array1<f64>,
+    /// 1 → 2.
+    pub w12: Array2<f64>,
+    /// Its bias.
+    pub b12: Array1<f64>,
+    /// 1 → 3.
+    pub w13: Array2<f64>,
+    /// Its bias.
+    pub b13: Array1<f64>,
+    /// 2 → 3.
+    pub w23: Array2<f64>,
+    /// Its bias.
+    pub b23: Array1<f64>,
+}
+
+impl Skip {
+    /// Sizes `[2, 5, 5, 1]`, sparse initialization; without the 1 → 2 connection
+    /// when `link12` is false (its weights are zero and stay so: the network reads
+    /// them through a factor 0).
+    pub fn sparse(link12: bool, seed: u64) -> Self {
+        Skip {
+            w01: sparse_init(2, 5, 1.0, seed),
+            b01: Array1::zeros(5),
+            w02: sparse_init(2, 5, 1.0, seed + 1),
+            b02: Array1::zeros(5),
+            w12: if link12 {
+                sparse_init(5, 5, 1.0, seed + 2)
+            } else {
+                Array2::zeros((5, 5))
+            },
+            b12: Array1::zeros(5),
+            w13: sparse_init(5, 1, 1.0, seed + 3),
+            b13: Array1::zeros(1),
+            w23: sparse_init(5, 1, 1.0, seed + 4),
+            b23: Array1::zeros(1),
+        }
+    }
+}
+
+/// Tanh layers with skip connections; `link12` (0 or 1) switches 1 → 2.
+#[differentiable]
+pub fn skip_net(p: &Skip, #[constant] x: &Array2<f64>, #[constant] link12: f64) -> Array2<f64> {
+    let h1 = ops::tanh(&(x.dot(&p.w01) + &p.b01));
+    let from1 = (h1.dot(&p.w12) + &p.b12) * link12;
+    let h2 = ops::tanh(&(x.dot(&p.w02) + &p.b02 + from1));
+    ops::tanh(&(h1.dot(&p.w13) + &p.b13 + h2.dot(&p.w23) + &p.b23))
+}
+
+/// A recurrent network `[I, H, O]` (the seed's `RNNet` with the hidden layer
+/// recurrent): logistic hidden and output layers at every step.
+#[derive(Clone, Debug, Tangent)]
+pub struct SeqNet {
+    /// Input → hidden weights.
+    pub w_in: Array2<f64>,
+    /// Their bias.
+    pub b_in: Array1<f64>,
+    /// Hidden → hidden weights (the recurrence).
+    pub w_rec: Array2<f64>,
+    /// Their bias.
+    pub b_rec: Array1<f64>,
+    /// Hidden → output weights.
+    pub w_out: Array2<f64>,
+    /// Their bias.
+    pub b_out: Array1<f64>,
+}
+
+impl SeqNet {
+    /// Sparse initialization (coefficient 1, zero biases), as the seed's `RNNet`.
+    pub fn sparse(i: usize, h: usize, o: usize, seed: u64) -> Self {
+        SeqNet {
+            w_in: sparse_init(i, h, 1.0, seed),
+            b_in: Array1::zeros(h),
+            w_rec: sparse_init(h, h, 1.0, seed + 1),
+            b_rec: Array1::zeros(h),
+            w_out: sparse_init(h, o, 1.0, seed + 2),
+            b_out: Array1::zeros(o),
+        }
+    }
+}
+
+/// A batch of sequences, one per row: row `b` holds the `steps` inputs of sequence
+/// `b` one after the other (`[B, steps · I]`); the output holds the `steps` outputs
+/// the same way (`[B, steps · O]`). A `#[differentiable]` loop over time: the hidden
+/// state starts at zero; backpropagation through time is the transform's reverse
+/// mode over the loop.
+#[differentiable]
+pub fn seq_net(p: &SeqNet, #[constant] x: &Array2<f64>, #[constant] steps: usize) -> Array2<f64> {
+    let n = x.nrows();
+    let iw = x.ncols() / steps;
+    let ow = p.w_out.ncols();
+    let hw = p.w_rec.nrows();
+    let mut h = Array2::zeros((n, hw));
+    let mut out = Array2::zeros((n, steps * ow));
+    for t in 0..steps {
+        let xt = x.slice(ndarray::s![.., t * iw..(t + 1) * iw]);
+        h = ops::sigmoid(&(xt.dot(&p.w_in) + &p.b_in + h.dot(&p.w_rec) + &p.b_rec));
+        let y = ops::sigmoid(&(h.dot(&p.w_out) + &p.b_out));
+        for b in 0..n {
+            for k in 0..ow {
+                out[[b, t * ow + k]] = y[[b, k]];
+            }
+        }
+    }
+    out
+}
+
+/// The seed's `integrator` demo (and test): `n` constant input sequences of
+/// `steps` steps with levels 0.1 … 0.9, targets the ramps `level · linspace(0, 1)`;
+/// a `[1, hidden, 1]` recurrent network, CG 100, 30 epochs.
+pub fn integrator(n: usize, steps: usize, hidden: usize, print: bool) -> DemoResult {
+    let level = |b: usize| 0.1 + 0.8 * b as f64 / (n - 1).max(1) as f64;
+    let x = Array2::from_shape_fn((n, steps), |(b, _)| level(b));
+    let t = Array2::from_shape_fn((n, steps), |(b, k)| {
+        level(b) * k as f64 / (steps - 1).max(1) as f64
+    });
+    let net = FnNetwork::new(
+        "integrator",
+        Some(steps),
+        move |p: &SeqNet, x: &Array2<f64>| seq_net(p, x, steps),
+        move |p: &SeqNet, x: &Array2<f64>, dp: &SeqNet| jvp!(seq_net)(p, x, steps, dp),
+        move |p: &SeqNet, x: &Array2<f64>, u: &Array2<f64>| jacobian_t_v!(seq_net)(p, x, steps, u),
+    );
+    let mut p = SeqNet::sparse(1, hidden, 1, 0);
+    let data = Data {
+        x: &x,
+        t: &t,
+        test: None,
+    };
+    let params = FitParams::epochs(30).print_period(if print { 1 } else { usize::MAX });
+    let run = fit(
+        &net,
+        &SquaredError,
+        &mut HessianFree::new().cg_iter(100),
+        &mut p,
+        data,
+        &params,
+        None,
+    )
+    .expect("valid data");
+    let output = net.forward(&p, &x);
+    finish(SquaredError.value_of(&output, &t), run, output, f64::NAN)
+}
+
+/// [`seq_net`] with a continuous-time hidden layer (the seed's `Continuous`, a
+/// leaky integrator): the state `s_t = (1 - c) s_{t-1} + c z_t` filters the
+/// layer's input `z_t` (`c = dt/τ` per unit, `keep = 1 - c`), and the activity is
+/// `σ(s_t)`. Returns the hidden activities `[B, steps · H]` too, for structural
+/// damping. With `c = 1` it is `seq_net`.
+#[differentiable]
+pub fn continuous_seq_net(
+    p: &SeqNet,
+    #[constant] x: &Array2<f64>,
+    #[constant] steps: usize,
+    #[constant] c: &Array1<f64>,
+    #[constant] keep: &Array1<f64>,
+) -> (Array2<f64>, Array2<f64>) {
+    let n = x.nrows();
+    let iw = x.ncols() / steps;
+    let ow = p.w_out.ncols();
+    let hw = p.w_rec.nrows();
+    let mut h = Array2::zeros((n, hw));
+    let mut state = Array2::zeros((n, hw));
+    let mut hidden = Array2::zeros((n, steps * hw));
+    let mut out = Array2::zeros((n, steps * ow));
+    for t in 0..steps {
+        let xt = x.slice(ndarray::s![.., t * iw..(t + 1) * iw]);
+        let z = xt.dot(&p.w_in) + &p.b_in + h.dot(&p.w_rec) + &p.b_rec;
+        state = &state * keep + &z * c;
+        h = ops::sigmoid(&state);
+        let y = ops::sigmoid(&(h.dot(&p.w_out) + &p.b_out));
+        for b in 0..n {
+            for k in 0..hw {
+                hidden[[b, t * hw + k]] = h[[b, k]];
+            }
+            for k in 0..ow {
+                out[[b, t * ow + k]] = y[[b, k]];
+            }
+        }
+    }
+    (hidden, out)
+}
+
+/// The seed's recurrent tests with structural damping (`structural`: its weight)
+/// and a continuous-time hidden layer (`tau`: one time constant per hidden unit,
+/// `dt` 0.9; `None`: the plain layer): [`integrator`]'s data and settings.
+pub fn integrator_with(
+    n: usize,
+    steps: usize,
+    hidden: usize,
+    structural: f64,
+    tau: Option<Vec<f64>>,
+) -> DemoResult {
+    let level = |b: usize| 0.1 + 0.8 * b as f64 / (n - 1).max(1) as f64;
+    let x = Array2::from_shape_fn((n, steps), |(b, _)| level(b));
+    let t = Array2::from_shape_fn((n, steps), |(b, k)| {
+        level(b) * k as f64 / (steps - 1).max(1) as f64
+    });
+    let c = match tau {
+        Some(tau) => Array1::from_iter(tau.iter().map(|tau| 0.9 / tau)),
+        None => Array1::ones(hidden),
+    };
+    let keep = c.mapv(|c| 1.0 - c);
+    type Out = (Array2<f64>, Array2<f64>);
+    let (c1, k1, c2, k2, c3, k3) = (c.clone(), keep.clone(), c.clone(), keep.clone(), c, keep);
+    let net = FnNetwork::new(
+        "continuous integrator",
+        Some(steps),
+        move |p: &SeqNet, x: &Array2<f64>| continuous_seq_net(p, x, steps, &c1, &k1),
+        move |p: &SeqNet, x: &Array2<f64>, dp: &SeqNet| {
+            jvp!(continuous_seq_net)(p, x, steps, &c2, &k2, dp)
+        },
+        move |p: &SeqNet, x: &Array2<f64>, u: &Out| {
+            jacobian_t_v!(continuous_seq_net)(p, x, steps, &c3, &k3, u)
+        },
+    );
+    let loss = StructuralDamping::new(SquaredError, structural);
+    let mut p = SeqNet::sparse(1, hidden, 1, 0);
+    let data = Data {
+        x: &x,
+        t: &t,
+        test: None,
+    };
+    let run = fit(
+        &net,
+        &loss,
+        &mut HessianFree::new().cg_iter(100),
+        &mut p,
+        data,
+        &FitParams::epochs(30),
+        None,
+    )
+    .expect("valid data");
+    let (_, output) = net.forward(&p, &x);
+    finish(SquaredError.value_of(&output, &t), run, output, f64::NAN)
+}
+
+/// What a demo ends with.
+pub struct DemoResult {
+    /// The final loss (or error).
+    pub value: f64,
+    /// The run's statistics.
+    pub run: FitResult,
+    /// The network's output on the inputs, after training.
+    pub output: Array2<f64>,
+    /// The mean hidden activity (sparsity demo; NaN otherwise).
+    pub hidden_mean: f64,
+}
+
+macro_rules! net {
+    ($name:expr, $width:expr, $p:ty, $f:ident) => {
+        FnNetwork::new(
+            $name,
+            Some($width),
+            |p: &$p, x: &Array2<f64>| $f(p, x),
+            |p: &$p, x: &Array2<f64>, dp: &$p| jvp!($f)(p, x, dp),
+            |p: &$p, x: &Array2<f64>, u: &Array2<f64>| jacobian_t_v!($f)(p, x, u),
+        )
+    };
+}
+
+/// The seed's `xor` demo: 2-5-1 logistic network, squared error; HF with 2 CG
+/// iterations for 40 epochs, or (`sgd`) gradient descent at rate 1 for 10,000 epochs.
+pub fn xor(sgd: bool, print: bool) -> DemoResult {
+    let (x, t) = (xor_inputs(), array![[0.0], [1.0], [1.0], [0.0]]);
+    let net = net!("xor 2-5-1", 2, TwoLayer, logistic_net);
+    let mut p = TwoLayer::sparse(2, 5, 1, 0);
+    let data = Data {
+        x: &x,
+        t: &t,
+        test: None,
+    };
+    let run = if sgd {
+        let params = FitParams::epochs(10_000).print_period(if print { 1000 } else { usize::MAX });
+        fit(
+            &net,
+            &SquaredError,
+            &mut Sgd { rate: 1.0 },
+            &mut p,
+            data,
+            &params,
+            None,
+        )
+    } else {
+        let params = FitParams::epochs(40).print_period(if print { 1 } else { usize::MAX });
+        fit(
+            &net,
+            &SquaredError,
+            &mut HessianFree::new().cg_iter(2),
+            &mut p,
+            data,
+            &params,
+            None,
+        )
+    }
+    .expect("valid data");
+    let output = net.forward(&p, &x);
+    finish(SquaredError.value_of(&output, &t), run, output, f64::NAN)
+}
+
+/// The seed's `crossentropy` demo (and its tests): 2-5-`k` network, tanh hidden
+/// layer, softmax output, cross-entropy; `targets` one-hot rows.
+pub fn crossentropy(
+    targets: Array2<f64>,
+    cg_iter: usize,
+    epochs: usize,
+    print: bool,
+) -> DemoResult {
+    let x = xor_inputs();
+    let k = targets.ncols();
+    let net = net!("crossentropy 2-5-k", 2, TwoLayer, tanh_softmax_net);
+    let mut p = TwoLayer::sparse(2, 5, k, 0);
+    let data = Data {
+        x: &x,
+        t: &targets,
+        test: None,
+    };
+    let params = FitParams::epochs(epochs).print_period(if print { 1 } else { usize::MAX });
+    let run = fit(
+        &net,
+        &CrossEntropy,
+        &mut HessianFree::new().cg_iter(cg_iter),
+        &mut p,
+        data,
+        &params,
+        None,
+    )
+    .expect("valid data");
+    let output = net.forward(&p, &x);
+    finish(
+        CrossEntropy.value_of(&output, &targets),
+        run,
+        output,
+        f64::NAN,
+    )
+}
+
+/// The seed's `crossentropy` demo's test with a classification-error measure: stops
+/// only after all epochs (target −1).
+pub fn crossentropy_classification(print: bool) -> (DemoResult, f64) {
+    let x = xor_inputs();
+    let t = array![[0.0, 1.0], [1.0, 0.0], [1.0, 0.0], [0.0, 1.0]];
+    let net = net!("crossentropy 2-5-2", 2, TwoLayer, tanh_softmax_net);
+    let mut p = TwoLayer::sparse(2, 5, 2, 0);
+    let data = Data {
+        x: &x,
+        t: &t,
+        test: None,
+    };
+    let params =
+        FitParams::epochs(100)
+            .target(-1.0)
+            .print_period(if print { 10 } else { usize::MAX });
+    let measure = |out: &Array2<f64>, t: &Array2<f64>| classification_error(out.view(), t.view());
+    let run = fit(
+        &net,
+        &CrossEntropy,
+        &mut HessianFree::new().cg_iter(50),
+        &mut p,
+        data,
+        &params,
+        Some(&measure),
+    )
+    .expect("valid data");
+    let output = net.forward(&p, &x);
+    let err = classification_error(output.view(), t.view());
+    (
+        finish(CrossEntropy.value_of(&output, &t), run, output, f64::NAN),
+        err,
+    )
+}
+
+/// The seed's `connections` demo: 2-5-5-1 tanh network with skip connections
+/// (`link12`: the demo's 1 → 2 connection; its test has none), xor targets.
+pub fn connections(link12: bool, cg_iter: usize, epochs: usize, print: bool) -> DemoResult {
+    let (x, t) = (xor_inputs(), array![[0.0], [1.0], [1.0], [0.0]]);
+    let link = if link12 { 1.0 } else { 0.0 };
+    let net = FnNetwork::new(
+        "connections 2-5-5-1",
+        Some(2),
+        move |p: &Skip, x: &Array2<f64>| skip_net(p, x, link),
+        move |p: &Skip, x: &Array2<f64>, dp: &Skip| jvp!(skip_net)(p, x, link, dp),
+        move |p: &Skip, x: &Array2<f64>, u: &Array2<f64>| jacobian_t_v!(skip_net)(p, x, link, u),
+    );
+    let mut p = Skip::sparse(link12, 0);
+    let data = Data {
+        x: &x,
+        t: &t,
+        test: None,
+    };
+    let params = FitParams::epochs(epochs).print_period(if print { 1 } else { usize::MAX });
+    let run = fit(
+        &net,
+        &SquaredError,
+        &mut HessianFree::new().cg_iter(cg_iter),
+        &mut p,
+        data,
+        &params,
+        None,
+    )
+    .expect("valid data");
+    let output = net.forward(&p, &x);
+    finish(SquaredError.value_of(&output, &t), run, output, f64::NAN)
+}
+
+/// The seed's SoftLIF test: 2-10-1 SoftLIF network, targets 0.1 / 1, CG 50, 50 epochs.
+pub fn softlif(print: bool) -> DemoResult {
+    let (x, t) = (xor_inputs(), array![[0.1], [1.0], [1.0], [0.1]]);
+    let net = net!("softlif 2-10-1", 2, TwoLayer, softlif_net);
+    let mut p = TwoLayer::sparse(2, 10, 1, 0);
+    let data = Data {
+        x: &x,
+        t: &t,
+        test: None,
+    };
+    let params = FitParams::epochs(50).print_period(if print { 1 } else { usize::MAX });
+    let run = fit(
+        &net,
+        &SquaredError,
+        &mut HessianFree::new().cg_iter(50),
+        &mut p,
+        data,
+        &params,
+        None,
+    )
+    .expect("valid data");
+    let output = net.forward(&p, &x);
+    finish(SquaredError.value_of(&output, &t), run, output, f64::NAN)
+}
+
+/// The seed's sparsity test: 2-8-1 logistic network, squared error plus `SparseL2(0.01)`
+/// on the hidden layer's activity, CG 50, 100 epochs.
+pub fn sparsity(print: bool) -> DemoResult {
+    let (x, t) = (xor_inputs(), array![[0.0], [1.0], [1.0], [0.0]]);
+    type Out = (Array2<f64>, Array2<f64>);
+    let net = FnNetwork::new(
+        "sparsity 2-8-1",
+        Some(2),
+        |p: &TwoLayer, x: &Array2<f64>| logistic_net_layers(p, x),
+        |p: &TwoLayer, x: &Array2<f64>, dp: &TwoLayer| jvp!(logistic_net_layers)(p, x, dp),
+        |p: &TwoLayer, x: &Array2<f64>, u: &Out| jacobian_t_v!(logistic_net_layers)(p, x, u),
+    );
+    let loss = WithSparsity {
+        output: SquaredError,
+        sparsity: SparseL2 {
+            weight: 0.01,
+            target: 0.0,
+        },
+    };
+    let mut p = TwoLayer::sparse(2, 8, 1, 0);
+    let data = Data {
+        x: &x,
+        t: &t,
+        test: None,
+    };
+    let params = FitParams::epochs(100).print_period(if print { 10 } else { usize::MAX });
+    let run = fit(
+        &net,
+        &loss,
+        &mut HessianFree::new().cg_iter(50),
+        &mut p,
+        data,
+        &params,
+        None,
+    )
+    .expect("valid data");
+    let (h, y) = net.forward(&p, &x);
+    let value = hype::optim::hessian_free::OutputLoss::value(&loss, &(h.clone(), y.clone()), &t);
+    let hidden_mean = h.mean().expect("hidden units");
+    finish(value, run, y, hidden_mean)
+}
+
+/// Shorthand for a loss's value on an array output.
+trait ValueOf {
+    fn value_of(&self, out: &Array2<f64>, t: &Array2<f64>) -> f64;
+}
+
+impl<L: hype::optim::hessian_free::OutputLoss<Array2<f64>>> ValueOf for L {
+    fn value_of(&self, out: &Array2<f64>, t: &Array2<f64>) -> f64 {
+        self.value(out, t)
+    }
+}
+
+fn finish(value: f64, run: FitResult, output: Array2<f64>, hidden_mean: f64) -> DemoResult {
+    DemoResult {
+        value,
+        run,
+        output,
+        hidden_mean,
+    }
+}
+
+hype::model! {
+    /// The network of `examples/mnist_mlp.rs`.
+    pub struct Mlp = Linear<784, 300> -> Relu -> Linear<300, 100> -> Relu -> Linear<100, 10>;
+}
+
+/// The logits of the MNIST network.
+#[differentiable]
+pub fn mnist_logits(m: &Mlp, #[constant] x: &Array2<f64>) -> Array2<f64> {
+    m.forward(x)
+}
+
+/// MNIST settings.
+#[derive(Clone, Debug)]
+pub struct MnistSettings {
+    /// Training digits (before the four one-pixel shifts).
+    pub train: usize,
+    /// Epochs (passes over the shifted set).
+    pub epochs: usize,
+    /// Examples per update.
+    pub minibatch: usize,
+    /// Examples of each minibatch used for the curvature products.
+    pub curvature: usize,
+    /// CG iterations per update.
+    pub cg_iter: usize,
+    /// Initial damping.
+    pub init_damping: f64,
+    /// L2 weight decay `c` (`½ c |θ|²`, as `mnist_mlp`'s `1e-4 Σ w²`).
+    pub weight_decay: f64,
+}
+
+impl MnistSettings {
+    /// The demo's settings.
+    pub fn full() -> Self {
+        MnistSettings {
+            train: usize::MAX,
+            epochs: 8,
+            minibatch: 4000,
+            curvature: 500,
+            cg_iter: 60,
+            init_damping: 1.0,
+            weight_decay: 0.0,
+        }
+    }
+}
+
+/// HF on the bundled digits with the shifts of `examples/mnist_mlp.rs`
+/// (784-300-100-10 ReLU, cross-entropy on the logits); returns the held-out error.
+pub fn mnist_run(s: &MnistSettings, print: bool) -> DemoResult {
+    let data = mnist::load().expect("the bundled MNIST files");
+    let train_set = data.train().expect("training set");
+    let n = train_set.len().min(s.train);
+    let train_set = mnist_shifts(&train_set.select(&(0..n).collect::<Vec<_>>()).expect("rows"));
+    let test = data.test().expect("test set");
+    let net = net!("mnist 784-300-100-10", 784, Mlp, mnist_logits);
+    let mut p = Mlp::new(Init::He, 1);
+    let d = Data {
+        x: &train_set.x,
+        t: &train_set.y,
+        test: Some((&test.x, &test.y)),
+    };
+    let mut params = FitParams::epochs(s.epochs)
+        .minibatch(s.minibatch)
+        .curvature_batch(s.curvature)
+        .seed(1);
+    params.target = -1.0;
+    params.stop_on_overfit = false;
+    let params = if print {
+        params.print_period(1)
+    } else {
+        params
+    };
+    let measure = |out: &Array2<f64>, t: &Array2<f64>| classification_error(out.view(), t.view());
+    let mut hf = HessianFree::new()
+        .cg_iter(s.cg_iter)
+        .init_damping(s.init_damping)
+        .weight_decay(s.weight_decay);
+    let run = fit(
+        &net,
+        &Loss::CrossEntropyOnLinear,
+        &mut hf,
+        &mut p,
+        d,
+        &params,
+        Some(&measure),
+    )
+    .expect("valid data");
+    let output = net.forward(&p, &test.x);
+    let err = classification_error(output.view(), test.y.view());
+    finish(err, run, output, f64::NAN)
+}
+
+/// The training digits and their four one-pixel shifts (as `examples/mnist_mlp.rs`).
+pub fn mnist_shifts(d: &hype::data::Dataset) -> hype::data::Dataset {
+    let shifted = |images: &Array2<f64>, dx: isize, dy: isize| {
+        let mut out = Array2::zeros(images.raw_dim());
+        for (src, mut dst) in images.rows().into_iter().zip(out.rows_mut()) {
+            for r in 0..28isize {
+                for c in 0..28isize {
+                    let (sr, sc) = (r - dy, c - dx);
+                    if (0..28).contains(&sr) && (0..28).contains(&sc) {
+                        dst[(r * 28 + c) as usize] = src[(sr * 28 + sc) as usize];
+                    }
+                }
+            }
+        }
+        out
+    };
+    let mut xs = vec![d.x.clone()];
+    for (dx, dy) in [(1, 0), (-1, 0), (0, 1), (0, -1)] {
+        xs.push(shifted(&d.x, dx, dy));
+    }
+    let xv: Vec<_> = xs.iter().map(|a| a.view()).collect();
+    let yv = vec![d.y.view(); 5];
+    hype::data::Dataset::new(
+        ndarray::concatenate(Axis(0), &xv).expect("same widths"),
+        ndarray::concatenate(Axis(0), &yv).expect("same widths"),
+    )
+    .expect("as many targets as inputs")
+}
+
+fn plot(name: &str, run: &FitResult) {
+    let dir = std::env::var("CARGO_TARGET_DIR")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/target").into());
+    let dir = std::path::Path::new(&dir).join("hessianfree");
+    if std::fs::create_dir_all(&dir).is_err() {
+        return;
+    }
+    let pts = |f: &dyn Fn(&hype::optim::hessian_free::EpochStats) -> f64| -> Vec<(f64, f64)> {
+        run.epochs
+            .iter()
+            .map(|e| (e.epoch as f64, f(e)))
+            .filter(|(_, v)| v.is_finite() && *v > 0.0)
+            .collect()
+    };
+    let curves = [
+        Curve::new("training loss", pts(&|e| e.train_loss)),
+        Curve::new("test measure", pts(&|e| e.test)),
+        Curve::new("damping", pts(&|e| e.update.damping)),
+        Curve::new("CG iterations", pts(&|e| e.cg_iterations as f64)),
+    ];
+    let path = dir.join(format!("{name}.png"));
+    let options = PlotOptions::default()
+        .title(format!("hessianfree {name}"))
+        .labels("epoch", "")
+        .log_y(true);
+    match plot_curves(&path, &curves, &options) {
+        Ok(()) => println!("wrote {}", path.display()),
+        Err(e) => eprintln!("no plot: {e}"),
+    }
+}
+
+fn main() {
+    hype::tune::for_small_arrays();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let demo = args.first().map(String::as_str).unwrap_or("xor");
+    let start = std::time::Instant::now();
+    let (r, line) = match demo {
+        "xor" => {
+            let sgd = args.iter().any(|a| a == "--sgd");
+            let r = xor(sgd, true);
+            let v = r.value;
+            (r, format!("xor: loss {v:e}"))
+        }
+        "crossentropy" => {
+            let t = array![[1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [1.0, 0.0]];
+            let r = crossentropy(t, 2, 40, true);
+            let v = r.value;
+            (r, format!("crossentropy: loss {v:e}"))
+        }
+        "connections" => {
+            let r = connections(true, 2, 40, true);
+            let v = r.value;
+            (r, format!("connections: loss {v:e}"))
+        }
+        "softlif" => {
+            let r = softlif(true);
+            let v = r.value;
+            (r, format!("softlif: loss {v:e}"))
+        }
+        "sparsity" => {
+            let r = sparsity(true);
+            println!("mean hidden activity {:.4}", r.hidden_mean);
+            let v = r.value;
+            (r, format!("sparsity: loss {v:e}"))
+        }
+        "integrator" => {
+            let r = integrator(15, 10, 10, true);
+            let v = r.value;
+            (r, format!("integrator: loss {v:e}"))
+        }
+        "mnist" => {
+            // Overrides for experiments; the README's figure uses the defaults.
+            let flag = |name: &str| {
+                args.iter()
+                    .position(|a| a == name)
+                    .and_then(|i| args.get(i + 1))
+                    .and_then(|v| v.parse::<f64>().ok())
+            };
+            let d = MnistSettings::full();
+            let s = MnistSettings {
+                epochs: flag("--epochs").map_or(d.epochs, |v| v as usize),
+                minibatch: flag("--minibatch").map_or(d.minibatch, |v| v as usize),
+                curvature: flag("--curvature").map_or(d.curvature, |v| v as usize),
+                cg_iter: flag("--cg").map_or(d.cg_iter, |v| v as usize),
+                weight_decay: flag("--decay").unwrap_or(d.weight_decay),
+                ..d
+            };
+            let r = mnist_run(&s, true);
+            let v = r.value;
+            (r, format!("mnist: error {v}"))
+        }
+        "profile" => {
+            let s = MnistSettings {
+                epochs: 1,
+                ..MnistSettings::full()
+            };
+            let r = mnist_run(&s, false);
+            let (mut curv, mut grad, mut total, mut cg) = (0.0, 0.0, 0.0, 0);
+            for e in &r.run.epochs {
+                curv += e.time_curvature.as_secs_f64();
+                grad += e.time_gradient.as_secs_f64();
+                total += e.time_total.as_secs_f64();
+                cg += e.cg_iterations;
+            }
+            println!("one epoch of the mnist demo: {total:.2} s, {cg} Gauss-Newton products");
+            println!(
+                "  curvature products  {curv:>7.2} s  {:>5.1}%",
+                100.0 * curv / total
+            );
+            println!(
+                "  gradient            {grad:>7.2} s  {:>5.1}%",
+                100.0 * grad / total
+            );
+            let rest = total - curv - grad;
+            println!(
+                "  the rest            {rest:>7.2} s  {:>5.1}%",
+                100.0 * rest / total
+            );
+            println!("  per product {:.1} ms", 1e3 * curv / cg.max(1) as f64);
+            let v = r.run.epochs.last().map_or(f64::NAN, |e| e.train_loss);
+            (r, format!("profile: loss {v:e}"))
+        }
+        other => {
+            eprintln!("unknown demo {other}: xor, crossentropy, connections, softlif, sparsity, integrator, mnist, profile");
+            std::process::exit(2);
+        }
+    };
+    if r.output.nrows() <= 8 {
+        println!("outputs:\n{:.4}", r.output);
+    }
+    println!(
+        "{} epochs, {:.2} s",
+        r.run.epochs.len(),
+        start.elapsed().as_secs_f64()
+    );
+    plot(demo, &r.run);
+    println!("{line}");
+}

@@ -1,0 +1,59 @@
+//! The Elman RNN (PyTorch's `nn.RNN` with tanh): `h_t = tanh(x_t W_ih + b_ih + h_{t-1} W_hh + b_hh)`.
+
+use super::{check_sequence, RecurrentError};
+use crate::nn::Init;
+use crate::{differentiable, ops, Tangent};
+use ndarray::{s, Array1, Array2};
+
+/// A tanh RNN from `I` inputs to `H` hidden units.
+#[derive(Clone, Debug, PartialEq, Tangent)]
+pub struct Rnn<const I: usize, const H: usize> {
+    /// Input weights, `I × H`.
+    pub w_ih: Array2<f64>,
+    /// Recurrent weights, `H × H`.
+    pub w_hh: Array2<f64>,
+    /// Input bias.
+    pub b_ih: Array1<f64>,
+    /// Recurrent bias.
+    pub b_hh: Array1<f64>,
+}
+
+impl<const I: usize, const H: usize> Rnn<I, H> {
+    /// Weights drawn by `init` (seeded), zero biases.
+    pub fn new(init: Init, seed: u64) -> Self {
+        Rnn {
+            w_ih: init.weights(I, H, seed),
+            w_hh: init.weights(H, H, seed.wrapping_add(1)),
+            b_ih: Array1::zeros(H),
+            b_hh: Array1::zeros(H),
+        }
+    }
+
+    /// Checks a sequence `[T, I]` (T ≥ 1) and an initial state `[1, H]`.
+    pub fn check(&self, x: &Array2<f64>, h0: Option<&Array2<f64>>) -> Result<(), RecurrentError> {
+        check_sequence(format!("Rnn<{I}, {H}>"), I, H, x, h0.as_slice())
+    }
+
+    /// Every hidden state `[T, H]` of the sequence `x` `[T, I]` from the state `h0` `[1, H]`.
+    #[differentiable(order = 2)]
+    pub fn forward_from(&self, x: &Array2<f64>, h0: &Array2<f64>) -> Array2<f64> {
+        let steps = x.nrows();
+        let mut h = h0.to_owned();
+        let mut out = Array2::zeros((steps, H));
+        for t in 0..steps {
+            let xt = x.slice(s![t..t + 1, ..]);
+            h = ops::tanh(&(xt.dot(&self.w_ih) + &self.b_ih + h.dot(&self.w_hh) + &self.b_hh));
+            for j in 0..H {
+                out[[t, j]] = h[[0, j]];
+            }
+        }
+        out
+    }
+
+    /// Every hidden state `[T, H]` of `x` `[T, I]` from the zero state.
+    #[differentiable(order = 2)]
+    pub fn forward(&self, x: &Array2<f64>) -> Array2<f64> {
+        let h0 = Array2::zeros((1, H));
+        self.forward_from(x, &h0)
+    }
+}

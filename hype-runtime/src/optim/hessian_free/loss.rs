@@ -1,0 +1,269 @@
+//! Losses of the network's output, with the two derivatives Hessian-free needs: the
+//! gradient with respect to the output and the product `H_L·u` of the loss's Hessian
+//! with respect to the output (both generated from `#[differentiable(order = 2)]`
+//! functions). `H_L` must be positive semi-definite for the Gauss–Newton matrix
+//! `Jᵀ·H_L·J` to be: every loss here is convex in the output.
+//!
+//! The seed package's conventions: losses are sums over units and means over the
+//! rows of the batch; [`SquaredError`] is `½ Σ (y - t)²`; a target `NaN` means "no
+//! target here" and contributes nothing.
+
+use super::HfError;
+use crate::differentiable;
+use crate::nn::Loss;
+use ndarray::Array2;
+
+/// A loss of a network output `O` against targets (rows are examples).
+pub trait OutputLoss<O> {
+    /// A name for error messages.
+    fn name(&self) -> String;
+    /// Checks the output's shape against the targets'.
+    fn check(&self, out: &O, targets: &Array2<f64>) -> Result<(), HfError>;
+    /// The loss.
+    fn value(&self, out: &O, targets: &Array2<f64>) -> f64;
+    /// The loss and its gradient with respect to the output.
+    fn value_and_grad(&self, out: &O, targets: &Array2<f64>) -> (f64, O);
+    /// `H_L·u`: the Hessian of the loss with respect to the output, times `u`.
+    fn hvp(&self, out: &O, targets: &Array2<f64>, u: &O) -> O;
+    /// Told the optimizer's damping `λ` before each solve (structural damping scales
+    /// with it); most losses ignore it.
+    fn set_damping(&self, _lambda: f64) {}
+}
+
+/// `½ Σ_units (m ∘ (y - t))² / rows`, `m` the mask of defined targets, `t` zero where
+/// undefined.
+#[differentiable(order = 2)]
+pub fn masked_squared_error(
+    y: &Array2<f64>,
+    #[constant] t: &Array2<f64>,
+    #[constant] mask: &Array2<f64>,
+) -> f64 {
+    let d = (y - t) * mask;
+    0.5 * (&d * &d).sum() / (y.nrows() as f64)
+}
+
+/// `-Σ_units t ln y / rows` (`y` positive, e.g. a softmax output; `t` zero where
+/// undefined).
+#[differentiable(order = 2)]
+pub fn masked_cross_entropy(y: &Array2<f64>, #[constant] t: &Array2<f64>) -> f64 {
+    -(&y.ln() * t).sum() / (y.nrows() as f64)
+}
+
+/// `½ w Σ_units (a - target)² / rows`: the seed's `SparseL2` on one layer's activity.
+#[differentiable(order = 2)]
+pub fn sparse_l2(a: &Array2<f64>, #[constant] weight: f64, #[constant] target: f64) -> f64 {
+    let d = a - target;
+    0.5 * weight * (&d * &d).sum() / (a.nrows() as f64)
+}
+
+/// The targets with `NaN` replaced by 0, and the mask of defined targets.
+fn defined(targets: &Array2<f64>) -> (Array2<f64>, Array2<f64>) {
+    let t = targets.mapv(|v| if v.is_nan() { 0.0 } else { v });
+    let m = targets.mapv(|v| if v.is_nan() { 0.0 } else { 1.0 });
+    (t, m)
+}
+
+fn same_shape(loss: &str, out: &Array2<f64>, targets: &Array2<f64>) -> Result<(), HfError> {
+    if out.dim() != targets.dim() {
+        return Err(HfError::Shape {
+            what: format!("{loss} loss: network output against targets"),
+            left: out.shape().to_vec(),
+            right: targets.shape().to_vec(),
+        });
+    }
+    Ok(())
+}
+
+/// The seed's `SquaredError`: `½ Σ (y - t)²` per example, mean over examples; `NaN`
+/// targets contribute nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SquaredError;
+
+impl OutputLoss<Array2<f64>> for SquaredError {
+    fn name(&self) -> String {
+        "squared error".into()
+    }
+    fn check(&self, out: &Array2<f64>, targets: &Array2<f64>) -> Result<(), HfError> {
+        same_shape("squared error", out, targets)
+    }
+    fn value(&self, out: &Array2<f64>, targets: &Array2<f64>) -> f64 {
+        let (t, m) = defined(targets);
+        masked_squared_error(out, &t, &m)
+    }
+    fn value_and_grad(&self, out: &Array2<f64>, targets: &Array2<f64>) -> (f64, Array2<f64>) {
+        let (t, m) = defined(targets);
+        masked_squared_error__value_and_grad(out, &t, &m)
+    }
+    fn hvp(&self, out: &Array2<f64>, targets: &Array2<f64>, u: &Array2<f64>) -> Array2<f64> {
+        let (t, m) = defined(targets);
+        masked_squared_error__hvp(out, &t, &m, u)
+    }
+}
+
+/// The seed's `CrossEntropy`: `-Σ t ln y` per example (the output `y` a probability,
+/// from a softmax layer), mean over examples; `NaN` targets contribute nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CrossEntropy;
+
+impl OutputLoss<Array2<f64>> for CrossEntropy {
+    fn name(&self) -> String {
+        "cross-entropy".into()
+    }
+    fn check(&self, out: &Array2<f64>, targets: &Array2<f64>) -> Result<(), HfError> {
+        same_shape("cross-entropy", out, targets)
+    }
+    fn value(&self, out: &Array2<f64>, targets: &Array2<f64>) -> f64 {
+        masked_cross_entropy(out, &defined(targets).0)
+    }
+    fn value_and_grad(&self, out: &Array2<f64>, targets: &Array2<f64>) -> (f64, Array2<f64>) {
+        masked_cross_entropy__value_and_grad(out, &defined(targets).0)
+    }
+    fn hvp(&self, out: &Array2<f64>, targets: &Array2<f64>, u: &Array2<f64>) -> Array2<f64> {
+        masked_cross_entropy__hvp(out, &defined(targets).0, u)
+    }
+}
+
+/// Hype's losses ([`Loss`]) as output losses (the cross-entropy on logits is the
+/// "matching" loss of a softmax output: `H_L = diag(s) - s sᵀ` per row).
+impl OutputLoss<Array2<f64>> for Loss {
+    fn name(&self) -> String {
+        format!("{self:?}")
+    }
+    fn check(&self, out: &Array2<f64>, targets: &Array2<f64>) -> Result<(), HfError> {
+        same_shape(&format!("{self:?}"), out, targets)
+    }
+    fn value(&self, out: &Array2<f64>, targets: &Array2<f64>) -> f64 {
+        Loss::value(self, out, targets)
+    }
+    fn value_and_grad(&self, out: &Array2<f64>, targets: &Array2<f64>) -> (f64, Array2<f64>) {
+        Loss::value_and_grad(self, out, targets)
+    }
+    fn hvp(&self, out: &Array2<f64>, t: &Array2<f64>, u: &Array2<f64>) -> Array2<f64> {
+        use crate::nn::loss::*;
+        match self {
+            Loss::L1 => l1_loss__hvp(out, t, u),
+            Loss::L2 => l2_loss__hvp(out, t, u),
+            Loss::Quadratic => quadratic_loss__hvp(out, t, u),
+            Loss::CrossEntropyOnLinear => cross_entropy_on_linear__hvp(out, t, u),
+            Loss::CrossEntropyOnSoftmax => cross_entropy_on_softmax__hvp(out, t, u),
+        }
+    }
+}
+
+/// A loss on a network whose output is `(hidden, output)`: the seed's `LossSet` of a
+/// [`SparseL2`] activity penalty on the hidden layer and a loss on the output layer.
+#[derive(Clone, Copy, Debug)]
+pub struct WithSparsity<L> {
+    /// The loss of the output layer.
+    pub output: L,
+    /// The penalty on the hidden layer.
+    pub sparsity: SparseL2,
+}
+
+/// The seed's `SparseL2`: `½ w Σ (a - target)²` per example on a layer's activity.
+#[derive(Clone, Copy, Debug)]
+pub struct SparseL2 {
+    /// The weight `w`.
+    pub weight: f64,
+    /// The target activity.
+    pub target: f64,
+}
+
+impl<L: OutputLoss<Array2<f64>>> OutputLoss<(Array2<f64>, Array2<f64>)> for WithSparsity<L> {
+    fn name(&self) -> String {
+        format!("{} + sparse L2", self.output.name())
+    }
+    fn check(
+        &self,
+        out: &(Array2<f64>, Array2<f64>),
+        targets: &Array2<f64>,
+    ) -> Result<(), HfError> {
+        self.output.check(&out.1, targets)
+    }
+    fn value(&self, out: &(Array2<f64>, Array2<f64>), targets: &Array2<f64>) -> f64 {
+        sparse_l2(&out.0, self.sparsity.weight, self.sparsity.target)
+            + self.output.value(&out.1, targets)
+    }
+    fn value_and_grad(
+        &self,
+        out: &(Array2<f64>, Array2<f64>),
+        targets: &Array2<f64>,
+    ) -> (f64, (Array2<f64>, Array2<f64>)) {
+        let (a, ga) = sparse_l2__value_and_grad(&out.0, self.sparsity.weight, self.sparsity.target);
+        let (b, gb) = self.output.value_and_grad(&out.1, targets);
+        (a + b, (ga, gb))
+    }
+    fn hvp(
+        &self,
+        out: &(Array2<f64>, Array2<f64>),
+        targets: &Array2<f64>,
+        u: &(Array2<f64>, Array2<f64>),
+    ) -> (Array2<f64>, Array2<f64>) {
+        (
+            sparse_l2__hvp(&out.0, self.sparsity.weight, self.sparsity.target, &u.0),
+            self.output.hvp(&out.1, targets, &u.1),
+        )
+    }
+}
+
+/// Structural damping (Martens & Sutskever 2011) on a network whose output is
+/// `(hidden, output)`: the loss and its gradient are the output loss's, and the
+/// curvature gains `μ λ` times the identity on the hidden activities, `λ` the
+/// optimizer's damping, so CG avoids steps that change the hidden states much
+/// (the seed's `StructuralDamping` loss).
+#[derive(Clone, Debug)]
+pub struct StructuralDamping<L> {
+    /// The loss of the output layer.
+    pub output: L,
+    /// The weight `μ`.
+    pub weight: f64,
+    lambda: std::cell::Cell<f64>,
+}
+
+impl<L> StructuralDamping<L> {
+    /// Structural damping of weight `μ` beside the loss `output`.
+    pub fn new(output: L, weight: f64) -> Self {
+        StructuralDamping {
+            output,
+            weight,
+            lambda: std::cell::Cell::new(0.0),
+        }
+    }
+}
+
+impl<L: OutputLoss<Array2<f64>>> OutputLoss<(Array2<f64>, Array2<f64>)> for StructuralDamping<L> {
+    fn name(&self) -> String {
+        format!("{} + structural damping", self.output.name())
+    }
+    fn check(
+        &self,
+        out: &(Array2<f64>, Array2<f64>),
+        targets: &Array2<f64>,
+    ) -> Result<(), HfError> {
+        self.output.check(&out.1, targets)
+    }
+    fn value(&self, out: &(Array2<f64>, Array2<f64>), targets: &Array2<f64>) -> f64 {
+        self.output.value(&out.1, targets)
+    }
+    fn value_and_grad(
+        &self,
+        out: &(Array2<f64>, Array2<f64>),
+        targets: &Array2<f64>,
+    ) -> (f64, (Array2<f64>, Array2<f64>)) {
+        let (v, g) = self.output.value_and_grad(&out.1, targets);
+        (v, (Array2::zeros(out.0.raw_dim()), g))
+    }
+    fn hvp(
+        &self,
+        out: &(Array2<f64>, Array2<f64>),
+        targets: &Array2<f64>,
+        u: &(Array2<f64>, Array2<f64>),
+    ) -> (Array2<f64>, Array2<f64>) {
+        // Per example, like the other losses (means over the rows).
+        let scale = self.weight * self.lambda.get() / out.0.nrows().max(1) as f64;
+        (&u.0 * scale, self.output.hvp(&out.1, targets, &u.1))
+    }
+    fn set_damping(&self, lambda: f64) {
+        self.lambda.set(lambda);
+    }
+}
