@@ -729,8 +729,8 @@ impl Reverse<'_> {
                 continue;
             }
             let d = format_ident!("__hype_{}_dense", base, span = v.span());
-            let vb = names::bar(&v);
-            let need = self.need(&v);
+            let vb = names::bar(v);
+            let need = self.need(v);
             bind.push(quote!(let mut #d = ::hype::rt::dense(#need, &mut #vb, &#v);));
             self.dense.borrow_mut().insert(base.clone(), d);
             added.push(base);
