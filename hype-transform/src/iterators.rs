@@ -159,6 +159,8 @@ fn stream(e: &Expr, k: &syn::Ident, fresh: &mut Fresh) -> syn::Result<Stream> {
                     let mut s = stream(&m.receiver, k, fresh)?;
                     let h = &s.header;
                     s.header = parse_quote_spanned!(span=> (#h).rev());
+                    // Reversed trips no longer count from 0: no enumerate or zip after it.
+                    s.indexed = false;
                     Ok(s)
                 }
                 "enumerate" => {

@@ -106,6 +106,8 @@ pub fn closure_ir(c: &syn::ExprClosure) -> syn::Result<Function> {
 #[derive(Default)]
 struct Rewrites {
     exprs: HashMap<usize, std::rc::Rc<Expr>>,
+    /// The value of an indexed assignment (`a[i] op= e` as `a[i] op e`).
+    values: HashMap<usize, std::rc::Rc<Expr>>,
     loops: HashMap<usize, std::rc::Rc<Vec<SynStmt>>>,
     fresh: crate::iterators::Fresh,
 }
@@ -704,13 +706,24 @@ impl Lowerer {
                     return Err(err(ix.expr.span(), "hype: indexed assignment needs a local array variable on the left (`a[i] = ...`)"));
                 };
                 let index = self.verbatim(&ix.index);
-                let value_expr: Expr = match op {
-                    None => right.clone(),
-                    Some(name) => {
-                        let sym = op_symbol(name, span);
-                        syn::parse_quote_spanned!(span=> #left #sym (#right))
+                // Kept across passes (binding sites inside are keyed by address).
+                let key = right as *const Expr as usize;
+                let value_expr = match self.rewrites.values.get(&key) {
+                    Some(e) => e.clone(),
+                    None => {
+                        let e: Expr = match op {
+                            None => right.clone(),
+                            Some(name) => {
+                                let sym = op_symbol(name, span);
+                                syn::parse_quote_spanned!(span=> #left #sym (#right))
+                            }
+                        };
+                        let e = std::rc::Rc::new(e);
+                        self.rewrites.values.insert(key, e.clone());
+                        e
                     }
                 };
+                let value_expr: &Expr = &value_expr;
                 let active = self.is_active(&value_expr);
                 if !active && !self.is_active_var(&var) {
                     let t = self.verbatim(whole);
@@ -1165,11 +1178,29 @@ impl Lowerer {
     fn array_macro(&mut self, m: &syn::ExprMacro, out: &mut Vec<Stmt>) -> syn::Result<Rhs> {
         use syn::punctuated::Punctuated;
         let parser = Punctuated::<Expr, syn::Token![,]>::parse_terminated;
-        let elems = syn::parse::Parser::parse2(parser, m.mac.tokens.clone())?;
+        // Parsed once and kept across passes (binding sites are keyed by address).
+        let key = m as *const syn::ExprMacro as usize;
+        let parsed = match self.rewrites.exprs.get(&key) {
+            Some(e) => e.clone(),
+            None => {
+                let elems = syn::parse::Parser::parse2(parser, m.mac.tokens.clone())?;
+                let e = std::rc::Rc::new(Expr::Array(syn::ExprArray {
+                    attrs: Vec::new(),
+                    bracket_token: Default::default(),
+                    elems,
+                }));
+                self.rewrites.exprs.insert(key, e.clone());
+                e
+            }
+        };
+        let Expr::Array(parsed) = &*parsed else {
+            unreachable!("stored as an array")
+        };
+        let elems = &parsed.elems;
         let two_d = elems.iter().all(|e| matches!(e, Expr::Array(_))) && !elems.is_empty();
         let mut rows = Vec::new();
         if two_d {
-            for e in &elems {
+            for e in elems {
                 let Expr::Array(row) = e else {
                     unreachable!("checked")
                 };
@@ -1181,7 +1212,7 @@ impl Lowerer {
             }
         } else {
             let mut r = Vec::new();
-            for x in &elems {
+            for x in elems {
                 if matches!(x, Expr::Array(_)) {
                     return Err(err(x.span(), "hype: mixed rows in `array![..]`"));
                 }
@@ -1356,16 +1387,28 @@ impl Lowerer {
         // `f64::max(x, y)`: the method call `x.max(y)`.
         if let ([ty, _], Some(first)) = (segs.as_slice(), c.args.first()) {
             if ty == "f64" && primitives::by_method(&name).is_some() {
-                let m = syn::ExprMethodCall {
-                    attrs: Vec::new(),
-                    receiver: Box::new(first.clone()),
-                    dot_token: Default::default(),
-                    method: last.ident.clone(),
-                    turbofish: None,
-                    paren_token: c.paren_token,
-                    args: c.args.iter().skip(1).cloned().collect(),
+                // Kept across passes: lowering keys binding sites (and rewrites inside
+                // the arguments) by the address of the syntax.
+                let key = c as *const syn::ExprCall as usize;
+                let e = match self.rewrites.exprs.get(&key) {
+                    Some(e) => e.clone(),
+                    None => {
+                        let e = std::rc::Rc::new(Expr::MethodCall(syn::ExprMethodCall {
+                            attrs: Vec::new(),
+                            receiver: Box::new(first.clone()),
+                            dot_token: Default::default(),
+                            method: last.ident.clone(),
+                            turbofish: None,
+                            paren_token: c.paren_token,
+                            args: c.args.iter().skip(1).cloned().collect(),
+                        }));
+                        self.rewrites.exprs.insert(key, e.clone());
+                        e
+                    }
                 };
-                return self.method_call(&m, out);
+                if let Expr::MethodCall(m) = &*e {
+                    return self.method_call(m, out);
+                }
             }
         }
         // `Clone::clone(&v)`: a copy of any type (derivative code writes copies so).
@@ -1378,13 +1421,21 @@ impl Lowerer {
                 Expr::Reference(r) => &*r.expr,
                 e => e,
             };
-            let ix: syn::ExprIndex = syn::ExprIndex {
-                attrs: Vec::new(),
-                expr: Box::new(base.clone()),
-                bracket_token: Default::default(),
-                index: Box::new(c.args[1].clone()),
+            let key = c as *const syn::ExprCall as usize;
+            let e = match self.rewrites.exprs.get(&key) {
+                Some(e) => e.clone(),
+                None => {
+                    let e = std::rc::Rc::new(Expr::Index(syn::ExprIndex {
+                        attrs: Vec::new(),
+                        expr: Box::new(base.clone()),
+                        bracket_token: Default::default(),
+                        index: Box::new(c.args[1].clone()),
+                    }));
+                    self.rewrites.exprs.insert(key, e.clone());
+                    e
+                }
             };
-            return self.rhs(&Expr::Index(ix), out);
+            return self.rhs(&e, out);
         }
         // Derivative code names primitives by path: `::hype::rt::mul(&a, &b)`.
         let rt_op = match segs.as_slice() {

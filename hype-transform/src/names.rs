@@ -51,11 +51,11 @@ pub fn derived_from_used(name: &str, used: &std::collections::HashSet<String>) -
 /// name ([`sibling_impl`]).
 pub fn is_associated(path: &syn::Path) -> bool {
     // A function named like a primitive type (`f64`) cannot have a type of its name.
-    if path
-        .segments
-        .last()
-        .is_some_and(|s| is_primitive_type(&s.ident.to_string()))
-    {
+    // (nor its derivatives, `f64__dir`).
+    if path.segments.last().is_some_and(|s| {
+        let name = s.ident.to_string();
+        is_primitive_type(name.split("__").next().unwrap_or(&name))
+    }) {
         return true;
     }
     let n = path.segments.len();

@@ -212,3 +212,22 @@ fn jacobian_of_a_slice_function() {
     assert_close("j10", j[[1, 0]], 0.0, 1e-14);
     assert_close("j11", j[[1, 1]], 1.2f64.cos(), 1e-14);
 }
+
+idiom!(
+    reductions_inside_f64_paths,
+    f64_path_reductions,
+    [0.5, -1.0, 1.5],
+    |x| {
+        let n = x.len();
+        let s = f64::hypot((0..n).map(|i| x[i] * 0.5).sum::<f64>(), x.dot(x));
+        let t = f64::max(x.iter().map(|v| v.sin()).sum::<f64>(), -5.0);
+        let mut a = Array1::zeros(n);
+        a[0] = x
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| v * (i as f64 + 1.0))
+            .sum::<f64>()
+            .cos();
+        s + t + a[0]
+    }
+);

@@ -338,7 +338,13 @@ where
     S2: Data<Elem = f64>,
     D: Dimension,
 {
-    var_inner(a, ddof, d) / (2.0 * r.v())
+    // At zero spread `std` has a kink (as `abs` at 0): the rule gives 0 there.
+    let r = *r.v();
+    if r == 0.0 {
+        0.0
+    } else {
+        var_inner(a, ddof, d) / (2.0 * r)
+    }
 }
 
 /// Adjoint of `std`: `g (a - mean) / ((n - ddof) r)`.
@@ -353,6 +359,12 @@ where
     D: Dimension,
 {
     let m = a.v().mean().unwrap_or(0.0);
-    let c = ddof_scale(a, ddof) * *g.v() / r.v();
+    // At zero spread `std` has a kink (as `abs` at 0): the rule gives 0 there.
+    let r = *r.v();
+    let c = if r == 0.0 {
+        0.0
+    } else {
+        ddof_scale(a, ddof) * *g.v() / r
+    };
     a.v().mapv(|x| c * (x - m))
 }
