@@ -131,13 +131,10 @@ impl Checker {
                 ));
                 return out;
             }
-            for k in 0..p0.len() {
-                let fd = (gu[k] - gd[k]) / (2.0 * H2);
-                if !(hv[k].is_finite() && close(hv[k], fd, HVP_TOL)) {
-                    out.push(format!(
-                        "hvp![{k}] {:e}, differences of grad! {:e}",
-                        hv[k], fd
-                    ));
+            for (k, ((h, u), d)) in hv.iter().zip(&gu).zip(&gd).enumerate() {
+                let fd = (u - d) / (2.0 * H2);
+                if !(h.is_finite() && close(*h, fd, HVP_TOL)) {
+                    out.push(format!("hvp![{k}] {h:e}, differences of grad! {fd:e}"));
                 }
             }
             out
