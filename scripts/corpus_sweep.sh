@@ -34,8 +34,15 @@ fn sweep() {
     for check in generated::ALL {
         check(&mut c);
     }
-    eprintln!("SWEEP seed {} functions {} inputs {} nonzero {} hvps {} mismatches {}",
-        generated::SEED, c.checked, c.inputs, c.nonzero, c.hvps, c.failures.len());
+    eprintln!(
+        "SWEEP seed {} functions {} inputs {} nonzero {} hvps {} mismatches {}",
+        generated::SEED,
+        c.checked,
+        c.inputs,
+        c.nonzero,
+        c.hvps,
+        c.failures.len()
+    );
     for f in &c.failures {
         eprintln!("MISMATCH {f}");
     }
