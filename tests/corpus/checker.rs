@@ -1,0 +1,214 @@
+//! The checks the generated corpora (`tests/corpus/generated*.rs`) call: values,
+//! `grad!` and `jvp!` against central finite differences and each other, and at
+//! order 2 `hvp!` against central differences of `grad!`. Mismatches are collected.
+#![allow(dead_code)]
+
+use hype::prelude::*;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// Finite-difference step.
+const H: f64 = 1e-6;
+/// Derivatives against finite differences (relative plus absolute).
+const FD_TOL: f64 = 1e-5;
+/// Forward mode against reverse mode.
+const AD_TOL: f64 = 1e-10;
+
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol * (1.0 + a.abs().max(b.abs()))
+}
+
+/// An array from a slice of the flat inputs.
+pub fn arr(p: &[f64]) -> Array1<f64> {
+    Array1::from(p.to_vec())
+}
+
+/// Gradients flattened in parameter order.
+pub trait Flat {
+    fn flat_into(&self, out: &mut Vec<f64>);
+}
+
+impl Flat for f64 {
+    fn flat_into(&self, out: &mut Vec<f64>) {
+        out.push(*self);
+    }
+}
+
+impl Flat for Vec<f64> {
+    fn flat_into(&self, out: &mut Vec<f64>) {
+        out.extend(self.iter().copied());
+    }
+}
+
+impl Flat for Array1<f64> {
+    fn flat_into(&self, out: &mut Vec<f64>) {
+        out.extend(self.iter().copied());
+    }
+}
+
+macro_rules! flat_tuple {
+    ($($t:ident $i:tt),+) => {
+        impl<$($t: Flat),+> Flat for ($($t,)+) {
+            fn flat_into(&self, out: &mut Vec<f64>) {
+                $(self.$i.flat_into(out);)+
+            }
+        }
+    };
+}
+flat_tuple!(A 0, B 1);
+flat_tuple!(A 0, B 1, C 2);
+flat_tuple!(A 0, B 1, C 2, D 3);
+flat_tuple!(A 0, B 1, C 2, D 3, E 4);
+
+pub fn flat(g: &impl Flat) -> Vec<f64> {
+    let mut out = Vec::new();
+    g.flat_into(&mut out);
+    out
+}
+
+type Primal<'a> = &'a dyn Fn(&[f64]) -> f64;
+type Grad<'a> = &'a dyn Fn(&[f64]) -> Vec<f64>;
+type Jvp<'a> = &'a dyn Fn(&[f64], &[f64]) -> (f64, f64);
+type Hvp<'a> = &'a dyn Fn(&[f64], &[f64]) -> Vec<f64>;
+
+/// Step of the central differences of `grad!` along the `hvp!` direction.
+const H2: f64 = 1e-5;
+/// `hvp!` against those differences (relative plus absolute).
+const HVP_TOL: f64 = 1e-5;
+
+/// Collects the mismatches of all functions.
+#[derive(Default)]
+pub struct Checker {
+    /// Functions checked.
+    pub checked: usize,
+    /// Inputs (partial derivatives) checked, and how many of them are not zero.
+    pub inputs: usize,
+    pub nonzero: usize,
+    /// `hvp!` checks (order-2 corpora).
+    pub hvps: usize,
+    pub failures: Vec<String>,
+}
+
+impl Checker {
+    /// Checks one function at the point `p0` (its active inputs, flattened; `labels`
+    /// names each input).
+    pub fn check(&mut self, name: &str, labels: &str, p0: &[f64], f: Primal, grad: Grad, jvp: Jvp) {
+        self.checked += 1;
+        let labels: Vec<&str> = labels.split_whitespace().collect();
+        let result = catch_unwind(AssertUnwindSafe(|| compare(p0, &labels, f, grad, jvp)));
+        match result {
+            Ok((problems, nonzero)) => {
+                self.inputs += p0.len();
+                self.nonzero += nonzero;
+                self.failures
+                    .extend(problems.into_iter().map(|p| format!("{name}: {p}")));
+            }
+            Err(e) => {
+                let msg = e
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                self.failures.push(format!("{name}: panicked: {msg}"));
+            }
+        }
+    }
+
+    /// Checks `hvp!` at `p0` along `v` against central differences of `grad!`.
+    pub fn check_hvp(&mut self, name: &str, p0: &[f64], v: &[f64], grad: Grad, hvp: Hvp) {
+        self.hvps += 1;
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            let hv = hvp(p0, v);
+            let up: Vec<f64> = p0.iter().zip(v).map(|(x, d)| x + H2 * d).collect();
+            let down: Vec<f64> = p0.iter().zip(v).map(|(x, d)| x - H2 * d).collect();
+            let (gu, gd) = (grad(&up), grad(&down));
+            let mut out = Vec::new();
+            if hv.len() != p0.len() || gu.len() != p0.len() {
+                out.push(format!(
+                    "hvp! has {} entries, grad! {}, for {} inputs",
+                    hv.len(),
+                    gu.len(),
+                    p0.len()
+                ));
+                return out;
+            }
+            for (k, ((h, u), d)) in hv.iter().zip(&gu).zip(&gd).enumerate() {
+                let fd = (u - d) / (2.0 * H2);
+                if !(h.is_finite() && close(*h, fd, HVP_TOL)) {
+                    out.push(format!("hvp![{k}] {h:e}, differences of grad! {fd:e}"));
+                }
+            }
+            out
+        }));
+        match result {
+            Ok(problems) => self
+                .failures
+                .extend(problems.into_iter().map(|p| format!("{name}: {p}"))),
+            Err(e) => {
+                let msg = e
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                self.failures.push(format!("{name}: hvp! panicked: {msg}"));
+            }
+        }
+    }
+
+    /// Only evaluates a function (corpora generated with `--plain`).
+    pub fn plain(&mut self, _name: &str, value: f64) {
+        self.checked += 1;
+        let _ = value;
+    }
+}
+
+/// The mismatches, and how many partial derivatives are not zero.
+fn compare(p0: &[f64], labels: &[&str], f: Primal, grad: Grad, jvp: Jvp) -> (Vec<String>, usize) {
+    let mut out = Vec::new();
+    let mut nonzero = 0;
+    let v = f(p0);
+    if !v.is_finite() {
+        out.push(format!("value {v} is not finite"));
+    }
+    let g = grad(p0);
+    if g.len() != p0.len() {
+        out.push(format!(
+            "grad! has {} entries for {} inputs",
+            g.len(),
+            p0.len()
+        ));
+        return (out, 0);
+    }
+    for k in 0..p0.len() {
+        let mut p = p0.to_vec();
+        p[k] = p0[k] + H;
+        let fp = f(&p);
+        p[k] = p0[k] - H;
+        let fm = f(&p);
+        let fd = (fp - fm) / (2.0 * H);
+        let mut e = vec![0.0; p0.len()];
+        e[k] = 1.0;
+        let (jv, jd) = jvp(p0, &e);
+        let l = labels.get(k).copied().unwrap_or("?");
+        if fd.abs() > 1e-8 {
+            nonzero += 1;
+        }
+        if !close(jv, v, 1e-12) {
+            out.push(format!("jvp! value {jv} != primal {v}"));
+        }
+        let ok_g = g[k].is_finite() && close(g[k], fd, FD_TOL);
+        let ok_j = jd.is_finite() && close(jd, fd, FD_TOL);
+        let ok_gj = close(g[k], jd, AD_TOL);
+        if !(ok_g && ok_j && ok_gj) {
+            out.push(format!(
+                "d/d{l}: grad! {:e}, jvp! {:e}, finite difference {:e}{}{}{}",
+                g[k],
+                jd,
+                fd,
+                if ok_g { "" } else { " [grad!≠fd]" },
+                if ok_j { "" } else { " [jvp!≠fd]" },
+                if ok_gj { "" } else { " [grad!≠jvp!]" },
+            ));
+        }
+    }
+    (out, nonzero)
+}
