@@ -724,13 +724,13 @@ impl Lowerer {
                     }
                 };
                 let value_expr: &Expr = &value_expr;
-                let active = self.is_active(&value_expr);
+                let active = self.is_active(value_expr);
                 if !active && !self.is_active_var(&var) {
                     let t = self.verbatim(whole);
                     out.push(Stmt::Inactive(quote!(#t;)));
                     return Ok(());
                 }
-                let value = if active { self.expr(&value_expr, out)? } else { Atom::Const(self.verbatim(&value_expr)) };
+                let value = if active { self.expr(value_expr, out)? } else { Atom::Const(self.verbatim(&value_expr)) };
                 if active {
                     self.mark_active(&var);
                 }
