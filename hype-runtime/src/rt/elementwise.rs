@@ -211,6 +211,8 @@ macro_rules! unary_primal {
     };
 }
 
+pub(crate) use unary_primal;
+
 unary_primal!(exp, f64::exp, "`e^a` elementwise.");
 unary_primal!(ln, f64::ln, "Natural logarithm elementwise.");
 unary_primal!(log2, f64::log2, "Base-2 logarithm elementwise.");

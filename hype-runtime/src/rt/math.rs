@@ -7,25 +7,11 @@
 //! to `lo` below and to `hi` above (ties go to `x`, as `max`/`min` give them to their
 //! first argument). `fract`'s derivative is 1 (its jumps are ignored, as `floor`'s).
 
-use super::elementwise::unary_rules;
+use super::elementwise::{unary_primal, unary_rules};
 use super::{
     broadcast_to, div, mul, neg, sub, sum_to, zeros_like, Arith, BroadcastTo, Elementwise, EwOut,
     EwOwned, SumTo, Val, ZipOut, ZipWith,
 };
-
-macro_rules! unary_primal {
-    ($name:ident, $f:expr, $doc:literal) => {
-        #[doc = $doc]
-        #[inline]
-        pub fn $name<A>(a: &A) -> EwOut<A>
-        where
-            A: Val + ?Sized,
-            A::V: Elementwise,
-        {
-            a.v().map_ew($f)
-        }
-    };
-}
 
 unary_primal!(exp2, f64::exp2, "`2^a` elementwise.");
 unary_primal!(
