@@ -497,7 +497,9 @@ impl Lowerer {
                             let mut t = self.verbatim(&init.expr);
                             if let Some(ty) = ty {
                                 let ty = self.verbatim(ty);
-                                t = quote_spanned!(init.expr.span()=> { let v: #ty = #t; v });
+                                // A call, not a block: lowered again at order 2, a block
+                                // would be taken apart.
+                                t = quote_spanned!(init.expr.span()=> ::core::convert::identity::<#ty>(#t));
                             }
                             Rhs::Const(t)
                         };
