@@ -26,6 +26,7 @@ use super::leapfrog::PhasePoint;
 use super::mass::Metric;
 use super::rng::SamplerRng;
 use super::target::LogDensity;
+use super::walkers;
 use crate::optim::adaptive::adam;
 use crate::optim::AdamParams;
 use ndarray::{Array1, Array2};
@@ -91,21 +92,7 @@ pub fn dense_objective_grad<T: LogDensity + ?Sized>(
             found: raw.nrows(),
         });
     }
-    if starts.is_empty() || starts.len() != zs.len() {
-        return Err(HmcError::Setting {
-            what: "tuning batch",
-            detail: format!("{} starts and {} momentum draws", starts.len(), zs.len()),
-        });
-    }
-    for v in starts.iter().map(|s| &s.q).chain(zs.iter()) {
-        if v.len() != d {
-            return Err(HmcError::Dimension {
-                what: "a tuning start or momentum draw",
-                expected: d,
-                found: v.len(),
-            });
-        }
-    }
+    walkers::check_batch(d, starts, zs)?;
     let a = factor(raw);
     let at = a.t();
     let b = starts.len() as f64;
@@ -167,10 +154,7 @@ pub fn dense_objective_grad<T: LogDensity + ?Sized>(
             // w_{k+1} = w_h + ½ Aᵀ g_{k+1}
             let g_bar = &g_pending + &(0.5 * &a.dot(&w_bar));
             outer_add(&mut a_bar, 0.5, &p.gs[k + 1], &w_bar);
-            let hv = target.hvp(&p.qs[k + 1], &g_bar).ok_or(HmcError::Setting {
-                what: "hypergradient tuning",
-                detail: "the target has no Hessian-vector product (use density_with_hvp)".into(),
-            })?;
+            let hv = walkers::hvp(target, &p.qs[k + 1], &g_bar)?;
             n_hvp += 1;
             q_bar += &hv;
             // q_{k+1} = q_k + A w_h
@@ -288,38 +272,8 @@ pub fn tune_dense<T: LogDensity + ?Sized>(
     settings: &DenseTuneSettings,
 ) -> Result<DenseTuned, HmcError> {
     let d = target.dim();
-    if init.is_empty() {
-        return Err(HmcError::Setting {
-            what: "hypergradient tuning",
-            detail: "no starting points".into(),
-        });
-    }
     let mut rng = SamplerRng::new(settings.seed);
-    let mut walkers = Vec::with_capacity(init.len());
-    for (c, q) in init.iter().enumerate() {
-        if q.len() != d {
-            return Err(HmcError::Dimension {
-                what: "the initial point",
-                expected: d,
-                found: q.len(),
-            });
-        }
-        let z = PhasePoint::new(target, q.clone(), Array1::zeros(d));
-        if !z.hamiltonian(&Metric::identity(d)).is_finite() {
-            return Err(HmcError::NonFiniteStart {
-                chain: c,
-                logp: z.logp,
-            });
-        }
-        walkers.push(z);
-    }
-    let (eps0, mut n_grad) = super::adapt::find_reasonable_step(
-        target,
-        &Metric::identity(d),
-        &walkers[0],
-        1.0,
-        &mut rng,
-    );
+    let (mut walkers, eps0, mut n_grad) = walkers::start(target, init, &mut rng)?;
     let mut raw = Array2::<f64>::zeros((d, d));
     for i in 0..d {
         raw[[i, i]] = eps0.ln();
@@ -338,12 +292,7 @@ pub fn tune_dense<T: LogDensity + ?Sized>(
         let r = dense_objective_grad(target, &walkers, &zs, &raw, beta, settings.steps)?;
         n_grad += r.n_grad;
         n_hvp += r.n_hvp;
-        for (w, (end, a)) in walkers.iter_mut().zip(r.ends.iter().zip(&r.accept)) {
-            if rng.uniform() < *a {
-                *w = end.clone();
-            }
-        }
-        let mean_accept = r.accept.iter().sum::<f64>() / r.accept.len() as f64;
+        let mean_accept = walkers::metropolis(&mut walkers, &r.ends, &r.accept, &mut rng);
         acceptance.push(mean_accept);
         history.push(r.value);
         beta *= (0.05 * (mean_accept - settings.target_accept)).exp();
