@@ -620,6 +620,7 @@ fn dense_tuning_learns_the_shape_of_a_gaussian() {
             target_accept: 0.75,
             seed: 1,
             off_diagonal_scale: 1.0,
+            average_from: 0.5,
         },
     )
     .unwrap();
@@ -640,12 +641,35 @@ fn dense_tuning_learns_the_shape_of_a_gaussian() {
         }
         l
     };
-    let a = &r.factor;
-    let s = a.t().dot(&prec).dot(a);
-    let cond = top(&s) * top(&inverse(&s));
+    let cond_of = |a: &Array2<f64>| {
+        let s = a.t().dot(&prec).dot(a);
+        top(&s) * top(&inverse(&s))
+    };
+    let cond = cond_of(&r.factor);
     let cond0 = top(&prec) * top(&cov);
     assert!(cond0 > 100.0, "{cond0}");
     assert!(cond < 10.0, "condition number after tuning {cond}");
+    // The same run keeping Adam's last iterate instead of the mean of the second half.
+    let last = hmc::tune_dense(
+        &t,
+        &init,
+        &hmc::DenseTuneSettings {
+            steps: 3,
+            iterations: 600,
+            learning_rate: 0.02,
+            target_accept: 0.75,
+            seed: 1,
+            off_diagonal_scale: 1.0,
+            average_from: 1.0,
+        },
+    )
+    .unwrap();
+    let cond_last = cond_of(&last.factor);
+    eprintln!("condition number: averaged {cond}, last iterate {cond_last}");
+    assert!(
+        cond < cond_last,
+        "averaged {cond}, last iterate {cond_last}"
+    );
 }
 
 /// `n` draws of `N(0, C)` with `C_ij = ρ^|i-j|` in `d` dimensions, into a dense Welford.
