@@ -610,20 +610,16 @@ fn dense_tuning_learns_the_shape_of_a_gaussian() {
         |_x: &Array1<f64>, v: &Array1<f64>| -prec.dot(v),
     );
     let init: Vec<Array1<f64>> = (0..4).map(|_| Array1::zeros(3)).collect();
-    let r = hmc::tune_dense(
-        &t,
-        &init,
-        &hmc::DenseTuneSettings {
-            steps: 3,
-            iterations: 600,
-            learning_rate: 0.02,
-            target_accept: 0.75,
-            seed: 1,
-            off_diagonal_scale: 1.0,
-            average_from: 0.5,
-        },
-    )
-    .unwrap();
+    let settings = hmc::DenseTuneSettings {
+        steps: 3,
+        iterations: 600,
+        learning_rate: 0.02,
+        target_accept: 0.75,
+        seed: 1,
+        off_diagonal_scale: 1.0,
+        average_from: 0.5,
+    };
+    let r = hmc::tune_dense(&t, &init, &settings).unwrap();
     // The precision the integrator sees, Aᵀ P A, should be far better conditioned
     // than P itself.
     let inverse = |m: &Array2<f64>| match Metric::mass_dense(m.clone()).unwrap() {
@@ -654,13 +650,8 @@ fn dense_tuning_learns_the_shape_of_a_gaussian() {
         &t,
         &init,
         &hmc::DenseTuneSettings {
-            steps: 3,
-            iterations: 600,
-            learning_rate: 0.02,
-            target_accept: 0.75,
-            seed: 1,
-            off_diagonal_scale: 1.0,
             average_from: 1.0,
+            ..settings
         },
     )
     .unwrap();
