@@ -123,7 +123,7 @@ impl Welford {
     /// `(1 - λ) Σ̂ + λ diag(Σ̂)`, with [`Welford::shrinkage`]'s `λ`: a window of `n ≤ d`
     /// draws spans at most `n - 1` directions, and Stan's `1e-3` alone would leave the
     /// others with a near-zero variance (and the next window with a tiny step size and
-    /// deep trees: on `gauss100`, 4.3× the warm-up gradients). From `2d` draws on the
+    /// deep trees: on `gauss100`, 4.9× the warm-up gradients). From `2d` draws on the
     /// smallest sample eigenvalue is above about `(1 - √½)² ≈ 9%` of its true value
     /// (Marchenko–Pastur) and the estimate is kept as Stan's: shrinking it would add
     /// `λ Σ̂_ii` to the small-variance directions, which costs more step size than the
