@@ -1,15 +1,19 @@
-//! The feedforward demos of the `hessianfree` Python package, with
-//! `hype::optim::hessian_free`: every network is an ordinary `#[differentiable]`
-//! function, and the Gauss–Newton products come from its generated `jvp!` (J·v) and
-//! `jacobian_t_v!` (Jᵀ·u) and from the generated Hessian–vector product of the loss.
+//! The demos of the `hessianfree` Python package, with `hype::optim::hessian_free`:
+//! every network is an ordinary `#[differentiable]` function (the recurrent ones loops
+//! over time), and the Gauss–Newton products come from its generated `jvp!` (J·v) and
+//! `jacobian_t_v!` (Jᵀ·u), or from the reverse pass of its generated tangent map
+//! (`TangentReverse`), and from the generated Hessian–vector product of the loss.
 //!
 //! Run: `cargo run --release --example hessianfree -- DEMO` for DEMO in `xor`
 //! (`xor --sgd` for gradient descent), `crossentropy`, `connections`, `softlif`,
-//! `sparsity`, `integrator`, `mnist`, `profile`. Each prints its progress and ends with one line
-//! `DEMO: loss <value>` (`mnist: error <value>`, the held-out classification error).
-//! Plots of the training statistics (loss, damping, CG iterations) go to
+//! `sparsity`, `integrator`, `mnist`, `adding`, `plant`, `profile`. Each prints its
+//! progress and ends with one line `DEMO: loss <value>` (`mnist: error <value>`, the
+//! held-out classification error; `adding: error <value>`, the held-out mean absolute
+//! error). Plots of the training statistics (loss, damping, CG iterations) go to
 //! `target/hessianfree/DEMO.png`. `mnist` takes `--epochs`, `--minibatch`,
-//! `--curvature`, `--cg` and `--decay` to override its settings.
+//! `--curvature`, `--cg`, `--decay`, `--damping`, `--average`, `--no-smooth` and
+//! `--validate` to override its settings; `adding` takes `--steps`, `--sequences`,
+//! `--epochs`, `--minibatch`, `--curvature`, `--cg` and `--damping`.
 
 use hype::data::mnist;
 use hype::nn::{classification_error, Init, Loss};
@@ -637,14 +641,14 @@ impl MnistSettings {
     pub fn full() -> Self {
         MnistSettings {
             train: usize::MAX,
-            epochs: 8,
-            minibatch: 4000,
-            curvature: 500,
-            cg_iter: 60,
+            epochs: 10,
+            minibatch: 1000,
+            curvature: 250,
+            cg_iter: 40,
             init_damping: 1.0,
             weight_decay: 0.0,
-            smooth: false,
-            average: 1,
+            smooth: true,
+            average: 4,
             validate: false,
         }
     }
@@ -1252,7 +1256,7 @@ fn main() {
                 weight_decay: flag("--decay").unwrap_or(d.weight_decay),
                 init_damping: flag("--damping").unwrap_or(d.init_damping),
                 average: flag("--average").map_or(d.average, |v| v as usize),
-                smooth: d.smooth || args.iter().any(|a| a == "--smooth"),
+                smooth: d.smooth && !args.iter().any(|a| a == "--no-smooth"),
                 validate: args.iter().any(|a| a == "--validate"),
                 ..d
             };
@@ -1318,7 +1322,7 @@ fn main() {
             (r, format!("profile: loss {v:e}"))
         }
         other => {
-            eprintln!("unknown demo {other}: xor, crossentropy, connections, softlif, sparsity, integrator, mnist, profile");
+            eprintln!("unknown demo {other}: xor, crossentropy, connections, softlif, sparsity, integrator, mnist, adding, plant, profile");
             std::process::exit(2);
         }
     };
