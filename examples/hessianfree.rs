@@ -1,21 +1,25 @@
-//! The feedforward demos of the `hessianfree` Python package, with
-//! `hype::optim::hessian_free`: every network is an ordinary `#[differentiable]`
-//! function, and the Gauss–Newton products come from its generated `jvp!` (J·v) and
-//! `jacobian_t_v!` (Jᵀ·u) and from the generated Hessian–vector product of the loss.
+//! The demos of the `hessianfree` Python package, with `hype::optim::hessian_free`:
+//! every network is an ordinary `#[differentiable]` function (the recurrent ones loops
+//! over time), and the Gauss–Newton products come from its generated `jvp!` (J·v) and
+//! `jacobian_t_v!` (Jᵀ·u), or from the reverse pass of its generated tangent map
+//! (`TangentReverse`), and from the generated Hessian–vector product of the loss.
 //!
 //! Run: `cargo run --release --example hessianfree -- DEMO` for DEMO in `xor`
 //! (`xor --sgd` for gradient descent), `crossentropy`, `connections`, `softlif`,
-//! `sparsity`, `integrator`, `mnist`, `profile`. Each prints its progress and ends with one line
-//! `DEMO: loss <value>` (`mnist: error <value>`, the held-out classification error).
-//! Plots of the training statistics (loss, damping, CG iterations) go to
+//! `sparsity`, `integrator`, `mnist`, `adding`, `plant`, `profile`. Each prints its
+//! progress and ends with one line `DEMO: loss <value>` (`mnist: error <value>`, the
+//! held-out classification error; `adding: error <value>`, the held-out mean absolute
+//! error). Plots of the training statistics (loss, damping, CG iterations) go to
 //! `target/hessianfree/DEMO.png`. `mnist` takes `--epochs`, `--minibatch`,
-//! `--curvature`, `--cg` and `--decay` to override its settings.
+//! `--curvature`, `--cg`, `--decay`, `--damping`, `--average`, `--no-smooth` and
+//! `--validate` to override its settings; `adding` takes `--steps`, `--sequences`,
+//! `--epochs`, `--minibatch`, `--curvature`, `--cg` and `--damping`.
 
 use hype::data::mnist;
 use hype::nn::{classification_error, Init, Loss};
 use hype::optim::hessian_free::{
     fit, sparse_init, CrossEntropy, Data, FitParams, FitResult, FnNetwork, HessianFree, Network,
-    Sgd, SparseL2, SquaredError, StructuralDamping, WithSparsity,
+    Sgd, SparseL2, SquaredError, StructuralDamping, TangentReverse, WithSparsity,
 };
 use hype::prelude::*;
 use hype::report::{plot_curves, Curve, PlotOptions};
@@ -599,8 +603,8 @@ hype::model! {
     pub struct Mlp = Linear<784, 300> -> Relu -> Linear<300, 100> -> Relu -> Linear<100, 10>;
 }
 
-/// The logits of the MNIST network.
-#[differentiable]
+/// The logits of the MNIST network (order 2: its tangent map's reverse pass gives `G·v`).
+#[differentiable(order = 2)]
 pub fn mnist_logits(m: &Mlp, #[constant] x: &Array2<f64>) -> Array2<f64> {
     m.forward(x)
 }
@@ -622,66 +626,133 @@ pub struct MnistSettings {
     pub init_damping: f64,
     /// L2 weight decay `c` (`½ c |θ|²`, as `mnist_mlp`'s `1e-4 Σ w²`).
     pub weight_decay: f64,
+    /// Smoothed targets, as the seed's mnist demo: 0.91 for the digit, 0.01 for the others.
+    pub smooth: bool,
+    /// The weights returned are the mean of the weights after each of the last
+    /// `average` epochs (Polyak averaging over epochs; 1: the last weights).
+    pub average: usize,
+    /// Hold out the last 1,000 training digits (unshifted) as the test set and train
+    /// on the others: for choosing settings without the 2,000 test digits.
+    pub validate: bool,
 }
 
 impl MnistSettings {
-    /// The demo's settings.
+    /// The demo's settings (chosen with `validate` on: see the README).
     pub fn full() -> Self {
         MnistSettings {
             train: usize::MAX,
-            epochs: 8,
-            minibatch: 4000,
-            curvature: 500,
-            cg_iter: 60,
+            epochs: 10,
+            minibatch: 1000,
+            curvature: 250,
+            cg_iter: 40,
             init_damping: 1.0,
             weight_decay: 0.0,
+            smooth: true,
+            average: 4,
+            validate: false,
         }
     }
 }
 
 /// HF on the bundled digits with the shifts of `examples/mnist_mlp.rs`
-/// (784-300-100-10 ReLU, cross-entropy on the logits); returns the held-out error.
+/// (784-300-100-10 ReLU, cross-entropy on the logits); returns the held-out error
+/// (on the 2,000 test digits, or with `validate` on the last 1,000 training digits).
 pub fn mnist_run(s: &MnistSettings, print: bool) -> DemoResult {
     let data = mnist::load().expect("the bundled MNIST files");
-    let train_set = data.train().expect("training set");
+    let all_train = data.train().expect("training set");
+    let (train_set, test) = if s.validate {
+        let n = all_train.len();
+        let cut = n.saturating_sub(1000);
+        (
+            all_train
+                .select(&(0..cut).collect::<Vec<_>>())
+                .expect("rows"),
+            all_train
+                .select(&(cut..n).collect::<Vec<_>>())
+                .expect("rows"),
+        )
+    } else {
+        (all_train, data.test().expect("test set"))
+    };
     let n = train_set.len().min(s.train);
-    let train_set = mnist_shifts(&train_set.select(&(0..n).collect::<Vec<_>>()).expect("rows"));
-    let test = data.test().expect("test set");
-    let net = net!("mnist 784-300-100-10", 784, Mlp, mnist_logits);
+    let mut train_set = mnist_shifts(&train_set.select(&(0..n).collect::<Vec<_>>()).expect("rows"));
+    if s.smooth {
+        train_set.y.mapv_inplace(|t| 0.9 * t + 0.01);
+    }
+    // The Gauss–Newton products run the reverse pass of the generated tangent map.
+    let net = TangentReverse::new(
+        net!("mnist 784-300-100-10", 784, Mlp, mnist_logits),
+        |p: &Mlp, x: &Array2<f64>, v: &Mlp, h: &dyn Fn(&Array2<f64>) -> Array2<f64>| {
+            let dx = Array2::zeros(x.dim());
+            let ((y, jv), back) =
+                mnist_logits::__dir__rev(p, x, v, &dx, [false, false, true, false]);
+            back(&(Array2::zeros(y.dim()), h(&jv))).2
+        },
+    );
     let mut p = Mlp::new(Init::He, 1);
     let d = Data {
         x: &train_set.x,
         t: &train_set.y,
         test: Some((&test.x, &test.y)),
     };
-    let mut params = FitParams::epochs(s.epochs)
-        .minibatch(s.minibatch)
-        .curvature_batch(s.curvature)
-        .seed(1);
-    params.target = -1.0;
-    params.stop_on_overfit = false;
-    let params = if print {
-        params.print_period(1)
-    } else {
-        params
-    };
     let measure = |out: &Array2<f64>, t: &Array2<f64>| classification_error(out.view(), t.view());
     let mut hf = HessianFree::new()
         .cg_iter(s.cg_iter)
         .init_damping(s.init_damping)
         .weight_decay(s.weight_decay);
-    let run = fit(
-        &net,
-        &Loss::CrossEntropyOnLinear,
-        &mut hf,
-        &mut p,
-        d,
-        &params,
-        Some(&measure),
-    )
-    .expect("valid data");
+    let average = s.average.clamp(1, s.epochs.max(1));
+    let mut sum: Option<Mlp> = None;
+    let mut run = FitResult::default();
+    // One epoch at a time (the optimizer keeps its damping and warm start), so that
+    // the weights after each epoch can enter the average.
+    for epoch in 0..s.epochs {
+        let mut params = FitParams::epochs(1)
+            .minibatch(s.minibatch)
+            .curvature_batch(s.curvature)
+            .seed(1 + epoch as u64);
+        params.target = -1.0;
+        params.stop_on_overfit = false;
+        let r = fit(
+            &net,
+            &Loss::CrossEntropyOnLinear,
+            &mut hf,
+            &mut p,
+            d,
+            &params,
+            Some(&measure),
+        )
+        .expect("valid data");
+        for mut e in r.epochs {
+            e.epoch = epoch;
+            if print {
+                println!(
+                    "epoch {epoch:>3}: train loss {:.4e}  held-out error {:.4}  damping {:.3e}  CG {:>4} in {:>3} updates  {:.1} s",
+                    e.train_loss,
+                    e.test,
+                    e.update.damping,
+                    e.cg_iterations,
+                    train_set.len().div_ceil(s.minibatch),
+                    e.time_total.as_secs_f64()
+                );
+            }
+            run.epochs.push(e);
+        }
+        if epoch + average >= s.epochs {
+            match &mut sum {
+                Some(acc) => acc.add_assign_tangent(&p),
+                None => sum = Some(p.clone()),
+            }
+        }
+    }
+    if let Some(mut mean) = sum {
+        mean.scale(1.0 / average as f64);
+        p = mean;
+    }
     let output = net.forward(&p, &test.x);
     let err = classification_error(output.view(), test.y.view());
+    if print && average > 1 {
+        println!("weights averaged over the last {average} epochs: held-out error {err:.4}");
+    }
     finish(err, run, output, f64::NAN)
 }
 
@@ -712,6 +783,390 @@ pub fn mnist_shifts(d: &hype::data::Dataset) -> hype::data::Dataset {
         ndarray::concatenate(Axis(0), &yv).expect("same widths"),
     )
     .expect("as many targets as inputs")
+}
+
+/// The seed's `adding` network `[2, 32, 64, 1]`: a ReLU layer on each step's two
+/// inputs, a recurrent continuous-time ReLU layer (`Continuous(ReLU, τ = 20)`, the
+/// only recurrent one), and a linear output unit (the seed's is ReLU, whose derivative
+/// it takes as 1 at 0; with ours, 0 there, an output unit pushed below 0 on every
+/// sequence by an early step never recovers).
+#[derive(Clone, Debug, Tangent)]
+pub struct AddingNet {
+    /// Input → layer 1.
+    pub w_in: Array2<f64>,
+    /// Its bias.
+    pub b_in: Array1<f64>,
+    /// Layer 1 → layer 2.
+    pub w_h: Array2<f64>,
+    /// Its bias.
+    pub b_h: Array1<f64>,
+    /// Layer 2 → layer 2, one step later.
+    pub w_rec: Array2<f64>,
+    /// The recurrent bias: layer 2's input at the first step (the seed's convention).
+    pub b_rec: Array1<f64>,
+    /// Layer 2 → output.
+    pub w_out: Array2<f64>,
+    /// Its bias.
+    pub b_out: Array1<f64>,
+}
+
+impl AddingNet {
+    /// The seed's initialization: sparse, coefficient 0.25 (feedforward) and 1
+    /// (recurrent, then scaled to spectral radius 1), zero biases.
+    pub fn sparse(seed: u64) -> Self {
+        let mut w_rec = sparse_init(64, 64, 1.0, seed + 3);
+        let radius = spectral_radius(&w_rec);
+        w_rec /= radius;
+        AddingNet {
+            w_in: sparse_init(2, 32, 0.25, seed),
+            b_in: Array1::zeros(32),
+            w_h: sparse_init(32, 64, 0.25, seed + 1),
+            b_h: Array1::zeros(64),
+            w_rec,
+            b_rec: Array1::zeros(64),
+            w_out: sparse_init(64, 1, 0.25, seed + 2),
+            b_out: Array1::zeros(1),
+        }
+    }
+}
+
+/// The spectral radius `lim ‖Aᵏ‖^(1/k)` (Gelfand), with `k = 2¹⁶` by repeated
+/// squaring, rescaled at each squaring.
+pub fn spectral_radius(a: &Array2<f64>) -> f64 {
+    let mut m = a.clone();
+    let mut log_scale = 0.0;
+    let mut k = 1.0;
+    for _ in 0..16 {
+        let norm = m.iter().map(|v| v * v).sum::<f64>().sqrt();
+        if norm == 0.0 {
+            return 0.0;
+        }
+        m /= norm;
+        log_scale += norm.ln() / k;
+        m = m.dot(&m);
+        k *= 2.0;
+    }
+    let norm = m.iter().map(|v| v * v).sum::<f64>().sqrt();
+    (log_scale + norm.ln() / k).exp()
+}
+
+/// The `adding` network over sequences of `steps` steps, one sequence per row of `x`
+/// (`[B, 2·steps]`: step `t`'s value and marker in columns `2t`, `2t + 1`); returns
+/// the output at the last step, the only one with a target. `keep = 1 - dt/τ`.
+#[differentiable(order = 2)]
+pub fn adding_net(
+    p: &AddingNet,
+    #[constant] x: &Array2<f64>,
+    #[constant] steps: usize,
+    #[constant] keep: f64,
+) -> Array2<f64> {
+    let n = x.nrows();
+    let hw = p.w_rec.nrows();
+    let mut state = Array2::zeros((n, hw));
+    let mut h = Array2::zeros((n, hw));
+    for t in 0..steps {
+        let xt = x.slice(ndarray::s![.., 2 * t..2 * t + 2]);
+        let h1 = ops::relu(&(xt.dot(&p.w_in) + &p.b_in));
+        let first = if t == 0 { 1.0 } else { 0.0 };
+        let z = h1.dot(&p.w_h) + &p.b_h + h.dot(&p.w_rec) + &p.b_rec * first;
+        state = &state * keep + z * (1.0 - keep);
+        h = ops::relu(&state);
+    }
+    h.dot(&p.w_out) + &p.b_out
+}
+
+/// The adding problem's data (the seed's): `n` sequences of `steps` steps, values
+/// uniform in (0, 1), markers at one step in `[0, T/10)` and one in `[T/10, T/2)`;
+/// the target is the sum of the two marked values. Rows `[B, 2·steps]` and `[B, 1]`.
+pub fn adding_data(n: usize, steps: usize, seed: u64) -> (Array2<f64>, Array2<f64>) {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let mut x = Array2::zeros((n, 2 * steps));
+    let mut t = Array2::zeros((n, 1));
+    let tenth = (steps / 10).max(1);
+    let half = (steps / 2).max(tenth + 1);
+    for b in 0..n {
+        for k in 0..steps {
+            x[(b, 2 * k)] = rng.gen_range(0.0..1.0);
+        }
+        let first = rng.gen_range(0..tenth);
+        let second = rng.gen_range(tenth..half);
+        x[(b, 2 * first + 1)] = 1.0;
+        x[(b, 2 * second + 1)] = 1.0;
+        t[(b, 0)] = x[(b, 2 * first)] + x[(b, 2 * second)];
+    }
+    (x, t)
+}
+
+/// Settings of the `adding` demo.
+#[derive(Clone, Debug)]
+pub struct AddingSettings {
+    /// Sequence length `T`.
+    pub steps: usize,
+    /// Sequences (the last 10% are held out).
+    pub sequences: usize,
+    /// Epochs.
+    pub epochs: usize,
+    /// Sequences per update.
+    pub minibatch: usize,
+    /// Sequences of each minibatch for the curvature products (`None`: all).
+    pub curvature: Option<usize>,
+    /// CG iterations per update.
+    pub cg_iter: usize,
+    /// Initial damping.
+    pub init_damping: f64,
+}
+
+impl AddingSettings {
+    /// The seed's: 10,000 sequences (9,000 for training), 5 epochs of minibatches of
+    /// 1,024, CG 60, initial damping 20.
+    pub fn seed(steps: usize) -> Self {
+        AddingSettings {
+            steps,
+            sequences: 10_000,
+            epochs: 5,
+            minibatch: 1024,
+            curvature: None,
+            cg_iter: 60,
+            init_damping: 20.0,
+        }
+    }
+}
+
+/// [`adding_net`] over `steps` steps (τ = 20 steps) as a [`Network`] whose
+/// Gauss–Newton passes are the reverse pass of its generated tangent map.
+pub fn adding_network(steps: usize) -> impl Network<Params = AddingNet, Output = Array2<f64>> {
+    let keep = 1.0 - 1.0 / 20.0;
+    TangentReverse::new(
+        FnNetwork::new(
+            "adding [2, 32, 64, 1]",
+            Some(2 * steps),
+            move |p: &AddingNet, x: &Array2<f64>| adding_net(p, x, steps, keep),
+            move |p: &AddingNet, x: &Array2<f64>, dp: &AddingNet| {
+                jvp!(adding_net)(p, x, steps, keep, dp)
+            },
+            move |p: &AddingNet, x: &Array2<f64>, u: &Array2<f64>| {
+                jacobian_t_v!(adding_net)(p, x, steps, keep, u)
+            },
+        ),
+        move |p: &AddingNet,
+              x: &Array2<f64>,
+              v: &AddingNet,
+              h: &dyn Fn(&Array2<f64>) -> Array2<f64>| {
+            let dx = Array2::zeros(x.dim());
+            let ((y, jv), back) = adding_net::__dir__rev(
+                p,
+                x,
+                steps,
+                keep,
+                v,
+                &dx,
+                &(),
+                &0.0,
+                [false, false, false, false, true, false, false, false],
+            );
+            back(&(Array2::zeros(y.dim()), h(&jv))).4
+        },
+    )
+}
+
+/// HF on the adding problem; the demo's value is the mean absolute error on the
+/// held-out sequences.
+pub fn adding(s: &AddingSettings, print: bool) -> DemoResult {
+    let (x, t) = adding_data(s.sequences, s.steps, 0);
+    let cut = s.sequences - s.sequences / 10;
+    let (train_x, test_x) = (
+        x.slice(ndarray::s![..cut, ..]).to_owned(),
+        x.slice(ndarray::s![cut.., ..]).to_owned(),
+    );
+    let (train_t, test_t) = (
+        t.slice(ndarray::s![..cut, ..]).to_owned(),
+        t.slice(ndarray::s![cut.., ..]).to_owned(),
+    );
+    let net = adding_network(s.steps);
+    let mut p = AddingNet::sparse(0);
+    let data = Data {
+        x: &train_x,
+        t: &train_t,
+        test: Some((&test_x, &test_t)),
+    };
+    let mut params = FitParams::epochs(s.epochs).minibatch(s.minibatch).seed(0);
+    params.curvature_batch = s.curvature;
+    params.target = -1.0;
+    params.stop_on_overfit = false;
+    let params = if print {
+        params.print_period(1)
+    } else {
+        params
+    };
+    let mae =
+        |out: &Array2<f64>, t: &Array2<f64>| (out - t).mapv(f64::abs).mean().unwrap_or(f64::NAN);
+    let run = fit(
+        &net,
+        &SquaredError,
+        &mut HessianFree::new()
+            .cg_iter(s.cg_iter)
+            .init_damping(s.init_damping),
+        &mut p,
+        data,
+        &params,
+        Some(&mae),
+    )
+    .expect("valid data");
+    let output = net.forward(&p, &test_x);
+    let err = mae(&output, &test_t);
+    finish(err, run, output, f64::NAN)
+}
+
+/// The seed's `plant` network `[2, 16, 2]`: a recurrent tanh layer reads the plant's
+/// state, and its output drives the plant.
+#[derive(Clone, Debug, Tangent)]
+pub struct PlantNet {
+    /// Plant state → hidden.
+    pub w_in: Array2<f64>,
+    /// Its bias.
+    pub b_in: Array1<f64>,
+    /// Hidden → hidden, one step later.
+    pub w_rec: Array2<f64>,
+    /// The recurrent bias: the hidden layer's input at the first step.
+    pub b_rec: Array1<f64>,
+    /// Hidden → the plant's control input.
+    pub w_out: Array2<f64>,
+    /// Its bias.
+    pub b_out: Array1<f64>,
+}
+
+impl PlantNet {
+    /// The seed's initialization: sparse, coefficient 0.1, zero biases.
+    pub fn sparse(seed: u64) -> Self {
+        PlantNet {
+            w_in: sparse_init(2, 16, 0.1, seed),
+            b_in: Array1::zeros(16),
+            w_rec: sparse_init(16, 16, 0.1, seed + 1),
+            b_rec: Array1::zeros(16),
+            w_out: sparse_init(16, 2, 0.1, seed + 2),
+            b_out: Array1::zeros(2),
+        }
+    }
+}
+
+/// The network closed over the seed's plant for `steps` steps from the initial states
+/// `s0` (`[B, 2]`: position, velocity): at each step the network reads the plant's
+/// state (its input is generated online from its own previous outputs), and its
+/// output `u` moves the plant, `s ← s A + u B(s)`, with `A = [[1, 0], [0.2, 1]]`
+/// (velocity moves the position) and `B(s) = diag(0, tanh(position))` (the control
+/// acts on the velocity, modulated by the position). Returns the final state.
+///
+/// The plant is part of the `#[differentiable]` loop, so the derivatives follow the
+/// state through the plant into the next input too (the seed keeps each epoch's
+/// inputs fixed and differentiates only the plant's own state).
+#[differentiable(order = 2)]
+pub fn plant_net(
+    p: &PlantNet,
+    #[constant] s0: &Array2<f64>,
+    #[constant] steps: usize,
+    #[constant] a: &Array2<f64>,
+    #[constant] e_pos: &Array2<f64>,
+    #[constant] e_vel: &Array2<f64>,
+) -> Array2<f64> {
+    let n = s0.nrows();
+    let hw = p.w_rec.nrows();
+    let mut state = s0.to_owned();
+    let mut h = Array2::zeros((n, hw));
+    for t in 0..steps {
+        let first = if t == 0 { 1.0 } else { 0.0 };
+        h = ops::tanh(&(state.dot(&p.w_in) + &p.b_in + h.dot(&p.w_rec) + &p.b_rec * first));
+        let u = h.dot(&p.w_out) + &p.b_out;
+        let position = state.dot(e_pos);
+        let push = u.dot(e_vel) * ops::tanh(&position);
+        state = state.dot(a) + push.dot(&e_vel.t());
+    }
+    state
+}
+
+/// [`plant_net`] over `steps` steps as a [`Network`] whose Gauss–Newton passes are the
+/// reverse pass of its generated tangent map.
+pub fn plant_network(steps: usize) -> impl Network<Params = PlantNet, Output = Array2<f64>> {
+    let a = array![[1.0, 0.0], [0.2, 1.0]];
+    let e_pos = array![[1.0], [0.0]];
+    let e_vel = array![[0.0], [1.0]];
+    let (a1, p1, v1) = (a.clone(), e_pos.clone(), e_vel.clone());
+    let (a2, p2, v2) = (a.clone(), e_pos.clone(), e_vel.clone());
+    let (a3, p3, v3) = (a.clone(), e_pos.clone(), e_vel.clone());
+    TangentReverse::new(
+        FnNetwork::new(
+            "plant [2, 16, 2]",
+            Some(2),
+            move |p: &PlantNet, x: &Array2<f64>| plant_net(p, x, steps, &a1, &p1, &v1),
+            move |p: &PlantNet, x: &Array2<f64>, dp: &PlantNet| {
+                jvp!(plant_net)(p, x, steps, &a2, &p2, &v2, dp)
+            },
+            move |p: &PlantNet, x: &Array2<f64>, u: &Array2<f64>| {
+                jacobian_t_v!(plant_net)(p, x, steps, &a3, &p3, &v3, u)
+            },
+        ),
+        move |p: &PlantNet,
+              x: &Array2<f64>,
+              v: &PlantNet,
+              h: &dyn Fn(&Array2<f64>) -> Array2<f64>| {
+            let (dx, da, dp, dv) = (
+                Array2::zeros(x.dim()),
+                Array2::zeros((2, 2)),
+                Array2::zeros((2, 1)),
+                Array2::zeros((2, 1)),
+            );
+            let ((y, jv), back) = plant_net::__dir__rev(
+                p,
+                x,
+                steps,
+                &a,
+                &e_pos,
+                &e_vel,
+                v,
+                &dx,
+                &(),
+                &da,
+                &dp,
+                &dv,
+                [
+                    false, false, false, false, false, false, true, false, false, false, false,
+                    false,
+                ],
+            );
+            back(&(Array2::zeros(y.dim()), h(&jv))).6
+        },
+    )
+}
+
+/// The seed's `plant` demo: `n` (the seed's 32) random initial states (position and velocity uniform
+/// in (-0.5, 0.5)), 15 steps, target position 1 and velocity 0 at the last step;
+/// HF with CG 20 and initial damping 10, up to `epochs` epochs (the seed's 150).
+pub fn plant(n: usize, epochs: usize, print: bool) -> DemoResult {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(0);
+    let steps = 15;
+    let s0 = Array2::from_shape_fn((n, 2), |_| rng.gen_range(-0.5..0.5));
+    let t = Array2::from_shape_fn((n, 2), |(_, k)| if k == 0 { 1.0 } else { 0.0 });
+    let net = plant_network(steps);
+    let mut p = PlantNet::sparse(0);
+    let data = Data {
+        x: &s0,
+        t: &t,
+        test: None,
+    };
+    let params = FitParams::epochs(epochs).print_period(if print { 10 } else { usize::MAX });
+    let run = fit(
+        &net,
+        &SquaredError,
+        &mut HessianFree::new().cg_iter(20).init_damping(10.0),
+        &mut p,
+        data,
+        &params,
+        None,
+    )
+    .expect("valid data");
+    let output = net.forward(&p, &s0);
+    finish(SquaredError.value_of(&output, &t), run, output, f64::NAN)
 }
 
 fn plot(name: &str, run: &FitResult) {
@@ -799,11 +1254,41 @@ fn main() {
                 curvature: flag("--curvature").map_or(d.curvature, |v| v as usize),
                 cg_iter: flag("--cg").map_or(d.cg_iter, |v| v as usize),
                 weight_decay: flag("--decay").unwrap_or(d.weight_decay),
+                init_damping: flag("--damping").unwrap_or(d.init_damping),
+                average: flag("--average").map_or(d.average, |v| v as usize),
+                smooth: d.smooth && !args.iter().any(|a| a == "--no-smooth"),
+                validate: args.iter().any(|a| a == "--validate"),
                 ..d
             };
             let r = mnist_run(&s, true);
             let v = r.value;
             (r, format!("mnist: error {v}"))
+        }
+        "plant" => {
+            let r = plant(32, 150, true);
+            let v = r.value;
+            (r, format!("plant: loss {v:e}"))
+        }
+        "adding" => {
+            let flag = |name: &str| {
+                args.iter()
+                    .position(|a| a == name)
+                    .and_then(|i| args.get(i + 1))
+                    .and_then(|v| v.parse::<f64>().ok())
+            };
+            let d = AddingSettings::seed(flag("--steps").map_or(50, |v| v as usize));
+            let s = AddingSettings {
+                epochs: flag("--epochs").map_or(d.epochs, |v| v as usize),
+                sequences: flag("--sequences").map_or(d.sequences, |v| v as usize),
+                curvature: flag("--curvature").map(|v| v as usize),
+                cg_iter: flag("--cg").map_or(d.cg_iter, |v| v as usize),
+                minibatch: flag("--minibatch").map_or(d.minibatch, |v| v as usize),
+                init_damping: flag("--damping").unwrap_or(d.init_damping),
+                ..d
+            };
+            let r = adding(&s, true);
+            let v = r.value;
+            (r, format!("adding: error {v}"))
         }
         "profile" => {
             let s = MnistSettings {
@@ -837,7 +1322,7 @@ fn main() {
             (r, format!("profile: loss {v:e}"))
         }
         other => {
-            eprintln!("unknown demo {other}: xor, crossentropy, connections, softlif, sparsity, integrator, mnist, profile");
+            eprintln!("unknown demo {other}: xor, crossentropy, connections, softlif, sparsity, integrator, mnist, adding, plant, profile");
             std::process::exit(2);
         }
     };

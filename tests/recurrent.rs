@@ -210,3 +210,127 @@ fn bad_sequences_are_errors_naming_the_layer_and_sizes() {
         .check(&Array2::zeros((5, 3)), Some(&Array2::zeros((1, 4))))
         .is_ok());
 }
+
+#[differentiable]
+fn rnn_truncated_loss(
+    l: &Rnn<3, 4>,
+    #[constant] x: &Array2<f64>,
+    #[constant] r: &Array2<f64>,
+    #[constant] window: usize,
+) -> f64 {
+    let y = l.forward_truncated(x, window);
+    (&y * &y * r).sum()
+}
+
+#[differentiable]
+fn gru_truncated_loss(
+    l: &Gru<3, 4>,
+    #[constant] x: &Array2<f64>,
+    #[constant] r: &Array2<f64>,
+    #[constant] window: usize,
+) -> f64 {
+    let y = l.forward_truncated(x, window);
+    (&y * &y * r).sum()
+}
+
+#[differentiable]
+fn lstm_truncated_loss(
+    l: &Lstm<3, 4>,
+    #[constant] x: &Array2<f64>,
+    #[constant] r: &Array2<f64>,
+    #[constant] window: usize,
+) -> f64 {
+    let y = l.forward_truncated(x, window);
+    (&y * &y * r).sum()
+}
+
+/// Truncated BPTT with windows of 2 steps over T = 5: the values are the untruncated
+/// ones, and the gradient is that of the same loss with each window's initial state
+/// frozen at its value (windows [0, 2), [2, 4), [4, 5), each run by `forward_from` from
+/// the state the full forward pass reached), by central differences.
+macro_rules! check_truncated {
+    ($layer:expr, $loss:ident) => {{
+        let l = $layer;
+        let (x, r) = (input(), readout());
+        let full = l.forward(&x);
+        assert_all_close(
+            &Tangent::flatten(&l.forward_truncated(&x, 2)),
+            &Tangent::flatten(&full),
+            1e-15,
+        );
+        let frozen = |m: &_| {
+            let mut total = 0.0;
+            for (start, end) in [(0, 2), (2, 4), (4, 5)] {
+                let h0 = if start == 0 {
+                    Array2::zeros((1, 4))
+                } else {
+                    full.slice(ndarray::s![start - 1..start, ..]).to_owned()
+                };
+                let xw = x.slice(ndarray::s![start..end, ..]).to_owned();
+                let rw = r.slice(ndarray::s![start..end, ..]);
+                let y = forward_from_of(m, &xw, &h0);
+                total += (&y * &y * &rw).sum();
+            }
+            total
+        };
+        let g = grad!($loss)(&l, &x, &r, 2);
+        let fd = fd_grad(|v| frozen(&l.rebuild(v).unwrap()), &l.flatten());
+        assert_all_close(&g.flatten(), &fd, 1e-7);
+        // Windows of T steps or more: the untruncated gradient.
+        let g_all = grad!($loss)(&l, &x, &r, T);
+        let fd_all = fd_grad(
+            |v| {
+                let y = l.rebuild(v).unwrap().forward(&x);
+                (&y * &y * &r).sum()
+            },
+            &l.flatten(),
+        );
+        assert_all_close(&g_all.flatten(), &fd_all, 1e-7);
+        // The truncation matters here.
+        let diff = (&g.flatten() - &g_all.flatten()).mapv(f64::abs).sum();
+        assert!(diff > 1e-3, "truncation changed the gradient by {diff}");
+    }};
+}
+
+#[test]
+fn rnn_truncated_bptt() {
+    fn forward_from_of(m: &Rnn<3, 4>, x: &Array2<f64>, h0: &Array2<f64>) -> Array2<f64> {
+        m.forward_from(x, h0)
+    }
+    check_truncated!(rnn(), rnn_truncated_loss);
+}
+
+#[test]
+fn gru_truncated_bptt() {
+    fn forward_from_of(m: &Gru<3, 4>, x: &Array2<f64>, h0: &Array2<f64>) -> Array2<f64> {
+        m.forward_from(x, h0)
+    }
+    check_truncated!(gru(), gru_truncated_loss);
+}
+
+#[test]
+fn lstm_truncated_bptt() {
+    // The cell state is not an output, so each window's frozen initial cell state is
+    // not known here: values, windows ≥ T against the full gradient by central
+    // differences, and windows of 3 giving another gradient.
+    let l = lstm();
+    let (x, r) = (input(), readout());
+    let full = l.forward(&x);
+    assert_all_close(
+        &Tangent::flatten(&l.forward_truncated(&x, 3)),
+        &Tangent::flatten(&full),
+        1e-15,
+    );
+    let g_all = grad!(lstm_truncated_loss)(&l, &x, &r, T + 2);
+    let fd_all = fd_grad(
+        |v| {
+            let y = l.rebuild(v).unwrap().forward(&x);
+            (&y * &y * &r).sum()
+        },
+        &l.flatten(),
+    );
+    assert_all_close(&g_all.flatten(), &fd_all, 1e-7);
+    let g3 = grad!(lstm_truncated_loss)(&l, &x, &r, 3);
+    let diff = (&g3.flatten() - &g_all.flatten()).mapv(f64::abs).sum();
+    assert!(diff > 1e-3, "truncation changed the gradient by {diff}");
+}

@@ -10,11 +10,18 @@
 //! gives a `#[derive(Tangent)]` struct with one field per parametric layer (`l0`,
 //! `l1`, ...), `Mlp::new(init, seed)` and a `#[differentiable]` `forward(&self, x)`.
 //! Consecutive layers whose sizes do not chain are a compile error naming both.
+//! `Rnn<IN, H>`, `Lstm<IN, H>` and `Gru<IN, H>` chain like `Linear` (`Lstm<28, 64> ->
+//! Linear<64, 10>`); a model with one takes one sequence `[T, IN]` and gives one row
+//! per step.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
+
+/// hype's recurrent layers, `Name<IN, H>`: a model with one takes a single sequence
+/// `[T, IN]` (rows are steps) and the layer gives one row per step.
+const RECURRENT: &[&str] = &["Rnn", "Lstm", "Gru"];
 
 /// Activations that need no parameters, by name, and the `hype::ops` function each is.
 const ACTIVATIONS: &[(&str, &str)] = &[
@@ -87,7 +94,7 @@ fn classify(ty: &syn::Type) -> syn::Result<Layer> {
             op: syn::Ident::new(op, last.ident.span()),
         });
     }
-    if name == "Linear" {
+    if name == "Linear" || RECURRENT.contains(&name.as_str()) {
         if let syn::PathArguments::AngleBracketed(a) = &last.arguments {
             let sizes: Vec<syn::Expr> = a
                 .args
@@ -105,11 +112,14 @@ fn classify(ty: &syn::Type) -> syn::Result<Layer> {
                 })
                 .collect();
             if sizes.len() == 2 {
-                // A bare `Linear` means hype's layer.
-                let builtin = tp.path.segments.len() == 1 && tp.qself.is_none();
-                let ty = if builtin {
+                // A bare `Linear`, `Rnn`, `Lstm` or `Gru` means hype's layer; only
+                // `Linear`'s product is inlined.
+                let bare = tp.path.segments.len() == 1 && tp.qself.is_none();
+                let builtin = bare && name == "Linear";
+                let ty = if bare {
                     let args = &last.arguments;
-                    syn::parse_quote_spanned!(ty.span()=> ::hype::nn::Linear #args)
+                    let ident = &last.ident;
+                    syn::parse_quote_spanned!(ty.span()=> ::hype::nn::#ident #args)
                 } else {
                     ty.clone()
                 };
@@ -123,12 +133,12 @@ fn classify(ty: &syn::Type) -> syn::Result<Layer> {
         }
         return Err(syn::Error::new(
             ty.span(),
-            "hype: write a linear layer as `Linear<IN, OUT>`",
+            format!("hype: write a {name} layer as `{name}<IN, OUT>`"),
         ));
     }
     Err(syn::Error::new(
         last.ident.span(),
-        format!("hype: `{name}` is not a model layer; layers are `Linear<IN, OUT>` and the activations Tanh, Relu, Sigmoid, Softplus, Gelu"),
+        format!("hype: `{name}` is not a model layer; layers are `Linear<IN, OUT>`, the recurrent `Rnn<IN, H>`, `Lstm<IN, H>`, `Gru<IN, H>` (one sequence `[T, IN]`, one row per step) and the activations Tanh, Relu, Sigmoid, Softplus, Gelu"),
     ))
 }
 

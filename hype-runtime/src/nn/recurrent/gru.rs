@@ -59,6 +59,50 @@ impl<const I: usize, const H: usize> Gru<I, H> {
         out
     }
 
+    /// Every hidden state `[T, H]` of `x` `[T, I]` from the state `h0`, with
+    /// backpropagation through time truncated to windows of `window` steps (≥ 1): the
+    /// state entering each window (steps `window`, `2·window`, …) is a constant for the
+    /// derivatives, its value unchanged, so gradients reach back at most `window` steps
+    /// (`window ≥ T`: [`Self::forward_from`]). First order only: `hvp!` through
+    /// `stop_gradient` in a loop gave wrong values (see ARCHITECTURE.md).
+    #[differentiable]
+    pub fn forward_from_truncated(
+        &self,
+        x: &Array2<f64>,
+        h0: &Array2<f64>,
+        #[constant] window: usize,
+    ) -> Array2<f64> {
+        let steps = x.nrows();
+        let window = window.max(1);
+        let mut h = h0.to_owned();
+        let mut out = Array2::zeros((steps, H));
+        for t in 0..steps {
+            // 1 at a window's first step: the state passes through `stop_gradient`.
+            let cut = if t > 0 && t % window == 0 { 1.0 } else { 0.0 };
+            h = ops::stop_gradient(&h) * cut + &h * (1.0 - cut);
+            let xt = x.slice(s![t..t + 1, ..]);
+            let a = xt.dot(&self.w_ih) + &self.b_ih;
+            let b = h.dot(&self.w_hh) + &self.b_hh;
+            let r = ops::sigmoid(&(&a.slice(s![.., 0..H]) + &b.slice(s![.., 0..H])));
+            let z = ops::sigmoid(&(&a.slice(s![.., H..2 * H]) + &b.slice(s![.., H..2 * H])));
+            let n = ops::tanh(
+                &(&a.slice(s![.., 2 * H..3 * H]) + &(&r * &b.slice(s![.., 2 * H..3 * H]))),
+            );
+            h = (1.0 - &z) * &n + &z * &h;
+            for j in 0..H {
+                out[[t, j]] = h[[0, j]];
+            }
+        }
+        out
+    }
+
+    /// [`Self::forward_from_truncated`] from the zero state.
+    #[differentiable]
+    pub fn forward_truncated(&self, x: &Array2<f64>, #[constant] window: usize) -> Array2<f64> {
+        let h0 = Array2::zeros((1, H));
+        self.forward_from_truncated(x, &h0, window)
+    }
+
     /// Every hidden state `[T, H]` of `x` `[T, I]` from the zero state.
     #[differentiable(order = 2)]
     pub fn forward(&self, x: &Array2<f64>) -> Array2<f64> {

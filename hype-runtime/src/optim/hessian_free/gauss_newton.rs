@@ -13,7 +13,8 @@ use std::cell::Cell;
 use std::time::{Duration, Instant};
 
 /// The Gauss–Newton matrix of one batch at one point: the output is computed once,
-/// and each [`GaussNewton::product`] costs one forward-mode and one reverse-mode pass.
+/// and each [`GaussNewton::product`] costs one forward-mode and one reverse-mode pass
+/// ([`Network::jt_h_j`]).
 pub struct GaussNewton<'a, N: Network, L> {
     net: &'a N,
     loss: &'a L,
@@ -51,9 +52,8 @@ impl<'a, N: Network, L: OutputLoss<N::Output>> GaussNewton<'a, N, L> {
     /// `G·v`.
     pub fn product(&self, v: &N::Params) -> N::Params {
         let start = Instant::now();
-        let (_, jv) = self.net.jvp(self.p, self.x, v);
-        let hjv = self.loss.hvp(&self.out, self.t, &jv);
-        let gv = self.net.vjp(self.p, self.x, &hjv);
+        let h = |jv: &N::Output| self.loss.hvp(&self.out, self.t, jv);
+        let gv = self.net.jt_h_j(self.p, self.x, v, &h);
         self.products.set(self.products.get() + 1);
         self.time.set(self.time.get() + start.elapsed());
         gv

@@ -45,7 +45,7 @@ pub use fit::{fit, Data, EpochStats, FitParams, FitResult, TestMeasure};
 pub use gauss_newton::{gauss_newton_product, GaussNewton};
 pub use init::sparse_init;
 pub use loss::{CrossEntropy, OutputLoss, SparseL2, SquaredError, StructuralDamping, WithSparsity};
-pub use network::{FeedForwardNet, FnNetwork, Network};
+pub use network::{FeedForwardNet, FnNetwork, Network, TangentReverse};
 pub use optimizer::{Batch, HessianFree, Optimizer, Sgd, UpdateStats};
 
 use std::fmt;

@@ -6,6 +6,13 @@
 //! takes the three closures `net`, `jvp!(net)` and `jacobian_t_v!(net)`, so every
 //! product comes from generated derivatives. [`FeedForward`] implements the trait
 //! with its own forward and reverse rules.
+//!
+//! A Gauss–Newton product needs `J·v` and then `Jᵀ·u` at the same point. Done as
+//! `jvp!` then `jacobian_t_v!`, it runs the primal sweep twice. For a network function
+//! generated at order 2, [`TangentReverse`] does it in one recorded sweep: the reverse
+//! pass of the tangent map `v ↦ J·v` (`f__dir__rev`, the weights' direction the only
+//! active argument) transposes it, `∇_v ⟨u, J v⟩ = Jᵀu`; the primal runs once and the
+//! reverse sweep touches only the tangent operations.
 
 use crate::nn::FeedForward;
 use crate::tangent::Tangent;
@@ -39,6 +46,90 @@ pub trait Network {
 
     /// `Jᵀ·u`: the parameter cotangent of the output cotangent `u`.
     fn vjp(&self, p: &Self::Params, x: &Array2<f64>, u: &Self::Output) -> Self::Params;
+
+    /// `Jᵀ·h(J·v)`: the two passes of a Gauss–Newton product with `h` (e.g. `H_L·`)
+    /// applied between them. By default `jvp` then `vjp`.
+    fn jt_h_j(
+        &self,
+        p: &Self::Params,
+        x: &Array2<f64>,
+        v: &Self::Params,
+        h: &dyn Fn(&Self::Output) -> Self::Output,
+    ) -> Self::Params {
+        let (_, jv) = self.jvp(p, x, v);
+        self.vjp(p, x, &h(&jv))
+    }
+}
+
+/// A [`Network`] whose Gauss–Newton passes `Jᵀ·h(J·v)` come from one closure, usually
+/// the reverse pass of the network's generated tangent map (`f__dir__rev`, for a
+/// function generated at `#[differentiable(order = 2)]`): the primal sweep runs once
+/// per product instead of twice.
+///
+/// ```text
+/// #[differentiable(order = 2)]
+/// fn logits(m: &Mlp, #[constant] x: &Array2<f64>) -> Array2<f64> { m.forward(x) }
+///
+/// let net = TangentReverse::new(net!(..), |p: &Mlp, x: &Array2<f64>, v: &Mlp, h| {
+///     // Arguments p, x, then their tangents; only v (the weights' direction) is active.
+///     let ((y, jv), back) = logits::__dir__rev(p, x, v, &Array2::zeros(x.dim()),
+///                                              [false, false, true, false]);
+///     back(&(Array2::zeros(y.dim()), h(&jv))).2
+/// });
+/// ```
+pub struct TangentReverse<N, T> {
+    net: N,
+    jt_h_j: T,
+}
+
+impl<N, T> TangentReverse<N, T>
+where
+    N: Network,
+    T: Fn(&N::Params, &Array2<f64>, &N::Params, &dyn Fn(&N::Output) -> N::Output) -> N::Params,
+{
+    /// `net` with its Gauss–Newton passes computed by `jt_h_j(p, x, v, h)`.
+    pub fn new(net: N, jt_h_j: T) -> Self {
+        TangentReverse { net, jt_h_j }
+    }
+}
+
+impl<N, T> Network for TangentReverse<N, T>
+where
+    N: Network,
+    T: Fn(&N::Params, &Array2<f64>, &N::Params, &dyn Fn(&N::Output) -> N::Output) -> N::Params,
+{
+    type Params = N::Params;
+    type Output = N::Output;
+
+    fn name(&self) -> String {
+        self.net.name()
+    }
+
+    fn input_width(&self, p: &N::Params) -> Option<usize> {
+        self.net.input_width(p)
+    }
+
+    fn forward(&self, p: &N::Params, x: &Array2<f64>) -> N::Output {
+        self.net.forward(p, x)
+    }
+
+    fn jvp(&self, p: &N::Params, x: &Array2<f64>, dp: &N::Params) -> (N::Output, N::Output) {
+        self.net.jvp(p, x, dp)
+    }
+
+    fn vjp(&self, p: &N::Params, x: &Array2<f64>, u: &N::Output) -> N::Params {
+        self.net.vjp(p, x, u)
+    }
+
+    fn jt_h_j(
+        &self,
+        p: &N::Params,
+        x: &Array2<f64>,
+        v: &N::Params,
+        h: &dyn Fn(&N::Output) -> N::Output,
+    ) -> N::Params {
+        (self.jt_h_j)(p, x, v, h)
+    }
 }
 
 /// A [`Network`] from three closures: the forward pass, its `jvp!` and its

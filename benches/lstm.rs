@@ -1,0 +1,89 @@
+//! An LSTM over a batch of sequences, forward and backward: batch 32, input 64, hidden
+//! 128, T = 50, f64, PyTorch's gate order (`i, f, g, o`) and two biases. The loss is
+//! the sum of every hidden state; the gradient is with respect to the four weight
+//! arrays (`value_and_grad!` of a `#[differentiable]` loop over time: the transform's
+//! reverse mode is backpropagation through time). The same workload in PyTorch
+//! (`nn.LSTM`) and JAX (`lax.scan`): `benches/compare/lstm.py`.
+//!
+//! `OPENBLAS_NUM_THREADS=1 taskset -c 0 cargo bench --bench lstm`
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use hype::prelude::*;
+
+const B: usize = 32;
+const I: usize = 64;
+const H: usize = 128;
+const T: usize = 50;
+
+/// The LSTM's weights (PyTorch's, transposed).
+#[derive(Clone, Debug, Tangent)]
+pub struct LstmWeights {
+    /// Input weights, `I × 4H`.
+    pub w_ih: Array2<f64>,
+    /// Recurrent weights, `H × 4H`.
+    pub w_hh: Array2<f64>,
+    /// Input bias.
+    pub b_ih: Array1<f64>,
+    /// Recurrent bias.
+    pub b_hh: Array1<f64>,
+}
+
+/// The sum of the hidden states of every step, for the batch `x` `[T, B, I]` laid out
+/// as `[T·B, I]` (step `t`'s rows `t·B .. (t+1)·B`), from zero states.
+#[differentiable]
+fn lstm_loss(p: &LstmWeights, #[constant] x: &Array2<f64>, #[constant] steps: usize) -> f64 {
+    let n = x.nrows() / steps;
+    let hw = p.w_hh.nrows();
+    let mut h = Array2::zeros((n, hw));
+    let mut c = Array2::zeros((n, hw));
+    let mut total = 0.0;
+    for t in 0..steps {
+        let xt = x.slice(ndarray::s![t * n..(t + 1) * n, ..]);
+        let z = xt.dot(&p.w_ih) + &p.b_ih + h.dot(&p.w_hh) + &p.b_hh;
+        let i = ops::sigmoid(&z.slice(ndarray::s![.., 0..hw]));
+        let f = ops::sigmoid(&z.slice(ndarray::s![.., hw..2 * hw]));
+        let g = ops::tanh(&z.slice(ndarray::s![.., 2 * hw..3 * hw]));
+        let o = ops::sigmoid(&z.slice(ndarray::s![.., 3 * hw..4 * hw]));
+        c = &f * &c + &i * &g;
+        h = &o * &ops::tanh(&c);
+        total += h.sum();
+    }
+    total
+}
+
+/// The weights and inputs of `benches/compare/lstm.py`: `0.1 sin(0.37 k + c)` for
+/// element `k` (row-major, PyTorch's layout) of each parameter, `cos(0.01 k)` for the input.
+pub fn workload() -> (LstmWeights, Array2<f64>) {
+    let param = |rows: usize, cols: usize, c: f64| {
+        Array2::from_shape_fn((rows, cols), |(r, k)| {
+            0.1 * (0.37 * (r * cols + k) as f64 + c).sin()
+        })
+    };
+    let p = LstmWeights {
+        // PyTorch's weight_ih is [4H, I]; ours is its transpose.
+        w_ih: param(4 * H, I, 0.1).t().to_owned(),
+        w_hh: param(4 * H, H, 0.7).t().to_owned(),
+        b_ih: param(1, 4 * H, 1.3).row(0).to_owned(),
+        b_hh: param(1, 4 * H, 1.9).row(0).to_owned(),
+    };
+    // Input [T, B, I] row-major, as [T·B, I].
+    let x = Array2::from_shape_fn((T * B, I), |(r, k)| (0.01 * (r * I + k) as f64).cos());
+    (p, x)
+}
+
+fn bench(c: &mut Criterion) {
+    hype::tune::for_small_arrays();
+    let (p, x) = workload();
+    let (value, _) = value_and_grad!(lstm_loss)(&p, &x, T);
+    println!("lstm loss {value:.12}");
+    let mut group = c.benchmark_group("lstm_b32_i64_h128_t50");
+    group.sample_size(10);
+    group.bench_function("forward", |b| b.iter(|| black_box(lstm_loss(&p, &x, T))));
+    group.bench_function("forward_backward", |b| {
+        b.iter(|| black_box(value_and_grad!(lstm_loss)(&p, &x, T)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
