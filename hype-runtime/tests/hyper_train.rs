@@ -638,3 +638,134 @@ fn bad_input_is_an_error() {
         .to_string();
     assert!(e.contains("RmsProp"), "{e}");
 }
+
+/// Forward-HG (`hyper::forward`, every direction at once) on the dynamics of `train`
+/// gives what `grad!` through `train` gives (the initialization scale enters through
+/// the initial state, which Forward-HG holds fixed).
+#[test]
+fn forward_hg_on_the_training_dynamics() {
+    let p = problem();
+    let params = params(LearningRate::Constant(0.1), Momentum::Nesterov(0.7));
+    let setup = setup_for(&p, &params).groups(layers()).unwrap();
+    let h = rich_hyper(setup.steps(), 0.1, 0.7);
+    let (gh, _) = grad!(after_training)(&h, &p.init, &setup, &p.vx, &p.vy);
+    let validation = |s: &Vec<Net>, h: &TrainHyper<Array1<f64>>| {
+        let (v, g) = hype_macros::value_and_grad!(plain_loss)(&s[0], &p.vx, &p.vy);
+        (v, vec![g, s[1].zero_like()], h.zero_like())
+    };
+    let s0 = setup.initial_state(&h, &p.init);
+    let f = hyper::forward(
+        &setup.dynamics::<Net>(),
+        &validation,
+        &s0,
+        &h,
+        setup.steps(),
+    );
+    let mut expected = gh.clone();
+    expected.init_scale = 0.0;
+    assert!(max_rel(&f.grad.flatten(), &expected.flatten()) < 1e-11);
+    assert_eq!(f.grad.init_scale, 0.0);
+}
+
+/// Training inputs as the loss's hyperparameters: the derivative of the validation
+/// loss with respect to every training pixel, through the whole run.
+#[differentiable(order = 2)]
+fn data_loss(m: &Net, x: &Array2<f64>, #[constant] y: &Array2<f64>) -> f64 {
+    let h = ops::tanh(&x.dot(&m.w1));
+    let r = &h.dot(&m.w2) - y;
+    (&r * &r).sum() / (y.nrows() as f64)
+}
+
+struct DataLoss {
+    y: Array2<f64>,
+}
+
+impl TrainLoss<Net> for DataLoss {
+    type Hyper = Array2<f64>;
+    fn gradient(&self, m: &Net, x: &Array2<f64>, rows: &[usize]) -> Net {
+        let (xb, yb) = (x.select(Axis(0), rows), self.y.select(Axis(0), rows));
+        grad!(data_loss)(m, &xb, &yb).0
+    }
+    fn gradient_vjp(
+        &self,
+        m: &Net,
+        x: &Array2<f64>,
+        rows: &[usize],
+        v: &Net,
+    ) -> (Net, Array2<f64>) {
+        let (xb, yb) = (x.select(Axis(0), rows), self.y.select(Axis(0), rows));
+        let (hv, hx) = hvp!(data_loss)(m, &xb, &yb, v, &xb.zero_like());
+        let mut full = x.zero_like();
+        for (k, &i) in rows.iter().enumerate() {
+            let mut row = full.row_mut(i);
+            row += &hx.row(k);
+        }
+        (hv, full)
+    }
+    fn gradient_jvp(
+        &self,
+        m: &Net,
+        x: &Array2<f64>,
+        rows: &[usize],
+        dm: &Net,
+        dx: &Array2<f64>,
+    ) -> Net {
+        let (xb, yb) = (x.select(Axis(0), rows), self.y.select(Axis(0), rows));
+        hvp!(data_loss)(m, &xb, &yb, dm, &dx.select(Axis(0), rows)).0
+    }
+}
+
+#[differentiable]
+fn after_training_on(
+    x: &Array2<f64>,
+    #[constant] h: &TrainHyper<()>,
+    #[constant] init: &Net,
+    #[constant] setup: &TrainSetup<DataLoss>,
+    #[constant] vx: &Array2<f64>,
+    #[constant] vy: &Array2<f64>,
+) -> f64 {
+    let hx = TrainHyper {
+        lr: h.lr.clone(),
+        momentum: h.momentum.clone(),
+        l2: h.l2,
+        init_scale: h.init_scale,
+        loss: x.clone(),
+    };
+    let m = hyper::train(&hx, init, setup);
+    plain_loss(&m, vx, vy)
+}
+
+#[test]
+fn derivative_with_respect_to_the_training_data() {
+    let p = problem();
+    let params = params(LearningRate::Constant(0.1), Momentum::Momentum(0.5));
+    let setup = TrainSetup::new(
+        DataLoss {
+            y: p.train.y.clone(),
+        },
+        EXAMPLES,
+        &params,
+    )
+    .unwrap();
+    let h = setup.hyper(&params, ()).unwrap();
+    let x = p.train.x.clone();
+    let g = grad!(after_training_on)(&x, &h, &p.init, &setup, &p.vx, &p.vy);
+    let scale = g.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    for (i, j) in [(0, 0), (3, 1), (7, 2), (11, 0)] {
+        let eps = 1e-5;
+        let at = |d: f64| {
+            let mut xs = x.clone();
+            xs[[i, j]] += d;
+            after_training_on(&xs, &h, &p.init, &setup, &p.vx, &p.vy)
+        };
+        let fd = (at(eps) - at(-eps)) / (2.0 * eps);
+        assert!(
+            (g[[i, j]] - fd).abs() <= 1e-6 * scale,
+            "pixel ({i}, {j}): grad! {} vs central difference {fd}",
+            g[[i, j]]
+        );
+    }
+    let dx = x.mapv(|v| (3.0 * v).sin());
+    let (_, d) = jvp!(after_training_on)(&x, &h, &p.init, &setup, &p.vx, &p.vy, &dx);
+    assert!((d - (&g * &dx).sum()).abs() <= 1e-11 * scale * dx.len() as f64);
+}

@@ -2,7 +2,7 @@
 //! trained model, and `grad!`/`jvp!` of any `#[differentiable]` function that calls it
 //! differentiate through the whole run (Hype's `Layer.Train` inside `Optimize.Minimize`).
 //!
-//! `train` is a [`custom_rule`](hype_macros::custom_rule) function: the transform does
+//! `train` is a [`custom_rule`] function: the transform does
 //! not look inside it, it calls its two rules, and those rules are the hypergradient
 //! drivers on the [`Training`] dynamics:
 //!
@@ -14,7 +14,7 @@
 //!   [`checkpointed`](super::checkpointed()) seeded with that cotangent (`T` more
 //!   steps than the full trajectory, memory `O(√T)` or `c + 1` states);
 //! * forward mode (`jvp!`): Forward-HG in the one direction of the caller's tangent
-//!   ([`directional`](super::forward::directional)).
+//!   ([`directional`]).
 //!
 //! What is differentiable (the fields of [`TrainHyper`], plus the initial model):
 //! the learning rate (one value, a per-step schedule, per-step and per-group
