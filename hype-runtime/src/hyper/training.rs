@@ -469,8 +469,10 @@ impl<M: Tangent, L: TrainLoss<M>> Training<'_, M, L> {
             .gradient_and_vjp(w, &h.loss, self.rows(t), v);
         check_len("gradient", w, &g);
         check_len("Hessian-vector product", w, &hv);
-        g.axpy(h.l2, w);
-        hv.axpy(h.l2, v);
+        if h.l2 != 0.0 {
+            g.axpy(h.l2, w);
+            hv.axpy(h.l2, v);
+        }
         (g, hv, cl, w.inner(v))
     }
 
@@ -489,9 +491,13 @@ impl<M: Tangent, L: TrainLoss<M>> Training<'_, M, L> {
                 .gradient_and_jvp(w, &h.loss, self.rows(t), dw, &dh.loss);
         check_len("gradient", w, &g);
         check_len("gradient's tangent", w, &dg);
-        g.axpy(h.l2, w);
-        dg.axpy(h.l2, dw);
-        dg.axpy(dh.l2, w);
+        if h.l2 != 0.0 {
+            g.axpy(h.l2, w);
+            dg.axpy(h.l2, dw);
+        }
+        if dh.l2 != 0.0 {
+            dg.axpy(dh.l2, w);
+        }
         (g, dg)
     }
 
@@ -720,6 +726,12 @@ impl<M: Tangent, L: TrainLoss<M>> Dynamics for Training<'_, M, L> {
                     .into_iter()
                     .map(|v| -v)
                     .collect();
+                // <g_k, w̄_k> per group, for Nesterov's μ cotangent below.
+                let g_wb = if self.setup.optimizer == Optimizer::Nesterov {
+                    self.group_inner(h, &g, wb)
+                } else {
+                    Vec::new()
+                };
                 let mut wbar = wb.clone();
                 wbar.axpy(-1.0, &hv);
                 let mut out = vec![wbar];
@@ -727,14 +739,15 @@ impl<M: Tangent, L: TrainLoss<M>> Dynamics for Training<'_, M, L> {
                 if let Some(vt) = vt {
                     mu_bar = s[1].inner(&vt);
                     if self.setup.optimizer == Optimizer::Nesterov {
-                        // v' = μ v + s enters w' once more through μ v'.
-                        let mut p = g.clone();
-                        p.scale(-1.0);
-                        let step = self.rated(h, &h.lr, t, &p);
-                        let mut v2 = s[1].clone();
-                        v2.scale(mu);
-                        v2.add_assign_tangent(&step);
-                        mu_bar += v2.inner(wb);
+                        // v' = μ v - D g enters w' once more through μ v':
+                        // <v', w̄> = μ <v, w̄> - Σ_k α_k <g_k, w̄_k>.
+                        let row = Self::row(h, t);
+                        let dg: f64 = g_wb
+                            .iter()
+                            .enumerate()
+                            .map(|(k, v)| h.lr[[row, k]] * v)
+                            .sum();
+                        mu_bar += mu * s[1].inner(wb) - dg;
                     }
                     let mut vbar = vt;
                     vbar.scale(mu);
