@@ -141,7 +141,7 @@ impl Default for Config {
             steps: 200,
             epochs: 50,
             outer_rate: 0.02,
-            grid: vec![0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 1.0],
+            grid: vec![0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 1.0],
             out: Some(PathBuf::from("target/hype_headline")),
             validation: 1000,
             time: false,
@@ -273,6 +273,13 @@ pub fn run(config: &Config) -> Outcome {
     let schedule = best_rate * &hypertrain.x;
     let learned = p.evaluate(&schedule);
     let seconds = clock.elapsed().as_secs_f64();
+    println!(
+        "learned rates {:.4} .. {:.4} (mean {:.4}; {} of {steps} below zero)",
+        schedule.fold(f64::INFINITY, |a, &b| a.min(b)),
+        schedule.fold(f64::NEG_INFINITY, |a, &b| a.max(b)),
+        schedule.mean().unwrap_or(f64::NAN),
+        schedule.iter().filter(|&&a| a < 0.0).count()
+    );
     println!(
         "{} hypergradients; whole run {seconds:.1} s",
         hypertrain.evaluations.gradients
