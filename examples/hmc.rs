@@ -9,14 +9,20 @@
 //! ```
 //!
 //! Options after the target: `--chains N`, `--warmup N`, `--draws N`, `--seed N`,
-//! `--dense` (adapt a dense mass matrix), `--plots DIR` (default `target/hmc`).
+//! `--dense` or `--diagonal` (the mass matrix the warm-up adapts: dense by default for
+//! the rotated `gauss100`, diagonal otherwise), `--plots DIR` (default `target/hmc`).
 //! Each run ends with one line
 //! `TARGET: mean_err .. cov_err .. acceptance .. rhat .. ess_per_grad ..`:
-//! the largest |mean error| in posterior standard deviations, the largest relative
-//! error of the variances `|Ĉ_ii / C_ii - 1|` (the line before it also gives the
-//! largest error of any entry in correlation units, `|Ĉ_ij - C_ij| / sqrt(C_ii C_jj)`), the mean acceptance
-//! statistic, the largest rank-normalized split R-hat and the smallest bulk ESS per
-//! gradient evaluation (warm-up included); `-` where there is no exact answer.
+//! the largest |mean error| in exact posterior standard deviations; the largest error
+//! of any covariance entry in units of the exact standard deviations,
+//! `max_ij |Ĉ_ij - C_ij| / sqrt(C_ii C_jj)` (on the diagonal the relative error of a
+//! variance, off it the error of a correlation: unlike a relative error of each entry it
+//! is defined for the near-zero covariances of a rotated target, and every entry's
+//! sampling error has about the same scale); the mean acceptance statistic, the largest
+//! rank-normalized split R-hat and the smallest bulk ESS per gradient evaluation (warm-up
+//! included); `-` where there is no exact answer. The lines before it give the relative
+//! Frobenius error and the same two errors for as many exact independent draws, the
+//! floor a sampler cannot beat on average.
 
 use hype::data::mnist;
 use hype::hmc::{
@@ -145,7 +151,8 @@ struct Options {
     warmup: usize,
     draws: usize,
     seed: u64,
-    dense: bool,
+    /// `Some(true)` for `--dense`, `Some(false)` for `--diagonal`, else the target's own.
+    dense: Option<bool>,
     plots: PathBuf,
 }
 
@@ -153,14 +160,14 @@ fn options() -> Result<Options, String> {
     let mut args = std::env::args().skip(1);
     let target = args
         .next()
-        .ok_or("usage: hmc TARGET [--chains N] [--warmup N] [--draws N] [--seed N] [--dense] [--plots DIR]; TARGET: gauss2d, gauss100, logistic, funnel, tuned")?;
+        .ok_or("usage: hmc TARGET [--chains N] [--warmup N] [--draws N] [--seed N] [--dense | --diagonal] [--plots DIR]; TARGET: gauss2d, gauss100, logistic, funnel, tuned")?;
     let mut o = Options {
         target,
         chains: 4,
         warmup: 1000,
         draws: 2500,
         seed: 1,
-        dense: false,
+        dense: None,
         plots: PathBuf::from("target/hmc"),
     };
     while let Some(a) = args.next() {
@@ -186,7 +193,8 @@ fn options() -> Result<Options, String> {
                     .parse()
                     .map_err(|e| format!("--seed: {e}"))?
             }
-            "--dense" => o.dense = true,
+            "--dense" => o.dense = Some(true),
+            "--diagonal" => o.dense = Some(false),
             "--plots" => o.plots = PathBuf::from(value("--plots")?),
             other => return Err(format!("unknown option {other}")),
         }
@@ -200,10 +208,16 @@ fn inits(chains: usize, dim: usize, scale: f64, seed: u64) -> Vec<Array1<f64>> {
     (0..chains).map(|_| scale * &rng.normals(dim)).collect()
 }
 
-/// The figures of the final line, from the draws and the exact moments when known.
+/// The figures of the final line, from the draws and the exact moments when known:
+/// `mean_err` (largest |mean error| in exact sds) and `cov_err`
+/// ([`hmc::covariance_error`]: the largest error of any covariance entry in units of the
+/// exact sds, `|Ĉ_ij - C_ij| / sqrt(C_ii C_jj)`). Printed beside them: the largest
+/// relative variance error, the relative Frobenius error, the smallest ESS of the
+/// squared deviations (what limits the precision of `cov_err`), and the same two
+/// covariance errors for as many exact independent draws (mean ± sd over 10 seeded
+/// replicates): the floor that no sampler can beat on average.
 fn figures(
     samples: &Samples,
-    summary: &Summary,
     truth: Option<(&Array1<f64>, &Array2<f64>)>,
 ) -> (Option<f64>, Option<f64>) {
     let Some((mean, cov)) = truth else {
@@ -211,19 +225,14 @@ fn figures(
     };
     let all = samples.stacked();
     let m = all.mean_axis(Axis(0)).unwrap();
-    let centred = &all - &m;
-    let c = centred.t().dot(&centred) / (all.nrows() as f64 - 1.0);
+    let c = hmc::sample_covariance(all.view());
     let sd = cov.diag().mapv(f64::sqrt);
     let mean_err = hmc::diagnostics::mean_error(m.view(), mean.view(), sd.view());
-    // Relative errors of the variances; the whole matrix in correlation units beside.
-    let mut cov_err = 0.0f64;
-    let mut corr_err = 0.0f64;
-    for i in 0..cov.nrows() {
-        cov_err = cov_err.max((c[[i, i]] / cov[[i, i]] - 1.0).abs());
-        for j in 0..cov.ncols() {
-            corr_err = corr_err.max((c[[i, j]] - cov[[i, j]]).abs() / (sd[i] * sd[j]));
-        }
-    }
+    let cov_err = hmc::covariance_error(c.view(), cov.view());
+    let fro = hmc::frobenius_error(c.view(), cov.view());
+    let var_err = (0..cov.nrows())
+        .map(|i| (c[[i, i]] / cov[[i, i]] - 1.0).abs())
+        .fold(0.0f64, f64::max);
     // The variance estimates' own precision: ESS of the squared deviations.
     let mut ess_sq = f64::INFINITY;
     for i in 0..cov.nrows() {
@@ -240,11 +249,32 @@ fn figures(
             .collect();
         ess_sq = ess_sq.min(hmc::diagnostics::ess(&sq).unwrap_or(f64::NAN));
     }
+    // Exact independent draws x = m + L z, C = L Lᵀ, as many as the chains kept.
+    let l = hmc::mass::cholesky(cov, "the exact covariance").expect("positive definite");
+    let mut rng = hmc::SamplerRng::new(0x11d);
+    let (mut ref_cov, mut ref_fro) = (Vec::new(), Vec::new());
+    for _ in 0..10 {
+        let z = Array2::from_shape_vec(all.dim(), rng.normals(all.len()).to_vec())
+            .expect("n × d normals");
+        let x = z.dot(&l.t()) + mean;
+        let ci = hmc::sample_covariance(x.view());
+        ref_cov.push(hmc::covariance_error(ci.view(), cov.view()));
+        ref_fro.push(hmc::frobenius_error(ci.view(), cov.view()));
+    }
+    let mean_sd = |v: &[f64]| {
+        let mu = v.iter().sum::<f64>() / v.len() as f64;
+        let var = v.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / (v.len() as f64 - 1.0);
+        (mu, var.sqrt())
+    };
+    let ((rc, rcs), (rf, rfs)) = (mean_sd(&ref_cov), mean_sd(&ref_fro));
     println!(
-        "covariance: largest relative variance error {cov_err:.4} (min ESS of the squares {ess_sq:.0}: standard error about {:.3}), largest entry error in correlation units {corr_err:.4}",
-        (2.0 / ess_sq).sqrt()
+        "covariance: largest entry error in sd units (cov_err) {cov_err:.4}, largest relative variance error {var_err:.4}, relative Frobenius error {fro:.4}; min ESS of the squared deviations {ess_sq:.0} of {} draws",
+        all.nrows()
     );
-    let _ = summary;
+    println!(
+        "covariance: {} exact independent draws give cov_err {rc:.4} ± {rcs:.4} and Frobenius {rf:.4} ± {rfs:.4}",
+        all.nrows()
+    );
     (Some(mean_err), Some(cov_err))
 }
 
@@ -265,7 +295,7 @@ fn report(
     label: &str,
 ) {
     let summary = Summary::new(samples).expect("enough draws for the diagnostics");
-    let (mean_err, cov_err) = errors.unwrap_or_else(|| figures(samples, &summary, truth));
+    let (mean_err, cov_err) = errors.unwrap_or_else(|| figures(samples, truth));
     let grads = summary.gradient_evaluations;
     let warm: usize = samples.chains.iter().map(|c| c.warmup_grads).sum();
     let warm_div: usize = samples.chains.iter().map(|c| c.warmup_divergences).sum();
@@ -339,7 +369,8 @@ fn settings(o: &Options) -> Settings {
         .warmup(o.warmup)
         .draws(o.draws)
         .seed(o.seed)
-        .metric(if o.dense {
+        // A dense metric by default where the target is rotated (gauss100).
+        .metric(if o.dense.unwrap_or(o.target == "gauss100") {
             MetricKind::Dense
         } else {
             MetricKind::Diagonal
@@ -421,6 +452,28 @@ fn run_funnel(o: &Options) -> Result<(), String> {
     let errors = (Some(mean.abs() / 3.0), Some((var - 9.0).abs() / 9.0));
     report("funnel", &s, secs, None, Some(errors), &o.plots, 0, "v");
     Ok(())
+}
+
+/// The condition number of the precision `prec` as the integrator sees it under
+/// `metric` (`M⁻¹ = L Lᵀ`: `Lᵀ P L`), by power iteration on it and on its inverse: 1 for
+/// the ideal metric, and the step size NUTS can take shrinks with its square root.
+fn conditioning(metric: &Metric, prec: &Array2<f64>) -> f64 {
+    let l = match metric {
+        Metric::Dense { chol, .. } => chol.clone(),
+        Metric::Diagonal { inv } => Array2::from_diag(&inv.mapv(f64::sqrt)),
+    };
+    let s = l.t().dot(prec).dot(&l);
+    let top = |m: &Array2<f64>| {
+        let mut v = Array1::from_shape_fn(m.nrows(), |i| 1.0 + (i as f64).sin());
+        let mut lambda = 0.0;
+        for _ in 0..3000 {
+            let w = m.dot(&v);
+            lambda = w.dot(&v) / v.dot(&v);
+            v = &w / w.dot(&w).sqrt();
+        }
+        lambda
+    };
+    top(&s) * top(&spd_inverse(&((&s + &s.t()) * 0.5)))
 }
 
 /// Prints `label: ESS per gradient x against y (+z%)`.
@@ -527,6 +580,25 @@ fn run_tuned(o: &Options) -> Result<(), String> {
         "x0",
     );
     let start = Instant::now();
+    let dense_base = hmc::sample(
+        &t,
+        &Nuts::default(),
+        &init,
+        &settings(o).metric(MetricKind::Dense),
+    )
+    .map_err(|e| e.to_string())?;
+    let dense_base_secs = start.elapsed().as_secs_f64();
+    report(
+        "nuts_dense_dual_averaging",
+        &dense_base,
+        dense_base_secs,
+        truth,
+        None,
+        &o.plots,
+        0,
+        "x0",
+    );
+    let start = Instant::now();
     let dense = hmc::tune_dense(
         &t,
         &init,
@@ -537,6 +609,7 @@ fn run_tuned(o: &Options) -> Result<(), String> {
             target_accept: 0.75,
             seed: o.seed,
             off_diagonal_scale: 1.0,
+            average_from: 0.5,
         },
     )
     .map_err(|e| e.to_string())?;
@@ -569,12 +642,21 @@ fn run_tuned(o: &Options) -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     let nd_secs = dense_secs + start.elapsed().as_secs_f64();
     nd.chains[0].warmup_grads += dense.n_grad + 2 * dense.n_hvp;
-    let (ours, theirs) = (summary(&nd)?, summary(&base)?);
-    versus("tuned", &ours, &theirs, "dual averaging");
     println!(
-        "tuned: {:.0} ESS/s against dual averaging's {:.0} ESS/s",
+        "tuned: condition number of the precision under the metric: {:.0} (identity), {:.1} (Stan, diagonal), {:.1} (Stan, dense), {:.1} (hypergradient, dense)",
+        conditioning(&Metric::identity(d), &prec),
+        conditioning(&base.chains[0].metric, &prec),
+        conditioning(&dense_base.chains[0].metric, &prec),
+        conditioning(&dense.metric, &prec)
+    );
+    let (ours, theirs, dense_theirs) = (summary(&nd)?, summary(&base)?, summary(&dense_base)?);
+    versus("tuned", &ours, &theirs, "dual averaging (diagonal)");
+    versus("tuned", &ours, &dense_theirs, "dual averaging (dense)");
+    println!(
+        "tuned: {:.0} ESS/s against dual averaging's {:.0} ESS/s (diagonal) and {:.0} ESS/s (dense)",
         ours.min_ess() / nd_secs,
-        theirs.min_ess() / base_secs
+        theirs.min_ess() / base_secs,
+        dense_theirs.min_ess() / dense_base_secs
     );
     report("tuned", &nd, nd_secs, truth, None, &o.plots, 0, "x0");
     Ok(())

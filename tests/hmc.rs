@@ -610,19 +610,16 @@ fn dense_tuning_learns_the_shape_of_a_gaussian() {
         |_x: &Array1<f64>, v: &Array1<f64>| -prec.dot(v),
     );
     let init: Vec<Array1<f64>> = (0..4).map(|_| Array1::zeros(3)).collect();
-    let r = hmc::tune_dense(
-        &t,
-        &init,
-        &hmc::DenseTuneSettings {
-            steps: 3,
-            iterations: 600,
-            learning_rate: 0.02,
-            target_accept: 0.75,
-            seed: 1,
-            off_diagonal_scale: 1.0,
-        },
-    )
-    .unwrap();
+    let settings = hmc::DenseTuneSettings {
+        steps: 3,
+        iterations: 600,
+        learning_rate: 0.02,
+        target_accept: 0.75,
+        seed: 1,
+        off_diagonal_scale: 1.0,
+        average_from: 0.5,
+    };
+    let r = hmc::tune_dense(&t, &init, &settings).unwrap();
     // The precision the integrator sees, Aᵀ P A, should be far better conditioned
     // than P itself.
     let inverse = |m: &Array2<f64>| match Metric::mass_dense(m.clone()).unwrap() {
@@ -640,10 +637,115 @@ fn dense_tuning_learns_the_shape_of_a_gaussian() {
         }
         l
     };
-    let a = &r.factor;
-    let s = a.t().dot(&prec).dot(a);
-    let cond = top(&s) * top(&inverse(&s));
+    let cond_of = |a: &Array2<f64>| {
+        let s = a.t().dot(&prec).dot(a);
+        top(&s) * top(&inverse(&s))
+    };
+    let cond = cond_of(&r.factor);
     let cond0 = top(&prec) * top(&cov);
     assert!(cond0 > 100.0, "{cond0}");
     assert!(cond < 10.0, "condition number after tuning {cond}");
+    // The same run keeping Adam's last iterate instead of the mean of the second half.
+    let last = hmc::tune_dense(
+        &t,
+        &init,
+        &hmc::DenseTuneSettings {
+            average_from: 1.0,
+            ..settings
+        },
+    )
+    .unwrap();
+    let cond_last = cond_of(&last.factor);
+    eprintln!("condition number: averaged {cond}, last iterate {cond_last}");
+    assert!(
+        cond < cond_last,
+        "averaged {cond}, last iterate {cond_last}"
+    );
+}
+
+/// `n` draws of `N(0, C)` with `C_ij = ρ^|i-j|` in `d` dimensions, into a dense Welford.
+fn welford_of_ar1(d: usize, rho: f64, n: usize, seed: u64) -> (hmc::Welford, Array2<f64>) {
+    let cov = Array2::from_shape_fn((d, d), |(i, j)| rho.powi((i as i32 - j as i32).abs()));
+    let l = hmc::mass::cholesky(&cov, "test covariance").unwrap();
+    let mut rng = SamplerRng::new(seed);
+    let mut w = hmc::Welford::new(d, true);
+    let mut x = Array2::<f64>::zeros((n, d));
+    for k in 0..n {
+        let q = l.dot(&rng.normals(d));
+        w.add(&q);
+        x.row_mut(k).assign(&q);
+    }
+    (w, x)
+}
+
+#[test]
+fn dense_metric_estimate_shrinks_only_when_the_draws_cannot_determine_it() {
+    let d = 20;
+    // Fewer draws than dimensions: the sample covariance is singular; shrunk towards its
+    // diagonal with λ = Σ (1 - r²)² / (n - 1) / Σ r² over the pairs, it is not.
+    for (rho, n) in [(0.0, 12), (0.8, 12), (0.8, 30)] {
+        let (w, x) = welford_of_ar1(d, rho, n, 3);
+        let s = hmc::sample_covariance(x.view());
+        let (mut noise, mut signal) = (0.0, 0.0);
+        for i in 0..d {
+            for j in 0..i {
+                let r = s[[i, j]] / (s[[i, i]] * s[[j, j]]).sqrt();
+                noise += (1.0 - r * r).powi(2) / (n as f64 - 1.0);
+                signal += r * r;
+            }
+        }
+        let lambda = (noise / signal).min(1.0);
+        assert!((w.shrinkage() - lambda).abs() < 1e-12, "{rho} {n}");
+        let inv = match w.metric().unwrap() {
+            Metric::Dense { inv, .. } => inv,
+            m => panic!("a dense estimate, not {m:?}"),
+        };
+        let (nf, shrink) = (n as f64 / (n as f64 + 5.0), 1e-3 * 5.0 / (n as f64 + 5.0));
+        for i in 0..d {
+            for j in 0..d {
+                let want = if i == j {
+                    nf * s[[i, i]] + shrink
+                } else {
+                    nf * (1.0 - lambda) * s[[i, j]]
+                };
+                assert!((inv[[i, j]] - want).abs() < 1e-12, "{rho} {n} ({i}, {j})");
+            }
+        }
+        if rho == 0.0 {
+            // Independent coordinates: the correlations are noise, shrink nearly fully.
+            assert!(lambda > 0.8, "λ {lambda} for independent coordinates");
+        } else if n == 30 {
+            // Strong, well-determined correlations: keep most of them.
+            assert!(lambda < 0.3, "λ {lambda} for ρ = 0.8 from 30 draws");
+        }
+    }
+    // From 2d draws on: exactly Stan's n/(n+5) Σ̂ + 1e-3 · 5/(n+5) I.
+    let n = 2 * d;
+    let (w, x) = welford_of_ar1(d, 0.8, n, 4);
+    let s = hmc::sample_covariance(x.view());
+    let (nf, shrink) = (n as f64 / (n as f64 + 5.0), 1e-3 * 5.0 / (n as f64 + 5.0));
+    let want = nf * &s + shrink * Array2::<f64>::eye(d);
+    match w.metric().unwrap() {
+        Metric::Dense { inv, .. } => {
+            let err = (&inv - &want).iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            assert!(err < 1e-12, "Stan's estimate: error {err}");
+        }
+        m => panic!("a dense estimate, not {m:?}"),
+    }
+}
+
+#[test]
+fn covariance_errors_in_sd_units_and_frobenius() {
+    let truth = array![[4.0, 1.0], [1.0, 1.0]];
+    let est = array![[4.2, 1.3], [1.3, 1.05]];
+    // Entries: 0.2 / 4 = 0.05, 0.3 / (2 · 1) = 0.15, 0.05 / 1 = 0.05.
+    let e = hmc::covariance_error(est.view(), truth.view());
+    assert!((e - 0.15).abs() < 1e-15, "{e}");
+    let f = hmc::frobenius_error(est.view(), truth.view());
+    let want = ((0.04 + 0.09 + 0.09 + 0.0025) / 19.0f64).sqrt();
+    assert!((f - want).abs() < 1e-15, "{f} against {want}");
+    let x = array![[1.0, 2.0], [3.0, 0.0], [2.0, 1.0]];
+    // Means (2, 1); deviations (-1, 1), (1, -1), (0, 0): covariance [[1, -1], [-1, 1]].
+    let c = hmc::sample_covariance(x.view());
+    assert_eq!(c, array![[1.0, -1.0], [-1.0, 1.0]]);
 }

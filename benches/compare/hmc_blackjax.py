@@ -13,6 +13,13 @@ time (warm-up, draws and compilation) and ESS per second. With `--ours` it also 
     cargo build --release --example hmc
     python3 benches/compare/hmc_blackjax.py --ours                  # all targets
     python3 benches/compare/hmc_blackjax.py gauss100 --chains 4 --draws 2500
+    python3 benches/compare/hmc_blackjax.py gauss100 --chains 4 --draws 2500 --dense --ours
+
+`--dense` adapts a dense mass matrix on both sides (blackjax's
+`is_mass_matrix_diagonal=False`, our `--dense`); without it both adapt a diagonal one.
+For the Gaussian targets it also prints `cov_err`, the largest covariance error in
+units of the exact standard deviations, `max |C_hat_ij - C_ij| / sqrt(C_ii C_jj)`, as
+the example does.
 
 The targets are the example's: the `gauss100` rotation is rebuilt from the same
 splitmix64 stream, the logistic data from the same bundled digits.
@@ -164,7 +171,23 @@ def bulk_ess(x):
     return ess_geyer(z)
 
 
-def run_blackjax(name, chains, warmup, draws, seed):
+def exact_cov(name):
+    """The exact covariance of a Gaussian target, else None."""
+    if name == "gauss2d":
+        return np.array([[1.0, 0.9], [0.9, 1.0]])
+    if name == "gauss100":
+        return gauss100_cov()
+    return None
+
+
+def covariance_error(draws, cov):
+    """max |C_hat_ij - C_ij| / sqrt(C_ii C_jj) over all entries (hmc::covariance_error)."""
+    c = np.cov(draws.reshape(-1, draws.shape[-1]).T)
+    sd = np.sqrt(np.diag(cov))
+    return float(np.max(np.abs(c - cov) / np.outer(sd, sd)))
+
+
+def run_blackjax(name, chains, warmup, draws, seed, dense=False):
     import jax
     import jax.numpy as jnp
 
@@ -179,7 +202,9 @@ def run_blackjax(name, chains, warmup, draws, seed):
     for c in range(chains):
         kw, ks, ki = jax.random.split(keys[c], 3)
         x0 = jax.random.normal(ki, (dim,)) * (0.5 if name == "logistic" else 1.0)
-        adapt = blackjax.window_adaptation(blackjax.nuts, logp, target_acceptance_rate=0.8)
+        adapt = blackjax.window_adaptation(
+            blackjax.nuts, logp, is_mass_matrix_diagonal=not dense, target_acceptance_rate=0.8
+        )
         (state, params), info = adapt.run(kw, x0, num_steps=warmup)
         grads += int(np.sum(info.info.num_integration_steps))
         kernel = blackjax.nuts(logp, **params)
@@ -199,7 +224,9 @@ def run_blackjax(name, chains, warmup, draws, seed):
     x = np.stack(samples)  # chains × draws × dim
     ess_bj = np.asarray(blackjax.diagnostics.effective_sample_size(jnp.asarray(x), chain_axis=0, sample_axis=1))
     ess_bulk = np.array([bulk_ess(x[:, :, j]) for j in range(dim)])
+    cov = exact_cov(name)
     return {
+        "cov_err": None if cov is None else covariance_error(x, cov),
         "ess": float(ess_bj.min()),
         "bulk": float(ess_bulk.min()),
         "grads": grads,
@@ -209,11 +236,12 @@ def run_blackjax(name, chains, warmup, draws, seed):
     }
 
 
-def run_ours(name, chains, warmup, draws, seed):
+def run_ours(name, chains, warmup, draws, seed, dense=False):
     exe = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release/examples/hmc")
     if not os.path.exists(exe):
         return None
     cmd = [exe, name, "--chains", str(chains), "--warmup", str(warmup), "--draws", str(draws), "--seed", str(seed)]
+    cmd.append("--dense" if dense else "--diagonal")
     env = dict(os.environ, HYPE_QUIET="1")
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT).stdout
     return out.strip().splitlines()
@@ -227,20 +255,26 @@ def main():
     ap.add_argument("--draws", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--ours", action="store_true", help="also run target/release/examples/hmc")
+    ap.add_argument("--dense", action="store_true", help="adapt a dense mass matrix (both sides)")
     a = ap.parse_args()
     import blackjax
 
-    print(f"blackjax {blackjax.__version__}, {a.chains} chain(s) × ({a.warmup} warm-up + {a.draws} draws), float64, one core")
+    metric = "dense" if a.dense else "diagonal"
+    print(
+        f"blackjax {blackjax.__version__}, {a.chains} chain(s) × ({a.warmup} warm-up + {a.draws} draws), "
+        f"{metric} mass matrix, float64, one core"
+    )
     for name in a.targets:
-        r = run_blackjax(name, a.chains, a.warmup, a.draws, a.seed)
+        r = run_blackjax(name, a.chains, a.warmup, a.draws, a.seed, a.dense)
+        cov = "" if r["cov_err"] is None else f", cov_err {r['cov_err']:.4f}"
         print(
             f"blackjax {name}: min ESS {r['ess']:.0f} (bulk {r['bulk']:.0f}), gradients {r['grads']}, "
             f"ESS/grad {r['ess'] / r['grads']:.4f} (bulk {r['bulk'] / r['grads']:.4f}), acceptance {r['accept']:.3f}, "
-            f"divergences {r['divergent']}, {r['secs']:.2f} s, {r['ess'] / r['secs']:.0f} ESS/s (bulk {r['bulk'] / r['secs']:.0f})"
+            f"divergences {r['divergent']}, {r['secs']:.2f} s, {r['ess'] / r['secs']:.0f} ESS/s (bulk {r['bulk'] / r['secs']:.0f}){cov}"
         )
         sys.stdout.flush()
         if a.ours:
-            lines = run_ours(name, a.chains, a.warmup, a.draws, a.seed)
+            lines = run_ours(name, a.chains, a.warmup, a.draws, a.seed, a.dense)
             if lines is None:
                 print("hype: build it first: cargo build --release --example hmc")
             else:

@@ -26,6 +26,9 @@
 //! * `--order2`: every function `#[differentiable(order = 2)]`, and a check of
 //!   `hvp!(f)(args.., v..)` along a fixed direction against central differences of
 //!   `grad!` (candidates must also be smooth along that direction);
+//! * `--as-order1`: with `--order2`, the same functions as order-1 ones (`#[differentiable]`,
+//!   no `hvp!` checks): with `--plain`, the three builds that `scripts/compile_time.sh`
+//!   times;
 //! * `--no-new`: without the forms of issue 11 (slice / `&Vec` parameters, iterator
 //!   chains — `map`/`sum`, `zip`, `enumerate`, `fold`, `product`, `rev`, `copied`,
 //!   ranges — `for` over elements, `mapv`, `ln_1p`, `exp_m1`, `exp2`, `sinh`, `cosh`,
@@ -432,20 +435,22 @@ struct Func {
 }
 
 impl Func {
+    /// `f007`: three digits at least, so no function is named like a primitive type
+    /// (`f32`, `f64`), which a `#[differentiable]` function cannot be.
     fn name(&self) -> String {
-        format!("f{}", self.id)
+        format!("f{:03}", self.id)
     }
     fn path_from(&self, module: usize, rng_style: usize) -> String {
         if self.module == module {
             if rng_style % 3 == 0 {
-                format!("self::f{}", self.id)
+                format!("self::{}", self.name())
             } else {
-                format!("f{}", self.id)
+                self.name()
             }
         } else if rng_style % 2 == 0 {
-            format!("super::part{}::f{}", self.module, self.id)
+            format!("super::part{}::{}", self.module, self.name())
         } else {
-            format!("crate::generated::part{}::f{}", self.module, self.id)
+            format!("crate::generated::part{}::{}", self.module, self.name())
         }
     }
 }
@@ -3966,6 +3971,8 @@ struct Opts {
     exclude: Vec<usize>,
     /// `#[differentiable(order = 2)]` and `hvp!` checks.
     order2: bool,
+    /// With `order2`: its functions, printed at order 1.
+    as_order1: bool,
     /// The forms of issue 11 (off with `--no-new`).
     new: bool,
 }
@@ -3982,6 +3989,7 @@ fn parse_args() -> Opts {
         avoid: Avoid::parse(DEFAULT_AVOID),
         exclude: Vec::new(),
         order2: false,
+        as_order1: false,
         new: true,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -4028,6 +4036,11 @@ fn parse_args() -> Opts {
             }
             "--order2" => {
                 o.order2 = true;
+                k += 1;
+                continue;
+            }
+            "--as-order1" => {
+                o.as_order1 = true;
                 k += 1;
                 continue;
             }
@@ -4099,6 +4112,9 @@ fn main() {
     if o.order2 {
         cmd.push_str(" --order2");
     }
+    if o.as_order1 {
+        cmd.push_str(" --as-order1");
+    }
     if !o.new {
         cmd.push_str(" --no-new");
     }
@@ -4125,7 +4141,11 @@ fn main() {
         "// Seed {}: {} random #[differentiable{}] functions and their checks against central",
         o.seed,
         o.count,
-        if o.order2 { "(order = 2)" } else { "" }
+        if o.order2 && !o.as_order1 {
+            "(order = 2)"
+        } else {
+            ""
+        }
     )
     .unwrap();
     writeln!(out, "// finite differences (tests/corpus.rs runs them).").unwrap();
@@ -4150,7 +4170,7 @@ fn main() {
         let p = Printer {
             funcs,
             module: m,
-            order2: o.order2,
+            order2: o.order2 && !o.as_order1,
             uses: o.new,
         };
         if o.new {
@@ -4164,7 +4184,13 @@ fn main() {
             uses.sort_unstable();
             uses.dedup();
             for c in uses {
-                writeln!(out, "    use super::part{}::f{c};", funcs[c].module).unwrap();
+                writeln!(
+                    out,
+                    "    use super::part{}::{};",
+                    funcs[c].module,
+                    funcs[c].name()
+                )
+                .unwrap();
             }
         }
         for f in kept.iter().filter(|f| f.module == m) {
@@ -4179,7 +4205,7 @@ fn main() {
     writeln!(out, "    use hype::prelude::*;").unwrap();
     for f in &kept {
         writeln!(out).unwrap();
-        check(&mut out, f, o.plain, o.order2);
+        check(&mut out, f, o.plain, o.order2 && !o.as_order1);
     }
     writeln!(out, "}}").unwrap();
     writeln!(out).unwrap();

@@ -25,6 +25,16 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
             "hype: #[differentiable] applies to a function (`fn name(..) -> T { .. }`)",
         )
     })?;
+    if opts.level.is_none()
+        && func.sig.receiver().is_none()
+        && names::is_primitive_type(&func.sig.ident.to_string())
+    {
+        let name = &func.sig.ident;
+        return Err(syn::Error::new(
+            name.span(),
+            format!("hype: a #[differentiable] function cannot be named `{name}`: its derivatives are reached through a type of the function's name (`{name}::__grad`), and `{name}` is a primitive type; rename it (e.g. `{name}_fn`)"),
+        ));
+    }
     let params = parse::signature(&mut func);
     let mut body = (*func.block).clone();
     let checked = crate::desugar::body(&mut body).and_then(|()| crate::check::body(&body));
@@ -39,14 +49,14 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     let mut idents = std::collections::HashSet::new();
     collect_idents(func.to_token_stream(), &mut idents);
     let ir = lower_function(params, &body, idents)?;
-    let mut out = emit(&func, &ir);
+    let mut out = emit(&func, &ir, opts.level.unwrap_or(1));
     let order = crate::higher::Order {
         order: opts.order.unwrap_or(1),
         level: opts.level.unwrap_or(1),
         explicit: opts.order.is_some() && !opts.implicit,
     };
     out.extend(crate::higher::emit(&func, &ir, &order)?);
-    out.extend(names::sibling_impl(&out, &func, order.level, false));
+    let out = crate::siblings::into_type(out, &func, order.level, false);
     // `HYPE_PRINT_EXPANSION=name` prints the code generated for function `name`.
     if std::env::var("HYPE_PRINT_EXPANSION").is_ok_and(|n| func.sig.ident == n) {
         eprintln!("{out}");
@@ -91,7 +101,6 @@ pub fn expand_custom(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
         active: Default::default(),
         mutable: Default::default(),
     };
-    let mut out = emit_with(&func, &ir, Some(&CustomRule { forward, reverse }));
     // `g__dir` written by hand (second order of a custom-rule `g`) is `g::__dir`.
     let name = func.sig.ident.to_string();
     let dirs = name.matches("__dir").count();
@@ -100,8 +109,8 @@ pub fn expand_custom(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
     } else {
         1
     };
-    out.extend(names::sibling_impl(&out, &func, level, level > 1));
-    Ok(out)
+    let out = emit_with(&func, &ir, level, Some(&CustomRule { forward, reverse }));
+    Ok(crate::siblings::into_type(out, &func, level, level > 1))
 }
 
 fn ret_type(func: &syn::ItemFn) -> syn::Type {
@@ -117,11 +126,18 @@ pub struct CustomRule {
     pub reverse: syn::Path,
 }
 
-fn emit(func: &syn::ItemFn, ir: &Function) -> TokenStream {
-    emit_with(func, ir, None)
+fn emit(func: &syn::ItemFn, ir: &Function, level: usize) -> TokenStream {
+    emit_with(func, ir, level, None)
 }
 
-fn emit_with(func: &syn::ItemFn, ir: &Function, custom: Option<&CustomRule>) -> TokenStream {
+/// The derivative code of `func` at nesting `level` (1 for the user's function).
+fn emit_with(
+    func: &syn::ItemFn,
+    ir: &Function,
+    level: usize,
+    custom: Option<&CustomRule>,
+) -> TokenStream {
+    let call = |generated: &syn::Ident| crate::siblings::call(func, level, generated);
     let vis = &func.vis;
     // Inside an `impl`, sibling functions are reached through `Self::`.
     let in_impl = func.sig.receiver().is_some();
@@ -191,6 +207,7 @@ fn emit_with(func: &syn::ItemFn, ir: &Function, custom: Option<&CustomRule>) -> 
 
     // ---- forward mode: f__fwd(params.., tangents of all params..) ----
     let fwd_name = names::derived(name, "fwd");
+    let fwd_call = call(&fwd_name);
     let tan_params: Vec<TokenStream> = ir
         .params
         .iter()
@@ -240,6 +257,7 @@ fn emit_with(func: &syn::ItemFn, ir: &Function, custom: Option<&CustomRule>) -> 
 
     // ---- reverse mode: f__rev(params..) -> (value, pullback to all params) ----
     let rev_name = names::derived(name, "rev");
+    let rev_call = call(&rev_name);
     let rev = Reverse::new(ir);
     let want = crate::reverse::want_ident();
     let nparams = ir.params.len();
@@ -415,6 +433,7 @@ fn emit_with(func: &syn::ItemFn, ir: &Function, custom: Option<&CustomRule>) -> 
         ),
     };
     let vjp_name = names::derived(name, "vjp");
+    let vjp_call = call(&vjp_name);
     let grad_name = names::derived(name, "grad");
     let vg_name = names::derived(name, "value_and_grad");
     let jvp_name = names::derived(name, "jvp");
@@ -453,13 +472,13 @@ fn emit_with(func: &syn::ItemFn, ir: &Function, custom: Option<&CustomRule>) -> 
         // The pullback can be called any number of times: the first call uses the
         // recorded sweep, later ones record it again from the kept arguments.
         #vis fn #vjp_name #gen_h (#(#prim_params_h),*) -> (#r, impl ::core::ops::Fn(&#rt) -> #grads_ty_h + 'h) #where_clause {
-            let (__hype_value, __hype_pb) = #this #rev_name(#(::core::clone::Clone::clone(&#pnames),)* #want_all);
+            let (__hype_value, __hype_pb) = #rev_call(#(::core::clone::Clone::clone(&#pnames),)* #want_all);
             let __hype_first = ::core::cell::Cell::new(::core::option::Option::Some(__hype_pb));
             (__hype_value, move |__hype_seed: &#rt| {
                 let (#(#all_g,)*) = match __hype_first.take() {
                     ::core::option::Option::Some(__hype_pb) => __hype_pb(__hype_seed),
                     ::core::option::Option::None => {
-                        #this #rev_name(#(::core::clone::Clone::clone(&#pnames),)* #want_all).1(__hype_seed)
+                        #rev_call(#(::core::clone::Clone::clone(&#pnames),)* #want_all).1(__hype_seed)
                     }
                 };
                 #grads_val
@@ -467,23 +486,23 @@ fn emit_with(func: &syn::ItemFn, ir: &Function, custom: Option<&CustomRule>) -> 
         }
         #allow
         #vis fn #grad_name #gen_seed (#(#plain_params),*) -> #grads_ty #where_seed {
-            let (__hype_value, __hype_pb) = #this #rev_name(#(#pnames,)* #want_all);
+            let (__hype_value, __hype_pb) = #rev_call(#(#pnames,)* #want_all);
             let (#(#all_g,)*) = __hype_pb(&<#r_plain as ::hype::rt::ScalarOutput<__HypeSeed>>::one());
             #grads_val
         }
         #allow
         #vis fn #vg_name #gen_seed (#(#plain_params),*) -> (#r_plain, #grads_ty) #where_seed {
-            let (__hype_value, __hype_pb) = #this #rev_name(#(#pnames,)* #want_all);
+            let (__hype_value, __hype_pb) = #rev_call(#(#pnames,)* #want_all);
             let (#(#all_g,)*) = __hype_pb(&<#r_plain as ::hype::rt::ScalarOutput<__HypeSeed>>::one());
             (__hype_value, #grads_val)
         }
         #allow
         #vis fn #jvp_name #gen_plain (#(#plain_params,)* #(#user_dots),*) -> (#r_plain, #rt_plain) #where_clause {
-            #this #fwd_name(#(#pnames,)* #(#pass_dots),*)
+            #fwd_call(#(#pnames,)* #(#pass_dots),*)
         }
         #allow
         #vis fn #gradv_name #gen_plain (#(#plain_params,)* #(#user_dots),*) -> #rt_plain #where_clause {
-            #this #fwd_name(#(#pnames,)* #(#pass_dots),*).1
+            #fwd_call(#(#pnames,)* #(#pass_dots),*).1
         }
     };
     // Operators that need exactly one active parameter.
@@ -491,6 +510,7 @@ fn emit_with(func: &syn::ItemFn, ir: &Function, custom: Option<&CustomRule>) -> 
         let (p, _) = active[0];
         let diff_name = names::derived(name, "diff");
         let jac_name = names::derived(name, "jacobian");
+        let jac_call = call(&jac_name);
         let jtv_name = names::derived(name, "jacobian_t_v");
         let div_name = names::derived(name, "div");
         let curl_name = names::derived(name, "curl");
@@ -514,7 +534,7 @@ fn emit_with(func: &syn::ItemFn, ir: &Function, custom: Option<&CustomRule>) -> 
                 #allow
                 #vis fn #diff_name #gen_plain (#(#plain_params),*) -> #rt_plain #where_clause {
                     let __hype_dx = &::hype::rt::unit_tangent(&#xn);
-                    #this #fwd_name(#(#pnames,)* #(#one_dots),*).1
+                    #fwd_call(#(#pnames,)* #(#one_dots),*).1
                 }
             });
         }
@@ -523,22 +543,22 @@ fn emit_with(func: &syn::ItemFn, ir: &Function, custom: Option<&CustomRule>) -> 
             #vis fn #jac_name #gen_plain (#(#plain_params),*) -> ::hype::ndarray::Array2<f64> #where_clause {
                 ::hype::rt::jacobian(
                     &#xn,
-                    |__hype_dx| #this #fwd_name(#(::core::clone::Clone::clone(&#pnames),)* #(#one_dots),*).1,
-                    |__hype_g| (#this #rev_name(#(::core::clone::Clone::clone(&#pnames),)* #want_all).1)(__hype_g).#gidx,
+                    |__hype_dx| #fwd_call(#(::core::clone::Clone::clone(&#pnames),)* #(#one_dots),*).1,
+                    |__hype_g| (#rev_call(#(::core::clone::Clone::clone(&#pnames),)* #want_all).1)(__hype_g).#gidx,
                     &#this #name(#(::core::clone::Clone::clone(&#pnames)),*),
                 )
             }
             #allow
             #vis fn #div_name #gen_plain (#(#plain_params),*) -> f64 #where_clause {
-                ::hype::rt::trace(&#this #jac_name(#(#pnames),*))
+                ::hype::rt::trace(&#jac_call(#(#pnames),*))
             }
             #allow
             #vis fn #curl_name #gen_plain (#(#plain_params),*) -> ::hype::ndarray::Array1<f64> #where_clause {
-                ::hype::rt::curl(&#this #jac_name(#(#pnames),*))
+                ::hype::rt::curl(&#jac_call(#(#pnames),*))
             }
             #allow
             #vis fn #jtv_name #gen_plain (#(#plain_params,)* __hype_v: &#rt_plain) -> #grads_ty #where_clause {
-                (#this #vjp_name(#(#pnames),*).1)(__hype_v)
+                (#vjp_call(#(#pnames),*).1)(__hype_v)
             }
         });
     }

@@ -337,11 +337,9 @@ impl Dir<'_> {
                     return Ok(quote!(#var[#index] = #v;));
                 }
                 let vd = self.d(var);
+                // Owned, also when the value is a parameter (its tangent is a reference).
                 let t = match value {
-                    Atom::Var(u) if self.active(u) => {
-                        let ud = self.d(u);
-                        quote!(#ud)
-                    }
+                    Atom::Var(u) if self.active(u) => self.tan(value),
                     _ => quote!(0.0),
                 };
                 quote!(#var[#index] = #v; #vd[#index] = #t;)

@@ -41,6 +41,7 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
     let vis = &func.vis;
     let in_impl = func.sig.receiver().is_some();
     let this = if in_impl { quote!(Self::) } else { quote!() };
+    let call = |generated: &syn::Ident| crate::siblings::call(func, o.level, generated);
     let generics = &func.sig.generics;
     let gparams: Vec<_> = generics.params.iter().collect();
     let where_clause = &generics.where_clause;
@@ -127,6 +128,7 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
     let active: Vec<usize> = (0..n).filter(|&k| ir.params[k].active).collect();
     let na = active.len();
     let dir_rev = names::derived(&dir_name, "rev");
+    let dir_rev_call = call(&dir_rev);
     // f__dir's parameters, then one tangent per parameter (none wanted).
     let want_dir: Vec<bool> = ir
         .params
@@ -201,6 +203,7 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
     });
     let hvp_name = names::derived(name, "hvp");
     let grad_name = names::derived(name, "grad");
+    let (hvp_call, grad_call) = (call(&hvp_name), call(&grad_name));
     let gen_plain = quote!(<#(#gparams),*>);
     out.extend(quote! {
         /// Hessian-vector product: reverse mode over the directional derivative.
@@ -208,7 +211,7 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
         #vis fn #hvp_name #gen_plain (#(#plain_params,)* #(#vs: &#active_tys),*) -> #grads_ty #where_clause {
             #mention
             #zeros_init
-            let (_, __hype_pb) = #this #dir_rev(#(#pnames,)* #(#vs_args,)* [#(#want_dir),*]);
+            let (_, __hype_pb) = #dir_rev_call(#(#pnames,)* #(#vs_args,)* [#(#want_dir),*]);
             let #g = __hype_pb(&(0.0, 1.0));
             #picked
         }
@@ -223,31 +226,33 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
         let xs: Vec<&syn::Ident> = active.iter().map(|&k| &pnames[k]).collect();
         let idx: Vec<syn::Index> = (0..na).map(syn::Index::from).collect();
         let hess_name = names::derived(name, "hessian");
+        let hess_call = call(&hess_name);
         let lap_name = names::derived(name, "laplacian");
         let gh_name = names::derived(name, "grad_hessian");
         out.extend(quote! {
             #allow
             #vis fn #hess_name #gen_plain (#(#plain_params),*) -> ::hype::ndarray::Array2<f64> #where_clause {
                 let __hype_x = (#(::core::clone::Clone::clone(&#xs),)*);
-                ::hype::rt::hessian(&__hype_x, |__hype_v| #this #hvp_name(#(#clones,)* #(&__hype_v.#idx),*))
+                ::hype::rt::hessian(&__hype_x, |__hype_v| #hvp_call(#(#clones,)* #(&__hype_v.#idx),*))
             }
             #allow
             #vis fn #lap_name #gen_plain (#(#plain_params),*) -> f64 #where_clause {
-                ::hype::rt::trace(&#this #hess_name(#(#pnames),*))
+                ::hype::rt::trace(&#hess_call(#(#pnames),*))
             }
             #allow
             #vis fn #gh_name #gen_plain (#(#plain_params),*) -> (#grads_ty, ::hype::ndarray::Array2<f64>) #where_clause {
-                (#this #grad_name(#(#clones),*), #this #hess_name(#(#pnames),*))
+                (#grad_call(#(#clones),*), #hess_call(#(#pnames),*))
             }
         });
     }
     if na == 1 {
         let x = &pnames[active[0]];
         let hess_name = names::derived(name, "hessian");
+        let hess_call = call(&hess_name);
         out.extend(quote! {
             #allow
             #vis fn #hess_name #gen_plain (#(#plain_params),*) -> ::hype::ndarray::Array2<f64> #where_clause {
-                ::hype::rt::hessian(&#x, |__hype_v| #this #hvp_name(#(#clones,)* __hype_v))
+                ::hype::rt::hessian(&#x, |__hype_v| #hvp_call(#(#clones,)* __hype_v))
             }
         });
         let lap_name = names::derived(name, "laplacian");
@@ -255,11 +260,11 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
         out.extend(quote! {
             #allow
             #vis fn #lap_name #gen_plain (#(#plain_params),*) -> f64 #where_clause {
-                ::hype::rt::trace(&#this #hess_name(#(#pnames),*))
+                ::hype::rt::trace(&#hess_call(#(#pnames),*))
             }
             #allow
             #vis fn #gh_name #gen_plain (#(#plain_params),*) -> (#grads_ty, ::hype::ndarray::Array2<f64>) #where_clause {
-                (#this #grad_name(#(#clones),*), #this #hess_name(#(#pnames),*))
+                (#grad_call(#(#clones),*), #hess_call(#(#pnames),*))
             }
         });
         let p = &ir.params[active[0]];
@@ -275,6 +280,7 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
                     target = names::derived(&target, "dir");
                 }
                 let fwd = names::derived(&target, "fwd");
+                let fwd_call = call(&fwd);
                 // D's parameters: (parameter of f, levels whose tangent it is); each
                 // level appends one tangent per entry of the previous list.
                 let mut entries: Vec<(usize, u32)> = (0..n).map(|k| (k, 0)).collect();
@@ -304,7 +310,7 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
                     #vis fn #dn #gen_plain (#(#plain_params),*) -> f64 #where_clause {
                         #mention
                         #zeros_init
-                        #this #fwd(#(#pnames,)* #(#ones,)* #(#dots),*).1 #(#take)*
+                        #fwd_call(#(#pnames,)* #(#ones,)* #(#dots),*).1 #(#take)*
                     }
                 });
             }
@@ -394,17 +400,17 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
         #vis fn #gfwd #gen_each (#(#params_each,)* #(#dots_each),*) -> (#grads_ty, #grads_ty) #where_clause {
             #(#dots_init)*
             #zeros_init
-            let __hype_value = #this #grad_name(#(#clones),*);
-            let (_, __hype_pb) = #this #dir_rev(#(#pnames,)* #(#dot_refs,)* [#(#want_dir),*]);
+            let __hype_value = #grad_call(#(#clones),*);
+            let (_, __hype_pb) = #dir_rev_call(#(#pnames,)* #(#dot_refs,)* [#(#want_dir),*]);
             let #g = __hype_pb(&(0.0, 1.0));
             (__hype_value, #picked)
         }
         #allow
         #vis fn #grev #gen_h (#(#params_h,)* #want: [bool; #n]) -> (#grads_ty_h, impl ::core::ops::FnOnce(&#grads_ty_h) -> (#(#grad_tys_h,)*) + 'h) #where_clause {
-            let __hype_value = #this #grad_name(#(#clones),*);
+            let __hype_value = #grad_call(#(#clones),*);
             (__hype_value, move |__hype_u: &#grads_ty_h| {
                 #zeros_init
-                let (_, __hype_pb) = #this #dir_rev(#(#pnames,)* #(#u_parts,)* [#(#want_pass),*]);
+                let (_, __hype_pb) = #dir_rev_call(#(#pnames,)* #(#u_parts,)* [#(#want_pass),*]);
                 let #g = __hype_pb(&(0.0, 1.0));
                 (#(#g.#all_idx,)*)
             })

@@ -30,6 +30,7 @@ pub mod parse;
 pub mod primitives;
 pub mod recording;
 pub mod reverse;
+pub mod siblings;
 pub mod tangent;
 pub mod types;
 

@@ -497,7 +497,9 @@ impl Lowerer {
                             let mut t = self.verbatim(&init.expr);
                             if let Some(ty) = ty {
                                 let ty = self.verbatim(ty);
-                                t = quote_spanned!(init.expr.span()=> { let v: #ty = #t; v });
+                                // A call, not a block: lowered again at order 2, a block
+                                // would be taken apart.
+                                t = quote_spanned!(init.expr.span()=> ::core::convert::identity::<#ty>(#t));
                             }
                             Rhs::Const(t)
                         };
@@ -1413,7 +1415,13 @@ impl Lowerer {
         }
         // `Clone::clone(&v)`: a copy of any type (derivative code writes copies so).
         if segs == ["core", "clone", "Clone", "clone"] && c.args.len() == 1 {
-            return Ok(Rhs::Copy(self.expr(&c.args[0], out)?));
+            let a = self.expr(&c.args[0], out)?;
+            if matches!(strip(&c.args[0]), Expr::Reference(_)) {
+                return Ok(Rhs::Copy(a));
+            }
+            // `Clone::clone(r)` of a reference `r` (a tangent parameter of `f__dir`):
+            // an owned copy, as `r.clone()`, not the reference itself.
+            return Ok(Rhs::Prim(prim_rt("to_owned", vec![a], vec![], c.span())));
         }
         // `::hype::rt::at(&x, i)`: derivative code's element read `x[i]`.
         if segs == ["hype", "rt", "at"] && c.args.len() == 2 {

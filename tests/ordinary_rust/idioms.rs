@@ -231,3 +231,45 @@ idiom!(
         s + t + a[0]
     }
 );
+
+// Found by the order-2 sweeps: a by-value parameter chosen by an `if` expression, or
+// stored into an array element, inside a loop; a typed `let` of a constant array.
+#[differentiable(order = 2)]
+fn param_in_if_and_element(a: f64, b: f64) -> f64 {
+    let n: usize = 4;
+    let mut acc = a * 0.5;
+    let mut s = 0.0;
+    let mut arr: Array1<f64> = Array1::zeros(n);
+    for i in 0..3 {
+        s += (if i % 2 == 0 { a } else { acc }).powi(2);
+        acc *= 0.9 + 0.1 * b;
+    }
+    for i in (0..n).step_by(2) {
+        arr[i] = b;
+    }
+    s * arr.sum()
+}
+
+#[test]
+fn parameters_in_if_expressions_and_elements() {
+    let p = [0.7, -0.4];
+    let f = |z: &[f64]| param_in_if_and_element(z[0], z[1]);
+    let (ga, gb) = grad!(param_in_if_and_element)(p[0], p[1]);
+    check_gradient(
+        &f,
+        &[ga, gb],
+        &|d| jvp!(param_in_if_and_element)(p[0], p[1], d[0], d[1]).1,
+        &p,
+    );
+    let v = [0.5, 1.5];
+    let (ha, hb) = hvp!(param_in_if_and_element)(p[0], p[1], &v[0], &v[1]);
+    check_hvp(
+        &|z| {
+            let (a, b) = grad!(param_in_if_and_element)(z[0], z[1]);
+            vec![a, b]
+        },
+        &[ha, hb],
+        &p,
+        &v,
+    );
+}

@@ -118,6 +118,16 @@ impl Welford {
 
     /// The regularized estimate Stan uses as the inverse metric:
     /// `n/(n+5) Σ̂ + 1e-3 · 5/(n+5) I`, shrinking towards a small multiple of the identity.
+    ///
+    /// A dense `Σ̂` from fewer than `2d` draws is first shrunk towards its own diagonal,
+    /// `(1 - λ) Σ̂ + λ diag(Σ̂)`, with [`Welford::shrinkage`]'s `λ`: a window of `n ≤ d`
+    /// draws spans at most `n - 1` directions, and Stan's `1e-3` alone would leave the
+    /// others with a near-zero variance (and the next window with a tiny step size and
+    /// deep trees: on `gauss100`, 4.9× the warm-up gradients). From `2d` draws on the
+    /// smallest sample eigenvalue is above about `(1 - √½)² ≈ 9%` of its true value
+    /// (Marchenko–Pastur) and the estimate is kept as Stan's: shrinking it would add
+    /// `λ Σ̂_ii` to the small-variance directions, which costs more step size than the
+    /// noise it removes.
     pub fn metric(&self) -> Result<Metric, HmcError> {
         let n = self.n as f64;
         let w = n / (n + 5.0);
@@ -125,15 +135,53 @@ impl Welford {
         match &self.m2 {
             None => Metric::inverse_diagonal(self.m2_diag.mapv(|m| w * m / (n - 1.0) + shrink)),
             Some(m2) => {
-                let mut c = m2.mapv(|m| w * m / (n - 1.0));
+                let mut c = m2.mapv(|m| m / (n - 1.0));
                 // Symmetrize the rounding of the two triangles.
                 let ct = c.t().to_owned();
                 c = (&c + &ct) * 0.5;
+                let lambda = if self.n >= 2 * c.nrows() {
+                    0.0
+                } else {
+                    self.shrinkage()
+                };
                 for i in 0..c.nrows() {
+                    for j in 0..c.ncols() {
+                        let off = if i == j { 1.0 } else { 1.0 - lambda };
+                        c[[i, j]] *= w * off;
+                    }
                     c[[i, i]] += shrink;
                 }
                 Metric::inverse_dense(c)
             }
+        }
+    }
+
+    /// The weight `λ ∈ [0, 1]` of the diagonal target in the dense estimate (Schäfer and
+    /// Strimmer 2005, target "D"): `Σ_{i≠j} Var(r_ij) / Σ_{i≠j} r_ij²` over the sample
+    /// correlations `r_ij`, with the Gaussian `Var(r_ij) ≈ (1 - r_ij²)² / (n - 1)`.
+    /// It is near 1 when the correlations are indistinguishable from noise (few draws)
+    /// and near 0 when they are well determined. 1 without a dense estimate.
+    pub fn shrinkage(&self) -> f64 {
+        let Some(m2) = &self.m2 else {
+            return 1.0;
+        };
+        if self.n < 3 {
+            return 1.0;
+        }
+        let d = m2.nrows();
+        let (mut noise, mut signal) = (0.0, 0.0);
+        for i in 0..d {
+            for j in 0..i {
+                let den = (m2[[i, i]] * m2[[j, j]]).sqrt();
+                let r = if den > 0.0 { m2[[i, j]] / den } else { 0.0 };
+                noise += (1.0 - r * r).powi(2) / (self.n as f64 - 1.0);
+                signal += r * r;
+            }
+        }
+        if signal > 0.0 {
+            (noise / signal).clamp(0.0, 1.0)
+        } else {
+            1.0
         }
     }
 }

@@ -6,7 +6,7 @@
 
 use super::chains::Samples;
 use super::error::HmcError;
-use ndarray::{Array1, ArrayView1, Axis};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 
 /// Mean of a slice.
 fn mean(x: &[f64]) -> f64 {
@@ -334,4 +334,36 @@ pub fn mean_error(mean: ArrayView1<f64>, truth: ArrayView1<f64>, sd: ArrayView1<
         e = e.max((mean[j] - truth[j]).abs() / sd[j]);
     }
     e
+}
+
+/// `max_ij |Ĉ_ij - C_ij| / sqrt(C_ii C_jj)`: the largest covariance error over all
+/// entries, in units of the exact standard deviations (on the diagonal, the relative
+/// error of a variance; off it, the error of a correlation). Unlike a relative error of
+/// each entry it stays defined where `C_ij` is near zero, and every entry's sampling
+/// error has about the same scale, `sqrt((1 + ρ_ij²) / ESS)`, so the largest is a fair
+/// summary.
+pub fn covariance_error(estimate: ArrayView2<f64>, truth: ArrayView2<f64>) -> f64 {
+    let sd = truth.diag().mapv(f64::sqrt);
+    let mut e = 0.0f64;
+    for ((i, j), c) in truth.indexed_iter() {
+        e = e.max((estimate[[i, j]] - c).abs() / (sd[i] * sd[j]));
+    }
+    e
+}
+
+/// `‖Ĉ - C‖_F / ‖C‖_F`: the relative covariance error in the Frobenius norm (dominated
+/// by the large-variance directions).
+pub fn frobenius_error(estimate: ArrayView2<f64>, truth: ArrayView2<f64>) -> f64 {
+    let diff = &estimate - &truth;
+    (diff.iter().map(|v| v * v).sum::<f64>() / truth.iter().map(|v| v * v).sum::<f64>()).sqrt()
+}
+
+/// The sample covariance of the rows of `draws` (denominator `n - 1`).
+pub fn sample_covariance(draws: ArrayView2<f64>) -> Array2<f64> {
+    let n = draws.nrows() as f64;
+    let mean = draws
+        .mean_axis(Axis(0))
+        .unwrap_or_else(|| Array1::zeros(draws.ncols()));
+    let centred = &draws - &mean;
+    centred.t().dot(&centred) / (n - 1.0)
 }

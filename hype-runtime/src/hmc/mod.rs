@@ -34,6 +34,7 @@
 //!   through the leapfrog trajectory (log expected squared jumped distance).
 //! * [`tune_dense`](mod@tune_dense) — hypergradient tuning of a dense Cholesky factor of
 //!   the inverse mass matrix (entropy-regularized log acceptance).
+//! * `walkers` — the chains both tuners move, and the checks they share.
 //!
 //! A log density that returns NaN or ±∞ (or a non-finite gradient) ends the trajectory
 //! as a divergence: the step is rejected and counted, and no draw is ever NaN.
@@ -52,10 +53,14 @@ pub mod static_hmc;
 pub mod target;
 pub mod tune;
 pub mod tune_dense;
+mod walkers;
 
 pub use adapt::{find_reasonable_step, DualAveraging, Welford, Windows};
 pub use chains::{sample, Chain, Samples, Settings};
-pub use diagnostics::{bulk_ess, ess, rank_rhat, split_rhat, Summary};
+pub use diagnostics::{
+    bulk_ess, covariance_error, ess, frobenius_error, rank_rhat, sample_covariance, split_rhat,
+    Summary,
+};
 pub use error::HmcError;
 pub use kernel::{Kernel, Transition};
 pub use leapfrog::{leapfrog, PhasePoint};

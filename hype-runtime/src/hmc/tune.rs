@@ -23,6 +23,7 @@ use super::leapfrog::{leapfrog, PhasePoint};
 use super::mass::Metric;
 use super::rng::SamplerRng;
 use super::target::LogDensity;
+use super::walkers;
 use crate::optim::adaptive::adam;
 use crate::optim::AdamParams;
 use ndarray::Array1;
@@ -75,21 +76,7 @@ pub fn objective_grad<T: LogDensity + ?Sized>(
             found: log_inv_mass.len(),
         });
     }
-    if starts.is_empty() || starts.len() != zs.len() {
-        return Err(HmcError::Setting {
-            what: "tuning batch",
-            detail: format!("{} starts and {} momentum draws", starts.len(), zs.len()),
-        });
-    }
-    for s in starts.iter().map(|s| &s.q).chain(zs.iter()) {
-        if s.len() != d {
-            return Err(HmcError::Dimension {
-                what: "a tuning start or momentum draw",
-                expected: d,
-                found: s.len(),
-            });
-        }
-    }
+    walkers::check_batch(d, starts, zs)?;
     let eps = log_step.exp();
     let m = log_inv_mass.mapv(f64::exp);
     let metric = Metric::inverse_diagonal(m.clone())?;
@@ -197,10 +184,7 @@ fn backward<T: LogDensity + ?Sized>(
         eps_bar += 0.5 * t.gs[k + 1].dot(&p_bar);
         let mut ph_bar = p_bar;
         // g_{k+1} = ∇ log π(q_{k+1}): the adjoint reaches q_{k+1} through the Hessian.
-        let hv = target.hvp(&t.qs[k + 1], &g_bar).ok_or(HmcError::Setting {
-            what: "hypergradient tuning",
-            detail: "the target has no Hessian-vector product (use density_with_hvp)".into(),
-        })?;
+        let hv = walkers::hvp(target, &t.qs[k + 1], &g_bar)?;
         n_hvp += 1;
         q_bar += &hv;
         // q_{k+1} = q_k + ε m ⊙ p_h
@@ -273,38 +257,8 @@ pub fn tune<T: LogDensity + ?Sized>(
     settings: &TuneSettings,
 ) -> Result<Tuned, HmcError> {
     let d = target.dim();
-    if init.is_empty() {
-        return Err(HmcError::Setting {
-            what: "hypergradient tuning",
-            detail: "no starting points".into(),
-        });
-    }
     let mut rng = SamplerRng::new(settings.seed);
-    let mut walkers = Vec::with_capacity(init.len());
-    for (c, q) in init.iter().enumerate() {
-        if q.len() != d {
-            return Err(HmcError::Dimension {
-                what: "the initial point",
-                expected: d,
-                found: q.len(),
-            });
-        }
-        let z = PhasePoint::new(target, q.clone(), Array1::zeros(d));
-        if !z.hamiltonian(&Metric::identity(d)).is_finite() {
-            return Err(HmcError::NonFiniteStart {
-                chain: c,
-                logp: z.logp,
-            });
-        }
-        walkers.push(z);
-    }
-    let (eps0, mut n_grad) = super::adapt::find_reasonable_step(
-        target,
-        &Metric::identity(d),
-        &walkers[0],
-        1.0,
-        &mut rng,
-    );
+    let (mut walkers, eps0, mut n_grad) = walkers::start(target, init, &mut rng)?;
     let mut theta = Array1::<f64>::zeros(d + 1);
     theta[0] = eps0.ln();
     let (mut first, mut second) = (Array1::zeros(d + 1), Array1::zeros(d + 1));
@@ -321,12 +275,12 @@ pub fn tune<T: LogDensity + ?Sized>(
         let r = objective_grad(target, &walkers, &zs, theta[0], &s, settings.steps)?;
         n_grad += r.n_grad;
         n_hvp += r.n_hvp;
-        for (w, (end, a)) in walkers.iter_mut().zip(r.ends.iter().zip(&r.accept)) {
-            if rng.uniform() < *a {
-                *w = end.clone();
-            }
-        }
-        acceptance.push(r.accept.iter().sum::<f64>() / r.accept.len() as f64);
+        acceptance.push(walkers::metropolis(
+            &mut walkers,
+            &r.ends,
+            &r.accept,
+            &mut rng,
+        ));
         history.push(r.value);
         if !r.value.is_finite() {
             // Every trajectory of some coordinate was rejected: halve the step.

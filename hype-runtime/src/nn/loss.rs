@@ -135,11 +135,11 @@ impl Loss {
     pub fn value_and_grad(&self, pred: &Array2<f64>, target: &Array2<f64>) -> (f64, Array2<f64>) {
         self.check(pred, target);
         match self {
-            Loss::L1 => l1_loss__value_and_grad(pred, target),
-            Loss::L2 => l2_loss__value_and_grad(pred, target),
-            Loss::Quadratic => quadratic_loss__value_and_grad(pred, target),
-            Loss::CrossEntropyOnLinear => cross_entropy_on_linear__value_and_grad(pred, target),
-            Loss::CrossEntropyOnSoftmax => cross_entropy_on_softmax__value_and_grad(pred, target),
+            Loss::L1 => l1_loss::__value_and_grad(pred, target),
+            Loss::L2 => l2_loss::__value_and_grad(pred, target),
+            Loss::Quadratic => quadratic_loss::__value_and_grad(pred, target),
+            Loss::CrossEntropyOnLinear => cross_entropy_on_linear::__value_and_grad(pred, target),
+            Loss::CrossEntropyOnSoftmax => cross_entropy_on_softmax::__value_and_grad(pred, target),
         }
     }
 
@@ -148,11 +148,11 @@ impl Loss {
         self.check(pred, target);
         self.check(dpred, target);
         match self {
-            Loss::L1 => l1_loss__jvp(pred, target, dpred),
-            Loss::L2 => l2_loss__jvp(pred, target, dpred),
-            Loss::Quadratic => quadratic_loss__jvp(pred, target, dpred),
-            Loss::CrossEntropyOnLinear => cross_entropy_on_linear__jvp(pred, target, dpred),
-            Loss::CrossEntropyOnSoftmax => cross_entropy_on_softmax__jvp(pred, target, dpred),
+            Loss::L1 => l1_loss::__jvp(pred, target, dpred),
+            Loss::L2 => l2_loss::__jvp(pred, target, dpred),
+            Loss::Quadratic => quadratic_loss::__jvp(pred, target, dpred),
+            Loss::CrossEntropyOnLinear => cross_entropy_on_linear::__jvp(pred, target, dpred),
+            Loss::CrossEntropyOnSoftmax => cross_entropy_on_softmax::__jvp(pred, target, dpred),
         }
     }
 }

@@ -92,11 +92,11 @@ impl OutputLoss<Array2<f64>> for SquaredError {
     }
     fn value_and_grad(&self, out: &Array2<f64>, targets: &Array2<f64>) -> (f64, Array2<f64>) {
         let (t, m) = defined(targets);
-        masked_squared_error__value_and_grad(out, &t, &m)
+        masked_squared_error::__value_and_grad(out, &t, &m)
     }
     fn hvp(&self, out: &Array2<f64>, targets: &Array2<f64>, u: &Array2<f64>) -> Array2<f64> {
         let (t, m) = defined(targets);
-        masked_squared_error__hvp(out, &t, &m, u)
+        masked_squared_error::__hvp(out, &t, &m, u)
     }
 }
 
@@ -116,10 +116,10 @@ impl OutputLoss<Array2<f64>> for CrossEntropy {
         masked_cross_entropy(out, &defined(targets).0)
     }
     fn value_and_grad(&self, out: &Array2<f64>, targets: &Array2<f64>) -> (f64, Array2<f64>) {
-        masked_cross_entropy__value_and_grad(out, &defined(targets).0)
+        masked_cross_entropy::__value_and_grad(out, &defined(targets).0)
     }
     fn hvp(&self, out: &Array2<f64>, targets: &Array2<f64>, u: &Array2<f64>) -> Array2<f64> {
-        masked_cross_entropy__hvp(out, &defined(targets).0, u)
+        masked_cross_entropy::__hvp(out, &defined(targets).0, u)
     }
 }
 
@@ -141,11 +141,11 @@ impl OutputLoss<Array2<f64>> for Loss {
     fn hvp(&self, out: &Array2<f64>, t: &Array2<f64>, u: &Array2<f64>) -> Array2<f64> {
         use crate::nn::loss::*;
         match self {
-            Loss::L1 => l1_loss__hvp(out, t, u),
-            Loss::L2 => l2_loss__hvp(out, t, u),
-            Loss::Quadratic => quadratic_loss__hvp(out, t, u),
-            Loss::CrossEntropyOnLinear => cross_entropy_on_linear__hvp(out, t, u),
-            Loss::CrossEntropyOnSoftmax => cross_entropy_on_softmax__hvp(out, t, u),
+            Loss::L1 => l1_loss::__hvp(out, t, u),
+            Loss::L2 => l2_loss::__hvp(out, t, u),
+            Loss::Quadratic => quadratic_loss::__hvp(out, t, u),
+            Loss::CrossEntropyOnLinear => cross_entropy_on_linear::__hvp(out, t, u),
+            Loss::CrossEntropyOnSoftmax => cross_entropy_on_softmax::__hvp(out, t, u),
         }
     }
 }
@@ -189,7 +189,8 @@ impl<L: OutputLoss<Array2<f64>>> OutputLoss<(Array2<f64>, Array2<f64>)> for With
         out: &(Array2<f64>, Array2<f64>),
         targets: &Array2<f64>,
     ) -> (f64, (Array2<f64>, Array2<f64>)) {
-        let (a, ga) = sparse_l2__value_and_grad(&out.0, self.sparsity.weight, self.sparsity.target);
+        let (a, ga) =
+            sparse_l2::__value_and_grad(&out.0, self.sparsity.weight, self.sparsity.target);
         let (b, gb) = self.output.value_and_grad(&out.1, targets);
         (a + b, (ga, gb))
     }
@@ -200,7 +201,7 @@ impl<L: OutputLoss<Array2<f64>>> OutputLoss<(Array2<f64>, Array2<f64>)> for With
         u: &(Array2<f64>, Array2<f64>),
     ) -> (Array2<f64>, Array2<f64>) {
         (
-            sparse_l2__hvp(&out.0, self.sparsity.weight, self.sparsity.target, &u.0),
+            sparse_l2::__hvp(&out.0, self.sparsity.weight, self.sparsity.target, &u.0),
             self.output.hvp(&out.1, targets, &u.1),
         )
     }
