@@ -81,3 +81,23 @@ where
         },
     }
 }
+
+/// Forward mode in one direction: the final state `s_T` and its tangent along
+/// `(ds0, dh)`, carried with training (`Z_0 = ds0`, `Z_{t+1} = step_jvp(s_t, λ, t, Z_t,
+/// dλ)`). Forward-HG is this for every unit direction of `λ` at once; the forward rule
+/// of [`train`](super::train()) is this.
+pub fn directional<D: Dynamics>(
+    dynamics: &D,
+    s0: &D::State,
+    ds0: &D::State,
+    h: &D::Hyper,
+    dh: &D::Hyper,
+    steps: usize,
+) -> (D::State, D::State) {
+    let (mut s, mut z) = (s0.clone(), ds0.clone());
+    for t in 0..steps {
+        z = dynamics.step_jvp(&s, h, t, &z, dh);
+        s = dynamics.step(&s, h, t);
+    }
+    (s, z)
+}

@@ -85,6 +85,7 @@ pub mod projection;
 pub mod reverse;
 pub mod reversible;
 pub mod rtho;
+pub mod training;
 pub mod truncated;
 
 pub use checkpoint::{checkpointed, Checkpointing};
@@ -100,6 +101,9 @@ pub use projection::{project_box, project_budget, project_simplex, Projection};
 pub use reverse::reverse;
 pub use reversible::{reversible, ReversibleParams, ReversibleResult};
 pub use rtho::{rtho, RthoParams, RthoRecord, RthoResult};
+pub use training::{
+    train, try_train, Optimizer, ReverseMode, TrainHyper, TrainLoss, TrainSetup, Training,
+};
 pub use truncated::truncated;
 
 use crate::tangent::Tangent;

@@ -28,19 +28,9 @@ where
     D: Dynamics,
     V: Validation<D::State, D::Hyper>,
 {
-    let mut memory = Memory::default();
-    let mut trajectory = Vec::with_capacity(steps + 1);
-    trajectory.push(s0.clone());
-    memory.store(1);
-    for t in 0..steps {
-        let next = dynamics.step(&trajectory[t], h, t);
-        trajectory.push(next);
-        memory.store(1);
-    }
-    let (value, mut sb, mut hb) = validation.value_and_grad(&trajectory[steps], h);
-    for t in (0..steps).rev() {
-        backward_step(dynamics, &trajectory[t], h, t, &mut sb, &mut hb);
-    }
+    let trajectory = Trajectory::record(dynamics, s0, h, steps);
+    let (value, sb, hb) = validation.value_and_grad(trajectory.last(), h);
+    let (sb, hb) = trajectory.backward(dynamics, h, sb, hb);
     Hypergradient {
         value,
         grad: hb,
@@ -48,10 +38,65 @@ where
         stats: Stats {
             steps,
             vjps: steps,
-            peak_states: memory.peak(),
-            peak_bytes: memory.peak() * bytes_of(s0),
+            peak_states: trajectory.memory.peak(),
+            peak_bytes: trajectory.memory.peak() * bytes_of(s0),
             ..Stats::default()
         },
+    }
+}
+
+/// The two sweeps of Reverse-HG taken apart, for callers that learn the cotangent of
+/// the final state only after the forward sweep (the reverse rule of
+/// [`train`](super::train())): [`Trajectory::record`] stores `s_0 .. s_T`,
+/// [`Trajectory::backward`] runs the adjoint recursion from any `(s̄_T, λ̄)`.
+pub struct Trajectory<S> {
+    states: Vec<S>,
+    memory: Memory,
+}
+
+impl<S: Tangent> Trajectory<S> {
+    /// The forward sweep: `steps` steps from `s0`, every state kept.
+    pub fn record<D: Dynamics<State = S>>(
+        dynamics: &D,
+        s0: &S,
+        h: &D::Hyper,
+        steps: usize,
+    ) -> Self {
+        let mut memory = Memory::default();
+        let mut states = Vec::with_capacity(steps + 1);
+        states.push(s0.clone());
+        memory.store(1);
+        for t in 0..steps {
+            let next = dynamics.step(&states[t], h, t);
+            states.push(next);
+            memory.store(1);
+        }
+        Trajectory { states, memory }
+    }
+
+    /// The final state `s_T`.
+    pub fn last(&self) -> &S {
+        self.states.last().expect("a trajectory holds s_0")
+    }
+
+    /// Steps recorded.
+    pub fn steps(&self) -> usize {
+        self.states.len() - 1
+    }
+
+    /// The backward sweep from the cotangent `sb` of `s_T` and the partial `hb` of the
+    /// hyperparameters: `(dE/ds_0, dE/dλ)`.
+    pub fn backward<D: Dynamics<State = S>>(
+        &self,
+        dynamics: &D,
+        h: &D::Hyper,
+        mut sb: S,
+        mut hb: D::Hyper,
+    ) -> (S, D::Hyper) {
+        for t in (0..self.steps()).rev() {
+            backward_step(dynamics, &self.states[t], h, t, &mut sb, &mut hb);
+        }
+        (sb, hb)
     }
 }
 
