@@ -225,9 +225,9 @@ where
 }
 
 /// `sqrt(2 / pi)`.
-const GELU_C: f64 = 0.797_884_560_802_865_4;
+pub(crate) const GELU_C: f64 = 0.797_884_560_802_865_4;
 /// The cubic coefficient of the tanh approximation of GELU.
-const GELU_K: f64 = 0.044_715;
+pub(crate) const GELU_K: f64 = 0.044_715;
 
 /// GELU, tanh approximation: `0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`.
 #[inline]
