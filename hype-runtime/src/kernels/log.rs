@@ -32,9 +32,10 @@ const ATANH: [f64; 11] = [
     2.0 / 23.0,
 ];
 
-/// `ln x`; `F` uses fused multiply-adds in the polynomial.
+/// `x = 2^k (1 + f)` with `1 + f` in `[sqrt(1/2), sqrt(2))`: returns `(k, f)` for
+/// positive finite `x` (subnormals included), `f` exact.
 #[inline(always)]
-pub(super) fn ln_lane<const F: bool>(x: f64) -> f64 {
+fn split_exponent(x: f64) -> (f64, f64) {
     let sub = x < f64::MIN_POSITIVE;
     let xs = if sub { x * TWO54 } else { x };
     let ix = xs.to_bits().wrapping_sub(SQRT_HALF_BITS);
@@ -44,7 +45,12 @@ pub(super) fn ln_lane<const F: bool>(x: f64) -> f64 {
     let kf = f64::from_bits(SHIFT.to_bits().wrapping_add(k as u64))
         - SHIFT
         - if sub { 54.0 } else { 0.0 };
-    let f = m - 1.0;
+    (kf, m - 1.0)
+}
+
+/// `k ln 2 + ln(1 + f)` for `1 + f` in `[sqrt(1/2), sqrt(2))`.
+#[inline(always)]
+fn ln_reduced<const F: bool>(kf: f64, f: f64) -> f64 {
     let s = f / (2.0 + f);
     let z = s * s;
     let mut p = ATANH[10];
@@ -55,7 +61,14 @@ pub(super) fn ln_lane<const F: bool>(x: f64) -> f64 {
     }
     let r = z * p;
     let hfsq = 0.5 * f * f;
-    let y = kf * LN2_HI - ((hfsq - (s * (hfsq + r) + kf * LN2_LO)) - f);
+    kf * LN2_HI - ((hfsq - (s * (hfsq + r) + kf * LN2_LO)) - f)
+}
+
+/// `ln x`; `F` uses fused multiply-adds in the polynomial.
+#[inline(always)]
+pub(super) fn ln_lane<const F: bool>(x: f64) -> f64 {
+    let (kf, f) = split_exponent(x);
+    let y = ln_reduced::<F>(kf, f);
     if x.is_nan() {
         x
     } else if x < 0.0 {
@@ -73,16 +86,28 @@ pub(super) fn ln_lane<const F: bool>(x: f64) -> f64 {
 #[inline(always)]
 pub(super) fn ln1p_lane<const F: bool>(x: f64) -> f64 {
     let u = 1.0 + x;
-    // The rounding error of `1 + x` (exact: the larger operand goes first).
+    let (kf, fu) = split_exponent(u);
+    // With k = 0, `f` is `x` itself (no rounding of `1 + x` enters); otherwise `ln u`
+    // plus the rounding error `c` of `1 + x` over `u` (`c` exact: larger operand first).
+    let direct = kf == 0.0;
     let c = if x > 1.0 {
         1.0 - (u - x)
     } else {
         x - (u - 1.0)
     };
-    let l = ln_lane::<F>(u);
-    let y = l + c / u;
-    if u == 0.0 || x == f64::INFINITY {
-        l
+    let y = if direct {
+        ln_reduced::<F>(0.0, x)
+    } else {
+        ln_reduced::<F>(kf, fu) + c / u
+    };
+    if x.is_nan() {
+        x
+    } else if x < -1.0 {
+        f64::NAN
+    } else if u == 0.0 {
+        f64::NEG_INFINITY
+    } else if x == f64::INFINITY {
+        x
     } else if x.abs() < TINY {
         x
     } else {
