@@ -8,10 +8,10 @@
 
 use super::mad;
 
-/// `ln 2`, high part: its last 32 bits are zero, so `n * LN2_HI` is exact for `|n| < 2^20`.
-pub(super) const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+/// `ln 2`, high part: its last 21 bits are zero, so `n * LN2_HI` is exact for `|n| < 2^21`.
+pub(super) const LN2_HI: f64 = 0.693_147_180_369_123_8;
 /// `ln 2 - LN2_HI`.
-pub(super) const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+pub(super) const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
 /// `1.5 * 2^52`: adding it rounds to an integer and leaves that integer in the low bits.
 pub(super) const SHIFT: f64 = 6_755_399_441_055_744.0;
 
@@ -67,13 +67,7 @@ fn expm1_tail<const F: bool>(r: f64) -> f64 {
 #[inline(always)]
 pub(super) fn exp_lane<const F: bool>(x: f64) -> f64 {
     // Beyond these bounds the result is inf or 0 anyway; NaN passes through.
-    let xc = if x > 710.0 {
-        710.0
-    } else if x < -746.0 {
-        -746.0
-    } else {
-        x
-    };
+    let xc = x.clamp(-746.0, 710.0);
     let (n, hi, lo) = reduce(xc);
     let q = expm1_tail::<F>(hi + lo);
     let p = 1.0 + (hi + (lo + q));
@@ -85,13 +79,7 @@ pub(super) fn exp_lane<const F: bool>(x: f64) -> f64 {
 #[inline(always)]
 pub(super) fn expm1_lane<const F: bool>(x: f64) -> f64 {
     // Below -40 the result rounds to -1; above 710 it overflows; NaN passes through.
-    let xc = if x > 710.0 {
-        710.0
-    } else if x < -40.0 {
-        -40.0
-    } else {
-        x
-    };
+    let xc = x.clamp(-40.0, 710.0);
     let (n, hi, lo) = reduce(xc);
     let u = lo + expm1_tail::<F>(hi + lo);
     // 2^n (1 + hi + u) - 1 at half scale, so that 2^(n-1) stays finite at n = 1024;
@@ -108,3 +96,18 @@ pub(super) fn expm1_lane<const F: bool>(x: f64) -> f64 {
 
 /// `2^-54`: below it `e^x - 1` and `ln(1 + x)` round to `x`.
 pub(super) const TINY: f64 = 5.551_115_123_125_783e-17;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ln2_split_is_exact_where_it_must_be() {
+        assert_eq!(LN2_HI.to_bits(), 0x3fe6_2e42_fee0_0000);
+        assert_eq!(LN2_LO.to_bits(), 0x3dea_39ef_3579_3c76);
+        // `n * LN2_HI` exact for |n| < 2^21: its low 21 mantissa bits are zero.
+        assert_eq!(LN2_HI.to_bits() & 0x1f_ffff, 0);
+        assert_eq!(LN2_HI + LN2_LO, std::f64::consts::LN_2);
+        assert_eq!(SHIFT.to_bits(), 0x4338_0000_0000_0000);
+    }
+}

@@ -106,9 +106,7 @@ pub(super) fn ln1p_lane<const F: bool>(x: f64) -> f64 {
         f64::NAN
     } else if u == 0.0 {
         f64::NEG_INFINITY
-    } else if x == f64::INFINITY {
-        x
-    } else if x.abs() < TINY {
+    } else if x == f64::INFINITY || x.abs() < TINY {
         x
     } else {
         y
