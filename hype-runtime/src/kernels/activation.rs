@@ -63,7 +63,7 @@ pub(super) fn tanh_lane<const F: bool>(x: f64) -> f64 {
 
 /// `1 / (1 + e^-x)`: `n / (1 + e)` with `e = e^-|x|` and `n` 1 or `e`, correcting for
 /// the roundings of `1 + e` and of the division, so that the error is about that of
-/// `exp`.
+/// `exp` (the plain quotient is 3 ulp off libm's at some of 10^7 points).
 #[inline(always)]
 pub(super) fn sigmoid_lane<const F: bool>(x: f64) -> f64 {
     let e = exp_lane::<F>(-x.abs());
