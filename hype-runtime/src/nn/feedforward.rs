@@ -59,15 +59,6 @@ impl Activation {
     }
 }
 
-fn sigmoid(v: f64) -> f64 {
-    if v >= 0.0 {
-        1.0 / (1.0 + (-v).exp())
-    } else {
-        let e = v.exp();
-        e / (1.0 + e)
-    }
-}
-
 /// One layer of a [`FeedForward`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum Layer {
