@@ -15,6 +15,8 @@
 //! * [`checkpoint`] — saving and resuming long runs (safetensors files).
 //! * [`dist`] — data-parallel training and hypergradients over MPI (feature `mpi`).
 //! * [`error`] — the error type.
+//! * [`kernels`] — vectorized `exp`, `ln`, `tanh`, `sigmoid`, ... over slices, with
+//!   run-time CPU dispatch; the elementwise ops on arrays use them.
 //! * [`hmc`] — Hamiltonian Monte Carlo (static HMC, NUTS, adaptation, diagnostics,
 //!   hypergradient tuning).
 
@@ -28,6 +30,7 @@ pub mod dist;
 pub mod error;
 pub mod hmc;
 pub mod hyper;
+pub mod kernels;
 pub mod nn;
 pub mod ops;
 pub mod optim;

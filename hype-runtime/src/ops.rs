@@ -22,6 +22,7 @@
 //! Kinks: `relu'(0) = 0`; `elu'(0) = alpha` (the left derivative); `l1` uses
 //! `sign(0) = 0`.
 
+use crate::kernels::Kernel;
 use crate::rt::{
     add, broadcast_to, check_same_shape, identity, mul, neg, powi, sign, step, sub, zeros_like,
     Arith, BroadcastTo, Elementwise, EwOut, EwOwned, Val, ZipOut, ZipWith,
@@ -39,7 +40,7 @@ where
     A: Val + ?Sized,
     A::V: Elementwise,
 {
-    a.v().map_ew(sigmoid_f64)
+    a.v().map_kernel(Kernel::Sigmoid, sigmoid_f64)
 }
 
 /// Stable scalar sigmoid.
@@ -53,13 +54,8 @@ fn sigmoid_f64(x: f64) -> f64 {
     }
 }
 
-crate::rt::unary_rules!(
-    sigmoid,
-    sigmoid_jvp0,
-    sigmoid_vjp0,
-    "r (1 - r)",
-    |a, r| mul(r, &neg(&sub(r, &1.0)))
-);
+crate::rt::unary_rules!(sigmoid, sigmoid_jvp0, sigmoid_vjp0, "r (1 - r)", |a, r| r
+    .map_ew(|s| s * (1.0 - s)));
 
 /// `(1 - r²) d` elementwise: the tangent of `tanh` from its result `r` and the tangent
 /// `d` of its argument, in one pass. Second-order code (`f__dir`) calls it where first
@@ -165,7 +161,8 @@ where
     A: Val + ?Sized,
     A::V: Elementwise,
 {
-    a.v().map_ew(|x| x.max(0.0) + (-x.abs()).exp().ln_1p())
+    a.v()
+        .map_kernel(Kernel::Softplus, |x| x.max(0.0) + (-x.abs()).exp().ln_1p())
 }
 
 crate::rt::unary_rules!(
@@ -225,9 +222,9 @@ where
 }
 
 /// `sqrt(2 / pi)`.
-const GELU_C: f64 = 0.797_884_560_802_865_4;
+pub(crate) const GELU_C: f64 = 0.797_884_560_802_865_4;
 /// The cubic coefficient of the tanh approximation of GELU.
-const GELU_K: f64 = 0.044_715;
+pub(crate) const GELU_K: f64 = 0.044_715;
 
 /// GELU, tanh approximation: `0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`.
 #[inline]
@@ -236,8 +233,9 @@ where
     A: Val + ?Sized,
     A::V: Elementwise,
 {
-    a.v()
-        .map_ew(|x| 0.5 * x * (1.0 + (GELU_C * (x + GELU_K * x * x * x)).tanh()))
+    a.v().map_kernel(Kernel::Gelu, |x| {
+        0.5 * x * (1.0 + (GELU_C * (x + GELU_K * x * x * x)).tanh())
+    })
 }
 
 /// The derivative of `gelu`: `0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 k x^2)`.

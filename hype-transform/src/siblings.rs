@@ -9,7 +9,7 @@
 //! again took as long as generating it.
 
 use crate::names::{ident, is_primitive_type};
-use proc_macro2::{Delimiter, Ident, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Ident, Spacing, TokenStream, TokenTree};
 use quote::quote;
 
 /// The expansion `items` of `primal` (at nesting `level`, 1 for the user's function)
@@ -122,15 +122,33 @@ pub fn call(primal: &syn::ItemFn, level: usize, generated: &Ident) -> TokenStrea
     }
 }
 
-/// The top-level items of `items`: each ends at a top-level `;` or `{ .. }`.
+/// The top-level items of `items`: each ends at a top-level `;` or `{ .. }` outside
+/// angle brackets (a type such as `<Array1<{ N }> as HasTangent>::Tangent` holds braces).
 fn split_items(items: TokenStream) -> Vec<Vec<TokenTree>> {
     let mut out = Vec::new();
     let mut item = Vec::new();
+    let mut angles = 0usize;
+    let mut arrow = false;
     for tree in items {
         let end = match &tree {
-            TokenTree::Punct(p) => p.as_char() == ';',
-            TokenTree::Group(g) => g.delimiter() == Delimiter::Brace,
-            _ => false,
+            TokenTree::Punct(p) => {
+                match p.as_char() {
+                    '<' => angles += 1,
+                    // `->` is not a closing bracket.
+                    '>' if !arrow => angles = angles.saturating_sub(1),
+                    _ => {}
+                }
+                arrow = p.as_char() == '-' && p.spacing() == Spacing::Joint;
+                p.as_char() == ';' && angles == 0
+            }
+            TokenTree::Group(g) => {
+                arrow = false;
+                g.delimiter() == Delimiter::Brace && angles == 0
+            }
+            _ => {
+                arrow = false;
+                false
+            }
         };
         item.push(tree);
         if end {

@@ -39,10 +39,11 @@ impl Activation {
     fn apply(self, z: &Array2<f64>) -> Array2<f64> {
         match self {
             Activation::Identity => z.clone(),
-            Activation::Tanh => z.mapv(f64::tanh),
-            Activation::Sigmoid => z.mapv(sigmoid),
+            // The runtime's vectorized kernels (`crate::kernels`).
+            Activation::Tanh => crate::rt::tanh(z),
+            Activation::Sigmoid => crate::ops::sigmoid(z),
             Activation::Relu => z.mapv(|v| v.max(0.0)),
-            Activation::Softplus => z.mapv(|v| v.max(0.0) + (-v.abs()).exp().ln_1p()),
+            Activation::Softplus => crate::ops::softplus(z),
         }
     }
 
@@ -53,17 +54,8 @@ impl Activation {
             Activation::Tanh => y.mapv(|t| 1.0 - t * t),
             Activation::Sigmoid => y.mapv(|s| s * (1.0 - s)),
             Activation::Relu => z.mapv(|v| if v > 0.0 { 1.0 } else { 0.0 }),
-            Activation::Softplus => z.mapv(sigmoid),
+            Activation::Softplus => crate::ops::sigmoid(z),
         }
-    }
-}
-
-fn sigmoid(v: f64) -> f64 {
-    if v >= 0.0 {
-        1.0 / (1.0 + (-v).exp())
-    } else {
-        let e = v.exp();
-        e / (1.0 + e)
     }
 }
 

@@ -26,6 +26,7 @@
 
 use super::{add, div, mul, neg, sub};
 use super::{broadcast_to, check_broadcast, sum_to, Arith, BroadcastTo, Negate, SumTo, Val};
+use crate::kernels::Kernel;
 use ndarray::{Array, ArrayBase, Data, DimMax, Dimension};
 
 /// A value that elementwise math applies to: `f64` or an ndarray array (or view) of `f64`.
@@ -46,6 +47,12 @@ pub trait Elementwise {
     }
     /// The sum of all elements.
     fn sum_ew(&self) -> f64;
+    /// Applies the vectorized `kernel` to every element (arrays), or `scalar` (libm) to
+    /// an `f64`.
+    fn map_kernel(&self, kernel: Kernel, scalar: fn(f64) -> f64) -> Self::Out {
+        let _ = kernel;
+        self.map_ew(scalar)
+    }
 }
 
 /// Owned values closed under the elementwise and arithmetic primitives: `f64` and
@@ -97,6 +104,22 @@ impl<S: Data<Elem = f64>, D: Dimension> Elementwise for ArrayBase<S, D> {
     #[inline]
     fn sum_ew(&self) -> f64 {
         self.sum()
+    }
+    fn map_kernel(&self, kernel: Kernel, _scalar: fn(f64) -> f64) -> Array<f64, D> {
+        match self.as_slice() {
+            // Standard layout: straight into a new buffer.
+            Some(src) => Array::from_shape_vec(self.raw_dim(), kernel.map(src))
+                .unwrap_or_else(|_| unreachable!("one value per element")),
+            // Any other layout: an owned (contiguous) copy, overwritten in place.
+            None => {
+                let mut out = self.to_owned();
+                match out.as_slice_memory_order_mut() {
+                    Some(xs) => kernel.apply(xs),
+                    None => out.mapv_inplace(|x| kernel.scalar(x)),
+                }
+                out
+            }
+        }
     }
 }
 
@@ -213,8 +236,25 @@ macro_rules! unary_primal {
 
 pub(crate) use unary_primal;
 
-unary_primal!(exp, f64::exp, "`e^a` elementwise.");
-unary_primal!(ln, f64::ln, "Natural logarithm elementwise.");
+/// A unary primal computed by a vectorized [`Kernel`] on arrays and by `$f` on `f64`.
+macro_rules! unary_kernel {
+    ($name:ident, $kernel:ident, $f:expr, $doc:literal) => {
+        #[doc = $doc]
+        #[inline]
+        pub fn $name<A>(a: &A) -> EwOut<A>
+        where
+            A: Val + ?Sized,
+            A::V: Elementwise,
+        {
+            a.v().map_kernel($crate::kernels::Kernel::$kernel, $f)
+        }
+    };
+}
+
+pub(crate) use unary_kernel;
+
+unary_kernel!(exp, Exp, f64::exp, "`e^a` elementwise.");
+unary_kernel!(ln, Ln, f64::ln, "Natural logarithm elementwise.");
 unary_primal!(log2, f64::log2, "Base-2 logarithm elementwise.");
 unary_primal!(log10, f64::log10, "Base-10 logarithm elementwise.");
 unary_primal!(sqrt, f64::sqrt, "Square root elementwise.");
@@ -227,7 +267,7 @@ unary_primal!(acos, f64::acos, "Arccosine elementwise.");
 unary_primal!(atan, f64::atan, "Arctangent elementwise.");
 unary_primal!(sinh, f64::sinh, "Hyperbolic sine elementwise.");
 unary_primal!(cosh, f64::cosh, "Hyperbolic cosine elementwise.");
-unary_primal!(tanh, f64::tanh, "Hyperbolic tangent elementwise.");
+unary_kernel!(tanh, Tanh, f64::tanh, "Hyperbolic tangent elementwise.");
 unary_primal!(
     abs,
     f64::abs,

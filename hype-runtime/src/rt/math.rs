@@ -7,20 +7,22 @@
 //! to `lo` below and to `hi` above (ties go to `x`, as `max`/`min` give them to their
 //! first argument). `fract`'s derivative is 1 (its jumps are ignored, as `floor`'s).
 
-use super::elementwise::{unary_primal, unary_rules};
+use super::elementwise::{unary_kernel, unary_primal, unary_rules};
 use super::{
     broadcast_to, div, mul, neg, sub, sum_to, zeros_like, Arith, BroadcastTo, Elementwise, EwOut,
     EwOwned, SumTo, Val, ZipOut, ZipWith,
 };
 
 unary_primal!(exp2, f64::exp2, "`2^a` elementwise.");
-unary_primal!(
+unary_kernel!(
     exp_m1,
+    ExpM1,
     f64::exp_m1,
     "`e^a - 1` elementwise (accurate near 0)."
 );
-unary_primal!(
+unary_kernel!(
     ln_1p,
+    Ln1p,
     f64::ln_1p,
     "`ln(1 + a)` elementwise (accurate near 0)."
 );

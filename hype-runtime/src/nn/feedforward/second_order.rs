@@ -8,7 +8,7 @@
 //! `Linear`: `y = h w + b`, `dy = dh w + h dw + db`; activation `f`: `y = f(h)`,
 //! `dy = f'(h) dh`. The rules below differentiate these two maps once more.
 
-use super::{mismatch, sigmoid, Activation, FeedForward, Layer};
+use super::{mismatch, Activation, FeedForward, Layer};
 use hype_macros::custom_rule;
 use ndarray::{Array2, Axis};
 
@@ -20,10 +20,7 @@ impl Activation {
             Activation::Identity | Activation::Relu => Array2::zeros(z.raw_dim()),
             Activation::Tanh => y.mapv(|t| -2.0 * t * (1.0 - t * t)),
             Activation::Sigmoid => y.mapv(|s| s * (1.0 - s) * (1.0 - 2.0 * s)),
-            Activation::Softplus => z.mapv(|v| {
-                let s = sigmoid(v);
-                s * (1.0 - s)
-            }),
+            Activation::Softplus => crate::ops::sigmoid(z).mapv(|s| s * (1.0 - s)),
         }
     }
 }
