@@ -1913,6 +1913,23 @@ impl Gen<'_> {
                     op: None,
                     e,
                 });
+                // The partly filled array read by a rule in the same trip: the backward
+                // sweep must see it as it was then, not as the loop leaves it.
+                let accs = self.of(|d| d.mutable && d.kind == Kind::S);
+                if !accs.is_empty() && self.rng.chance(0.35) {
+                    let t = self.rng.pick(&accs);
+                    let partial = Ex::Var {
+                        name: name.clone(),
+                        ty: Ty::A,
+                        is_ref: false,
+                    };
+                    let other = self.gen_a(1);
+                    body.push(St::Assign {
+                        name: t.name.clone(),
+                        op: Some(Op::Add),
+                        e: Ex::Dot(Box::new(partial), Box::new(other)),
+                    });
+                }
                 if self.rng.chance(0.3) {
                     self.gen_stmt(&mut body);
                 }

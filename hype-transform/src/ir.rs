@@ -160,6 +160,8 @@ pub struct Function {
     pub active: std::collections::HashSet<String>,
     /// Variables declared `mut` (their tangents are `mut` too).
     pub mutable: std::collections::HashSet<String>,
+    /// The float type it computes in (the type of derivative rules' literals).
+    pub float: crate::float::Float,
 }
 
 impl Function {

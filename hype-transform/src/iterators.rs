@@ -428,7 +428,15 @@ pub fn mapv(m: &syn::ExprMethodCall) -> syn::Result<Expr> {
     if !check.uses {
         return Err(err(c.span(), "hype: this `mapv` closure ignores its argument; write `Array::from_elem(x.raw_dim(), value)` or `x * 0.0 + value`"));
     }
-    apply(c, &[(*m.receiver).clone()])
+    // A place is copied, not moved: it may be used again (in a later iteration, say).
+    // Of an active place the copy lowers to the variable itself (no array copy).
+    let receiver = match strip(&m.receiver) {
+        place @ (Expr::Path(_) | Expr::Field(_)) => {
+            parse_quote_spanned!(place.span()=> ::core::clone::Clone::clone(&#place))
+        }
+        other => other.clone(),
+    };
+    apply(c, &[receiver])
 }
 
 /// Checks that a `mapv` body is elementwise (no branches, comparisons, indexing or
@@ -478,7 +486,7 @@ impl<'ast> syn::visit::Visit<'ast> for Elementwise {
                         .collect();
                     let name = segs.last().cloned().unwrap_or_default();
                     let ok = (segs.len() == 2
-                        && segs[0] == "f64"
+                        && (segs[0] == "f64" || segs[0] == "f32")
                         && crate::primitives::by_method(&name).is_some())
                         || (segs.len() >= 2
                             && segs[segs.len() - 2] == "ops"

@@ -53,6 +53,7 @@ pub fn lower_function(
                 ret,
                 active: l.active,
                 mutable: l.mutable,
+                float: Default::default(),
             });
         }
         active = l.active;
@@ -287,6 +288,37 @@ impl Lowerer {
         self.rename_tokens(e.to_token_stream())
     }
 
+    /// Constant code that may change a constant local in place (`k.fill(..)`,
+    /// `v.push(..)`, `f(&mut k)`) is preceded by a snapshot `k = k.clone()`: the
+    /// backward sweep restores it there, since rules and constant code it re-runs read
+    /// `k` as it was (an IR `Assign` tapes the old value).
+    fn snapshot_mutated(&self, code: &TokenStream, out: &mut Vec<Stmt>) {
+        let mut seen = Vec::new();
+        crate::mutation::mutated_locals(code, &mut seen);
+        let mut done = HashSet::new();
+        for var in seen {
+            let name = var.to_string();
+            if !self.mutable.contains(&name)
+                || self.uninit.contains(&name)
+                || self.is_active_var(&var)
+                || !done.insert(name)
+            {
+                continue;
+            }
+            let copy = quote_spanned!(var.span()=> ::core::clone::Clone::clone(&#var));
+            out.push(Stmt::Assign {
+                var,
+                rhs: Rhs::Const(copy),
+            });
+        }
+    }
+
+    /// Constant code as a statement, after snapshots of what it may change.
+    fn inactive(&self, code: TokenStream, out: &mut Vec<Stmt>) {
+        self.snapshot_mutated(&code, out);
+        out.push(Stmt::Inactive(code));
+    }
+
     // ---------- activity of expressions ----------
 
     fn is_active(&self, e: &Expr) -> bool {
@@ -413,7 +445,7 @@ impl Lowerer {
         // A tail in statement position: its value is unused, but an inactive tail may
         // have effects (a call, a macro), so it is kept as a statement.
         if let Some(Atom::Const(t)) = tail {
-            block.stmts.push(Stmt::Inactive(quote!(#t;)));
+            self.inactive(quote!(#t;), &mut block.stmts);
         }
         Ok(block)
     }
@@ -428,7 +460,7 @@ impl Lowerer {
             SynStmt::Macro(m) => {
                 // A macro in tail position has no `;`; in the middle of a block it needs one.
                 let (attrs, t) = (&m.attrs, self.verbatim(&m.mac));
-                out.push(Stmt::Inactive(quote!(#(#attrs)* #t;)));
+                self.inactive(quote!(#(#attrs)* #t;), out);
                 Ok(())
             }
             SynStmt::Expr(e, _) => self.expr_stmt(e, out),
@@ -495,6 +527,7 @@ impl Lowerer {
                             }
                         } else {
                             let mut t = self.verbatim(&init.expr);
+                            self.snapshot_mutated(&t, out);
                             if let Some(ty) = ty {
                                 let ty = self.verbatim(ty);
                                 // A call, not a block: lowered again at order 2, a block
@@ -601,7 +634,7 @@ impl Lowerer {
                     if self.is_active(&init.expr) {
                         self.rhs(&init.expr, out)?;
                     } else {
-                        out.push(Stmt::Inactive(self.verbatim(local)));
+                        self.inactive(self.verbatim(local), out);
                     }
                 }
                 Ok(())
@@ -630,7 +663,7 @@ impl Lowerer {
             }
             Expr::Macro(m) => {
                 let t = self.verbatim(m);
-                out.push(Stmt::Inactive(quote!(#t;)));
+                self.inactive(quote!(#t;), out);
                 Ok(())
             }
             e => {
@@ -641,7 +674,7 @@ impl Lowerer {
                     self.expr(e, out)?;
                 } else {
                     let t = self.verbatim(e);
-                    out.push(Stmt::Inactive(quote!(#t;)));
+                    self.inactive(quote!(#t;), out);
                 }
                 Ok(())
             }
@@ -666,7 +699,11 @@ impl Lowerer {
                 let right_active = self.is_active(right) || (op.is_some() && self.is_active_var(&var));
                 let rhs = match op {
                     None if self.is_active(right) => self.rhs(right, out)?,
-                    None => Rhs::Const(self.verbatim(right)),
+                    None => {
+                        let t = self.verbatim(right);
+                        self.snapshot_mutated(&t, out);
+                        Rhs::Const(t)
+                    }
                     Some(name) if right_active => {
                         let r = self.expr(right, out)?;
                         Rhs::Prim(prim_rt(name, vec![Atom::Var(var.clone()), r], vec![], span))
@@ -676,6 +713,7 @@ impl Lowerer {
                         // the reverse sweep may index with `k`.
                         let sym = op_symbol(name, span);
                         let r = self.verbatim(right);
+                        self.snapshot_mutated(&r, out);
                         // `&k + 1`: by reference, so that arrays are not moved.
                         Rhs::Const(quote_spanned!(span=> &#var #sym (#r)))
                     }
@@ -727,12 +765,15 @@ impl Lowerer {
                 };
                 let value_expr: &Expr = &value_expr;
                 let active = self.is_active(value_expr);
-                if !active && !self.is_active_var(&var) {
-                    let t = self.verbatim(whole);
-                    out.push(Stmt::Inactive(quote!(#t;)));
-                    return Ok(());
-                }
-                let value = if active { self.expr(value_expr, out)? } else { Atom::Const(self.verbatim(&value_expr)) };
+                // An inactive store is an IndexAssign too, not verbatim code: the
+                // backward sweep restores the element, since rules may read the array.
+                let value = if active {
+                    self.expr(value_expr, out)?
+                } else {
+                    let t = self.verbatim(&value_expr);
+                    self.snapshot_mutated(&t, out);
+                    Atom::Const(t)
+                };
                 if active {
                     self.mark_active(&var);
                 }
@@ -1388,7 +1429,7 @@ impl Lowerer {
         let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
         // `f64::max(x, y)`: the method call `x.max(y)`.
         if let ([ty, _], Some(first)) = (segs.as_slice(), c.args.first()) {
-            if ty == "f64" && primitives::by_method(&name).is_some() {
+            if (ty == "f64" || ty == "f32") && primitives::by_method(&name).is_some() {
                 // Kept across passes: lowering keys binding sites (and rewrites inside
                 // the arguments) by the address of the syntax.
                 let key = c as *const syn::ExprCall as usize;
@@ -1537,7 +1578,11 @@ impl Lowerer {
                 if c.args.len() != 1 || cl.inputs.len() != 1 {
                     return Err(err(c.span(), format!("hype: inside #[differentiable] code, {op}! on a closure takes one f64 argument (`{op}!(|y: f64| ..)(a)`); for more, write a #[differentiable(order = 2)] function and use grad!(f)")));
                 }
-                let ok = matches!(&cl.inputs[0], Pat::Type(t) if matches!(&*t.ty, syn::Type::Path(tp) if tp.path.is_ident("f64")));
+                let fty = match &cl.inputs[0] {
+                    Pat::Type(t) if crate::float::is_scalar(&t.ty) => t.ty.clone(),
+                    _ => Box::new(syn::parse_quote!(f64)),
+                };
+                let ok = matches!(&cl.inputs[0], Pat::Type(t) if crate::float::is_scalar(&t.ty) && !matches!(&*t.ty, syn::Type::Reference(_)));
                 if !ok {
                     return Err(err(cl.inputs[0].span(), format!("hype: inside #[differentiable] code, {op}! on a closure needs an f64 parameter written with its type (`|y: f64| ..`)")));
                 }
@@ -1559,8 +1604,8 @@ impl Lowerer {
                 };
                 let a = &c.args[0];
                 let block: Expr = syn::parse2(quote!({
-                    let #y: f64 = #a;
-                    let #yd: f64 = 1.0;
+                    let #y: #fty = #a;
+                    let #yd: #fty = 1.0;
                     #body
                     #ret
                 }))?;

@@ -355,7 +355,7 @@ fn second_order_closure(c: syn::ExprClosure, op: &str) -> syn::Result<TokenStrea
             ))
         }
     };
-    let scalar = matches!(&active[0].ty, syn::Type::Path(tp) if tp.path.is_ident("f64"));
+    let scalar = crate::float::is_scalar(&active[0].ty);
     if op == "diff2" && !scalar {
         return Err(syn::Error::new(
             span,

@@ -213,7 +213,11 @@ impl<'a> Reverse<'a> {
                     Atom::Var(u) => quote!(#u),
                     Atom::Const(t) => quote!(#t),
                 };
-                quote!(#tape.push(#var[#index]); #var[#index] = #v;)
+                // `replace`, not a copy: elements of a `Vec` of arrays are not `Copy`.
+                quote!({
+                    let __hype_v = #v;
+                    #tape.push(::core::mem::replace(&mut #var[#index], __hype_v));
+                })
             }
             Stmt::If { cond, then, els } => {
                 let t = self.fwd_block(then, Some(&[]));

@@ -16,5 +16,6 @@ mod containers;
 mod idioms;
 mod iterators;
 mod math;
+mod mutation;
 mod names;
 mod operators;
