@@ -313,6 +313,17 @@ impl Lowerer {
         }
     }
 
+    /// The local `Vec` of `v.push(x)`.
+    fn push_target(&self, m: &syn::ExprMethodCall) -> Option<Ident> {
+        if m.method != "push" || m.args.len() != 1 {
+            return None;
+        }
+        match strip(&m.receiver) {
+            Expr::Path(p) => p.path.get_ident().and_then(|id| self.lookup(id)),
+            _ => None,
+        }
+    }
+
     /// Constant code as a statement, after snapshots of what it may change.
     fn inactive(&self, code: TokenStream, out: &mut Vec<Stmt>) {
         self.snapshot_mutated(&code, out);
@@ -656,6 +667,22 @@ impl Lowerer {
             }
             Expr::ForLoop(f) => self.for_loop(f, out),
             Expr::While(w) => self.while_loop(w, out),
+            Expr::MethodCall(m)
+                if self.push_target(m).is_some() && self.is_active(&m.args[0])
+                    || self.push_target(m).is_some_and(|v| self.is_active_var(&v)) =>
+            {
+                let var = self.push_target(m).expect("checked");
+                let value = if self.is_active(&m.args[0]) {
+                    self.expr(&m.args[0], out)?
+                } else {
+                    let t = self.verbatim(&m.args[0]);
+                    self.snapshot_mutated(&t, out);
+                    Atom::Const(t)
+                };
+                self.mark_active(&var);
+                out.push(Stmt::Push { var, value });
+                Ok(())
+            }
             Expr::Block(b) if b.label.is_none() && b.attrs.is_empty() => {
                 let block = self.block_no_tail(&b.block)?;
                 out.extend(block.stmts);
@@ -1171,7 +1198,8 @@ impl Lowerer {
                     return Err(err(ix.expr.span(), "hype: indexing is supported on local variables (`x[i]`)"));
                 };
                 let index = self.verbatim(&ix.index);
-                Ok(Rhs::Index { base, index })
+                let owned = !self.ref_like.contains(&base.to_string());
+                Ok(Rhs::Index { base, index, owned })
             }
             Expr::If(i) => {
                 let r = self.tmp("ifv", span);
@@ -1465,7 +1493,8 @@ impl Lowerer {
             return Ok(Rhs::Prim(prim_rt("to_owned", vec![a], vec![], c.span())));
         }
         // `::hype::rt::at(&x, i)`: derivative code's element read `x[i]`.
-        if segs == ["hype", "rt", "at"] && c.args.len() == 2 {
+        if (segs == ["hype", "rt", "at"] || segs == ["hype", "rt", "at_owned"]) && c.args.len() == 2
+        {
             let base = match strip(&c.args[0]) {
                 Expr::Reference(r) => &*r.expr,
                 e => e,

@@ -19,3 +19,4 @@ mod math;
 mod mutation;
 mod names;
 mod operators;
+mod sequences;

@@ -141,28 +141,42 @@ impl<D: Dimension> ElementAdjoint<usize> for Vec<Array<f64, D>> {
 
 /// Elements an indexed write `a[i] = e` overwrites: their adjoint is taken out.
 pub trait ElementSlot<I> {
-    /// The `f64` at `index`.
-    fn slot(&mut self, index: I) -> &mut f64;
+    /// An element: `f64`, or an array for a `Vec` of arrays.
+    type Elem;
+    /// The element at `index`, replaced by zero.
+    fn take_elem(&mut self, index: I) -> Self::Elem;
 }
 
 impl<D: Dimension, I: NdIndex<D>> ElementSlot<I> for Array<f64, D> {
+    type Elem = f64;
     #[inline(always)]
-    fn slot(&mut self, index: I) -> &mut f64 {
-        &mut self[index]
+    fn take_elem(&mut self, index: I) -> f64 {
+        std::mem::replace(&mut self[index], 0.0)
     }
 }
 
 impl ElementSlot<usize> for Vec<f64> {
+    type Elem = f64;
     #[inline(always)]
-    fn slot(&mut self, index: usize) -> &mut f64 {
-        &mut self[index]
+    fn take_elem(&mut self, index: usize) -> f64 {
+        std::mem::replace(&mut self[index], 0.0)
     }
 }
 
 impl<const N: usize> ElementSlot<usize> for [f64; N] {
+    type Elem = f64;
     #[inline(always)]
-    fn slot(&mut self, index: usize) -> &mut f64 {
-        &mut self[index]
+    fn take_elem(&mut self, index: usize) -> f64 {
+        std::mem::replace(&mut self[index], 0.0)
+    }
+}
+
+impl<D: Dimension> ElementSlot<usize> for Vec<Array<f64, D>> {
+    type Elem = Array<f64, D>;
+    #[inline]
+    fn take_elem(&mut self, index: usize) -> Array<f64, D> {
+        let zeros = Array::zeros(self[index].raw_dim());
+        std::mem::replace(&mut self[index], zeros)
     }
 }
 
@@ -182,8 +196,8 @@ where
 /// Takes the adjoint of element `index` out of an adjoint slot, leaving zero there
 /// (the adjoint of an indexed write `a[i] = e`: the old element is overwritten).
 #[inline]
-pub fn take_at<T: ElementSlot<I>, I>(slot: &mut Option<T>, index: I) -> Option<f64> {
-    slot.as_mut().map(|a| std::mem::replace(a.slot(index), 0.0))
+pub fn take_at<T: ElementSlot<I>, I>(slot: &mut Option<T>, index: I) -> Option<T::Elem> {
+    slot.as_mut().map(|a| a.take_elem(index))
 }
 
 #[cfg(test)]
