@@ -20,9 +20,9 @@
 
 use hype::data::{mnist, Dataset};
 use hype::hyper::{
-    checkpointed, forward, optimize, reverse, rtho, truncated, Checkpointing, Dynamics,
-    HyperError, Hypergradient, Optimizer, OuterMethod, OuterParams, Projection, RthoParams,
-    Stats, TrainHyper, TrainLoss, TrainSetup, Training,
+    checkpointed, forward, optimize, reverse, rtho, truncated, Checkpointing, Dynamics, HyperError,
+    Hypergradient, Optimizer, OuterMethod, OuterParams, Projection, RthoParams, Stats, TrainHyper,
+    TrainLoss, TrainSetup, Training,
 };
 use hype::nn::Init;
 use hype::optim::AdamParams;
@@ -455,7 +455,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut drivers = vec![Driver::Full, Driver::Sqrt];
     drivers.extend(config.windows.iter().map(|&k| Driver::Truncated(k)));
-    drivers.extend([Driver::Forward, Driver::Rtho((steps / config.outer.max(1)).max(1))]);
+    drivers.extend([
+        Driver::Forward,
+        Driver::Rtho((steps / config.outer.max(1)).max(1)),
+    ]);
     let rows = compare(&p, &drivers)?;
     println!(
         "{:<34} {:>9} {:>10} {:>8} {:>7} {:>10}   hypergradient",

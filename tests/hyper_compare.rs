@@ -60,7 +60,10 @@ fn checkpointed_and_full_window_truncated_equal_full_reverse_hg() {
     let h = point();
     let full = p.hypergradient(Driver::Full, &h).unwrap();
     let sqrt = p.hypergradient(Driver::Sqrt, &h).unwrap();
-    assert_eq!(sqrt.grad, full.grad, "√T checkpoints recompute the same steps");
+    assert_eq!(
+        sqrt.grad, full.grad,
+        "√T checkpoints recompute the same steps"
+    );
     let k_full = p.hypergradient(Driver::Truncated(12), &h).unwrap();
     assert!(relative_error(&k_full.grad, &full.grad) <= 1e-10);
     assert_eq!(k_full.stats.peak_states, 13);
