@@ -461,17 +461,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ]);
     let rows = compare(&p, &drivers)?;
     println!(
-        "{:<34} {:>9} {:>10} {:>8} {:>7} {:>10}   hypergradient",
-        "driver", "cosine", "rel. err.", "time s", "states", "bytes"
+        "{:<34} {:>9} {:>10} {:>8} {:>6} {:>5} {:>5} {:>7} {:>10}   hypergradient",
+        "driver", "cosine", "rel. err.", "time s", "steps", "VJPs", "JVPs", "states", "bytes"
     );
     for r in &rows {
         let g: Vec<String> = r.grad.iter().map(|v| format!("{v:+.4}")).collect();
         println!(
-            "{:<34} {:>9.6} {:>10.2e} {:>8.2} {:>7} {:>10}   [{}]",
+            "{:<34} {:>9.6} {:>10.2e} {:>8.2} {:>6} {:>5} {:>5} {:>7} {:>10}   [{}]",
             r.driver.name(),
             r.cosine,
             r.relative_error,
             r.seconds,
+            r.stats.steps,
+            r.stats.vjps,
+            r.stats.jvps,
             r.stats.peak_states,
             r.stats.peak_bytes,
             g.join(", ")
