@@ -286,7 +286,7 @@ impl Problem {
     }
 
     /// The validation loss and its partial gradients (`E` does not depend on `h`).
-    pub fn validation(&self, s: &Vec<Net>, h: &Array1<f64>) -> (f64, Vec<Net>, Array1<f64>) {
+    pub fn validation(&self, s: &[Net], h: &Array1<f64>) -> (f64, Vec<Net>, Array1<f64>) {
         let (v, g) = value_and_grad!(batch_loss)(&s[0], &self.validation.x, &self.validation.y);
         (v, vec![g, s[1].zero_like()], Array1::zeros(h.len()))
     }
