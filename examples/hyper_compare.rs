@@ -96,6 +96,7 @@ impl Phased<'_> {
             lr: Array2::from_elem((1, 1), h[self.phase(t)]),
             momentum: Array1::from_elem(1, momentum),
             l2: L2_UNIT * h[self.phases],
+            // Only the initial state reads the scale; a step does not.
             init_scale: 0.0,
             loss: (),
         }
