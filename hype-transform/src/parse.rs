@@ -135,7 +135,8 @@ pub fn signature(f: &mut syn::ItemFn) -> syn::Result<Vec<Param>> {
     }
 }
 
-/// Whether a parameter of this type is active by default (DESIGN §3).
+/// Whether a parameter of this type is active by default (ARCHITECTURE.md, the
+/// `parse.rs` row of the transform's table).
 pub fn is_differentiable_type(ty: &Type) -> bool {
     match ty {
         Type::Reference(r) => is_differentiable_type(&r.elem),
