@@ -52,8 +52,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     if float == crate::float::Float::F32 {
         crate::float::type_literals(&mut body, float);
     }
-    let mut ir = lower_function(params, &body, idents)?;
-    ir.float = float;
+    let ir = lower_function(params, &body, idents, float)?;
     let mut out = emit(&func, &ir, opts.level.unwrap_or(1));
     let order = crate::higher::Order {
         order: opts.order.unwrap_or(1),

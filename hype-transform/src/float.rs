@@ -90,17 +90,27 @@ fn find(tokens: TokenStream, first: &mut [Option<Span>; 2]) {
     }
 }
 
-/// Gives unsuffixed float literals of `block` the type `float` (outside macros).
-pub fn type_literals(block: &mut syn::Block, float: Float) {
-    struct Suffix(&'static str);
-    impl VisitMut for Suffix {
-        fn visit_lit_float_mut(&mut self, l: &mut syn::LitFloat) {
-            if l.suffix().is_empty() {
-                *l = syn::LitFloat::new(&format!("{}{}", l.base10_digits(), self.0), l.span());
-            }
+struct Suffix(&'static str);
+
+impl VisitMut for Suffix {
+    fn visit_lit_float_mut(&mut self, l: &mut syn::LitFloat) {
+        if l.suffix().is_empty() {
+            *l = syn::LitFloat::new(&format!("{}{}", l.base10_digits(), self.0), l.span());
         }
     }
+}
+
+/// Gives unsuffixed float literals of `block` the type `float` (outside macros).
+pub fn type_literals(block: &mut syn::Block, float: Float) {
     Suffix(float.name()).visit_block_mut(block);
+}
+
+/// [`type_literals`] of an expression (rewritten code's own literals); nothing for
+/// `f64`, whose literals need no suffix.
+pub fn type_literals_expr(e: &mut syn::Expr, float: Float) {
+    if float == Float::F32 {
+        Suffix(float.name()).visit_expr_mut(e);
+    }
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ pub fn lower_function(
     params: Vec<Param>,
     body: &syn::Block,
     all_idents: HashSet<String>,
+    float: crate::float::Float,
 ) -> syn::Result<Function> {
     let mut active: HashSet<String> = params
         .iter()
@@ -28,7 +29,10 @@ pub fn lower_function(
     // Each binding site keeps the unique name it got in the first pass that bound
     // it, so that activity recorded under a name means the same variable next pass.
     let mut site_names: HashMap<usize, String> = HashMap::new();
-    let mut rewrites = Rewrites::default();
+    let mut rewrites = Rewrites {
+        float,
+        ..Rewrites::default()
+    };
     for _ in 0..64 {
         let mut used = all_idents.clone();
         used.extend(site_names.values().cloned());
@@ -53,7 +57,7 @@ pub fn lower_function(
                 ret,
                 active: l.active,
                 mutable: l.mutable,
-                float: Default::default(),
+                float,
             });
         }
         active = l.active;
@@ -98,7 +102,19 @@ pub fn closure_ir(c: &syn::ExprClosure) -> syn::Result<Function> {
     crate::check::body(&block)?;
     let mut idents = std::collections::HashSet::new();
     crate::types::collect_idents(c.to_token_stream(), &mut idents);
-    lower_function(params, &block, idents)
+    let float = if c
+        .inputs
+        .iter()
+        .any(|p| matches!(p, Pat::Type(t) if crate::float::Float::F32.is(&t.ty)))
+    {
+        crate::float::Float::F32
+    } else {
+        crate::float::Float::F64
+    };
+    if float == crate::float::Float::F32 {
+        crate::float::type_literals(&mut block, float);
+    }
+    lower_function(params, &block, idents, float)
 }
 
 /// Iterator code rewritten into loops ([`crate::iterators`]), kept across the passes of
@@ -111,6 +127,8 @@ struct Rewrites {
     values: HashMap<usize, std::rc::Rc<Expr>>,
     loops: HashMap<usize, std::rc::Rc<Vec<SynStmt>>>,
     fresh: crate::iterators::Fresh,
+    /// The function's float type (of rewritten code's literals).
+    float: crate::float::Float,
 }
 
 /// A closure bound to a local (`let f = |x| ..;`), inlined where it is called.
@@ -383,8 +401,11 @@ impl Lowerer {
             // it mentions (its own lets are not in scope yet); in `let` and tail
             // position blocks are lowered first and judged by their value.
             Expr::If(_) | Expr::Block(_) => self.tokens_mention_active(e.to_token_stream()),
+            // A macro's value is active when its tokens mention an active variable
+            // (`array![..]`, `vec![..]`; anything else is then an error, not a constant),
+            // unless the macro only formats, asserts or tests.
             Expr::Macro(m) => {
-                is_array_macro(&m.mac.path) && self.tokens_mention_active(m.mac.tokens.clone())
+                !is_effect_macro(&m.mac.path) && self.tokens_mention_active(m.mac.tokens.clone())
             }
             _ => false,
         }
@@ -1240,12 +1261,54 @@ impl Lowerer {
                 Ok(Rhs::Tuple(elems))
             }
             Expr::Macro(m) if is_array_macro(&m.mac.path) => self.array_macro(m, out),
-            Expr::Macro(m) => Err(err(m.span(), "hype: macros other than `array![..]` cannot produce active values in #[differentiable] code")),
+            Expr::Macro(m) if m.mac.path.is_ident("vec") => self.vec_macro(m, out),
+            Expr::Macro(m) => Err(err(m.span(), "hype: macros other than `array![..]` and `vec![..]` cannot produce active values in #[differentiable] code; compute the value with ordinary expressions")),
             other => Err(err(other.span(), "hype: this expression is not supported in #[differentiable] code")),
         }
     }
 
     /// `array![a, b]` / `array![[a, b], [c, d]]` with active scalars.
+    /// `vec![a, b, ..]` of active values: a new `Vec` and one push per element.
+    fn vec_macro(&mut self, m: &syn::ExprMacro, out: &mut Vec<Stmt>) -> syn::Result<Rhs> {
+        use syn::punctuated::Punctuated;
+        let key = m as *const syn::ExprMacro as usize;
+        let parsed = match self.rewrites.exprs.get(&key) {
+            Some(e) => e.clone(),
+            None => {
+                let parser = Punctuated::<Expr, syn::Token![,]>::parse_terminated;
+                let elems = syn::parse::Parser::parse2(parser, m.mac.tokens.clone()).map_err(|_| {
+                    err(m.span(), "hype: `vec![value; n]` of an active value is not supported; write `vec![a, b, ..]`, or push in a loop (`for _ in 0..n { v.push(value.clone()) }`)")
+                })?;
+                let e = std::rc::Rc::new(Expr::Array(syn::ExprArray {
+                    attrs: Vec::new(),
+                    bracket_token: Default::default(),
+                    elems,
+                }));
+                self.rewrites.exprs.insert(key, e.clone());
+                e
+            }
+        };
+        let Expr::Array(parsed) = &*parsed else {
+            unreachable!("stored as an array")
+        };
+        let v = self.tmp("v", m.span());
+        out.push(Stmt::Let {
+            var: v.clone(),
+            mutable: true,
+            rhs: Rhs::Const(quote!(::std::vec::Vec::new())),
+        });
+        self.mutable.insert(v.to_string());
+        self.mark_active(&v);
+        for e in &parsed.elems {
+            let value = self.expr(e, out)?;
+            out.push(Stmt::Push {
+                var: v.clone(),
+                value,
+            });
+        }
+        Ok(Rhs::Copy(Atom::Var(v)))
+    }
+
     fn array_macro(&mut self, m: &syn::ExprMacro, out: &mut Vec<Stmt>) -> syn::Result<Rhs> {
         use syn::punctuated::Punctuated;
         let parser = Punctuated::<Expr, syn::Token![,]>::parse_terminated;
@@ -1301,7 +1364,10 @@ impl Lowerer {
         let rewrite = |e: &Expr, this: &mut Self| -> syn::Result<Option<Expr>> {
             let me = Expr::MethodCall(m.clone());
             if crate::iterators::is_reduction(&me) {
-                return crate::iterators::reduction(&me, &mut this.rewrites.fresh).map(Some);
+                let mut r = crate::iterators::reduction(&me, &mut this.rewrites.fresh)?;
+                // The accumulator's literal takes the function's float type.
+                crate::float::type_literals_expr(&mut r, this.rewrites.float);
+                return Ok(Some(r));
             }
             let closure_arg = matches!(m.args.first(), Some(Expr::Closure(_)));
             if (name == "mapv" || name == "map" || name == "mapv_into") && closure_arg {
@@ -1712,6 +1778,36 @@ pub fn prim_rt(name: &str, args: Vec<Atom>, statics: Vec<TokenStream>, span: Spa
 }
 
 /// `array![..]`, also by path (`::hype::ndarray::array![..]` in derivative code).
+/// Macros whose value is never a differentiable number.
+fn is_effect_macro(p: &syn::Path) -> bool {
+    p.segments.last().is_some_and(|s| {
+        matches!(
+            s.ident.to_string().as_str(),
+            "format"
+                | "println"
+                | "print"
+                | "eprintln"
+                | "eprint"
+                | "write"
+                | "writeln"
+                | "assert"
+                | "assert_eq"
+                | "assert_ne"
+                | "debug_assert"
+                | "debug_assert_eq"
+                | "debug_assert_ne"
+                | "panic"
+                | "matches"
+                | "todo"
+                | "unimplemented"
+                | "unreachable"
+                | "stringify"
+                | "concat"
+                | "format_args"
+        )
+    })
+}
+
 fn is_array_macro(p: &syn::Path) -> bool {
     p.segments.last().is_some_and(|s| s.ident == "array")
 }

@@ -239,3 +239,22 @@ fn a_constant_closure_in_constant_code() {
         1e-14,
     );
 }
+
+#[differentiable(order = 2)]
+fn filtered_sum(x: &Array1<f64>) -> f64 {
+    let pos: f64 = x.iter().filter(|v| **v > 0.0).map(|v| v * v).sum();
+    let mut s = 0.0;
+    for v in x.iter().filter(|&&v| v < 1.0) {
+        s += v.sin();
+    }
+    pos + s
+        + x.iter()
+            .copied()
+            .filter(|v| v.abs() > 0.7)
+            .fold(1.0, |a, v| a * v)
+}
+array_fn_test!(
+    filter_in_sums_loops_and_folds,
+    filtered_sum,
+    [0.5, -1.5, 2.0]
+);

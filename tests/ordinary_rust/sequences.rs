@@ -100,3 +100,19 @@ array_fn_test!(
     stored_twice,
     [0.5, -1.5, 2.0]
 );
+
+#[differentiable(order = 2)]
+fn vec_macro_of_arrays(w: &Array1<f64>) -> f64 {
+    let ys = vec![w * 2.0, w.mapv(|v| v.sin())];
+    let mut s = 0.0;
+    for y in ys.iter() {
+        s += y.dot(w);
+    }
+    let zs = vec![w[0], w[1] * w[2]];
+    s + zs.iter().map(|z| z * z).sum::<f64>()
+}
+array_fn_test!(
+    vec_macro_then_iterate,
+    vec_macro_of_arrays,
+    [0.5, -1.5, 2.0]
+);
