@@ -47,6 +47,8 @@ pub use reduce::*;
 pub use shape::*;
 pub use val::*;
 
+pub(crate) use elementwise::k;
+
 #[doc(inline)]
 pub use crate::__hype_zero_or_unit as zero_or_unit;
 
