@@ -115,6 +115,12 @@ impl ScalarInput for f64 {
     }
 }
 
+impl ScalarInput for f32 {
+    fn unit() -> f32 {
+        1.0
+    }
+}
+
 impl<T: ScalarInput + ?Sized> ScalarInput for &T {
     fn unit() -> T::Tangent {
         T::unit()

@@ -49,6 +49,8 @@ pub use sequences::*;
 pub use shape::*;
 pub use val::*;
 
+pub(crate) use elementwise::k;
+
 #[doc(inline)]
 pub use crate::__hype_zero_or_unit as zero_or_unit;
 

@@ -2,6 +2,7 @@
 //! its adjoint together, so a `Vec`'s adjoint, once dense, stays as long as the `Vec`.
 
 use super::ElementRead;
+use crate::Float;
 use ndarray::{Array, Dimension};
 
 /// An element as read, made owned: scalars as they are, arrays of a `Vec` copied.
@@ -18,10 +19,18 @@ impl OwnedElement for f64 {
     }
 }
 
-impl<D: Dimension> OwnedElement for &Array<f64, D> {
-    type Owned = Array<f64, D>;
+impl OwnedElement for f32 {
+    type Owned = f32;
+    #[inline(always)]
+    fn into_owned_element(self) -> f32 {
+        self
+    }
+}
+
+impl<F: Float, D: Dimension> OwnedElement for &Array<F, D> {
+    type Owned = Array<F, D>;
     #[inline]
-    fn into_owned_element(self) -> Array<f64, D> {
+    fn into_owned_element(self) -> Array<F, D> {
         self.clone()
     }
 }
