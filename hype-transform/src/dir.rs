@@ -27,7 +27,7 @@ type R<T> = syn::Result<T>;
 fn arg(a: &Atom) -> TokenStream {
     match a {
         Atom::Var(v) => quote!(&#v),
-        Atom::Const(t) => quote!(&(#t)),
+        Atom::Const(t) => crate::forward::const_arg(t),
     }
 }
 

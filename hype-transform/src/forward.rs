@@ -18,7 +18,7 @@ pub struct Forward<'a> {
 pub fn atom_ref(a: &Atom) -> TokenStream {
     match a {
         Atom::Var(v) => quote!(&#v),
-        Atom::Const(t) => quote!(&(#t)),
+        Atom::Const(t) => const_arg(t),
     }
 }
 
@@ -341,5 +341,21 @@ pub fn pushed(value: &Atom) -> TokenStream {
     match value {
         Atom::Var(u) => quote!(::core::clone::Clone::clone(&#u)),
         Atom::Const(t) => quote!((#t)),
+    }
+}
+
+/// A constant operand by reference: `&(c)`, or `(&c)` as written when it is already a
+/// shared reference (derivative code lowered again), so that no `&&` reaches the
+/// runtime (`Val` sees through references of arrays and `f64`, not of `f32`).
+pub fn const_arg(t: &TokenStream) -> TokenStream {
+    let mut it = t.clone().into_iter();
+    let first = it.next();
+    let second = it.next();
+    let is_ref = matches!(&first, Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == '&')
+        && !matches!(&second, Some(proc_macro2::TokenTree::Ident(i)) if i == "mut");
+    if is_ref {
+        quote!((#t))
+    } else {
+        quote!(&(#t))
     }
 }

@@ -100,5 +100,8 @@ fn f32_scalars() {
     let (x, y) = (0.5f64, -1.25f64);
     let ex = y * (x * y).cos() + x.exp() * 0.5;
     let ey = x * (x * y).cos() - y * y;
-    assert!((gx as f64 - ex).abs() < 1e-5 && (gy as f64 - ey).abs() < 1e-5, "{gx} {gy}");
+    assert!(
+        (gx as f64 - ex).abs() < 1e-5 && (gy as f64 - ey).abs() < 1e-5,
+        "{gx} {gy}"
+    );
 }

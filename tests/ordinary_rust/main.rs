@@ -13,6 +13,7 @@
 
 mod check;
 mod containers;
+mod float32;
 mod idioms;
 mod iterators;
 mod math;
