@@ -35,13 +35,14 @@ fn sweep() {
         check(&mut c);
     }
     eprintln!(
-        "SWEEP seed {} functions {} inputs {} nonzero {} hvps {} mismatches {}",
+        "SWEEP seed {} functions {} inputs {} nonzero {} hvps {} mismatches {} f32 {}",
         generated::SEED,
         c.checked,
         c.inputs,
         c.nonzero,
         c.hvps,
-        c.failures.len()
+        c.failures.len(),
+        c.singles
     );
     for f in &c.failures {
         eprintln!("MISMATCH {f}");
