@@ -4281,8 +4281,12 @@ fn single_precision(code: &str) -> String {
     let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
     let mut i = 0;
     while i < code.len() {
+        // A literal's suffix (`1.0_f64`, `2f64`) too.
+        let suffix = i > 0
+            && (bytes[i - 1].is_ascii_digit()
+                || (bytes[i - 1] == b'_' && i > 1 && bytes[i - 2].is_ascii_digit()));
         if code[i..].starts_with("f64")
-            && (i == 0 || !word(bytes[i - 1]))
+            && (i == 0 || !word(bytes[i - 1]) || suffix)
             && !bytes.get(i + 3).is_some_and(|&c| word(c))
         {
             out.push_str("f32");

@@ -82,12 +82,21 @@ pub fn is_chain(e: &Expr) -> bool {
     }
 }
 
+/// A variable or a field (`x`, `self.w`).
+fn is_place(e: &Expr) -> bool {
+    matches!(strip(e), Expr::Path(p) if p.path.get_ident().is_some())
+        || matches!(strip(e), Expr::Field(_))
+}
+
 /// Whether `e` ends a chain in a sink: `chain.sum()`, `.product()`, `.fold(..)`.
 pub fn is_reduction(e: &Expr) -> bool {
     match strip(e) {
         Expr::MethodCall(m) => {
-            matches!(m.method.to_string().as_str(), "sum" | "product" | "fold")
-                && is_chain(&m.receiver)
+            let name = m.method.to_string();
+            // ndarray's own `x.fold(init, f)` folds over the elements as `x.iter()` does.
+            let array_fold = name == "fold" && is_place(&m.receiver);
+            (matches!(name.as_str(), "sum" | "product" | "fold") && is_chain(&m.receiver)
+                || array_fold)
                 && !matches!(strip(&m.receiver), Expr::Range(_)) // `(a..b).sum()` is integer
         }
         _ => false,
@@ -337,7 +346,13 @@ pub fn reduction(e: &Expr, fresh: &mut Fresh) -> syn::Result<Expr> {
     let span = m.span();
     let k = fresh.name("k", span);
     let acc = fresh.name("acc", span);
-    let s = stream(&m.receiver, &k, fresh)?;
+    let receiver: Expr = if is_chain(&m.receiver) {
+        (*m.receiver).clone()
+    } else {
+        let x = &m.receiver;
+        parse_quote_spanned!(span=> #x.iter())
+    };
+    let s = stream(&receiver, &k, fresh)?;
     let (header, elem, setup) = (&s.header, &s.elem, &s.setup);
     let keep = s
         .keep
@@ -439,7 +454,19 @@ pub fn for_loop(f: &syn::ExprForLoop, fresh: &mut Fresh) -> syn::Result<Vec<syn:
 /// `x.mapv(|v| body)` as `{ let v = x; body }`, when the body is elementwise.
 pub fn mapv(m: &syn::ExprMethodCall) -> syn::Result<Expr> {
     let span = m.span();
-    let Some(Expr::Closure(c)) = m.args.first().map(strip) else {
+    // `x.mapv(f64::abs)`: the function as a closure.
+    let named: Option<syn::ExprClosure> = match m.args.first().map(strip) {
+        Some(f @ Expr::Path(_)) => Some(parse_quote_spanned!(span=> |__hype_v| #f(__hype_v))),
+        _ => None,
+    };
+    let first = match &named {
+        Some(c) => Some(c),
+        None => match m.args.first().map(strip) {
+            Some(Expr::Closure(c)) => Some(c),
+            _ => None,
+        },
+    };
+    let Some(c) = first else {
         return Err(err(
             span,
             "hype: `mapv` takes a closure here (`x.mapv(|v| ..)`)",

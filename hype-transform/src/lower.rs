@@ -1369,7 +1369,8 @@ impl Lowerer {
                 crate::float::type_literals_expr(&mut r, this.rewrites.float);
                 return Ok(Some(r));
             }
-            let closure_arg = matches!(m.args.first(), Some(Expr::Closure(_)));
+            let closure_arg = matches!(m.args.first(), Some(Expr::Closure(_)))
+                || (name == "mapv" && matches!(m.args.first(), Some(Expr::Path(_))));
             if (name == "mapv" || name == "map" || name == "mapv_into") && closure_arg {
                 return crate::iterators::mapv(m).map(Some);
             }

@@ -2208,7 +2208,7 @@ pub mod part0 {
             }
             acc1 += (acc1 * 3.0);
         }
-        for &v in [-1.0_f64, 0.7].iter() {
+        for &v in [-1.0_f32, 0.7].iter() {
             for v5 in x {
                 acc1 -= (acc1 + x[1]).min((x[2] - x[2]));
             }
@@ -2253,7 +2253,7 @@ pub mod part0 {
         let mut a = (a - (a + 1.0));
         let mut acc1: f32 = 0.0;
         for i in (0..n).rev().step_by(2) {
-            for (r, &v) in [0.0_f64, 0.3, -0.5].iter().enumerate() {
+            for (r, &v) in [0.0_f32, 0.3, -0.5].iter().enumerate() {
                 acc1 *= (1.0 + (0.2 * acc1.mul_add(acc1, 0.5).sin()));
                 let s2 = f32::powf((2.0 + ops::softplus(&a).cos()), a.sin());
                 a = ((a * 0.5) + (n as f32).min(0.3));
@@ -2382,7 +2382,7 @@ pub mod part0 {
         let n = x.len();
         let mut x = (&(x.powi(2).powi(2)) + 0.25).ln_1p();
         let mut s1: f32 = f001(x.var(0.0));
-        if x.iter().fold(1.0_f64, |acc3, &v2| ((acc3 * 0.9) + (x[2] - s1))) > x.std(1.0) {
+        if x.iter().fold(1.0_f32, |acc3, &v2| ((acc3 * 0.9) + (x[2] - s1))) > x.std(1.0) {
             let s4: f32 = x.iter().map(|v5| (0.9 + (0.1 * f32::ln_1p((s1.powi(2) + 0.25)).tanh()))).product::<f32>();
             let mut s6 = x.iter().rev().map(|&v7| x.iter().map(|&v8| x.dot(&x)).sum::<f32>()).sum::<f32>().cos();
         }
@@ -2408,7 +2408,7 @@ pub mod part0 {
             for i in (0..n).rev() {
                 a5[i] = ({ let t6 = (x[(i + 3) % n] - c); let a = x.iter().zip(x.iter()).map(|(v7, u8)| { let v7 = x[m % n]; x[i] }).sum::<f32>(); (t6 * s4) } + a5[(i + 1) % n]);
             }
-            for (r, &v) in [2.0_f64, 1.0].iter().enumerate() {
+            for (r, &v) in [2.0_f32, 1.0].iter().enumerate() {
                 let s9: f32 = (1.5 + &((&(a5.powi(2)) + 1.0))).acosh().sum();
                 let (mut p10, p12) = (a5.dot(&a5), a5.iter().map(|v11| ((*v11) - a5[(r + 3) % n])).sum::<f32>());
                 a5 += a5.sum();
@@ -2456,7 +2456,7 @@ pub mod part0 {
         let x = x.powi(2).powi(2);
         let (p1, p2) = (x[3].tanh().exp(), f002(n, &x));
         let mut acc3: f32 = 1.0;
-        for &v in [0.3_f64, -0.5, 0.5].iter() {
+        for &v in [0.3_f32, -0.5, 0.5].iter() {
             let mut k = 0;
             while k < n {
                 let mut a: f32 = (a + ops::sigmoid(&x[k]));
@@ -2487,7 +2487,7 @@ pub mod part0 {
         let s1 = (a.abs() * (-0.5));
         let mut acc2: f32 = 1.0;
         for v3 in x.iter().copied() {
-            acc2 += (0.3 * (if x.iter().fold(0.3_f64, |acc5, v4| (acc5 * (0.5 + (0.1 * { let t6 = acc5; let t7 = x[0]; t6 }.tanh())))) <= 3.0 && x[0] >= 1.0 { f32::atanh((0.9 * (n as f32).tanh())) } else { (s1 - 0.2) }));
+            acc2 += (0.3 * (if x.iter().fold(0.3_f32, |acc5, v4| (acc5 * (0.5 + (0.1 * { let t6 = acc5; let t7 = x[0]; t6 }.tanh())))) <= 3.0 && x[0] >= 1.0 { f32::atanh((0.9 * (n as f32).tanh())) } else { (s1 - 0.2) }));
             acc2 *= (0.9 + (0.2 * self::f009(s1, a, 4, x, (n as f32)).tanh()));
         }
         let s8 = a;
@@ -2496,7 +2496,7 @@ pub mod part0 {
             acc2 += (0.3 * f32::powf(((*v10).powi(2) + 0.5), x[i].sin()).powi(2));
         }
         let mut acc11: f32 = 1.0;
-        for &v in [-1.0_f64, 0.75, 0.75, 0.75].iter() {
+        for &v in [-1.0_f32, 0.75, 0.75, 0.75].iter() {
             for i in 0..4 {
                 acc11 *= (1.0 + (0.3 * s8.powi(2).sin()));
             }
@@ -2590,7 +2590,7 @@ pub mod part0 {
                 let s9: f32 = ((a - 1.5) - 0.75);
                 s1 += (i as f32).cos();
             }
-            for (r, &v) in [0.0_f64, -1.0, 0.75].iter().enumerate() {
+            for (r, &v) in [0.0_f32, -1.0, 0.75].iter().enumerate() {
                 s1 -= ((2.0 + v.cos()).powi(-1) / 4.0);
             }
             s1 /= (2.0 + ops::sin(&s1).sin());
@@ -2672,7 +2672,7 @@ pub mod part0 {
             let mut s2 = f001(a.powi(2));
             s1 += (0..n).map(|i| (s2.powi(2) + 1.0).powf((i as f32).sin())).sum::<f32>();
         } else {
-            for &v in [3.0_f64, 3.0, 1.5].iter() {
+            for &v in [3.0_f32, 3.0, 1.5].iter() {
                 s1 = (v.powi(2) + 0.25).sqrt().cos();
             }
             if f016(a) >= (a - a) {
@@ -2749,7 +2749,7 @@ pub mod part0 {
             let mut s4 = (1..n).map(|i| (y[(i + 1) % n] * a)).sum::<f32>();
         }
         let mut acc5: f32 = 1.0;
-        for &v in [0.5_f64, 1.0].iter() {
+        for &v in [0.5_f32, 1.0].iter() {
             acc5 += { let t6 = v.mul_add(b, -1.0); let b = t6.cos(); x.sum() };
         }
         let s7 = (y.sum() * { let t8 = (n as f32); let t8 = y[0]; t8 });
@@ -2869,7 +2869,7 @@ pub mod part0 {
         let mut a2 = Array1::<f32>::zeros(n);
         for i in 0..n {
             a2[n - 1 - i] = ((if ((-0.3) * a) > a.mul_add(s1, a) { (if ops::tanh(&s1) > s1.min(s1) { a } else { s1 }) } else { a.round() }) + a2[(i + 1) % n]);
-            let (p3, p6) = ((a2[(i + 1) % n] * (n as f32)), a2.iter().fold(1.0_f64, |acc5, v4| ((acc5 * 0.8) + a2.dot(&a2))));
+            let (p3, p6) = ((a2[(i + 1) % n] * (n as f32)), a2.iter().fold(1.0_f32, |acc5, v4| ((acc5 * 0.8) + a2.dot(&a2))));
         }
         ((a2.std(1.0) + s1) + a2.sum())
     }
@@ -2897,7 +2897,7 @@ pub mod part0 {
             }
         }
         let mut acc6: f32 = 0.0;
-        for (r, &v) in [0.75_f64, 0.25].iter().enumerate() {
+        for (r, &v) in [0.75_f32, 0.25].iter().enumerate() {
             acc6 = ((acc6 * 0.8) + v.cos());
             acc6 = ((0..n).map(|i| (x[(r + 3) % n] / (-2.0))).sum::<f32>() + s1.min(x[n - 1 - r]));
         }
@@ -3032,7 +3032,7 @@ pub mod part0 {
                 acc1 -= ops::sigmoid(&((x[(k + 2) % n] + (-1.0))));
                 acc1 = ((acc1 * 0.9) + b.powi(3));
             }
-            for (r, &v) in [0.1_f64, 0.5, 3.0].iter().enumerate() {
+            for (r, &v) in [0.1_f32, 0.5, 3.0].iter().enumerate() {
                 acc1 -= f020((-x[n - 1 - r]));
             }
             acc1 -= ((x[k] + x[(k + 1) % n]) * x[k].sin());
@@ -3056,7 +3056,7 @@ pub mod part0 {
                 acc1 /= ((0.7 + x[k4 % n]).powi(2) + 1.0);
                 d7 = f32::atan2(acc5, acc5).min(x.iter().map(|&v8| (1.0 + (0.2 * x[(k + 1) % n].cos().sin()))).product::<f32>());
             } else {
-                acc3 *= (0.75 + (0.3 * x.iter().copied().fold(0.25_f64, |acc10, v9| ((acc10 * 0.5) + acc3.asinh())).sin()));
+                acc3 *= (0.75 + (0.3 * x.iter().copied().fold(0.25_f32, |acc10, v9| ((acc10 * 0.5) + acc3.asinh())).sin()));
                 d7 = (0..n).map(|i| acc3.mul_add(acc1, 0.7)).sum::<f32>();
             }
             acc5 += (0.3 * x.iter().rev().fold(x[(k + 2) % n].powi(2), |acc12, v11| ((acc12 * 0.9) + d7.atan2((*v11)))));
@@ -3072,7 +3072,7 @@ pub mod part0 {
         while k < n && acc1 > 2.0 {
             let mut acc2: f32 = 1.0;
             for v3 in x {
-                let s4 = x.iter().fold(-0.5_f64, |acc6, v5| ((acc6 * 0.5) + self::f033(x[k], x, x[2])));
+                let s4 = x.iter().fold(-0.5_f32, |acc6, v5| ((acc6 * 0.5) + self::f033(x[k], x, x[2])));
                 let (p7, p8) = (ops::softplus(&x[(m + 2) % n]), (if f029(acc2, acc2) <= x[n - 1 - k].atan2(x[k]) { s4 } else { acc1 }));
                 acc1 += ((x[2] + 0.1) / 0.5);
             }
@@ -3215,7 +3215,7 @@ pub mod part0 {
     pub fn f041(x: &[f32], a: f32) -> f32 {
         let n = x.len();
         let mut acc1: f32 = 0.0;
-        for &v in [-1.0_f64, 1.5, 0.1].iter() {
+        for &v in [-1.0_f32, 1.5, 0.1].iter() {
             acc1 *= (0.5 + (0.2 * (0.5 - v).tanh()));
         }
         let mut s2 = (0.7 - (acc1 / 2.0));
@@ -3313,7 +3313,7 @@ pub mod part0 {
             let mut s3 = (x - 1.5).sum();
             let acc1 = (acc1 - x.sum());
             let mut acc4: f32 = 1.0;
-            for (r, &v) in [1.0_f64, -1.0].iter().enumerate() {
+            for (r, &v) in [1.0_f32, -1.0].iter().enumerate() {
                 s3 -= (x.iter().enumerate().map(|(i, v5)| ops::sigmoid(&acc1)).sum::<f32>() / 3.0);
             }
             k2 += 1;
@@ -3361,13 +3361,13 @@ pub mod part0 {
     pub fn f048(x: &Array1<f32>, a: f32, m: usize) -> f32 {
         let n = x.len();
         let mut acc1: f32 = 0.0;
-        for &v in [0.75_f64, 2.0, 0.3, 0.25].iter() {
+        for &v in [0.75_f32, 2.0, 0.3, 0.25].iter() {
             let mut v: f32 = (v * x.iter().sum::<f32>());
             acc1 -= a;
         }
         let s3: f32 = hype::ops::sigmoid(&(x[m % n].powi(2)));
         let a = (a * x.iter().map(|v4| (1..n).map(|i| x[i]).sum::<f32>()).sum::<f32>());
-        for (r, &v) in [0.5_f64, 0.1].iter().enumerate() {
+        for (r, &v) in [0.5_f32, 0.1].iter().enumerate() {
             let s5 = { let v = s3; x[(r + 1) % n].powi(2) };
             acc1 /= (2.0 + ((-1.0) - x[(r + 3) % n]).sin());
         }
@@ -3382,7 +3382,7 @@ pub mod part0 {
         let mut w1 = x.mapv(|v2| (v2 + b.powi(2).cos()));
         w1 += &(w1.mapv(|v3| ((v3 + v3) - v3.tanh().exp())));
         let s4 = f046(x[0], &w1).powi(2);
-        let s5 = (if ops::tanh(&c) <= b.tanh().exp() { y.iter().fold(-2.0_f64, |acc7, v6| (acc7 * (1.0 + (0.1 * y[0].powi(2).tanh())))) } else { ((n as f32) / (s4.powi(2) + 1.0)) });
+        let s5 = (if ops::tanh(&c) <= b.tanh().exp() { y.iter().fold(-2.0_f32, |acc7, v6| (acc7 * (1.0 + (0.1 * y[0].powi(2).tanh())))) } else { ((n as f32) / (s4.powi(2) + 1.0)) });
         ((hype::ops::l2(x) + s5) + w1.sum())
     }
 }
@@ -3454,7 +3454,7 @@ pub mod part1 {
             let s17: f32 = (ops::sigmoid(&a) - x.iter().map(|&v18| x.dot(x)).sum::<f32>());
         }
         let mut acc19: f32 = 0.0;
-        for (r, &v) in [0.3_f64, -2.0, 0.2, 3.0].iter().enumerate() {
+        for (r, &v) in [0.3_f32, -2.0, 0.2, 3.0].iter().enumerate() {
             acc19 += x.iter().rev().map(|&v20| (0.9 + (0.2 * crate::generated::single::part0::f018(x[r], x).tanh()))).product::<f32>();
         }
         ((0.5 * x).exp().dot(&((a + x))) + acc19)
@@ -3543,7 +3543,7 @@ pub mod part1 {
             let (mut w3, w4) = (y.to_owned(), (y + y));
             d1 = w3.mapv(|v5| (v5 * a)).std(0.0);
         }
-        let s6 = f023(&(y.mapv(|v7| ((a + d1) + (v7 - 1.0)))), &((x - x)), x.iter().fold(1.0_f64, |acc9, &v8| (acc9 * (0.5 + (0.1 * y.dot(y).tanh())))), (1.5 * x[2]));
+        let s6 = f023(&(y.mapv(|v7| ((a + d1) + (v7 - 1.0)))), &((x - x)), x.iter().fold(1.0_f32, |acc9, &v8| (acc9 * (0.5 + (0.1 * y.dot(y).tanh())))), (1.5 * x[2]));
         ({ let t10 = y[1]; (n as f32) } + (0.5 * s6))
     }
 
@@ -3793,7 +3793,7 @@ pub mod part1 {
     pub fn f070(b: f32, m: usize, a: f32) -> f32 {
         let n: usize = 4;
         let mut b = (b * { let t1 = a; let t2 = a; b });
-        for &v in [1.5_f64, 0.1].iter() {
+        for &v in [1.5_f32, 0.1].iter() {
             let s3 = f064(m, f054(v, b, m), a.sin());
             b += (if m % 2 == 0 && (b - (m as f32)) <= 0.0 { v } else { a }).sin();
         }
@@ -4161,7 +4161,7 @@ pub mod part1 {
                 k += 1;
             }
             let mut acc12: f32 = 0.0;
-            for (r, &v) in [0.1_f64, -2.0, 2.0, 1.0].iter().enumerate() {
+            for (r, &v) in [0.1_f32, -2.0, 2.0, 1.0].iter().enumerate() {
                 let s13: f32 = v;
                 p3 *= x.iter().enumerate().map(|(i, &v14)| ops::ln(&((acc12.powi(2) + 0.25)))).sum::<f32>();
             }
@@ -4310,7 +4310,7 @@ pub mod part1 {
             acc1 /= ((q - v2).powi(2) + 1.0);
         }
         let mut acc3: f32 = 0.0;
-        for &v in [-0.5_f64, 0.1].iter() {
+        for &v in [-0.5_f32, 0.1].iter() {
             for v4 in x.iter().rev() {
                 acc1 += (x / &((&(x.powi(2)) + 1.0))).sum();
             }

@@ -258,3 +258,20 @@ array_fn_test!(
     filtered_sum,
     [0.5, -1.5, 2.0]
 );
+
+/// Reductions ndarray has no method for, written as users write them: the largest
+/// and smallest element by `fold` (on the array or its iterator) and the usual norms.
+#[differentiable(order = 2)]
+fn max_min_and_norms(x: &Array1<f64>) -> f64 {
+    let largest = x.fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+    let smallest = x.iter().copied().fold(f64::INFINITY, f64::min);
+    let l1 = x.mapv(f64::abs).sum();
+    let l2 = x.dot(x).sqrt();
+    let linf = x.iter().fold(0.0, |a: f64, v| a.max(v.abs()));
+    largest * 2.0 - smallest + l1 * 0.5 + l2 * l2.sin() + linf
+}
+array_fn_test!(
+    max_min_and_norms_by_fold,
+    max_min_and_norms,
+    [0.5, -1.5, 2.0]
+);
