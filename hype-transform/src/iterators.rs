@@ -162,7 +162,9 @@ fn stream(e: &Expr, k: &syn::Ident, fresh: &mut Fresh) -> syn::Result<Stream> {
                     let (src, setup) = indexed_source(&m.receiver, fresh);
                     Ok(Stream {
                         header: parse_quote_spanned!(span=> 0..#src.len()),
-                        elem: parse_quote_spanned!(span=> #src[#k]),
+                        // Owned when `src` is a local (an element that is an array is
+                        // copied: the backward sweep cannot keep a borrow of a local).
+                        elem: parse_quote_spanned!(span=> ::hype::rt::at_owned(&#src, #k)),
                         setup,
                         indexed: true,
                         keep: None,

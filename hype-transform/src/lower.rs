@@ -413,6 +413,34 @@ impl Lowerer {
 
     /// Whether an expression iterates over the values of an active array
     /// (`x.iter()`, `x.outer_iter()`, ...), which would silently drop derivatives.
+    /// Whether a `for` borrows the elements of a local container (`for x in xs.iter()`,
+    /// `for x in &xs`): the loop is rewritten over indices, since the backward sweep
+    /// cannot tape borrows of a local.
+    fn iterates_local_by_ref(&self, e: &Expr) -> bool {
+        let local = |e: &Expr| match strip(e) {
+            Expr::Path(p) => p
+                .path
+                .get_ident()
+                .and_then(|id| self.lookup(id))
+                .is_some_and(|v| !self.ref_like.contains(&v.to_string())),
+            _ => false,
+        };
+        let mut source = strip(e);
+        if let Expr::Reference(r) = source {
+            return r.mutability.is_none() && local(&r.expr);
+        }
+        if !crate::iterators::is_chain(source) {
+            return false;
+        }
+        while let Expr::MethodCall(m) = source {
+            if m.method == "iter" {
+                return local(&m.receiver);
+            }
+            source = strip(&m.receiver);
+        }
+        false
+    }
+
     fn iterates_active(&self, e: &Expr) -> bool {
         const ITER: &[&str] = &[
             "iter",
@@ -968,7 +996,10 @@ impl Lowerer {
             ));
         }
         let iter = self.verbatim(&f.expr);
-        if self.is_active(&f.expr) || self.iterates_active(&f.expr) {
+        if self.is_active(&f.expr)
+            || self.iterates_active(&f.expr)
+            || self.iterates_local_by_ref(&f.expr)
+        {
             // Iterating over an active container: an index loop instead.
             let key = f as *const syn::ExprForLoop as usize;
             let stmts = match self.rewrites.loops.get(&key) {

@@ -116,3 +116,28 @@ array_fn_test!(
     vec_macro_of_arrays,
     [0.5, -1.5, 2.0]
 );
+
+/// Loops that borrow the elements of a local container (`for x in xs.iter()`,
+/// `for x in &xs`), the container constant or not.
+#[differentiable(order = 2)]
+fn local_sequences_by_reference(w: &Array1<f64>) -> f64 {
+    let xs = inputs();
+    let mut h = Array1::<f64>::zeros(3);
+    for x in xs.iter() {
+        h = (&h * w + x).mapv(|v| v.tanh());
+    }
+    let hs = vec![h.clone(), &h * w];
+    let mut s = 0.0;
+    for (t, y) in hs.iter().enumerate() {
+        s += y.dot(w) * (t as f64 + 1.0);
+    }
+    for y in &hs {
+        s += y.sum();
+    }
+    s
+}
+array_fn_test!(
+    loops_over_local_sequences,
+    local_sequences_by_reference,
+    [0.5, -1.5, 2.0]
+);

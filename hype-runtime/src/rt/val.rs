@@ -74,8 +74,10 @@ macro_rules! val_refs {
     };
 }
 
-// Scalars behind references: f64 only. With `&f32` too, `&&2.0` (a literal that
-// derivative code of derivative code references again) would have two candidates and
-// lose its type; f32 values are passed at depth 0 (`&x`).
+// Scalars behind references (a tangent parameter `&f32` of second-order code). A
+// literal behind two references (`&&2.0`) would have two candidates; the transform
+// never writes one (a constant operand that is already a reference is passed as it
+// is), and in an f32 function it types every literal.
 val_refs!([] f64);
+val_refs!([] f32);
 val_refs!([F: Float, S: Data<Elem = F>, D: Dimension] ArrayBase<S, D>);
