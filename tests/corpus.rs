@@ -20,6 +20,8 @@ fn generated_corpus_matches_finite_differences() {
         check(&mut c);
     }
     assert_eq!(c.checked, generated::COUNT);
+    // Its f32 copies (`--f32`), against the f64 functions.
+    assert_eq!(c.singles, generated::COUNT);
     eprintln!(
         "corpus seed {}: {} functions, {} partial derivatives ({} not zero), {} mismatches",
         generated::SEED,

@@ -29,6 +29,8 @@
 //! * `--as-order1`: with `--order2`, the same functions as order-1 ones (`#[differentiable]`,
 //!   no `hvp!` checks): with `--plain`, the three builds that `scripts/compile_time.sh`
 //!   times;
+//! * `--f32`: every function also in f32 (module `single`), its value and gradient
+//!   checked against the f64 function's within f32 precision;
 //! * `--no-new`: without the forms of issue 11 (slice / `&Vec` parameters, iterator
 //!   chains — `map`/`sum`, `zip`, `enumerate`, `fold`, `product`, `rev`, `copied`,
 //!   ranges — `for` over elements, `mapv`, `ln_1p`, `exp_m1`, `exp2`, `sinh`, `cosh`,
@@ -4142,6 +4144,9 @@ fn main() {
     }
     if !o.new {
         cmd.push_str(" --no-new");
+    }
+    if o.single {
+        cmd.push_str(" --f32");
     }
     if o.avoid.list() != Avoid::parse(DEFAULT_AVOID).list() {
         write!(cmd, " --avoid {}", o.avoid.list()).unwrap();

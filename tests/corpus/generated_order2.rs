@@ -28,1378 +28,1073 @@ pub mod part0 {
     }
 
     #[differentiable(order = 2)]
-    pub fn f001(x: &Array1<f64>, a: f64, y: &Array1<f64>, #[constant] q: f64) -> f64 {
+    pub fn f001(a: f64, m: usize, x: &Array1<f64>) -> f64 {
         let n = x.len();
-        let s1 = ((y[2] - 0.25) - (1..n).map(|i| y.dot(x)).sum::<f64>());
-        let mut acc2: f64 = 0.0;
-        for v3 in x.iter().copied() {
-            let s4 = ((y[2] / (y[1].powi(2) + 1.0)).powi(2) + 0.25).sqrt();
-            acc2 += (y * x).sum();
-        }
-        let mut a5 = Array1::<f64>::zeros(n);
-        for i in 0..n {
-            a5[i] = { let acc2 = y[i]; let acc2 = y[1]; a }.sin();
-        }
-        ((if y.iter().enumerate().map(|(i, &v6)| acc2.hypot((i as f64))).sum::<f64>() <= (y[2] * 1.5) { x[1] } else { (n as f64) }) + a5.sum())
+        let s1 = (x.dot(x) - (m as f64).min(a));
+        let s2 = x.iter().sum::<f64>();
+        let mut s4 = self::f000(x.iter().copied().rev().map(|v5| x[m % n].tanh()).sum::<f64>(), &((x - s2)), x.var(1.0));
+        ((s4.mul_add(a, x[m % n]) - s4) - (0.5 * s4))
     }
 
     #[differentiable(order = 2)]
-    pub fn f002(y: &Array1<f64>, x: &Array1<f64>, a: f64) -> f64 {
-        let n = y.len();
-        let (p1, p3) = (a.mul_add(a, y[1]), x.iter().sum::<f64>());
+    pub fn f002(x: &Vec<f64>, a: f64, b: f64) -> f64 {
+        let n = x.len();
+        let mut s1: f64 = (b + 1.0);
+        let mut acc2: f64 = 1.0;
+        for i in 0..n {
+            s1 += (0.3 * (-x[i % n]).sin());
+        }
+        let d3: f64;
+        if (1.0 * x[3]) < (n as f64).tanh() {
+            for (i, &v4) in x.iter().enumerate() {
+                let (mut p5, mut p6) = (v4.mul_add(s1, 1.0), (0..n).map(|j| (x[j] * b)).sum::<f64>());
+                s1 *= (0.9 + (0.2 * (acc2 + x[(i + 1) % n]).sin()));
+            }
+            d3 = (x.iter().fold(0.5_f64, |acc8, &v7| (acc8 * (0.75 + (0.1 * { let b = x[3]; let acc2 = acc8; acc2 }.tanh())))) / ((x[2] + (n as f64)).powi(2) + 1.0));
+        } else {
+            if x.iter().map(|v9| (-(*v9))).sum::<f64>() <= x[3].sin() && (s1 * 0.5) > -0.5 {
+                let (p10, p11) = (((-0.3) - a), (s1 / (x[3].powi(2) + 1.0)));
+                s1 *= (0.75 + (0.3 * (x[2].powi(2) + 0.25).powf(x[3].sin()).tanh()));
+            } else if (s1 * 2.0) >= 0.5 && x.iter().map(|v12| acc2).sum::<f64>() > 0.75 {
+                let mut s13 = (x[2].powi(2) + (0.2 + x[0]));
+            }
+            d3 = ((acc2 / (x[2].powi(2) + 1.0)) - (-2.0));
+        }
+        s1 *= (0.9 + (0.1 * (s1 * (-2.0)).tanh()));
+        ((((d3 / (x[1].powi(2) + 1.0)) + acc2) + s1) + (0.5 * d3))
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f003(x: &Array1<f64>, m: usize, b: f64, y: &Array1<f64>, a: f64) -> f64 {
+        let n = x.len();
+        let s1 = (n as f64);
+        let mut s2 = f001(a.tanh().exp(), n, &(hype::ops::tanh(y)));
+        let s3 = hype::ops::sigmoid(&(x.iter().map(|&v4| x[0].powi(3)).sum::<f64>()));
+        let mut s5: f64 = ((x[(m + 2) % n] - 1.0) * (-0.5));
+        (((-(s5 * 1.0)) + s5) + s3)
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f004(x: &[f64]) -> f64 {
+        let n = x.len();
+        let mut acc1: f64 = 0.5;
+        for (i, &v2) in x.iter().enumerate() {
+            let d3: f64;
+            if i % 2 == 0 {
+                acc1 = (2.0 + { let acc1 = x[i % n]; x[n - 1 - i] }.cos()).powi(-1);
+                d3 = ((i as f64) / (2.0 + acc1.sin()));
+            } else {
+                d3 = x.iter().map(|&v4| f64::exp_m1((0.5 * v4))).sum::<f64>();
+            }
+            let mut a5 = Array1::zeros(n);
+            for j in (0..n).rev() {
+                a5[n - 1 - j] = (acc1 - 1.0).min(-0.5);
+                acc1 += a5.dot(&((if x[(i + 2) % n].tanh() < 0.5 { a5.to_owned() } else { a5.to_owned() })));
+                let s6: f64 = (d3.powi(2) * a5[2].mul_add(d3, 2.0));
+            }
+            acc1 -= (0.3 * (&a5 + a5[i]).dot(&(a5.powi(2))));
+        }
+        let mut a7: Array1<f64> = Array1::zeros(n);
+        for i in 0..n {
+            a7[i] = (3.0 + x.iter().map(|v8| (-x[3])).sum::<f64>());
+        }
+        ((((1..n).map(|i| (a7[(i + 2) % n] + a7[(i + 1) % n])).sum::<f64>() + a7.mean().unwrap()) + acc1) + a7.sum())
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f005(a: f64, m: usize, b: f64, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let mut s1: f64 = (0..n).map(|i| (b + x[(m + 2) % n])).sum::<f64>().powi(2);
+        let mut acc2: f64 = 0.0;
+        for i in (0..4).step_by(3) {
+            s1 = ((s1 * 0.9) + hype::ops::l2(x));
+        }
+        (((-(b + b).powi(2)).exp() + s1) + s1)
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f006(m: usize, x: &Vec<f64>, b: f64, c: f64, a: f64) -> f64 {
+        let n = x.len();
+        let s1 = f64::fract((0..n).map(|i| { let t2 = x[m % n]; let c = c; b }).sum::<f64>());
+        let s3 = ((n as f64) / (2.0 + a.sin())).tanh();
         let mut acc4: f64 = 0.0;
+        for &v in [-1.0_f64, 0.5, 1.0].iter() {
+            acc4 += x.iter().map(|v5| x[m % n].powi(2)).sum::<f64>();
+            acc4 -= s3;
+        }
+        let (p6, p7) = (hype::ops::sigmoid(&s1), x[(m + 1) % n]);
+        let s8 = ((x[(m + 2) % n] * x[m % n]) * f002(x, x[m % n], x[m % n]));
+        ((((-(p7 * (-0.3))) + acc4) + p6) - (0.5 * acc4))
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f007(m: usize, a: f64, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let s1: f64 = x.iter().copied().map(|v2| a.hypot(x[(m + 3) % n])).sum::<f64>();
+        let mut w3 = x.powi(2);
         let mut k = 0;
-        while k < 2 && acc4 > 3.0 {
-            let s5 = ops::logsumexp(x);
-            let w6 = (x - 3.0);
-            acc4 += (0.3 * (s5.mul_add(p1, w6[k]) + (w6[(k + 2) % n] + y[3])));
+        while k < n {
+            w3[(k + 2) % n] = ops::ln(&(((s1 * a).powi(2) + 0.25)));
             k += 1;
         }
-        let mut acc7: f64 = 1.0;
-        for i in (0..3).rev() {
-            acc4 *= (0.75 + (0.2 * ops::sigmoid(&acc7).sin()));
-        }
-        ((((if self::f000(acc7, x, y[0]) > 0.25 { p3 } else { p1 }) - acc7) + acc4) + p3)
+        let mut s1 = (s1 * (s1 - 0.5));
+        (w3.iter().map(|v4| (0.75 + (0.3 * w3[(m + 1) % n].tanh()))).product::<f64>() + s1)
     }
 
     #[differentiable(order = 2)]
-    pub fn f003(x: &Vec<f64>, a: f64, m: usize) -> f64 {
+    pub fn f008(#[constant] q: f64, x: &Array1<f64>, a: f64) -> f64 {
         let n = x.len();
-        let s1 = (x.iter().enumerate().map(|(i, &v2)| x[(m + 1) % n].powi(2)).sum::<f64>() * x.iter().enumerate().map(|(i, v3)| (x[i] + a)).sum::<f64>());
+        let mut acc1: f64 = 0.0;
+        for v2 in x.iter().copied() {
+            acc1 += (0.3 * (x.var(0.0) + x[2].powi(2)));
+        }
+        let mut a3: Array1<f64> = Array1::zeros(n);
+        for i in (0..n).rev() {
+            a3[i] = q;
+        }
+        let w4: Array1<f64> = (x - &a3).powi(2);
+        a3[1] = (a3[0] + a.powi(2));
+        ((acc1.atan() * 0.7) - acc1)
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f009(a: f64, b: f64) -> f64 {
+        let n: usize = 4;
+        let mut a1: Array1<f64> = Array1::zeros(n);
+        for i in (0..n).rev() {
+            a1[i] = ((1.5 * (0..n).map(|j| (b - b)).sum::<f64>()) + a1[(i + 1) % n]);
+        }
+        a1[2] = a1[3];
+        let w2 = a1.mapv(|v3| v3.powi(2));
+        ops::ln(&(ops::sigmoid(&b)))
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f010(a: f64, b: f64, c: f64) -> f64 {
+        let n: usize = 4;
+        let mut acc1: f64 = 1.0;
+        for i in (0..n).step_by(3) {
+            let mut s2 = b.cos().min(self::f009(acc1, acc1));
+            acc1 += (0.3 * (0..n).map(|j| (s2 / (2.0 + acc1.sin()))).sum::<f64>());
+        }
+        acc1 -= (0.3 * { let t3 = a; acc1 });
+        if a.tanh().exp() < (c / (a.powi(2) + 1.0)) && self::f009(b, b) < 1.0 {
+            let s4 = ((-1.0) + (0..n).map(|i| (1.0 + b)).sum::<f64>());
+            acc1 *= (b * s4);
+        } else {
+            let d5: f64;
+            if (a.powi(2) + 0.25).powi(-1) < (2.0 + a.cos()).powi(-1) {
+                d5 = ((b + (n as f64)) * b.powi(2));
+            } else {
+                d5 = ((1..n).map(|i| (n as f64).cos()).sum::<f64>() + 3.0);
+            }
+            let mut k = 0;
+            while k < n && acc1 > 3.0 {
+                acc1 -= (3.0 - (k as f64)).powi(2);
+                k += 1;
+            }
+            acc1 += (0.3 * (0..n).map(|i| (1..n).map(|j| acc1).sum::<f64>()).sum::<f64>());
+        }
+        (((0..n).map(|i| acc1).sum::<f64>() + acc1) - (0.5 * acc1))
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f011(a: f64) -> f64 {
+        let n: usize = 4;
+        if (a * a) < -0.5 {
+            let mut s1 = (0..n).map(|i| (a / (2.0 + a.sin()))).sum::<f64>();
+        } else {
+            let mut acc2: f64 = 1.0;
+            for (r, &v) in [2.0_f64, 2.0, 0.0].iter().enumerate() {
+                acc2 *= (1.0 + (0.1 * (r as f64).powi(3).tanh()));
+            }
+        }
+        let mut acc3: f64 = 1.0;
+        for i in 0..n {
+            let mut a4 = Array1::zeros(n);
+            for j in 0..n {
+                a4[j] = ((n as f64).sin() * f64::atan2(a, (n as f64)));
+            }
+            acc3 = ((acc3 * 0.9) + a4.dot(&a4));
+        }
+        acc3 = ((acc3 * 0.5) + acc3);
+        let a = (a + (0..n).map(|i| f64::atan2(a, acc3)).sum::<f64>());
+        ((self::f009(acc3, acc3) + (0.5 * a)) - acc3)
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f012(a: f64, x: &Vec<f64>, b: f64) -> f64 {
+        let n = x.len();
+        let mut acc1: f64 = 1.0;
+        for v2 in x.iter() {
+            if a.min(b) <= -0.3 {
+                let mut s3 = (*v2).hypot((n as f64)).tanh();
+                let s4: f64 = s3;
+            } else {
+                acc1 = f64::cosh((if (*v2).mul_add(x[1], (*v2)) >= x.iter().copied().map(|v5| ops::tanh(&x[0]).exp()).sum::<f64>() { x[0] } else { a }).tanh());
+                let mut s6 = b.powi(3);
+            }
+            let mut acc7: f64 = 1.0;
+            for i in 0..4 {
+                let s8 = (x.iter().rev().map(|&v9| x[i].powi(2)).sum::<f64>() - x.iter().enumerate().map(|(j, &v10)| (1..n).map(|l| x.iter().zip(x.iter()).map(|(v11, u12)| (*v11).hypot((*v11))).sum::<f64>()).sum::<f64>()).sum::<f64>());
+                acc7 += x[(i + 3) % n].cos();
+            }
+            acc1 += f010((2.0 + acc7), (x[3] * x[2]), (acc1 * x[2]));
+        }
+        acc1 *= a.tanh();
+        let b: f64 = (b + b.tanh().exp());
+        let mut acc13: f64 = 0.5;
+        for v14 in x.iter().copied() {
+            for i in (1..n).rev() {
+                let s15 = (b * (-0.5)).sin();
+                acc1 -= (-f011(x[i]));
+                acc13 += x.iter().rev().map(|&v16| (v16 * v14)).sum::<f64>();
+            }
+            acc13 -= (x[2] / (2.0 + (v14 - acc1).sin()));
+        }
+        let s17: f64 = (x.iter().rev().map(|&v18| (0.5 * acc13)).sum::<f64>() / (f64::floor(a).powi(2) + 1.0));
+        ((((x[1] + s17) - acc13) + s17) + acc13)
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f013(b: f64, a: f64) -> f64 {
+        let n: usize = 4;
+        let mut s1 = self::f009((1.5 * a), (b + 1.5));
+        let mut b = (b + (a / (2.0 + s1.sin())));
+        let d2: f64;
+        if b.tanh().exp() < 0.7 {
+            d2 = (1..n).map(|i| ops::sigmoid(&a).powi(-1)).sum::<f64>();
+        } else {
+            d2 = ((0..n).map(|i| (b + 0.25)).sum::<f64>() - (s1 / (s1.powi(2) + 1.0)));
+        }
+        let s3 = (s1 / (-2.0)).powi(3);
+        (((d2 + s1) - s3) + d2)
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f014(a: f64) -> f64 {
+        let n: usize = 4;
+        let mut acc1: f64 = 0.0;
+        let mut k = 0;
+        while k < n {
+            acc1 /= 4.0;
+            k += 1;
+        }
+        for i in 0..4 {
+            acc1 = ((acc1 * 0.8) + { let t2 = a; t2 });
+        }
+        (0..n).map(|i| acc1.mul_add((n as f64), -0.3)).sum::<f64>()
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f015(y: &Vec<f64>, x: &Array1<f64>, a: f64) -> f64 {
+        let n = y.len();
+        let a = (a - x.sum());
+        let mut acc1: f64 = 0.0;
+        for (i, &v2) in x.iter().enumerate() {
+            acc1 = ops::sin(&(x[(i + 3) % n].powi(3)));
+        }
+        (((-x[0]) + acc1) + a)
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f016(m: usize, b: f64, a: f64) -> f64 {
+        let n: usize = 4;
+        let mut acc1: f64 = 0.0;
+        for i in (0..4).rev() {
+            let mut a = (a + (acc1 / (2.0 + a.sin())));
+            let mut a2 = Array1::zeros(n);
+            for j in (0..n).step_by(2) {
+                a2[j] = (-acc1.to_radians().powi(2)).sinh();
+            }
+            acc1 += (0.3 * a2.sum());
+        }
+        let mut s3 = ops::tanh(&(a.mul_add((n as f64), 2.0))).cosh();
+        ((((if (b + a) <= a.abs() && m < 1 { acc1 } else { a }) - s3) + (0.5 * s3)) - (0.5 * acc1))
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f017(c: f64, x: &Array1<f64>, b: f64, a: f64) -> f64 {
+        let n = x.len();
+        let s1 = (1.5 * x[0]).powi(2);
+        let mut s2 = (0.1 * (b * 0.7));
+        let mut w3 = (&(x.mapv(|v4| ((v4 * 3.0).powi(2) + 0.5).sqrt())) / &((&(x.powi(2)) + 1.0)));
+        w3 += &((x[2] + x));
+        (((((w3.iter().map(|&v5| (a * v5)).sum::<f64>() * ops::tanh(&s2).exp()) + s2) + s2) + s1) + w3.sum())
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f018(x: &Array1<f64>, a: f64) -> f64 {
+        let n = x.len();
+        let mut s1: f64 = (x[2] * x).dot(&((x * x)));
+        let mut s1 = (s1 + (2.0 + a.cos()).sqrt());
+        let mut s2 = (f008(0.2, x, x[1]) - (-0.3));
+        let mut x = x.to_owned();
+        ((((&x - &x).dot(&((if x.iter().copied().map(|v3| (0.5 + (0.2 * x[1].powi(3).sin()))).product::<f64>() >= x.iter().rev().map(|v4| x.std(0.0)).sum::<f64>() { x.to_owned() } else { x.to_owned() }))) + s1) - s2) + (0.5 * s1))
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f019(a: f64) -> f64 {
+        let n: usize = 4;
+        let mut s1 = ((a / 2.0) + (-1.0));
+        let mut a = (a + s1);
+        (((f013(s1, a) + s1) + a) + s1)
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f020(b: f64, m: usize, x: &Array1<f64>, #[constant] q: f64, a: f64) -> f64 {
+        let n = x.len();
+        let (w2, p3) = (x.mapv(|v1| (-v1.tanh())), x.sum());
         let mut a4 = Array1::<f64>::zeros(n);
         for i in 0..n {
-            a4[i] = x[i];
+            a4[i] = (m as f64);
+            let mut w5 = w2.to_owned();
         }
-        ((x[(m + 2) % n] + a) - s1)
+        ((x[m % n].mul_add(a, x[m % n]) + (0.5 * p3)) + w2.sum())
     }
 
     #[differentiable(order = 2)]
-    pub fn f004(x: &Array1<f64>) -> f64 {
+    pub fn f021(b: f64, x: &Array1<f64>, a: f64) -> f64 {
         let n = x.len();
-        let mut a1: Array1<f64> = Array1::zeros(n);
-        for i in 0..n {
-            a1[i] = x.mapv(|v2| (v2 + v2).tanh().exp()).std(1.0);
-        }
-        for &v in [1.0_f64, -0.3].iter() {
-            for i in (0..n).step_by(3) {
-                a1[(i + 1) % n] = ops::tanh(x).std(0.0);
+        let mut a1 = Array1::zeros(n);
+        for i in (0..n).step_by(2) {
+            a1[i] = x.sum();
+            for j in 0..3 {
+                let s2 = x.iter().zip(x.iter()).map(|(&v3, &u4)| x.sum()).sum::<f64>();
+                a1[j] = a1[j % n];
             }
-            a1 = (&((&a1 * 0.5)) + &(x.sin()));
         }
-        a1 *= (1.0 + (0.3 * (if ((n as f64) + x[0]) <= 0.5 { x[3] } else { (n as f64) }).tanh()));
-        (a1.std(0.0) + a1.sum())
+        let s5 = x.iter().sum::<f64>();
+        let mut s7 = self::f000((a / 4.0), &((x * x)), x.iter().copied().map(|v8| x[2].powi(2)).sum::<f64>());
+        let mut s9 = f011(a1[1]).max((s7.powi(2) + 0.25).powi(-1));
+        let s10 = a1[3];
+        (((((-2.0) * x[0].powi(3)) + s9) + s5) + a1.sum())
     }
 
     #[differentiable(order = 2)]
-    pub fn f005(a: f64) -> f64 {
-        let n: usize = 4;
-        let d1: f64;
-        if (a / (2.0 + a.sin())) >= (0..n).map(|i| a.max(0.2)).sum::<f64>() {
-            let mut acc2: f64 = 1.0;
-            for &v in [0.2_f64, 3.0, -0.3, 0.25].iter() {
-                let mut s3: f64 = ({ let t4 = a; v } / (2.0 + ((-2.0) - a).sin()));
-                acc2 = hype::ops::sigmoid(&a).cos();
-            }
-            d1 = (0.5 - (if (acc2 / ((n as f64).powi(2) + 1.0)) >= (0..n).map(|i| { let t5 = acc2; t5 }).sum::<f64>() { acc2 } else { a }));
-        } else {
-            d1 = (0..n).map(|i| (1.0 * (n as f64))).sum::<f64>().powi(2);
-        }
-        let s6 = (0..n).map(|i| (0.5 * (i as f64)).exp()).sum::<f64>();
-        let mut acc7: f64 = 0.0;
-        let mut k = 0;
-        while k < n {
-            acc7 -= (0..n).map(|i| (0.1 * (k as f64))).sum::<f64>();
-            k += 1;
-        }
-        (((0..n).map(|i| (acc7 / (s6.powi(2) + 1.0))).sum::<f64>() + acc7) + acc7)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f006(x: &[f64], y: &Array1<f64>) -> f64 {
-        let n = x.len();
-        if (x[1] * y[1]) > (x[1] + x[1]) && (0.5 * x[0]) <= 1.5 {
-            let mut acc1: f64 = 0.5;
-            for i in 0..n {
-                acc1 += (0.3 * (2.0 + &(y.cos())).ln().var(1.0));
-                acc1 = x[(i + 3) % n];
-                acc1 = ((acc1 * 0.9) + y.iter().map(|v2| (2.0 + acc1.cos()).ln()).sum::<f64>());
-            }
-            let mut acc3: f64 = 1.0;
-            for i in 1..n {
-                acc3 *= (0.5 + (0.1 * { let t4 = acc3; let t5 = t4; y[2] }.tanh()));
-            }
-        } else {
-            let s6 = (y[2].powi(2).powi(2) + 0.25).sqrt();
-            let mut acc7: f64 = 0.5;
-            for (i, &v8) in x.iter().enumerate() {
-                let s9 = y[0];
-                let w10 = (&((y + y)) * &((y + y)));
-                acc7 = ((acc7 * 0.8) + s6.mul_add(x[i], x[0]));
-            }
-            acc7 += y.iter().copied().map(|v11| self::f000(v11, y, s6)).sum::<f64>();
-        }
-        let mut acc12: f64 = 0.0;
-        for i in 0..2 {
-            let w13: Array1<f64> = (-&(y.mapv(|v14| (v14 * acc12)).powi(2))).cosh();
-            acc12 = ((acc12 * 0.9) + ops::atan(&w13[n - 1 - i]));
-        }
-        let mut s15 = x.iter().copied().map(|v16| y.var(1.0)).sum::<f64>();
-        let w17 = (2.0 + &(y.mapv(|v18| (v18 + acc12.powi(2))).cos())).sqrt();
-        for i in (0..2).rev().step_by(2) {
-            let w19: Array1<f64> = w17.to_owned();
-            let mut acc20: f64 = 0.0;
-            for (j, &v21) in x.iter().enumerate() {
-                s15 -= (0.3 * (i as f64));
-            }
-            s15 = (w17.dot(&w19) - y.dot(&w17));
-        }
-        ((((w17.dot(y) + s15) + acc12) - acc12) + w17.sum())
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f007(x: &Array1<f64>, a: f64) -> f64 {
-        let n = x.len();
-        let mut a1 = Array1::<f64>::zeros(n);
-        for i in (0..n).rev() {
-            a1[i] = f002(x, &((x * x)), (-x[i].powi(2)).exp());
-        }
-        let s2 = a;
-        if hype::ops::sigmoid(&((n as f64))) <= 0.3 {
-            a1 -= &(a1.clone());
-            let mut a3 = Array1::<f64>::zeros(n);
-            for i in 0..n {
-                a3[n - 1 - i] = (f004(x) + a1.sum());
-                a3[i] = a1.iter().map(|v4| (0.75 + (0.2 * (2.0 * s2).sin()))).product::<f64>();
-            }
-            a1[1] *= (0.5 + (0.1 * (s2 / (a.powi(2) + 1.0)).sin()));
-        }
-        let mut a5 = Array1::<f64>::zeros(n);
-        for i in 0..n {
-            a5[i] = (ops::tanh(&(x.iter().sum::<f64>())) + a5[(i + 1) % n]);
-            let mut a7 = Array1::<f64>::zeros(n);
-            for j in 0..n {
-                a7[n - 1 - j] = ((a1[j] * x[i]).mul_add(a5[n - 1 - j].max(a), a5.dot(&a5)) + a7[(j + 1) % n]);
-                let s2 = (s2 - (x[3] + (i as f64)));
-            }
-        }
-        for i in 0..4 {
-            let mut a = (a * a5.sum());
-            a5[i] = { let t8 = (2.0 + x[i].cos()).powf(x[2].sin()); let t9 = x.std(0.0); (2.0 * a) };
-        }
-        (1.0 * (-s2))
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f008(y: &Array1<f64>, x: &Array1<f64>) -> f64 {
-        let n = y.len();
-        let s1 = y[1];
-        let mut acc2: f64 = 0.5;
-        let mut k = 0;
-        while k < n {
-            let s3 = (y / &((&(y.powi(2)) + 1.0))).sum();
-            acc2 /= 0.5;
-            k += 1;
-        }
-        acc2 += ops::sin(&(x[(k + 3) % n].cos()));
-        acc2 = ((acc2 * 0.8) + x.dot(y));
-        ((s1.hypot(y[k % n]) - (0.5 * acc2)) + s1)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f009(m: usize, a: f64) -> f64 {
-        let n: usize = 4;
-        if (if m > 3 { a } else { a }) <= -0.5 {
-            let mut acc1: f64 = 0.0;
-            for (r, &v) in [0.3_f64, 2.0, 0.0].iter().enumerate() {
-                let (p2, p3) = (v, ops::softplus(&acc1));
-                acc1 += (0.3 * ((2.0 + p2.cos()).sqrt().powi(2) + 0.5).powi(-1));
-            }
-            acc1 *= (0.5 + (0.3 * (a + a).sin()));
-            if (a * 0.75) <= f005(a) {
-                let s4: f64 = (0..n).map(|i| a).sum::<f64>();
-                acc1 *= (1..n).map(|i| (-(i as f64))).sum::<f64>();
-            } else {
-                let mut s5 = f005((n as f64)).sin();
-                acc1 -= (acc1 * s5).mul_add((acc1 - (-0.5)), 0.25);
-            }
-        }
-        if (n as f64) >= -0.5 {
-            let mut acc6: f64 = 0.5;
-            for i in (0..n).rev() {
-                acc6 += ops::sigmoid(&acc6).powf((n as f64).mul_add(a, 1.0).sin());
-            }
-            let s7 = { let a = ops::atan(&a); (a / (2.0 + acc6.sin())) };
-            for i in (0..m).rev() {
-                acc6 -= (1..n).map(|j| ((m as f64) / (-2.0))).sum::<f64>();
-            }
-        }
-        let s8 = ((a * a) - (0..n).map(|i| (1..n).map(|i| (if (-a) <= 0.25 { a } else { a })).sum::<f64>()).sum::<f64>());
-        ({ let t9 = a; let t10 = a; t10 }.atan() + s8)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f010(#[constant] q: f64, a: f64, y: &Vec<f64>, x: &Array1<f64>) -> f64 {
-        let n = y.len();
-        let mut acc1: f64 = 1.0;
-        let mut k = 0;
-        while k < 2 {
-            acc1 /= (2.0 + a.min(q).sin());
-            acc1 += ops::softplus(&(x.sum()));
-            k += 1;
-        }
-        let mut acc2: f64 = 0.0;
-        for i in (0..4).rev() {
-            acc2 -= (x.var(0.0) + x[0].powi(2));
-        }
-        let s3 = x.dot(&((x + x)));
-        (((0.5 - f64::atanh((0.9 * (n as f64).tanh()))) + s3) + (0.5 * acc1))
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f011(x: &Array1<f64>, y: &Array1<f64>, a: f64) -> f64 {
-        let n = x.len();
-        if x.dot(x) > (x[0] * a) {
-            let s1 = y[1].sin().powi(2);
-            let mut acc2: f64 = 0.5;
-            let mut k = 0;
-            while k < n && acc2 > 5.0 {
-                let s1 = (s1 * ops::softplus(&acc2));
-                let s3 = (0.3 * x).dot(&((y - x)));
-                acc2 *= self::f000(x[(k + 3) % n], y, s1);
-                k += 1;
-            }
-            for i in (0..n).rev() {
-                acc2 *= (0.5 + (0.2 * (-a).tanh()));
-            }
-        } else {
-            let s4 = self::f009(n, y.sum());
-            let s5 = f64::max(x.iter().zip(x.iter()).map(|(v6, u7)| y.iter().copied().map(|v8| ops::sin(&v8)).sum::<f64>()).sum::<f64>(), (2.0 + a));
-            let mut y = (0.5 * y).exp_m1();
-        }
-        let mut acc9: f64 = 1.0;
-        for i in 0..n {
-            acc9 += (x - a).dot(&(x.powi(2)));
-        }
-        let mut w10 = y.mapv(|v11| (v11 * acc9.sin().powi(2))).mapv(|v12| (v12 - v12).powi(2));
-        let mut k = 0;
-        while k < 4 {
-            let s13 = acc9.mul_add(w10[k], 1.0).powi(3);
-            w10 *= (0.9 + (0.3 * { let a = s13; acc9 }.tanh()));
-            k += 1;
-        }
-        ((((a - acc9) - (0.5 * acc9)) + acc9) + w10.sum())
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f012(m: usize, b: f64, c: f64, a: f64) -> f64 {
-        let n: usize = 4;
-        let mut acc1: f64 = 0.0;
-        for i in 0..m {
-            let mut acc2: f64 = 0.5;
-            let mut k = 0;
-            while k < 2 {
-                let (mut p3, p4) = ((c + c), (0..n).map(|j| a).sum::<f64>());
-                acc1 += (0.3 * (0.2 - f005(p3)));
-                k += 1;
-            }
-            acc1 -= (0.3 * acc1);
-        }
-        if (b * (-0.5)) <= 0.0 {
-            let s5 = self::f009(n, (n as f64));
-        } else {
-            acc1 *= (0.75 + (0.3 * (n as f64).tanh()));
-            acc1 -= (acc1 * (-0.5));
-        }
-        acc1 *= (0.9 + (0.2 * c.cos().sin()));
-        let mut acc6: f64 = 0.0;
-        for i in 0..n {
-            for &v in [0.7_f64, 0.0].iter() {
-                acc1 += (0..n).map(|j| (j as f64)).sum::<f64>();
-                acc6 -= (0.3 * (-(-v).powi(2)).exp());
-                acc1 += (0.3 * ops::tanh(&(((i as f64) / 0.5))));
-            }
-            acc1 = a;
-        }
-        ((((acc1.mul_add(acc1, -2.0) + acc1.mul_add(a, c)) - acc6) + acc6) - acc1)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f013(a: f64, c: f64, b: f64) -> f64 {
-        let n: usize = 4;
-        let s1 = (if (0.2 - a) > -2.0 { a } else { a }).powi(2);
-        let (mut p2, p3) = ((b + (n as f64)), (b / 1.5));
-        ((((b + 1.0) + (0.5 * p2)) + (0.5 * p3)) + p2)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f014(x: &[f64], m: usize, #[constant] q: f64, a: f64) -> f64 {
+    pub fn f022(c: f64, x: &Array1<f64>, b: f64, a: f64) -> f64 {
         let n = x.len();
         let mut acc1: f64 = 0.5;
-        for i in 1..n {
-            let mut s2 = f64::min((0.75 + acc1), 0.75);
-            let mut acc3: f64 = 0.0;
-            for &v4 in x {
-                acc1 = ((acc1 * (-0.5)) + s2.powi(2));
-                acc1 *= x[n - 1 - i].mul_add(x[(m + 3) % n], s2);
-            }
-            acc1 *= (0.5 + (0.3 * (x[(m + 2) % n] + (m as f64)).tanh()));
+        for (i, &v2) in x.iter().enumerate() {
+            let mut s3 = v2.powi(2);
+            let mut s4: f64 = x[0].min(x.iter().enumerate().map(|(j, v5)| (x[j] + x[n - 1 - i])).sum::<f64>());
+            acc1 = f017(f017(s3, x, x[0], x[i]), &(x.sin()), (x[n - 1 - i] + s4), x.iter().zip(x.iter()).map(|(v6, u7)| x.sum()).sum::<f64>());
         }
-        for i in (0..m).step_by(3) {
-            acc1 = ((acc1 * 0.5) + x[i % n]);
-        }
-        let s5 = (0.7 - (if hype::ops::sigmoid(&acc1).sqrt() < x[0].tanh() { x[m % n] } else { a }));
-        for v6 in x.iter().copied() {
-            let mut k = 0;
-            while k < n {
-                let (p7, p8) = (acc1.cos(), f013(a, x[(k + 3) % n], acc1));
-                acc1 -= p8;
-                k += 1;
-            }
-            for i in (1..m).rev().step_by(2) {
-                let s9 = ((-0.3) * a.powi(2));
-                let mut s10 = (((i as f64).powi(2) + 1.0).sqrt() - 2.0);
-                acc1 = ((acc1 * (-0.5)) + s5.powi(2));
-            }
-            acc1 *= (1.0 + (0.1 * (x[(m + 3) % n] - acc1).tanh()));
-        }
-        let s11 = a;
-        (((x[m % n].powi(2) + (0.5 * acc1)) - (0.5 * s11)) - s5)
+        acc1 *= (0.5 + (0.2 * ops::sin(&b).sin()));
+        ops::tanh(&x[1]).powi(2)
     }
 
     #[differentiable(order = 2)]
-    pub fn f015(a: f64, y: &Vec<f64>, x: &Array1<f64>) -> f64 {
-        let n = y.len();
-        let mut acc1: f64 = 1.0;
-        for i in 1..n {
-            let mut a2 = Array1::<f64>::zeros(n);
-            for j in 0..n {
-                a2[j] = ops::logsumexp(x).cos();
-                let w3 = x;
-            }
-            acc1 *= a2.dot(&a2);
-        }
-        for i in (0..4).rev() {
-            let mut acc4: f64 = 0.0;
-            for j in (0..2).step_by(3) {
-                let mut w5: Array1<f64> = x.to_owned();
-                let s6 = (&w5 * x).dot(&(x.mapv(|v7| ((v7.powi(2) + 0.5).sqrt() - v7.tanh().exp()))));
-                acc1 /= 0.5;
-            }
-            acc1 *= (1.0 + (0.3 * (acc1 + (-0.3)).tanh()));
-        }
-        acc1 /= ((a * 1.0).powi(2) + 1.0);
-        if x[3].powi(3) > y.iter().zip(x.iter()).map(|(&v8, &u9)| (a + (n as f64))).sum::<f64>() {
-            let mut acc10: f64 = 1.0;
-            for i in 1..n {
-                acc10 -= (-x.iter().zip(x.iter()).map(|(&v11, &u12)| (1.5 + (acc1.powi(2) + 0.5)).acosh()).sum::<f64>());
-            }
-            acc1 = ((acc1 * 0.9) + x[2].cos());
-        } else {
-            let s13: f64 = (-x[0].powi(2)).exp_m1().tanh().exp();
-        }
-        let mut s14 = (x / &((&(x.powi(2)) + 1.0))).dot(&((x + x)));
-        ((acc1.powi(2) - s14) + s14)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f016(b: f64, m: usize, a: f64) -> f64 {
+    pub fn f023(b: f64, a: f64) -> f64 {
         let n: usize = 4;
-        let mut acc1: f64 = 0.5;
-        let mut k = 0;
-        while k < n {
-            let mut s2 = a;
-            acc1 -= ops::sigmoid(&((s2 / (a.powi(2) + 1.0))));
-            k += 1;
-        }
-        let s3 = (acc1 / (-2.0)).powi(3);
-        let (p4, mut p5) = (acc1, (s3 - 0.25));
-        (((acc1 + p5) - acc1) + acc1)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f017(m: usize, x: &[f64]) -> f64 {
-        let n = x.len();
-        if f016(x[(m + 2) % n], m, x[m % n]) < 0.1 {
-            let mut acc1: f64 = 0.0;
-            let mut k = 0;
-            while k < n {
-                let s2 = ((-x[0].powi(2)).exp() + x.iter().zip(x.iter()).map(|(&v3, &u4)| f016(u4, n, v3)).sum::<f64>());
-                acc1 += { let t5 = acc1; x.iter().zip(x.iter()).map(|(v6, u7)| (0.1 + (*u7))).sum::<f64>() };
-                k += 1;
-            }
-            let (p10, p11) = (x.iter().copied().fold(1.0_f64, |acc9, v8| ((acc9 * 0.8) + x[(k + 2) % n].mul_add(x[k % n], x[m % n]))), (acc1 + x[m % n]));
-        } else if x[m % n].atan2((n as f64)) < (x[m % n] / (x[(m + 2) % n].powi(2) + 1.0)) {
-            let mut acc12: f64 = 0.5;
-            for i in 0..3 {
-                let mut s13 = x.iter().zip(x.iter()).map(|(&v14, &u15)| (acc12 + x[2])).sum::<f64>();
-                acc12 = ((acc12 * 0.9) + (x[2] * s13));
-            }
-            let mut s16 = acc12.powi(2).max(0.5);
-        }
-        let mut acc17: f64 = 0.0;
-        for &v in [0.2_f64, -0.3].iter() {
-            acc17 = ((acc17 * 0.9) + acc17.mul_add(v, acc17));
-        }
-        for (i, &v18) in x.iter().enumerate() {
-            acc17 /= (2.0 + (acc17 * 1.0).sin());
-        }
-        if (x[(m + 2) % n] + 0.5) >= (2.0 + (n as f64).cos()).sqrt() {
-            let s19 = { let t20 = (x[(m + 1) % n] + acc17); let t21 = x[m % n]; x.iter().map(|&v22| x[3].mul_add(t20, v22)).sum::<f64>() };
-            for i in (0..n).step_by(2) {
-                let mut s23 = (0..n).map(|j| x[(m + 1) % n].cos()).sum::<f64>().tanh().exp();
-                acc17 *= (0.5 + (0.3 * (x[i] / 1.5).sin()));
-            }
-            acc17 += x.iter().sum::<f64>().powi(3);
-        } else if { let acc17 = acc17; let acc17 = x[(m + 1) % n]; x[m % n] } < acc17.powi(3) {
-            if m % 2 == 0 {
-                let s25 = ((acc17 - 0.1) - ((m as f64) + x[(m + 2) % n]));
-                acc17 /= 0.5;
-            } else {
-                acc17 += (0.3 * f64::hypot((0.2 - x[(m + 1) % n]), f64::asinh(acc17)));
-                acc17 += acc17;
-            }
-            let mut s26 = (2.0 + acc17.cos()).powi(-1);
-        } else {
-            let d27: f64;
-            if acc17.tanh() >= -0.3 {
-                let mut s28 = (x[(m + 1) % n].atan2(acc17) * ((m as f64).powi(2) + 1.0).powf(x[m % n].sin()));
-                d27 = ((if ops::tanh(&x[m % n]) < (n as f64) { acc17 } else { acc17 }) + 2.0);
-            } else {
-                d27 = ops::tanh(&((2.0 + acc17)));
-            }
-            acc17 -= (0.3 * (1..n).map(|i| x[2]).sum::<f64>());
-        }
-        let s29 = acc17;
-        (x[2].mul_add(acc17, 0.7) - acc17)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f018(m: usize, a: f64) -> f64 {
-        let n: usize = 4;
-        if m < 1 {
-            let mut acc1: f64 = 0.0;
-            let mut k = 0;
-            while k < m && acc1 > 2.0 {
-                acc1 *= (0.9 + (0.3 * (a / (a.powi(2) + 1.0)).sin()));
-                acc1 /= (acc1.max(0.25).powi(2) + 1.0);
-                k += 1;
-            }
-        } else {
-            let s2 = ((a * 1.0) / ((a * 1.0).powi(2) + 1.0));
-            let mut s3 = ops::sigmoid(&a).sin();
-        }
-        let mut acc4: f64 = 0.0;
-        for i in 1..n {
-            for j in 0..m {
-                let mut acc4 = (acc4 + acc4);
-                acc4 /= ((a + a).powi(2) + 1.0);
-            }
-            for j in (0..m).rev() {
-                acc4 = ((acc4 * (-0.5)) + (acc4 + 0.5));
-                acc4 += f64::min((2.0 + (j as f64).cos()).powi(-1), (1..n).map(|l| (0..n).map(|l| (if m % 2 == 0 { a } else { a })).sum::<f64>()).sum::<f64>());
-            }
-            acc4 = ((acc4 * 0.5) + acc4.powi(2));
-        }
-        let mut k = 0;
-        while k < m {
-            acc4 /= (((n as f64) - acc4).powi(2) + 1.0);
-            k += 1;
-        }
-        ((((-a.powi(2)).exp() - ((n as f64) * a)) + acc4) - acc4)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f019(a: f64, x: &[f64]) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.5;
-        for (r, &v) in [0.5_f64, 0.2, 0.25].iter().enumerate() {
-            acc1 += x.iter().map(|&v2| (acc1 * 0.1)).sum::<f64>();
-        }
-        for (r, &v) in [0.2_f64, 1.0].iter().enumerate() {
-            acc1 += (0.3 * { let t3 = v.mul_add(acc1, acc1); x[1].mul_add((n as f64), x[r]) });
-        }
-        let s4 = self::f012(n, x.iter().enumerate().map(|(i, &v5)| x[i].atan2(a)).sum::<f64>(), f64::ceil(acc1), a.tanh());
-        ((((x[3] - x[0]) - acc1) + s4) + acc1)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f020(m: usize, x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut s1 = (3.0 + (x[m % n] * x[(m + 2) % n]));
-        let mut acc2: f64 = 1.0;
-        for i in 1..m {
-            let (p3, p4) = (x[(i + 3) % n], x.dot(x));
-            let mut w5 = hype::ops::tanh(&((x * x)));
-            acc2 += (0.3 * (0..n).map(|j| (i as f64)).sum::<f64>());
-        }
-        (((s1 + acc2) - acc2) + (0.5 * s1))
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f021(x: &Array1<f64>, b: f64, a: f64) -> f64 {
-        let n = x.len();
-        let w1 = (&(x.mapv(|v2| (v2 + ((b + 0.1) - 1.0)))) + &(x.mapv(|v3| (v3.powi(2) / ((b * 3.0).powi(2) + 1.0)))));
-        let mut acc4: f64 = 1.0;
-        for i in (0..n).step_by(3) {
-            for j in 0..n {
-                let s5 = ({ let t6 = x[i % n]; let t7 = a; (j as f64) } * ((-0.5) * w1[i % n]));
-                let mut s8: f64 = (if f005((j as f64)) < -1.0 { s5 } else { x[n - 1 - j] }).powi(2);
-                acc4 /= ((0.5 - acc4).powi(2) + 1.0);
-            }
-            acc4 += ((w1[0] - w1[2]) * w1.var(0.0));
-        }
-        let s9 = (f008(x, &w1) - (-0.5));
-        acc4 *= (0.5 + (0.1 * s9.powi(2).sin()));
-        (((ops::tanh(&x[0]) + s9) + (0.5 * acc4)) + w1.sum())
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f022(a: f64, #[constant] q: f64, x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut s1 = f64::sinh(ops::tanh(&(hype::ops::l2(x))));
-        let mut acc2: f64 = 0.5;
-        for (i, v3) in x.iter().enumerate() {
-            s1 = ((s1 * 0.5) + x.iter().map(|&v4| (0.75 + (0.1 * x.dot(x).tanh()))).product::<f64>());
-        }
-        for v5 in x.iter() {
-            s1 -= self::f012(3, acc2.mul_add(s1, acc2), x[0].hypot(x[2]), (x[3] * (*v5)));
-        }
-        if { let t6 = a; let t7 = x[1]; x[0] } < -1.0 {
-            let s8 = x[1].powi(2).atan2((n as f64));
-        } else {
-            acc2 -= (x.iter().fold(f016(q, n, (n as f64)), |acc10, v9| (acc10 * (1.0 + (0.2 * (acc10 * (-0.5)).tanh())))) / (ops::sin(&acc2).powi(2) + 1.0));
-            if (q - acc2) <= -0.3 {
-                let mut s11 = x.iter().fold(0.7_f64, |acc13, &v12| (acc13 * (0.9 + (0.2 * (v12 - 0.3).tanh()))));
-                s11 += { let t14 = x[1]; let t15 = (x[2] * t14); (t14 * 0.2) };
-                acc2 -= (0.3 * x.sum());
-            } else {
-                let s16 = (0.5 * ops::sin(&x[0])).exp();
-                acc2 = ((acc2 * (-0.5)) + x.sum());
-            }
-            s1 += x[2].tanh().mul_add(x[0].mul_add(q, 0.25), x.iter().enumerate().map(|(i, v17)| (n as f64).sin()).sum::<f64>());
-        }
-        let d18: f64;
-        if (x[2] + x[2]) >= 0.25 {
-            for &v19 in x.iter().rev() {
-                s1 -= (0.3 * (if (q.powi(2) + 0.5).sqrt() > 0.5 { x[3].tanh() } else { { let t20 = s1; (n as f64) } }));
-            }
-            d18 = x.iter().zip(x.iter()).map(|(v21, u22)| x[3].mul_add((n as f64), -2.0)).sum::<f64>();
-        } else {
-            d18 = x.iter().sum::<f64>();
-        }
-        ((((-s1.max(3.0).powi(2)).exp2() - (0.5 * s1)) + d18) - acc2)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f023(m: usize, a: f64) -> f64 {
-        let n: usize = 4;
-        let (p1, p2) = ((a - (-0.5)), (if m % 2 == 0 { a } else { a }));
-        let s3: f64 = a;
-        let s3 = (s3 + p1.tanh().exp());
-        { let t4 = a; let t5 = t4; t5 }
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f024(x: &Vec<f64>, y: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut s1 = hype::ops::sigmoid(&(x.iter().map(|v2| y.var(0.0)).sum::<f64>()));
-        let mut s1 = (s1 + s1.mul_add(y[3], x[1]));
-        let mut s1 = (s1 - x.iter().rev().map(|v3| ops::sin(&s1)).sum::<f64>());
-        let mut acc4: f64 = 0.5;
-        let mut k = 0;
-        while k < n {
-            for &v5 in x.iter() {
-                let mut s1 = (s1 * y[(k + 3) % n].atan2(y[k % n]));
-                s1 = ((s1 * 0.5) + x.iter().copied().fold(-0.5_f64, |acc7, v6| ((acc7 * 0.5) + (v6 + x[n - 1 - k]))));
-            }
-            s1 *= (0.5 + (0.2 * ops::softplus(&y[n - 1 - k]).tanh()));
-            s1 += acc4.tanh().sinh().max(0.3);
-            k += 1;
-        }
-        (({ let t8 = x[2]; let t9 = x[(k + 2) % n]; t9 } - acc4) + s1)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f025(x: &Array1<f64>, y: &Array1<f64>, a: f64) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 1.0;
-        for &v in [0.7_f64, 2.0, 2.0, -1.0].iter() {
-            acc1 += (f023(2, acc1) * v.powi(3));
-        }
-        let mut acc2: f64 = 1.0;
-        for i in (0..n).rev() {
-            let mut acc3: f64 = 0.5;
-            for &v in [-0.3_f64, 0.5, -2.0, 0.3].iter() {
-                acc2 *= (0.75 + (0.2 * x.dot(x).tanh()));
-            }
-            acc1 -= acc3;
-        }
-        let mut a4 = Array1::zeros(n);
-        for i in 0..n {
-            a4[i] = ((0..n).map(|j| x.dot(y)).sum::<f64>() / 3.0);
-        }
-        let s5 = f64::powf((a4.iter().rev().map(|&v6| hype::ops::sigmoid(&acc2)).sum::<f64>().powi(2) + 1.0), (if self::f018(n, (n as f64)) >= (a / (2.0 + a4[0].sin())) { x[2] } else { y[2] }).sin());
-        ((((s5 + a4[3]) - (0.5 * acc1)) + s5) + (0.5 * acc2))
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f026(a: f64, x: &[f64], y: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.0;
-        for v2 in x.iter() {
-            let (mut p3, p4) = (a.atan2(y[2]), x[3].powi(2));
-            acc1 = ((acc1 * 0.9) + p3.powi(3));
-        }
-        let mut s5 = acc1.mul_add(y.sum(), 0.1);
-        s5.min(y[3])
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f027(b: f64, a: f64) -> f64 {
-        let n: usize = 4;
-        let mut s1 = (if (n as f64) < -1.0 && { let t2 = b; (n as f64) } > 1.0 { (b * b) } else { (0..n).map(|i| a.mul_add((i as f64), 2.0)).sum::<f64>() });
-        for i in (1..4).rev().step_by(2) {
-            s1 = ((s1 * 0.8) + f64::min(a, -0.3));
-        }
-        let s3 = ops::sigmoid(&((0.5 * a).exp())).powf(f005(a).sin());
-        ((if (0..n).map(|i| ops::sigmoid(&a)).sum::<f64>() > { let t4 = a; t4 } { a } else { s1 }) + s1)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f028(a: f64) -> f64 {
-        let n: usize = 4;
-        let s1 = ((a - a) * (-2.0));
-        let mut acc2: f64 = 0.0;
-        for i in (0..n).rev() {
-            let s3 = { let t4 = (1..n).map(|j| (-a)).sum::<f64>(); s1 };
-            acc2 += hype::ops::sigmoid(&((n as f64))).tanh().exp();
-        }
-        let s5 = a;
-        let s1: f64 = (s1 - ((n as f64) / (acc2.powi(2) + 1.0)));
-        ((self::f018(n, s1) + s5) + acc2)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f029(m: usize, x: &Array1<f64>, a: f64) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 1.0;
-        for i in (0..m).step_by(2) {
-            let (p3, p6) = ({ let t2 = x[1]; a }, x.iter().zip(x.iter()).map(|(&v4, &u5)| u5).sum::<f64>());
-            acc1 += (x[(m + 1) % n] * x[i % n]).tanh();
-        }
-        let s7: f64 = self::f000(x[m % n], x, a).mul_add((x[m % n].powi(2) + 0.5).sqrt(), (if m % 2 == 0 { x[m % n] } else { a }));
-        for &v in [0.75_f64, 0.2].iter() {
-            let s8 = f013(x[(m + 3) % n], v, (n as f64)).powi(2);
-            acc1 *= (0.75 + (0.2 * (m as f64).atan2(s7).sin()));
-        }
-        let d9: f64;
-        if m > 1 {
-            d9 = (1.5 + acc1);
-        } else {
-            d9 = (if ((n as f64) + acc1) > x[m % n].powi(2) && (s7 - 0.2) < -0.5 { x.to_owned() } else { x.to_owned() }).sum();
-        }
-        ((0.3 * x.dot(x)) + d9)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f030(x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut a1: Array1<f64> = Array1::zeros(n);
-        for i in 0..n {
-            a1[n - 1 - i] = ({ let t2 = (i as f64); let t3 = t2; t2 } - x[(i + 1) % n].powi(2));
-        }
-        let w4 = x;
-        w4.mapv(|v5| v5.powi(2).cos()).std(0.0)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f031(a: f64, x: &Array1<f64>, #[constant] q: f64) -> f64 {
-        let n = x.len();
-        let (p2, p3) = (x.iter().copied().map(|v1| (0.75 + (0.2 * f64::max(x[1], q).sin()))).product::<f64>(), (0.2 * a));
-        let mut acc4: f64 = 1.0;
-        for i in 0..4 {
-            let s5 = ((-1.0) + p3);
-            acc4 += (0.3 * self::f021(&(x.mapv(|v6| v6.sin().cos())), s5, ((n as f64) - 0.5)));
-        }
-        let mut acc7: f64 = 0.0;
-        let mut k = 0;
-        while k < 2 {
-            acc4 *= (0.5 + (0.2 * (x[n - 1 - k] / (2.0 + (k as f64).sin())).sin()));
-            k += 1;
-        }
-        let w8 = (&((2.0 + &(x.cos())).ln_1p()) / (2.0 + x[2].powi(2).sin()));
-        ((({ let p2 = (2.0 + w8[0].cos()).ln(); p3.powi(2) } + acc4) + acc7) + (0.5 * acc4))
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f032(y: &Array1<f64>, x: &[f64], a: f64, m: usize) -> f64 {
-        let n = y.len();
-        if ((m as f64).powi(2) + 1.0).powf(y[(m + 3) % n].sin()) > 3.0 {
-            let mut w1: Array1<f64> = (y - y);
-        } else if m % 2 == 0 {
-            let mut acc2: f64 = 0.5;
-            for v3 in x.iter() {
-                acc2 -= (if m < 3 { f025(y, y, (n as f64)) } else { acc2 });
-            }
-        }
-        if a > 1.0 {
-            let mut acc4: f64 = 0.5;
-            for i in 0..n {
-                acc4 += y.iter().enumerate().map(|(j, &v5)| y[i].floor()).sum::<f64>();
-            }
-            let s6 = f64::hypot(a.powi(2), (if m % 2 == 0 { x[m % n] } else { y[m % n] }));
-        }
-        let w7 = (&((if y.iter().copied().rev().fold(x.iter().copied().map(|v10| f64::powf((a.powi(2) + 0.25), v10.sin())).sum::<f64>(), |acc9, v8| ((acc9 * 0.5) + x[m % n].atan2(v8))) <= f031(a, y, 1.0) { y.to_owned() } else { y.to_owned() })) * &(y.mapv(|v11| (v11 - a.tanh().exp()))));
-        let mut acc12: f64 = 0.0;
-        for i in (0..n).step_by(3) {
-            acc12 -= (0.3 * acc12);
-            acc12 = (if m % 2 == 0 { (if (-acc12.powi(2)).exp_m1() < w7.iter().enumerate().map(|(j, &v13)| acc12.cos()).sum::<f64>() { acc12 } else { x[m % n] }) } else { acc12 });
-        }
-        (a.abs().powi(2) - (0.5 * acc12))
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f033(y: &Array1<f64>, m: usize, x: &Array1<f64>) -> f64 {
-        let n = y.len();
-        let mut s1 = y.mapv(|v2| (-v2).tanh()).dot(&((1.5 + &((2.0 + &(x.cos())))).acosh()));
-        let mut s3 = f64::clamp(x[m % n], 0.0, 2.0);
-        (s1 + s3)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f034(a: f64, x: &Array1<f64>, b: f64) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.5;
-        for i in (0..n).rev() {
-            acc1 += ((0.75 - (i as f64)) + (-0.5));
-        }
-        let w2 = (&((x / (a.powi(2) + 1.0))) / &((&(x.mapv(|v3| (v3 * v3)).powi(2)) + 1.0)));
-        (((&(w2.powi(2)) + 1.0).sqrt().sum() + (0.5 * acc1)) + w2.sum())
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f035(a: f64, x: &Array1<f64>, b: f64, m: usize) -> f64 {
-        let n = x.len();
-        let d1: f64;
-        if m % 2 == 0 {
-            let s2 = ((if { let t3 = x[(m + 3) % n]; a } > b { x[(m + 1) % n] } else { x[m % n] }) * 0.2);
-            d1 = ((-0.3) * self::f030(x));
-        } else {
-            d1 = (-(0.1 - x[(m + 1) % n]));
-        }
-        let mut acc4: f64 = 0.5;
-        for i in 0..m {
-            let mut acc4 = (acc4 - (x[(i + 2) % n] + x[m % n]));
-            acc4 += (0.3 * f64::hypot((0.5 * a), (x[(i + 3) % n] * acc4)));
-        }
-        let mut s5 = (x[0] / (f64::asinh(a).powi(2) + 1.0));
-        let mut a6 = Array1::<f64>::zeros(n);
-        for i in 0..n {
-            a6[i] = ((x[n - 1 - i] + (if x.std(0.0) <= 1.5 { acc4 } else { x[m % n] })) + a6[(i + 1) % n]);
-        }
-        ((((n as f64).min(1.0) + acc4) + s5) + d1)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f036(b: f64, a: f64, m: usize) -> f64 {
-        let n: usize = 4;
-        let s1 = (1.5 + ((b.powi(2) + 0.25).ln().powi(2) + 1.0)).acosh();
-        let mut acc2: f64 = 0.5;
-        let mut k = 0;
-        while k < 2 && acc2 > 3.0 {
-            acc2 = ((acc2 * 0.5) + hype::ops::sigmoid(&b));
-            acc2 *= (1.0 + (0.3 * { let acc2 = acc2; let t3 = a; (n as f64) }.sin()));
-            k += 1;
-        }
-        if (b / 1.5) >= self::f012(n, a, a, s1) {
-            acc2 -= (2.0 * s1.tanh());
-            let mut acc4: f64 = 0.5;
-            for i in 0..n {
-                acc2 += f023(n, a);
-                acc2 -= (acc4.atan() / 0.5);
-            }
-            acc2 += (0.7 * (acc2 * a));
-        }
-        let s5 = (b.powi(2) + 0.25).sqrt().min((0..n).map(|i| acc2).sum::<f64>());
-        ((((s1 + 3.0) + acc2) + s5) - acc2)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f037(b: f64, x: &Array1<f64>, c: f64, a: f64) -> f64 {
-        let n = x.len();
-        let s1: f64 = x[0];
-        let (mut p2, p5) = (ops::atan(&((n as f64))), x.iter().copied().fold(-1.0_f64, |acc4, v3| ((acc4 * 0.9) + (-v3.powi(2)).exp())));
-        let mut w6 = x.sin().mapv(|v7| v7.tanh().exp().tanh().exp());
-        let a = (a - (0.3 - p5));
-        (((self::f030(x).sin() + p2) + a) + (0.5 * p5))
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f038(x: &[f64], a: f64) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.0;
-        let mut k = 0;
-        while k < n && acc1 < 5.0 {
-            let acc1 = (acc1 * x[k].hypot(a));
-            let mut acc2: f64 = 0.0;
-            for i in 0..4 {
-                let acc2 = (acc2 - (-x[(k + 1) % n].powi(2)).exp());
-                let mut s3 = (1.0 * (x[n - 1 - k] * 0.75));
-            }
-            k += 1;
-        }
-        let mut s4 = (if (0.9 * acc1.tanh()).atanh() > 1.5 && x.iter().copied().map(|v5| (a + 0.7)).sum::<f64>() > acc1.powi(3) { ops::sigmoid(&acc1) } else { x.iter().sum::<f64>() });
-        if k % 2 == 0 {
-            if k > 3 {
-                let s7 = { let s4 = a; a }.abs();
-                let s4 = (s4 * hype::ops::sigmoid(&s7));
-                acc1 += s4;
-            }
-            let mut k8 = 0;
-            while k8 < n && acc1 > 3.0 {
-                acc1 = ((acc1 * 0.5) + x.iter().copied().rev().map(|v9| self::f018(3, acc1)).sum::<f64>());
-                acc1 *= x[(k + 2) % n].mul_add(x[k8 % n], x[(k8 + 3) % n]);
-                k8 += 1;
-            }
-            acc1 *= (0.9 + (0.1 * (acc1 / (2.0 + x[3].sin())).tanh()));
-        }
-        ((((n as f64).powi(2).tanh().exp() + (0.5 * s4)) + s4) - acc1)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f039(x: &Vec<f64>) -> f64 {
-        let n = x.len();
-        let s1 = ((x[0] / (x[3].powi(2) + 1.0)) + (x[1] / (x[3].powi(2) + 1.0)));
-        let d2: f64;
-        if ops::ln(&((s1.powi(2) + 0.5))) > (n as f64).powi(2) {
-            d2 = s1.powi(3);
-        } else {
-            d2 = self::f009(3, f64::powf((2.0 + s1.cos()), s1.sin()));
-        }
+        let s1 = ops::tanh(&(a.powi(2)));
+        let s2 = (1..n).map(|i| b).sum::<f64>();
         let mut acc3: f64 = 0.0;
         let mut k = 0;
-        while k < n && acc3 < 2.0 {
-            let d4: f64;
-            if self::f012(4, x[(k + 2) % n], d2, x[3]) >= 2.0 {
-                acc3 -= x[(k + 2) % n];
-                d4 = d2.atan().tanh();
-            } else {
-                d4 = s1;
-            }
-            acc3 += (k as f64).mul_add((x[n - 1 - k] + 1.5), (acc3.powi(2) + 1.0).ln_1p());
+        while k < n {
+            acc3 *= f016(n, a, s1);
             k += 1;
         }
-        (((x[k % n] + x[(k + 3) % n]) + acc3) - s1)
+        ((((1..n).map(|i| (0..n).map(|j| f011(s1)).sum::<f64>()).sum::<f64>() + (0.5 * acc3)) - s2) + s1)
     }
 
     #[differentiable(order = 2)]
-    pub fn f040(a: f64) -> f64 {
+    pub fn f024(b: f64, m: usize, a: f64) -> f64 {
         let n: usize = 4;
-        if a > (n as f64) {
-            let mut acc1: f64 = 0.0;
-            for i in 0..4 {
-                let mut s2 = (0..n).map(|j| (acc1 * 0.7)).sum::<f64>();
-                acc1 += (a + acc1).asinh();
+        let s1 = f64::clamp((b.powi(2) + 0.25).powi(-1), -1.0, 1.0);
+        if a.powi(2) <= 0.2 {
+            let mut acc2: f64 = 1.0;
+            for (r, &v) in [0.3_f64, 1.0, -2.0, 0.5].iter().enumerate() {
+                let s3: f64 = (0.3 * self::f009(s1, s1));
+                acc2 += f014((-s1.powi(2)).exp());
+                acc2 *= (0.5 + (0.3 * (v - 0.25).tanh()));
             }
+        } else {
+            let s4 = ops::tanh(&(f64::hypot((n as f64), b)));
+            let mut acc5: f64 = 0.0;
             let mut k = 0;
-            while k < n {
-                acc1 *= (0.75 + (0.3 * (0..n).map(|i| f005(a)).sum::<f64>().tanh()));
+            while k < n && acc5 > 5.0 {
+                acc5 /= 1.5;
+                acc5 += (0..n).map(|i| a).sum::<f64>();
+                acc5 += (a + ((-1.0) + (m as f64)));
                 k += 1;
             }
-            acc1 = ((acc1 * (-0.5)) + (0.25 * a));
+        }
+        let s6 = a;
+        (s6 - s1)
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f025(m: usize, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let (mut p1, w2) = (x.dot(x), x.abs());
+        let s3 = (if self::f024((m as f64), n, p1) <= (n as f64) { (m as f64) } else { ops::softplus(&w2[(m + 3) % n]) });
+        let mut w4 = w2.to_owned();
+        let d5: f64;
+        if (0.25 * (n as f64)) < { let t6 = w2[(m + 3) % n]; let s3 = w2[m % n]; (n as f64) } {
+            d5 = (&w2 / &((&(x.powi(2)) + 1.0))).dot(&((&w4 + x)));
         } else {
-            let mut s3 = (f64::clamp((n as f64), -0.5, 1.5) + 2.0);
-            s3 *= (0.9 + (0.2 * self::f012(n, a, s3, s3).tanh()));
-            if a.powi(3) > a {
-                s3 *= (a * (-1.0));
-                let (p4, p5) = (a.atan(), (s3 - a));
-                s3 += (0..n).map(|i| ((-1.0) + p5)).sum::<f64>();
-            }
-        }
-        let mut s6 = ((a * (n as f64)) / (2.0 + (a / (2.0 + a.sin())).sin()));
-        let s7 = s6;
-        for &v in [-0.3_f64, -0.3].iter() {
-            let (mut p8, mut p9) = ((s7 + v), ((n as f64) * 0.75));
-            s6 *= (0..n).map(|i| ((i as f64) + v)).sum::<f64>();
-        }
-        ((((a.powi(2) + 0.25).sqrt().tanh().exp() + s6) - s7) + s6)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f041(b: f64, x: &Array1<f64>, c: f64, a: f64) -> f64 {
-        let n = x.len();
-        let mut w1: Array1<f64> = (&((if f037(c, x, c, b) <= b.atan2(c) { x.to_owned() } else { x.to_owned() })) - &((0.3 * x)));
-        let mut acc2: f64 = 0.5;
-        for (r, &v) in [0.5_f64, 0.25, 0.7, -2.0].iter().enumerate() {
-            acc2 += ((v + 1.5) - { let t3 = v; let t4 = a; x[r % n] });
-            let mut acc5: f64 = 0.0;
-            for &v6 in x {
-                let a = (a * v6.powi(2));
-                acc2 = v6;
-            }
-            acc2 = ((acc2 * 0.5) + w1.iter().rev().map(|v7| w1.iter().map(|&v8| w1.dot(&w1)).sum::<f64>()).sum::<f64>());
-        }
-        let mut s9 = ops::softplus(&(c.cos()));
-        w1 += &((x / &((&(w1.powi(2)) + 1.0))));
-        let mut s10: f64 = x.var(1.0);
-        ((((0..n).map(|i| (s10 + w1[n - 1 - i])).sum::<f64>().min((-x[3].powi(2)).exp()) + s9) + s10) + w1.sum())
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f042(a: f64) -> f64 {
-        let n: usize = 4;
-        let s1 = (n as f64);
-        let mut acc2: f64 = 0.5;
-        for i in (0..n).rev() {
-            acc2 = ((acc2 * 0.8) + (a + 1.0));
-            acc2 *= (0.9 + (0.1 * (0..n).map(|j| (1..n).map(|l| (a + a)).sum::<f64>()).sum::<f64>().sin()));
-        }
-        ((s1 - acc2) + s1)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f043(x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.0;
-        for i in (0..n).rev() {
-            acc1 -= hype::ops::l2(&((x / &((&(x.powi(2)) + 1.0)))));
-        }
-        for &v in [-1.0_f64, 2.0, 0.25, -0.5].iter() {
-            let (mut w2, mut p3) = (x.to_owned(), x.var(1.0));
-            acc1 -= (0.3 * (if w2.iter().map(|&v4| ((-0.5) - acc1)).sum::<f64>() <= acc1 { ops::sin(&((n as f64))) } else { x.dot(x) }));
-        }
-        let mut acc5: f64 = 0.0;
-        for i in 0..4 {
-            let mut w6 = (&((x + x)) / &((&(x.powi(2)) + 1.0)));
-            let s7 = { let t8 = w6.iter().rev().map(|&v9| (if i % 2 == 0 { w6[(i + 1) % n] } else { x[n - 1 - i] })).sum::<f64>(); t8.mul_add(x[i], 3.0) };
-            acc1 += (w6.dot(&w6) + ((-1.0) - s7));
-        }
-        ((((-2.0) + acc5) - acc1) + (0.5 * acc1))
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f044(a: f64) -> f64 {
-        let n: usize = 4;
-        let s1 = (0..n).map(|i| (a * 0.25)).sum::<f64>();
-        let mut s2 = (a.tanh() * s1.cos());
-        let s2 = (s2 - ((-2.0) * s1));
-        let s3 = (s1 + 3.0);
-        ((f64::ln_1p((s3.powi(2) + 0.25)) + (0.5 * s2)) + s1)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f045(m: usize, a: f64, x: &Array1<f64>, b: f64) -> f64 {
-        let n = x.len();
-        let a = (a + ((-0.5) * (m as f64)));
-        let mut x: Array1<f64> = (x - &((x - x)));
-        x[m % n] += (&x + &x).var(1.0);
-        let mut s1 = f64::atan2(b, a).powi(2);
-        ((((x.dot(&x) - (0.5 * s1)) + s1) + a) + x.sum())
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f046(c: f64, b: f64, x: &Array1<f64>, a: f64) -> f64 {
-        let n = x.len();
-        if (c / 3.0) < 3.0 {
-            let mut s1 = ops::tanh(x).exp().sum();
-            for &v2 in x.iter() {
-                s1 += hype::ops::sigmoid(&(x.dot(x)));
-                let w3 = x;
-                s1 = ((s1 * 0.8) + (n as f64).hypot(b));
-            }
-            let mut a4 = Array1::<f64>::zeros(n);
             for i in (0..n).rev() {
-                a4[i] = f025(&((s1 * x)), x, a.powi(3));
-                let (p5, p6) = (ops::sigmoid(&s1).powi(-1), a);
+                w4 += x.iter().zip(w4.iter()).map(|(&v7, &u8)| w4.dot(&w2)).sum::<f64>();
             }
+            d5 = ({ let t9 = w4[m % n]; let s3 = p1; x[(m + 1) % n] }.powi(2) + 1.0).powi(-1);
         }
-        let s7 = x.mapv(|v8| (v8 - (v8 + b))).sum();
-        let mut acc9: f64 = 0.0;
-        for i in (0..n).step_by(3) {
-            if x[(i + 1) % n].powi(3) < { let t10 = x[i % n]; let t11 = acc9; x[n - 1 - i] } {
-                let s12: f64 = (x.dot(x) - 0.5);
-                acc9 *= (0.9 + (0.1 * (s12 + a).tanh()));
-            } else if (0.5 + b) <= x.iter().map(|&v13| (x[i] * 0.5)).sum::<f64>() {
-                let mut s14: f64 = ((x[1] + s7) * 0.7);
-            } else {
-                let (p15, p16) = (f005(s7), ops::sin(&a));
-            }
-            acc9 /= -2.0;
-        }
-        let (mut w17, mut p19) = ((x - x), x.iter().sum::<f64>());
-        for i in (0..n).rev() {
-            let mut acc20: f64 = 1.0;
-            for j in (1..3).step_by(3) {
-                let s21 = ops::tanh(&((x[(i + 1) % n] + acc9)));
-                acc9 += x[j % n];
-            }
-            w17 *= (1.0 + (0.3 * x.std(1.0).tanh()));
-        }
-        (((((acc9.powi(2) / ((acc9 * 0.3).powi(2) + 1.0)) + (0.5 * p19)) + (0.5 * acc9)) + (0.5 * acc9)) + w17.sum())
+        (((((if m < 1 { f64::floor(p1) } else { s3 }) + p1) - d5) + p1) + w4.sum())
     }
 
     #[differentiable(order = 2)]
-    pub fn f047(x: &Array1<f64>) -> f64 {
+    pub fn f026(b: f64, a: f64, m: usize, x: &Array1<f64>) -> f64 {
         let n = x.len();
-        let w1 = x;
-        let mut s2 = ((n as f64) / 3.0);
-        s2 += (0.3 * hype::ops::l2(&((w1 - w1))));
-        (((((-0.5) - w1).dot(&(hype::ops::tanh(x).cosh())) - (0.5 * s2)) + s2) + w1.sum())
+        let mut w1 = (&((x - x)) + (n as f64).cos());
+        let s2 = (if x.dot(&w1) < 0.7 { a.powi(3) } else { w1.iter().copied().map(|v3| self::f018(&w1, x[m % n])).sum::<f64>() });
+        ((&w1 - x).dot(&(w1.mapv(|v4| (a + v4)))) - s2)
     }
 
     #[differentiable(order = 2)]
-    pub fn f048(b: f64, a: f64, x: &Array1<f64>, m: usize) -> f64 {
+    pub fn f027(b: f64, c: f64, a: f64, x: &Vec<f64>) -> f64 {
         let n = x.len();
-        let mut acc1: f64 = 0.0;
-        for &v2 in x {
-            acc1 += x.dot(x).cos();
+        let mut b: f64 = (b - a);
+        let d1: f64;
+        if (3.0 + x[1]) <= 3.0 {
+            d1 = f014(ops::ln(&(ops::sigmoid(&x[0]))));
+        } else {
+            let mut acc2: f64 = 0.0;
+            for (r, &v) in [0.5_f64, 0.75, 0.75, 0.75].iter().enumerate() {
+                acc2 *= { let v = x[r]; b };
+                b *= (0.5 + (0.1 * hype::ops::sigmoid(&((r as f64))).tanh()));
+            }
+            d1 = self::f024(a, n, (b * a));
         }
-        acc1 += (0.3 * (acc1 / 1.5).max(-0.5));
-        let mut acc3: f64 = 0.5;
+        let mut a3 = Array1::<f64>::zeros(n);
         for i in 0..n {
-            acc1 *= (0.5 + (0.1 * (acc3 / (2.0 + a.sin())).sin()));
+            a3[i] = ((a.mul_add(x[n - 1 - i], 0.3) - (-0.5)) + a3[(i + 1) % n]);
         }
-        let (p4, mut p5) = (b.abs(), f034(x[(m + 1) % n], x, b));
-        (((x.powi(2).dot(x) - p5) - (0.5 * acc3)) + (0.5 * p5))
+        ((n as f64) * 0.25)
     }
 
     #[differentiable(order = 2)]
-    pub fn f049(m: usize, b: f64, a: f64, c: f64) -> f64 {
+    pub fn f028(b: f64, m: usize, c: f64, a: f64) -> f64 {
         let n: usize = 4;
-        let mut acc1: f64 = 1.0;
-        let mut k = 0;
-        while k < 3 && acc1 > 3.0 {
-            let mut a2 = Array1::<f64>::zeros(n);
-            for i in (0..n).rev() {
-                a2[i] = ((b - ops::sin(&((n as f64)))) + a2[(i + 1) % n]);
+        let s1: f64 = f64::powf(((m as f64).powi(2) + 1.0), b.cos().sin());
+        let mut s2 = c;
+        let s3 = (f019(s1) + (s2.powi(2) + 1.0).sqrt());
+        if (-s1) > f013(a, (m as f64)) {
+            for i in (0..n).step_by(3) {
+                s2 += (0.3 * (s1.hypot(s2) / ((0..n).map(|j| (-s2)).sum::<f64>().powi(2) + 1.0)));
             }
-            acc1 -= (0.3 * a2.iter().sum::<f64>());
+        }
+        s2 += (0.3 * hype::ops::sigmoid(&((s3 * 3.0))));
+        ((((-(s2 / (a.powi(2) + 1.0))) - s2) + s2) - (0.5 * s1))
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f029(a: f64, b: f64) -> f64 {
+        let n: usize = 4;
+        let mut acc1: f64 = 0.0;
+        let mut k = 0;
+        while k < 2 {
+            acc1 += ((acc1 * (-0.5)) - (b - (k as f64)));
             k += 1;
         }
-        let mut acc4: f64 = 0.5;
-        for i in (0..n).rev() {
-            acc1 *= (0.9 + (0.2 * (0..n).map(|j| acc4.powi(2)).sum::<f64>().tanh()));
+        for i in (0..n).step_by(2) {
+            let d2: f64;
+            if k < 1 {
+                d2 = a.hypot(f028((k as f64), 4, acc1, b));
+            } else {
+                let s3 = (if (b.powi(2) + 1.0).sqrt() < b.atan() && i % 2 == 0 { (k as f64) } else { b }).powi(2);
+                d2 = acc1.min(0.1).mul_add(s3.powi(2), ((n as f64) * acc1));
+            }
+            acc1 = ops::tanh(&(ops::tanh(&d2)));
         }
-        if acc4.mul_add(acc4, 3.0) < 0.2 {
-            let s5 = (a - (-0.3)).mul_add(ops::sigmoid(&acc1), (0..n).map(|i| { let t6 = acc1; (n as f64) }).sum::<f64>());
-            for i in 1..m {
-                let s7 = acc1.hypot(ops::sigmoid(&acc4));
-                let (mut p8, mut p9) = ((0..n).map(|j| acc4).sum::<f64>(), (acc4 * (-0.5)));
-                acc4 += (0.3 * (0..n).map(|i| s7).sum::<f64>());
+        let s4 = ((1..n).map(|i| ops::sigmoid(&acc1)).sum::<f64>() / (acc1.clamp(-2.0, 0.5).powi(2) + 1.0));
+        let mut s5: f64 = (f64::powf((acc1.powi(2) + 0.25), acc1.sin()) - b.powi(3));
+        let mut k6 = 0;
+        while k6 < 3 {
+            s5 += (acc1 * acc1).mul_add((s4 * 0.2), 1.0);
+            k6 += 1;
+        }
+        ((((k as f64).atan2(s4) + (0.5 * s5)) - acc1) + s4)
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f030(x: &Array1<f64>, a: f64, y: &Array1<f64>, b: f64) -> f64 {
+        let n = x.len();
+        let mut s1 = y.dot(&((y + x)));
+        s1 -= (0.3 * (2.0 + &(y.cos())).ln().dot(&(y.mapv(|v2| ((a * 0.3) - v2.sin())))));
+        let s3 = (s1 * (s1 - 1.0));
+        if (b / (y[0].powi(2) + 1.0)) < b.hypot(y[2]) && y.iter().map(|&v4| b.powi(2)).sum::<f64>() <= -0.5 {
+            let s5: f64 = s3;
+            if (y[3] - 1.0) < -2.0 {
+                let s5 = (s5 + (1.0 - y[1]));
+                let mut w6 = (&(y.mapv(|v7| (v7 * (s1.powi(2) * 0.7)))) + (y[2] * s1));
+            } else if (x[2] + x[3]) <= x.std(0.0) {
+                let mut s8: f64 = y[2].powi(3).mul_add(x.var(0.0), 0.2);
+                s1 /= (s8.powi(2) + 1.0);
             }
         }
-        ((f64::atan2((k as f64), c) + acc1) - acc4)
+        let mut a9: Array1<f64> = Array1::zeros(n);
+        for i in 0..n {
+            a9[i] = (y.sum() / (s3.powi(2) + 1.0));
+        }
+        (((b + (0.5 * s1)) + (0.5 * s3)) + s1)
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f031(x: &Array1<f64>, a: f64, b: f64, m: usize) -> f64 {
+        let n = x.len();
+        if f025(n, x) <= (a - 1.5) {
+            let mut acc1: f64 = 0.5;
+            for v2 in x.iter() {
+                let mut s3 = x.iter().rev().map(|v4| (if m % 2 == 0 { (*v2) } else { acc1 })).sum::<f64>();
+                let a = (a + (if (-(*v2)) > 0.5 { x[m % n] } else { s3 }));
+                acc1 += x.std(1.0);
+            }
+        }
+        let w5 = (&(ops::sigmoid(x)) / &((&((&(x.powi(2)) + 1.0).sqrt().powi(2)) + 1.0)));
+        if m < 2 {
+            let s6 = (w5.iter().map(|&v7| x.sum()).sum::<f64>() + (1.0 * x[(m + 1) % n]));
+            let s8 = f022(x.iter().rev().map(|&v9| hype::ops::sigmoid(&w5[(m + 1) % n])).sum::<f64>(), &(w5.powi(2)), f64::exp_m1(ops::tanh(&b)), a.cos());
+        } else {
+            let mut w10 = (&((&w5 * 1.5)) - b.mul_add(w5[m % n], 0.3));
+            let mut s11 = (-&w5).dot(&((&w10 - &w10)));
+        }
+        let mut acc12: f64 = 1.0;
+        for v13 in x.iter() {
+            acc12 += (0.3 * ops::sin(&({ let acc12 = x[m % n]; (*v13) })));
+        }
+        (((w5[m % n] + b) + acc12) + w5.sum())
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f032(m: usize, b: f64, a: f64) -> f64 {
+        let n: usize = 4;
+        let mut acc1: f64 = 1.0;
+        for &v in [0.5_f64, 0.5, 0.5].iter() {
+            if (1..n).map(|i| (if m > 3 { v } else { (i as f64) })).sum::<f64>() <= 0.7 {
+                let (p2, mut p3) = (b.powi(2), acc1.mul_add(a, 3.0));
+                let s4 = (if (0..n).map(|i| (2.0 + p3.cos()).ln()).sum::<f64>() < ops::tanh(&v) && v.powi(2) <= (1..n).map(|i| (0.9 * p2.tanh()).atanh()).sum::<f64>() { acc1.min(p3) } else { (1..n).map(|i| acc1).sum::<f64>() });
+                acc1 -= ops::softplus(&((n as f64))).powi(2);
+            } else if acc1 <= ops::tanh(&acc1) {
+                let s5 = v.hypot(v).mul_add((m as f64), (0..n).map(|i| a.cos()).sum::<f64>());
+                acc1 += (0.3 * (1.0 * acc1).sin());
+            }
+            acc1 /= (a.powi(2) + 1.0);
+            acc1 -= ((m as f64).mul_add((n as f64), -0.3) / ((acc1.powi(2) + 0.25).ln().powi(2) + 1.0));
+        }
+        let (p6, mut p7) = ((acc1 + 0.5), (acc1.powi(2) + 1.0).sqrt());
+        let mut s8 = (((-2.0) + p6) - (1..n).map(|i| (0.75 + p6)).sum::<f64>());
+        let mut acc9: f64 = 1.0;
+        for i in (0..4).rev().step_by(2) {
+            acc1 = (i as f64);
+        }
+        ((((0..n).map(|i| p7).sum::<f64>() + (0.5 * p7)) + acc1) + acc1)
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f033(x: &Array1<f64>, b: f64, a: f64) -> f64 {
+        let n = x.len();
+        let mut a1: Array1<f64> = Array1::zeros(n);
+        for i in (0..n).step_by(2) {
+            a1[i] = (a + a1[(i + 1) % n]);
+        }
+        let mut a1 = a1.to_owned();
+        ((a1[1] * 2.0) - (1..n).map(|i| x[i].tanh()).sum::<f64>())
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f034(a: f64) -> f64 {
+        let n: usize = 4;
+        let s1 = (0..n).map(|i| (0.1 * a)).sum::<f64>();
+        if a.powi(2) >= 0.5 {
+            let mut s2 = (s1 * 0.5).powi(2);
+            s2 += (0.3 * ((s2 + (n as f64)) / (2.0 + s1.sin())));
+        } else if ((n as f64) * (n as f64)) >= 0.1 {
+            let mut acc3: f64 = 0.0;
+            for i in 0..4 {
+                acc3 /= (acc3.powi(3).powi(2) + 1.0);
+                let mut s4: f64 = f013(s1.mul_add(acc3, 0.7), (0..n).map(|j| s1).sum::<f64>());
+                acc3 += acc3.powi(2).powi(2);
+            }
+            let (p5, p6) = (a, (s1 * 0.5));
+        } else {
+            let mut acc7: f64 = 1.0;
+            let mut k = 0;
+            while k < n && acc7 > 5.0 {
+                acc7 *= (0.75 + (k as f64));
+                acc7 *= (1.0 + (0.2 * ops::sigmoid(&s1).sqrt().tanh()));
+                k += 1;
+            }
+            let s8 = s1;
+            let s9 = (n as f64).powi(2).tanh();
+        }
+        let mut acc10: f64 = 0.5;
+        for (r, &v) in [3.0_f64, 0.5, 0.7, 0.1].iter().enumerate() {
+            acc10 /= (2.0 + (0..n).map(|i| (0..n).map(|j| (s1 + acc10)).sum::<f64>()).sum::<f64>().sin());
+        }
+        let mut s11 = ((-2.0) * acc10).max((s1 / (2.0 + acc10.sin())));
+        let s12 = f011((0..n).map(|i| (a * s1)).sum::<f64>());
+        ((((0.7 * (0..n).map(|i| (-s11.powi(2)).exp()).sum::<f64>()) - (0.5 * acc10)) - s12) - (0.5 * s11))
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f035(a: f64) -> f64 {
+        let n: usize = 4;
+        let a = (a - f013(a, (n as f64)));
+        let mut acc1: f64 = 1.0;
+        for i in (0..2).rev() {
+            acc1 += f016(n, a.powi(2), acc1.hypot(a));
+        }
+        acc1 *= (0.5 + (0.3 * (a + a).tanh()));
+        ((f64::min(a, 0.2) + acc1) + (0.5 * a))
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f036(a: f64) -> f64 {
+        let n: usize = 4;
+        let mut acc1: f64 = 0.5;
+        for i in 0..n {
+            let (mut p2, mut p3) = (a.cos(), { let acc1 = a; (i as f64) });
+            acc1 = ((acc1 * 0.8) + a.max(3.0));
+        }
+        if f64::trunc(acc1) < -2.0 {
+            let mut a4 = Array1::zeros(n);
+            for i in 0..n {
+                a4[i] = ((0.5 * (i as f64)).exp().powi(2) + 0.25).powf((0..n).map(|j| a.powi(2)).sum::<f64>().sin());
+            }
+            let mut acc5: f64 = 0.0;
+            for i in 0..n {
+                a4 -= &((0.2 * &a4));
+            }
+        }
+        let mut s6 = ((a * acc1) - (acc1 / (2.0 + a.sin())));
+        let s7 = (1.5 + a);
+        (((((-1.0) * acc1) + (0.5 * acc1)) + s7) + acc1)
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f037(m: usize, x: &Array1<f64>, a: f64) -> f64 {
+        let n = x.len();
+        let mut s1 = ((m as f64) * x.sum());
+        let s2 = x.iter().map(|v3| x[m % n].powi(3)).sum::<f64>();
+        let mut w4 = (&(x.abs()) * s2.atan());
+        w4[m % n]
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f038(a: f64, m: usize) -> f64 {
+        let n: usize = 4;
+        let mut s1 = ((m as f64).mul_add(a, a) * ((-1.0) + a));
+        for i in 0..m {
+            s1 = ((if i < 1 { a } else { a }) * 1.0);
+        }
+        let mut acc2: f64 = 0.5;
+        for &v in [-1.0_f64, 0.25, -2.0, -0.3].iter() {
+            s1 += hype::ops::sigmoid(&(f010(a, a, s1)));
+        }
+        let s3 = (a.powi(3) / (2.0 + (acc2 / 0.5).sin()));
+        (((a.powi(2) + acc2) + s1) - s3)
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f039(a: f64, y: &[f64], x: &Array1<f64>, b: f64) -> f64 {
+        let n = y.len();
+        let d1: f64;
+        if ops::logsumexp(x) >= y.iter().map(|v2| (0.5 * y[0]).exp()).sum::<f64>() {
+            d1 = b;
+        } else {
+            d1 = y.iter().map(|v3| { let t4 = (n as f64); let t5 = x[1]; b }).sum::<f64>();
+        }
+        let s6 = hype::ops::sigmoid(&(f64::fract(b)));
+        ((0..n).map(|i| (y[2] * y[i])).sum::<f64>() + s6)
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f040(a: f64, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let mut s1 = self::f024(((n as f64) * 0.75), n, (x[1] + x[1]));
+        s1 += (-&(x.powi(2))).exp().dot(&(x.mapv(|v2| (s1 * v2).tanh().exp())));
+        s1.powi(2)
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f041(a: f64, m: usize, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let s1 = (x * a).dot(&(x.mapv(|v2| v2.tanh().tanh())));
+        let mut s3: f64 = s1.atan2(s1).atan2((a.powi(2) + 0.5).sqrt());
+        (ops::ln(&(hype::ops::sigmoid(&s3))) + s1)
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f042(m: usize, a: f64, c: f64, b: f64) -> f64 {
+        let n: usize = 4;
+        let mut acc1: f64 = 0.0;
+        for i in (0..2).rev() {
+            acc1 /= 3.0;
+            acc1 += (0.3 * (b.powi(2) - (if (acc1 - 2.0) > -0.5 { c } else { c })));
+        }
+        let d2: f64;
+        if m > 2 {
+            let s3 = { let t4 = (0.5 * (n as f64)).cosh(); (-acc1.powi(2)).exp_m1() };
+            d2 = (1.5 + (s3 * b));
+        } else {
+            d2 = ((n as f64) * c).hypot(self::f036(acc1));
+        }
+        ((ops::tanh(&c).exp2() * acc1.powi(2)) - acc1)
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f043(a: f64) -> f64 {
+        let n: usize = 4;
+        let s1 = (0.2 - (a - (n as f64)));
+        let s1 = (s1 * self::f036(s1));
+        let mut a2 = Array1::<f64>::zeros(n);
+        for i in 0..n {
+            a2[i] = ((-s1) + 2.0);
+            for j in 0..4 {
+                let (p3, p4) = ((-a2[1]), s1.mul_add(a2[(i + 3) % n], s1));
+                a2 = (2.0 + &(hype::ops::tanh(&a2).cos())).sqrt();
+            }
+        }
+        if a2.iter().enumerate().map(|(i, &v5)| f034(a2[i])).sum::<f64>() >= a2[1].cos() {
+            let s1: f64 = (s1 + (a * a));
+        } else if a2[3] < a2.dot(&a2) {
+            let d6: f64;
+            if s1.powi(3) < 0.0 {
+                a2 += &(a2.clone());
+                d6 = (if a2.iter().enumerate().map(|(i, v7)| a2.iter().map(|&v8| (a2[i] + s1)).sum::<f64>()).sum::<f64>() <= a.hypot(s1) { (a2[3] / (a2[0].powi(2) + 1.0)) } else { (a2[0] * 0.7) });
+            } else {
+                d6 = a.powi(2);
+            }
+            let s9 = ops::logsumexp(&(((n as f64) * &a2)));
+            a2[0] = (a2[0] * a2[0]).tanh();
+        } else {
+            for i in (0..n).step_by(2) {
+                a2 += &(a2.powi(2));
+            }
+        }
+        let mut acc10: f64 = 1.0;
+        for (r, &v) in [0.5_f64, 0.3, 1.5].iter().enumerate() {
+            let s11 = ((s1 + 0.25) * acc10);
+            a2[(r + 2) % n] += (-ops::tanh(&((r as f64))).exp());
+            acc10 /= (2.0 + acc10.abs().sin());
+        }
+        ((a2.iter().enumerate().map(|(i, &v12)| (s1 - v12)).sum::<f64>() - acc10) + acc10)
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f044(b: f64, a: f64) -> f64 {
+        let n: usize = 4;
+        let a = (a + ops::sigmoid(&b).ln());
+        let d1: f64;
+        if a < a.powi(2) && f64::powf(((n as f64).powi(2) + 1.0), (n as f64).sin()) >= b {
+            let mut acc2: f64 = 0.0;
+            let mut k = 0;
+            while k < 4 {
+                let s3 = (1..n).map(|i| acc2).sum::<f64>().powi(3);
+                let (p4, p5) = (b.powi(2), (0..n).map(|i| (0.5 * s3)).sum::<f64>());
+                acc2 += (0..n).map(|i| (s3 / (acc2.powi(2) + 1.0))).sum::<f64>().cos();
+                k += 1;
+            }
+            d1 = (1..n).map(|i| { let t6 = b; acc2 }).sum::<f64>();
+        } else {
+            if (1..n).map(|i| (b - (-2.0))).sum::<f64>() < (if b > ((-1.0) + b) { b } else { a }) {
+                let mut s7 = { let b = (0..n).map(|i| (b - 1.0)).sum::<f64>(); (b - 1.0) };
+                let (p8, p9) = ((n as f64).powi(3), f016(n, a, b));
+                s7 -= (s7.max(p9) * a.max(p8));
+            }
+            d1 = { let t10 = (0.5 * (n as f64)).exp(); f014((n as f64)) };
+        }
+        let (p11, mut p12) = ((b / (a.powi(2) + 1.0)), f64::powf((b.powi(2) + 0.5), (n as f64).sin()));
+        ((((if a >= 0.3 && (0.2 + p12) <= 0.25 { (d1 / (-2.0)) } else { (0..n).map(|i| a.abs()).sum::<f64>() }) + (0.5 * p12)) + (0.5 * p12)) + a)
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f045(m: usize, a: f64, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let mut a1 = Array1::zeros(n);
+        for i in 0..n {
+            a1[i] = (0.1 * (0.25 - x[(i + 3) % n]));
+        }
+        let s2: f64 = (x - a1[(m + 1) % n]).mean().unwrap();
+        let mut s3: f64 = ((s2 + a) / ({ let t4 = a; x[m % n] }.powi(2) + 1.0));
+        ((((a1.dot(x) + s3) + (0.5 * s3)) - s2) + a1.sum())
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f046(m: usize, x: &[f64], a: f64, #[constant] q: f64) -> f64 {
+        let n = x.len();
+        let mut s1: f64 = (-{ let t2 = a; let t2 = a; x[m % n] });
+        let mut a3: Array1<f64> = Array1::zeros(n);
+        for i in (0..n).rev() {
+            a3[i] = x.iter().map(|v4| x.iter().map(|&v5| (s1 * x[i])).sum::<f64>()).sum::<f64>().min(x[0].powi(3));
+            s1 *= (1.0 + (0.3 * a3.sum().tanh()));
+        }
+        s1 = f044(x[3].mul_add(x[m % n], 1.0), (if m % 2 == 0 && self::f042(m, s1, a, a3[(m + 3) % n]) > 0.25 { s1 } else { (n as f64) }));
+        let w6 = (if m > 1 { (a3[m % n] * &a3) } else { a3.powi(2) });
+        a3[m % n] = (a3[m % n] * ops::ln(&((s1.powi(2) + 0.5)))).tanh();
+        (a3.iter().enumerate().map(|(i, v7)| w6[m % n].tanh()).sum::<f64>() + (0.5 * s1))
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f047(a: f64, m: usize, x: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let s1 = (x.iter().sum::<f64>() * (x[m % n] - x[m % n]));
+        let s3 = x.iter().rev().map(|v4| ops::sigmoid(&x[(m + 1) % n])).sum::<f64>();
+        let mut w5 = (x / &((&(x.powi(2)) + 1.0))).powi(2);
+        let s6 = f64::max((s3 * (-0.5)), s3);
+        let mut acc7: f64 = 0.5;
+        for v8 in x.iter().copied() {
+            for i in 0..3 {
+                let mut s9 = (x[i].cos() + 0.7);
+                acc7 *= (0.5 + (0.3 * { let t10 = s6; let t11 = w5[m % n]; x[i] }.tanh()));
+            }
+            acc7 -= (0.3 * w5.iter().copied().map(|v12| (3.0 + v8)).sum::<f64>());
+        }
+        ((((self::f042(n, acc7, x[(m + 1) % n], s1) + acc7) - s6) + s3) + w5.sum())
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f048(a: f64, b: f64, c: f64) -> f64 {
+        let n: usize = 4;
+        let mut acc1: f64 = 1.0;
+        for i in 0..2 {
+            acc1 /= (ops::sin(&((i as f64))).powi(2) + 1.0);
+        }
+        let s2: f64 = (0.3 + (1.0 - c));
+        acc1 /= 3.0;
+        (((s2 + s2) + acc1) + acc1)
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f049(a: f64, x: &Vec<f64>) -> f64 {
+        let n = x.len();
+        let s1 = x.iter().copied().map(|v2| x[2].sin()).sum::<f64>();
+        let mut acc3: f64 = 1.0;
+        for i in 0..n {
+            acc3 -= { let acc3 = ((-1.0) + x[(i + 3) % n]); (0.7 * s1) };
+        }
+        x.iter().zip(x.iter()).map(|(&v4, &u5)| x[0]).sum::<f64>()
     }
 }
 
 pub mod part1 {
     use hype::prelude::*;
-    use super::part0::f002;
-    use super::part0::f005;
+    use super::part0::f011;
+    use super::part0::f023;
+    use super::part0::f035;
+    use super::part0::f038;
     use super::part0::f044;
 
     #[differentiable(order = 2)]
-    pub fn f050(a: f64, b: f64) -> f64 {
-        let n: usize = 4;
-        let s1 = ((n as f64).hypot(a) * b);
-        let mut a2 = Array1::zeros(n);
-        for i in 0..n {
-            a2[i] = (0..n).map(|j| super::part0::f009(4, b)).sum::<f64>();
-        }
-        (a2.sum() - s1)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f051(x: &Vec<f64>) -> f64 {
+    pub fn f050(m: usize, b: f64, a: f64, c: f64, x: &Array1<f64>) -> f64 {
         let n = x.len();
         let mut acc1: f64 = 0.0;
         let mut k = 0;
-        while k < n && acc1 > 5.0 {
-            let s2 = ((-0.3) + x.iter().map(|v3| x[(k + 1) % n].powi(2)).sum::<f64>());
-            acc1 = super::part0::f027((n as f64), s2).powi(2);
+        while k < 2 {
+            acc1 = (0.5 - ops::sin(&a));
             k += 1;
         }
-        let mut acc1 = (acc1 * ((n as f64) + (-0.3)));
-        for &v4 in x {
-            let mut a5 = Array1::zeros(n);
-            for i in 0..n {
-                a5[i] = ops::sigmoid(&({ let t6 = acc1; (i as f64) }));
+        let d2: f64;
+        if x.sum() >= (acc1 * b) {
+            for v3 in x {
+                acc1 = ((acc1 * 0.9) + (1.5 - a));
+                let acc1: f64 = (acc1 - (0.1 - x[m % n]));
+                let mut s4 = c;
             }
-            acc1 *= (1.0 + (0.2 * a5.dot(&a5).tanh()));
+            d2 = x.iter().map(|&v5| x.sum()).sum::<f64>().powi(2);
+        } else {
+            d2 = ((-0.5) + ((-1.0) + acc1));
         }
-        for &v7 in x.iter() {
-            acc1 *= (0.75 + (0.1 * (0.2 + x[0]).sin()));
-            acc1 *= (0.5 + (0.1 * acc1.cos().tanh()));
-            acc1 = x[1];
-        }
-        (((acc1 + 0.5) - acc1) - acc1)
+        ((((x.iter().enumerate().map(|(i, &v6)| (v6 - x[m % n])).sum::<f64>() - x.dot(x)) + acc1) - d2) + (0.5 * acc1))
     }
 
     #[differentiable(order = 2)]
-    pub fn f052(a: f64, x: &[f64]) -> f64 {
+    pub fn f051(m: usize, y: &Array1<f64>, x: &Vec<f64>) -> f64 {
+        let n = y.len();
+        let mut s1 = (if y.dot(y) >= 0.5 { (x[(m + 1) % n] + 0.1) } else { x[m % n].mul_add(y[m % n], y[(m + 2) % n]) });
+        let mut s1: f64 = (s1 + y.dot(y));
+        let s2 = (if m > 1 { y.to_owned() } else { y.to_owned() }).dot(&(ops::tanh(y)));
+        (((x.iter().zip(x.iter()).map(|(v3, u4)| y[(m + 2) % n].powi(2)).sum::<f64>() + s1) + (0.5 * s2)) + s1)
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f052(a: f64, m: usize, x: &[f64]) -> f64 {
         let n = x.len();
-        let mut a = (a * a);
-        let s1 = (a * 0.75);
-        ((f64::round(s1) - s1) - (0.5 * a))
+        let s1: f64 = x.iter().enumerate().map(|(i, v2)| x[(m + 3) % n].powi(2)).sum::<f64>();
+        let mut acc3: f64 = 1.0;
+        let mut k = 0;
+        while k < m {
+            acc3 -= f64::max((k as f64).powi(3), { let t4 = s1; x[k % n] });
+            k += 1;
+        }
+        ((f044(acc3, x[(m + 2) % n]).powi(3) + acc3) + acc3)
     }
 
     #[differentiable(order = 2)]
-    pub fn f053(x: &Array1<f64>) -> f64 {
+    pub fn f053(a: f64, x: &Array1<f64>, y: &[f64], b: f64) -> f64 {
         let n = x.len();
-        let mut s1 = (f64::min(x[3], x[1]) * x.sum());
-        for (r, &v) in [0.5_f64, 0.2].iter().enumerate() {
-            for (i, v2) in x.iter().enumerate() {
-                s1 += (0.3 * x.iter().enumerate().map(|(j, v3)| ops::sin(&x[1])).sum::<f64>());
-            }
-            s1 *= (0.5 + (0.3 * super::part0::f043(x).tanh()));
-        }
-        let s4 = f005((s1 + 0.2));
-        s1 += (x - 0.5).sum();
-        ((x.iter().map(|v5| ((*v5).powi(2) + 1.0).sqrt()).sum::<f64>() + (0.5 * s1)) + s1)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f054(b: f64, x: &Vec<f64>, a: f64) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.0;
-        for (r, &v) in [-1.0_f64, 2.0].iter().enumerate() {
-            acc1 /= 3.0;
-        }
-        let s2 = ((-1.0) - super::part0::f049(n, a, x[0], (n as f64)));
-        (x.iter().copied().fold(0.1_f64, |acc4, v3| (acc4 * (1.0 + (0.3 * (0..n).map(|i| acc1).sum::<f64>().sin())))) + s2)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f055(m: usize, a: f64, b: f64, c: f64, x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let w1 = x;
-        let mut acc2: f64 = 0.0;
-        for i in (0..n).rev().step_by(2) {
-            acc2 += (1.0 - (c * w1[m % n]));
-        }
-        (w1.sum() + acc2)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f056(x: &Array1<f64>, y: &[f64], #[constant] q: f64) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 0.5;
-        for &v in [1.5_f64, 0.75, 1.5].iter() {
-            let mut k = 0;
-            while k < n {
-                acc1 *= x.var(0.0);
-                acc1 = f002(&((x * 1.5)), &(x.mapv(|v2| (v2 * v2))), x.dot(x));
-                acc1 -= (0.7 - x[3].powi(2));
-                k += 1;
-            }
-            acc1 *= (1.0 + (0.2 * x.iter().enumerate().map(|(i, v3)| y.iter().map(|v4| { let v3 = x[(k + 3) % n]; x[i] }).sum::<f64>()).sum::<f64>().sin()));
-        }
-        acc1 -= f044(x.dot(x));
-        let mut a5 = Array1::<f64>::zeros(n);
-        for i in (0..n).rev() {
-            a5[i] = (0.5 * ops::ln(&(hype::ops::sigmoid(&q))));
-        }
-        ((a5.iter().copied().map(|v6| a5.var(0.0)).sum::<f64>() + acc1) - acc1)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f057(b: f64, a: f64) -> f64 {
-        let n: usize = 4;
         let mut a1: Array1<f64> = Array1::zeros(n);
         for i in (0..n).rev() {
-            a1[i] = (a + a1[(i + 1) % n]);
-            let s2 = a.sin();
+            a1[i] = (if x.sum() < 0.5 { (a * y[i % n]) } else { x.var(0.0) });
         }
-        let mut a = (a + ops::ln(&((2.0 + a.cos()))));
-        let s3 = (if { let t4 = a; let t4 = t4; t4 } >= self::f053(&a1) { (1.0 * b) } else { ops::logsumexp(&a1) });
-        let mut s5 = s3.atan2(a).powi(3);
-        (((((0.1 * (n as f64)) * a1.sum()) + s5) + (0.5 * a)) + a1.sum())
+        for i in 0..n {
+            a1 += &(x.mapv(|v2| (v2 + v2)));
+        }
+        ((2.0 + (-y[3]).cos()).sqrt() + a1.sum())
     }
 
     #[differentiable(order = 2)]
-    pub fn f058(b: f64, a: f64, c: f64) -> f64 {
-        let n: usize = 4;
-        let b = (b * (b * a));
+    pub fn f054(a: f64, b: f64, x: &Vec<f64>, #[constant] q: f64, y: &[f64]) -> f64 {
+        let n = x.len();
         let mut acc1: f64 = 0.0;
-        for &v in [-1.0_f64, 0.75, 0.0].iter() {
-            let mut k = 0;
-            while k < n && acc1 > 5.0 {
-                let s2 = ((b / (2.0 + v.sin())).powi(2) + 1.0).powf((c - (-0.3)).sin());
-                acc1 *= b.sin();
-                k += 1;
-            }
-            let s3 = { let t4 = c.powi(3); let t5 = b.powi(3); { let t6 = t4; t6 } };
-            acc1 *= (0.75 + (0.1 * ops::sigmoid(&((k as f64))).tanh()));
+        for i in 1..n {
+            let s2 = (0..n).map(|j| (a - b)).sum::<f64>();
+            acc1 *= (1.0 + (0.1 * x[(i + 2) % n].powi(2).sin()));
         }
-        let d7: f64;
-        if (b - 0.75) < 0.0 {
-            let mut acc8: f64 = 0.5;
-            for i in (0..n).rev().step_by(3) {
-                acc1 = ((acc1 * 0.8) + f64::hypot(acc1, b));
-            }
-            d7 = ((1.0 + b) * 2.0);
-        } else {
-            for i in 0..n {
-                acc1 = (f64::min(a, acc1).powi(2) + 0.5).sqrt();
-                let mut s9 = { let t10 = ((i as f64).powi(2) + 0.5).powf(acc1.sin()); let a = f044(t10); (acc1.powi(2) + 0.25).log(3.0) };
-                acc1 *= acc1;
-            }
-            d7 = a.powi(2);
-        }
-        acc1 += (0.3 * ops::tanh(&((b.powi(2) + 1.0).powf(acc1.sin()))));
-        let d11: f64;
-        if d7 >= crate::generated::part0::f042(b) && f64::hypot(c, acc1) >= (d7.powi(2) + 0.25).powi(-1) {
-            let s12 = (2.0 + c.cos()).sqrt().max(0.5);
-            d11 = (if (s12 - (n as f64)) > 1.5 { ((n as f64) + acc1) } else { ops::tanh(&d7) });
-        } else {
-            let mut acc13: f64 = 0.0;
-            for i in 0..n {
-                acc13 *= (0.9 + (0.3 * ((-2.0) * acc13).tanh()));
-            }
-            d11 = ((0..n).map(|i| (0..n).map(|j| { let d7 = acc1; d7 }).sum::<f64>()).sum::<f64>() / (ops::softplus(&acc1).powi(2) + 1.0));
-        }
-        (((b.max(d7) + acc1) + (0.5 * d11)) - (0.5 * d7))
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f059(x: &[f64], y: &Array1<f64>) -> f64 {
-        let n = x.len();
-        if f64::min(x[3], x[2]) > 0.5 {
-            let mut s1 = y.dot(y).min(x[3]);
-            let mut k = 0;
-            while k < n {
-                s1 += (0.3 * x[0]);
-                k += 1;
-            }
-            for i in 0..n {
-                let mut s2 = f055(n, (s1 * s1), (i as f64).min(0.1), y[i % n].tanh().exp(), &(hype::ops::tanh(y)));
-                s1 += (y.dot(y) + 0.5);
-                s1 += (x.iter().zip(y.iter()).map(|(&v3, &u4)| f64::hypot(x[k % n], x[n - 1 - i])).sum::<f64>() * f057(y[k % n], s2));
-            }
-        } else if x.iter().map(|v5| hype::ops::sigmoid(&y[0])).sum::<f64>() <= -1.0 {
-            let mut acc6: f64 = 0.0;
-            for i in 0..n {
-                let mut w7 = (y / &((&(y.powi(2)) + 1.0))).powi(2);
-                acc6 *= (0.75 + (0.3 * { let acc6 = acc6; let t8 = acc6; acc6 }.tanh()));
-            }
-            acc6 *= (0..n).map(|i| y.dot(y)).sum::<f64>();
-        } else {
-            let mut a9: Array1<f64> = Array1::zeros(n);
-            for i in (0..n).rev() {
-                a9[i] = (0..n).map(|j| (0.3 + y[j % n])).sum::<f64>();
-            }
-            for v10 in x {
-                a9[1] = (a9[0] * (*v10)).tanh();
-            }
-        }
-        let mut acc11: f64 = 0.0;
-        for i in (1..4).rev() {
-            if i < 3 {
-                acc11 *= (1.0 + (0.2 * acc11.powi(3).tanh()));
-                acc11 /= 2.0;
-                acc11 -= x[i].tanh().mul_add(y.dot(y), (i as f64));
-            }
-            let mut s12: f64 = y.iter().copied().map(|v13| (if (n as f64).powi(2) <= x[i].max(x[n - 1 - i]) { y[i] } else { x[(i + 2) % n] })).sum::<f64>();
-            acc11 -= y.powi(2).sum();
-        }
-        acc11 *= (0.75 + (0.3 * y[0].powi(2).tanh()));
-        if (acc11 / (y[2].powi(2) + 1.0)) > 0.7 {
-            let mut acc11 = (acc11 + y.sum());
-            acc11 -= y.powi(2).dot(&(y.powi(2)));
-        }
-        let mut a14 = Array1::<f64>::zeros(n);
-        for i in (0..n).rev() {
-            a14[i] = (if hype::ops::sigmoid(&x[(i + 1) % n]) < y.iter().copied().rev().map(|v15| (0..n).map(|j| y.dot(y)).sum::<f64>()).sum::<f64>() { y.dot(y) } else { (0.2 + x[(i + 3) % n]) });
-        }
-        ((((acc11.cos() + y.dot(y)) - (0.5 * acc11)) + acc11) + a14.sum())
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f060(a: f64, x: &[f64], b: f64) -> f64 {
-        let n = x.len();
-        let b: f64 = (b + x[3].powi(2));
-        let mut s1 = ((-b) * x[2].hypot(x[0]));
-        let s2 = b;
-        s1 /= (x[2].cos().powi(2) + 1.0);
-        (((x[2] - s1) - (0.5 * s1)) + b)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f061(a: f64, b: f64, x: &[f64]) -> f64 {
-        let n = x.len();
-        let s1 = crate::generated::part0::f042(x[0]).powi(3);
-        let mut s1 = (s1 - (2.0 + s1.cos()).sqrt());
-        x.iter().enumerate().map(|(i, v2)| (n as f64).cos()).sum::<f64>()
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f062(x: &[f64], a: f64, b: f64) -> f64 {
-        let n = x.len();
-        let d1: f64;
-        if f64::powf(((n as f64).powi(2) + 0.5), a.sin()) >= 0.75 {
-            d1 = x.iter().zip(x.iter()).map(|(v2, u3)| f060(a, x, x[0])).sum::<f64>();
-        } else {
-            d1 = (2.0 * x.iter().sum::<f64>());
-        }
-        let mut a5: Array1<f64> = Array1::zeros(n);
-        for i in (0..n).step_by(2) {
-            a5[n - 1 - i] = (((if (1.0 - (n as f64)) <= 1.5 { b } else { a }) * (d1 - d1)) + a5[(i + 1) % n]);
-            for v6 in x.iter().copied() {
-                let mut w7 = (&a5 + 0.1).powi(2);
-                a5[i] = (a5[i] * (a5[n - 1 - i] - a5[i])).tanh();
-            }
-        }
-        a5[3] = (a5[2] - (-b));
-        let mut acc8: f64 = 0.0;
-        for i in 0..n {
-            let mut acc9: f64 = 0.5;
-            for (j, v10) in x.iter().enumerate() {
-                let s11 = (*v10).powi(2).mul_add(a5[(i + 3) % n].powi(3), -2.0);
-                let s12 = { let acc9 = (a5[n - 1 - j] / (2.0 + x[i].sin())); x.iter().enumerate().map(|(l, v13)| (*v10).atan()).sum::<f64>() };
-                a5[i % n] += ((x[(i + 3) % n] * x[n - 1 - i]) + x[2].sin());
-            }
-            let w14 = (if i > 1 { a5.mapv(|v15| ((v15 / (v15.powi(2) + 1.0)) - (-0.5))) } else { a5.sin() });
-            acc8 += acc9;
-        }
-        for (i, &v16) in x.iter().enumerate() {
-            let (p18, p19) = (a5.iter().copied().map(|v17| (if acc8.powi(2) <= a5[n - 1 - i].cos() { x[(i + 2) % n] } else { acc8 })).sum::<f64>(), (b.powi(2) + 0.25).powf(b.sin()));
-            let p18 = (p18 + x.iter().zip(x.iter()).map(|(v20, u21)| (1.0 - p19)).sum::<f64>());
-            acc8 += (if a5[i].tanh().cosh() < acc8.mul_add(acc8, 0.5) { { let d1 = x[n - 1 - i]; let d1 = p18; (i as f64) } } else { (2.0 + a5[1].cos()).sqrt() });
-        }
-        ((((hype::ops::sigmoid(&a5).sum() - acc8) + acc8) - d1) + a5.sum())
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f063(a: f64, b: f64, m: usize, c: f64) -> f64 {
-        let n: usize = 4;
-        let mut acc1: f64 = 0.5;
-        for i in 0..n {
-            acc1 += f64::exp_m1((0.5 * acc1.powi(3)));
-        }
-        let s2 = (crate::generated::part0::f040(b).powi(2) + 0.5).powf((1..n).map(|i| (i as f64).tanh().exp()).sum::<f64>().sin());
-        if s2.atan() < 0.0 && (s2 - 1.0) <= acc1 {
-            let (p3, p4) = ((-c), hype::ops::sigmoid(&b).powf(s2.sin()));
-            acc1 += (0..n).map(|i| s2.hypot(p3)).sum::<f64>();
-        }
-        let mut acc5: f64 = 1.0;
+        acc1 *= (1.0 + (0.3 * x.iter().map(|v3| (0.5 + (*v3))).sum::<f64>().tanh()));
         let mut k = 0;
-        while k < n {
-            let mut s6 = ({ let a = acc5; s2 } + (-0.3));
-            if k % 2 == 0 && acc1.hypot((m as f64)) < 0.7 {
-                acc5 = ((acc5 * (-0.5)) + ((m as f64) + acc1));
-                acc5 *= (0.5 + (0.3 * (acc5 + (-1.0)).sin()));
+        while k < n && acc1 < -2.0 {
+            let (p6, p7) = (x.iter().copied().fold((q + a), |acc5, v4| ((acc5 * (-0.5)) + (acc1 / ((k as f64).powi(2) + 1.0)))), f023(a, acc1));
+            let mut k8 = 0;
+            while k8 < n {
+                acc1 *= (0.75 + (0.3 * (q * x[k]).tanh()));
+                acc1 *= (0.75 + (0.2 * y.iter().fold(0.2_f64, |acc10, v9| ((acc10 * (-0.5)) + (x[k8] * p6))).tanh()));
+                acc1 += (0.75 * y[k8].powi(3));
+                k8 += 1;
             }
-            acc1 /= 1.5;
+            acc1 *= (1.0 + (0.3 * (0.1 * (k8 as f64)).sin()));
             k += 1;
         }
-        for (r, &v) in [0.3_f64, 2.0, -1.0].iter().enumerate() {
-            acc5 = ((acc5 * (-0.5)) + ops::tanh(&v));
+        for v11 in x.iter().copied() {
+            for (r, &v) in [0.5_f64, 0.1].iter().enumerate() {
+                let s12 = (x[2] * x[(k + 2) % n]).mul_add(x[r].powi(2), v.powi(2));
+                acc1 += s12.cos();
+            }
+            acc1 += (-acc1);
         }
-        ((((0.5 + acc1) + acc5) + acc5) + acc1)
+        for i in 0..n {
+            acc1 = ((acc1 * (-0.5)) + a);
+        }
+        ((y.iter().copied().map(|v13| (1.0 + (0.2 * x.iter().enumerate().map(|(i, v14)| y.iter().enumerate().map(|(j, &v15)| (x[(k + 2) % n] + (-0.3))).sum::<f64>()).sum::<f64>().sin()))).product::<f64>().hypot((x[(k + 1) % n] + (k as f64))) + acc1) + (0.5 * acc1))
     }
 
     #[differentiable(order = 2)]
-    pub fn f064(y: &Array1<f64>, x: &Array1<f64>) -> f64 {
+    pub fn f055(a: f64) -> f64 {
+        let n: usize = 4;
+        let mut acc1: f64 = 0.0;
+        let mut k = 0;
+        while k < n {
+            let acc1 = (acc1 - (-(n as f64).powi(2)).exp());
+            let mut a2 = Array1::<f64>::zeros(n);
+            for i in (0..n).rev() {
+                a2[i] = (f64::min(a, acc1).powi(2) + 0.5).sqrt();
+            }
+            for i in 1..n {
+                a2[i] = a2.iter().sum::<f64>();
+            }
+            k += 1;
+        }
+        acc1 -= (0.3 * (a * (-1.0)).atan());
+        let mut acc4: f64 = 1.0;
+        let mut k5 = 0;
+        while k5 < 2 && acc1 > 3.0 {
+            if { let acc1 = a; acc4 } <= 2.0 {
+                let acc4: f64 = (acc4 - (k5 as f64).cos());
+                let acc4 = (acc4 * (0..n).map(|i| (-acc1)).sum::<f64>());
+                acc1 = acc1.abs();
+            }
+            acc4 -= (ops::softplus(&a) + a);
+            k5 += 1;
+        }
+        for i in (0..n).step_by(2) {
+            if k5 % 2 == 0 {
+                let mut s6 = ((i as f64).powi(2) + (n as f64));
+                acc4 *= (0.5 + (0.2 * (if { let s6 = acc1; acc4 } <= 0.5 { s6 } else { a }).sin()));
+            } else {
+                acc1 += (0.3 * { let acc1 = f035(acc1); { let acc4 = a; let t7 = acc1; a } });
+                acc1 += ops::tanh(&((a * a))).exp();
+            }
+            acc1 += ((-2.0) + a.tanh());
+        }
+        let mut acc8: f64 = 0.5;
+        for i in 0..n {
+            let mut s9: f64 = f038(((n as f64) + 0.25), n);
+            acc1 += ((-s9) * 1.0);
+        }
+        (((acc4.sin().atan2((acc8 - 0.3)) - acc4) - acc8) + acc4)
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f056(a: f64) -> f64 {
+        let n: usize = 4;
+        let mut a1: Array1<f64> = Array1::zeros(n);
+        for i in 0..n {
+            a1[i] = (ops::atan(&((a + 0.3))) + a1[(i + 1) % n]);
+            let s2 = a;
+        }
+        let mut s3 = (if (-a) >= 0.25 { a1.to_owned() } else { a1.to_owned() }).sum();
+        for (r, &v) in [2.0_f64, -2.0].iter().enumerate() {
+            a1 -= &(a1.mapv(|v4| (v4 * (-s3).cos())));
+            a1 *= (1.0 + (0.3 * a1.dot(&a1).sin()));
+        }
+        ((((0.7 + a1.iter().map(|v5| f044(s3, a1[2])).sum::<f64>()) - (0.5 * s3)) + s3) + a1.sum())
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f057(a: f64, b: f64) -> f64 {
+        let n: usize = 4;
+        let mut s1 = ((n as f64).powi(2) + 0.5).ln().powi(2);
+        let mut acc2: f64 = 0.5;
+        let mut k = 0;
+        while k < n {
+            for i in 0..n {
+                s1 -= (s1 / (2.0 + self::f056(s1).sin()));
+            }
+            acc2 += ops::sigmoid(&b).atan2(crate::generated::part0::f036((n as f64)));
+            acc2 = s1.powi(2).powi(2);
+            k += 1;
+        }
+        for i in 0..n {
+            if (0..n).map(|j| (0..n).map(|l| s1).sum::<f64>()).sum::<f64>() < 1.5 {
+                let s3 = (1..n).map(|j| (a + a)).sum::<f64>();
+                s1 = ((s1 * 0.5) + (0..n).map(|j| (2.0 + s1.cos()).powf(b.sin())).sum::<f64>());
+                acc2 += (1..n).map(|j| (b * acc2)).sum::<f64>();
+            }
+            acc2 /= ((s1 * acc2).powi(2) + 1.0);
+            acc2 = ((acc2 * 0.5) + (b + b));
+        }
+        let b = (b + f64::floor(b));
+        let mut a4: Array1<f64> = Array1::zeros(n);
+        for i in (0..n).rev() {
+            a4[i] = ((1..n).map(|j| b).sum::<f64>() + a4[(i + 1) % n]);
+            if k % 2 == 0 {
+                s1 = ((s1 * 0.5) + f64::asinh(a4[0]));
+            }
+        }
+        ((((a.min(0.1).sin() + acc2) - s1) + (0.5 * acc2)) + a4.sum())
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f058(b: f64, a: f64) -> f64 {
+        let n: usize = 4;
+        let (p1, p2) = ((0.5 - a), (b * (n as f64)));
+        let mut acc3: f64 = 0.0;
+        for i in (0..n).step_by(3) {
+            let s4 = (p2 * p2).hypot((n as f64).mul_add(acc3, p2));
+            acc3 += f011(ops::tanh(&acc3));
+        }
+        let mut a: f64 = (a - (p2 - 3.0));
+        let mut k = 0;
+        while k < 3 {
+            let p2 = (p2 + ops::ln(&(((n as f64).powi(2) + 0.25))));
+            acc3 += (a + (n as f64)).mul_add(ops::sigmoid(&p1), (1.0 + acc3));
+            k += 1;
+        }
+        (((if k % 2 == 0 { p1 } else { acc3 }) + acc3) - (0.5 * acc3))
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f059(y: &Array1<f64>, x: &Array1<f64>) -> f64 {
         let n = y.len();
         let mut y: Array1<f64> = y.to_owned();
         let s1: f64 = (ops::sigmoid(&y[0]).powi(-1) * ops::ln(&((x[3].powi(2) + 0.25))));
@@ -1407,341 +1102,530 @@ pub mod part1 {
     }
 
     #[differentiable(order = 2)]
-    pub fn f065(x: &Array1<f64>, y: &[f64], a: f64) -> f64 {
+    pub fn f060(x: &Array1<f64>, y: &[f64], a: f64) -> f64 {
         let n = x.len();
-        let mut s1: f64 = self::f056(x, y, 1.0);
-        let s2 = (x / 0.5).dot(x);
-        ((y[1].atan().tanh() + (0.5 * s1)) - (0.5 * s2))
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f066(m: usize, a: f64) -> f64 {
-        let n: usize = 4;
-        let mut acc1: f64 = 0.0;
+        let mut s1: f64 = crate::generated::part0::f048(a.powi(2), x.dot(x), (x[3] / 0.5));
         for i in 0..n {
-            if i % 2 == 0 {
-                let s2 = (if a.powi(2) <= (a - 0.25) { super::part0::f009(2, a) } else { acc1 });
+            let mut acc2: f64 = 0.0;
+            for v3 in y.iter() {
+                s1 += x.dot(x).sin();
             }
-            let s3 = a;
-            acc1 += (1.0 * s3.cos());
+            s1 /= (a.powi(2).powi(2) + 1.0);
         }
-        let mut a = (a - (0..n).map(|i| (acc1 * 1.0)).sum::<f64>());
-        (((acc1.mul_add((m as f64), a) + acc1) + a) + acc1)
+        ((((1.0 + a).powi(2) + 0.25).powi(-1) + s1) + s1)
     }
 
     #[differentiable(order = 2)]
-    pub fn f067(a: f64, x: &Array1<f64>, b: f64) -> f64 {
+    pub fn f061(x: &Array1<f64>) -> f64 {
         let n = x.len();
-        let s1 = x.iter().map(|&v2| (0.75 + (0.2 * b.tanh()))).product::<f64>();
-        let x = (&((b + x)) - &(hype::ops::tanh(x)));
-        let mut acc3: f64 = 0.0;
-        for v4 in x.iter() {
-            acc3 = ((acc3 * 0.8) + (if (s1 - x[2]) < x.sum() { acc3 } else { (n as f64) }));
-        }
-        ((((if ((n as f64) / (x[2].powi(2) + 1.0)) < x.sum() { (0.5 + x[2]) } else { b.mul_add(x[3], 0.1) }) + acc3) + s1) + x.sum())
+        let s1 = x.iter().copied().map(|v2| x[2].mul_add(x[1], 1.0)).sum::<f64>();
+        let mut s3 = (f64::to_radians(s1) + 0.25);
+        s3 = hype::ops::sigmoid(&((1.5 - s1)));
+        (ops::softplus(&x[0]) + (0.5 * s3))
     }
 
     #[differentiable(order = 2)]
-    pub fn f068(b: f64, a: f64) -> f64 {
+    pub fn f062(a: f64) -> f64 {
         let n: usize = 4;
-        let s1 = ((b / 4.0) * (-b.powi(2)).exp());
-        let mut acc2: f64 = 0.5;
-        for i in 1..n {
-            if ops::tanh(&((i as f64))) >= 0.25 && (-a) >= ((-0.3) - acc2) {
-                let mut s3: f64 = (s1.mul_add(a, 2.0).powi(2) + 0.25).ln();
-                let mut s4: f64 = ((-1.0) + (a * (-1.0)));
-            }
-            acc2 -= hype::ops::sigmoid(&(b.atan2(b)));
-        }
-        let mut acc5: f64 = 0.0;
-        for (r, &v) in [-1.0_f64, -0.5].iter().enumerate() {
-            acc2 += s1;
+        let s1 = a;
+        let mut s2 = ((a * s1) * crate::generated::part0::f036(s1));
+        for i in 0..n {
+            s2 = (a + s2).atan2(f64::min(s1, -0.5));
         }
         let mut k = 0;
-        while k < n && acc2 < 2.0 {
-            let mut s6: f64 = self::f050(acc5, acc5);
-            let mut a7 = Array1::<f64>::zeros(n);
-            for i in 0..n {
-                a7[i] = s1.powi(2).mul_add(acc5.mul_add(acc5, 3.0), 0.75);
+        while k < n {
+            for i in 0..3 {
+                let mut s3 = (a - s2).powi(2);
+                s2 *= (1.0 + (0.2 * (s3 / (-2.0)).tanh()));
             }
-            acc2 = { let t8 = a7.dot(&a7); let t8 = ops::logsumexp(&a7); a7.sum() };
+            let s4 = s1;
+            s2 *= (0.9 + (0.2 * (3.0 + s2).tanh()));
             k += 1;
         }
-        acc5 += super::part0::f009(n, a);
-        (((ops::tanh(&s1).exp() + (0.5 * acc5)) - acc2) + acc5)
+        (((0..n).map(|i| (s1 / (-2.0))).sum::<f64>() + s2) + s1)
     }
 
     #[differentiable(order = 2)]
-    pub fn f069(a: f64, x: &Vec<f64>, m: usize, b: f64, c: f64) -> f64 {
+    pub fn f063(a: f64, x: &Array1<f64>) -> f64 {
         let n = x.len();
-        let mut acc1: f64 = 1.0;
-        let mut k = 0;
-        while k < m {
-            let acc1 = (acc1 * (n as f64));
-            let (p2, p3) = ((c - c), hype::ops::sigmoid(&x[(k + 3) % n]).powi(-1));
-            k += 1;
+        let d1: f64;
+        if a.powi(2) < a && f64::atan2(x[2], a) >= 0.25 {
+            d1 = x.powi(2).dot(&((x + x)));
+        } else {
+            let s2 = crate::generated::part0::f030(&(((-1.0) + x)), x.dot(x), &(ops::tanh(x)), super::part0::f019(a));
+            d1 = x.iter().copied().map(|v3| (0.9 + (0.1 * x[0].hypot(v3).tanh()))).product::<f64>();
         }
         let d4: f64;
-        if (x[0] * 3.0) > 1.5 && (if k < 3 { c } else { x[(m + 3) % n] }) <= crate::generated::part0::f016(x[3], m, x[(k + 2) % n]) {
-            acc1 -= x.iter().map(|&v5| (0.9 + (0.3 * f058(c, x[(m + 2) % n], c).sin()))).product::<f64>();
-            d4 = x.iter().enumerate().map(|(i, v6)| x.iter().copied().map(|v7| f64::atan2((i as f64), (*v6))).sum::<f64>()).sum::<f64>().powi(3);
+        if (x[2].powi(2) + 1.0).powi(-1) < 0.3 {
+            let mut s5: f64 = a;
+            d4 = x.iter().map(|v6| (x[0] - d1)).sum::<f64>();
         } else {
-            acc1 /= (2.0 + x[(m + 3) % n].abs().sin());
-            d4 = (a * { let t8 = x[(m + 2) % n]; t8 });
+            let d7: f64;
+            if x.dot(x) < -0.3 {
+                d7 = x[3];
+            } else {
+                let mut d1 = (d1 - x.dot(x));
+                d7 = ((x[1] * 1.0) + d1);
+            }
+            d4 = (x + 0.2).dot(&((x + x[2])));
         }
-        acc1 += (x[(k + 3) % n].cos().powi(2) + 0.25).sqrt();
-        let mut a: f64 = (a - b.mul_add(acc1, 1.0));
-        ((c.cos() + acc1) + (0.5 * d4))
+        let mut acc8: f64 = 0.0;
+        for v9 in x {
+            let mut s10 = (x[1].powi(2) + 0.5).powi(-1).powi(2);
+            acc8 = ((acc8 * (-0.5)) + (s10 - acc8));
+        }
+        acc8 = ((acc8 * 0.8) + x[2].mul_add(x[2], 0.7));
+        (f64::powf((2.0 + (x[1] / (x[2].powi(2) + 1.0)).cos()), ops::tanh(&d1).exp().sin()) + acc8)
     }
 
     #[differentiable(order = 2)]
-    pub fn f070(x: &Array1<f64>, a: f64) -> f64 {
+    pub fn f064(x: &Array1<f64>, b: f64, a: f64) -> f64 {
         let n = x.len();
-        if x.dot(x) > { let a = x[2]; let t1 = a; a } {
-            let mut acc2: f64 = 1.0;
-            for i in 0..4 {
-                let (p3, mut w4) = ((x[0].powi(2) + 0.25).sqrt(), ops::tanh(x));
-                acc2 *= (0.9 + (0.1 * (acc2 / 1.5).sin()));
+        let mut acc1: f64 = 0.0;
+        for v2 in x {
+            let s3 = acc1;
+            acc1 += (if x.sum() < 1.0 { (0.75 * x[1]) } else { acc1.mul_add(a, x[3]) });
+        }
+        acc1 += (0.3 * acc1);
+        let mut s4: f64 = (if (x[2] + 0.2) < x.iter().copied().fold(-0.5_f64, |acc6, v5| ((acc6 * (-0.5)) + x.mean().unwrap())) { f64::atan2(x[1], x[2]) } else { a });
+        (((s4 - s4).powi(2) + (0.5 * acc1)) - acc1)
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f065(a: f64, m: usize) -> f64 {
+        let n: usize = 4;
+        let mut a = (a * (a + (-2.0)));
+        let mut a1 = Array1::zeros(n);
+        for i in 0..n {
+            a1[i] = a.cos().signum();
+        }
+        let mut s2 = a1[m % n].powi(3).powi(2);
+        let mut a1 = a1.to_owned();
+        let w3: Array1<f64> = a1.mapv(|v4| (v4 + v4));
+        ((((s2.hypot(s2).powi(2) + 0.25).ln() + a) + s2) + (0.5 * a))
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f066(y: &[f64], x: &Array1<f64>, m: usize, a: f64, b: f64) -> f64 {
+        let n = y.len();
+        let a = (a - x.sum());
+        let mut a1 = Array1::<f64>::zeros(n);
+        for i in 0..n {
+            a1[i] = (hype::ops::sigmoid(&((a / (b.powi(2) + 1.0)))) + a1[(i + 1) % n]);
+            let mut a1: Array1<f64> = a1.to_owned();
+        }
+        for &v in [0.25_f64, 0.2, 1.5].iter() {
+            if b < ops::sigmoid(&x[m % n]) {
+                let w2 = (if m < 3 { a1.to_owned() } else { (x + 1.5) });
+                a1 += &((&(w2.powi(2)) + 0.25).sqrt());
+            } else {
+                a1 += &((x * a));
+                let mut s3 = (x * 1.0).sum();
+                a1 -= &((x + 0.3));
             }
+            a1 *= (0.5 + (0.1 * x.sum().tanh()));
+        }
+        a.min(3.0)
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f067(a: f64, x: &Array1<f64>, m: usize) -> f64 {
+        let n = x.len();
+        if x.sum() < 0.5 {
+            let s1 = a;
+            let mut acc2: f64 = 0.0;
+            for i in 1..3 {
+                acc2 = ((acc2 * (-0.5)) + f055(x[2]));
+                acc2 *= (0.9 + (0.2 * x.dot(x).sin()));
+            }
+            for i in (0..m).rev() {
+                let mut s3: f64 = x[(m + 3) % n];
+                acc2 *= (1.0 + (0.3 * s1.sin()));
+                acc2 *= (1.0 + (0.3 * x[m % n].mul_add(x[(m + 1) % n], s3).sin()));
+            }
+        } else if m > 3 && a.cos() > 0.5 {
+            let s4 = ((if x.sum() <= 1.5 { a } else { a }) + 1.0);
+            let mut s5 = (ops::sin(&((m as f64))) / (x[m % n].powi(2) + 1.0));
+            if (a * x[m % n]) < s4 {
+                let a = (a * (x[(m + 3) % n].powi(2) + 0.5).ln());
+            }
+        } else {
+            let mut acc6: f64 = 1.0;
+            for i in 0..m {
+                let s7 = (if (x[m % n] - 1.0) <= hype::ops::l2(x) { (x[(m + 1) % n] * 1.5) } else { self::f065(a, n) });
+                acc6 = ((acc6 * 0.8) + a.powi(3));
+            }
+            let mut s8 = (acc6 * a).powi(2);
+            let mut a9 = Array1::<f64>::zeros(n);
+            for i in (0..n).step_by(2) {
+                a9[i] = (x[i] * x).dot(x);
+                let s10 = ops::sigmoid(&((x[n - 1 - i] * a))).sqrt();
+            }
+        }
+        let mut acc11: f64 = 0.0;
+        let mut k = 0;
+        while k < n {
+            acc11 /= -2.0;
+            k += 1;
+        }
+        if ops::sin(&((k as f64))) >= (acc11 - (-1.0)) {
+            if (a - 2.0) <= x.std(0.0) {
+                let x: Array1<f64> = x.mapv(|v12| v12.tanh().exp()).cos();
+                acc11 *= (1.0 + (0.2 * (0.75 * x[(m + 1) % n]).tanh()));
+            }
+            acc11 += (0.3 * x.iter().rev().map(|v13| (x[m % n] / 1.5)).sum::<f64>().max(-1.0));
+        } else {
+            let w14 = x;
+            acc11 *= acc11;
+        }
+        let (p15, p16) = (x.dot(x), x[(m + 1) % n].powi(3));
+        for (r, &v) in [1.5_f64, 1.5, 0.2, 0.0].iter().enumerate() {
+            acc11 *= (0.75 + (0.3 * x.iter().map(|&v17| (2.0 + v17.cos()).powi(-1)).sum::<f64>().sin()));
+        }
+        (x[0].hypot(p15) + acc11)
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f068(a: f64, x: &[f64], b: f64) -> f64 {
+        let n = x.len();
+        let s1 = (if ops::sigmoid(&a) >= -1.0 { x[0] } else { x[3] }).mul_add(b.powi(2), 0.25);
+        if x[0].powi(3) <= 1.0 {
+            let mut acc2: f64 = 0.5;
+            for i in 0..n {
+                acc2 += x.iter().sum::<f64>();
+                let mut s4 = (x[(i + 2) % n] * { let t5 = x[i]; s1 });
+                acc2 *= (1.0 + (0.3 * b.tanh()));
+            }
+            let mut a6 = Array1::<f64>::zeros(n);
+            for i in 0..n {
+                a6[i] = (x[i] - crate::generated::part0::f042(n, b, acc2, (n as f64)));
+            }
+            acc2 += f061(&(ops::tanh(&a6).cosh()));
+        } else if x.iter().map(|&v7| (1.0 + (0.3 * x[2].sin()))).product::<f64>() > (n as f64).mul_add(b, 1.0) && ops::sigmoid(&s1) >= b.max(b) {
+            let mut a8: Array1<f64> = Array1::zeros(n);
+            for i in 0..n {
+                a8[i] = ops::sin(&(x[2].powi(2)));
+                a8 += a8[i];
+            }
+            let mut a9 = Array1::<f64>::zeros(n);
+            for i in 0..n {
+                a9[i] = a8.dot(&a8).atan2((0..n).map(|j| (x[i].powi(2) + 1.0).ln()).sum::<f64>());
+            }
+        } else {
+            let mut acc10: f64 = 0.0;
             let mut k = 0;
             while k < n {
-                let s5 = (x.mean().unwrap() * (a / (-2.0)));
-                acc2 = ((acc2 * 0.5) + ((-2.0) * s5));
-                acc2 += (n as f64);
+                let s11 = acc10;
+                acc10 += (0.3 * (-(x[k] / 1.5)));
+                acc10 -= f64::powf(((-x[k]).powi(2) + 1.0), (if k % 2 == 0 && (n as f64) <= s1 { s1 } else { b }).sin());
                 k += 1;
             }
-            let d6: f64;
-            if ops::logsumexp(x) <= 3.0 {
-                d6 = (-acc2.cos().powi(2)).sinh();
-            } else {
-                let mut s7 = { let t8 = x.dot(x); acc2 };
-                d6 = x.iter().copied().fold(x.iter().sum::<f64>(), |acc10, v9| ((acc10 * 0.5) + (if x.dot(x) <= 3.0 { x[(k + 1) % n] } else { x[(k + 1) % n] }))).hypot((if ((k as f64) - (n as f64)) >= 1.5 { a } else { x[(k + 2) % n] }));
+        }
+        if x[2] > (s1 - x[0]) {
+            let mut s12 = hype::ops::sigmoid(&((n as f64))).mul_add(x.iter().copied().map(|v13| b.tanh()).sum::<f64>(), -1.0);
+            for &v in [0.3_f64, 1.0, -0.5].iter() {
+                let s14 = s12;
+                let s15 = ((-0.3) + s12).powi(2);
+                s12 += (0.3 * (v.powi(3).powi(2) + 0.5).sqrt());
+            }
+        } else {
+            let mut s16 = x.iter().sum::<f64>();
+        }
+        if { let t18 = x[3]; b } < (-x[0]) {
+            let mut s19 = (x[1] - 0.25).tanh();
+            if (x[2] - 1.5) < (0.5 - s1) {
+                s19 = ((s19 * 0.8) + { let s1 = x[1]; let t20 = a; b });
+            }
+            s19 -= x.iter().map(|&v21| (0.3 + s19)).sum::<f64>().ceil();
+        } else if s1.mul_add(x[3], 0.5) >= x[2] {
+            let s22 = a;
+            let mut acc23: f64 = 0.0;
+            for &v24 in x {
+                acc23 += (0.3 * x[1]);
+                acc23 += (if acc23.powi(2) <= -2.0 && (1..n).map(|i| v24).sum::<f64>() < -2.0 { x.iter().sum::<f64>() } else { (acc23.powi(2) + 0.25).ln() });
+            }
+            for i in (0..4).rev() {
+                acc23 /= -2.0;
             }
         }
-        let mut acc12: f64 = 0.0;
-        for i in (0..3).rev() {
-            acc12 = ((acc12 * 0.8) + x.iter().copied().map(|v13| a.atan2(v13)).sum::<f64>());
+        let mut acc26: f64 = 0.0;
+        let mut k = 0;
+        while k < n {
+            let s27: f64 = a;
+            for &v in [1.0_f64, 0.5, 0.5, 3.0].iter() {
+                let b = (b + s1.atan2(acc26));
+                let s28 = s27;
+                acc26 -= x.iter().zip(x.iter()).map(|(v29, u30)| (b - 0.5)).sum::<f64>();
+            }
+            acc26 *= (0.9 + (0.1 * s1.powi(2).tanh()));
+            k += 1;
         }
-        ((acc12.tanh().exp() - acc12) - acc12)
+        ((b.tanh() + acc26) + (0.5 * s1))
     }
 
     #[differentiable(order = 2)]
-    pub fn f071(x: &Array1<f64>, a: f64) -> f64 {
+    pub fn f069(m: usize, a: f64, x: &Vec<f64>, b: f64) -> f64 {
         let n = x.len();
-        let w1 = (&(ops::tanh(x).exp_m1()) / (x.mean().unwrap().powi(2) + 1.0));
-        let mut s2 = (x[3].powi(2).powi(2) + 1.0).powi(-1);
-        let mut acc3: f64 = 0.0;
-        for &v4 in &w1 {
-            for i in 0..n {
-                s2 *= (0.5 + (0.3 * x.iter().map(|v5| x.sum()).sum::<f64>().tanh()));
-            }
-            let w1 = (&((-&(w1.powi(2))).exp()) * &(x.cos()));
-            s2 *= (0.5 * w1[3]).exp();
+        let d1: f64;
+        if m % 2 == 0 {
+            let mut s2 = (x.iter().copied().fold((b + b), |acc4, v3| ((acc4 * 0.5) + (2.0 + x[m % n].cos()).powf(v3.sin()))) + (-2.0));
+            d1 = (0.5 * (a * 0.5)).cosh();
+        } else {
+            d1 = ({ let b = x[(m + 3) % n]; x[m % n] } * a);
         }
-        (w1.sum() + acc3)
+        if b.sin() > x[(m + 1) % n].min(b) {
+            let s5 = self::f056((m as f64));
+            let s6 = x[m % n].powi(3).mul_add(d1, 0.2);
+        } else {
+            let mut s7 = (d1 / (2.0 + (0..n).map(|i| x[(i + 3) % n].mul_add(x[(m + 2) % n], 0.1)).sum::<f64>().sin()));
+            let s8 = (0.2 - (if { let b = x[m % n]; let t9 = x[m % n]; d1 } <= 0.0 { (n as f64) } else { x[(m + 2) % n] }));
+            for i in (0..n).step_by(3) {
+                s7 += (0.3 * ops::ln(&((s8.powi(2) + 0.5))));
+            }
+        }
+        (d1 - 1.5)
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f070(b: f64, m: usize, x: &Array1<f64>, a: f64) -> f64 {
+        let n = x.len();
+        let mut acc1: f64 = 0.5;
+        for i in 0..n {
+            let s2 = (x[i] + x.sum());
+            for (j, &v3) in x.iter().enumerate() {
+                acc1 += ops::ln(&(hype::ops::sigmoid(&v3)));
+                acc1 *= (0.9 + (0.2 * crate::generated::part0::f010(a, a, acc1).sin()));
+            }
+            acc1 += f061(&((-&(x.powi(2))).exp()));
+        }
+        if m < 1 {
+            let mut a4 = Array1::<f64>::zeros(n);
+            for i in (0..n).rev() {
+                a4[i] = ((0.1 * x[i].min(x[(m + 3) % n])) + a4[(i + 1) % n]);
+                acc1 += a4.dot(&((x + x)));
+            }
+            for i in 0..m {
+                a4[i % n] += f64::hypot(a4.dot(&a4), b.powi(2));
+            }
+            acc1 = (f64::powf((2.0 + (n as f64).cos()), b.sin()) - a.max(a4[(m + 2) % n]));
+        } else {
+            for i in (0..n).step_by(3) {
+                acc1 /= (((i as f64) - acc1).powi(2) + 1.0);
+            }
+        }
+        if x.sum() < b.mul_add(x[(m + 1) % n], 0.7) {
+            let d5: f64;
+            if (0.7 * x[(m + 1) % n]) >= 0.5 {
+                let mut b: f64 = (b - ((m as f64) / (x[1].powi(2) + 1.0)));
+                d5 = (a.powi(2) + 1.0).ln().cos();
+            } else {
+                let s6 = (a.min(acc1) + (0.75 + x[(m + 3) % n]));
+                d5 = x.iter().zip(x.iter()).map(|(v7, u8)| x[(m + 2) % n].powi(2)).sum::<f64>();
+            }
+            let mut k = 0;
+            while k < m {
+                acc1 += (0.3 * { let t9 = acc1.signum(); t9 });
+                k += 1;
+            }
+        } else if f64::log((acc1.powi(2) + 1.0), 10.0) >= acc1 {
+            let s10: f64 = (b - (-2.0)).atan2((1.0 * a));
+            acc1 += x.sum().cos();
+        } else {
+            let mut acc11: f64 = 0.5;
+            for i in (0..m).rev() {
+                let s12 = (x[(m + 1) % n] * (i as f64));
+                let s13 = (acc1 - x[m % n]).powi(3);
+                acc11 += (0.3 * f64::powf((acc11.cos().powi(2) + 1.0), ((-0.5) + x[(m + 1) % n]).sin()));
+            }
+            for i in 0..m {
+                let (p14, p15) = ((a.powi(2) + 1.0).powf(a.sin()), x.sum());
+                acc1 /= ((if x[i % n] < 0.7 { x[i % n] } else { x[0] }).powi(2) + 1.0);
+                acc11 /= 1.5;
+            }
+            acc1 -= (0.3 * (x.sum() * a.atan2((n as f64))));
+        }
+        (((2.0 + a) + (0.5 * acc1)) + (0.5 * acc1))
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f071(x: &Array1<f64>, y: &Array1<f64>) -> f64 {
+        let n = x.len();
+        let d1: f64;
+        if y[0].mul_add(y[2], -0.5) > 0.25 {
+            let mut s2 = y.iter().rev().map(|&v3| v3.sin()).sum::<f64>();
+            d1 = super::part0::f021(x.iter().map(|&v4| (1.0 + (0.1 * (1.0 - (n as f64)).sin()))).product::<f64>(), &(y.mapv(|v5| (s2 + v5).tanh().exp())), (s2 * 0.2));
+        } else {
+            d1 = (y * 0.1).std(0.0);
+        }
+        if (d1.powi(2) + 1.0).sqrt() < 1.0 {
+            let mut acc6: f64 = 0.5;
+            for i in 0..2 {
+                acc6 /= (y.iter().copied().rev().map(|v7| { let t8 = x[i % n]; let t9 = t8; t8 }).sum::<f64>().powi(2) + 1.0);
+                let w10 = (-&((x / &((&(x.powi(2)) + 1.0)))));
+                acc6 = f064(&w10, x.sum(), w10.dot(x));
+            }
+            let mut a11 = Array1::<f64>::zeros(n);
+            for i in 0..n {
+                a11[i] = x.sum().powi(2);
+            }
+        } else {
+            let mut s12 = (0..n).map(|i| (if hype::ops::l2(x) > y.iter().zip(x.iter()).map(|(&v13, &u14)| y.dot(y)).sum::<f64>() { d1 } else { d1 })).sum::<f64>();
+            s12 *= (1.0 + (0.2 * d1.sin()));
+            let mut w15 = (&((if y[0].powi(3) >= 2.0 { y.to_owned() } else { y.to_owned() })) * x[2]);
+        }
+        (y.iter().fold(ops::sigmoid(&d1), |acc17, v16| (acc17 * (0.9 + (0.3 * y.iter().map(|v18| (0.5 * (*v16))).sum::<f64>().tanh())))) + d1)
     }
 
     #[differentiable(order = 2)]
     pub fn f072(a: f64) -> f64 {
         let n: usize = 4;
+        let mut a: f64 = (a - (n as f64));
+        let s1 = (a + (-1.0)).powi(2);
+        (((0..n).map(|i| s1.atan2(s1)).sum::<f64>() + s1) - a)
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f073(y: &Vec<f64>, x: &Array1<f64>) -> f64 {
+        let n = y.len();
+        let mut w1 = x.to_owned();
+        let mut s2 = super::part0::f037(n, &((x * &w1)), f055(w1[0]));
+        let mut s3 = (((n as f64) - 0.75) - w1[0].tanh());
+        (ops::tanh(&s2).mul_add(x.dot(x), (n as f64).powi(2)) + (0.5 * s2))
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f074(x: &[f64], b: f64, a: f64) -> f64 {
+        let n = x.len();
+        let (mut p1, p2) = (b.atan2(x[0]), b.powi(2));
+        for i in 0..4 {
+            p1 -= ops::ln(&((hype::ops::sigmoid(&x[i % n]).powi(2) + 0.25)));
+        }
+        p1 *= self::f065(x[3], 2);
+        ((((if (1.5 + (n as f64)) < 0.3 { b } else { x[1] }) + p1) + (0.5 * p2)) - (0.5 * p1))
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f075(a: f64, x: &Array1<f64>, b: f64) -> f64 {
+        let n = x.len();
+        let mut w1 = x.mapv(|v2| (v2 + (-b).tanh()));
+        w1[1] -= (b + x[0]);
+        (((x[2] * (n as f64)) * 3.0) + w1.sum())
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f076(#[constant] q: f64, x: &Array1<f64>, a: f64) -> f64 {
+        let n = x.len();
         let mut acc1: f64 = 0.0;
+        for i in (1..n).step_by(3) {
+            let w2 = (&((x + x)) / 3.0);
+            for (r, &v) in [-0.3_f64, 0.75, 0.0, 2.0].iter().enumerate() {
+                acc1 *= (0.2 + w2[i]);
+            }
+            acc1 = ((acc1 * 0.9) + (if i % 2 == 0 { acc1 } else { a }));
+        }
+        for i in (0..n).rev() {
+            acc1 = ((acc1 * 0.5) + (a - q));
+            acc1 += x[i];
+        }
+        let s3 = self::f062((a / (2.0 + x[1].sin())));
+        if f64::hypot(x[2], x[3]) <= ((-2.0) * a) {
+            let s4: f64 = (0.25 - s3.hypot(x[3]));
+            if x.sum() <= x.iter().fold((x[3] + 0.3), |acc6, &v5| ((acc6 * (-0.5)) + f061(x))) {
+                acc1 = (x + s4).sum();
+                let s7: f64 = s4;
+                acc1 = ((acc1 * 0.9) + (x[2] / (-2.0)));
+            } else {
+                let mut s8 = f64::clamp(x.iter().zip(x.iter()).map(|(&v9, &u10)| (v9.powi(2) + 0.5).powf(s3.sin())).sum::<f64>(), -1.0, 1.0);
+                acc1 += (0.7 * s8);
+            }
+            acc1 /= (((n as f64) + 0.5).powi(2) + 1.0);
+        } else {
+            let s11 = ((-acc1) * (s3.powi(2) + 0.5).powi(-1));
+            acc1 -= (0.3 * x[0].atan2(x[3]).powi(2));
+        }
+        let mut acc12: f64 = 0.0;
+        for v13 in x {
+            acc1 += x.sum().powi(3);
+        }
+        (x.iter().zip(x.iter()).map(|(v14, u15)| (*v14).powi(2)).sum::<f64>() - (0.5 * s3))
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f077(x: &Vec<f64>, a: f64) -> f64 {
+        let n = x.len();
+        if (n as f64).hypot(x[3]) <= 0.2 {
+            let s1 = (x[0].atan2(x[2]) * (-2.0));
+            let mut acc2: f64 = 0.5;
+            for i in (0..3).rev() {
+                acc2 -= hype::ops::sigmoid(&((2.0 + acc2.cos()).sqrt()));
+            }
+        } else {
+            if (a + a) < a {
+                let mut s3 = (0..n).map(|i| (x[i] + 1.0)).sum::<f64>();
+                let s3 = (s3 + a);
+                let s4 = x[0];
+            }
+        }
+        let mut acc5: f64 = 0.0;
+        for i in (0..n).rev() {
+            acc5 = super::part0::f009(f072(acc5), x[(i + 3) % n].mul_add(acc5, a));
+            acc5 += (0.3 * (0..n).map(|i| { let t6 = x[1]; let t7 = acc5; x[(i + 3) % n] }).sum::<f64>());
+        }
+        (hype::ops::sigmoid(&x[3]) + (0.5 * acc5))
+    }
+
+    #[differentiable(order = 2)]
+    pub fn f078(a: f64, #[constant] q: f64, x: &Array1<f64>, c: f64, b: f64) -> f64 {
+        let n = x.len();
+        let mut acc1: f64 = 0.5;
         let mut k = 0;
         while k < n {
-            let mut acc1 = (acc1 - a.tanh());
-            acc1 -= (0.3 * (0.5 * super::part0::f009(3, acc1)).exp());
+            for (i, v2) in x.iter().enumerate() {
+                let (w3, p4) = (x.to_owned(), (if k % 2 == 0 { b } else { x[i % n] }));
+                acc1 += f061(&(w3.mapv(|v5| v5.tanh().exp().sin())));
+                acc1 *= x[n - 1 - k].powi(2);
+            }
+            if x[k].powi(2) > x[k] {
+                let w6 = hype::ops::tanh(&((1.5 + &((&(x.powi(2)) + 0.25))).acosh()));
+                acc1 *= (0.75 + (0.3 * w6.sum().sin()));
+                acc1 *= (0.75 + (0.3 * super::part0::f013(c, c).tanh()));
+            } else if k < 3 {
+                let w7 = x;
+                acc1 += { let t8 = (0.2 - q); let t9 = x[n - 1 - k]; x.var(1.0) };
+            }
+            acc1 += ops::sin(&x[1]).cos();
             k += 1;
         }
-        let mut acc2: f64 = 0.0;
-        let mut k3 = 0;
-        while k3 < 2 {
-            let mut s4 = acc2;
-            acc2 *= (0.5 + (0.2 * (1..n).map(|i| (0..n).map(|j| ops::ln(&((s4.powi(2) + 0.25)))).sum::<f64>()).sum::<f64>().sin()));
-            k3 += 1;
+        let mut a10: Array1<f64> = Array1::zeros(n);
+        for i in (0..n).rev() {
+            a10[i] = (x.iter().sum::<f64>() + a10[(i + 1) % n]);
         }
-        let a = (a + (if f64::exp_m1(acc1.tanh()) < crate::generated::part0::f042(a) { acc1 } else { a }));
-        ((((a / 2.0) + acc1) + (0.5 * a)) - (0.5 * acc2))
+        let mut a12 = Array1::<f64>::zeros(n);
+        for i in (0..n).rev() {
+            a12[i] = (if hype::ops::l2(&a10) < 0.7 { a10.to_owned() } else { a10.to_owned() }).dot(&((x + x)));
+            for j in (0..n).step_by(2) {
+                a12[i] += a10.iter().rev().fold(ops::sin(&q), |acc14, v13| ((acc14 * 0.9) + (acc1.powi(2) + 1.0).sqrt()));
+                acc1 = ((acc1 * 0.5) + hype::ops::sigmoid(&c));
+                acc1 = (1.0 * c);
+            }
+        }
+        ((a12.mean().unwrap() + acc1) + a12.sum())
     }
 
     #[differentiable(order = 2)]
-    pub fn f073(y: &Array1<f64>, a: f64, x: &Array1<f64>, b: f64) -> f64 {
-        let n = y.len();
-        if f057(a, b) < a.mul_add(y[3], x[1]) {
-            let mut acc1: f64 = 0.5;
-            for &v in [1.5_f64, 0.5, -0.3].iter() {
-                let mut s2 = y.powi(2).var(1.0);
-                acc1 /= (2.0 + b.mul_add(s2, 1.0).sin());
-                acc1 *= (0.9 + (0.3 * x.iter().sum::<f64>().tanh()));
-            }
-            acc1 = ((acc1 * 0.8) + y.iter().zip(x.iter()).map(|(&v4, &u5)| f072(acc1)).sum::<f64>());
-            let mut k = 0;
-            while k < 4 {
-                acc1 /= (x.var(0.0).powi(2) + 1.0);
-                k += 1;
-            }
-        } else if { let a = a; let a = a; (n as f64) } < -2.0 && (a + (n as f64)) > y.iter().copied().map(|v6| (a - a)).sum::<f64>() {
-            let mut w7 = x.powi(2);
-            if y.mean().unwrap() >= 1.0 {
-                let b = (b - (a / (y[3].powi(2) + 1.0)));
-                w7[2] += (&w7 * &w7).sum();
-            }
-        }
-        let mut acc8: f64 = 1.0;
-        for v9 in x.iter() {
-            for (i, v10) in y.iter().enumerate() {
-                let mut w11 = x.to_owned();
-                acc8 *= (0.75 + (0.1 * b.powi(2).sin()));
-            }
-            let mut k = 0;
-            while k < n {
-                let mut s12 = f64::to_radians(x.sum());
-                acc8 -= y.iter().zip(y.iter()).map(|(v13, u14)| s12.atan2(x[k])).sum::<f64>();
-                k += 1;
-            }
-            acc8 += b;
-        }
-        let mut s15 = (x.dot(y) + 3.0);
-        s15 = ((s15 * (-0.5)) + x[0].cos());
-        let s16 = x.iter().map(|v17| { let t18 = (*v17); let t19 = (n as f64); x[3] }).sum::<f64>();
-        ((((2.0 + (0.5 * x[2]).exp().cos()).powf(f64::min(x[0], acc8).sin()) + s15) + acc8) - (0.5 * s16))
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f074(a: f64, y: &[f64], x: &Array1<f64>) -> f64 {
-        let n = y.len();
-        let mut acc1: f64 = 0.0;
-        for i in 0..3 {
-            for &v in [-1.0_f64, 0.0, 3.0, 0.7].iter() {
-                let mut s2 = super::part0::f043(&((x + (i as f64))));
-                acc1 += (x * x).sum();
-            }
-            for &v3 in x.iter() {
-                acc1 -= (0.3 * v3);
-            }
-            acc1 += (y[(i + 2) % n] / (x.dot(x).powi(2) + 1.0));
-        }
-        let (p4, p5) = (f072(y[1]), (0..n).map(|i| acc1).sum::<f64>());
-        for v6 in x {
-            let w7 = (&((x / &((&(x.powi(2)) + 1.0)))) - x);
-            acc1 *= (0.5 + (0.1 * x.iter().map(|v8| (p4.powi(2) + 1.0).sqrt()).sum::<f64>().sin()));
-        }
-        let s9 = (p4 - x.sum());
-        acc1 *= (0.5 + (0.3 * hype::ops::l2(x).sin()));
-        (((y.iter().map(|v10| p4.mul_add(x[0], 0.5)).sum::<f64>() + acc1) + (0.5 * p5)) + p4)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f075(a: f64) -> f64 {
+    pub fn f079(a: f64, #[constant] q: f64) -> f64 {
         let n: usize = 4;
-        if f64::hypot(a, (n as f64)) < hype::ops::sigmoid(&a) {
-            let mut acc1: f64 = 1.0;
-            for i in (0..n).step_by(2) {
-                acc1 = (0.75 + (acc1 - a));
-            }
+        let a: f64 = (a * a);
+        let mut acc1: f64 = 0.5;
+        for i in (0..n).rev().step_by(3) {
+            acc1 += (if i % 2 == 0 { ((-2.0) * (n as f64)) } else { ops::sin(&acc1) });
         }
-        let mut acc2: f64 = 0.5;
-        let mut k = 0;
-        while k < 4 {
-            acc2 += f64::min((if k % 2 == 0 { acc2 } else { acc2 }), 0.2);
-            k += 1;
-        }
-        ((acc2 * a) - (0.5 * acc2))
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f076(x: &Array1<f64>, a: f64) -> f64 {
-        let n = x.len();
-        let mut s1: f64 = f067((if x[3].powi(2) < ops::atan(&a) && x.mean().unwrap() > 0.25 { x[1] } else { a }), &((if x.iter().copied().rev().map(|v2| x.dot(x)).sum::<f64>() <= x[1] { x.to_owned() } else { x.to_owned() })), crate::generated::part0::f022(x[0], 3.0, x));
-        for v3 in x.iter().copied().rev() {
-            s1 -= x.iter().rev().map(|&v4| x.iter().map(|&v5| (0.5 + (0.2 * x.iter().rev().fold(x.dot(x), |acc7, v6| (acc7 * (1.0 + (0.1 * x[3].sin().sin())))).tanh()))).product::<f64>()).sum::<f64>();
-        }
-        for (i, v8) in x.iter().enumerate() {
-            if x.iter().rev().map(|&v9| (s1 + x[i])).sum::<f64>() <= f64::max(x[i], x[(i + 3) % n]) {
-                let a = (a + a.powi(2));
-                s1 *= s1.mul_add(s1, x[(i + 3) % n]);
-                s1 += x.sin().dot(&((if i % 2 == 0 && i > 2 { x.to_owned() } else { x.to_owned() })));
-            }
-            s1 = x[(i + 1) % n].sin().powi(2);
-        }
-        f64::min(a, -0.3)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f077(a: f64, b: f64, c: f64, m: usize) -> f64 {
-        let n: usize = 4;
-        let mut acc1: f64 = 1.0;
-        for i in 0..m {
-            let s2 = (if (0..n).map(|j| (0.7 + a)).sum::<f64>() <= (a - (i as f64)) && ((i as f64) - c) < 0.5 { (1..n).map(|j| crate::generated::part0::f040(c)).sum::<f64>() } else { hype::ops::sigmoid(&c) });
-            acc1 += (((-0.5) - s2) + 2.0);
-        }
-        acc1 += (0.3 * ops::sigmoid(&(f64::min(b, 0.25))));
-        if (b + c) >= (n as f64) {
-            for i in 1..m {
-                let (p3, p4) = ((if m > 1 { (n as f64) } else { (m as f64) }), c.cos());
-                let s5 = self::f068((p3 - 0.7), (0.5 + (n as f64)));
-                acc1 = p4;
-            }
-            acc1 *= (0.9 + (0.2 * ops::tanh(&a).tanh()));
-            acc1 -= ((1..n).map(|i| (b * (n as f64))).sum::<f64>() * (m as f64).mul_add(acc1, 0.3));
-        } else {
-            for i in 0..2 {
-                acc1 /= ((acc1 / (b.powi(2) + 1.0)).powi(2) + 1.0);
-            }
-            acc1 /= (2.0 + acc1.ceil().sin());
-        }
-        ((acc1 + 0.2) - acc1)
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f078(a: f64, x: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut acc1: f64 = 1.0;
-        for i in 0..n {
-            let acc1 = (acc1 + x.sum());
-            let mut acc2: f64 = 0.0;
-            for &v3 in x.iter().rev() {
-                acc2 *= (0.9 + (0.2 * acc1.sin()));
-            }
-        }
-        let mut k = 0;
-        while k < 3 && acc1 > 3.0 {
-            if ops::tanh(&x[k]).exp() >= (if f64::max(a, 0.5) > 1.5 { x[(k + 1) % n] } else { a }) {
-                acc1 *= (0.9 + (0.3 * x.sum().sin()));
-                acc1 = ((acc1 * 0.5) + x.dot(x));
-                acc1 *= (0.75 + (0.3 * x.iter().map(|&v4| ops::sigmoid(&x[(k + 2) % n])).sum::<f64>().tanh()));
-            }
-            acc1 += a;
-            acc1 = ((acc1 * 0.8) + x.dot(x));
-            k += 1;
-        }
-        let mut k5 = 0;
-        while k5 < n {
-            let mut s6: f64 = x.mapv(|v7| ((v7 + v7) + (-0.3))).sum();
-            acc1 *= (0.5 + (0.3 * (x[(k + 1) % n].powi(2) + 0.25).ln().tanh()));
-            k5 += 1;
-        }
-        let (w8, p9) = ((x / &((&(x.powi(2)) + 1.0))), f076(x, a));
-        (((x - x).dot(&((&w8 * 0.5))) - (0.5 * acc1)) + w8.sum())
-    }
-
-    #[differentiable(order = 2)]
-    pub fn f079(x: &[f64], y: &Array1<f64>) -> f64 {
-        let n = x.len();
-        let mut a1 = Array1::<f64>::zeros(n);
-        for i in 0..n {
-            a1[i] = ((y / &((&(y.powi(2)) + 1.0))).dot(&((y * x[i]))) + a1[(i + 1) % n]);
-            let mut k = 0;
-            while k < n {
-                a1[i % n] = a1.iter().map(|v2| (0.5 * x[(k + 1) % n]).exp()).sum::<f64>();
-                k += 1;
-            }
-        }
-        let w3 = (&(a1.mapv(|v4| (v4.cos() - 1.0))) + &((x[3] * y)));
-        (super::part0::f025(y, &w3, w3[0]) * a1.dot(&a1))
+        ((ops::sin(&(q.cos())) + acc1) + acc1)
     }
 }
 
 pub mod checks {
-    use crate::{arr, flat, Checker};
+    use crate::{arr, flat, single, Checker};
     use hype::prelude::*;
 
     pub fn f000(c: &mut Checker) {
@@ -1765,54 +1649,54 @@ pub mod checks {
     pub fn f001(c: &mut Checker) {
         c.check(
             "part0::f001",
-            "x[0] x[1] x[2] x[3] a y[0] y[1] y[2] y[3]",
-            &[-1.339, 0.473, 0.125, -1.091, 1.287, 0.059, -1.096, -1.239, -0.408],
-            &|p: &[f64]| super::part0::f001(&arr(&p[0..4]), p[4], &arr(&p[5..9]), 0.157),
-            &|p: &[f64]| flat(&grad!(super::part0::f001)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), 0.157)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f001)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), 0.157, &arr(&t[0..4]), t[4], &arr(&t[5..9])),
+            "a x[0] x[1] x[2] x[3]",
+            &[0.517, -1.147, -1.084, -0.179, 0.289],
+            &|p: &[f64]| super::part0::f001(p[0], 5, &arr(&p[1..5])),
+            &|p: &[f64]| flat(&grad!(super::part0::f001)(p[0], 5, &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f001)(p[0], 5, &arr(&p[1..5]), t[0], &arr(&t[1..5])),
         );
         c.check_hvp(
             "part0::f001",
-            &[-1.339, 0.473, 0.125, -1.091, 1.287, 0.059, -1.096, -1.239, -0.408],
-            &[1.0, -0.25, 0.625, -0.625, 0.25, -1.0, -0.125, 0.75, -0.5],
-            &|p: &[f64]| flat(&grad!(super::part0::f001)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), 0.157)),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f001)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), 0.157, &arr(&t[0..4]), &t[4], &arr(&t[5..9]))),
+            &[0.517, -1.147, -1.084, -0.179, 0.289],
+            &[1.0, -0.25, 0.625, -0.625, 0.25],
+            &|p: &[f64]| flat(&grad!(super::part0::f001)(p[0], 5, &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f001)(p[0], 5, &arr(&p[1..5]), &t[0], &arr(&t[1..5]))),
         );
     }
 
     pub fn f002(c: &mut Checker) {
         c.check(
             "part0::f002",
-            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3] a",
-            &[0.427, -0.394, -0.349, -0.064, -0.492, 0.921, -0.245, -0.869, 0.333],
-            &|p: &[f64]| super::part0::f002(&arr(&p[0..4]), &arr(&p[4..8]), p[8]),
-            &|p: &[f64]| flat(&grad!(super::part0::f002)(&arr(&p[0..4]), &arr(&p[4..8]), p[8])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f002)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], &arr(&t[0..4]), &arr(&t[4..8]), t[8]),
+            "x[0] x[1] x[2] x[3] a b",
+            &[0.994, -0.279, -0.386, 0.405, -1.346, 0.395],
+            &|p: &[f64]| super::part0::f002(&p[0..4].to_vec(), p[4], p[5]),
+            &|p: &[f64]| flat(&grad!(super::part0::f002)(&p[0..4].to_vec(), p[4], p[5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f002)(&p[0..4].to_vec(), p[4], p[5], &t[0..4].to_vec(), t[4], t[5]),
         );
         c.check_hvp(
             "part0::f002",
-            &[0.427, -0.394, -0.349, -0.064, -0.492, 0.921, -0.245, -0.869, 0.333],
-            &[0.5, -0.75, 0.125, 1.0, -0.25, 0.625, -0.625, 0.25, -1.0],
-            &|p: &[f64]| flat(&grad!(super::part0::f002)(&arr(&p[0..4]), &arr(&p[4..8]), p[8])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f002)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], &arr(&t[0..4]), &arr(&t[4..8]), &t[8])),
+            &[0.994, -0.279, -0.386, 0.405, -1.346, 0.395],
+            &[0.5, -0.75, 0.125, 1.0, -0.25, 0.625],
+            &|p: &[f64]| flat(&grad!(super::part0::f002)(&p[0..4].to_vec(), p[4], p[5])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f002)(&p[0..4].to_vec(), p[4], p[5], &t[0..4].to_vec(), &t[4], &t[5])),
         );
     }
 
     pub fn f003(c: &mut Checker) {
         c.check(
             "part0::f003",
-            "x[0] x[1] x[2] x[3] a",
-            &[0.891, -0.97, 0.33, 1.243, -1.466],
-            &|p: &[f64]| super::part0::f003(&p[0..4].to_vec(), p[4], 4),
-            &|p: &[f64]| flat(&grad!(super::part0::f003)(&p[0..4].to_vec(), p[4], 4)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f003)(&p[0..4].to_vec(), p[4], 4, &t[0..4].to_vec(), t[4]),
+            "x[0] x[1] x[2] x[3] b y[0] y[1] y[2] y[3] a",
+            &[1.492, 1.206, 1.246, 1.026, 0.405, -1.056, -0.29, -1.466, -1.011, 1.185],
+            &|p: &[f64]| super::part0::f003(&arr(&p[0..4]), 4, p[4], &arr(&p[5..9]), p[9]),
+            &|p: &[f64]| flat(&grad!(super::part0::f003)(&arr(&p[0..4]), 4, p[4], &arr(&p[5..9]), p[9])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f003)(&arr(&p[0..4]), 4, p[4], &arr(&p[5..9]), p[9], &arr(&t[0..4]), t[4], &arr(&t[5..9]), t[9]),
         );
         c.check_hvp(
             "part0::f003",
-            &[0.891, -0.97, 0.33, 1.243, -1.466],
-            &[0.0, 0.875, -0.375, 0.5, -0.75],
-            &|p: &[f64]| flat(&grad!(super::part0::f003)(&p[0..4].to_vec(), p[4], 4)),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f003)(&p[0..4].to_vec(), p[4], 4, &t[0..4].to_vec(), &t[4])),
+            &[1.492, 1.206, 1.246, 1.026, 0.405, -1.056, -0.29, -1.466, -1.011, 1.185],
+            &[0.0, 0.875, -0.375, 0.5, -0.75, 0.125, 1.0, -0.25, 0.625, -0.625],
+            &|p: &[f64]| flat(&grad!(super::part0::f003)(&arr(&p[0..4]), 4, p[4], &arr(&p[5..9]), p[9])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f003)(&arr(&p[0..4]), 4, p[4], &arr(&p[5..9]), p[9], &arr(&t[0..4]), &t[4], &arr(&t[5..9]), &t[9])),
         );
     }
 
@@ -1820,215 +1704,215 @@ pub mod checks {
         c.check(
             "part0::f004",
             "x[0] x[1] x[2] x[3]",
-            &[-0.265, 1.438, -0.153, 1.39],
-            &|p: &[f64]| super::part0::f004(&arr(&p[0..4])),
-            &|p: &[f64]| flat(&grad!(super::part0::f004)(&arr(&p[0..4]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f004)(&arr(&p[0..4]), &arr(&t[0..4])),
+            &[-0.311, 0.437, -1.449, -1.239],
+            &|p: &[f64]| super::part0::f004(&p[0..4]),
+            &|p: &[f64]| flat(&grad!(super::part0::f004)(&p[0..4])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f004)(&p[0..4], &t[0..4].to_vec()),
         );
         c.check_hvp(
             "part0::f004",
-            &[-0.265, 1.438, -0.153, 1.39],
+            &[-0.311, 0.437, -1.449, -1.239],
             &[-0.5, 0.375, -0.875, 0.0],
-            &|p: &[f64]| flat(&grad!(super::part0::f004)(&arr(&p[0..4]))),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f004)(&arr(&p[0..4]), &arr(&t[0..4]))),
+            &|p: &[f64]| flat(&grad!(super::part0::f004)(&p[0..4])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f004)(&p[0..4], &t[0..4].to_vec())),
         );
     }
 
     pub fn f005(c: &mut Checker) {
         c.check(
             "part0::f005",
-            "a",
-            &[0.944],
-            &|p: &[f64]| super::part0::f005(p[0]),
-            &|p: &[f64]| flat(&grad!(super::part0::f005)(p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f005)(p[0], t[0]),
+            "a b x[0] x[1] x[2] x[3]",
+            &[-0.801, 1.253, -0.995, 1.406, 1.321, -0.521],
+            &|p: &[f64]| super::part0::f005(p[0], 4, p[1], &arr(&p[2..6])),
+            &|p: &[f64]| flat(&grad!(super::part0::f005)(p[0], 4, p[1], &arr(&p[2..6]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f005)(p[0], 4, p[1], &arr(&p[2..6]), t[0], t[1], &arr(&t[2..6])),
         );
         c.check_hvp(
             "part0::f005",
-            &[0.944],
-            &[-1.0],
-            &|p: &[f64]| flat(&grad!(super::part0::f005)(p[0])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f005)(p[0], &t[0])),
+            &[-0.801, 1.253, -0.995, 1.406, 1.321, -0.521],
+            &[-1.0, -0.125, 0.75, -0.5, 0.375, -0.875],
+            &|p: &[f64]| flat(&grad!(super::part0::f005)(p[0], 4, p[1], &arr(&p[2..6]))),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f005)(p[0], 4, p[1], &arr(&p[2..6]), &t[0], &t[1], &arr(&t[2..6]))),
         );
     }
 
     pub fn f006(c: &mut Checker) {
         c.check(
             "part0::f006",
-            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
-            &[1.094, 0.818, -1.425, -0.934, -0.495, 0.627, -1.274, -1.277],
-            &|p: &[f64]| super::part0::f006(&p[0..4], &arr(&p[4..8])),
-            &|p: &[f64]| flat(&grad!(super::part0::f006)(&p[0..4], &arr(&p[4..8]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f006)(&p[0..4], &arr(&p[4..8]), &t[0..4].to_vec(), &arr(&t[4..8])),
+            "x[0] x[1] x[2] x[3] b c a",
+            &[-0.504, 0.251, 1.222, 0.836, 0.874, 1.197, 1.445],
+            &|p: &[f64]| super::part0::f006(5, &p[0..4].to_vec(), p[4], p[5], p[6]),
+            &|p: &[f64]| flat(&grad!(super::part0::f006)(5, &p[0..4].to_vec(), p[4], p[5], p[6])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f006)(5, &p[0..4].to_vec(), p[4], p[5], p[6], &t[0..4].to_vec(), t[4], t[5], t[6]),
         );
         c.check_hvp(
             "part0::f006",
-            &[1.094, 0.818, -1.425, -0.934, -0.495, 0.627, -1.274, -1.277],
-            &[0.625, -0.625, 0.25, -1.0, -0.125, 0.75, -0.5, 0.375],
-            &|p: &[f64]| flat(&grad!(super::part0::f006)(&p[0..4], &arr(&p[4..8]))),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f006)(&p[0..4], &arr(&p[4..8]), &t[0..4].to_vec(), &arr(&t[4..8]))),
+            &[-0.504, 0.251, 1.222, 0.836, 0.874, 1.197, 1.445],
+            &[0.625, -0.625, 0.25, -1.0, -0.125, 0.75, -0.5],
+            &|p: &[f64]| flat(&grad!(super::part0::f006)(5, &p[0..4].to_vec(), p[4], p[5], p[6])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f006)(5, &p[0..4].to_vec(), p[4], p[5], p[6], &t[0..4].to_vec(), &t[4], &t[5], &t[6])),
         );
     }
 
     pub fn f007(c: &mut Checker) {
         c.check(
             "part0::f007",
-            "x[0] x[1] x[2] x[3] a",
-            &[1.5, -1.422, 0.712, -1.474, -1.305],
-            &|p: &[f64]| super::part0::f007(&arr(&p[0..4]), p[4]),
-            &|p: &[f64]| flat(&grad!(super::part0::f007)(&arr(&p[0..4]), p[4])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f007)(&arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
+            "a x[0] x[1] x[2] x[3]",
+            &[0.33, -0.626, -0.056, 1.063, 1.404],
+            &|p: &[f64]| super::part0::f007(3, p[0], &arr(&p[1..5])),
+            &|p: &[f64]| flat(&grad!(super::part0::f007)(3, p[0], &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f007)(3, p[0], &arr(&p[1..5]), t[0], &arr(&t[1..5])),
         );
         c.check_hvp(
             "part0::f007",
-            &[1.5, -1.422, 0.712, -1.474, -1.305],
+            &[0.33, -0.626, -0.056, 1.063, 1.404],
             &[0.125, 1.0, -0.25, 0.625, -0.625],
-            &|p: &[f64]| flat(&grad!(super::part0::f007)(&arr(&p[0..4]), p[4])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f007)(&arr(&p[0..4]), p[4], &arr(&t[0..4]), &t[4])),
+            &|p: &[f64]| flat(&grad!(super::part0::f007)(3, p[0], &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f007)(3, p[0], &arr(&p[1..5]), &t[0], &arr(&t[1..5]))),
         );
     }
 
     pub fn f008(c: &mut Checker) {
         c.check(
             "part0::f008",
-            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
-            &[0.355, 0.812, 0.246, -0.341, -1.275, 0.079, 0.174, 0.153],
-            &|p: &[f64]| super::part0::f008(&arr(&p[0..4]), &arr(&p[4..8])),
-            &|p: &[f64]| flat(&grad!(super::part0::f008)(&arr(&p[0..4]), &arr(&p[4..8]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f008)(&arr(&p[0..4]), &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8])),
+            "x[0] x[1] x[2] x[3] a",
+            &[-1.242, -0.657, 0.322, -0.563, 0.763],
+            &|p: &[f64]| super::part0::f008(0.888, &arr(&p[0..4]), p[4]),
+            &|p: &[f64]| flat(&grad!(super::part0::f008)(0.888, &arr(&p[0..4]), p[4])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f008)(0.888, &arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
         );
         c.check_hvp(
             "part0::f008",
-            &[0.355, 0.812, 0.246, -0.341, -1.275, 0.079, 0.174, 0.153],
-            &[-0.375, 0.5, -0.75, 0.125, 1.0, -0.25, 0.625, -0.625],
-            &|p: &[f64]| flat(&grad!(super::part0::f008)(&arr(&p[0..4]), &arr(&p[4..8]))),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f008)(&arr(&p[0..4]), &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8]))),
+            &[-1.242, -0.657, 0.322, -0.563, 0.763],
+            &[-0.375, 0.5, -0.75, 0.125, 1.0],
+            &|p: &[f64]| flat(&grad!(super::part0::f008)(0.888, &arr(&p[0..4]), p[4])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f008)(0.888, &arr(&p[0..4]), p[4], &arr(&t[0..4]), &t[4])),
         );
     }
 
     pub fn f009(c: &mut Checker) {
         c.check(
             "part0::f009",
-            "a",
-            &[0.259],
-            &|p: &[f64]| super::part0::f009(4, p[0]),
-            &|p: &[f64]| flat(&grad!(super::part0::f009)(4, p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f009)(4, p[0], t[0]),
+            "a b",
+            &[0.971, 0.81],
+            &|p: &[f64]| super::part0::f009(p[0], p[1]),
+            &|p: &[f64]| flat(&grad!(super::part0::f009)(p[0], p[1])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f009)(p[0], p[1], t[0], t[1]),
         );
         c.check_hvp(
             "part0::f009",
-            &[0.259],
-            &[-0.875],
-            &|p: &[f64]| flat(&grad!(super::part0::f009)(4, p[0])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f009)(4, p[0], &t[0])),
+            &[0.971, 0.81],
+            &[-0.875, 0.0],
+            &|p: &[f64]| flat(&grad!(super::part0::f009)(p[0], p[1])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f009)(p[0], p[1], &t[0], &t[1])),
         );
     }
 
     pub fn f010(c: &mut Checker) {
         c.check(
             "part0::f010",
-            "a y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
-            &[-1.181, 1.145, 1.425, -0.622, -0.368, 0.513, 0.147, -0.224, 0.153],
-            &|p: &[f64]| super::part0::f010(0.411, p[0], &p[1..5].to_vec(), &arr(&p[5..9])),
-            &|p: &[f64]| flat(&grad!(super::part0::f010)(0.411, p[0], &p[1..5].to_vec(), &arr(&p[5..9]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f010)(0.411, p[0], &p[1..5].to_vec(), &arr(&p[5..9]), t[0], &t[1..5].to_vec(), &arr(&t[5..9])),
+            "a b c",
+            &[0.814, 0.196, -1.42],
+            &|p: &[f64]| super::part0::f010(p[0], p[1], p[2]),
+            &|p: &[f64]| flat(&grad!(super::part0::f010)(p[0], p[1], p[2])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f010)(p[0], p[1], p[2], t[0], t[1], t[2]),
         );
         c.check_hvp(
             "part0::f010",
-            &[-1.181, 1.145, 1.425, -0.622, -0.368, 0.513, 0.147, -0.224, 0.153],
-            &[0.75, -0.5, 0.375, -0.875, 0.0, 0.875, -0.375, 0.5, -0.75],
-            &|p: &[f64]| flat(&grad!(super::part0::f010)(0.411, p[0], &p[1..5].to_vec(), &arr(&p[5..9]))),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f010)(0.411, p[0], &p[1..5].to_vec(), &arr(&p[5..9]), &t[0], &t[1..5].to_vec(), &arr(&t[5..9]))),
+            &[0.814, 0.196, -1.42],
+            &[0.75, -0.5, 0.375],
+            &|p: &[f64]| flat(&grad!(super::part0::f010)(p[0], p[1], p[2])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f010)(p[0], p[1], p[2], &t[0], &t[1], &t[2])),
         );
     }
 
     pub fn f011(c: &mut Checker) {
         c.check(
             "part0::f011",
-            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3] a",
-            &[-0.808, -0.089, -0.825, -0.611, -0.148, 1.343, 0.084, 0.307, -1.445],
-            &|p: &[f64]| super::part0::f011(&arr(&p[0..4]), &arr(&p[4..8]), p[8]),
-            &|p: &[f64]| flat(&grad!(super::part0::f011)(&arr(&p[0..4]), &arr(&p[4..8]), p[8])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f011)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], &arr(&t[0..4]), &arr(&t[4..8]), t[8]),
+            "a",
+            &[0.54],
+            &|p: &[f64]| super::part0::f011(p[0]),
+            &|p: &[f64]| flat(&grad!(super::part0::f011)(p[0])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f011)(p[0], t[0]),
         );
         c.check_hvp(
             "part0::f011",
-            &[-0.808, -0.089, -0.825, -0.611, -0.148, 1.343, 0.084, 0.307, -1.445],
-            &[0.25, -1.0, -0.125, 0.75, -0.5, 0.375, -0.875, 0.0, 0.875],
-            &|p: &[f64]| flat(&grad!(super::part0::f011)(&arr(&p[0..4]), &arr(&p[4..8]), p[8])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f011)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], &arr(&t[0..4]), &arr(&t[4..8]), &t[8])),
+            &[0.54],
+            &[0.25],
+            &|p: &[f64]| flat(&grad!(super::part0::f011)(p[0])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f011)(p[0], &t[0])),
         );
     }
 
     pub fn f012(c: &mut Checker) {
         c.check(
             "part0::f012",
-            "b c a",
-            &[-0.396, -1.098, -1.149],
-            &|p: &[f64]| super::part0::f012(3, p[0], p[1], p[2]),
-            &|p: &[f64]| flat(&grad!(super::part0::f012)(3, p[0], p[1], p[2])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f012)(3, p[0], p[1], p[2], t[0], t[1], t[2]),
+            "a x[0] x[1] x[2] x[3] b",
+            &[1.489, -0.481, -0.437, 0.601, -1.209, -1.128],
+            &|p: &[f64]| super::part0::f012(p[0], &p[1..5].to_vec(), p[5]),
+            &|p: &[f64]| flat(&grad!(super::part0::f012)(p[0], &p[1..5].to_vec(), p[5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f012)(p[0], &p[1..5].to_vec(), p[5], t[0], &t[1..5].to_vec(), t[5]),
         );
         c.check_hvp(
             "part0::f012",
-            &[-0.396, -1.098, -1.149],
-            &[-0.25, 0.625, -0.625],
-            &|p: &[f64]| flat(&grad!(super::part0::f012)(3, p[0], p[1], p[2])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f012)(3, p[0], p[1], p[2], &t[0], &t[1], &t[2])),
+            &[1.489, -0.481, -0.437, 0.601, -1.209, -1.128],
+            &[-0.25, 0.625, -0.625, 0.25, -1.0, -0.125],
+            &|p: &[f64]| flat(&grad!(super::part0::f012)(p[0], &p[1..5].to_vec(), p[5])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f012)(p[0], &p[1..5].to_vec(), p[5], &t[0], &t[1..5].to_vec(), &t[5])),
         );
     }
 
     pub fn f013(c: &mut Checker) {
         c.check(
             "part0::f013",
-            "a c b",
-            &[-0.384, -0.209, -0.584],
-            &|p: &[f64]| super::part0::f013(p[0], p[1], p[2]),
-            &|p: &[f64]| flat(&grad!(super::part0::f013)(p[0], p[1], p[2])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f013)(p[0], p[1], p[2], t[0], t[1], t[2]),
+            "b a",
+            &[-0.809, 1.42],
+            &|p: &[f64]| super::part0::f013(p[0], p[1]),
+            &|p: &[f64]| flat(&grad!(super::part0::f013)(p[0], p[1])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f013)(p[0], p[1], t[0], t[1]),
         );
         c.check_hvp(
             "part0::f013",
-            &[-0.384, -0.209, -0.584],
-            &[-0.75, 0.125, 1.0],
-            &|p: &[f64]| flat(&grad!(super::part0::f013)(p[0], p[1], p[2])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f013)(p[0], p[1], p[2], &t[0], &t[1], &t[2])),
+            &[-0.809, 1.42],
+            &[-0.75, 0.125],
+            &|p: &[f64]| flat(&grad!(super::part0::f013)(p[0], p[1])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f013)(p[0], p[1], &t[0], &t[1])),
         );
     }
 
     pub fn f014(c: &mut Checker) {
         c.check(
             "part0::f014",
-            "x[0] x[1] x[2] x[3] a",
-            &[-0.331, 0.507, 0.113, -0.757, 0.455],
-            &|p: &[f64]| super::part0::f014(&p[0..4], 4, -0.579, p[4]),
-            &|p: &[f64]| flat(&grad!(super::part0::f014)(&p[0..4], 4, -0.579, p[4])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f014)(&p[0..4], 4, -0.579, p[4], &t[0..4].to_vec(), t[4]),
+            "a",
+            &[-0.683],
+            &|p: &[f64]| super::part0::f014(p[0]),
+            &|p: &[f64]| flat(&grad!(super::part0::f014)(p[0])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f014)(p[0], t[0]),
         );
         c.check_hvp(
             "part0::f014",
-            &[-0.331, 0.507, 0.113, -0.757, 0.455],
-            &[0.875, -0.375, 0.5, -0.75, 0.125],
-            &|p: &[f64]| flat(&grad!(super::part0::f014)(&p[0..4], 4, -0.579, p[4])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f014)(&p[0..4], 4, -0.579, p[4], &t[0..4].to_vec(), &t[4])),
+            &[-0.683],
+            &[0.875],
+            &|p: &[f64]| flat(&grad!(super::part0::f014)(p[0])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f014)(p[0], &t[0])),
         );
     }
 
     pub fn f015(c: &mut Checker) {
         c.check(
             "part0::f015",
-            "a y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
-            &[-0.213, 0.261, -1.138, 0.562, 0.371, -0.264, 0.594, -1.435, -0.217],
-            &|p: &[f64]| super::part0::f015(p[0], &p[1..5].to_vec(), &arr(&p[5..9])),
-            &|p: &[f64]| flat(&grad!(super::part0::f015)(p[0], &p[1..5].to_vec(), &arr(&p[5..9]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f015)(p[0], &p[1..5].to_vec(), &arr(&p[5..9]), t[0], &t[1..5].to_vec(), &arr(&t[5..9])),
+            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3] a",
+            &[0.108, 1.105, -0.252, 0.306, 0.631, 0.34, 0.736, -0.507, -0.359],
+            &|p: &[f64]| super::part0::f015(&p[0..4].to_vec(), &arr(&p[4..8]), p[8]),
+            &|p: &[f64]| flat(&grad!(super::part0::f015)(&p[0..4].to_vec(), &arr(&p[4..8]), p[8])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f015)(&p[0..4].to_vec(), &arr(&p[4..8]), p[8], &t[0..4].to_vec(), &arr(&t[4..8]), t[8]),
         );
         c.check_hvp(
             "part0::f015",
-            &[-0.213, 0.261, -1.138, 0.562, 0.371, -0.264, 0.594, -1.435, -0.217],
+            &[0.108, 1.105, -0.252, 0.306, 0.631, 0.34, 0.736, -0.507, -0.359],
             &[0.375, -0.875, 0.0, 0.875, -0.375, 0.5, -0.75, 0.125, 1.0],
-            &|p: &[f64]| flat(&grad!(super::part0::f015)(p[0], &p[1..5].to_vec(), &arr(&p[5..9]))),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f015)(p[0], &p[1..5].to_vec(), &arr(&p[5..9]), &t[0], &t[1..5].to_vec(), &arr(&t[5..9]))),
+            &|p: &[f64]| flat(&grad!(super::part0::f015)(&p[0..4].to_vec(), &arr(&p[4..8]), p[8])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f015)(&p[0..4].to_vec(), &arr(&p[4..8]), p[8], &t[0..4].to_vec(), &arr(&t[4..8]), &t[8])),
         );
     }
 
@@ -2036,647 +1920,647 @@ pub mod checks {
         c.check(
             "part0::f016",
             "b a",
-            &[1.499, -0.779],
-            &|p: &[f64]| super::part0::f016(p[0], 4, p[1]),
-            &|p: &[f64]| flat(&grad!(super::part0::f016)(p[0], 4, p[1])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f016)(p[0], 4, p[1], t[0], t[1]),
+            &[0.062, 1.374],
+            &|p: &[f64]| super::part0::f016(2, p[0], p[1]),
+            &|p: &[f64]| flat(&grad!(super::part0::f016)(2, p[0], p[1])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f016)(2, p[0], p[1], t[0], t[1]),
         );
         c.check_hvp(
             "part0::f016",
-            &[1.499, -0.779],
+            &[0.062, 1.374],
             &[-0.125, 0.75],
-            &|p: &[f64]| flat(&grad!(super::part0::f016)(p[0], 4, p[1])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f016)(p[0], 4, p[1], &t[0], &t[1])),
+            &|p: &[f64]| flat(&grad!(super::part0::f016)(2, p[0], p[1])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f016)(2, p[0], p[1], &t[0], &t[1])),
         );
     }
 
     pub fn f017(c: &mut Checker) {
         c.check(
             "part0::f017",
-            "x[0] x[1] x[2] x[3]",
-            &[0.379, 1.358, -0.945, -0.264],
-            &|p: &[f64]| super::part0::f017(4, &p[0..4]),
-            &|p: &[f64]| flat(&grad!(super::part0::f017)(4, &p[0..4])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f017)(4, &p[0..4], &t[0..4].to_vec()),
+            "c x[0] x[1] x[2] x[3] b a",
+            &[-0.517, -0.42, -0.906, 0.702, -0.102, -1.156, 0.286],
+            &|p: &[f64]| super::part0::f017(p[0], &arr(&p[1..5]), p[5], p[6]),
+            &|p: &[f64]| flat(&grad!(super::part0::f017)(p[0], &arr(&p[1..5]), p[5], p[6])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f017)(p[0], &arr(&p[1..5]), p[5], p[6], t[0], &arr(&t[1..5]), t[5], t[6]),
         );
         c.check_hvp(
             "part0::f017",
-            &[0.379, 1.358, -0.945, -0.264],
-            &[-0.625, 0.25, -1.0, -0.125],
-            &|p: &[f64]| flat(&grad!(super::part0::f017)(4, &p[0..4])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f017)(4, &p[0..4], &t[0..4].to_vec())),
+            &[-0.517, -0.42, -0.906, 0.702, -0.102, -1.156, 0.286],
+            &[-0.625, 0.25, -1.0, -0.125, 0.75, -0.5, 0.375],
+            &|p: &[f64]| flat(&grad!(super::part0::f017)(p[0], &arr(&p[1..5]), p[5], p[6])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f017)(p[0], &arr(&p[1..5]), p[5], p[6], &t[0], &arr(&t[1..5]), &t[5], &t[6])),
         );
     }
 
     pub fn f018(c: &mut Checker) {
         c.check(
             "part0::f018",
-            "a",
-            &[0.922],
-            &|p: &[f64]| super::part0::f018(4, p[0]),
-            &|p: &[f64]| flat(&grad!(super::part0::f018)(4, p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f018)(4, p[0], t[0]),
+            "x[0] x[1] x[2] x[3] a",
+            &[1.399, -0.299, 1.006, 0.086, -0.361],
+            &|p: &[f64]| super::part0::f018(&arr(&p[0..4]), p[4]),
+            &|p: &[f64]| flat(&grad!(super::part0::f018)(&arr(&p[0..4]), p[4])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f018)(&arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
         );
         c.check_hvp(
             "part0::f018",
-            &[0.922],
-            &[1.0],
-            &|p: &[f64]| flat(&grad!(super::part0::f018)(4, p[0])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f018)(4, p[0], &t[0])),
+            &[1.399, -0.299, 1.006, 0.086, -0.361],
+            &[1.0, -0.25, 0.625, -0.625, 0.25],
+            &|p: &[f64]| flat(&grad!(super::part0::f018)(&arr(&p[0..4]), p[4])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f018)(&arr(&p[0..4]), p[4], &arr(&t[0..4]), &t[4])),
         );
     }
 
     pub fn f019(c: &mut Checker) {
         c.check(
             "part0::f019",
-            "a x[0] x[1] x[2] x[3]",
-            &[1.375, 1.025, -0.189, -0.357, 1.319],
-            &|p: &[f64]| super::part0::f019(p[0], &p[1..5]),
-            &|p: &[f64]| flat(&grad!(super::part0::f019)(p[0], &p[1..5])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f019)(p[0], &p[1..5], t[0], &t[1..5].to_vec()),
+            "a",
+            &[-0.436],
+            &|p: &[f64]| super::part0::f019(p[0]),
+            &|p: &[f64]| flat(&grad!(super::part0::f019)(p[0])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f019)(p[0], t[0]),
         );
         c.check_hvp(
             "part0::f019",
-            &[1.375, 1.025, -0.189, -0.357, 1.319],
-            &[0.5, -0.75, 0.125, 1.0, -0.25],
-            &|p: &[f64]| flat(&grad!(super::part0::f019)(p[0], &p[1..5])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f019)(p[0], &p[1..5], &t[0], &t[1..5].to_vec())),
+            &[-0.436],
+            &[0.5],
+            &|p: &[f64]| flat(&grad!(super::part0::f019)(p[0])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f019)(p[0], &t[0])),
         );
     }
 
     pub fn f020(c: &mut Checker) {
         c.check(
             "part0::f020",
-            "x[0] x[1] x[2] x[3]",
-            &[0.985, 0.535, 1.112, 1.218],
-            &|p: &[f64]| super::part0::f020(2, &arr(&p[0..4])),
-            &|p: &[f64]| flat(&grad!(super::part0::f020)(2, &arr(&p[0..4]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f020)(2, &arr(&p[0..4]), &arr(&t[0..4])),
+            "b x[0] x[1] x[2] x[3] a",
+            &[-0.535, -0.532, 0.987, -0.635, -0.576, -0.561],
+            &|p: &[f64]| super::part0::f020(p[0], 5, &arr(&p[1..5]), 0.489, p[5]),
+            &|p: &[f64]| flat(&grad!(super::part0::f020)(p[0], 5, &arr(&p[1..5]), 0.489, p[5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f020)(p[0], 5, &arr(&p[1..5]), 0.489, p[5], t[0], &arr(&t[1..5]), t[5]),
         );
         c.check_hvp(
             "part0::f020",
-            &[0.985, 0.535, 1.112, 1.218],
-            &[0.0, 0.875, -0.375, 0.5],
-            &|p: &[f64]| flat(&grad!(super::part0::f020)(2, &arr(&p[0..4]))),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f020)(2, &arr(&p[0..4]), &arr(&t[0..4]))),
+            &[-0.535, -0.532, 0.987, -0.635, -0.576, -0.561],
+            &[0.0, 0.875, -0.375, 0.5, -0.75, 0.125],
+            &|p: &[f64]| flat(&grad!(super::part0::f020)(p[0], 5, &arr(&p[1..5]), 0.489, p[5])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f020)(p[0], 5, &arr(&p[1..5]), 0.489, p[5], &t[0], &arr(&t[1..5]), &t[5])),
         );
     }
 
     pub fn f021(c: &mut Checker) {
         c.check(
             "part0::f021",
-            "x[0] x[1] x[2] x[3] b a",
-            &[1.231, -1.22, -0.534, 0.111, -1.45, -1.357],
-            &|p: &[f64]| super::part0::f021(&arr(&p[0..4]), p[4], p[5]),
-            &|p: &[f64]| flat(&grad!(super::part0::f021)(&arr(&p[0..4]), p[4], p[5])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f021)(&arr(&p[0..4]), p[4], p[5], &arr(&t[0..4]), t[4], t[5]),
+            "b x[0] x[1] x[2] x[3] a",
+            &[0.436, -0.685, 0.324, 0.226, -0.237, 0.064],
+            &|p: &[f64]| super::part0::f021(p[0], &arr(&p[1..5]), p[5]),
+            &|p: &[f64]| flat(&grad!(super::part0::f021)(p[0], &arr(&p[1..5]), p[5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f021)(p[0], &arr(&p[1..5]), p[5], t[0], &arr(&t[1..5]), t[5]),
         );
         c.check_hvp(
             "part0::f021",
-            &[1.231, -1.22, -0.534, 0.111, -1.45, -1.357],
+            &[0.436, -0.685, 0.324, 0.226, -0.237, 0.064],
             &[-0.5, 0.375, -0.875, 0.0, 0.875, -0.375],
-            &|p: &[f64]| flat(&grad!(super::part0::f021)(&arr(&p[0..4]), p[4], p[5])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f021)(&arr(&p[0..4]), p[4], p[5], &arr(&t[0..4]), &t[4], &t[5])),
+            &|p: &[f64]| flat(&grad!(super::part0::f021)(p[0], &arr(&p[1..5]), p[5])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f021)(p[0], &arr(&p[1..5]), p[5], &t[0], &arr(&t[1..5]), &t[5])),
         );
     }
 
     pub fn f022(c: &mut Checker) {
         c.check(
             "part0::f022",
-            "a x[0] x[1] x[2] x[3]",
-            &[0.051, 0.469, 1.164, 1.353, -0.29],
-            &|p: &[f64]| super::part0::f022(p[0], 0.058, &arr(&p[1..5])),
-            &|p: &[f64]| flat(&grad!(super::part0::f022)(p[0], 0.058, &arr(&p[1..5]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f022)(p[0], 0.058, &arr(&p[1..5]), t[0], &arr(&t[1..5])),
+            "c x[0] x[1] x[2] x[3] b a",
+            &[-0.536, 1.082, -0.382, 1.443, 1.155, 1.155, 0.285],
+            &|p: &[f64]| super::part0::f022(p[0], &arr(&p[1..5]), p[5], p[6]),
+            &|p: &[f64]| flat(&grad!(super::part0::f022)(p[0], &arr(&p[1..5]), p[5], p[6])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f022)(p[0], &arr(&p[1..5]), p[5], p[6], t[0], &arr(&t[1..5]), t[5], t[6]),
         );
         c.check_hvp(
             "part0::f022",
-            &[0.051, 0.469, 1.164, 1.353, -0.29],
-            &[-1.0, -0.125, 0.75, -0.5, 0.375],
-            &|p: &[f64]| flat(&grad!(super::part0::f022)(p[0], 0.058, &arr(&p[1..5]))),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f022)(p[0], 0.058, &arr(&p[1..5]), &t[0], &arr(&t[1..5]))),
+            &[-0.536, 1.082, -0.382, 1.443, 1.155, 1.155, 0.285],
+            &[-1.0, -0.125, 0.75, -0.5, 0.375, -0.875, 0.0],
+            &|p: &[f64]| flat(&grad!(super::part0::f022)(p[0], &arr(&p[1..5]), p[5], p[6])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f022)(p[0], &arr(&p[1..5]), p[5], p[6], &t[0], &arr(&t[1..5]), &t[5], &t[6])),
         );
     }
 
     pub fn f023(c: &mut Checker) {
         c.check(
             "part0::f023",
-            "a",
-            &[1.1],
-            &|p: &[f64]| super::part0::f023(5, p[0]),
-            &|p: &[f64]| flat(&grad!(super::part0::f023)(5, p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f023)(5, p[0], t[0]),
+            "b a",
+            &[0.524, 1.452],
+            &|p: &[f64]| super::part0::f023(p[0], p[1]),
+            &|p: &[f64]| flat(&grad!(super::part0::f023)(p[0], p[1])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f023)(p[0], p[1], t[0], t[1]),
         );
         c.check_hvp(
             "part0::f023",
-            &[1.1],
-            &[0.625],
-            &|p: &[f64]| flat(&grad!(super::part0::f023)(5, p[0])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f023)(5, p[0], &t[0])),
+            &[0.524, 1.452],
+            &[0.625, -0.625],
+            &|p: &[f64]| flat(&grad!(super::part0::f023)(p[0], p[1])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f023)(p[0], p[1], &t[0], &t[1])),
         );
     }
 
     pub fn f024(c: &mut Checker) {
         c.check(
             "part0::f024",
-            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
-            &[1.188, -1.045, -1.194, -0.945, -1.226, 1.077, -1.332, -0.878],
-            &|p: &[f64]| super::part0::f024(&p[0..4].to_vec(), &arr(&p[4..8])),
-            &|p: &[f64]| flat(&grad!(super::part0::f024)(&p[0..4].to_vec(), &arr(&p[4..8]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f024)(&p[0..4].to_vec(), &arr(&p[4..8]), &t[0..4].to_vec(), &arr(&t[4..8])),
+            "b a",
+            &[-0.981, 0.39],
+            &|p: &[f64]| super::part0::f024(p[0], 3, p[1]),
+            &|p: &[f64]| flat(&grad!(super::part0::f024)(p[0], 3, p[1])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f024)(p[0], 3, p[1], t[0], t[1]),
         );
         c.check_hvp(
             "part0::f024",
-            &[1.188, -1.045, -1.194, -0.945, -1.226, 1.077, -1.332, -0.878],
-            &[0.125, 1.0, -0.25, 0.625, -0.625, 0.25, -1.0, -0.125],
-            &|p: &[f64]| flat(&grad!(super::part0::f024)(&p[0..4].to_vec(), &arr(&p[4..8]))),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f024)(&p[0..4].to_vec(), &arr(&p[4..8]), &t[0..4].to_vec(), &arr(&t[4..8]))),
+            &[-0.981, 0.39],
+            &[0.125, 1.0],
+            &|p: &[f64]| flat(&grad!(super::part0::f024)(p[0], 3, p[1])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f024)(p[0], 3, p[1], &t[0], &t[1])),
         );
     }
 
     pub fn f025(c: &mut Checker) {
         c.check(
             "part0::f025",
-            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3] a",
-            &[-0.238, 0.907, -0.261, 0.765, -0.431, 0.77, 0.167, 0.208, -0.209],
-            &|p: &[f64]| super::part0::f025(&arr(&p[0..4]), &arr(&p[4..8]), p[8]),
-            &|p: &[f64]| flat(&grad!(super::part0::f025)(&arr(&p[0..4]), &arr(&p[4..8]), p[8])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f025)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], &arr(&t[0..4]), &arr(&t[4..8]), t[8]),
+            "x[0] x[1] x[2] x[3]",
+            &[-0.976, 1.409, -1.275, -1.164],
+            &|p: &[f64]| super::part0::f025(4, &arr(&p[0..4])),
+            &|p: &[f64]| flat(&grad!(super::part0::f025)(4, &arr(&p[0..4]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f025)(4, &arr(&p[0..4]), &arr(&t[0..4])),
         );
         c.check_hvp(
             "part0::f025",
-            &[-0.238, 0.907, -0.261, 0.765, -0.431, 0.77, 0.167, 0.208, -0.209],
-            &[-0.375, 0.5, -0.75, 0.125, 1.0, -0.25, 0.625, -0.625, 0.25],
-            &|p: &[f64]| flat(&grad!(super::part0::f025)(&arr(&p[0..4]), &arr(&p[4..8]), p[8])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f025)(&arr(&p[0..4]), &arr(&p[4..8]), p[8], &arr(&t[0..4]), &arr(&t[4..8]), &t[8])),
+            &[-0.976, 1.409, -1.275, -1.164],
+            &[-0.375, 0.5, -0.75, 0.125],
+            &|p: &[f64]| flat(&grad!(super::part0::f025)(4, &arr(&p[0..4]))),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f025)(4, &arr(&p[0..4]), &arr(&t[0..4]))),
         );
     }
 
     pub fn f026(c: &mut Checker) {
         c.check(
             "part0::f026",
-            "a x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
-            &[-0.183, -0.309, -0.608, -0.227, -0.36, -1.4, 1.222, -0.379, 0.298],
-            &|p: &[f64]| super::part0::f026(p[0], &p[1..5], &arr(&p[5..9])),
-            &|p: &[f64]| flat(&grad!(super::part0::f026)(p[0], &p[1..5], &arr(&p[5..9]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f026)(p[0], &p[1..5], &arr(&p[5..9]), t[0], &t[1..5].to_vec(), &arr(&t[5..9])),
+            "b a x[0] x[1] x[2] x[3]",
+            &[0.967, -1.098, -0.091, -0.338, 1.322, 0.299],
+            &|p: &[f64]| super::part0::f026(p[0], p[1], 5, &arr(&p[2..6])),
+            &|p: &[f64]| flat(&grad!(super::part0::f026)(p[0], p[1], 5, &arr(&p[2..6]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f026)(p[0], p[1], 5, &arr(&p[2..6]), t[0], t[1], &arr(&t[2..6])),
         );
         c.check_hvp(
             "part0::f026",
-            &[-0.183, -0.309, -0.608, -0.227, -0.36, -1.4, 1.222, -0.379, 0.298],
-            &[-0.875, 0.0, 0.875, -0.375, 0.5, -0.75, 0.125, 1.0, -0.25],
-            &|p: &[f64]| flat(&grad!(super::part0::f026)(p[0], &p[1..5], &arr(&p[5..9]))),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f026)(p[0], &p[1..5], &arr(&p[5..9]), &t[0], &t[1..5].to_vec(), &arr(&t[5..9]))),
+            &[0.967, -1.098, -0.091, -0.338, 1.322, 0.299],
+            &[-0.875, 0.0, 0.875, -0.375, 0.5, -0.75],
+            &|p: &[f64]| flat(&grad!(super::part0::f026)(p[0], p[1], 5, &arr(&p[2..6]))),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f026)(p[0], p[1], 5, &arr(&p[2..6]), &t[0], &t[1], &arr(&t[2..6]))),
         );
     }
 
     pub fn f027(c: &mut Checker) {
         c.check(
             "part0::f027",
-            "b a",
-            &[0.463, -1.355],
-            &|p: &[f64]| super::part0::f027(p[0], p[1]),
-            &|p: &[f64]| flat(&grad!(super::part0::f027)(p[0], p[1])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f027)(p[0], p[1], t[0], t[1]),
+            "b c a x[0] x[1] x[2] x[3]",
+            &[0.879, 0.189, -1.028, -1.187, 0.685, -1.477, -1.246],
+            &|p: &[f64]| super::part0::f027(p[0], p[1], p[2], &p[3..7].to_vec()),
+            &|p: &[f64]| flat(&grad!(super::part0::f027)(p[0], p[1], p[2], &p[3..7].to_vec())),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f027)(p[0], p[1], p[2], &p[3..7].to_vec(), t[0], t[1], t[2], &t[3..7].to_vec()),
         );
         c.check_hvp(
             "part0::f027",
-            &[0.463, -1.355],
-            &[0.75, -0.5],
-            &|p: &[f64]| flat(&grad!(super::part0::f027)(p[0], p[1])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f027)(p[0], p[1], &t[0], &t[1])),
+            &[0.879, 0.189, -1.028, -1.187, 0.685, -1.477, -1.246],
+            &[0.75, -0.5, 0.375, -0.875, 0.0, 0.875, -0.375],
+            &|p: &[f64]| flat(&grad!(super::part0::f027)(p[0], p[1], p[2], &p[3..7].to_vec())),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f027)(p[0], p[1], p[2], &p[3..7].to_vec(), &t[0], &t[1], &t[2], &t[3..7].to_vec())),
         );
     }
 
     pub fn f028(c: &mut Checker) {
         c.check(
             "part0::f028",
-            "a",
-            &[0.796],
-            &|p: &[f64]| super::part0::f028(p[0]),
-            &|p: &[f64]| flat(&grad!(super::part0::f028)(p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f028)(p[0], t[0]),
+            "b c a",
+            &[-1.492, 1.334, -0.131],
+            &|p: &[f64]| super::part0::f028(p[0], 2, p[1], p[2]),
+            &|p: &[f64]| flat(&grad!(super::part0::f028)(p[0], 2, p[1], p[2])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f028)(p[0], 2, p[1], p[2], t[0], t[1], t[2]),
         );
         c.check_hvp(
             "part0::f028",
-            &[0.796],
-            &[0.25],
-            &|p: &[f64]| flat(&grad!(super::part0::f028)(p[0])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f028)(p[0], &t[0])),
+            &[-1.492, 1.334, -0.131],
+            &[0.25, -1.0, -0.125],
+            &|p: &[f64]| flat(&grad!(super::part0::f028)(p[0], 2, p[1], p[2])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f028)(p[0], 2, p[1], p[2], &t[0], &t[1], &t[2])),
         );
     }
 
     pub fn f029(c: &mut Checker) {
         c.check(
             "part0::f029",
-            "x[0] x[1] x[2] x[3] a",
-            &[-1.175, 1.411, 0.843, -0.493, -0.427],
-            &|p: &[f64]| super::part0::f029(2, &arr(&p[0..4]), p[4]),
-            &|p: &[f64]| flat(&grad!(super::part0::f029)(2, &arr(&p[0..4]), p[4])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f029)(2, &arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
+            "a b",
+            &[0.986, 0.872],
+            &|p: &[f64]| super::part0::f029(p[0], p[1]),
+            &|p: &[f64]| flat(&grad!(super::part0::f029)(p[0], p[1])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f029)(p[0], p[1], t[0], t[1]),
         );
         c.check_hvp(
             "part0::f029",
-            &[-1.175, 1.411, 0.843, -0.493, -0.427],
-            &[-0.25, 0.625, -0.625, 0.25, -1.0],
-            &|p: &[f64]| flat(&grad!(super::part0::f029)(2, &arr(&p[0..4]), p[4])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f029)(2, &arr(&p[0..4]), p[4], &arr(&t[0..4]), &t[4])),
+            &[0.986, 0.872],
+            &[-0.25, 0.625],
+            &|p: &[f64]| flat(&grad!(super::part0::f029)(p[0], p[1])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f029)(p[0], p[1], &t[0], &t[1])),
         );
     }
 
     pub fn f030(c: &mut Checker) {
         c.check(
             "part0::f030",
-            "x[0] x[1] x[2] x[3]",
-            &[0.12, 1.447, -1.48, -1.276],
-            &|p: &[f64]| super::part0::f030(&arr(&p[0..4])),
-            &|p: &[f64]| flat(&grad!(super::part0::f030)(&arr(&p[0..4]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f030)(&arr(&p[0..4]), &arr(&t[0..4])),
+            "x[0] x[1] x[2] x[3] a y[0] y[1] y[2] y[3] b",
+            &[0.131, 0.621, 0.673, -1.257, 0.329, -0.661, 0.981, -0.765, 0.191, -0.747],
+            &|p: &[f64]| super::part0::f030(&arr(&p[0..4]), p[4], &arr(&p[5..9]), p[9]),
+            &|p: &[f64]| flat(&grad!(super::part0::f030)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), p[9])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f030)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), p[9], &arr(&t[0..4]), t[4], &arr(&t[5..9]), t[9]),
         );
         c.check_hvp(
             "part0::f030",
-            &[0.12, 1.447, -1.48, -1.276],
-            &[-0.75, 0.125, 1.0, -0.25],
-            &|p: &[f64]| flat(&grad!(super::part0::f030)(&arr(&p[0..4]))),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f030)(&arr(&p[0..4]), &arr(&t[0..4]))),
+            &[0.131, 0.621, 0.673, -1.257, 0.329, -0.661, 0.981, -0.765, 0.191, -0.747],
+            &[-0.75, 0.125, 1.0, -0.25, 0.625, -0.625, 0.25, -1.0, -0.125, 0.75],
+            &|p: &[f64]| flat(&grad!(super::part0::f030)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), p[9])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f030)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), p[9], &arr(&t[0..4]), &t[4], &arr(&t[5..9]), &t[9])),
         );
     }
 
     pub fn f031(c: &mut Checker) {
         c.check(
             "part0::f031",
-            "a x[0] x[1] x[2] x[3]",
-            &[0.233, -0.555, 0.859, -1.146, 1.041],
-            &|p: &[f64]| super::part0::f031(p[0], &arr(&p[1..5]), -0.841),
-            &|p: &[f64]| flat(&grad!(super::part0::f031)(p[0], &arr(&p[1..5]), -0.841)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f031)(p[0], &arr(&p[1..5]), -0.841, t[0], &arr(&t[1..5])),
+            "x[0] x[1] x[2] x[3] a b",
+            &[-1.279, -0.275, 1.3, 0.438, 0.529, 0.157],
+            &|p: &[f64]| super::part0::f031(&arr(&p[0..4]), p[4], p[5], 5),
+            &|p: &[f64]| flat(&grad!(super::part0::f031)(&arr(&p[0..4]), p[4], p[5], 5)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f031)(&arr(&p[0..4]), p[4], p[5], 5, &arr(&t[0..4]), t[4], t[5]),
         );
         c.check_hvp(
             "part0::f031",
-            &[0.233, -0.555, 0.859, -1.146, 1.041],
-            &[0.875, -0.375, 0.5, -0.75, 0.125],
-            &|p: &[f64]| flat(&grad!(super::part0::f031)(p[0], &arr(&p[1..5]), -0.841)),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f031)(p[0], &arr(&p[1..5]), -0.841, &t[0], &arr(&t[1..5]))),
+            &[-1.279, -0.275, 1.3, 0.438, 0.529, 0.157],
+            &[0.875, -0.375, 0.5, -0.75, 0.125, 1.0],
+            &|p: &[f64]| flat(&grad!(super::part0::f031)(&arr(&p[0..4]), p[4], p[5], 5)),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f031)(&arr(&p[0..4]), p[4], p[5], 5, &arr(&t[0..4]), &t[4], &t[5])),
         );
     }
 
     pub fn f032(c: &mut Checker) {
         c.check(
             "part0::f032",
-            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3] a",
-            &[0.191, -0.747, 1.012, -0.393, -0.378, -1.0, -0.233, 0.877, -0.468],
-            &|p: &[f64]| super::part0::f032(&arr(&p[0..4]), &p[4..8], p[8], 2),
-            &|p: &[f64]| flat(&grad!(super::part0::f032)(&arr(&p[0..4]), &p[4..8], p[8], 2)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f032)(&arr(&p[0..4]), &p[4..8], p[8], 2, &arr(&t[0..4]), &t[4..8].to_vec(), t[8]),
+            "b a",
+            &[-1.285, 1.155],
+            &|p: &[f64]| super::part0::f032(2, p[0], p[1]),
+            &|p: &[f64]| flat(&grad!(super::part0::f032)(2, p[0], p[1])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f032)(2, p[0], p[1], t[0], t[1]),
         );
         c.check_hvp(
             "part0::f032",
-            &[0.191, -0.747, 1.012, -0.393, -0.378, -1.0, -0.233, 0.877, -0.468],
-            &[0.375, -0.875, 0.0, 0.875, -0.375, 0.5, -0.75, 0.125, 1.0],
-            &|p: &[f64]| flat(&grad!(super::part0::f032)(&arr(&p[0..4]), &p[4..8], p[8], 2)),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f032)(&arr(&p[0..4]), &p[4..8], p[8], 2, &arr(&t[0..4]), &t[4..8].to_vec(), &t[8])),
+            &[-1.285, 1.155],
+            &[0.375, -0.875],
+            &|p: &[f64]| flat(&grad!(super::part0::f032)(2, p[0], p[1])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f032)(2, p[0], p[1], &t[0], &t[1])),
         );
     }
 
     pub fn f033(c: &mut Checker) {
         c.check(
             "part0::f033",
-            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
-            &[0.652, 1.415, -0.613, 1.008, 0.469, -0.557, -0.113, -0.408],
-            &|p: &[f64]| super::part0::f033(&arr(&p[0..4]), 3, &arr(&p[4..8])),
-            &|p: &[f64]| flat(&grad!(super::part0::f033)(&arr(&p[0..4]), 3, &arr(&p[4..8]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f033)(&arr(&p[0..4]), 3, &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8])),
+            "x[0] x[1] x[2] x[3] b a",
+            &[0.487, 0.371, -0.895, 0.451, 0.808, -1.06],
+            &|p: &[f64]| super::part0::f033(&arr(&p[0..4]), p[4], p[5]),
+            &|p: &[f64]| flat(&grad!(super::part0::f033)(&arr(&p[0..4]), p[4], p[5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f033)(&arr(&p[0..4]), p[4], p[5], &arr(&t[0..4]), t[4], t[5]),
         );
         c.check_hvp(
             "part0::f033",
-            &[0.652, 1.415, -0.613, 1.008, 0.469, -0.557, -0.113, -0.408],
-            &[-0.125, 0.75, -0.5, 0.375, -0.875, 0.0, 0.875, -0.375],
-            &|p: &[f64]| flat(&grad!(super::part0::f033)(&arr(&p[0..4]), 3, &arr(&p[4..8]))),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f033)(&arr(&p[0..4]), 3, &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8]))),
+            &[0.487, 0.371, -0.895, 0.451, 0.808, -1.06],
+            &[-0.125, 0.75, -0.5, 0.375, -0.875, 0.0],
+            &|p: &[f64]| flat(&grad!(super::part0::f033)(&arr(&p[0..4]), p[4], p[5])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f033)(&arr(&p[0..4]), p[4], p[5], &arr(&t[0..4]), &t[4], &t[5])),
         );
     }
 
     pub fn f034(c: &mut Checker) {
         c.check(
             "part0::f034",
-            "a x[0] x[1] x[2] x[3] b",
-            &[0.219, 0.151, 0.379, 1.5, -0.579, -1.249],
-            &|p: &[f64]| super::part0::f034(p[0], &arr(&p[1..5]), p[5]),
-            &|p: &[f64]| flat(&grad!(super::part0::f034)(p[0], &arr(&p[1..5]), p[5])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f034)(p[0], &arr(&p[1..5]), p[5], t[0], &arr(&t[1..5]), t[5]),
+            "a",
+            &[0.855],
+            &|p: &[f64]| super::part0::f034(p[0]),
+            &|p: &[f64]| flat(&grad!(super::part0::f034)(p[0])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f034)(p[0], t[0]),
         );
         c.check_hvp(
             "part0::f034",
-            &[0.219, 0.151, 0.379, 1.5, -0.579, -1.249],
-            &[-0.625, 0.25, -1.0, -0.125, 0.75, -0.5],
-            &|p: &[f64]| flat(&grad!(super::part0::f034)(p[0], &arr(&p[1..5]), p[5])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f034)(p[0], &arr(&p[1..5]), p[5], &t[0], &arr(&t[1..5]), &t[5])),
+            &[0.855],
+            &[-0.625],
+            &|p: &[f64]| flat(&grad!(super::part0::f034)(p[0])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f034)(p[0], &t[0])),
         );
     }
 
     pub fn f035(c: &mut Checker) {
         c.check(
             "part0::f035",
-            "a x[0] x[1] x[2] x[3] b",
-            &[-0.661, -0.946, 0.931, 0.891, -1.291, -0.403],
-            &|p: &[f64]| super::part0::f035(p[0], &arr(&p[1..5]), p[5], 4),
-            &|p: &[f64]| flat(&grad!(super::part0::f035)(p[0], &arr(&p[1..5]), p[5], 4)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f035)(p[0], &arr(&p[1..5]), p[5], 4, t[0], &arr(&t[1..5]), t[5]),
+            "a",
+            &[-0.726],
+            &|p: &[f64]| super::part0::f035(p[0]),
+            &|p: &[f64]| flat(&grad!(super::part0::f035)(p[0])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f035)(p[0], t[0]),
         );
         c.check_hvp(
             "part0::f035",
-            &[-0.661, -0.946, 0.931, 0.891, -1.291, -0.403],
-            &[1.0, -0.25, 0.625, -0.625, 0.25, -1.0],
-            &|p: &[f64]| flat(&grad!(super::part0::f035)(p[0], &arr(&p[1..5]), p[5], 4)),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f035)(p[0], &arr(&p[1..5]), p[5], 4, &t[0], &arr(&t[1..5]), &t[5])),
+            &[-0.726],
+            &[1.0],
+            &|p: &[f64]| flat(&grad!(super::part0::f035)(p[0])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f035)(p[0], &t[0])),
         );
     }
 
     pub fn f036(c: &mut Checker) {
         c.check(
             "part0::f036",
-            "b a",
-            &[0.287, 1.475],
-            &|p: &[f64]| super::part0::f036(p[0], p[1], 5),
-            &|p: &[f64]| flat(&grad!(super::part0::f036)(p[0], p[1], 5)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f036)(p[0], p[1], 5, t[0], t[1]),
+            "a",
+            &[-0.451],
+            &|p: &[f64]| super::part0::f036(p[0]),
+            &|p: &[f64]| flat(&grad!(super::part0::f036)(p[0])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f036)(p[0], t[0]),
         );
         c.check_hvp(
             "part0::f036",
-            &[0.287, 1.475],
-            &[0.5, -0.75],
-            &|p: &[f64]| flat(&grad!(super::part0::f036)(p[0], p[1], 5)),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f036)(p[0], p[1], 5, &t[0], &t[1])),
+            &[-0.451],
+            &[0.5],
+            &|p: &[f64]| flat(&grad!(super::part0::f036)(p[0])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f036)(p[0], &t[0])),
         );
     }
 
     pub fn f037(c: &mut Checker) {
         c.check(
             "part0::f037",
-            "b x[0] x[1] x[2] x[3] c a",
-            &[-0.12, 0.626, -1.114, 0.25, 1.231, -0.99, 0.494],
-            &|p: &[f64]| super::part0::f037(p[0], &arr(&p[1..5]), p[5], p[6]),
-            &|p: &[f64]| flat(&grad!(super::part0::f037)(p[0], &arr(&p[1..5]), p[5], p[6])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f037)(p[0], &arr(&p[1..5]), p[5], p[6], t[0], &arr(&t[1..5]), t[5], t[6]),
+            "x[0] x[1] x[2] x[3] a",
+            &[0.464, 0.267, 1.353, -1.201, 0.846],
+            &|p: &[f64]| super::part0::f037(4, &arr(&p[0..4]), p[4]),
+            &|p: &[f64]| flat(&grad!(super::part0::f037)(4, &arr(&p[0..4]), p[4])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f037)(4, &arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
         );
         c.check_hvp(
             "part0::f037",
-            &[-0.12, 0.626, -1.114, 0.25, 1.231, -0.99, 0.494],
-            &[0.0, 0.875, -0.375, 0.5, -0.75, 0.125, 1.0],
-            &|p: &[f64]| flat(&grad!(super::part0::f037)(p[0], &arr(&p[1..5]), p[5], p[6])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f037)(p[0], &arr(&p[1..5]), p[5], p[6], &t[0], &arr(&t[1..5]), &t[5], &t[6])),
+            &[0.464, 0.267, 1.353, -1.201, 0.846],
+            &[0.0, 0.875, -0.375, 0.5, -0.75],
+            &|p: &[f64]| flat(&grad!(super::part0::f037)(4, &arr(&p[0..4]), p[4])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f037)(4, &arr(&p[0..4]), p[4], &arr(&t[0..4]), &t[4])),
         );
     }
 
     pub fn f038(c: &mut Checker) {
         c.check(
             "part0::f038",
-            "x[0] x[1] x[2] x[3] a",
-            &[-0.686, 0.217, 0.845, -0.377, 1.16],
-            &|p: &[f64]| super::part0::f038(&p[0..4], p[4]),
-            &|p: &[f64]| flat(&grad!(super::part0::f038)(&p[0..4], p[4])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f038)(&p[0..4], p[4], &t[0..4].to_vec(), t[4]),
+            "a",
+            &[-1.085],
+            &|p: &[f64]| super::part0::f038(p[0], 4),
+            &|p: &[f64]| flat(&grad!(super::part0::f038)(p[0], 4)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f038)(p[0], 4, t[0]),
         );
         c.check_hvp(
             "part0::f038",
-            &[-0.686, 0.217, 0.845, -0.377, 1.16],
-            &[-0.5, 0.375, -0.875, 0.0, 0.875],
-            &|p: &[f64]| flat(&grad!(super::part0::f038)(&p[0..4], p[4])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f038)(&p[0..4], p[4], &t[0..4].to_vec(), &t[4])),
+            &[-1.085],
+            &[-0.5],
+            &|p: &[f64]| flat(&grad!(super::part0::f038)(p[0], 4)),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f038)(p[0], 4, &t[0])),
         );
     }
 
     pub fn f039(c: &mut Checker) {
         c.check(
             "part0::f039",
-            "x[0] x[1] x[2] x[3]",
-            &[1.271, 0.652, -0.614, 0.61],
-            &|p: &[f64]| super::part0::f039(&p[0..4].to_vec()),
-            &|p: &[f64]| flat(&grad!(super::part0::f039)(&p[0..4].to_vec())),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f039)(&p[0..4].to_vec(), &t[0..4].to_vec()),
+            "a y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3] b",
+            &[0.631, -0.837, 0.323, -0.371, -0.434, -0.061, -0.416, 0.542, 0.272, -0.268],
+            &|p: &[f64]| super::part0::f039(p[0], &p[1..5], &arr(&p[5..9]), p[9]),
+            &|p: &[f64]| flat(&grad!(super::part0::f039)(p[0], &p[1..5], &arr(&p[5..9]), p[9])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f039)(p[0], &p[1..5], &arr(&p[5..9]), p[9], t[0], &t[1..5].to_vec(), &arr(&t[5..9]), t[9]),
         );
         c.check_hvp(
             "part0::f039",
-            &[1.271, 0.652, -0.614, 0.61],
-            &[-1.0, -0.125, 0.75, -0.5],
-            &|p: &[f64]| flat(&grad!(super::part0::f039)(&p[0..4].to_vec())),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f039)(&p[0..4].to_vec(), &t[0..4].to_vec())),
+            &[0.631, -0.837, 0.323, -0.371, -0.434, -0.061, -0.416, 0.542, 0.272, -0.268],
+            &[-1.0, -0.125, 0.75, -0.5, 0.375, -0.875, 0.0, 0.875, -0.375, 0.5],
+            &|p: &[f64]| flat(&grad!(super::part0::f039)(p[0], &p[1..5], &arr(&p[5..9]), p[9])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f039)(p[0], &p[1..5], &arr(&p[5..9]), p[9], &t[0], &t[1..5].to_vec(), &arr(&t[5..9]), &t[9])),
         );
     }
 
     pub fn f040(c: &mut Checker) {
         c.check(
             "part0::f040",
-            "a",
-            &[-1.22],
-            &|p: &[f64]| super::part0::f040(p[0]),
-            &|p: &[f64]| flat(&grad!(super::part0::f040)(p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f040)(p[0], t[0]),
+            "a x[0] x[1] x[2] x[3]",
+            &[-0.32, 1.359, -1.08, -0.678, -1.195],
+            &|p: &[f64]| super::part0::f040(p[0], &arr(&p[1..5])),
+            &|p: &[f64]| flat(&grad!(super::part0::f040)(p[0], &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f040)(p[0], &arr(&p[1..5]), t[0], &arr(&t[1..5])),
         );
         c.check_hvp(
             "part0::f040",
-            &[-1.22],
-            &[0.625],
-            &|p: &[f64]| flat(&grad!(super::part0::f040)(p[0])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f040)(p[0], &t[0])),
+            &[-0.32, 1.359, -1.08, -0.678, -1.195],
+            &[0.625, -0.625, 0.25, -1.0, -0.125],
+            &|p: &[f64]| flat(&grad!(super::part0::f040)(p[0], &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f040)(p[0], &arr(&p[1..5]), &t[0], &arr(&t[1..5]))),
         );
     }
 
     pub fn f041(c: &mut Checker) {
         c.check(
             "part0::f041",
-            "b x[0] x[1] x[2] x[3] c a",
-            &[-1.214, 0.352, 0.568, 0.33, -1.096, 0.464, 0.19],
-            &|p: &[f64]| super::part0::f041(p[0], &arr(&p[1..5]), p[5], p[6]),
-            &|p: &[f64]| flat(&grad!(super::part0::f041)(p[0], &arr(&p[1..5]), p[5], p[6])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f041)(p[0], &arr(&p[1..5]), p[5], p[6], t[0], &arr(&t[1..5]), t[5], t[6]),
+            "a x[0] x[1] x[2] x[3]",
+            &[-0.073, -0.486, 0.79, 0.474, -1.057],
+            &|p: &[f64]| super::part0::f041(p[0], 5, &arr(&p[1..5])),
+            &|p: &[f64]| flat(&grad!(super::part0::f041)(p[0], 5, &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f041)(p[0], 5, &arr(&p[1..5]), t[0], &arr(&t[1..5])),
         );
         c.check_hvp(
             "part0::f041",
-            &[-1.214, 0.352, 0.568, 0.33, -1.096, 0.464, 0.19],
-            &[0.125, 1.0, -0.25, 0.625, -0.625, 0.25, -1.0],
-            &|p: &[f64]| flat(&grad!(super::part0::f041)(p[0], &arr(&p[1..5]), p[5], p[6])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f041)(p[0], &arr(&p[1..5]), p[5], p[6], &t[0], &arr(&t[1..5]), &t[5], &t[6])),
+            &[-0.073, -0.486, 0.79, 0.474, -1.057],
+            &[0.125, 1.0, -0.25, 0.625, -0.625],
+            &|p: &[f64]| flat(&grad!(super::part0::f041)(p[0], 5, &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f041)(p[0], 5, &arr(&p[1..5]), &t[0], &arr(&t[1..5]))),
         );
     }
 
     pub fn f042(c: &mut Checker) {
         c.check(
             "part0::f042",
-            "a",
-            &[0.894],
-            &|p: &[f64]| super::part0::f042(p[0]),
-            &|p: &[f64]| flat(&grad!(super::part0::f042)(p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f042)(p[0], t[0]),
+            "a c b",
+            &[0.832, 1.033, 0.49],
+            &|p: &[f64]| super::part0::f042(2, p[0], p[1], p[2]),
+            &|p: &[f64]| flat(&grad!(super::part0::f042)(2, p[0], p[1], p[2])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f042)(2, p[0], p[1], p[2], t[0], t[1], t[2]),
         );
         c.check_hvp(
             "part0::f042",
-            &[0.894],
-            &[-0.375],
-            &|p: &[f64]| flat(&grad!(super::part0::f042)(p[0])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f042)(p[0], &t[0])),
+            &[0.832, 1.033, 0.49],
+            &[-0.375, 0.5, -0.75],
+            &|p: &[f64]| flat(&grad!(super::part0::f042)(2, p[0], p[1], p[2])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f042)(2, p[0], p[1], p[2], &t[0], &t[1], &t[2])),
         );
     }
 
     pub fn f043(c: &mut Checker) {
         c.check(
             "part0::f043",
-            "x[0] x[1] x[2] x[3]",
-            &[-1.237, -0.878, 0.936, 0.395],
-            &|p: &[f64]| super::part0::f043(&arr(&p[0..4])),
-            &|p: &[f64]| flat(&grad!(super::part0::f043)(&arr(&p[0..4]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f043)(&arr(&p[0..4]), &arr(&t[0..4])),
+            "a",
+            &[-0.764],
+            &|p: &[f64]| super::part0::f043(p[0]),
+            &|p: &[f64]| flat(&grad!(super::part0::f043)(p[0])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f043)(p[0], t[0]),
         );
         c.check_hvp(
             "part0::f043",
-            &[-1.237, -0.878, 0.936, 0.395],
-            &[-0.875, 0.0, 0.875, -0.375],
-            &|p: &[f64]| flat(&grad!(super::part0::f043)(&arr(&p[0..4]))),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f043)(&arr(&p[0..4]), &arr(&t[0..4]))),
+            &[-0.764],
+            &[-0.875],
+            &|p: &[f64]| flat(&grad!(super::part0::f043)(p[0])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f043)(p[0], &t[0])),
         );
     }
 
     pub fn f044(c: &mut Checker) {
         c.check(
             "part0::f044",
-            "a",
-            &[1.47],
-            &|p: &[f64]| super::part0::f044(p[0]),
-            &|p: &[f64]| flat(&grad!(super::part0::f044)(p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f044)(p[0], t[0]),
+            "b a",
+            &[0.95, -1.39],
+            &|p: &[f64]| super::part0::f044(p[0], p[1]),
+            &|p: &[f64]| flat(&grad!(super::part0::f044)(p[0], p[1])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f044)(p[0], p[1], t[0], t[1]),
         );
         c.check_hvp(
             "part0::f044",
-            &[1.47],
-            &[0.75],
-            &|p: &[f64]| flat(&grad!(super::part0::f044)(p[0])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f044)(p[0], &t[0])),
+            &[0.95, -1.39],
+            &[0.75, -0.5],
+            &|p: &[f64]| flat(&grad!(super::part0::f044)(p[0], p[1])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f044)(p[0], p[1], &t[0], &t[1])),
         );
     }
 
     pub fn f045(c: &mut Checker) {
         c.check(
             "part0::f045",
-            "a x[0] x[1] x[2] x[3] b",
-            &[0.991, 1.288, -0.74, 0.117, -1.204, 0.08],
-            &|p: &[f64]| super::part0::f045(5, p[0], &arr(&p[1..5]), p[5]),
-            &|p: &[f64]| flat(&grad!(super::part0::f045)(5, p[0], &arr(&p[1..5]), p[5])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f045)(5, p[0], &arr(&p[1..5]), p[5], t[0], &arr(&t[1..5]), t[5]),
+            "a x[0] x[1] x[2] x[3]",
+            &[1.108, -0.266, -1.148, -0.647, -0.459],
+            &|p: &[f64]| super::part0::f045(3, p[0], &arr(&p[1..5])),
+            &|p: &[f64]| flat(&grad!(super::part0::f045)(3, p[0], &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f045)(3, p[0], &arr(&p[1..5]), t[0], &arr(&t[1..5])),
         );
         c.check_hvp(
             "part0::f045",
-            &[0.991, 1.288, -0.74, 0.117, -1.204, 0.08],
-            &[0.25, -1.0, -0.125, 0.75, -0.5, 0.375],
-            &|p: &[f64]| flat(&grad!(super::part0::f045)(5, p[0], &arr(&p[1..5]), p[5])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f045)(5, p[0], &arr(&p[1..5]), p[5], &t[0], &arr(&t[1..5]), &t[5])),
+            &[1.108, -0.266, -1.148, -0.647, -0.459],
+            &[0.25, -1.0, -0.125, 0.75, -0.5],
+            &|p: &[f64]| flat(&grad!(super::part0::f045)(3, p[0], &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f045)(3, p[0], &arr(&p[1..5]), &t[0], &arr(&t[1..5]))),
         );
     }
 
     pub fn f046(c: &mut Checker) {
         c.check(
             "part0::f046",
-            "c b x[0] x[1] x[2] x[3] a",
-            &[-1.114, -0.162, 0.797, -1.346, -0.577, -0.296, -1.411],
-            &|p: &[f64]| super::part0::f046(p[0], p[1], &arr(&p[2..6]), p[6]),
-            &|p: &[f64]| flat(&grad!(super::part0::f046)(p[0], p[1], &arr(&p[2..6]), p[6])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f046)(p[0], p[1], &arr(&p[2..6]), p[6], t[0], t[1], &arr(&t[2..6]), t[6]),
+            "x[0] x[1] x[2] x[3] a",
+            &[0.922, -1.099, 0.872, -1.09, 0.589],
+            &|p: &[f64]| super::part0::f046(3, &p[0..4], p[4], -0.69),
+            &|p: &[f64]| flat(&grad!(super::part0::f046)(3, &p[0..4], p[4], -0.69)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f046)(3, &p[0..4], p[4], -0.69, &t[0..4].to_vec(), t[4]),
         );
         c.check_hvp(
             "part0::f046",
-            &[-1.114, -0.162, 0.797, -1.346, -0.577, -0.296, -1.411],
-            &[-0.25, 0.625, -0.625, 0.25, -1.0, -0.125, 0.75],
-            &|p: &[f64]| flat(&grad!(super::part0::f046)(p[0], p[1], &arr(&p[2..6]), p[6])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f046)(p[0], p[1], &arr(&p[2..6]), p[6], &t[0], &t[1], &arr(&t[2..6]), &t[6])),
+            &[0.922, -1.099, 0.872, -1.09, 0.589],
+            &[-0.25, 0.625, -0.625, 0.25, -1.0],
+            &|p: &[f64]| flat(&grad!(super::part0::f046)(3, &p[0..4], p[4], -0.69)),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f046)(3, &p[0..4], p[4], -0.69, &t[0..4].to_vec(), &t[4])),
         );
     }
 
     pub fn f047(c: &mut Checker) {
         c.check(
             "part0::f047",
-            "x[0] x[1] x[2] x[3]",
-            &[1.271, 0.619, -0.362, -0.693],
-            &|p: &[f64]| super::part0::f047(&arr(&p[0..4])),
-            &|p: &[f64]| flat(&grad!(super::part0::f047)(&arr(&p[0..4]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f047)(&arr(&p[0..4]), &arr(&t[0..4])),
+            "a x[0] x[1] x[2] x[3]",
+            &[-1.354, 0.41, -1.01, 1.047, -0.874],
+            &|p: &[f64]| super::part0::f047(p[0], 4, &arr(&p[1..5])),
+            &|p: &[f64]| flat(&grad!(super::part0::f047)(p[0], 4, &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f047)(p[0], 4, &arr(&p[1..5]), t[0], &arr(&t[1..5])),
         );
         c.check_hvp(
             "part0::f047",
-            &[1.271, 0.619, -0.362, -0.693],
-            &[-0.75, 0.125, 1.0, -0.25],
-            &|p: &[f64]| flat(&grad!(super::part0::f047)(&arr(&p[0..4]))),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f047)(&arr(&p[0..4]), &arr(&t[0..4]))),
+            &[-1.354, 0.41, -1.01, 1.047, -0.874],
+            &[-0.75, 0.125, 1.0, -0.25, 0.625],
+            &|p: &[f64]| flat(&grad!(super::part0::f047)(p[0], 4, &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f047)(p[0], 4, &arr(&p[1..5]), &t[0], &arr(&t[1..5]))),
         );
     }
 
     pub fn f048(c: &mut Checker) {
         c.check(
             "part0::f048",
-            "b a x[0] x[1] x[2] x[3]",
-            &[-0.802, 0.343, -1.313, -1.068, 0.053, -1.456],
-            &|p: &[f64]| super::part0::f048(p[0], p[1], &arr(&p[2..6]), 3),
-            &|p: &[f64]| flat(&grad!(super::part0::f048)(p[0], p[1], &arr(&p[2..6]), 3)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f048)(p[0], p[1], &arr(&p[2..6]), 3, t[0], t[1], &arr(&t[2..6])),
+            "a b c",
+            &[-0.643, -1.169, -1.373],
+            &|p: &[f64]| super::part0::f048(p[0], p[1], p[2]),
+            &|p: &[f64]| flat(&grad!(super::part0::f048)(p[0], p[1], p[2])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f048)(p[0], p[1], p[2], t[0], t[1], t[2]),
         );
         c.check_hvp(
             "part0::f048",
-            &[-0.802, 0.343, -1.313, -1.068, 0.053, -1.456],
-            &[0.875, -0.375, 0.5, -0.75, 0.125, 1.0],
-            &|p: &[f64]| flat(&grad!(super::part0::f048)(p[0], p[1], &arr(&p[2..6]), 3)),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f048)(p[0], p[1], &arr(&p[2..6]), 3, &t[0], &t[1], &arr(&t[2..6]))),
+            &[-0.643, -1.169, -1.373],
+            &[0.875, -0.375, 0.5],
+            &|p: &[f64]| flat(&grad!(super::part0::f048)(p[0], p[1], p[2])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f048)(p[0], p[1], p[2], &t[0], &t[1], &t[2])),
         );
     }
 
     pub fn f049(c: &mut Checker) {
         c.check(
             "part0::f049",
-            "b a c",
-            &[1.059, 0.635, 0.52],
-            &|p: &[f64]| super::part0::f049(4, p[0], p[1], p[2]),
-            &|p: &[f64]| flat(&grad!(super::part0::f049)(4, p[0], p[1], p[2])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part0::f049)(4, p[0], p[1], p[2], t[0], t[1], t[2]),
+            "a x[0] x[1] x[2] x[3]",
+            &[0.679, 0.89, 1.075, -1.295, -0.872],
+            &|p: &[f64]| super::part0::f049(p[0], &p[1..5].to_vec()),
+            &|p: &[f64]| flat(&grad!(super::part0::f049)(p[0], &p[1..5].to_vec())),
+            &|p: &[f64], t: &[f64]| jvp!(super::part0::f049)(p[0], &p[1..5].to_vec(), t[0], &t[1..5].to_vec()),
         );
         c.check_hvp(
             "part0::f049",
-            &[1.059, 0.635, 0.52],
-            &[0.375, -0.875, 0.0],
-            &|p: &[f64]| flat(&grad!(super::part0::f049)(4, p[0], p[1], p[2])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f049)(4, p[0], p[1], p[2], &t[0], &t[1], &t[2])),
+            &[0.679, 0.89, 1.075, -1.295, -0.872],
+            &[0.375, -0.875, 0.0, 0.875, -0.375],
+            &|p: &[f64]| flat(&grad!(super::part0::f049)(p[0], &p[1..5].to_vec())),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part0::f049)(p[0], &p[1..5].to_vec(), &t[0], &t[1..5].to_vec())),
         );
     }
 
     pub fn f050(c: &mut Checker) {
         c.check(
             "part1::f050",
-            "a b",
-            &[0.678, -0.412],
-            &|p: &[f64]| super::part1::f050(p[0], p[1]),
-            &|p: &[f64]| flat(&grad!(super::part1::f050)(p[0], p[1])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f050)(p[0], p[1], t[0], t[1]),
+            "b a c x[0] x[1] x[2] x[3]",
+            &[-0.615, -0.28, -0.617, -1.466, -1.472, 1.129, 1.497],
+            &|p: &[f64]| super::part1::f050(3, p[0], p[1], p[2], &arr(&p[3..7])),
+            &|p: &[f64]| flat(&grad!(super::part1::f050)(3, p[0], p[1], p[2], &arr(&p[3..7]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f050)(3, p[0], p[1], p[2], &arr(&p[3..7]), t[0], t[1], t[2], &arr(&t[3..7])),
         );
         c.check_hvp(
             "part1::f050",
-            &[0.678, -0.412],
-            &[-0.125, 0.75],
-            &|p: &[f64]| flat(&grad!(super::part1::f050)(p[0], p[1])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f050)(p[0], p[1], &t[0], &t[1])),
+            &[-0.615, -0.28, -0.617, -1.466, -1.472, 1.129, 1.497],
+            &[-0.125, 0.75, -0.5, 0.375, -0.875, 0.0, 0.875],
+            &|p: &[f64]| flat(&grad!(super::part1::f050)(3, p[0], p[1], p[2], &arr(&p[3..7]))),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f050)(3, p[0], p[1], p[2], &arr(&p[3..7]), &t[0], &t[1], &t[2], &arr(&t[3..7]))),
         );
     }
 
     pub fn f051(c: &mut Checker) {
         c.check(
             "part1::f051",
-            "x[0] x[1] x[2] x[3]",
-            &[-1.176, 0.99, 0.434, -0.424],
-            &|p: &[f64]| super::part1::f051(&p[0..4].to_vec()),
-            &|p: &[f64]| flat(&grad!(super::part1::f051)(&p[0..4].to_vec())),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f051)(&p[0..4].to_vec(), &t[0..4].to_vec()),
+            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
+            &[-0.113, 0.32, 1.062, 0.972, 1.117, -0.812, -0.921, -0.319],
+            &|p: &[f64]| super::part1::f051(2, &arr(&p[0..4]), &p[4..8].to_vec()),
+            &|p: &[f64]| flat(&grad!(super::part1::f051)(2, &arr(&p[0..4]), &p[4..8].to_vec())),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f051)(2, &arr(&p[0..4]), &p[4..8].to_vec(), &arr(&t[0..4]), &t[4..8].to_vec()),
         );
         c.check_hvp(
             "part1::f051",
-            &[-1.176, 0.99, 0.434, -0.424],
-            &[-0.625, 0.25, -1.0, -0.125],
-            &|p: &[f64]| flat(&grad!(super::part1::f051)(&p[0..4].to_vec())),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f051)(&p[0..4].to_vec(), &t[0..4].to_vec())),
+            &[-0.113, 0.32, 1.062, 0.972, 1.117, -0.812, -0.921, -0.319],
+            &[-0.625, 0.25, -1.0, -0.125, 0.75, -0.5, 0.375, -0.875],
+            &|p: &[f64]| flat(&grad!(super::part1::f051)(2, &arr(&p[0..4]), &p[4..8].to_vec())),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f051)(2, &arr(&p[0..4]), &p[4..8].to_vec(), &arr(&t[0..4]), &t[4..8].to_vec())),
         );
     }
 
@@ -2684,104 +2568,104 @@ pub mod checks {
         c.check(
             "part1::f052",
             "a x[0] x[1] x[2] x[3]",
-            &[-1.304, 0.999, 0.305, -0.576, -1.128],
-            &|p: &[f64]| super::part1::f052(p[0], &p[1..5]),
-            &|p: &[f64]| flat(&grad!(super::part1::f052)(p[0], &p[1..5])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f052)(p[0], &p[1..5], t[0], &t[1..5].to_vec()),
+            &[0.714, 0.367, 0.897, -0.391, -0.166],
+            &|p: &[f64]| super::part1::f052(p[0], 2, &p[1..5]),
+            &|p: &[f64]| flat(&grad!(super::part1::f052)(p[0], 2, &p[1..5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f052)(p[0], 2, &p[1..5], t[0], &t[1..5].to_vec()),
         );
         c.check_hvp(
             "part1::f052",
-            &[-1.304, 0.999, 0.305, -0.576, -1.128],
+            &[0.714, 0.367, 0.897, -0.391, -0.166],
             &[1.0, -0.25, 0.625, -0.625, 0.25],
-            &|p: &[f64]| flat(&grad!(super::part1::f052)(p[0], &p[1..5])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f052)(p[0], &p[1..5], &t[0], &t[1..5].to_vec())),
+            &|p: &[f64]| flat(&grad!(super::part1::f052)(p[0], 2, &p[1..5])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f052)(p[0], 2, &p[1..5], &t[0], &t[1..5].to_vec())),
         );
     }
 
     pub fn f053(c: &mut Checker) {
         c.check(
             "part1::f053",
-            "x[0] x[1] x[2] x[3]",
-            &[0.654, 0.957, 1.002, -0.594],
-            &|p: &[f64]| super::part1::f053(&arr(&p[0..4])),
-            &|p: &[f64]| flat(&grad!(super::part1::f053)(&arr(&p[0..4]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f053)(&arr(&p[0..4]), &arr(&t[0..4])),
+            "a x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3] b",
+            &[1.188, 1.117, 0.955, -0.483, 0.331, -1.264, -0.398, -1.325, 1.105, -0.516],
+            &|p: &[f64]| super::part1::f053(p[0], &arr(&p[1..5]), &p[5..9], p[9]),
+            &|p: &[f64]| flat(&grad!(super::part1::f053)(p[0], &arr(&p[1..5]), &p[5..9], p[9])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f053)(p[0], &arr(&p[1..5]), &p[5..9], p[9], t[0], &arr(&t[1..5]), &t[5..9].to_vec(), t[9]),
         );
         c.check_hvp(
             "part1::f053",
-            &[0.654, 0.957, 1.002, -0.594],
-            &[0.5, -0.75, 0.125, 1.0],
-            &|p: &[f64]| flat(&grad!(super::part1::f053)(&arr(&p[0..4]))),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f053)(&arr(&p[0..4]), &arr(&t[0..4]))),
+            &[1.188, 1.117, 0.955, -0.483, 0.331, -1.264, -0.398, -1.325, 1.105, -0.516],
+            &[0.5, -0.75, 0.125, 1.0, -0.25, 0.625, -0.625, 0.25, -1.0, -0.125],
+            &|p: &[f64]| flat(&grad!(super::part1::f053)(p[0], &arr(&p[1..5]), &p[5..9], p[9])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f053)(p[0], &arr(&p[1..5]), &p[5..9], p[9], &t[0], &arr(&t[1..5]), &t[5..9].to_vec(), &t[9])),
         );
     }
 
     pub fn f054(c: &mut Checker) {
         c.check(
             "part1::f054",
-            "b x[0] x[1] x[2] x[3] a",
-            &[0.775, 0.621, -1.081, 0.425, 1.383, -1.499],
-            &|p: &[f64]| super::part1::f054(p[0], &p[1..5].to_vec(), p[5]),
-            &|p: &[f64]| flat(&grad!(super::part1::f054)(p[0], &p[1..5].to_vec(), p[5])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f054)(p[0], &p[1..5].to_vec(), p[5], t[0], &t[1..5].to_vec(), t[5]),
+            "a b x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
+            &[1.49, 0.95, -0.55, 0.345, -1.38, 0.522, -1.434, 1.487, 1.097, -1.28],
+            &|p: &[f64]| super::part1::f054(p[0], p[1], &p[2..6].to_vec(), -0.48, &p[6..10]),
+            &|p: &[f64]| flat(&grad!(super::part1::f054)(p[0], p[1], &p[2..6].to_vec(), -0.48, &p[6..10])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f054)(p[0], p[1], &p[2..6].to_vec(), -0.48, &p[6..10], t[0], t[1], &t[2..6].to_vec(), &t[6..10].to_vec()),
         );
         c.check_hvp(
             "part1::f054",
-            &[0.775, 0.621, -1.081, 0.425, 1.383, -1.499],
-            &[0.0, 0.875, -0.375, 0.5, -0.75, 0.125],
-            &|p: &[f64]| flat(&grad!(super::part1::f054)(p[0], &p[1..5].to_vec(), p[5])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f054)(p[0], &p[1..5].to_vec(), p[5], &t[0], &t[1..5].to_vec(), &t[5])),
+            &[1.49, 0.95, -0.55, 0.345, -1.38, 0.522, -1.434, 1.487, 1.097, -1.28],
+            &[0.0, 0.875, -0.375, 0.5, -0.75, 0.125, 1.0, -0.25, 0.625, -0.625],
+            &|p: &[f64]| flat(&grad!(super::part1::f054)(p[0], p[1], &p[2..6].to_vec(), -0.48, &p[6..10])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f054)(p[0], p[1], &p[2..6].to_vec(), -0.48, &p[6..10], &t[0], &t[1], &t[2..6].to_vec(), &t[6..10].to_vec())),
         );
     }
 
     pub fn f055(c: &mut Checker) {
         c.check(
             "part1::f055",
-            "a b c x[0] x[1] x[2] x[3]",
-            &[-1.4, -1.272, 1.337, 0.182, -1.401, -1.432, 0.689],
-            &|p: &[f64]| super::part1::f055(4, p[0], p[1], p[2], &arr(&p[3..7])),
-            &|p: &[f64]| flat(&grad!(super::part1::f055)(4, p[0], p[1], p[2], &arr(&p[3..7]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f055)(4, p[0], p[1], p[2], &arr(&p[3..7]), t[0], t[1], t[2], &arr(&t[3..7])),
+            "a",
+            &[-0.886],
+            &|p: &[f64]| super::part1::f055(p[0]),
+            &|p: &[f64]| flat(&grad!(super::part1::f055)(p[0])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f055)(p[0], t[0]),
         );
         c.check_hvp(
             "part1::f055",
-            &[-1.4, -1.272, 1.337, 0.182, -1.401, -1.432, 0.689],
-            &[-0.5, 0.375, -0.875, 0.0, 0.875, -0.375, 0.5],
-            &|p: &[f64]| flat(&grad!(super::part1::f055)(4, p[0], p[1], p[2], &arr(&p[3..7]))),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f055)(4, p[0], p[1], p[2], &arr(&p[3..7]), &t[0], &t[1], &t[2], &arr(&t[3..7]))),
+            &[-0.886],
+            &[-0.5],
+            &|p: &[f64]| flat(&grad!(super::part1::f055)(p[0])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f055)(p[0], &t[0])),
         );
     }
 
     pub fn f056(c: &mut Checker) {
         c.check(
             "part1::f056",
-            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
-            &[-1.011, -0.804, -1.486, 0.708, 0.62, -0.512, -1.096, -1.269],
-            &|p: &[f64]| super::part1::f056(&arr(&p[0..4]), &p[4..8], 0.079),
-            &|p: &[f64]| flat(&grad!(super::part1::f056)(&arr(&p[0..4]), &p[4..8], 0.079)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f056)(&arr(&p[0..4]), &p[4..8], 0.079, &arr(&t[0..4]), &t[4..8].to_vec()),
+            "a",
+            &[1.339],
+            &|p: &[f64]| super::part1::f056(p[0]),
+            &|p: &[f64]| flat(&grad!(super::part1::f056)(p[0])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f056)(p[0], t[0]),
         );
         c.check_hvp(
             "part1::f056",
-            &[-1.011, -0.804, -1.486, 0.708, 0.62, -0.512, -1.096, -1.269],
-            &[-1.0, -0.125, 0.75, -0.5, 0.375, -0.875, 0.0, 0.875],
-            &|p: &[f64]| flat(&grad!(super::part1::f056)(&arr(&p[0..4]), &p[4..8], 0.079)),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f056)(&arr(&p[0..4]), &p[4..8], 0.079, &arr(&t[0..4]), &t[4..8].to_vec())),
+            &[1.339],
+            &[-1.0],
+            &|p: &[f64]| flat(&grad!(super::part1::f056)(p[0])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f056)(p[0], &t[0])),
         );
     }
 
     pub fn f057(c: &mut Checker) {
         c.check(
             "part1::f057",
-            "b a",
-            &[-0.132, 1.482],
+            "a b",
+            &[1.055, -0.398],
             &|p: &[f64]| super::part1::f057(p[0], p[1]),
             &|p: &[f64]| flat(&grad!(super::part1::f057)(p[0], p[1])),
             &|p: &[f64], t: &[f64]| jvp!(super::part1::f057)(p[0], p[1], t[0], t[1]),
         );
         c.check_hvp(
             "part1::f057",
-            &[-0.132, 1.482],
+            &[1.055, -0.398],
             &[0.625, -0.625],
             &|p: &[f64]| flat(&grad!(super::part1::f057)(p[0], p[1])),
             &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f057)(p[0], p[1], &t[0], &t[1])),
@@ -2791,252 +2675,252 @@ pub mod checks {
     pub fn f058(c: &mut Checker) {
         c.check(
             "part1::f058",
-            "b a c",
-            &[0.801, -0.369, -0.993],
-            &|p: &[f64]| super::part1::f058(p[0], p[1], p[2]),
-            &|p: &[f64]| flat(&grad!(super::part1::f058)(p[0], p[1], p[2])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f058)(p[0], p[1], p[2], t[0], t[1], t[2]),
+            "b a",
+            &[0.498, 0.425],
+            &|p: &[f64]| super::part1::f058(p[0], p[1]),
+            &|p: &[f64]| flat(&grad!(super::part1::f058)(p[0], p[1])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f058)(p[0], p[1], t[0], t[1]),
         );
         c.check_hvp(
             "part1::f058",
-            &[0.801, -0.369, -0.993],
-            &[0.125, 1.0, -0.25],
-            &|p: &[f64]| flat(&grad!(super::part1::f058)(p[0], p[1], p[2])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f058)(p[0], p[1], p[2], &t[0], &t[1], &t[2])),
+            &[0.498, 0.425],
+            &[0.125, 1.0],
+            &|p: &[f64]| flat(&grad!(super::part1::f058)(p[0], p[1])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f058)(p[0], p[1], &t[0], &t[1])),
         );
     }
 
     pub fn f059(c: &mut Checker) {
         c.check(
             "part1::f059",
-            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
-            &[1.315, 1.181, 0.375, 0.84, 0.923, 1.026, 1.032, -0.983],
-            &|p: &[f64]| super::part1::f059(&p[0..4], &arr(&p[4..8])),
-            &|p: &[f64]| flat(&grad!(super::part1::f059)(&p[0..4], &arr(&p[4..8]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f059)(&p[0..4], &arr(&p[4..8]), &t[0..4].to_vec(), &arr(&t[4..8])),
+            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
+            &[-1.085, -1.028, 0.842, 1.38, 0.992, -0.994, -0.67, 0.483],
+            &|p: &[f64]| super::part1::f059(&arr(&p[0..4]), &arr(&p[4..8])),
+            &|p: &[f64]| flat(&grad!(super::part1::f059)(&arr(&p[0..4]), &arr(&p[4..8]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f059)(&arr(&p[0..4]), &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8])),
         );
         c.check_hvp(
             "part1::f059",
-            &[1.315, 1.181, 0.375, 0.84, 0.923, 1.026, 1.032, -0.983],
+            &[-1.085, -1.028, 0.842, 1.38, 0.992, -0.994, -0.67, 0.483],
             &[-0.375, 0.5, -0.75, 0.125, 1.0, -0.25, 0.625, -0.625],
-            &|p: &[f64]| flat(&grad!(super::part1::f059)(&p[0..4], &arr(&p[4..8]))),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f059)(&p[0..4], &arr(&p[4..8]), &t[0..4].to_vec(), &arr(&t[4..8]))),
+            &|p: &[f64]| flat(&grad!(super::part1::f059)(&arr(&p[0..4]), &arr(&p[4..8]))),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f059)(&arr(&p[0..4]), &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8]))),
         );
     }
 
     pub fn f060(c: &mut Checker) {
         c.check(
             "part1::f060",
-            "a x[0] x[1] x[2] x[3] b",
-            &[0.926, -0.852, 0.905, 1.358, -0.797, 0.136],
-            &|p: &[f64]| super::part1::f060(p[0], &p[1..5], p[5]),
-            &|p: &[f64]| flat(&grad!(super::part1::f060)(p[0], &p[1..5], p[5])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f060)(p[0], &p[1..5], p[5], t[0], &t[1..5].to_vec(), t[5]),
+            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3] a",
+            &[0.42, 0.311, -0.203, 0.099, 0.59, -0.974, 0.77, -0.461, -0.94],
+            &|p: &[f64]| super::part1::f060(&arr(&p[0..4]), &p[4..8], p[8]),
+            &|p: &[f64]| flat(&grad!(super::part1::f060)(&arr(&p[0..4]), &p[4..8], p[8])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f060)(&arr(&p[0..4]), &p[4..8], p[8], &arr(&t[0..4]), &t[4..8].to_vec(), t[8]),
         );
         c.check_hvp(
             "part1::f060",
-            &[0.926, -0.852, 0.905, 1.358, -0.797, 0.136],
-            &[-0.875, 0.0, 0.875, -0.375, 0.5, -0.75],
-            &|p: &[f64]| flat(&grad!(super::part1::f060)(p[0], &p[1..5], p[5])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f060)(p[0], &p[1..5], p[5], &t[0], &t[1..5].to_vec(), &t[5])),
+            &[0.42, 0.311, -0.203, 0.099, 0.59, -0.974, 0.77, -0.461, -0.94],
+            &[-0.875, 0.0, 0.875, -0.375, 0.5, -0.75, 0.125, 1.0, -0.25],
+            &|p: &[f64]| flat(&grad!(super::part1::f060)(&arr(&p[0..4]), &p[4..8], p[8])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f060)(&arr(&p[0..4]), &p[4..8], p[8], &arr(&t[0..4]), &t[4..8].to_vec(), &t[8])),
         );
     }
 
     pub fn f061(c: &mut Checker) {
         c.check(
             "part1::f061",
-            "a b x[0] x[1] x[2] x[3]",
-            &[1.176, -0.154, 1.121, -1.415, -1.487, 0.1],
-            &|p: &[f64]| super::part1::f061(p[0], p[1], &p[2..6]),
-            &|p: &[f64]| flat(&grad!(super::part1::f061)(p[0], p[1], &p[2..6])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f061)(p[0], p[1], &p[2..6], t[0], t[1], &t[2..6].to_vec()),
+            "x[0] x[1] x[2] x[3]",
+            &[0.43, -1.463, -1.247, 1.435],
+            &|p: &[f64]| super::part1::f061(&arr(&p[0..4])),
+            &|p: &[f64]| flat(&grad!(super::part1::f061)(&arr(&p[0..4]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f061)(&arr(&p[0..4]), &arr(&t[0..4])),
         );
         c.check_hvp(
             "part1::f061",
-            &[1.176, -0.154, 1.121, -1.415, -1.487, 0.1],
-            &[0.75, -0.5, 0.375, -0.875, 0.0, 0.875],
-            &|p: &[f64]| flat(&grad!(super::part1::f061)(p[0], p[1], &p[2..6])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f061)(p[0], p[1], &p[2..6], &t[0], &t[1], &t[2..6].to_vec())),
+            &[0.43, -1.463, -1.247, 1.435],
+            &[0.75, -0.5, 0.375, -0.875],
+            &|p: &[f64]| flat(&grad!(super::part1::f061)(&arr(&p[0..4]))),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f061)(&arr(&p[0..4]), &arr(&t[0..4]))),
         );
     }
 
     pub fn f062(c: &mut Checker) {
         c.check(
             "part1::f062",
-            "x[0] x[1] x[2] x[3] a b",
-            &[0.883, -0.574, -0.937, 0.925, 0.885, 0.885],
-            &|p: &[f64]| super::part1::f062(&p[0..4], p[4], p[5]),
-            &|p: &[f64]| flat(&grad!(super::part1::f062)(&p[0..4], p[4], p[5])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f062)(&p[0..4], p[4], p[5], &t[0..4].to_vec(), t[4], t[5]),
+            "a",
+            &[-0.61],
+            &|p: &[f64]| super::part1::f062(p[0]),
+            &|p: &[f64]| flat(&grad!(super::part1::f062)(p[0])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f062)(p[0], t[0]),
         );
         c.check_hvp(
             "part1::f062",
-            &[0.883, -0.574, -0.937, 0.925, 0.885, 0.885],
-            &[0.25, -1.0, -0.125, 0.75, -0.5, 0.375],
-            &|p: &[f64]| flat(&grad!(super::part1::f062)(&p[0..4], p[4], p[5])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f062)(&p[0..4], p[4], p[5], &t[0..4].to_vec(), &t[4], &t[5])),
+            &[-0.61],
+            &[0.25],
+            &|p: &[f64]| flat(&grad!(super::part1::f062)(p[0])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f062)(p[0], &t[0])),
         );
     }
 
     pub fn f063(c: &mut Checker) {
         c.check(
             "part1::f063",
-            "a b c",
-            &[-0.553, -0.3, 0.479],
-            &|p: &[f64]| super::part1::f063(p[0], p[1], 2, p[2]),
-            &|p: &[f64]| flat(&grad!(super::part1::f063)(p[0], p[1], 2, p[2])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f063)(p[0], p[1], 2, p[2], t[0], t[1], t[2]),
+            "a x[0] x[1] x[2] x[3]",
+            &[1.251, -1.026, 1.288, -1.222, -0.985],
+            &|p: &[f64]| super::part1::f063(p[0], &arr(&p[1..5])),
+            &|p: &[f64]| flat(&grad!(super::part1::f063)(p[0], &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f063)(p[0], &arr(&p[1..5]), t[0], &arr(&t[1..5])),
         );
         c.check_hvp(
             "part1::f063",
-            &[-0.553, -0.3, 0.479],
-            &[-0.25, 0.625, -0.625],
-            &|p: &[f64]| flat(&grad!(super::part1::f063)(p[0], p[1], 2, p[2])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f063)(p[0], p[1], 2, p[2], &t[0], &t[1], &t[2])),
+            &[1.251, -1.026, 1.288, -1.222, -0.985],
+            &[-0.25, 0.625, -0.625, 0.25, -1.0],
+            &|p: &[f64]| flat(&grad!(super::part1::f063)(p[0], &arr(&p[1..5]))),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f063)(p[0], &arr(&p[1..5]), &t[0], &arr(&t[1..5]))),
         );
     }
 
     pub fn f064(c: &mut Checker) {
         c.check(
             "part1::f064",
-            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
-            &[-1.085, -1.028, 0.842, 1.38, 0.992, -0.994, -0.67, 0.483],
-            &|p: &[f64]| super::part1::f064(&arr(&p[0..4]), &arr(&p[4..8])),
-            &|p: &[f64]| flat(&grad!(super::part1::f064)(&arr(&p[0..4]), &arr(&p[4..8]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f064)(&arr(&p[0..4]), &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8])),
+            "x[0] x[1] x[2] x[3] b a",
+            &[-0.415, -0.087, 0.981, -0.16, -0.773, 0.087],
+            &|p: &[f64]| super::part1::f064(&arr(&p[0..4]), p[4], p[5]),
+            &|p: &[f64]| flat(&grad!(super::part1::f064)(&arr(&p[0..4]), p[4], p[5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f064)(&arr(&p[0..4]), p[4], p[5], &arr(&t[0..4]), t[4], t[5]),
         );
         c.check_hvp(
             "part1::f064",
-            &[-1.085, -1.028, 0.842, 1.38, 0.992, -0.994, -0.67, 0.483],
-            &[-0.75, 0.125, 1.0, -0.25, 0.625, -0.625, 0.25, -1.0],
-            &|p: &[f64]| flat(&grad!(super::part1::f064)(&arr(&p[0..4]), &arr(&p[4..8]))),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f064)(&arr(&p[0..4]), &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8]))),
+            &[-0.415, -0.087, 0.981, -0.16, -0.773, 0.087],
+            &[-0.75, 0.125, 1.0, -0.25, 0.625, -0.625],
+            &|p: &[f64]| flat(&grad!(super::part1::f064)(&arr(&p[0..4]), p[4], p[5])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f064)(&arr(&p[0..4]), p[4], p[5], &arr(&t[0..4]), &t[4], &t[5])),
         );
     }
 
     pub fn f065(c: &mut Checker) {
         c.check(
             "part1::f065",
-            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3] a",
-            &[0.356, -0.32, 1.149, -0.88, -0.635, -1.041, 1.134, 1.056, 0.427],
-            &|p: &[f64]| super::part1::f065(&arr(&p[0..4]), &p[4..8], p[8]),
-            &|p: &[f64]| flat(&grad!(super::part1::f065)(&arr(&p[0..4]), &p[4..8], p[8])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f065)(&arr(&p[0..4]), &p[4..8], p[8], &arr(&t[0..4]), &t[4..8].to_vec(), t[8]),
+            "a",
+            &[-0.345],
+            &|p: &[f64]| super::part1::f065(p[0], 2),
+            &|p: &[f64]| flat(&grad!(super::part1::f065)(p[0], 2)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f065)(p[0], 2, t[0]),
         );
         c.check_hvp(
             "part1::f065",
-            &[0.356, -0.32, 1.149, -0.88, -0.635, -1.041, 1.134, 1.056, 0.427],
-            &[0.875, -0.375, 0.5, -0.75, 0.125, 1.0, -0.25, 0.625, -0.625],
-            &|p: &[f64]| flat(&grad!(super::part1::f065)(&arr(&p[0..4]), &p[4..8], p[8])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f065)(&arr(&p[0..4]), &p[4..8], p[8], &arr(&t[0..4]), &t[4..8].to_vec(), &t[8])),
+            &[-0.345],
+            &[0.875],
+            &|p: &[f64]| flat(&grad!(super::part1::f065)(p[0], 2)),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f065)(p[0], 2, &t[0])),
         );
     }
 
     pub fn f066(c: &mut Checker) {
         c.check(
             "part1::f066",
-            "a",
-            &[0.361],
-            &|p: &[f64]| super::part1::f066(2, p[0]),
-            &|p: &[f64]| flat(&grad!(super::part1::f066)(2, p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f066)(2, p[0], t[0]),
+            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3] a b",
+            &[-0.919, -1.459, 0.321, -0.289, 1.488, -0.827, -0.193, 0.094, 0.576, 0.779],
+            &|p: &[f64]| super::part1::f066(&p[0..4], &arr(&p[4..8]), 5, p[8], p[9]),
+            &|p: &[f64]| flat(&grad!(super::part1::f066)(&p[0..4], &arr(&p[4..8]), 5, p[8], p[9])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f066)(&p[0..4], &arr(&p[4..8]), 5, p[8], p[9], &t[0..4].to_vec(), &arr(&t[4..8]), t[8], t[9]),
         );
         c.check_hvp(
             "part1::f066",
-            &[0.361],
-            &[0.375],
-            &|p: &[f64]| flat(&grad!(super::part1::f066)(2, p[0])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f066)(2, p[0], &t[0])),
+            &[-0.919, -1.459, 0.321, -0.289, 1.488, -0.827, -0.193, 0.094, 0.576, 0.779],
+            &[0.375, -0.875, 0.0, 0.875, -0.375, 0.5, -0.75, 0.125, 1.0, -0.25],
+            &|p: &[f64]| flat(&grad!(super::part1::f066)(&p[0..4], &arr(&p[4..8]), 5, p[8], p[9])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f066)(&p[0..4], &arr(&p[4..8]), 5, p[8], p[9], &t[0..4].to_vec(), &arr(&t[4..8]), &t[8], &t[9])),
         );
     }
 
     pub fn f067(c: &mut Checker) {
         c.check(
             "part1::f067",
-            "a x[0] x[1] x[2] x[3] b",
-            &[0.365, 0.876, 1.021, 0.853, 1.218, -1.291],
-            &|p: &[f64]| super::part1::f067(p[0], &arr(&p[1..5]), p[5]),
-            &|p: &[f64]| flat(&grad!(super::part1::f067)(p[0], &arr(&p[1..5]), p[5])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f067)(p[0], &arr(&p[1..5]), p[5], t[0], &arr(&t[1..5]), t[5]),
+            "a x[0] x[1] x[2] x[3]",
+            &[0.68, 0.536, -0.941, -0.928, -1.002],
+            &|p: &[f64]| super::part1::f067(p[0], &arr(&p[1..5]), 4),
+            &|p: &[f64]| flat(&grad!(super::part1::f067)(p[0], &arr(&p[1..5]), 4)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f067)(p[0], &arr(&p[1..5]), 4, t[0], &arr(&t[1..5])),
         );
         c.check_hvp(
             "part1::f067",
-            &[0.365, 0.876, 1.021, 0.853, 1.218, -1.291],
-            &[-0.125, 0.75, -0.5, 0.375, -0.875, 0.0],
-            &|p: &[f64]| flat(&grad!(super::part1::f067)(p[0], &arr(&p[1..5]), p[5])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f067)(p[0], &arr(&p[1..5]), p[5], &t[0], &arr(&t[1..5]), &t[5])),
+            &[0.68, 0.536, -0.941, -0.928, -1.002],
+            &[-0.125, 0.75, -0.5, 0.375, -0.875],
+            &|p: &[f64]| flat(&grad!(super::part1::f067)(p[0], &arr(&p[1..5]), 4)),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f067)(p[0], &arr(&p[1..5]), 4, &t[0], &arr(&t[1..5]))),
         );
     }
 
     pub fn f068(c: &mut Checker) {
         c.check(
             "part1::f068",
-            "b a",
-            &[-0.619, -1.419],
-            &|p: &[f64]| super::part1::f068(p[0], p[1]),
-            &|p: &[f64]| flat(&grad!(super::part1::f068)(p[0], p[1])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f068)(p[0], p[1], t[0], t[1]),
+            "a x[0] x[1] x[2] x[3] b",
+            &[-1.352, -0.32, 0.224, -0.474, -0.724, -0.993],
+            &|p: &[f64]| super::part1::f068(p[0], &p[1..5], p[5]),
+            &|p: &[f64]| flat(&grad!(super::part1::f068)(p[0], &p[1..5], p[5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f068)(p[0], &p[1..5], p[5], t[0], &t[1..5].to_vec(), t[5]),
         );
         c.check_hvp(
             "part1::f068",
-            &[-0.619, -1.419],
-            &[-0.625, 0.25],
-            &|p: &[f64]| flat(&grad!(super::part1::f068)(p[0], p[1])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f068)(p[0], p[1], &t[0], &t[1])),
+            &[-1.352, -0.32, 0.224, -0.474, -0.724, -0.993],
+            &[-0.625, 0.25, -1.0, -0.125, 0.75, -0.5],
+            &|p: &[f64]| flat(&grad!(super::part1::f068)(p[0], &p[1..5], p[5])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f068)(p[0], &p[1..5], p[5], &t[0], &t[1..5].to_vec(), &t[5])),
         );
     }
 
     pub fn f069(c: &mut Checker) {
         c.check(
             "part1::f069",
-            "a x[0] x[1] x[2] x[3] b c",
-            &[0.14, -0.639, -0.265, 1.413, -1.456, 0.743, -0.61],
-            &|p: &[f64]| super::part1::f069(p[0], &p[1..5].to_vec(), 4, p[5], p[6]),
-            &|p: &[f64]| flat(&grad!(super::part1::f069)(p[0], &p[1..5].to_vec(), 4, p[5], p[6])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f069)(p[0], &p[1..5].to_vec(), 4, p[5], p[6], t[0], &t[1..5].to_vec(), t[5], t[6]),
+            "a x[0] x[1] x[2] x[3] b",
+            &[-1.407, -0.35, 0.437, 0.454, 0.775, -0.602],
+            &|p: &[f64]| super::part1::f069(3, p[0], &p[1..5].to_vec(), p[5]),
+            &|p: &[f64]| flat(&grad!(super::part1::f069)(3, p[0], &p[1..5].to_vec(), p[5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f069)(3, p[0], &p[1..5].to_vec(), p[5], t[0], &t[1..5].to_vec(), t[5]),
         );
         c.check_hvp(
             "part1::f069",
-            &[0.14, -0.639, -0.265, 1.413, -1.456, 0.743, -0.61],
-            &[1.0, -0.25, 0.625, -0.625, 0.25, -1.0, -0.125],
-            &|p: &[f64]| flat(&grad!(super::part1::f069)(p[0], &p[1..5].to_vec(), 4, p[5], p[6])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f069)(p[0], &p[1..5].to_vec(), 4, p[5], p[6], &t[0], &t[1..5].to_vec(), &t[5], &t[6])),
+            &[-1.407, -0.35, 0.437, 0.454, 0.775, -0.602],
+            &[1.0, -0.25, 0.625, -0.625, 0.25, -1.0],
+            &|p: &[f64]| flat(&grad!(super::part1::f069)(3, p[0], &p[1..5].to_vec(), p[5])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f069)(3, p[0], &p[1..5].to_vec(), p[5], &t[0], &t[1..5].to_vec(), &t[5])),
         );
     }
 
     pub fn f070(c: &mut Checker) {
         c.check(
             "part1::f070",
-            "x[0] x[1] x[2] x[3] a",
-            &[-0.546, -0.807, -0.08, -0.39, -0.509],
-            &|p: &[f64]| super::part1::f070(&arr(&p[0..4]), p[4]),
-            &|p: &[f64]| flat(&grad!(super::part1::f070)(&arr(&p[0..4]), p[4])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f070)(&arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
+            "b x[0] x[1] x[2] x[3] a",
+            &[-0.649, -0.056, -0.652, 0.805, 0.933, -1.279],
+            &|p: &[f64]| super::part1::f070(p[0], 3, &arr(&p[1..5]), p[5]),
+            &|p: &[f64]| flat(&grad!(super::part1::f070)(p[0], 3, &arr(&p[1..5]), p[5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f070)(p[0], 3, &arr(&p[1..5]), p[5], t[0], &arr(&t[1..5]), t[5]),
         );
         c.check_hvp(
             "part1::f070",
-            &[-0.546, -0.807, -0.08, -0.39, -0.509],
-            &[0.5, -0.75, 0.125, 1.0, -0.25],
-            &|p: &[f64]| flat(&grad!(super::part1::f070)(&arr(&p[0..4]), p[4])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f070)(&arr(&p[0..4]), p[4], &arr(&t[0..4]), &t[4])),
+            &[-0.649, -0.056, -0.652, 0.805, 0.933, -1.279],
+            &[0.5, -0.75, 0.125, 1.0, -0.25, 0.625],
+            &|p: &[f64]| flat(&grad!(super::part1::f070)(p[0], 3, &arr(&p[1..5]), p[5])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f070)(p[0], 3, &arr(&p[1..5]), p[5], &t[0], &arr(&t[1..5]), &t[5])),
         );
     }
 
     pub fn f071(c: &mut Checker) {
         c.check(
             "part1::f071",
-            "x[0] x[1] x[2] x[3] a",
-            &[0.3, 0.231, 0.062, -0.934, -0.669],
-            &|p: &[f64]| super::part1::f071(&arr(&p[0..4]), p[4]),
-            &|p: &[f64]| flat(&grad!(super::part1::f071)(&arr(&p[0..4]), p[4])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f071)(&arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
+            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
+            &[1.186, 0.875, -0.279, -1.069, 0.448, 1.262, -1.327, -0.286],
+            &|p: &[f64]| super::part1::f071(&arr(&p[0..4]), &arr(&p[4..8])),
+            &|p: &[f64]| flat(&grad!(super::part1::f071)(&arr(&p[0..4]), &arr(&p[4..8]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f071)(&arr(&p[0..4]), &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8])),
         );
         c.check_hvp(
             "part1::f071",
-            &[0.3, 0.231, 0.062, -0.934, -0.669],
-            &[0.0, 0.875, -0.375, 0.5, -0.75],
-            &|p: &[f64]| flat(&grad!(super::part1::f071)(&arr(&p[0..4]), p[4])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f071)(&arr(&p[0..4]), p[4], &arr(&t[0..4]), &t[4])),
+            &[1.186, 0.875, -0.279, -1.069, 0.448, 1.262, -1.327, -0.286],
+            &[0.0, 0.875, -0.375, 0.5, -0.75, 0.125, 1.0, -0.25],
+            &|p: &[f64]| flat(&grad!(super::part1::f071)(&arr(&p[0..4]), &arr(&p[4..8]))),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f071)(&arr(&p[0..4]), &arr(&p[4..8]), &arr(&t[0..4]), &arr(&t[4..8]))),
         );
     }
 
@@ -3044,14 +2928,14 @@ pub mod checks {
         c.check(
             "part1::f072",
             "a",
-            &[-1.047],
+            &[-0.466],
             &|p: &[f64]| super::part1::f072(p[0]),
             &|p: &[f64]| flat(&grad!(super::part1::f072)(p[0])),
             &|p: &[f64], t: &[f64]| jvp!(super::part1::f072)(p[0], t[0]),
         );
         c.check_hvp(
             "part1::f072",
-            &[-1.047],
+            &[-0.466],
             &[-0.5],
             &|p: &[f64]| flat(&grad!(super::part1::f072)(p[0])),
             &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f072)(p[0], &t[0])),
@@ -3061,54 +2945,54 @@ pub mod checks {
     pub fn f073(c: &mut Checker) {
         c.check(
             "part1::f073",
-            "y[0] y[1] y[2] y[3] a x[0] x[1] x[2] x[3] b",
-            &[0.724, 0.467, -0.376, -0.486, 1.332, -1.449, -0.346, 0.409, 1.073, -0.758],
-            &|p: &[f64]| super::part1::f073(&arr(&p[0..4]), p[4], &arr(&p[5..9]), p[9]),
-            &|p: &[f64]| flat(&grad!(super::part1::f073)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), p[9])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f073)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), p[9], &arr(&t[0..4]), t[4], &arr(&t[5..9]), t[9]),
+            "y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
+            &[-0.482, -0.873, 0.553, -1.09, 0.971, -0.811, 0.746, 0.722],
+            &|p: &[f64]| super::part1::f073(&p[0..4].to_vec(), &arr(&p[4..8])),
+            &|p: &[f64]| flat(&grad!(super::part1::f073)(&p[0..4].to_vec(), &arr(&p[4..8]))),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f073)(&p[0..4].to_vec(), &arr(&p[4..8]), &t[0..4].to_vec(), &arr(&t[4..8])),
         );
         c.check_hvp(
             "part1::f073",
-            &[0.724, 0.467, -0.376, -0.486, 1.332, -1.449, -0.346, 0.409, 1.073, -0.758],
-            &[-1.0, -0.125, 0.75, -0.5, 0.375, -0.875, 0.0, 0.875, -0.375, 0.5],
-            &|p: &[f64]| flat(&grad!(super::part1::f073)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), p[9])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f073)(&arr(&p[0..4]), p[4], &arr(&p[5..9]), p[9], &arr(&t[0..4]), &t[4], &arr(&t[5..9]), &t[9])),
+            &[-0.482, -0.873, 0.553, -1.09, 0.971, -0.811, 0.746, 0.722],
+            &[-1.0, -0.125, 0.75, -0.5, 0.375, -0.875, 0.0, 0.875],
+            &|p: &[f64]| flat(&grad!(super::part1::f073)(&p[0..4].to_vec(), &arr(&p[4..8]))),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f073)(&p[0..4].to_vec(), &arr(&p[4..8]), &t[0..4].to_vec(), &arr(&t[4..8]))),
         );
     }
 
     pub fn f074(c: &mut Checker) {
         c.check(
             "part1::f074",
-            "a y[0] y[1] y[2] y[3] x[0] x[1] x[2] x[3]",
-            &[-0.704, 0.404, 0.513, -0.445, -0.288, 0.763, 1.407, -0.83, 0.151],
-            &|p: &[f64]| super::part1::f074(p[0], &p[1..5], &arr(&p[5..9])),
-            &|p: &[f64]| flat(&grad!(super::part1::f074)(p[0], &p[1..5], &arr(&p[5..9]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f074)(p[0], &p[1..5], &arr(&p[5..9]), t[0], &t[1..5].to_vec(), &arr(&t[5..9])),
+            "x[0] x[1] x[2] x[3] b a",
+            &[-1.306, 0.797, -1.242, -0.137, -0.64, 1.107],
+            &|p: &[f64]| super::part1::f074(&p[0..4], p[4], p[5]),
+            &|p: &[f64]| flat(&grad!(super::part1::f074)(&p[0..4], p[4], p[5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f074)(&p[0..4], p[4], p[5], &t[0..4].to_vec(), t[4], t[5]),
         );
         c.check_hvp(
             "part1::f074",
-            &[-0.704, 0.404, 0.513, -0.445, -0.288, 0.763, 1.407, -0.83, 0.151],
-            &[0.625, -0.625, 0.25, -1.0, -0.125, 0.75, -0.5, 0.375, -0.875],
-            &|p: &[f64]| flat(&grad!(super::part1::f074)(p[0], &p[1..5], &arr(&p[5..9]))),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f074)(p[0], &p[1..5], &arr(&p[5..9]), &t[0], &t[1..5].to_vec(), &arr(&t[5..9]))),
+            &[-1.306, 0.797, -1.242, -0.137, -0.64, 1.107],
+            &[0.625, -0.625, 0.25, -1.0, -0.125, 0.75],
+            &|p: &[f64]| flat(&grad!(super::part1::f074)(&p[0..4], p[4], p[5])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f074)(&p[0..4], p[4], p[5], &t[0..4].to_vec(), &t[4], &t[5])),
         );
     }
 
     pub fn f075(c: &mut Checker) {
         c.check(
             "part1::f075",
-            "a",
-            &[-0.995],
-            &|p: &[f64]| super::part1::f075(p[0]),
-            &|p: &[f64]| flat(&grad!(super::part1::f075)(p[0])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f075)(p[0], t[0]),
+            "a x[0] x[1] x[2] x[3] b",
+            &[0.648, -0.803, -1.227, -0.549, -0.622, 0.081],
+            &|p: &[f64]| super::part1::f075(p[0], &arr(&p[1..5]), p[5]),
+            &|p: &[f64]| flat(&grad!(super::part1::f075)(p[0], &arr(&p[1..5]), p[5])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f075)(p[0], &arr(&p[1..5]), p[5], t[0], &arr(&t[1..5]), t[5]),
         );
         c.check_hvp(
             "part1::f075",
-            &[-0.995],
-            &[0.125],
-            &|p: &[f64]| flat(&grad!(super::part1::f075)(p[0])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f075)(p[0], &t[0])),
+            &[0.648, -0.803, -1.227, -0.549, -0.622, 0.081],
+            &[0.125, 1.0, -0.25, 0.625, -0.625, 0.25],
+            &|p: &[f64]| flat(&grad!(super::part1::f075)(p[0], &arr(&p[1..5]), p[5])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f075)(p[0], &arr(&p[1..5]), p[5], &t[0], &arr(&t[1..5]), &t[5])),
         );
     }
 
@@ -3116,71 +3000,71 @@ pub mod checks {
         c.check(
             "part1::f076",
             "x[0] x[1] x[2] x[3] a",
-            &[-0.774, 1.442, 1.221, 0.611, 1.233],
-            &|p: &[f64]| super::part1::f076(&arr(&p[0..4]), p[4]),
-            &|p: &[f64]| flat(&grad!(super::part1::f076)(&arr(&p[0..4]), p[4])),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f076)(&arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
+            &[1.326, -0.845, -0.326, -0.478, 0.726],
+            &|p: &[f64]| super::part1::f076(1.224, &arr(&p[0..4]), p[4]),
+            &|p: &[f64]| flat(&grad!(super::part1::f076)(1.224, &arr(&p[0..4]), p[4])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f076)(1.224, &arr(&p[0..4]), p[4], &arr(&t[0..4]), t[4]),
         );
         c.check_hvp(
             "part1::f076",
-            &[-0.774, 1.442, 1.221, 0.611, 1.233],
+            &[1.326, -0.845, -0.326, -0.478, 0.726],
             &[-0.375, 0.5, -0.75, 0.125, 1.0],
-            &|p: &[f64]| flat(&grad!(super::part1::f076)(&arr(&p[0..4]), p[4])),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f076)(&arr(&p[0..4]), p[4], &arr(&t[0..4]), &t[4])),
+            &|p: &[f64]| flat(&grad!(super::part1::f076)(1.224, &arr(&p[0..4]), p[4])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f076)(1.224, &arr(&p[0..4]), p[4], &arr(&t[0..4]), &t[4])),
         );
     }
 
     pub fn f077(c: &mut Checker) {
         c.check(
             "part1::f077",
-            "a b c",
-            &[-0.219, 0.824, 0.236],
-            &|p: &[f64]| super::part1::f077(p[0], p[1], p[2], 5),
-            &|p: &[f64]| flat(&grad!(super::part1::f077)(p[0], p[1], p[2], 5)),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f077)(p[0], p[1], p[2], 5, t[0], t[1], t[2]),
+            "x[0] x[1] x[2] x[3] a",
+            &[-0.54, -0.881, 1.447, 0.883, -0.351],
+            &|p: &[f64]| super::part1::f077(&p[0..4].to_vec(), p[4]),
+            &|p: &[f64]| flat(&grad!(super::part1::f077)(&p[0..4].to_vec(), p[4])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f077)(&p[0..4].to_vec(), p[4], &t[0..4].to_vec(), t[4]),
         );
         c.check_hvp(
             "part1::f077",
-            &[-0.219, 0.824, 0.236],
-            &[-0.875, 0.0, 0.875],
-            &|p: &[f64]| flat(&grad!(super::part1::f077)(p[0], p[1], p[2], 5)),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f077)(p[0], p[1], p[2], 5, &t[0], &t[1], &t[2])),
+            &[-0.54, -0.881, 1.447, 0.883, -0.351],
+            &[-0.875, 0.0, 0.875, -0.375, 0.5],
+            &|p: &[f64]| flat(&grad!(super::part1::f077)(&p[0..4].to_vec(), p[4])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f077)(&p[0..4].to_vec(), p[4], &t[0..4].to_vec(), &t[4])),
         );
     }
 
     pub fn f078(c: &mut Checker) {
         c.check(
             "part1::f078",
-            "a x[0] x[1] x[2] x[3]",
-            &[-0.129, -0.702, -0.779, 1.442, 1.239],
-            &|p: &[f64]| super::part1::f078(p[0], &arr(&p[1..5])),
-            &|p: &[f64]| flat(&grad!(super::part1::f078)(p[0], &arr(&p[1..5]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f078)(p[0], &arr(&p[1..5]), t[0], &arr(&t[1..5])),
+            "a x[0] x[1] x[2] x[3] c b",
+            &[0.351, 0.876, 0.822, 1.106, 1.34, 0.97, 0.405],
+            &|p: &[f64]| super::part1::f078(p[0], 0.367, &arr(&p[1..5]), p[5], p[6]),
+            &|p: &[f64]| flat(&grad!(super::part1::f078)(p[0], 0.367, &arr(&p[1..5]), p[5], p[6])),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f078)(p[0], 0.367, &arr(&p[1..5]), p[5], p[6], t[0], &arr(&t[1..5]), t[5], t[6]),
         );
         c.check_hvp(
             "part1::f078",
-            &[-0.129, -0.702, -0.779, 1.442, 1.239],
-            &[0.75, -0.5, 0.375, -0.875, 0.0],
-            &|p: &[f64]| flat(&grad!(super::part1::f078)(p[0], &arr(&p[1..5]))),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f078)(p[0], &arr(&p[1..5]), &t[0], &arr(&t[1..5]))),
+            &[0.351, 0.876, 0.822, 1.106, 1.34, 0.97, 0.405],
+            &[0.75, -0.5, 0.375, -0.875, 0.0, 0.875, -0.375],
+            &|p: &[f64]| flat(&grad!(super::part1::f078)(p[0], 0.367, &arr(&p[1..5]), p[5], p[6])),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f078)(p[0], 0.367, &arr(&p[1..5]), p[5], p[6], &t[0], &arr(&t[1..5]), &t[5], &t[6])),
         );
     }
 
     pub fn f079(c: &mut Checker) {
         c.check(
             "part1::f079",
-            "x[0] x[1] x[2] x[3] y[0] y[1] y[2] y[3]",
-            &[1.323, -1.5, 1.488, -0.21, 0.071, -0.609, -0.681, -0.73],
-            &|p: &[f64]| super::part1::f079(&p[0..4], &arr(&p[4..8])),
-            &|p: &[f64]| flat(&grad!(super::part1::f079)(&p[0..4], &arr(&p[4..8]))),
-            &|p: &[f64], t: &[f64]| jvp!(super::part1::f079)(&p[0..4], &arr(&p[4..8]), &t[0..4].to_vec(), &arr(&t[4..8])),
+            "a",
+            &[-1.383],
+            &|p: &[f64]| super::part1::f079(p[0], 0.79),
+            &|p: &[f64]| flat(&grad!(super::part1::f079)(p[0], 0.79)),
+            &|p: &[f64], t: &[f64]| jvp!(super::part1::f079)(p[0], 0.79, t[0]),
         );
         c.check_hvp(
             "part1::f079",
-            &[1.323, -1.5, 1.488, -0.21, 0.071, -0.609, -0.681, -0.73],
-            &[0.25, -1.0, -0.125, 0.75, -0.5, 0.375, -0.875, 0.0],
-            &|p: &[f64]| flat(&grad!(super::part1::f079)(&p[0..4], &arr(&p[4..8]))),
-            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f079)(&p[0..4], &arr(&p[4..8]), &t[0..4].to_vec(), &arr(&t[4..8]))),
+            &[-1.383],
+            &[0.25],
+            &|p: &[f64]| flat(&grad!(super::part1::f079)(p[0], 0.79)),
+            &|p: &[f64], t: &[f64]| flat(&hvp!(super::part1::f079)(p[0], 0.79, &t[0])),
         );
     }
 }

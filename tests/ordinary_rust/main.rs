@@ -8,7 +8,8 @@
     clippy::ptr_arg,
     clippy::needless_range_loop,
     clippy::assign_op_pattern,
-    clippy::type_complexity
+    clippy::type_complexity,
+    clippy::useless_vec
 )]
 
 mod check;
