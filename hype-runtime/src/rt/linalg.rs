@@ -73,6 +73,20 @@ where
     );
 }
 
+/// `a · b` for a single row `a` (`1×k`, as a vector) and `b` (`k×n`), as one gemv into a
+/// `1×n` matrix: through gemm, one step of a recurrent layer would pack all of `b`
+/// for one row (the products of `examples/char_lstm.rs` were 4/5 of its time).
+#[inline]
+fn row_dot<S1, S2>(a: &ArrayBase<S1, Ix1>, b: &ArrayBase<S2, Ix2>) -> Array2<f64>
+where
+    S1: Data<Elem = f64>,
+    S2: Data<Elem = f64>,
+{
+    let mut out = Array2::zeros((1, b.ncols()));
+    general_mat_vec_mul(1.0, &b.t(), a, 0.0, &mut out.row_mut(0));
+    out
+}
+
 /// `x yᵀ` as a new matrix.
 #[inline]
 fn outer<S1, S2>(x: &ArrayBase<S1, Ix1>, y: &ArrayBase<S2, Ix1>) -> Array2<f64>
@@ -340,6 +354,9 @@ where
         if all_zero(self) || all_zero(rhs) {
             return Array2::zeros((self.nrows(), rhs.ncols()));
         }
+        if self.nrows() == 1 {
+            return row_dot(&self.row(0), rhs);
+        }
         self.dot(rhs)
     }
 }
@@ -368,6 +385,9 @@ where
         if all_zero(g) || all_zero(rhs) {
             return Array2::zeros(self.raw_dim());
         }
+        if g.nrows() == 1 {
+            return row_dot(&g.row(0), &rhs.t());
+        }
         g.dot(&rhs.t())
     }
     #[track_caller]
@@ -389,7 +409,12 @@ where
             Some(s) => {
                 check_mm("dot_acc0", self.shape(), rhs.shape(), g.shape());
                 check_slot("dot_acc0", s, self.shape());
-                if !(all_zero(g) || all_zero(rhs)) {
+                if all_zero(g) || all_zero(rhs) {
+                    return;
+                }
+                if g.nrows() == 1 {
+                    general_mat_vec_mul(1.0, rhs, &g.row(0), 1.0, &mut s.row_mut(0));
+                } else {
                     general_mat_mul(1.0, g, &rhs.t(), 1.0, s);
                 }
             }

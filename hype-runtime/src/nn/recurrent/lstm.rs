@@ -36,6 +36,44 @@ impl<const I: usize, const H: usize> Lstm<I, H> {
         check_sequence(format!("Lstm<{I}, {H}>"), I, H, x, states)
     }
 
+    /// One step: the hidden and cell states `(h_t, c_t)` (both `[1, H]`) after the
+    /// input `x_t` `[1, I]` from `(h, c)`. Not differentiable: for running a trained
+    /// layer one step at a time (sampling) and for carrying the states from one chunk
+    /// of a long sequence to the next (truncated backpropagation through time).
+    pub fn step(
+        &self,
+        x_t: &Array2<f64>,
+        h: &Array2<f64>,
+        c: &Array2<f64>,
+    ) -> (Array2<f64>, Array2<f64>) {
+        // Rows times matrices: gemv (a 1-row gemm would pack the whole matrix).
+        let z = x_t.row(0).dot(&self.w_ih) + &self.b_ih + h.row(0).dot(&self.w_hh) + &self.b_hh;
+        let z = z.insert_axis(ndarray::Axis(0));
+        let i = ops::sigmoid(&z.slice(s![.., 0..H]));
+        let f = ops::sigmoid(&z.slice(s![.., H..2 * H]));
+        let g = ops::tanh(&z.slice(s![.., 2 * H..3 * H]));
+        let o = ops::sigmoid(&z.slice(s![.., 3 * H..4 * H]));
+        let c = &f * c + &i * &g;
+        let h = &o * &ops::tanh(&c);
+        (h, c)
+    }
+
+    /// The hidden and cell states `(h_T, c_T)` after the whole sequence `x` `[T, I]`
+    /// from `(h0, c0)`: [`Self::step`] over the rows (the last row of
+    /// [`Self::forward_from`] is `h_T`; `c_T` is what it does not return).
+    pub fn state_after(
+        &self,
+        x: &Array2<f64>,
+        h0: &Array2<f64>,
+        c0: &Array2<f64>,
+    ) -> (Array2<f64>, Array2<f64>) {
+        let (mut h, mut c) = (h0.to_owned(), c0.to_owned());
+        for t in 0..x.nrows() {
+            (h, c) = self.step(&x.slice(s![t..t + 1, ..]).to_owned(), &h, &c);
+        }
+        (h, c)
+    }
+
     /// Every hidden state `[T, H]` of the sequence `x` `[T, I]` from the hidden state
     /// `h0` and the cell state `c0` (both `[1, H]`).
     #[differentiable(order = 2)]
