@@ -94,3 +94,24 @@ fn step_and_state_after_follow_forward_from() {
     }
     assert!(c.iter().all(|v| v.is_finite()));
 }
+
+#[test]
+fn rnn_and_gru_steps_follow_forward_from() {
+    use hype::nn::{Gru, Rnn};
+    let x = Array2::from_shape_fn((4, 3), |(t, k)| ((t * 3 + k) as f64 * 0.7).cos());
+    let h0 = array![[0.2, -0.1]];
+    let rnn: Rnn<3, 2> = Rnn::new(Init::Uniform(0.8), 2);
+    let gru: Gru<3, 2> = Gru::new(Init::Uniform(0.8), 4);
+    let (hr, hg) = (rnn.forward_from(&x, &h0), gru.forward_from(&x, &h0));
+    let (mut a, mut b) = (h0.clone(), h0.clone());
+    for t in 0..4 {
+        let xt = x.slice(s![t..t + 1, ..]).to_owned();
+        (a, b) = (rnn.step(&xt, &a), gru.step(&xt, &b));
+        for j in 0..2 {
+            assert!((a[[0, j]] - hr[[t, j]]).abs() < 1e-14);
+            assert!((b[[0, j]] - hg[[t, j]]).abs() < 1e-14);
+        }
+    }
+    assert_eq!(rnn.state_after(&x, &h0), a);
+    assert_eq!(gru.state_after(&x, &h0), b);
+}
