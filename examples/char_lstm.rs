@@ -18,7 +18,7 @@ use hype::nn::{Init, Linear, Lstm};
 use hype::optim::step::{gradient_descent_step, StepState};
 use hype::optim::{AdamParams, GradientClipping, LearningRate, Momentum, Params};
 use hype::prelude::*;
-use hype::report::{plot_curves, Curve, PlotOptions, Progress};
+use hype::report::{plot_in_target, Curve, PlotOptions, Progress};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -331,12 +331,6 @@ pub fn run(s: &Settings) -> Result<Report, String> {
 }
 
 fn plot(s: &Settings, r: &Report) {
-    let dir = std::env::var("CARGO_TARGET_DIR")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/target").into());
-    let dir = std::path::Path::new(&dir).join("char_lstm");
-    if std::fs::create_dir_all(&dir).is_err() {
-        return;
-    }
     let every = (s.updates / s.evals.max(1)).max(1);
     let at = |k: usize| ((k * every).min(s.updates) * s.streams * s.seq) as f64;
     let held: Vec<(f64, f64)> = r
@@ -360,14 +354,16 @@ fn plot(s: &Settings, r: &Report) {
             vec![(0.0, r.baseline), (end, r.baseline)],
         ),
     ];
-    let path = dir.join("loss.png");
     let options = PlotOptions::default()
         .title(format!("char_lstm: Lstm<{VOCAB}, {HIDDEN}> on Shakespeare"))
         .labels("training characters", "nats per character");
-    match plot_curves(&path, &curves, &options) {
-        Ok(()) => println!("wrote {}", path.display()),
-        Err(e) => eprintln!("no plot: {e}"),
-    }
+    plot_in_target(
+        env!("CARGO_MANIFEST_DIR"),
+        "char_lstm",
+        "loss.png",
+        &curves,
+        &options,
+    );
 }
 
 fn main() {

@@ -13,7 +13,10 @@ recurrent_layer! {
     Lstm, gates = 4,
     states = [h from h0, c from c0],
     step(self, xt) {
-        let z = ::hype::rt::dot(&xt, &self.w_ih) + &self.b_ih + ::hype::rt::dot(&h, &self.w_hh) + &self.b_hh;
+        let z = ::hype::rt::dot(&xt, &self.w_ih)
+            + &self.b_ih
+            + ::hype::rt::dot(&h, &self.w_hh)
+            + &self.b_hh;
         let i = ops::sigmoid(&z.slice(s![.., 0..H]));
         let f = ops::sigmoid(&z.slice(s![.., H..2 * H]));
         let g = ops::tanh(&z.slice(s![.., 2 * H..3 * H]));

@@ -106,7 +106,11 @@ macro_rules! recurrent_layer {
 
             /// [`Self::forward_from_truncated`] from zero states.
             #[differentiable]
-            pub fn forward_truncated(&$this, x: &Array2<f64>, #[constant] window: usize) -> Array2<f64> {
+            pub fn forward_truncated(
+                &$this,
+                x: &Array2<f64>,
+                #[constant] window: usize,
+            ) -> Array2<f64> {
                 let $h0 = Array2::zeros((1, H));
                 $(let $s0 = Array2::zeros((1, H));)*
                 $this.forward_from_truncated(x, &$h0, $(&$s0,)* window)
@@ -150,7 +154,8 @@ macro_rules! recurrent_layer {
                 let mut $h = $h0.to_owned();
                 $(let mut $s = $s0.to_owned();)*
                 for t in 0..x.nrows() {
-                    ($h $(, $s)*) = $this.step(&x.slice(s![t..t + 1, ..]).to_owned(), &$h, $(&$s,)*);
+                    let x_t = x.slice(s![t..t + 1, ..]).to_owned();
+                    ($h $(, $s)*) = $this.step(&x_t, &$h, $(&$s,)*);
                 }
                 ($h $(, $s)*)
             }

@@ -10,7 +10,12 @@ recurrent_layer! {
     Rnn, gates = 1,
     states = [h from h0],
     step(self, xt) {
-        h = ops::tanh(&(::hype::rt::dot(&xt, &self.w_ih) + &self.b_ih + ::hype::rt::dot(&h, &self.w_hh) + &self.b_hh));
+        h = ops::tanh(
+            &(::hype::rt::dot(&xt, &self.w_ih)
+                + &self.b_ih
+                + ::hype::rt::dot(&h, &self.w_hh)
+                + &self.b_hh),
+        );
     }
 }
 
