@@ -10,6 +10,7 @@
 pub use hype_macros::*;
 pub use hype_runtime::hmc;
 pub use hype_runtime::kernels;
+pub use hype_runtime::Float;
 pub use hype_runtime::{
     array_math, checkpoint, data, dist, error, hyper, nn, ops, optim, report, rt, tangent, tune,
     HasTangent, HypeError, Tangent,

@@ -28,6 +28,7 @@ pub mod checkpoint;
 pub mod data;
 pub mod dist;
 pub mod error;
+pub mod float;
 pub mod hmc;
 pub mod hyper;
 pub mod kernels;
@@ -45,6 +46,7 @@ extern crate self as hype;
 
 pub use array_math::ArrayMath;
 pub use error::HypeError;
+pub use float::Float;
 pub use hype_macros::{differentiable, Tangent};
 pub use ndarray;
 pub use tangent::{HasTangent, Tangent};

@@ -22,12 +22,17 @@
 //! Kinks: `relu'(0) = 0`; `elu'(0) = alpha` (the left derivative); `l1` uses
 //! `sign(0) = 0`.
 
+use crate::float::cst;
 use crate::kernels::Kernel;
+use crate::rt::k;
 use crate::rt::{
     add, broadcast_to, check_same_shape, identity, mul, neg, powi, sign, step, sub, zeros_like,
-    Arith, BroadcastTo, Elementwise, EwOut, EwOwned, Val, ZipOut, ZipWith,
+    Arith, BroadcastTo, Elementwise, EwElem, EwOut, EwOwned, Val, ZipOut, ZipWith,
 };
+use crate::Float;
 use ndarray::{Array1, Array2, ArrayBase, ArrayView1, ArrayViewMut1, Axis, Data, Ix1, Ix2};
+#[allow(unused_imports)]
+use num_traits::Float as _;
 
 // ---------------------------------------------------------------------------------------
 // Elementwise activations
@@ -40,22 +45,22 @@ where
     A: Val + ?Sized,
     A::V: Elementwise,
 {
-    a.v().map_kernel(Kernel::Sigmoid, sigmoid_f64)
+    a.v().map_kernel(Kernel::Sigmoid, sigmoid_s)
 }
 
 /// Stable scalar sigmoid.
 #[inline]
-fn sigmoid_f64(x: f64) -> f64 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
+fn sigmoid_s<F: Float>(x: F) -> F {
+    if x >= F::zero() {
+        (F::one() + (-x).exp()).recip()
     } else {
         let e = x.exp();
-        e / (1.0 + e)
+        e / (F::one() + e)
     }
 }
 
 crate::rt::unary_rules!(sigmoid, sigmoid_jvp0, sigmoid_vjp0, "r (1 - r)", |a, r| r
-    .map_ew(|s| s * (1.0 - s)));
+    .map_ew(|s| s * (k::<A>(1.0) - s)));
 
 /// `(1 - r²) d` elementwise: the tangent of `tanh` from its result `r` and the tangent
 /// `d` of its argument, in one pass. Second-order code (`f__dir`) calls it where first
@@ -68,8 +73,9 @@ where
     T: Val + ?Sized,
     R::V: ZipWith<T::V>,
 {
+    let one = k::<R>(1.0);
     r.v()
-        .zip_ew(d.v(), "tanh_tangent", |r, d| (1.0 - r * r) * d)
+        .zip_ew(d.v(), "tanh_tangent", |r, d| (one - r * r) * d)
 }
 
 /// `-2 r d` elementwise, the partial derivative of `tanh_tangent` in `r`.
@@ -83,7 +89,8 @@ where
     T::V: Elementwise,
 {
     check_same_shape("tanh_tangent", r.v().shape_ew(), d.v().shape_ew());
-    r.v().zip_ew(d.v(), "tanh_tangent", |r, d| -2.0 * r * d)
+    let m2 = k::<R>(-2.0);
+    r.v().zip_ew(d.v(), "tanh_tangent", |r, d| m2 * r * d)
 }
 
 /// Tangent of `tanh_tangent` wrt `r`: `-2 r d dr`.
@@ -148,8 +155,9 @@ where
     A: Val + ?Sized,
     A::V: Elementwise,
 {
+    let zero = k::<A>(0.0);
     a.v()
-        .map_ew(|x| if x > 0.0 || x.is_nan() { x } else { 0.0 })
+        .map_ew(|x| if x > zero || x.is_nan() { x } else { zero })
 }
 
 crate::rt::unary_rules!(relu, relu_jvp0, relu_vjp0, "step(a)", |a, r| step(a));
@@ -161,8 +169,13 @@ where
     A: Val + ?Sized,
     A::V: Elementwise,
 {
-    a.v()
-        .map_kernel(Kernel::Softplus, |x| x.max(0.0) + (-x.abs()).exp().ln_1p())
+    a.v().map_kernel(Kernel::Softplus, softplus_s)
+}
+
+/// Stable scalar softplus.
+#[inline]
+fn softplus_s<F: Float>(x: F) -> F {
+    x.max(F::zero()) + (-x.abs()).exp().ln_1p()
 }
 
 crate::rt::unary_rules!(
@@ -175,29 +188,34 @@ crate::rt::unary_rules!(
 
 /// Exponential linear unit: `x` for `x > 0`, `alpha (e^x - 1)` otherwise (`alpha` static).
 #[inline]
-pub fn elu<A>(a: &A, alpha: f64) -> EwOut<A>
+pub fn elu<A>(a: &A, alpha: EwElem<A>) -> EwOut<A>
 where
     A: Val + ?Sized,
     A::V: Elementwise,
 {
-    a.v()
-        .map_ew(|x| if x > 0.0 { x } else { alpha * x.exp_m1() })
+    a.v().map_ew(|x| {
+        if x > k::<A>(0.0) {
+            x
+        } else {
+            alpha * x.exp_m1()
+        }
+    })
 }
 
 /// The derivative of `elu`: `step(a) + (1 - step(a)) (r + alpha)` (`alpha` at 0).
 #[inline]
-fn elu_factor<A>(a: &A, alpha: f64, r: &EwOut<A>) -> EwOut<A>
+fn elu_factor<A>(a: &A, alpha: EwElem<A>, r: &EwOut<A>) -> EwOut<A>
 where
     A: Val + ?Sized,
     A::V: Elementwise,
 {
     let s = step(a);
-    add(&s, &mul(&neg(&sub(&s, &1.0)), &add(r, &alpha)))
+    add(&s, &mul(&neg(&sub(&s, &k::<A>(1.0))), &add(r, &alpha)))
 }
 
 /// Tangent of `elu`: `d * (1 if a > 0 else alpha e^a)`.
 #[inline]
-pub fn elu_jvp0<A, R, T>(a: &A, alpha: f64, r: &R, d: &T) -> EwOut<A>
+pub fn elu_jvp0<A, R, T>(a: &A, alpha: EwElem<A>, r: &R, d: &T) -> EwOut<A>
 where
     A: Val + ?Sized,
     A::V: Elementwise,
@@ -210,7 +228,7 @@ where
 
 /// Adjoint of `elu`: `g * (1 if a > 0 else alpha e^a)`.
 #[inline]
-pub fn elu_vjp0<A, R, G>(a: &A, alpha: f64, r: &R, g: &G) -> EwOut<A>
+pub fn elu_vjp0<A, R, G>(a: &A, alpha: EwElem<A>, r: &R, g: &G) -> EwOut<A>
 where
     A: Val + ?Sized,
     A::V: Elementwise,
@@ -233,9 +251,14 @@ where
     A: Val + ?Sized,
     A::V: Elementwise,
 {
-    a.v().map_kernel(Kernel::Gelu, |x| {
-        0.5 * x * (1.0 + (GELU_C * (x + GELU_K * x * x * x)).tanh())
-    })
+    a.v().map_kernel(Kernel::Gelu, gelu_s)
+}
+
+/// Scalar GELU (tanh approximation).
+#[inline]
+fn gelu_s<F: Float>(x: F) -> F {
+    let (half, c, k) = (cst::<F>(0.5), cst::<F>(GELU_C), cst::<F>(GELU_K));
+    half * x * (F::one() + (c * (x + k * x * x * x)).tanh())
 }
 
 /// The derivative of `gelu`: `0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 k x^2)`.
@@ -246,10 +269,12 @@ where
     A::V: Elementwise,
 {
     let x = identity(a);
-    let t = tanh(&mul(&add(&x, &mul(&powi(&x, 3), &GELU_K)), &GELU_C));
-    let left = mul(&add(&t, &1.0), &0.5);
-    let du = mul(&add(&mul(&powi(&x, 2), &(3.0 * GELU_K)), &1.0), &GELU_C);
-    let right = mul(&mul(&mul(&x, &0.5), &neg(&sub(&powi(&t, 2), &1.0))), &du);
+    let (c, kk) = (k::<A>(GELU_C), k::<A>(GELU_K));
+    let (one, half) = (k::<A>(1.0), k::<A>(0.5));
+    let t = tanh(&mul(&add(&x, &mul(&powi(&x, 3), &kk)), &c));
+    let left = mul(&add(&t, &one), &half);
+    let du = mul(&add(&mul(&powi(&x, 2), &k::<A>(3.0 * GELU_K)), &one), &c);
+    let right = mul(&mul(&mul(&x, &half), &neg(&sub(&powi(&t, 2), &one))), &du);
     add(&left, &right)
 }
 
@@ -293,7 +318,7 @@ where
 
 /// The sum of all elements of `a` (`a` itself for `f64`).
 #[inline]
-pub fn sum_all<A>(a: &A) -> f64
+pub fn sum_all<A>(a: &A) -> EwElem<A>
 where
     A: Val + ?Sized,
     A::V: Elementwise,
@@ -303,7 +328,7 @@ where
 
 /// Tangent of `sum_all`: `sum_all(d)`.
 #[inline]
-pub fn sum_all_jvp0<A: ?Sized, R: ?Sized, T>(_a: &A, _r: &R, d: &T) -> f64
+pub fn sum_all_jvp0<A: ?Sized, R: ?Sized, T>(_a: &A, _r: &R, d: &T) -> EwElem<T>
 where
     T: Val + ?Sized,
     T::V: Elementwise,
@@ -325,18 +350,21 @@ where
 /// Arrays with a last axis that row-wise ops reduce over: 1-d (one row) and 2-d
 /// (rows are examples).
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a 1-d or 2-d array of f64",
+    message = "`{Self}` is not a 1-d or 2-d array of f64 or f32",
     note = "softmax, log_softmax, logsumexp and cross_entropy_on_linear work on 1-d arrays (one example) and 2-d arrays (one example per row)"
 )]
-pub trait LastAxis {
+pub trait LastAxis: Elementwise {
     /// The owned array of the same dimension.
-    type Rows: EwOwned + LastAxis<Rows = Self::Rows, Red = Self::Red>;
-    /// The type with the last axis removed (`f64` for 1-d, `Array1` for 2-d).
-    type Red: EwOwned + ExpandLast<Out = Self::Rows>;
+    type Rows: EwOwned<Elem = Self::Elem> + LastAxis<Rows = Self::Rows, Red = Self::Red>;
+    /// The type with the last axis removed (the scalar for 1-d, `Array1` for 2-d).
+    type Red: EwOwned<Elem = Self::Elem> + ExpandLast<Out = Self::Rows>;
     /// Applies `f(row, out_row)` to every row, writing an owned result of the same shape.
-    fn map_rows<F: FnMut(ArrayView1<f64>, ArrayViewMut1<f64>)>(&self, f: F) -> Self::Rows;
+    fn map_rows<M: FnMut(ArrayView1<Self::Elem>, ArrayViewMut1<Self::Elem>)>(
+        &self,
+        f: M,
+    ) -> Self::Rows;
     /// Reduces every row with `f`.
-    fn reduce_rows<F: FnMut(ArrayView1<f64>) -> f64>(&self, f: F) -> Self::Red;
+    fn reduce_rows<M: FnMut(ArrayView1<Self::Elem>) -> Self::Elem>(&self, f: M) -> Self::Red;
     /// The length of the last axis.
     fn last_len(&self) -> usize;
     /// The number of rows (1 for 1-d).
@@ -345,15 +373,15 @@ pub trait LastAxis {
     fn shape_rows(&self) -> &[usize];
 }
 
-impl<S: Data<Elem = f64>> LastAxis for ArrayBase<S, Ix1> {
-    type Rows = Array1<f64>;
-    type Red = f64;
-    fn map_rows<F: FnMut(ArrayView1<f64>, ArrayViewMut1<f64>)>(&self, mut f: F) -> Array1<f64> {
+impl<F: Float, S: Data<Elem = F>> LastAxis for ArrayBase<S, Ix1> {
+    type Rows = Array1<F>;
+    type Red = F;
+    fn map_rows<M: FnMut(ArrayView1<F>, ArrayViewMut1<F>)>(&self, mut f: M) -> Array1<F> {
         let mut out = Array1::zeros(self.len());
         f(self.view(), out.view_mut());
         out
     }
-    fn reduce_rows<F: FnMut(ArrayView1<f64>) -> f64>(&self, mut f: F) -> f64 {
+    fn reduce_rows<M: FnMut(ArrayView1<F>) -> F>(&self, mut f: M) -> F {
         f(self.view())
     }
     fn last_len(&self) -> usize {
@@ -367,17 +395,17 @@ impl<S: Data<Elem = f64>> LastAxis for ArrayBase<S, Ix1> {
     }
 }
 
-impl<S: Data<Elem = f64>> LastAxis for ArrayBase<S, Ix2> {
-    type Rows = Array2<f64>;
-    type Red = Array1<f64>;
-    fn map_rows<F: FnMut(ArrayView1<f64>, ArrayViewMut1<f64>)>(&self, mut f: F) -> Array2<f64> {
+impl<F: Float, S: Data<Elem = F>> LastAxis for ArrayBase<S, Ix2> {
+    type Rows = Array2<F>;
+    type Red = Array1<F>;
+    fn map_rows<M: FnMut(ArrayView1<F>, ArrayViewMut1<F>)>(&self, mut f: M) -> Array2<F> {
         let mut out = Array2::zeros(self.raw_dim());
         for (row, out_row) in self.outer_iter().zip(out.outer_iter_mut()) {
             f(row, out_row);
         }
         out
     }
-    fn reduce_rows<F: FnMut(ArrayView1<f64>) -> f64>(&self, f: F) -> Array1<f64> {
+    fn reduce_rows<M: FnMut(ArrayView1<F>) -> F>(&self, f: M) -> Array1<F> {
         self.outer_iter().map(f).collect()
     }
     fn last_len(&self) -> usize {
@@ -399,16 +427,16 @@ pub trait ExpandLast {
     fn expand_last_ax(&self, n: usize) -> Self::Out;
 }
 
-impl ExpandLast for f64 {
-    type Out = Array1<f64>;
-    fn expand_last_ax(&self, n: usize) -> Array1<f64> {
+impl<F: Float> ExpandLast for F {
+    type Out = Array1<F>;
+    fn expand_last_ax(&self, n: usize) -> Array1<F> {
         Array1::from_elem(n, *self)
     }
 }
 
-impl<S: Data<Elem = f64>> ExpandLast for ArrayBase<S, Ix1> {
-    type Out = Array2<f64>;
-    fn expand_last_ax(&self, n: usize) -> Array2<f64> {
+impl<F: Float, S: Data<Elem = F>> ExpandLast for ArrayBase<S, Ix1> {
+    type Out = Array2<F>;
+    fn expand_last_ax(&self, n: usize) -> Array2<F> {
         let col = self.view().insert_axis(Axis(1));
         match col.broadcast((self.len(), n)) {
             Some(v) => v.to_owned(),
@@ -504,17 +532,17 @@ where
 // ---------------------------------------------------------------------------------------
 
 /// `max + ln(sum(exp(x - max)))` of one row; `-inf` for an empty or all `-inf` row.
-fn lse_row(row: ArrayView1<f64>) -> f64 {
-    let m = row.fold(f64::NEG_INFINITY, |m, &x| m.max(x));
+fn lse_row<F: Float>(row: ArrayView1<F>) -> F {
+    let m = row.fold(F::neg_infinity(), |m, &x| m.max(x));
     if m.is_infinite() {
         // all -inf (or empty): -inf; some +inf: +inf; a NaN anywhere: NaN
         return if row.iter().any(|x| x.is_nan()) {
-            f64::NAN
+            F::nan()
         } else {
             m
         };
     }
-    m + row.fold(0.0, |s, &x| s + (x - m).exp()).ln()
+    m + row.fold(F::zero(), |s, &x| s + (x - m).exp()).ln()
 }
 
 /// `ln(sum(exp(x)))` over the last axis, computed stably (the maximum is subtracted).
@@ -659,7 +687,7 @@ where
 /// the mean over rows of `-sum(targets * log_softmax(logits))`.
 #[inline]
 #[track_caller]
-pub fn cross_entropy_on_linear<A, B>(logits: &A, targets: &B) -> f64
+pub fn cross_entropy_on_linear<A, B>(logits: &A, targets: &B) -> EwElem<A>
 where
     A: Val + ?Sized,
     A::V: LastAxis,
@@ -673,18 +701,18 @@ where
         targets.v().shape_ew(),
     );
     let ls = log_softmax(logits);
-    -sum_all(&mul(&ls, targets)) / logits.v().n_rows() as f64
+    -sum_all(&mul(&ls, targets)) / k::<A>(logits.v().n_rows() as f64)
 }
 
 /// `-1 / rows` for a row-wise loss on `a`.
 #[inline]
 #[doc(hidden)]
-pub fn neg_inv_rows<A>(a: &A) -> f64
+pub fn neg_inv_rows<A>(a: &A) -> EwElem<A>
 where
     A: Val + ?Sized,
     A::V: LastAxis,
 {
-    -1.0 / a.v().n_rows() as f64
+    k::<A>(-1.0 / a.v().n_rows() as f64)
 }
 
 /// Tangent of `cross_entropy_on_linear` wrt `logits`: `-sum(t * log_softmax_jvp(dz)) / rows`.
@@ -694,7 +722,7 @@ pub fn cross_entropy_on_linear_jvp0<A, B, R: ?Sized, T>(
     targets: &B,
     _r: &R,
     dz: &T,
-) -> f64
+) -> EwElem<A>
 where
     A: Val + ?Sized,
     A::V: LastAxis,
@@ -715,7 +743,7 @@ pub fn cross_entropy_on_linear_jvp1<A, B: ?Sized, R: ?Sized, T>(
     _targets: &B,
     _r: &R,
     dt: &T,
-) -> f64
+) -> EwElem<A>
 where
     A: Val + ?Sized,
     A::V: LastAxis,
@@ -740,8 +768,8 @@ where
     A: Val + ?Sized,
     A::V: LastAxis,
     B: Val + ?Sized,
-    B::V: Arith<f64, Output = RowsOf<A>>,
-    G: Val<V = f64> + ?Sized,
+    B::V: Arith<EwElem<A>, Output = RowsOf<A>>,
+    G: Val<V = EwElem<A>> + ?Sized,
 {
     let ls = log_softmax(logits);
     let gt = mul(targets, &mul(g, &neg_inv_rows(logits)));
@@ -759,7 +787,7 @@ pub fn cross_entropy_on_linear_vjp1<A, B: ?Sized, R: ?Sized, G>(
 where
     A: Val + ?Sized,
     A::V: LastAxis,
-    G: Val<V = f64> + ?Sized,
+    G: Val<V = EwElem<A>> + ?Sized,
 {
     mul(&log_softmax(logits), &mul(g, &neg_inv_rows(logits)))
 }
@@ -775,12 +803,12 @@ fn rows_of_shape(shape: &[usize]) -> usize {
 
 /// `-1 / rows` for `cross_entropy_on_softmax` on `a`.
 #[inline]
-fn neg_inv_rows_ew<A>(a: &A) -> f64
+fn neg_inv_rows_ew<A>(a: &A) -> EwElem<A>
 where
     A: Val + ?Sized,
     A::V: Elementwise,
 {
-    -1.0 / rows_of_shape(a.v().shape_ew()) as f64
+    k::<A>(-1.0 / rows_of_shape(a.v().shape_ew()) as f64)
 }
 
 /// Cross-entropy of `targets` and probabilities `probs` (rows are examples): the mean
@@ -788,7 +816,7 @@ where
 /// target count as zero. The rules wrt `probs` need `probs > 0`.
 #[inline]
 #[track_caller]
-pub fn cross_entropy_on_softmax<A, B>(probs: &A, targets: &B) -> f64
+pub fn cross_entropy_on_softmax<A, B>(probs: &A, targets: &B) -> EwElem<A>
 where
     A: Val + ?Sized,
     A::V: ZipWithSame<B::V>,
@@ -797,30 +825,36 @@ where
 {
     let (p, t) = (probs.v(), targets.v());
     check_same_shape("cross_entropy_on_softmax", p.shape_ew(), t.shape_ew());
-    let s = p.zip_same(t, |p, t| if t == 0.0 { 0.0 } else { t * p.ln() });
-    -s / rows_of_shape(p.shape_ew()) as f64
+    let zero = k::<A>(0.0);
+    let s = p.zip_same(t, |p, t| if t == zero { zero } else { t * p.ln() });
+    -s / k::<A>(rows_of_shape(p.shape_ew()) as f64)
 }
 
 /// Sums `f(a[i], b[i])` over two values of the same shape (no broadcasting).
 pub trait ZipWithSame<Rhs: ?Sized>: Elementwise {
     /// The sum of `f` over corresponding elements; shapes are checked by the caller.
-    fn zip_same<F: FnMut(f64, f64) -> f64>(&self, rhs: &Rhs, f: F) -> f64;
+    fn zip_same<M: FnMut(Self::Elem, Self::Elem) -> Self::Elem>(
+        &self,
+        rhs: &Rhs,
+        f: M,
+    ) -> Self::Elem;
 }
 
-impl ZipWithSame<f64> for f64 {
-    fn zip_same<F: FnMut(f64, f64) -> f64>(&self, rhs: &f64, mut f: F) -> f64 {
+impl<F: Float> ZipWithSame<F> for F {
+    fn zip_same<M: FnMut(F, F) -> F>(&self, rhs: &F, mut f: M) -> F {
         f(*self, *rhs)
     }
 }
 
-impl<S1, S2, D> ZipWithSame<ArrayBase<S2, D>> for ArrayBase<S1, D>
+impl<F, S1, S2, D> ZipWithSame<ArrayBase<S2, D>> for ArrayBase<S1, D>
 where
-    S1: Data<Elem = f64>,
-    S2: Data<Elem = f64>,
+    F: Float,
+    S1: Data<Elem = F>,
+    S2: Data<Elem = F>,
     D: ndarray::Dimension,
 {
-    fn zip_same<F: FnMut(f64, f64) -> f64>(&self, rhs: &ArrayBase<S2, D>, mut f: F) -> f64 {
-        let mut s = 0.0;
+    fn zip_same<M: FnMut(F, F) -> F>(&self, rhs: &ArrayBase<S2, D>, mut f: M) -> F {
+        let mut s = F::zero();
         ndarray::Zip::from(self)
             .and(rhs)
             .for_each(|&a, &b| s += f(a, b));
@@ -835,7 +869,7 @@ pub fn cross_entropy_on_softmax_jvp0<A, B, R: ?Sized, T>(
     targets: &B,
     _r: &R,
     dp: &T,
-) -> f64
+) -> EwElem<A>
 where
     A: Val + ?Sized,
     A::V: Elementwise,
@@ -855,7 +889,7 @@ pub fn cross_entropy_on_softmax_jvp1<A, B: ?Sized, R: ?Sized, T>(
     _targets: &B,
     _r: &R,
     dt: &T,
-) -> f64
+) -> EwElem<A>
 where
     A: Val + ?Sized,
     A::V: Elementwise,
@@ -878,7 +912,7 @@ where
     A::V: Elementwise,
     B: Val + ?Sized,
     B::V: Arith<EwOut<A>, Output = EwOut<A>>,
-    G: Val<V = f64> + ?Sized,
+    G: Val<V = EwElem<A>> + ?Sized,
 {
     mul(
         &mul(targets, &recip(probs)),
@@ -897,7 +931,7 @@ pub fn cross_entropy_on_softmax_vjp1<A, B: ?Sized, R: ?Sized, G>(
 where
     A: Val + ?Sized,
     A::V: Elementwise,
-    G: Val<V = f64> + ?Sized,
+    G: Val<V = EwElem<A>> + ?Sized,
 {
     mul(&ln(probs), &mul(g, &neg_inv_rows_ew(probs)))
 }
@@ -905,7 +939,7 @@ where
 /// Mean squared error: the mean over all elements of `(pred - target)^2` (same shapes).
 #[inline]
 #[track_caller]
-pub fn mse<A, B>(pred: &A, target: &B) -> f64
+pub fn mse<A, B>(pred: &A, target: &B) -> EwElem<A>
 where
     A: Val + ?Sized,
     A::V: ZipWithSame<B::V>,
@@ -914,22 +948,22 @@ where
 {
     let (p, t) = (pred.v(), target.v());
     check_same_shape("mse", p.shape_ew(), t.shape_ew());
-    p.zip_same(t, |p, t| (p - t) * (p - t)) / p.len_ew() as f64
+    p.zip_same(t, |p, t| (p - t) * (p - t)) / k::<A>(p.len_ew() as f64)
 }
 
 /// `2 / n` for a mean over the `n` elements of `a`.
 #[inline]
-fn two_over_len<A>(a: &A) -> f64
+fn two_over_len<A>(a: &A) -> EwElem<A>
 where
     A: Val + ?Sized,
     A::V: Elementwise,
 {
-    2.0 / a.v().len_ew() as f64
+    k::<A>(2.0 / a.v().len_ew() as f64)
 }
 
 /// Tangent of `mse` wrt `pred`: `2 sum((p - t) dp) / n`.
 #[inline]
-pub fn mse_jvp0<A, B, R: ?Sized, T>(pred: &A, target: &B, _r: &R, dp: &T) -> f64
+pub fn mse_jvp0<A, B, R: ?Sized, T>(pred: &A, target: &B, _r: &R, dp: &T) -> EwElem<A>
 where
     A: Val + ?Sized,
     A::V: Elementwise + Arith<B::V, Output = EwOut<A>>,
@@ -942,7 +976,7 @@ where
 
 /// Tangent of `mse` wrt `target`: `-2 sum((p - t) dt) / n`.
 #[inline]
-pub fn mse_jvp1<A, B, R: ?Sized, T>(pred: &A, target: &B, _r: &R, dt: &T) -> f64
+pub fn mse_jvp1<A, B, R: ?Sized, T>(pred: &A, target: &B, _r: &R, dt: &T) -> EwElem<A>
 where
     A: Val + ?Sized,
     A::V: Elementwise + Arith<B::V, Output = EwOut<A>>,
@@ -963,7 +997,7 @@ where
     A: Val + ?Sized,
     A::V: Elementwise + Arith<B::V, Output = EwOut<A>>,
     B: Val + ?Sized,
-    G: Val<V = f64> + ?Sized,
+    G: Val<V = EwElem<A>> + ?Sized,
 {
     mul(&sub(pred, target), &mul(g, &two_over_len(pred)))
 }
@@ -975,24 +1009,24 @@ where
     A: Val + ?Sized,
     A::V: Elementwise + Arith<B::V, Output = EwOut<A>>,
     B: Val + ?Sized,
-    G: Val<V = f64> + ?Sized,
+    G: Val<V = EwElem<A>> + ?Sized,
 {
     neg(&mul(&sub(pred, target), &mul(g, &two_over_len(pred))))
 }
 
 /// L1 norm: the sum of `|x|` over all elements.
 #[inline]
-pub fn l1<A>(a: &A) -> f64
+pub fn l1<A>(a: &A) -> EwElem<A>
 where
     A: Val + ?Sized,
     A::V: Elementwise,
 {
-    a.v().map_ew(f64::abs).sum_ew()
+    a.v().map_ew(|x| x.abs()).sum_ew()
 }
 
 /// Tangent of `l1`: `sum(sign(x) d)` (`sign(0) = 0`).
 #[inline]
-pub fn l1_jvp0<A, R: ?Sized, T>(a: &A, _r: &R, d: &T) -> f64
+pub fn l1_jvp0<A, R: ?Sized, T>(a: &A, _r: &R, d: &T) -> EwElem<A>
 where
     A: Val + ?Sized,
     A::V: Elementwise,
@@ -1008,14 +1042,14 @@ pub fn l1_vjp0<A, R: ?Sized, G>(a: &A, _r: &R, g: &G) -> EwOut<A>
 where
     A: Val + ?Sized,
     A::V: Elementwise,
-    G: Val<V = f64> + ?Sized,
+    G: Val<V = EwElem<A>> + ?Sized,
 {
     mul(&sign(a), g)
 }
 
 /// Squared L2 norm: the sum of `x^2` over all elements.
 #[inline]
-pub fn l2<A>(a: &A) -> f64
+pub fn l2<A>(a: &A) -> EwElem<A>
 where
     A: Val + ?Sized,
     A::V: Elementwise,
@@ -1025,14 +1059,14 @@ where
 
 /// Tangent of `l2`: `2 sum(x d)`.
 #[inline]
-pub fn l2_jvp0<A, R: ?Sized, T>(a: &A, _r: &R, d: &T) -> f64
+pub fn l2_jvp0<A, R: ?Sized, T>(a: &A, _r: &R, d: &T) -> EwElem<A>
 where
     A: Val + ?Sized,
     A::V: Elementwise,
     T: Val + ?Sized,
     EwOut<A>: Arith<T::V, Output = EwOut<A>>,
 {
-    mul(&sum_all(&mul(&identity(a), d)), &2.0)
+    mul(&sum_all(&mul(&identity(a), d)), &k::<A>(2.0))
 }
 
 /// Adjoint of `l2`: `2 g x`.
@@ -1041,9 +1075,9 @@ pub fn l2_vjp0<A, R: ?Sized, G>(a: &A, _r: &R, g: &G) -> EwOut<A>
 where
     A: Val + ?Sized,
     A::V: Elementwise,
-    G: Val<V = f64> + ?Sized,
+    G: Val<V = EwElem<A>> + ?Sized,
 {
-    mul(&identity(a), &mul(g, &2.0))
+    mul(&identity(a), &mul(g, &k::<A>(2.0)))
 }
 
 /// Elementwise math on f64 and on arrays, callable as functions (`ops::tanh(&z)`)

@@ -4,8 +4,12 @@
 //! `f32`, `Array<f64, D>`, `Array<f32, D>`, tuples, `Vec<T>`, `[T; N]` and user structs with
 //! `#[derive(Tangent)]`. [`HasTangent`] maps any differentiable *value* type (also
 //! references, slices (to `Vec`) and array views) to the owned [`Tangent`] type of its derivatives.
+//!
+//! The API's scalars (`scale`, `axpy`, `inner`, `flatten`/`rebuild`) are `f64` for
+//! every element type: `f32` values are widened to `f64`, combined, and rounded back.
 
 use crate::error::HypeError;
+use crate::Float;
 use ndarray::{Array, Array1, ArrayBase, Data, Dimension};
 
 /// A vector space: the type of tangents (forward mode) and adjoints (reverse mode).
@@ -132,66 +136,6 @@ macro_rules! float_tangent {
             }
         }
 
-        impl<D: Dimension> Tangent for Array<$t, D> {
-            fn zero_like(&self) -> Self {
-                Array::zeros(self.raw_dim())
-            }
-            fn add_assign_tangent(&mut self, other: &Self) {
-                // An empty side is a lazy zero (see `lazy_zero_like`).
-                if other.is_empty() {
-                    return;
-                }
-                if self.is_empty() {
-                    *self = other.clone();
-                    return;
-                }
-                crate::rt::check_same_shape("add_assign_tangent", self.shape(), other.shape());
-                *self += other;
-            }
-            fn lazy_zero_like(&self) -> Self {
-                Array::zeros(D::zeros(self.ndim()))
-            }
-            fn acc_move(&mut self, other: Self) {
-                if self.is_empty() {
-                    *self = other;
-                } else {
-                    self.add_assign_tangent(&other);
-                }
-            }
-            fn densify_like(&mut self, like: &Self) {
-                if self.is_empty() && self.shape() != like.shape() {
-                    *self = Array::zeros(like.raw_dim());
-                }
-            }
-            fn scale(&mut self, a: f64) {
-                self.mapv_inplace(|v| (v as f64 * a) as $t);
-            }
-            fn axpy(&mut self, a: f64, x: &Self) {
-                crate::rt::check_same_shape("axpy", self.shape(), x.shape());
-                self.zip_mut_with(x, |s, &v| *s = (*s as f64 + a * v as f64) as $t);
-            }
-            fn inner(&self, other: &Self) -> f64 {
-                crate::rt::check_same_shape("inner", self.shape(), other.shape());
-                self.iter()
-                    .zip(other.iter())
-                    .map(|(&a, &b)| a as f64 * b as f64)
-                    .sum()
-            }
-            fn flat_len(&self) -> usize {
-                self.len()
-            }
-            fn write_flat(&self, out: &mut Vec<f64>) {
-                out.extend(self.iter().map(|&v| v as f64));
-            }
-            fn read_flat(&self, flat: &[f64], pos: &mut usize) -> Self {
-                let n = self.len();
-                let data: Vec<$t> = flat[*pos..*pos + n].iter().map(|&v| v as $t).collect();
-                *pos += n;
-                Array::from_shape_vec(self.raw_dim(), data)
-                    .expect("length checked against the template's shape")
-            }
-        }
-
         impl TangentScalar for $t {}
     };
 }
@@ -225,6 +169,69 @@ where
 
 float_tangent!(f64);
 float_tangent!(f32);
+
+/// Arrays of `f32` or `f64`. The API's scalars are `f64` for both (`scale`, `axpy`,
+/// `inner`, the flat vector): `f32` elements are widened, combined in `f64` and
+/// rounded back (exact for `f64`); inner products accumulate in `f64`.
+impl<F: Float, D: Dimension> Tangent for Array<F, D> {
+    fn zero_like(&self) -> Self {
+        Array::zeros(self.raw_dim())
+    }
+    fn add_assign_tangent(&mut self, other: &Self) {
+        // An empty side is a lazy zero (see `lazy_zero_like`).
+        if other.is_empty() {
+            return;
+        }
+        if self.is_empty() {
+            *self = other.clone();
+            return;
+        }
+        crate::rt::check_same_shape("add_assign_tangent", self.shape(), other.shape());
+        *self += other;
+    }
+    fn lazy_zero_like(&self) -> Self {
+        Array::zeros(D::zeros(self.ndim()))
+    }
+    fn acc_move(&mut self, other: Self) {
+        if self.is_empty() {
+            *self = other;
+        } else {
+            self.add_assign_tangent(&other);
+        }
+    }
+    fn densify_like(&mut self, like: &Self) {
+        if self.is_empty() && self.shape() != like.shape() {
+            *self = Array::zeros(like.raw_dim());
+        }
+    }
+    fn scale(&mut self, a: f64) {
+        self.mapv_inplace(|v| F::of_f64(v.into_f64() * a));
+    }
+    fn axpy(&mut self, a: f64, x: &Self) {
+        crate::rt::check_same_shape("axpy", self.shape(), x.shape());
+        self.zip_mut_with(x, |s, &v| *s = F::of_f64(s.into_f64() + a * v.into_f64()));
+    }
+    fn inner(&self, other: &Self) -> f64 {
+        crate::rt::check_same_shape("inner", self.shape(), other.shape());
+        self.iter()
+            .zip(other.iter())
+            .map(|(&a, &b)| a.into_f64() * b.into_f64())
+            .sum()
+    }
+    fn flat_len(&self) -> usize {
+        self.len()
+    }
+    fn write_flat(&self, out: &mut Vec<f64>) {
+        out.extend(self.iter().map(|&v| v.into_f64()));
+    }
+    fn read_flat(&self, flat: &[f64], pos: &mut usize) -> Self {
+        let n = self.len();
+        let data: Vec<F> = flat[*pos..*pos + n].iter().map(|&v| F::of_f64(v)).collect();
+        *pos += n;
+        Array::from_shape_vec(self.raw_dim(), data)
+            .expect("length checked against the template's shape")
+    }
+}
 
 /// References have the tangent of what they point to.
 macro_rules! reference_has_tangent {

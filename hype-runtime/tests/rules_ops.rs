@@ -459,7 +459,7 @@ proptest! {
 
 #[test]
 fn stable_for_large_values() {
-    let x = array![-1000.0, -40.0, 0.0, 40.0, 1000.0];
+    let x: Array1<f64> = array![-1000.0, -40.0, 0.0, 40.0, 1000.0];
     let s = sigmoid(&x);
     assert!(s.iter().all(|v| v.is_finite()));
     assert_eq!(s[0], 0.0);
@@ -484,7 +484,7 @@ fn stable_for_large_values() {
         f64::NEG_INFINITY
     );
     assert_eq!(logsumexp(&array![f64::NEG_INFINITY, 0.0]), 0.0);
-    let big = array![[1000.0, 0.0, -1000.0], [5.0, 5.0, 5.0]];
+    let big: Array2<f64> = array![[1000.0, 0.0, -1000.0], [5.0, 5.0, 5.0]];
     let sm = softmax(&big);
     assert_eq!(sm.row(0).to_vec(), vec![1.0, 0.0, 0.0]);
     assert!((sm[[1, 0]] - 1.0 / 3.0).abs() < 1e-15);

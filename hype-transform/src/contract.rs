@@ -8,6 +8,11 @@
 //!
 //! A primitive missing from the runtime, or a rule with another signature, fails to
 //! compile the test; a wrong rule fails it. Expanded by `hype::__primitive_contract!()`.
+//!
+//! A second test per primitive, `{module}_{op}_f32`, calls the function and every
+//! rule on the same samples and directions rounded to `f32` and checks each result
+//! against the `f64` one (checked above against differences) to a relative `1e-5`:
+//! the `f32` instantiation of every rule exists, keeps its constants and is right.
 
 use crate::dir_rules::{tangent, Operands};
 use crate::primitives::{Module, Primitive, Spelling, PRIMITIVES};
@@ -19,6 +24,7 @@ pub fn tests() -> syn::Result<TokenStream> {
     let mut out = TokenStream::new();
     for p in PRIMITIVES {
         out.extend(test_of(p)?);
+        out.extend(test_of_f32(p)?);
     }
     Ok(out)
 }
@@ -120,6 +126,109 @@ fn test_of(p: &Primitive) -> syn::Result<TokenStream> {
             #(#lets)*
             let r = #f(#(&#values,)* #(#static_args),*);
             #(#checks)*
+        }
+    })
+}
+
+/// Relative tolerance of `f32` results against `f64` ones (about 80 ulp of `f32`).
+const F32_TOL: f64 = 1e-5;
+
+/// The `f32` test of `p`: function and rules on `f32` samples against `f64`.
+fn test_of_f32(p: &Primitive) -> syn::Result<TokenStream> {
+    let module = p.module.path();
+    let test = format_ident!("{}_{}_f32", p.module.name(), p.op);
+    let f = function_path(p);
+    let values: Vec<_> = (0..p.values).map(|k| format_ident!("a{}", k)).collect();
+    let nstatics = p.sample.len().saturating_sub(p.values);
+    let statics: Vec<_> = (0..nstatics).map(|k| format_ident!("s{}", k)).collect();
+    let samples = p
+        .sample
+        .iter()
+        .map(|e| parse(e))
+        .collect::<syn::Result<Vec<_>>>()?;
+    // The same statics are declared in both blocks: a float literal (`ddof`, `alpha`)
+    // takes the element type of its block.
+    let static_lets: Vec<TokenStream> = statics
+        .iter()
+        .zip(&samples[p.values..])
+        .map(|(s, e)| quote!(let #s = #e;))
+        .collect();
+    let static_args: Vec<TokenStream> = statics.iter().map(|s| quote!(#s.clone())).collect();
+    let lets64: Vec<TokenStream> = values
+        .iter()
+        .zip(&samples)
+        .map(|(v, e)| quote!(let #v = #e;))
+        .collect();
+    let lets32: Vec<TokenStream> = values
+        .iter()
+        .zip(&samples)
+        .map(|(v, e)| quote!(let #v = ::hype::rt::contract::to_f32(&(#e));))
+        .collect();
+    let args: Vec<TokenStream> = values.iter().map(|v| quote!(&#v)).collect();
+    let ks: Vec<usize> = (0..p.values).filter(|k| p.differentiable_arg(*k)).collect();
+    let mut rules64 = Vec::new();
+    let mut rules32 = Vec::new();
+    let mut names = Vec::new();
+    for &k in &ks {
+        let jvp = format_ident!("{}_jvp{}", p.op, k);
+        let vjp = format_ident!("{}_vjp{}", p.op, k);
+        let ak = &values[k];
+        let (jn, vn) = (format_ident!("jvp{}", k), format_ident!("vjp{}", k));
+        let seed = k as u64 + 1;
+        rules64.push(quote! {
+            let d = ::hype::rt::contract::direction(&#ak, #seed);
+            let g = ::hype::rt::contract::direction(&r, #seed + 100);
+            let #jn = #module::#jvp(#(#args,)* #(#static_args,)* &r, &d);
+            let #vn = #module::#vjp(#(#args,)* #(#static_args,)* &r, &g);
+        });
+        let ki = syn::Index::from(k);
+        rules32.push(quote! {
+            let d = ::hype::rt::contract::to_f32(&::hype::rt::contract::direction(&r64_args.#ki, #seed));
+            let g = ::hype::rt::contract::to_f32(&::hype::rt::contract::direction(&r64, #seed + 100));
+            let #jn = #module::#jvp(#(#args,)* #(#static_args,)* &r, &d);
+            let #vn = #module::#vjp(#(#args,)* #(#static_args,)* &r, &g);
+        });
+        let what_j = format!(
+            "{}::{} argument {k}: f32 tangent rule against f64",
+            p.module.name(),
+            p.op
+        );
+        let what_v = format!(
+            "{}::{} argument {k}: f32 adjoint rule against f64",
+            p.module.name(),
+            p.op
+        );
+        let kk = syn::Index::from(ks.iter().position(|x| *x == k).unwrap_or(0));
+        names.push(quote! {
+            ::hype::rt::contract::assert_close_across(#what_j, &#jn, &rules64.0.#kk, #F32_TOL);
+            ::hype::rt::contract::assert_close_across(#what_v, &#vn, &rules64.1.#kk, #F32_TOL);
+        });
+    }
+    let jns: Vec<_> = ks.iter().map(|k| format_ident!("jvp{}", k)).collect();
+    let vns: Vec<_> = ks.iter().map(|k| format_ident!("vjp{}", k)).collect();
+    let what_r = format!("{}::{}: f32 value against f64", p.module.name(), p.op);
+    // The f64 values of the arguments, for the directions (same seeds as the f64 test).
+    let arg_tuple: Vec<TokenStream> = values.iter().map(|v| quote!(#v.clone())).collect();
+    Ok(quote! {
+        #[test]
+        #[allow(non_snake_case, clippy::all)]
+        fn #test() {
+            #[allow(unused_imports)]
+            use ::hype::ndarray::array;
+            let (r64, r64_args, rules64) = {
+                #(#lets64)*
+                #(#static_lets)*
+                let r = #f(#(#args,)* #(#static_args),*);
+                #(#rules64)*
+                (r.clone(), (#(#arg_tuple,)*), ((#(#jns,)*), (#(#vns,)*)))
+            };
+            let _ = &r64_args;
+            #(#lets32)*
+            #(#static_lets)*
+            let r = #f(#(#args,)* #(#static_args),*);
+            ::hype::rt::contract::assert_close_across(#what_r, &r, &r64, #F32_TOL);
+            #(#rules32)*
+            #(#names)*
         }
     })
 }

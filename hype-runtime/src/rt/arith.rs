@@ -1,12 +1,14 @@
 //! `+ - * /` and unary `-` between scalars and arrays (ndarray broadcasting), with rules.
 
 use super::{check_broadcast, sum_to, BroadcastTo, SumTo, Val};
+use crate::Float;
 use ndarray::{Array, ArrayBase, Data, DimMax, Dimension};
 
-/// Binary arithmetic between two value types (`f64` or arrays), broadcasting.
+/// Binary arithmetic between two value types (`f64`/`f32` or arrays of the same
+/// element type), broadcasting.
 #[diagnostic::on_unimplemented(
     message = "cannot combine `{Self}` and `{Rhs}` in differentiated arithmetic",
-    note = "operands must be f64 or ndarray arrays of f64 whose shapes broadcast"
+    note = "operands must be f64 or ndarray arrays of f64 (or all f32) whose shapes broadcast"
 )]
 pub trait Arith<Rhs: ?Sized> {
     /// The (owned) result type.
@@ -21,66 +23,75 @@ pub trait Arith<Rhs: ?Sized> {
     fn div_op(&self, rhs: &Rhs) -> Self::Output;
 }
 
-impl Arith<f64> for f64 {
-    type Output = f64;
+impl<F: Float> Arith<F> for F {
+    type Output = F;
     #[inline]
-    fn add_op(&self, r: &f64) -> f64 {
-        self + r
+    fn add_op(&self, r: &F) -> F {
+        *self + *r
     }
     #[inline]
-    fn sub_op(&self, r: &f64) -> f64 {
-        self - r
+    fn sub_op(&self, r: &F) -> F {
+        *self - *r
     }
     #[inline]
-    fn mul_op(&self, r: &f64) -> f64 {
-        self * r
+    fn mul_op(&self, r: &F) -> F {
+        *self * *r
     }
     #[inline]
-    fn div_op(&self, r: &f64) -> f64 {
-        self / r
+    fn div_op(&self, r: &F) -> F {
+        *self / *r
     }
 }
 
-impl<S: Data<Elem = f64>, D: Dimension> Arith<ArrayBase<S, D>> for f64 {
-    type Output = Array<f64, D>;
-    fn add_op(&self, r: &ArrayBase<S, D>) -> Array<f64, D> {
-        r.mapv(|v| self + v)
+impl<F: Float, S: Data<Elem = F>, D: Dimension> Arith<ArrayBase<S, D>> for F {
+    type Output = Array<F, D>;
+    fn add_op(&self, r: &ArrayBase<S, D>) -> Array<F, D> {
+        let a = *self;
+        r.mapv(|v| a + v)
     }
-    fn sub_op(&self, r: &ArrayBase<S, D>) -> Array<f64, D> {
-        r.mapv(|v| self - v)
+    fn sub_op(&self, r: &ArrayBase<S, D>) -> Array<F, D> {
+        let a = *self;
+        r.mapv(|v| a - v)
     }
-    fn mul_op(&self, r: &ArrayBase<S, D>) -> Array<f64, D> {
-        r.mapv(|v| self * v)
+    fn mul_op(&self, r: &ArrayBase<S, D>) -> Array<F, D> {
+        let a = *self;
+        r.mapv(|v| a * v)
     }
-    fn div_op(&self, r: &ArrayBase<S, D>) -> Array<f64, D> {
-        r.mapv(|v| self / v)
-    }
-}
-
-impl<S: Data<Elem = f64>, D: Dimension> Arith<f64> for ArrayBase<S, D> {
-    type Output = Array<f64, D>;
-    fn add_op(&self, r: &f64) -> Array<f64, D> {
-        self.mapv(|v| v + r)
-    }
-    fn sub_op(&self, r: &f64) -> Array<f64, D> {
-        self.mapv(|v| v - r)
-    }
-    fn mul_op(&self, r: &f64) -> Array<f64, D> {
-        self.mapv(|v| v * r)
-    }
-    fn div_op(&self, r: &f64) -> Array<f64, D> {
-        self.mapv(|v| v / r)
+    fn div_op(&self, r: &ArrayBase<S, D>) -> Array<F, D> {
+        let a = *self;
+        r.mapv(|v| a / v)
     }
 }
 
-impl<S1, S2, D1, D2> Arith<ArrayBase<S2, D2>> for ArrayBase<S1, D1>
+impl<F: Float, S: Data<Elem = F>, D: Dimension> Arith<F> for ArrayBase<S, D> {
+    type Output = Array<F, D>;
+    fn add_op(&self, r: &F) -> Array<F, D> {
+        let b = *r;
+        self.mapv(|v| v + b)
+    }
+    fn sub_op(&self, r: &F) -> Array<F, D> {
+        let b = *r;
+        self.mapv(|v| v - b)
+    }
+    fn mul_op(&self, r: &F) -> Array<F, D> {
+        let b = *r;
+        self.mapv(|v| v * b)
+    }
+    fn div_op(&self, r: &F) -> Array<F, D> {
+        let b = *r;
+        self.mapv(|v| v / b)
+    }
+}
+
+impl<F, S1, S2, D1, D2> Arith<ArrayBase<S2, D2>> for ArrayBase<S1, D1>
 where
-    S1: Data<Elem = f64>,
-    S2: Data<Elem = f64>,
+    F: Float,
+    S1: Data<Elem = F>,
+    S2: Data<Elem = F>,
     D1: Dimension + DimMax<D2>,
     D2: Dimension,
 {
-    type Output = Array<f64, <D1 as DimMax<D2>>::Output>;
+    type Output = Array<F, <D1 as DimMax<D2>>::Output>;
     #[track_caller]
     fn add_op(&self, r: &ArrayBase<S2, D2>) -> Self::Output {
         check_broadcast("add", self.shape(), r.shape());
@@ -111,17 +122,17 @@ pub trait Negate {
     fn neg_op(&self) -> Self::Output;
 }
 
-impl Negate for f64 {
-    type Output = f64;
+impl<F: Float> Negate for F {
+    type Output = F;
     #[inline]
-    fn neg_op(&self) -> f64 {
-        -self
+    fn neg_op(&self) -> F {
+        -*self
     }
 }
 
-impl<S: Data<Elem = f64>, D: Dimension> Negate for ArrayBase<S, D> {
-    type Output = Array<f64, D>;
-    fn neg_op(&self) -> Array<f64, D> {
+impl<F: Float, S: Data<Elem = F>, D: Dimension> Negate for ArrayBase<S, D> {
+    type Output = Array<F, D>;
+    fn neg_op(&self) -> Array<F, D> {
         self.mapv(|v| -v)
     }
 }

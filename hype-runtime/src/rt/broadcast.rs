@@ -3,6 +3,7 @@
 //! Each is the other's adjoint, so rules written with them differentiate again.
 
 use super::{shape_panic, Val};
+use crate::Float;
 use ndarray::{Array, ArrayBase, Axis, Data, Dimension, IxDyn};
 
 /// Sums `self` down to the shape of `Like` (the adjoint of broadcasting).
@@ -13,31 +14,32 @@ pub trait SumTo<Like: ?Sized> {
     fn sum_to(&self, like: &Like) -> Self::Out;
 }
 
-impl SumTo<f64> for f64 {
-    type Out = f64;
+impl<F: Float> SumTo<F> for F {
+    type Out = F;
     #[inline]
-    fn sum_to(&self, _like: &f64) -> f64 {
+    fn sum_to(&self, _like: &F) -> F {
         *self
     }
 }
 
-impl<S: Data<Elem = f64>, D: Dimension> SumTo<f64> for ArrayBase<S, D> {
-    type Out = f64;
+impl<F: Float, S: Data<Elem = F>, D: Dimension> SumTo<F> for ArrayBase<S, D> {
+    type Out = F;
     #[inline]
-    fn sum_to(&self, _like: &f64) -> f64 {
+    fn sum_to(&self, _like: &F) -> F {
         self.sum()
     }
 }
 
-impl<S, D, S2, E> SumTo<ArrayBase<S2, E>> for ArrayBase<S, D>
+impl<F, S, D, S2, E> SumTo<ArrayBase<S2, E>> for ArrayBase<S, D>
 where
-    S: Data<Elem = f64>,
+    F: Float,
+    S: Data<Elem = F>,
     D: Dimension,
-    S2: Data<Elem = f64>,
+    S2: Data<Elem = F>,
     E: Dimension,
 {
-    type Out = Array<f64, E>;
-    fn sum_to(&self, like: &ArrayBase<S2, E>) -> Array<f64, E> {
+    type Out = Array<F, E>;
+    fn sum_to(&self, like: &ArrayBase<S2, E>) -> Array<F, E> {
         if self.shape() == like.shape() {
             return self
                 .to_owned()
@@ -47,7 +49,7 @@ where
         if self.ndim() < like.ndim() {
             shape_panic("sum_to", self.shape(), like.shape());
         }
-        let mut g: Array<f64, IxDyn> = self.to_owned().into_dyn();
+        let mut g: Array<F, IxDyn> = self.to_owned().into_dyn();
         for _ in 0..self.ndim() - like.ndim() {
             g = g.sum_axis(Axis(0));
         }
@@ -83,28 +85,29 @@ pub trait SumToOwned<Like: ?Sized>: SumTo<Like> + Sized {
     fn sum_to_owned(self, like: &Like) -> Self::Out;
 }
 
-impl SumToOwned<f64> for f64 {
+impl<F: Float> SumToOwned<F> for F {
     #[inline]
-    fn sum_to_owned(self, _like: &f64) -> f64 {
+    fn sum_to_owned(self, _like: &F) -> F {
         self
     }
 }
 
-impl<D: Dimension> SumToOwned<f64> for Array<f64, D> {
+impl<F: Float, D: Dimension> SumToOwned<F> for Array<F, D> {
     #[inline]
-    fn sum_to_owned(self, like: &f64) -> f64 {
+    fn sum_to_owned(self, like: &F) -> F {
         self.sum_to(like)
     }
 }
 
-impl<D, S2, E> SumToOwned<ArrayBase<S2, E>> for Array<f64, D>
+impl<F, D, S2, E> SumToOwned<ArrayBase<S2, E>> for Array<F, D>
 where
+    F: Float,
     D: Dimension,
-    S2: Data<Elem = f64>,
+    S2: Data<Elem = F>,
     E: Dimension,
 {
     #[inline]
-    fn sum_to_owned(self, like: &ArrayBase<S2, E>) -> Array<f64, E> {
+    fn sum_to_owned(self, like: &ArrayBase<S2, E>) -> Array<F, E> {
         if self.shape() == like.shape() {
             return match self.into_dimensionality::<E>() {
                 Ok(g) => g,
@@ -136,31 +139,32 @@ pub trait BroadcastTo<Like: ?Sized> {
     fn broadcast_to(&self, like: &Like) -> Self::Out;
 }
 
-impl BroadcastTo<f64> for f64 {
-    type Out = f64;
+impl<F: Float> BroadcastTo<F> for F {
+    type Out = F;
     #[inline]
-    fn broadcast_to(&self, _like: &f64) -> f64 {
+    fn broadcast_to(&self, _like: &F) -> F {
         *self
     }
 }
 
-impl<S2: Data<Elem = f64>, E: Dimension> BroadcastTo<ArrayBase<S2, E>> for f64 {
-    type Out = Array<f64, E>;
+impl<F: Float, S2: Data<Elem = F>, E: Dimension> BroadcastTo<ArrayBase<S2, E>> for F {
+    type Out = Array<F, E>;
     #[inline]
-    fn broadcast_to(&self, like: &ArrayBase<S2, E>) -> Array<f64, E> {
+    fn broadcast_to(&self, like: &ArrayBase<S2, E>) -> Array<F, E> {
         Array::from_elem(like.raw_dim(), *self)
     }
 }
 
-impl<S, D, S2, E> BroadcastTo<ArrayBase<S2, E>> for ArrayBase<S, D>
+impl<F, S, D, S2, E> BroadcastTo<ArrayBase<S2, E>> for ArrayBase<S, D>
 where
-    S: Data<Elem = f64>,
+    F: Float,
+    S: Data<Elem = F>,
     D: Dimension,
-    S2: Data<Elem = f64>,
+    S2: Data<Elem = F>,
     E: Dimension,
 {
-    type Out = Array<f64, E>;
-    fn broadcast_to(&self, like: &ArrayBase<S2, E>) -> Array<f64, E> {
+    type Out = Array<F, E>;
+    fn broadcast_to(&self, like: &ArrayBase<S2, E>) -> Array<F, E> {
         match self.broadcast(like.raw_dim()) {
             Some(v) => v.to_owned(),
             None => shape_panic("broadcast_to", self.shape(), like.shape()),

@@ -61,3 +61,52 @@ pub fn assert_adjoint<A: Tangent, R: Tangent>(what: &str, vjp: &A, d: &A, g: &R,
         "{what}: adjoint rule is not the transpose of the tangent rule: <vjp, d> = {left}, <g, jvp> = {right}"
     );
 }
+
+/// An `f64` value (scalar or array) rounded to its `f32` counterpart, for the `f32`
+/// half of the contract test.
+pub trait ToF32 {
+    /// The `f32` type of the same shape.
+    type F32;
+    /// Every element rounded to `f32`.
+    fn to_f32_val(&self) -> Self::F32;
+}
+
+impl ToF32 for f64 {
+    type F32 = f32;
+    fn to_f32_val(&self) -> f32 {
+        *self as f32
+    }
+}
+
+impl<D: ndarray::Dimension> ToF32 for ndarray::Array<f64, D> {
+    type F32 = ndarray::Array<f32, D>;
+    fn to_f32_val(&self) -> ndarray::Array<f32, D> {
+        self.mapv(|x| x as f32)
+    }
+}
+
+/// `x` rounded to `f32` (see [`ToF32`]).
+pub fn to_f32<T: ToF32>(x: &T) -> T::F32 {
+    x.to_f32_val()
+}
+
+/// Asserts that a value of one float type agrees with one of another (`f32` against
+/// `f64`) elementwise to `tol`, relative to their magnitude (same number of elements).
+#[track_caller]
+pub fn assert_close_across<A: Tangent, B: Tangent>(what: &str, a: &A, b: &B, tol: f64) {
+    let (fa, fb) = (a.flatten(), b.flatten());
+    assert_eq!(
+        fa.len(),
+        fb.len(),
+        "{what}: {} vs {} elements",
+        fa.len(),
+        fb.len()
+    );
+    for (i, (x, y)) in fa.iter().zip(fb.iter()).enumerate() {
+        let scale = 1.0 + x.abs().max(y.abs());
+        assert!(
+            (x - y).abs() <= tol * scale,
+            "{what}: element {i}: {x} vs {y} (tolerance {tol})"
+        );
+    }
+}

@@ -1,11 +1,12 @@
 //! Element access of containers in generated code: `x[i]` reads through [`at`], and
 //! the adjoint of such a read is added into element `i` of the container's adjoint
-//! ([`acc_at`]). Containers: ndarray arrays of `f64` (any index ndarray takes),
-//! `[f64]`, `Vec<f64>`, `[f64; N]` (elements are `f64` values), and sequences of
-//! arrays, `[Array<f64, D>]` / `Vec<Array<f64, D>>` (elements are borrowed arrays),
+//! ([`acc_at`]). Containers, for `F` = `f64` or `f32`: ndarray arrays of `F` (any
+//! index ndarray takes), `[F]`, `Vec<F>`, `[F; N]` (elements are `F` values), and
+//! sequences of arrays, `[Array<F, D>]` / `Vec<Array<F, D>>` (elements are borrowed arrays),
 //! as a recurrent network takes its inputs.
 
 use crate::tangent::{HasTangent, Tangent};
+use crate::Float;
 use ndarray::{Array, ArrayBase, Data, Dimension, NdIndex};
 
 /// Containers whose elements generated code reads by index.
@@ -18,59 +19,59 @@ pub trait ElementRead<I> {
     fn read(&self, index: I) -> Self::Out<'_>;
 }
 
-impl<S: Data<Elem = f64>, D: Dimension, I: NdIndex<D>> ElementRead<I> for ArrayBase<S, D> {
+impl<F: Float, S: Data<Elem = F>, D: Dimension, I: NdIndex<D>> ElementRead<I> for ArrayBase<S, D> {
     type Out<'a>
-        = f64
+        = F
     where
         Self: 'a;
     #[inline(always)]
-    fn read(&self, index: I) -> f64 {
+    fn read(&self, index: I) -> F {
         self[index]
     }
 }
 
-impl ElementRead<usize> for [f64] {
-    type Out<'a> = f64;
+impl<F: Float> ElementRead<usize> for [F] {
+    type Out<'a> = F;
     #[inline(always)]
-    fn read(&self, index: usize) -> f64 {
+    fn read(&self, index: usize) -> F {
         self[index]
     }
 }
 
-impl ElementRead<usize> for Vec<f64> {
-    type Out<'a> = f64;
+impl<F: Float> ElementRead<usize> for Vec<F> {
+    type Out<'a> = F;
     #[inline(always)]
-    fn read(&self, index: usize) -> f64 {
+    fn read(&self, index: usize) -> F {
         self[index]
     }
 }
 
-impl<const N: usize> ElementRead<usize> for [f64; N] {
-    type Out<'a> = f64;
+impl<F: Float, const N: usize> ElementRead<usize> for [F; N] {
+    type Out<'a> = F;
     #[inline(always)]
-    fn read(&self, index: usize) -> f64 {
+    fn read(&self, index: usize) -> F {
         self[index]
     }
 }
 
-impl<D: Dimension> ElementRead<usize> for [Array<f64, D>] {
+impl<F: Float, D: Dimension> ElementRead<usize> for [Array<F, D>] {
     type Out<'a>
-        = &'a Array<f64, D>
+        = &'a Array<F, D>
     where
         Self: 'a;
     #[inline(always)]
-    fn read(&self, index: usize) -> &Array<f64, D> {
+    fn read(&self, index: usize) -> &Array<F, D> {
         &self[index]
     }
 }
 
-impl<D: Dimension> ElementRead<usize> for Vec<Array<f64, D>> {
+impl<F: Float, D: Dimension> ElementRead<usize> for Vec<Array<F, D>> {
     type Out<'a>
-        = &'a Array<f64, D>
+        = &'a Array<F, D>
     where
         Self: 'a;
     #[inline(always)]
-    fn read(&self, index: usize) -> &Array<f64, D> {
+    fn read(&self, index: usize) -> &Array<F, D> {
         &self[index]
     }
 }
@@ -104,35 +105,35 @@ pub trait ElementAdjoint<I> {
     fn acc_elem(&mut self, index: I, g: Self::Elem);
 }
 
-impl<D: Dimension, I: NdIndex<D>> ElementAdjoint<I> for Array<f64, D> {
-    type Elem = f64;
+impl<F: Float, D: Dimension, I: NdIndex<D>> ElementAdjoint<I> for Array<F, D> {
+    type Elem = F;
     #[inline(always)]
-    fn acc_elem(&mut self, index: I, g: f64) {
+    fn acc_elem(&mut self, index: I, g: F) {
         self[index] += g;
     }
 }
 
-impl ElementAdjoint<usize> for Vec<f64> {
-    type Elem = f64;
+impl<F: Float> ElementAdjoint<usize> for Vec<F> {
+    type Elem = F;
     #[inline(always)]
-    fn acc_elem(&mut self, index: usize, g: f64) {
+    fn acc_elem(&mut self, index: usize, g: F) {
         self[index] += g;
     }
 }
 
-impl<const N: usize> ElementAdjoint<usize> for [f64; N] {
-    type Elem = f64;
+impl<F: Float, const N: usize> ElementAdjoint<usize> for [F; N] {
+    type Elem = F;
     #[inline(always)]
-    fn acc_elem(&mut self, index: usize, g: f64) {
+    fn acc_elem(&mut self, index: usize, g: F) {
         self[index] += g;
     }
 }
 
-impl<D: Dimension> ElementAdjoint<usize> for Vec<Array<f64, D>> {
-    type Elem = Array<f64, D>;
+impl<F: Float, D: Dimension> ElementAdjoint<usize> for Vec<Array<F, D>> {
+    type Elem = Array<F, D>;
     #[inline]
     #[track_caller]
-    fn acc_elem(&mut self, index: usize, g: Array<f64, D>) {
+    fn acc_elem(&mut self, index: usize, g: Array<F, D>) {
         let e = &mut self[index];
         super::check_same_shape("acc_at", e.shape(), g.shape());
         e.add_assign_tangent(&g);
@@ -141,28 +142,42 @@ impl<D: Dimension> ElementAdjoint<usize> for Vec<Array<f64, D>> {
 
 /// Elements an indexed write `a[i] = e` overwrites: their adjoint is taken out.
 pub trait ElementSlot<I> {
-    /// The `f64` at `index`.
-    fn slot(&mut self, index: I) -> &mut f64;
+    /// An element: a scalar, or an array for a `Vec` of arrays.
+    type Elem;
+    /// The element at `index`, replaced by zero.
+    fn take_elem(&mut self, index: I) -> Self::Elem;
 }
 
-impl<D: Dimension, I: NdIndex<D>> ElementSlot<I> for Array<f64, D> {
+impl<F: Float, D: Dimension, I: NdIndex<D>> ElementSlot<I> for Array<F, D> {
+    type Elem = F;
     #[inline(always)]
-    fn slot(&mut self, index: I) -> &mut f64 {
-        &mut self[index]
+    fn take_elem(&mut self, index: I) -> F {
+        std::mem::replace(&mut self[index], F::zero())
     }
 }
 
-impl ElementSlot<usize> for Vec<f64> {
+impl<F: Float> ElementSlot<usize> for Vec<F> {
+    type Elem = F;
     #[inline(always)]
-    fn slot(&mut self, index: usize) -> &mut f64 {
-        &mut self[index]
+    fn take_elem(&mut self, index: usize) -> F {
+        std::mem::replace(&mut self[index], F::zero())
     }
 }
 
-impl<const N: usize> ElementSlot<usize> for [f64; N] {
+impl<F: Float, const N: usize> ElementSlot<usize> for [F; N] {
+    type Elem = F;
     #[inline(always)]
-    fn slot(&mut self, index: usize) -> &mut f64 {
-        &mut self[index]
+    fn take_elem(&mut self, index: usize) -> F {
+        std::mem::replace(&mut self[index], F::zero())
+    }
+}
+
+impl<F: Float, D: Dimension> ElementSlot<usize> for Vec<Array<F, D>> {
+    type Elem = Array<F, D>;
+    #[inline]
+    fn take_elem(&mut self, index: usize) -> Array<F, D> {
+        let zeros = Array::zeros(self[index].raw_dim());
+        std::mem::replace(&mut self[index], zeros)
     }
 }
 
@@ -182,8 +197,8 @@ where
 /// Takes the adjoint of element `index` out of an adjoint slot, leaving zero there
 /// (the adjoint of an indexed write `a[i] = e`: the old element is overwritten).
 #[inline]
-pub fn take_at<T: ElementSlot<I>, I>(slot: &mut Option<T>, index: I) -> Option<f64> {
-    slot.as_mut().map(|a| std::mem::replace(a.slot(index), 0.0))
+pub fn take_at<T: ElementSlot<I>, I>(slot: &mut Option<T>, index: I) -> Option<T::Elem> {
+    slot.as_mut().map(|a| a.take_elem(index))
 }
 
 #[cfg(test)]

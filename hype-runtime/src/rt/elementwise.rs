@@ -1,4 +1,4 @@
-//! Elementwise math on `f64` and on ndarray arrays of `f64` (owned or views, any
+//! Elementwise math on `f64`/`f32` and on ndarray arrays of them (owned or views, any
 //! dimension), with tangent and adjoint rules.
 //!
 //! Every op follows the convention of [`crate::rt`]: `op(a, .., s..)`,
@@ -26,59 +26,71 @@
 
 use super::{add, div, mul, neg, sub};
 use super::{broadcast_to, check_broadcast, sum_to, Arith, BroadcastTo, Negate, SumTo, Val};
+use crate::float::cst;
 use crate::kernels::Kernel;
+use crate::Float;
 use ndarray::{Array, ArrayBase, Data, DimMax, Dimension};
+#[allow(unused_imports)]
+use num_traits::Float as _;
 
-/// A value that elementwise math applies to: `f64` or an ndarray array (or view) of `f64`.
+/// A value that elementwise math applies to: `f64`, `f32` or an ndarray array (or
+/// view) of either.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` does not support elementwise math",
-    note = "elementwise math applies to f64 and ndarray arrays of f64 (and references to them)"
+    note = "elementwise math applies to f64, f32 and ndarray arrays of them (and references to them)"
 )]
 pub trait Elementwise {
-    /// The owned result type (`f64`, or `Array<f64, D>` for arrays of dimension `D`).
-    type Out: EwOwned;
+    /// The scalar type: `f64` or `f32`.
+    type Elem: Float;
+    /// The owned result type (`F`, or `Array<F, D>` for arrays of dimension `D`).
+    type Out: EwOwned<Elem = Self::Elem>;
     /// Applies `f` to every element, returning an owned value of the same shape.
-    fn map_ew<F: Fn(f64) -> f64>(&self, f: F) -> Self::Out;
-    /// The shape (`[]` for `f64`).
+    fn map_ew<M: Fn(Self::Elem) -> Self::Elem>(&self, f: M) -> Self::Out;
+    /// The shape (`[]` for a scalar).
     fn shape_ew(&self) -> &[usize];
-    /// The number of elements (1 for `f64`).
+    /// The number of elements (1 for a scalar).
     fn len_ew(&self) -> usize {
         self.shape_ew().iter().product()
     }
     /// The sum of all elements.
-    fn sum_ew(&self) -> f64;
-    /// Applies the vectorized `kernel` to every element (arrays), or `scalar` (libm) to
-    /// an `f64`.
-    fn map_kernel(&self, kernel: Kernel, scalar: fn(f64) -> f64) -> Self::Out {
+    fn sum_ew(&self) -> Self::Elem;
+    /// Applies the vectorized `kernel` to every element (arrays of `f64`), or `scalar`
+    /// (libm) to a scalar and to arrays of `f32`.
+    fn map_kernel(&self, kernel: Kernel, scalar: fn(Self::Elem) -> Self::Elem) -> Self::Out {
         let _ = kernel;
         self.map_ew(scalar)
     }
 }
 
-/// Owned values closed under the elementwise and arithmetic primitives: `f64` and
-/// `Array<f64, D>`. Rules compute with these so that their bounds stay short.
+/// The scalar type of a value type `A` (through references).
+pub type EwElem<A> = <<A as Val>::V as Elementwise>::Elem;
+
+/// Owned values closed under the elementwise and arithmetic primitives: `F` and
+/// `Array<F, D>` for `F` = `f64` or `f32`. Rules compute with these so that their
+/// bounds stay short.
 pub trait EwOwned:
     Sized
     + Clone
     + Val<V = Self>
     + Elementwise<Out = Self>
     + Arith<Self, Output = Self>
-    + Arith<f64, Output = Self>
+    + Arith<<Self as Elementwise>::Elem, Output = Self>
     + Negate<Output = Self>
     + ZipWith<Self, Out = Self>
-    + ZipWith<f64, Out = Self>
+    + ZipWith<<Self as Elementwise>::Elem, Out = Self>
     + SumTo<Self, Out = Self>
     + BroadcastTo<Self, Out = Self>
 {
 }
 
-impl EwOwned for f64 {}
-impl<D: Dimension> EwOwned for Array<f64, D> {}
+impl<F: Float> EwOwned for F {}
+impl<F: Float, D: Dimension> EwOwned for Array<F, D> {}
 
-impl Elementwise for f64 {
-    type Out = f64;
+impl<F: Float> Elementwise for F {
+    type Elem = F;
+    type Out = F;
     #[inline]
-    fn map_ew<F: Fn(f64) -> f64>(&self, f: F) -> f64 {
+    fn map_ew<M: Fn(F) -> F>(&self, f: M) -> F {
         f(*self)
     }
     #[inline]
@@ -86,15 +98,16 @@ impl Elementwise for f64 {
         &[]
     }
     #[inline]
-    fn sum_ew(&self) -> f64 {
+    fn sum_ew(&self) -> F {
         *self
     }
 }
 
-impl<S: Data<Elem = f64>, D: Dimension> Elementwise for ArrayBase<S, D> {
-    type Out = Array<f64, D>;
+impl<F: Float, S: Data<Elem = F>, D: Dimension> Elementwise for ArrayBase<S, D> {
+    type Elem = F;
+    type Out = Array<F, D>;
     #[inline]
-    fn map_ew<F: Fn(f64) -> f64>(&self, f: F) -> Array<f64, D> {
+    fn map_ew<M: Fn(F) -> F>(&self, f: M) -> Array<F, D> {
         self.mapv(f)
     }
     #[inline]
@@ -102,80 +115,74 @@ impl<S: Data<Elem = f64>, D: Dimension> Elementwise for ArrayBase<S, D> {
         self.shape()
     }
     #[inline]
-    fn sum_ew(&self) -> f64 {
+    fn sum_ew(&self) -> F {
         self.sum()
     }
-    fn map_kernel(&self, kernel: Kernel, _scalar: fn(f64) -> f64) -> Array<f64, D> {
-        match self.as_slice() {
-            // Standard layout: straight into a new buffer.
-            Some(src) => Array::from_shape_vec(self.raw_dim(), kernel.map(src))
-                .unwrap_or_else(|_| unreachable!("one value per element")),
-            // Any other layout: an owned (contiguous) copy, overwritten in place.
-            None => {
-                let mut out = self.to_owned();
-                match out.as_slice_memory_order_mut() {
-                    Some(xs) => kernel.apply(xs),
-                    None => out.mapv_inplace(|x| kernel.scalar(x)),
-                }
-                out
-            }
-        }
+    fn map_kernel(&self, kernel: Kernel, scalar: fn(F) -> F) -> Array<F, D> {
+        F::map_kernel_array(self, kernel, scalar)
     }
 }
 
-/// Combines two values elementwise with broadcasting (NumPy rules).
+/// Combines two values elementwise with broadcasting (NumPy rules); both have the
+/// same scalar type.
 #[diagnostic::on_unimplemented(
     message = "cannot combine `{Self}` and `{Rhs}` elementwise",
-    note = "operands must be f64 or ndarray arrays of f64 whose shapes broadcast"
+    note = "operands must be f64 or ndarray arrays of f64 (or all f32) whose shapes broadcast"
 )]
-pub trait ZipWith<Rhs: ?Sized> {
+pub trait ZipWith<Rhs: ?Sized>: Elementwise {
     /// The owned result type.
-    type Out: EwOwned;
+    type Out: EwOwned<Elem = Self::Elem>;
     /// `f(self[i], rhs[i])` over the broadcast shape; panics naming `op` on a shape mismatch.
-    fn zip_ew<F: Fn(f64, f64) -> f64>(&self, rhs: &Rhs, op: &str, f: F) -> Self::Out;
+    fn zip_ew<M: Fn(Self::Elem, Self::Elem) -> Self::Elem>(
+        &self,
+        rhs: &Rhs,
+        op: &str,
+        f: M,
+    ) -> <Self as ZipWith<Rhs>>::Out;
 }
 
-impl ZipWith<f64> for f64 {
-    type Out = f64;
+impl<F: Float> ZipWith<F> for F {
+    type Out = F;
     #[inline]
-    fn zip_ew<F: Fn(f64, f64) -> f64>(&self, rhs: &f64, _op: &str, f: F) -> f64 {
+    fn zip_ew<M: Fn(F, F) -> F>(&self, rhs: &F, _op: &str, f: M) -> F {
         f(*self, *rhs)
     }
 }
 
-impl<S: Data<Elem = f64>, D: Dimension> ZipWith<ArrayBase<S, D>> for f64 {
-    type Out = Array<f64, D>;
+impl<F: Float, S: Data<Elem = F>, D: Dimension> ZipWith<ArrayBase<S, D>> for F {
+    type Out = Array<F, D>;
     #[inline]
-    fn zip_ew<F: Fn(f64, f64) -> f64>(
-        &self,
-        rhs: &ArrayBase<S, D>,
-        _op: &str,
-        f: F,
-    ) -> Array<f64, D> {
+    fn zip_ew<M: Fn(F, F) -> F>(&self, rhs: &ArrayBase<S, D>, _op: &str, f: M) -> Array<F, D> {
         let a = *self;
         rhs.mapv(|y| f(a, y))
     }
 }
 
-impl<S: Data<Elem = f64>, D: Dimension> ZipWith<f64> for ArrayBase<S, D> {
-    type Out = Array<f64, D>;
+impl<F: Float, S: Data<Elem = F>, D: Dimension> ZipWith<F> for ArrayBase<S, D> {
+    type Out = Array<F, D>;
     #[inline]
-    fn zip_ew<F: Fn(f64, f64) -> f64>(&self, rhs: &f64, _op: &str, f: F) -> Array<f64, D> {
+    fn zip_ew<M: Fn(F, F) -> F>(&self, rhs: &F, _op: &str, f: M) -> Array<F, D> {
         let b = *rhs;
         self.mapv(|x| f(x, b))
     }
 }
 
-impl<S1, S2, D1, D2> ZipWith<ArrayBase<S2, D2>> for ArrayBase<S1, D1>
+impl<F, S1, S2, D1, D2> ZipWith<ArrayBase<S2, D2>> for ArrayBase<S1, D1>
 where
-    S1: Data<Elem = f64>,
-    S2: Data<Elem = f64>,
+    F: Float,
+    S1: Data<Elem = F>,
+    S2: Data<Elem = F>,
     D1: Dimension + DimMax<D2>,
     D2: Dimension,
 {
-    type Out = Array<f64, <D1 as DimMax<D2>>::Output>;
+    type Out = Array<F, <D1 as DimMax<D2>>::Output>;
     #[track_caller]
-    fn zip_ew<F: Fn(f64, f64) -> f64>(&self, rhs: &ArrayBase<S2, D2>, op: &str, f: F) -> Self::Out {
+    fn zip_ew<M: Fn(F, F) -> F>(
+        &self,
+        rhs: &ArrayBase<S2, D2>,
+        op: &str,
+        f: M,
+    ) -> Array<F, <D1 as DimMax<D2>>::Output> {
         let shape: <D1 as DimMax<D2>>::Output = co_shape(op, self.shape(), rhs.shape());
         let (a, b) = match (self.broadcast(shape.clone()), rhs.broadcast(shape)) {
             (Some(a), Some(b)) => (a, b),
@@ -253,40 +260,40 @@ macro_rules! unary_kernel {
 
 pub(crate) use unary_kernel;
 
-unary_kernel!(exp, Exp, f64::exp, "`e^a` elementwise.");
-unary_kernel!(ln, Ln, f64::ln, "Natural logarithm elementwise.");
-unary_primal!(log2, f64::log2, "Base-2 logarithm elementwise.");
-unary_primal!(log10, f64::log10, "Base-10 logarithm elementwise.");
-unary_primal!(sqrt, f64::sqrt, "Square root elementwise.");
-unary_primal!(cbrt, f64::cbrt, "Cube root elementwise.");
-unary_primal!(sin, f64::sin, "Sine elementwise.");
-unary_primal!(cos, f64::cos, "Cosine elementwise.");
-unary_primal!(tan, f64::tan, "Tangent elementwise.");
-unary_primal!(asin, f64::asin, "Arcsine elementwise.");
-unary_primal!(acos, f64::acos, "Arccosine elementwise.");
-unary_primal!(atan, f64::atan, "Arctangent elementwise.");
-unary_primal!(sinh, f64::sinh, "Hyperbolic sine elementwise.");
-unary_primal!(cosh, f64::cosh, "Hyperbolic cosine elementwise.");
-unary_kernel!(tanh, Tanh, f64::tanh, "Hyperbolic tangent elementwise.");
+unary_kernel!(exp, Exp, |x| x.exp(), "`e^a` elementwise.");
+unary_kernel!(ln, Ln, |x| x.ln(), "Natural logarithm elementwise.");
+unary_primal!(log2, |x| x.log2(), "Base-2 logarithm elementwise.");
+unary_primal!(log10, |x| x.log10(), "Base-10 logarithm elementwise.");
+unary_primal!(sqrt, |x| x.sqrt(), "Square root elementwise.");
+unary_primal!(cbrt, |x| x.cbrt(), "Cube root elementwise.");
+unary_primal!(sin, |x| x.sin(), "Sine elementwise.");
+unary_primal!(cos, |x| x.cos(), "Cosine elementwise.");
+unary_primal!(tan, |x| x.tan(), "Tangent elementwise.");
+unary_primal!(asin, |x| x.asin(), "Arcsine elementwise.");
+unary_primal!(acos, |x| x.acos(), "Arccosine elementwise.");
+unary_primal!(atan, |x| x.atan(), "Arctangent elementwise.");
+unary_primal!(sinh, |x| x.sinh(), "Hyperbolic sine elementwise.");
+unary_primal!(cosh, |x| x.cosh(), "Hyperbolic cosine elementwise.");
+unary_kernel!(tanh, Tanh, |x| x.tanh(), "Hyperbolic tangent elementwise.");
 unary_primal!(
     abs,
-    f64::abs,
+    |x| x.abs(),
     "Absolute value elementwise (derivative `sign`, 0 at 0)."
 );
-unary_primal!(recip, f64::recip, "`1 / a` elementwise.");
+unary_primal!(recip, |x| x.recip(), "`1 / a` elementwise.");
 unary_primal!(
     sign,
-    sign_f64,
+    sign_s,
     "Sign elementwise: -1, 0 (at 0) or 1; NaN stays NaN. Zero derivative."
 );
 unary_primal!(
     step,
-    step_f64,
+    step_s,
     "Heaviside step elementwise: 1 where `a > 0`, else 0. Zero derivative."
 );
 unary_primal!(
     zeros_like,
-    |_| 0.0,
+    zero_s,
     "Zeros shaped like `a` (a constant: zero derivative)."
 );
 unary_primal!(
@@ -296,23 +303,38 @@ unary_primal!(
 );
 
 #[inline]
-fn sign_f64(x: f64) -> f64 {
-    if x > 0.0 {
-        1.0
-    } else if x < 0.0 {
-        -1.0
+fn sign_s<F: Float>(x: F) -> F {
+    if x > F::zero() {
+        F::one()
+    } else if x < F::zero() {
+        -F::one()
     } else {
-        x * 0.0 // 0 for ±0, NaN for NaN
+        x * F::zero() // 0 for ±0, NaN for NaN
     }
 }
 
 #[inline]
-fn step_f64(x: f64) -> f64 {
-    if x > 0.0 {
-        1.0
+fn step_s<F: Float>(x: F) -> F {
+    if x > F::zero() {
+        F::one()
     } else {
-        0.0
+        F::zero()
     }
+}
+
+#[inline]
+fn zero_s<F: Float>(_x: F) -> F {
+    F::zero()
+}
+
+/// `v` as the scalar type of `A` (constants of rules).
+#[inline]
+pub(crate) fn k<A>(v: f64) -> EwElem<A>
+where
+    A: Val + ?Sized,
+    A::V: Elementwise,
+{
+    cst(v)
 }
 
 /// `a^n` elementwise for a static integer exponent `n`.
@@ -410,33 +432,33 @@ where
 unary_rules!(ln, ln_jvp0, ln_vjp0, "1/a", |a, r| recip(a));
 unary_rules!(log2, log2_jvp0, log2_vjp0, "1/(a ln 2)", |a, r| mul(
     &recip(a),
-    &std::f64::consts::LOG2_E
+    &k::<A>(std::f64::consts::LOG2_E)
 ));
 unary_rules!(log10, log10_jvp0, log10_vjp0, "1/(a ln 10)", |a, r| mul(
     &recip(a),
-    &std::f64::consts::LOG10_E
+    &k::<A>(std::f64::consts::LOG10_E)
 ));
 unary_rules!(sqrt, sqrt_jvp0, sqrt_vjp0, "1/(2 r)", |a, r| r
-    .map_ew(|t| 1.0 / (t * 2.0)));
+    .map_ew(|t| (t * k::<A>(2.0)).recip()));
 unary_rules!(cbrt, cbrt_jvp0, cbrt_vjp0, "1/(3 r^2)", |a, r| r
-    .map_ew(|t| 1.0 / (t * t * 3.0)));
+    .map_ew(|t| (t * t * k::<A>(3.0)).recip()));
 unary_rules!(sin, sin_jvp0, sin_vjp0, "cos(a)", |a, r| cos(a));
 unary_rules!(cos, cos_jvp0, cos_vjp0, "-sin(a)", |a, r| neg(&sin(a)));
 unary_rules!(tan, tan_jvp0, tan_vjp0, "(1 + r^2)", |a, r| r
-    .map_ew(|t| t * t + 1.0));
+    .map_ew(|t| t * t + k::<A>(1.0)));
 unary_rules!(asin, asin_jvp0, asin_vjp0, "1/sqrt(1 - a^2)", |a, r| a
     .v()
-    .map_ew(|x| 1.0 / (-(x * x - 1.0)).sqrt()));
+    .map_ew(|x| (-(x * x - k::<A>(1.0))).sqrt().recip()));
 unary_rules!(acos, acos_jvp0, acos_vjp0, "-1/sqrt(1 - a^2)", |a, r| a
     .v()
-    .map_ew(|x| -(1.0 / (-(x * x - 1.0)).sqrt())));
+    .map_ew(|x| -(-(x * x - k::<A>(1.0))).sqrt().recip()));
 unary_rules!(atan, atan_jvp0, atan_vjp0, "1/(1 + a^2)", |a, r| a
     .v()
-    .map_ew(|x| 1.0 / (x * x + 1.0)));
+    .map_ew(|x| (x * x + k::<A>(1.0)).recip()));
 unary_rules!(sinh, sinh_jvp0, sinh_vjp0, "cosh(a)", |a, r| cosh(a));
 unary_rules!(cosh, cosh_jvp0, cosh_vjp0, "sinh(a)", |a, r| sinh(a));
 unary_rules!(tanh, tanh_jvp0, tanh_vjp0, "(1 - r^2)", |a, r| r
-    .map_ew(|t| -(t * t - 1.0)));
+    .map_ew(|t| -(t * t - k::<A>(1.0))));
 unary_rules!(abs, abs_jvp0, abs_vjp0, "sign(a)", |a, r| sign(a));
 unary_rules!(recip, recip_jvp0, recip_vjp0, "(-r^2)", |a, r| r
     .map_ew(|t| -(t * t)));
@@ -523,7 +545,7 @@ where
     if n == 0 {
         zeros_like(a)
     } else {
-        mul(&powi(a, n.saturating_sub(1)), &f64::from(n))
+        mul(&powi(a, n.saturating_sub(1)), &k::<A>(f64::from(n)))
     }
 }
 
@@ -547,36 +569,36 @@ macro_rules! binary_primal {
     };
 }
 
-binary_primal!(powf, f64::powf, "`a^b` elementwise with broadcasting.");
+binary_primal!(
+    powf,
+    |x, y| x.powf(y),
+    "`a^b` elementwise with broadcasting."
+);
 binary_primal!(
     max,
-    max_f64,
+    |x, y| x.max(y),
     "Elementwise maximum with broadcasting (ties: derivative to `a`)."
 );
 binary_primal!(
     min,
-    min_f64,
+    |x, y| x.min(y),
     "Elementwise minimum with broadcasting (ties: derivative to `a`)."
 );
 binary_primal!(
     hypot,
-    f64::hypot,
+    |x, y| x.hypot(y),
     "`sqrt(a^2 + b^2)` elementwise with broadcasting, without overflow."
 );
 binary_primal!(
     atan2,
-    f64::atan2,
+    |x, y| x.atan2(y),
     "Four-quadrant `atan(a / b)` (`a` is y, `b` is x) with broadcasting."
 );
 
+/// One, of the scalar type of the owned value type `V`.
 #[inline]
-fn max_f64(x: f64, y: f64) -> f64 {
-    x.max(y)
-}
-
-#[inline]
-fn min_f64(x: f64, y: f64) -> f64 {
-    x.min(y)
+fn one<V: EwOwned>() -> V::Elem {
+    cst(1.0)
 }
 
 /// Generates the four rules of a broadcasting binary op from its two partial
@@ -682,7 +704,7 @@ binary_rules!(
     powf_vjp1,
     "b a^(b-1)",
     "r ln(a)",
-    |a, b, r| d0 = mul(b, &powf(a, &sub(b, &1.0))),
+    |a, b, r| d0 = mul(b, &powf(a, &sub(b, &one::<V>()))),
     d1 = mul(r, &ln(a))
 );
 binary_rules!(
@@ -693,7 +715,7 @@ binary_rules!(
     max_vjp1,
     "(1 - step(b - a))",
     "step(b - a)",
-    |a, b, r| d0 = neg(&sub(&step(&sub(b, a)), &1.0)),
+    |a, b, r| d0 = neg(&sub(&step(&sub(b, a)), &one::<V>())),
     d1 = step(&sub(b, a))
 );
 binary_rules!(
@@ -704,7 +726,7 @@ binary_rules!(
     min_vjp1,
     "(1 - step(a - b))",
     "step(a - b)",
-    |a, b, r| d0 = neg(&sub(&step(&sub(a, b)), &1.0)),
+    |a, b, r| d0 = neg(&sub(&step(&sub(a, b)), &one::<V>())),
     d1 = step(&sub(a, b))
 );
 binary_rules!(

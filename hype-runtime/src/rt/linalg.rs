@@ -20,6 +20,7 @@
 //! and `dot_jvp0 = dot(da, b)`, `dot_jvp1 = dot(a, db)` in every case.
 
 use super::{check_same_shape, shape_panic, Val};
+use crate::Float;
 use ndarray::linalg::{general_mat_mul, general_mat_vec_mul};
 use ndarray::{
     Array, Array1, Array2, ArrayBase, ArrayView, Axis, Data, DataMut, Dimension, Ix1, Ix2,
@@ -29,10 +30,10 @@ use ndarray::{
 /// `vector·matrix`, `matrix·matrix` (ndarray's `dot`, BLAS when enabled).
 #[diagnostic::on_unimplemented(
     message = "`dot` is not defined between `{Self}` and `{Rhs}`",
-    note = "`dot` takes 1-d or 2-d ndarray arrays of f64 (vector·vector, matrix·vector, vector·matrix, matrix·matrix)"
+    note = "`dot` takes 1-d or 2-d ndarray arrays of f64 (or both of f32) (vector·vector, matrix·vector, vector·matrix, matrix·matrix)"
 )]
 pub trait DotOp<Rhs: ?Sized> {
-    /// The result type (`f64` for vector·vector, an owned array otherwise).
+    /// The result type (the scalar for vector·vector, an owned array otherwise).
     type Output;
     /// The product `self · rhs`; panics naming `dot` and both shapes on a mismatch.
     fn dot_op(&self, rhs: &Rhs) -> Self::Output;
@@ -58,17 +59,20 @@ pub trait DotAdjoint<Rhs: ?Sized, G: ?Sized> {
 
 /// `c += x yᵀ` (a rank-one update through gemm with k = 1).
 #[inline]
-fn rank1_acc<S1, S2, S3>(c: &mut ArrayBase<S3, Ix2>, x: &ArrayBase<S1, Ix1>, y: &ArrayBase<S2, Ix1>)
-where
-    S1: Data<Elem = f64>,
-    S2: Data<Elem = f64>,
-    S3: DataMut<Elem = f64>,
+fn rank1_acc<F: Float, S1, S2, S3>(
+    c: &mut ArrayBase<S3, Ix2>,
+    x: &ArrayBase<S1, Ix1>,
+    y: &ArrayBase<S2, Ix1>,
+) where
+    S1: Data<Elem = F>,
+    S2: Data<Elem = F>,
+    S3: DataMut<Elem = F>,
 {
     general_mat_mul(
-        1.0,
+        F::one(),
         &x.view().insert_axis(Axis(1)),
         &y.view().insert_axis(Axis(0)),
-        1.0,
+        F::one(),
         c,
     );
 }
@@ -77,13 +81,13 @@ where
 /// `1×n` matrix: through gemm, one step of a recurrent layer would pack all of `b`
 /// for one row (the products of `examples/char_lstm.rs` were 4/5 of its time).
 #[inline]
-fn row_dot<S1, S2>(a: &ArrayBase<S1, Ix1>, b: &ArrayBase<S2, Ix2>) -> Array2<f64>
+fn row_dot<F: Float, S1, S2>(a: &ArrayBase<S1, Ix1>, b: &ArrayBase<S2, Ix2>) -> Array2<F>
 where
-    S1: Data<Elem = f64>,
-    S2: Data<Elem = f64>,
+    S1: Data<Elem = F>,
+    S2: Data<Elem = F>,
 {
     let mut out = Array2::zeros((1, b.ncols()));
-    general_mat_vec_mul(1.0, &b.t(), a, 0.0, &mut out.row_mut(0));
+    general_mat_vec_mul(F::one(), &b.t(), a, F::zero(), &mut out.row_mut(0));
     out
 }
 
@@ -92,17 +96,17 @@ where
 /// touches one row). Through gemm, an inner dimension of 1 costs a pass scaling `s`
 /// and the packing of both operands (a fifth of `benches/char_lstm.rs`'s reverse pass).
 #[inline]
-fn row_outer_acc<S1, S2, S3>(
+fn row_outer_acc<F: Float, S1, S2, S3>(
     s: &mut ArrayBase<S3, Ix2>,
     x: &ArrayBase<S1, Ix1>,
     g: &ArrayBase<S2, Ix1>,
 ) where
-    S1: Data<Elem = f64>,
-    S2: Data<Elem = f64>,
-    S3: DataMut<Elem = f64>,
+    S1: Data<Elem = F>,
+    S2: Data<Elem = F>,
+    S3: DataMut<Elem = F>,
 {
     for (mut row, &xi) in s.rows_mut().into_iter().zip(x.iter()) {
-        if xi != 0.0 {
+        if xi != F::zero() {
             row.scaled_add(xi, g);
         }
     }
@@ -110,10 +114,10 @@ fn row_outer_acc<S1, S2, S3>(
 
 /// `x yᵀ` as a new matrix.
 #[inline]
-fn outer<S1, S2>(x: &ArrayBase<S1, Ix1>, y: &ArrayBase<S2, Ix1>) -> Array2<f64>
+fn outer<F: Float, S1, S2>(x: &ArrayBase<S1, Ix1>, y: &ArrayBase<S2, Ix1>) -> Array2<F>
 where
-    S1: Data<Elem = f64>,
-    S2: Data<Elem = f64>,
+    S1: Data<Elem = F>,
+    S2: Data<Elem = F>,
 {
     x.view()
         .insert_axis(Axis(1))
@@ -125,31 +129,31 @@ where
 /// the inputs it does not perturb); a matrix product with one skips BLAS. For a
 /// dense operand the scan ends at once. (As with symbolic zeros, `0 · NaN` gives 0.)
 #[inline]
-fn all_zero<S: Data<Elem = f64>, D: Dimension>(a: &ArrayBase<S, D>) -> bool {
+fn all_zero<F: Float, S: Data<Elem = F>, D: Dimension>(a: &ArrayBase<S, D>) -> bool {
     match a.as_slice_memory_order() {
-        Some(s) => s.iter().all(|&v| v == 0.0),
-        None => a.iter().all(|&v| v == 0.0),
+        Some(s) => s.iter().all(|&v| v == F::zero()),
+        None => a.iter().all(|&v| v == F::zero()),
     }
 }
 
 /// Checks the slot's shape against the operand's before accumulating.
 #[inline]
 #[track_caller]
-fn check_slot<D: Dimension>(op: &str, slot: &Array<f64, D>, like: &[usize]) {
+fn check_slot<F: Float, D: Dimension>(op: &str, slot: &Array<F, D>, like: &[usize]) {
     check_same_shape(op, slot.shape(), like);
 }
 
-// ---- vector · vector -> f64 ----
+// ---- vector · vector -> F ----
 
-impl<S1, S2> DotOp<ArrayBase<S2, Ix1>> for ArrayBase<S1, Ix1>
+impl<F: Float, S1, S2> DotOp<ArrayBase<S2, Ix1>> for ArrayBase<S1, Ix1>
 where
-    S1: Data<Elem = f64>,
-    S2: Data<Elem = f64>,
+    S1: Data<Elem = F>,
+    S2: Data<Elem = F>,
 {
-    type Output = f64;
+    type Output = F;
     #[inline]
     #[track_caller]
-    fn dot_op(&self, rhs: &ArrayBase<S2, Ix1>) -> f64 {
+    fn dot_op(&self, rhs: &ArrayBase<S2, Ix1>) -> F {
         if self.len() != rhs.len() {
             shape_panic("dot", self.shape(), rhs.shape());
         }
@@ -157,25 +161,25 @@ where
     }
 }
 
-impl<S1, S2> DotAdjoint<ArrayBase<S2, Ix1>, f64> for ArrayBase<S1, Ix1>
+impl<F: Float, S1, S2> DotAdjoint<ArrayBase<S2, Ix1>, F> for ArrayBase<S1, Ix1>
 where
-    S1: Data<Elem = f64>,
-    S2: Data<Elem = f64>,
+    S1: Data<Elem = F>,
+    S2: Data<Elem = F>,
 {
-    type Grad0 = Array1<f64>;
-    type Grad1 = Array1<f64>;
+    type Grad0 = Array1<F>;
+    type Grad1 = Array1<F>;
     #[track_caller]
-    fn dot_vjp0_op(&self, rhs: &ArrayBase<S2, Ix1>, g: &f64) -> Array1<f64> {
+    fn dot_vjp0_op(&self, rhs: &ArrayBase<S2, Ix1>, g: &F) -> Array1<F> {
         check_same_shape("dot_vjp0", self.shape(), rhs.shape());
-        rhs.mapv(|v| v * g)
+        rhs.mapv(|v| v * *g)
     }
     #[track_caller]
-    fn dot_vjp1_op(&self, rhs: &ArrayBase<S2, Ix1>, g: &f64) -> Array1<f64> {
+    fn dot_vjp1_op(&self, rhs: &ArrayBase<S2, Ix1>, g: &F) -> Array1<F> {
         check_same_shape("dot_vjp1", self.shape(), rhs.shape());
-        self.mapv(|v| v * g)
+        self.mapv(|v| v * *g)
     }
     #[track_caller]
-    fn dot_acc0_op(&self, rhs: &ArrayBase<S2, Ix1>, g: &f64, slot: &mut Option<Array1<f64>>) {
+    fn dot_acc0_op(&self, rhs: &ArrayBase<S2, Ix1>, g: &F, slot: &mut Option<Array1<F>>) {
         match slot {
             Some(s) => {
                 check_same_shape("dot_acc0", self.shape(), rhs.shape());
@@ -186,7 +190,7 @@ where
         }
     }
     #[track_caller]
-    fn dot_acc1_op(&self, rhs: &ArrayBase<S2, Ix1>, g: &f64, slot: &mut Option<Array1<f64>>) {
+    fn dot_acc1_op(&self, rhs: &ArrayBase<S2, Ix1>, g: &F, slot: &mut Option<Array1<F>>) {
         match slot {
             Some(s) => {
                 check_same_shape("dot_acc1", self.shape(), rhs.shape());
@@ -200,15 +204,15 @@ where
 
 // ---- matrix · vector -> vector ----
 
-impl<S1, S2> DotOp<ArrayBase<S2, Ix1>> for ArrayBase<S1, Ix2>
+impl<F: Float, S1, S2> DotOp<ArrayBase<S2, Ix1>> for ArrayBase<S1, Ix2>
 where
-    S1: Data<Elem = f64>,
-    S2: Data<Elem = f64>,
+    S1: Data<Elem = F>,
+    S2: Data<Elem = F>,
 {
-    type Output = Array1<f64>;
+    type Output = Array1<F>;
     #[inline]
     #[track_caller]
-    fn dot_op(&self, rhs: &ArrayBase<S2, Ix1>) -> Array1<f64> {
+    fn dot_op(&self, rhs: &ArrayBase<S2, Ix1>) -> Array1<F> {
         if self.ncols() != rhs.len() {
             shape_panic("dot", self.shape(), rhs.shape());
         }
@@ -226,21 +230,21 @@ fn check_mv(op: &str, a: &[usize], b: &[usize], g: &[usize]) {
     check_same_shape(op, g, &a[..1]);
 }
 
-impl<S1, S2, S3> DotAdjoint<ArrayBase<S2, Ix1>, ArrayBase<S3, Ix1>> for ArrayBase<S1, Ix2>
+impl<F: Float, S1, S2, S3> DotAdjoint<ArrayBase<S2, Ix1>, ArrayBase<S3, Ix1>> for ArrayBase<S1, Ix2>
 where
-    S1: Data<Elem = f64>,
-    S2: Data<Elem = f64>,
-    S3: Data<Elem = f64>,
+    S1: Data<Elem = F>,
+    S2: Data<Elem = F>,
+    S3: Data<Elem = F>,
 {
-    type Grad0 = Array2<f64>;
-    type Grad1 = Array1<f64>;
+    type Grad0 = Array2<F>;
+    type Grad1 = Array1<F>;
     #[track_caller]
-    fn dot_vjp0_op(&self, rhs: &ArrayBase<S2, Ix1>, g: &ArrayBase<S3, Ix1>) -> Array2<f64> {
+    fn dot_vjp0_op(&self, rhs: &ArrayBase<S2, Ix1>, g: &ArrayBase<S3, Ix1>) -> Array2<F> {
         check_mv("dot_vjp0", self.shape(), rhs.shape(), g.shape());
         outer(g, rhs)
     }
     #[track_caller]
-    fn dot_vjp1_op(&self, rhs: &ArrayBase<S2, Ix1>, g: &ArrayBase<S3, Ix1>) -> Array1<f64> {
+    fn dot_vjp1_op(&self, rhs: &ArrayBase<S2, Ix1>, g: &ArrayBase<S3, Ix1>) -> Array1<F> {
         check_mv("dot_vjp1", self.shape(), rhs.shape(), g.shape());
         self.t().dot(g)
     }
@@ -249,7 +253,7 @@ where
         &self,
         rhs: &ArrayBase<S2, Ix1>,
         g: &ArrayBase<S3, Ix1>,
-        slot: &mut Option<Array2<f64>>,
+        slot: &mut Option<Array2<F>>,
     ) {
         match slot {
             Some(s) => {
@@ -265,13 +269,13 @@ where
         &self,
         rhs: &ArrayBase<S2, Ix1>,
         g: &ArrayBase<S3, Ix1>,
-        slot: &mut Option<Array1<f64>>,
+        slot: &mut Option<Array1<F>>,
     ) {
         match slot {
             Some(s) => {
                 check_mv("dot_acc1", self.shape(), rhs.shape(), g.shape());
                 check_slot("dot_acc1", s, rhs.shape());
-                general_mat_vec_mul(1.0, &self.t(), g, 1.0, s);
+                general_mat_vec_mul(F::one(), &self.t(), g, F::one(), s);
             }
             None => *slot = Some(self.dot_vjp1_op(rhs, g)),
         }
@@ -280,15 +284,15 @@ where
 
 // ---- vector · matrix -> vector ----
 
-impl<S1, S2> DotOp<ArrayBase<S2, Ix2>> for ArrayBase<S1, Ix1>
+impl<F: Float, S1, S2> DotOp<ArrayBase<S2, Ix2>> for ArrayBase<S1, Ix1>
 where
-    S1: Data<Elem = f64>,
-    S2: Data<Elem = f64>,
+    S1: Data<Elem = F>,
+    S2: Data<Elem = F>,
 {
-    type Output = Array1<f64>;
+    type Output = Array1<F>;
     #[inline]
     #[track_caller]
-    fn dot_op(&self, rhs: &ArrayBase<S2, Ix2>) -> Array1<f64> {
+    fn dot_op(&self, rhs: &ArrayBase<S2, Ix2>) -> Array1<F> {
         if self.len() != rhs.nrows() {
             shape_panic("dot", self.shape(), rhs.shape());
         }
@@ -306,21 +310,21 @@ fn check_vm(op: &str, a: &[usize], b: &[usize], g: &[usize]) {
     check_same_shape(op, g, &b[1..]);
 }
 
-impl<S1, S2, S3> DotAdjoint<ArrayBase<S2, Ix2>, ArrayBase<S3, Ix1>> for ArrayBase<S1, Ix1>
+impl<F: Float, S1, S2, S3> DotAdjoint<ArrayBase<S2, Ix2>, ArrayBase<S3, Ix1>> for ArrayBase<S1, Ix1>
 where
-    S1: Data<Elem = f64>,
-    S2: Data<Elem = f64>,
-    S3: Data<Elem = f64>,
+    S1: Data<Elem = F>,
+    S2: Data<Elem = F>,
+    S3: Data<Elem = F>,
 {
-    type Grad0 = Array1<f64>;
-    type Grad1 = Array2<f64>;
+    type Grad0 = Array1<F>;
+    type Grad1 = Array2<F>;
     #[track_caller]
-    fn dot_vjp0_op(&self, rhs: &ArrayBase<S2, Ix2>, g: &ArrayBase<S3, Ix1>) -> Array1<f64> {
+    fn dot_vjp0_op(&self, rhs: &ArrayBase<S2, Ix2>, g: &ArrayBase<S3, Ix1>) -> Array1<F> {
         check_vm("dot_vjp0", self.shape(), rhs.shape(), g.shape());
         rhs.dot(g)
     }
     #[track_caller]
-    fn dot_vjp1_op(&self, rhs: &ArrayBase<S2, Ix2>, g: &ArrayBase<S3, Ix1>) -> Array2<f64> {
+    fn dot_vjp1_op(&self, rhs: &ArrayBase<S2, Ix2>, g: &ArrayBase<S3, Ix1>) -> Array2<F> {
         check_vm("dot_vjp1", self.shape(), rhs.shape(), g.shape());
         outer(self, g)
     }
@@ -329,13 +333,13 @@ where
         &self,
         rhs: &ArrayBase<S2, Ix2>,
         g: &ArrayBase<S3, Ix1>,
-        slot: &mut Option<Array1<f64>>,
+        slot: &mut Option<Array1<F>>,
     ) {
         match slot {
             Some(s) => {
                 check_vm("dot_acc0", self.shape(), rhs.shape(), g.shape());
                 check_slot("dot_acc0", s, self.shape());
-                general_mat_vec_mul(1.0, rhs, g, 1.0, s);
+                general_mat_vec_mul(F::one(), rhs, g, F::one(), s);
             }
             None => *slot = Some(self.dot_vjp0_op(rhs, g)),
         }
@@ -345,7 +349,7 @@ where
         &self,
         rhs: &ArrayBase<S2, Ix2>,
         g: &ArrayBase<S3, Ix1>,
-        slot: &mut Option<Array2<f64>>,
+        slot: &mut Option<Array2<F>>,
     ) {
         match slot {
             Some(s) => {
@@ -360,15 +364,15 @@ where
 
 // ---- matrix · matrix -> matrix ----
 
-impl<S1, S2> DotOp<ArrayBase<S2, Ix2>> for ArrayBase<S1, Ix2>
+impl<F: Float, S1, S2> DotOp<ArrayBase<S2, Ix2>> for ArrayBase<S1, Ix2>
 where
-    S1: Data<Elem = f64>,
-    S2: Data<Elem = f64>,
+    S1: Data<Elem = F>,
+    S2: Data<Elem = F>,
 {
-    type Output = Array2<f64>;
+    type Output = Array2<F>;
     #[inline]
     #[track_caller]
-    fn dot_op(&self, rhs: &ArrayBase<S2, Ix2>) -> Array2<f64> {
+    fn dot_op(&self, rhs: &ArrayBase<S2, Ix2>) -> Array2<F> {
         if self.ncols() != rhs.nrows() {
             shape_panic("dot", self.shape(), rhs.shape());
         }
@@ -392,16 +396,16 @@ fn check_mm(op: &str, a: &[usize], b: &[usize], g: &[usize]) {
     check_same_shape(op, g, &[a[0], b[1]]);
 }
 
-impl<S1, S2, S3> DotAdjoint<ArrayBase<S2, Ix2>, ArrayBase<S3, Ix2>> for ArrayBase<S1, Ix2>
+impl<F: Float, S1, S2, S3> DotAdjoint<ArrayBase<S2, Ix2>, ArrayBase<S3, Ix2>> for ArrayBase<S1, Ix2>
 where
-    S1: Data<Elem = f64>,
-    S2: Data<Elem = f64>,
-    S3: Data<Elem = f64>,
+    S1: Data<Elem = F>,
+    S2: Data<Elem = F>,
+    S3: Data<Elem = F>,
 {
-    type Grad0 = Array2<f64>;
-    type Grad1 = Array2<f64>;
+    type Grad0 = Array2<F>;
+    type Grad1 = Array2<F>;
     #[track_caller]
-    fn dot_vjp0_op(&self, rhs: &ArrayBase<S2, Ix2>, g: &ArrayBase<S3, Ix2>) -> Array2<f64> {
+    fn dot_vjp0_op(&self, rhs: &ArrayBase<S2, Ix2>, g: &ArrayBase<S3, Ix2>) -> Array2<F> {
         check_mm("dot_vjp0", self.shape(), rhs.shape(), g.shape());
         if all_zero(g) || all_zero(rhs) {
             return Array2::zeros(self.raw_dim());
@@ -412,7 +416,7 @@ where
         g.dot(&rhs.t())
     }
     #[track_caller]
-    fn dot_vjp1_op(&self, rhs: &ArrayBase<S2, Ix2>, g: &ArrayBase<S3, Ix2>) -> Array2<f64> {
+    fn dot_vjp1_op(&self, rhs: &ArrayBase<S2, Ix2>, g: &ArrayBase<S3, Ix2>) -> Array2<F> {
         check_mm("dot_vjp1", self.shape(), rhs.shape(), g.shape());
         if all_zero(self) || all_zero(g) {
             return Array2::zeros(rhs.raw_dim());
@@ -429,7 +433,7 @@ where
         &self,
         rhs: &ArrayBase<S2, Ix2>,
         g: &ArrayBase<S3, Ix2>,
-        slot: &mut Option<Array2<f64>>,
+        slot: &mut Option<Array2<F>>,
     ) {
         match slot {
             Some(s) => {
@@ -439,9 +443,9 @@ where
                     return;
                 }
                 if g.nrows() == 1 {
-                    general_mat_vec_mul(1.0, rhs, &g.row(0), 1.0, &mut s.row_mut(0));
+                    general_mat_vec_mul(F::one(), rhs, &g.row(0), F::one(), &mut s.row_mut(0));
                 } else {
-                    general_mat_mul(1.0, g, &rhs.t(), 1.0, s);
+                    general_mat_mul(F::one(), g, &rhs.t(), F::one(), s);
                 }
             }
             None => *slot = Some(self.dot_vjp0_op(rhs, g)),
@@ -452,7 +456,7 @@ where
         &self,
         rhs: &ArrayBase<S2, Ix2>,
         g: &ArrayBase<S3, Ix2>,
-        slot: &mut Option<Array2<f64>>,
+        slot: &mut Option<Array2<F>>,
     ) {
         match slot {
             Some(s) => {
@@ -464,7 +468,7 @@ where
                 if self.nrows() == 1 {
                     row_outer_acc(s, &self.row(0), &g.row(0));
                 } else {
-                    general_mat_mul(1.0, &self.t(), g, 1.0, s);
+                    general_mat_mul(F::one(), &self.t(), g, F::one(), s);
                 }
             }
             None => *slot = Some(self.dot_vjp1_op(rhs, g)),
@@ -481,7 +485,7 @@ pub type DotGrad0<A, B, G> = <<A as Val>::V as DotAdjoint<<B as Val>::V, <G as V
 /// Shorthand for the adjoint type of `dot`'s right operand.
 pub type DotGrad1<A, B, G> = <<A as Val>::V as DotAdjoint<<B as Val>::V, <G as Val>::V>>::Grad1;
 
-/// The matrix product `a · b` (vector·vector → `f64`, matrix·vector, vector·matrix →
+/// The matrix product `a · b` (vector·vector → scalar, matrix·vector, vector·matrix →
 /// vector, matrix·matrix → matrix), through BLAS gemm/gemv.
 #[inline]
 #[track_caller]
@@ -585,10 +589,10 @@ where
 /// The transpose `aᵀ` (all axes reversed) as a **view** of `a`: no copy; a later
 /// `dot` passes it to BLAS as a transpose flag. Call [`super::to_owned`] for an array.
 #[inline]
-pub fn t<'a, A, S, D>(a: &'a A) -> ArrayView<'a, f64, D>
+pub fn t<'a, A, S, D, F: Float>(a: &'a A) -> ArrayView<'a, F, D>
 where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64> + 'a,
+    S: Data<Elem = F> + 'a,
     D: Dimension + 'a,
 {
     a.v().t()
@@ -597,12 +601,12 @@ where
 /// Tangent of `t(a)`: `t(da)` (owned; the copy keeps `da`'s memory order, so it is a
 /// plain memcpy and stays BLAS-compatible).
 #[inline]
-pub fn t_jvp0<A, R, T, S, D>(_a: &A, _r: &R, da: &T) -> Array<f64, D>
+pub fn t_jvp0<A, R, T, S, D, F: Float>(_a: &A, _r: &R, da: &T) -> Array<F, D>
 where
     A: ?Sized,
     R: ?Sized,
     T: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
 {
     t(da).to_owned()
@@ -611,13 +615,13 @@ where
 /// Adjoint of `t(a)`: `t(g)` (owned, same memory-order copy as [`t_jvp0`]).
 #[inline]
 #[track_caller]
-pub fn t_vjp0<A, R, G, S1, S, D>(a: &A, _r: &R, g: &G) -> Array<f64, D>
+pub fn t_vjp0<A, R, G, S1, S, D, F: Float>(a: &A, _r: &R, g: &G) -> Array<F, D>
 where
     R: ?Sized,
     A: Val<V = ArrayBase<S1, D>> + ?Sized,
-    S1: Data<Elem = f64>,
+    S1: Data<Elem = F>,
     G: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
 {
     let gt = t(g);

@@ -70,7 +70,7 @@ pub trait KeepScalar {
     fn keep_on(self, tape: &mut Vec<()>);
 }
 
-impl KeepScalar for Kept<f64> {
+impl<F: crate::Float> KeepScalar for Kept<F> {
     #[inline(always)]
     fn keep_on(self, _tape: &mut Vec<()>) {}
 }
@@ -123,7 +123,7 @@ pub trait Restore<K> {
     fn restore(&mut self, kept: K);
 }
 
-impl Restore<()> for f64 {
+impl<F: crate::Float> Restore<()> for F {
     #[inline(always)]
     fn restore(&mut self, _kept: ()) {}
 }

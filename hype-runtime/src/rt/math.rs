@@ -1,4 +1,4 @@
-//! The rest of f64's math methods, elementwise on f64 and arrays, with their rules:
+//! The rest of the float math methods, elementwise on f64/f32 and arrays of them, with their rules:
 //! `exp2 exp_m1 ln_1p log asinh acosh atanh to_degrees to_radians`, the piecewise
 //! constant `signum floor ceil round trunc` (zero derivative, as JAX), `fract`, and
 //! `clamp`. Same conventions as [`super::elementwise`].
@@ -7,88 +7,103 @@
 //! to `lo` below and to `hi` above (ties go to `x`, as `max`/`min` give them to their
 //! first argument). `fract`'s derivative is 1 (its jumps are ignored, as `floor`'s).
 
-use super::elementwise::{unary_kernel, unary_primal, unary_rules};
+use super::elementwise::{k, unary_kernel, unary_primal, unary_rules};
 use super::{
     broadcast_to, div, mul, neg, sub, sum_to, zeros_like, Arith, BroadcastTo, Elementwise, EwOut,
     EwOwned, SumTo, Val, ZipOut, ZipWith,
 };
+use crate::float::cst;
+#[allow(unused_imports)]
+use num_traits::Float as _;
 
-unary_primal!(exp2, f64::exp2, "`2^a` elementwise.");
+unary_primal!(exp2, |x| x.exp2(), "`2^a` elementwise.");
 unary_kernel!(
     exp_m1,
     ExpM1,
-    f64::exp_m1,
+    |x| x.exp_m1(),
     "`e^a - 1` elementwise (accurate near 0)."
 );
 unary_kernel!(
     ln_1p,
     Ln1p,
-    f64::ln_1p,
+    |x| x.ln_1p(),
     "`ln(1 + a)` elementwise (accurate near 0)."
 );
-unary_primal!(asinh, f64::asinh, "Inverse hyperbolic sine elementwise.");
-unary_primal!(acosh, f64::acosh, "Inverse hyperbolic cosine elementwise.");
-unary_primal!(atanh, f64::atanh, "Inverse hyperbolic tangent elementwise.");
+unary_primal!(asinh, |x| x.asinh(), "Inverse hyperbolic sine elementwise.");
+unary_primal!(
+    acosh,
+    |x| x.acosh(),
+    "Inverse hyperbolic cosine elementwise."
+);
+unary_primal!(
+    atanh,
+    |x| x.atanh(),
+    "Inverse hyperbolic tangent elementwise."
+);
 unary_primal!(
     to_degrees,
-    f64::to_degrees,
+    |x| x.to_degrees(),
     "Radians to degrees elementwise."
 );
 unary_primal!(
     to_radians,
-    f64::to_radians,
+    |x| x.to_radians(),
     "Degrees to radians elementwise."
 );
 unary_primal!(
     signum,
-    f64::signum,
+    |x| x.signum(),
     "`f64::signum` elementwise (1 at +0, -1 at -0). Zero derivative."
 );
-unary_primal!(floor, f64::floor, "Floor elementwise. Zero derivative.");
-unary_primal!(ceil, f64::ceil, "Ceiling elementwise. Zero derivative.");
-unary_primal!(round, f64::round, "Rounding elementwise. Zero derivative.");
+unary_primal!(floor, |x| x.floor(), "Floor elementwise. Zero derivative.");
+unary_primal!(ceil, |x| x.ceil(), "Ceiling elementwise. Zero derivative.");
+unary_primal!(
+    round,
+    |x| x.round(),
+    "Rounding elementwise. Zero derivative."
+);
 unary_primal!(
     trunc,
-    f64::trunc,
+    |x| x.trunc(),
     "Truncation elementwise. Zero derivative."
 );
 unary_primal!(
     fract,
-    f64::fract,
+    |x| x.fract(),
     "Fractional part elementwise (derivative 1)."
 );
 
 unary_rules!(exp2, exp2_jvp0, exp2_vjp0, "r ln 2", |a, r| mul(
     r,
-    &std::f64::consts::LN_2
+    &k::<A>(std::f64::consts::LN_2)
 ));
 unary_rules!(exp_m1, exp_m1_jvp0, exp_m1_vjp0, "(r + 1)", |a, r| r
-    .map_ew(|t| t + 1.0));
+    .map_ew(|t| t + k::<A>(1.0)));
 unary_rules!(ln_1p, ln_1p_jvp0, ln_1p_vjp0, "1/(1 + a)", |a, r| a
     .v()
-    .map_ew(|x| 1.0 / (1.0 + x)));
+    .map_ew(|x| (k::<A>(1.0) + x).recip()));
 unary_rules!(asinh, asinh_jvp0, asinh_vjp0, "1/sqrt(a^2 + 1)", |a, r| a
     .v()
-    .map_ew(|x| 1.0 / (x * x + 1.0).sqrt()));
+    .map_ew(|x| (x * x + k::<A>(1.0)).sqrt().recip()));
 unary_rules!(acosh, acosh_jvp0, acosh_vjp0, "1/sqrt(a^2 - 1)", |a, r| a
     .v()
-    .map_ew(|x| 1.0 / (x * x - 1.0).sqrt()));
+    .map_ew(|x| (x * x - k::<A>(1.0)).sqrt().recip()));
 unary_rules!(atanh, atanh_jvp0, atanh_vjp0, "1/(1 - a^2)", |a, r| a
     .v()
-    .map_ew(|x| 1.0 / (1.0 - x * x)));
+    .map_ew(|x| (k::<A>(1.0) - x * x).recip()));
 unary_rules!(
     to_degrees,
     to_degrees_jvp0,
     to_degrees_vjp0,
     "180/pi",
-    |a, r| a.v().map_ew(|_| 180.0 / std::f64::consts::PI)
+    |a, r| a.v().map_ew(|_| k::<A>(180.0 / std::f64::consts::PI))
 );
 unary_rules!(
     to_radians,
     to_radians_jvp0,
     to_radians_vjp0,
     "pi/180",
-    |a, r| a.v().map_ew(|_| std::f64::consts::PI / 180.0)
+    |a, r| a.v().map_ew(|_| k::<A>(std::f64::consts::PI / 180.0))
 );
 unary_rules!(signum, signum_jvp0, signum_vjp0, "0", |a, r| zeros_like(a));
 unary_rules!(floor, floor_jvp0, floor_vjp0, "0", |a, r| zeros_like(a));
@@ -97,7 +112,7 @@ unary_rules!(round, round_jvp0, round_vjp0, "0", |a, r| zeros_like(a));
 unary_rules!(trunc, trunc_jvp0, trunc_vjp0, "0", |a, r| zeros_like(a));
 unary_rules!(fract, fract_jvp0, fract_vjp0, "1", |a, r| a
     .v()
-    .map_ew(|_| 1.0));
+    .map_ew(|_| k::<A>(1.0)));
 
 // ---------------------------------------------------------------------------------------
 // log(a, base) = ln(a) / ln(base), broadcasting
@@ -112,7 +127,7 @@ where
     B: Val + ?Sized,
     A::V: ZipWith<B::V>,
 {
-    a.v().zip_ew(base.v(), "log", f64::log)
+    a.v().zip_ew(base.v(), "log", |x, b| x.log(b))
 }
 
 /// Tangent of `log` wrt `a`: `da / (a ln b)`.
@@ -211,8 +226,8 @@ where
     ZipOut<A, B>: ZipWith<C::V>,
 {
     a.v()
-        .zip_ew(lo.v(), "clamp", f64::max)
-        .zip_ew(hi.v(), "clamp", f64::min)
+        .zip_ew(lo.v(), "clamp", |x, l| x.max(l))
+        .zip_ew(hi.v(), "clamp", |x, h| x.min(h))
 }
 
 /// Which argument of `clamp` receives the derivative at each element: 0 (`x`), 1
@@ -231,13 +246,14 @@ where
     let x = broadcast_to(a, r);
     let below = sub(&broadcast_to(lo, r), &x);
     let above = sub(&x, &broadcast_to(hi, r));
-    let pick = |b: f64, h: f64| -> [f64; 3] {
-        if b > 0.0 {
-            [0.0, 1.0, 0.0]
-        } else if h > 0.0 {
-            [0.0, 0.0, 1.0]
+    let (zero, one) = (cst::<<R::V as Elementwise>::Elem>(0.0), cst(1.0));
+    let pick = |b, h| -> [_; 3] {
+        if b > zero {
+            [zero, one, zero]
+        } else if h > zero {
+            [zero, zero, one]
         } else {
-            [1.0, 0.0, 0.0]
+            [one, zero, zero]
         }
     };
     below.zip_ew(&above, "clamp", |b, h| pick(b, h)[k])

@@ -7,33 +7,34 @@
 //! parameters (borrowed for the whole call) stay zero-copy.
 
 use super::Val;
+use crate::Float;
 use ndarray::{Array, ArrayBase, Axis, Data, Dimension, SliceArg};
 
 /// `a.t()` as an owned array.
-pub fn t_owned<A, S, D>(a: &A) -> Array<f64, D>
+pub fn t_owned<A, S, D, F: Float>(a: &A) -> Array<F, D>
 where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
 {
     super::t(a).to_owned()
 }
 
 /// `a.insert_axis(axis)` as an owned array.
-pub fn insert_axis_owned<A, S, D>(a: &A, axis: Axis) -> Array<f64, D::Larger>
+pub fn insert_axis_owned<A, S, D, F: Float>(a: &A, axis: Axis) -> Array<F, D::Larger>
 where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
 {
     super::insert_axis(a, axis).to_owned()
 }
 
 /// `a.slice(info)` as an owned array.
-pub fn slice_owned<A, S, D, I>(a: &A, info: I) -> Array<f64, I::OutDim>
+pub fn slice_owned<A, S, D, I, F: Float>(a: &A, info: I) -> Array<F, I::OutDim>
 where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
     I: SliceArg<D>,
 {

@@ -3,6 +3,7 @@
 //! [`insert_axis`](super::insert_axis) and [`broadcast_to`](super::broadcast_to).
 
 use super::{broadcast_to, insert_axis, Val};
+use crate::Float;
 use ndarray::{Array, ArrayBase, Axis, Data, Dimension, RemoveAxis};
 
 /// Panics unless `axis` is an axis of an array of shape `shape`.
@@ -21,7 +22,7 @@ pub(super) fn check_axis(op: &str, axis: Axis, shape: &[usize], allow_end: bool)
 /// The length of `axis` as a divisor; panics on an empty axis (the mean is undefined).
 #[inline]
 #[track_caller]
-fn axis_len(op: &str, axis: Axis, shape: &[usize]) -> f64 {
+fn axis_len<F: Float>(op: &str, axis: Axis, shape: &[usize]) -> F {
     check_axis(op, axis, shape, false);
     let n = shape[axis.index()];
     if n == 0 {
@@ -30,28 +31,28 @@ fn axis_len(op: &str, axis: Axis, shape: &[usize]) -> f64 {
             axis.index()
         );
     }
-    n as f64
+    F::of_f64(n as f64)
 }
 
 /// The number of elements as a divisor; panics on an empty array.
 #[inline]
 #[track_caller]
-fn elem_count(op: &str, shape: &[usize]) -> f64 {
+fn elem_count<F: Float>(op: &str, shape: &[usize]) -> F {
     let n: usize = shape.iter().product();
     if n == 0 {
         panic!("hype: `{op}`: the array of shape {shape:?} is empty");
     }
-    n as f64
+    F::of_f64(n as f64)
 }
 
 // ---- sum ----
 
 /// The sum of all elements.
 #[inline]
-pub fn sum<A, S, D>(a: &A) -> f64
+pub fn sum<A, S, D, F: Float>(a: &A) -> F
 where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
 {
     a.v().sum()
@@ -59,12 +60,12 @@ where
 
 /// Tangent of `sum(a)`: `sum(da)`.
 #[inline]
-pub fn sum_jvp0<A, R, T, S, D>(_a: &A, _r: &R, da: &T) -> f64
+pub fn sum_jvp0<A, R, T, S, D, F: Float>(_a: &A, _r: &R, da: &T) -> F
 where
     A: ?Sized,
     R: ?Sized,
     T: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
 {
     sum(da)
@@ -72,13 +73,13 @@ where
 
 /// Adjoint of `sum(a)`: `broadcast_to(g, a)` (every element gets `g`).
 #[inline]
-pub fn sum_vjp0<A, R, G, S, D>(a: &A, _r: &R, g: &G) -> Array<f64, D>
+pub fn sum_vjp0<A, R, G, S, D, F: Float>(a: &A, _r: &R, g: &G) -> Array<F, D>
 where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
     R: ?Sized,
-    G: Val<V = f64> + ?Sized,
+    G: Val<V = F> + ?Sized,
 {
     broadcast_to(g, a)
 }
@@ -88,10 +89,10 @@ where
 /// The mean of all elements; panics on an empty array.
 #[inline]
 #[track_caller]
-pub fn mean<A, S, D>(a: &A) -> f64
+pub fn mean<A, S, D, F: Float>(a: &A) -> F
 where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
 {
     let a = a.v();
@@ -101,12 +102,12 @@ where
 /// Tangent of `mean(a)`: `mean(da)`.
 #[inline]
 #[track_caller]
-pub fn mean_jvp0<A, R, T, S, D>(_a: &A, _r: &R, da: &T) -> f64
+pub fn mean_jvp0<A, R, T, S, D, F: Float>(_a: &A, _r: &R, da: &T) -> F
 where
     A: ?Sized,
     R: ?Sized,
     T: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
 {
     mean(da)
@@ -115,13 +116,13 @@ where
 /// Adjoint of `mean(a)`: `broadcast_to(g / len(a), a)`.
 #[inline]
 #[track_caller]
-pub fn mean_vjp0<A, R, G, S, D>(a: &A, _r: &R, g: &G) -> Array<f64, D>
+pub fn mean_vjp0<A, R, G, S, D, F: Float>(a: &A, _r: &R, g: &G) -> Array<F, D>
 where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
     R: ?Sized,
-    G: Val<V = f64> + ?Sized,
+    G: Val<V = F> + ?Sized,
 {
     let n = elem_count("mean_vjp0", a.v().shape());
     broadcast_to(&(*g.v() / n), a)
@@ -132,10 +133,10 @@ where
 /// The sum along `axis` (the axis is removed).
 #[inline]
 #[track_caller]
-pub fn sum_axis<A, S, D>(a: &A, axis: Axis) -> Array<f64, D::Smaller>
+pub fn sum_axis<A, S, D, F: Float>(a: &A, axis: Axis) -> Array<F, D::Smaller>
 where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: RemoveAxis,
 {
     let a = a.v();
@@ -146,12 +147,17 @@ where
 /// Tangent of `sum_axis(a, axis)`: `sum_axis(da, axis)`.
 #[inline]
 #[track_caller]
-pub fn sum_axis_jvp0<A, R, T, S, D>(_a: &A, axis: Axis, _r: &R, da: &T) -> Array<f64, D::Smaller>
+pub fn sum_axis_jvp0<A, R, T, S, D, F: Float>(
+    _a: &A,
+    axis: Axis,
+    _r: &R,
+    da: &T,
+) -> Array<F, D::Smaller>
 where
     A: ?Sized,
     R: ?Sized,
     T: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: RemoveAxis,
 {
     sum_axis(da, axis)
@@ -160,14 +166,19 @@ where
 /// Adjoint of `sum_axis(a, axis)`: `broadcast_to(insert_axis(g, axis), a)`.
 #[inline]
 #[track_caller]
-pub fn sum_axis_vjp0<A, R, G, S, D, S2, E>(a: &A, axis: Axis, _r: &R, g: &G) -> Array<f64, D>
+pub fn sum_axis_vjp0<A, R, G, S, D, S2, E, F: Float>(
+    a: &A,
+    axis: Axis,
+    _r: &R,
+    g: &G,
+) -> Array<F, D>
 where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
     R: ?Sized,
     G: Val<V = ArrayBase<S2, E>> + ?Sized,
-    S2: Data<Elem = f64>,
+    S2: Data<Elem = F>,
     E: Dimension,
 {
     check_axis("sum_axis_vjp0", axis, a.v().shape(), false);
@@ -179,10 +190,10 @@ where
 /// The mean along `axis` (the axis is removed); panics when the axis is empty.
 #[inline]
 #[track_caller]
-pub fn mean_axis<A, S, D>(a: &A, axis: Axis) -> Array<f64, D::Smaller>
+pub fn mean_axis<A, S, D, F: Float>(a: &A, axis: Axis) -> Array<F, D::Smaller>
 where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: RemoveAxis,
 {
     let a = a.v();
@@ -195,12 +206,17 @@ where
 /// Tangent of `mean_axis(a, axis)`: `mean_axis(da, axis)`.
 #[inline]
 #[track_caller]
-pub fn mean_axis_jvp0<A, R, T, S, D>(_a: &A, axis: Axis, _r: &R, da: &T) -> Array<f64, D::Smaller>
+pub fn mean_axis_jvp0<A, R, T, S, D, F: Float>(
+    _a: &A,
+    axis: Axis,
+    _r: &R,
+    da: &T,
+) -> Array<F, D::Smaller>
 where
     A: ?Sized,
     R: ?Sized,
     T: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: RemoveAxis,
 {
     mean_axis(da, axis)
@@ -210,14 +226,19 @@ where
 /// `n` the length of `axis`.
 #[inline]
 #[track_caller]
-pub fn mean_axis_vjp0<A, R, G, S, D, S2, E>(a: &A, axis: Axis, _r: &R, g: &G) -> Array<f64, D>
+pub fn mean_axis_vjp0<A, R, G, S, D, S2, E, F: Float>(
+    a: &A,
+    axis: Axis,
+    _r: &R,
+    g: &G,
+) -> Array<F, D>
 where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
     R: ?Sized,
     G: Val<V = ArrayBase<S2, E>> + ?Sized,
-    S2: Data<Elem = f64>,
+    S2: Data<Elem = F>,
     E: Dimension,
 {
     let n = axis_len("mean_axis_vjp0", axis, a.v().shape());
@@ -233,66 +254,65 @@ where
 /// `1 / (n - ddof)` for an array of `n` elements: a constant of the variance's rules.
 #[inline]
 #[track_caller]
-pub fn ddof_scale<A, S, D>(a: &A, ddof: f64) -> f64
+pub fn ddof_scale<A, S, D, F: Float>(a: &A, ddof: F) -> F
 where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
 {
-    let n = a.v().len() as f64;
-    if !(ddof >= 0.0 && ddof < n) {
+    let n = F::of_f64(a.v().len() as f64);
+    if !(ddof >= F::zero() && ddof < n) {
         panic!("hype: `var`: ddof {ddof} must be in [0, {n}) for an array of {n} elements");
     }
-    1.0 / (n - ddof)
+    (n - ddof).recip()
 }
 
 /// The variance of all elements with `ddof` degrees of freedom removed (as ndarray's
 /// `var`).
 #[inline]
 #[track_caller]
-pub fn var<A, S, D>(a: &A, ddof: f64) -> f64
+pub fn var<A, S, D, F: Float>(a: &A, ddof: F) -> F
 where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
 {
     let scale = ddof_scale(a, ddof);
-    let m = a.v().mean().unwrap_or(0.0);
-    a.v().fold(0.0, |s, &x| s + (x - m) * (x - m)) * scale
+    let m = a.v().mean().unwrap_or(F::zero());
+    a.v().fold(F::zero(), |s, &x| s + (x - m) * (x - m)) * scale
 }
 
 /// `2 sum((a - mean) d) / (n - ddof)` (the mean's own tangent cancels).
 #[inline]
 #[track_caller]
-fn var_inner<A, T, S, D, S2>(a: &A, ddof: f64, d: &T) -> f64
+fn var_inner<A, T, S, D, S2, F: Float>(a: &A, ddof: F, d: &T) -> F
 where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
     T: Val<V = ArrayBase<S2, D>> + ?Sized,
-    S: Data<Elem = f64>,
-    S2: Data<Elem = f64>,
+    S: Data<Elem = F>,
+    S2: Data<Elem = F>,
     D: Dimension,
 {
     super::check_same_shape("var_jvp0", a.v().shape(), d.v().shape());
-    let m = a.v().mean().unwrap_or(0.0);
-    let s: f64 = a
+    let m = a.v().mean().unwrap_or(F::zero());
+    let s = a
         .v()
         .iter()
         .zip(d.v().iter())
-        .map(|(x, t)| (x - m) * t)
-        .sum();
-    2.0 * s * ddof_scale(a, ddof)
+        .fold(F::zero(), |s, (&x, &t)| s + (x - m) * t);
+    F::of_f64(2.0) * s * ddof_scale(a, ddof)
 }
 
 /// Tangent of `var`.
 #[inline]
 #[track_caller]
-pub fn var_jvp0<A, R, T, S, D, S2>(a: &A, ddof: f64, _r: &R, d: &T) -> f64
+pub fn var_jvp0<A, R, T, S, D, S2, F: Float>(a: &A, ddof: F, _r: &R, d: &T) -> F
 where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
     R: ?Sized,
     T: Val<V = ArrayBase<S2, D>> + ?Sized,
-    S: Data<Elem = f64>,
-    S2: Data<Elem = f64>,
+    S: Data<Elem = F>,
+    S2: Data<Elem = F>,
     D: Dimension,
 {
     var_inner(a, ddof, d)
@@ -301,26 +321,26 @@ where
 /// Adjoint of `var`: `g 2 (a - mean) / (n - ddof)`.
 #[inline]
 #[track_caller]
-pub fn var_vjp0<A, R, G, S, D>(a: &A, ddof: f64, _r: &R, g: &G) -> Array<f64, D>
+pub fn var_vjp0<A, R, G, S, D, F: Float>(a: &A, ddof: F, _r: &R, g: &G) -> Array<F, D>
 where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
     R: ?Sized,
-    G: Val<V = f64> + ?Sized,
-    S: Data<Elem = f64>,
+    G: Val<V = F> + ?Sized,
+    S: Data<Elem = F>,
     D: Dimension,
 {
-    let m = a.v().mean().unwrap_or(0.0);
-    let c = 2.0 * ddof_scale(a, ddof) * *g.v();
+    let m = a.v().mean().unwrap_or(F::zero());
+    let c = F::of_f64(2.0) * ddof_scale(a, ddof) * *g.v();
     a.v().mapv(|x| c * (x - m))
 }
 
 /// The standard deviation, `sqrt(var(a, ddof))`.
 #[inline]
 #[track_caller]
-pub fn std<A, S, D>(a: &A, ddof: f64) -> f64
+pub fn std<A, S, D, F: Float>(a: &A, ddof: F) -> F
 where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
 {
     var(a, ddof).sqrt()
@@ -329,40 +349,40 @@ where
 /// Tangent of `std`: `var`'s tangent over `2 r`.
 #[inline]
 #[track_caller]
-pub fn std_jvp0<A, R, T, S, D, S2>(a: &A, ddof: f64, r: &R, d: &T) -> f64
+pub fn std_jvp0<A, R, T, S, D, S2, F: Float>(a: &A, ddof: F, r: &R, d: &T) -> F
 where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
-    R: Val<V = f64> + ?Sized,
+    R: Val<V = F> + ?Sized,
     T: Val<V = ArrayBase<S2, D>> + ?Sized,
-    S: Data<Elem = f64>,
-    S2: Data<Elem = f64>,
+    S: Data<Elem = F>,
+    S2: Data<Elem = F>,
     D: Dimension,
 {
     // At zero spread `std` has a kink (as `abs` at 0): the rule gives 0 there.
     let r = *r.v();
-    if r == 0.0 {
-        0.0
+    if r == F::zero() {
+        F::zero()
     } else {
-        var_inner(a, ddof, d) / (2.0 * r)
+        var_inner(a, ddof, d) / (F::of_f64(2.0) * r)
     }
 }
 
 /// Adjoint of `std`: `g (a - mean) / ((n - ddof) r)`.
 #[inline]
 #[track_caller]
-pub fn std_vjp0<A, R, G, S, D>(a: &A, ddof: f64, r: &R, g: &G) -> Array<f64, D>
+pub fn std_vjp0<A, R, G, S, D, F: Float>(a: &A, ddof: F, r: &R, g: &G) -> Array<F, D>
 where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
-    R: Val<V = f64> + ?Sized,
-    G: Val<V = f64> + ?Sized,
-    S: Data<Elem = f64>,
+    R: Val<V = F> + ?Sized,
+    G: Val<V = F> + ?Sized,
+    S: Data<Elem = F>,
     D: Dimension,
 {
-    let m = a.v().mean().unwrap_or(0.0);
+    let m = a.v().mean().unwrap_or(F::zero());
     // At zero spread `std` has a kink (as `abs` at 0): the rule gives 0 there.
     let r = *r.v();
-    let c = if r == 0.0 {
-        0.0
+    let c = if r == F::zero() {
+        F::zero()
     } else {
         ddof_scale(a, ddof) * *g.v() / r
     };

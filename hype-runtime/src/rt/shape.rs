@@ -12,6 +12,7 @@
 
 use super::reduce::check_axis;
 use super::{acc_at, check_same_shape, shape_panic, Val};
+use crate::Float;
 use ndarray::{
     Array, Array1, Array2, ArrayBase, ArrayView, Axis, Data, DataMut, Dimension, NdIndex,
     RemoveAxis, SliceArg,
@@ -22,10 +23,10 @@ use ndarray::{
 /// `a` with a new axis of length 1 at `axis` (a view).
 #[inline]
 #[track_caller]
-pub fn insert_axis<'a, A, S, D>(a: &'a A, axis: Axis) -> ArrayView<'a, f64, D::Larger>
+pub fn insert_axis<'a, A, S, D, F: Float>(a: &'a A, axis: Axis) -> ArrayView<'a, F, D::Larger>
 where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64> + 'a,
+    S: Data<Elem = F> + 'a,
     D: Dimension + 'a,
 {
     let a = a.v();
@@ -36,12 +37,17 @@ where
 /// Tangent of `insert_axis(a, axis)`: `insert_axis(da, axis)` (owned).
 #[inline]
 #[track_caller]
-pub fn insert_axis_jvp0<A, R, T, S, D>(_a: &A, axis: Axis, _r: &R, da: &T) -> Array<f64, D::Larger>
+pub fn insert_axis_jvp0<A, R, T, S, D, F: Float>(
+    _a: &A,
+    axis: Axis,
+    _r: &R,
+    da: &T,
+) -> Array<F, D::Larger>
 where
     A: ?Sized,
     R: ?Sized,
     T: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
 {
     insert_axis(da, axis).to_owned()
@@ -50,12 +56,17 @@ where
 /// Adjoint of `insert_axis(a, axis)`: `remove_axis(g, axis)` (owned).
 #[inline]
 #[track_caller]
-pub fn insert_axis_vjp0<A, R, G, S, E>(_a: &A, axis: Axis, _r: &R, g: &G) -> Array<f64, E::Smaller>
+pub fn insert_axis_vjp0<A, R, G, S, E, F: Float>(
+    _a: &A,
+    axis: Axis,
+    _r: &R,
+    g: &G,
+) -> Array<F, E::Smaller>
 where
     A: ?Sized,
     R: ?Sized,
     G: Val<V = ArrayBase<S, E>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     E: RemoveAxis,
 {
     remove_axis(g, axis).to_owned()
@@ -64,10 +75,10 @@ where
 /// `a` without its length-1 axis `axis` (a view); panics if that axis is not of length 1.
 #[inline]
 #[track_caller]
-pub fn remove_axis<'a, A, S, D>(a: &'a A, axis: Axis) -> ArrayView<'a, f64, D::Smaller>
+pub fn remove_axis<'a, A, S, D, F: Float>(a: &'a A, axis: Axis) -> ArrayView<'a, F, D::Smaller>
 where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64> + 'a,
+    S: Data<Elem = F> + 'a,
     D: RemoveAxis + 'a,
 {
     let a = a.v();
@@ -85,12 +96,17 @@ where
 /// Tangent of `remove_axis(a, axis)`: `remove_axis(da, axis)` (owned).
 #[inline]
 #[track_caller]
-pub fn remove_axis_jvp0<A, R, T, S, D>(_a: &A, axis: Axis, _r: &R, da: &T) -> Array<f64, D::Smaller>
+pub fn remove_axis_jvp0<A, R, T, S, D, F: Float>(
+    _a: &A,
+    axis: Axis,
+    _r: &R,
+    da: &T,
+) -> Array<F, D::Smaller>
 where
     A: ?Sized,
     R: ?Sized,
     T: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: RemoveAxis,
 {
     remove_axis(da, axis).to_owned()
@@ -99,12 +115,17 @@ where
 /// Adjoint of `remove_axis(a, axis)`: `insert_axis(g, axis)` (owned).
 #[inline]
 #[track_caller]
-pub fn remove_axis_vjp0<A, R, G, S, E>(_a: &A, axis: Axis, _r: &R, g: &G) -> Array<f64, E::Larger>
+pub fn remove_axis_vjp0<A, R, G, S, E, F: Float>(
+    _a: &A,
+    axis: Axis,
+    _r: &R,
+    g: &G,
+) -> Array<F, E::Larger>
 where
     A: ?Sized,
     R: ?Sized,
     G: Val<V = ArrayBase<S, E>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     E: Dimension,
 {
     insert_axis(g, axis).to_owned()
@@ -120,18 +141,18 @@ pub trait ToOwnedVal {
     fn to_owned_val(&self) -> Self::Owned;
 }
 
-impl ToOwnedVal for f64 {
-    type Owned = f64;
+impl<F: Float> ToOwnedVal for F {
+    type Owned = F;
     #[inline]
-    fn to_owned_val(&self) -> f64 {
+    fn to_owned_val(&self) -> F {
         *self
     }
 }
 
-impl<S: Data<Elem = f64>, D: Dimension> ToOwnedVal for ArrayBase<S, D> {
-    type Owned = Array<f64, D>;
+impl<F: Float, S: Data<Elem = F>, D: Dimension> ToOwnedVal for ArrayBase<S, D> {
+    type Owned = Array<F, D>;
     #[inline]
-    fn to_owned_val(&self) -> Array<f64, D> {
+    fn to_owned_val(&self) -> Array<F, D> {
         self.to_owned()
     }
 }
@@ -204,10 +225,10 @@ where
 /// `a.slice(info)` (a view); `info` is an ndarray `SliceInfo`, e.g. `s![1.., ..;2]`.
 #[inline]
 #[track_caller]
-pub fn slice<'a, A, S, D, I>(a: &'a A, info: I) -> ArrayView<'a, f64, I::OutDim>
+pub fn slice<'a, A, S, D, I, F: Float>(a: &'a A, info: I) -> ArrayView<'a, F, I::OutDim>
 where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64> + 'a,
+    S: Data<Elem = F> + 'a,
     D: Dimension + 'a,
     I: SliceArg<D>,
 {
@@ -217,12 +238,17 @@ where
 /// Tangent of `slice(a, info)`: `slice(da, info)` (owned).
 #[inline]
 #[track_caller]
-pub fn slice_jvp0<A, R, T, S, D, I>(_a: &A, info: I, _r: &R, da: &T) -> Array<f64, I::OutDim>
+pub fn slice_jvp0<A, R, T, S, D, I, F: Float>(
+    _a: &A,
+    info: I,
+    _r: &R,
+    da: &T,
+) -> Array<F, I::OutDim>
 where
     A: ?Sized,
     R: ?Sized,
     T: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
     I: SliceArg<D>,
 {
@@ -232,15 +258,15 @@ where
 /// Adjoint of `slice(a, info)`: `scatter_slice(g, a, info)` (`g` in zeros shaped like `a`).
 #[inline]
 #[track_caller]
-pub fn slice_vjp0<A, R, G, S, D, I, S2, E>(a: &A, info: I, _r: &R, g: &G) -> Array<f64, D>
+pub fn slice_vjp0<A, R, G, S, D, I, S2, E, F: Float>(a: &A, info: I, _r: &R, g: &G) -> Array<F, D>
 where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
     I: SliceArg<D>,
     R: ?Sized,
     G: Val<V = ArrayBase<S2, E>> + ?Sized,
-    S2: Data<Elem = f64>,
+    S2: Data<Elem = F>,
     E: Dimension,
 {
     scatter_slice(g, a, info)
@@ -249,20 +275,20 @@ where
 /// Adds [`slice_vjp0`] into `slot` in place (zeros shaped like `a` are made on first use).
 #[inline]
 #[track_caller]
-pub fn slice_acc0<A, R, G, S, D, I, S2, E>(
-    slot: &mut Option<Array<f64, D>>,
+pub fn slice_acc0<A, R, G, S, D, I, S2, E, F: Float>(
+    slot: &mut Option<Array<F, D>>,
     a: &A,
     info: I,
     _r: &R,
     g: &G,
 ) where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
     I: SliceArg<D>,
     R: ?Sized,
     G: Val<V = ArrayBase<S2, E>> + ?Sized,
-    S2: Data<Elem = f64>,
+    S2: Data<Elem = F>,
     E: Dimension,
 {
     let a = a.v();
@@ -277,14 +303,18 @@ pub fn slice_acc0<A, R, G, S, D, I, S2, E>(
 /// [`slice_acc0`] without the unused result argument: `slot[info] += g`.
 #[inline]
 #[track_caller]
-pub fn slice_acc<A, G, S, D, I, S2, E>(slot: &mut Option<Array<f64, D>>, a: &A, info: I, g: &G)
-where
+pub fn slice_acc<A, G, S, D, I, S2, E, F: Float>(
+    slot: &mut Option<Array<F, D>>,
+    a: &A,
+    info: I,
+    g: &G,
+) where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
     I: SliceArg<D>,
     G: Val<V = ArrayBase<S2, E>> + ?Sized,
-    S2: Data<Elem = f64>,
+    S2: Data<Elem = F>,
     E: Dimension,
 {
     slice_acc0(slot, a, info, &(), g)
@@ -294,14 +324,14 @@ where
 /// [`slice()`]; linear in `g`).
 #[inline]
 #[track_caller]
-pub fn scatter_slice<G, L, S, D, I, S2, E>(g: &G, like: &L, info: I) -> Array<f64, D>
+pub fn scatter_slice<G, L, S, D, I, S2, E, F: Float>(g: &G, like: &L, info: I) -> Array<F, D>
 where
     L: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
     I: SliceArg<D>,
     G: Val<V = ArrayBase<S2, E>> + ?Sized,
-    S2: Data<Elem = f64>,
+    S2: Data<Elem = F>,
     E: Dimension,
 {
     let g = g.v();
@@ -317,22 +347,22 @@ where
 /// Tangent of `scatter_slice(g, like, info)` wrt `g`: `scatter_slice(dg, like, info)`.
 #[inline]
 #[track_caller]
-pub fn scatter_slice_jvp0<G, L, R, T, S, D, I, S2, E>(
+pub fn scatter_slice_jvp0<G, L, R, T, S, D, I, S2, E, F: Float>(
     _g: &G,
     like: &L,
     info: I,
     _r: &R,
     dg: &T,
-) -> Array<f64, D>
+) -> Array<F, D>
 where
     G: ?Sized,
     R: ?Sized,
     L: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
     I: SliceArg<D>,
     T: Val<V = ArrayBase<S2, E>> + ?Sized,
-    S2: Data<Elem = f64>,
+    S2: Data<Elem = F>,
     E: Dimension,
 {
     scatter_slice(dg, like, info)
@@ -341,19 +371,19 @@ where
 /// Adjoint of `scatter_slice(g, like, info)` wrt `g`: `slice(gg, info)` (owned).
 #[inline]
 #[track_caller]
-pub fn scatter_slice_vjp0<G, L, R, GG, S, D, I>(
+pub fn scatter_slice_vjp0<G, L, R, GG, S, D, I, F: Float>(
     _g: &G,
     _like: &L,
     info: I,
     _r: &R,
     gg: &GG,
-) -> Array<f64, I::OutDim>
+) -> Array<F, I::OutDim>
 where
     G: ?Sized,
     L: ?Sized,
     R: ?Sized,
     GG: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
     I: SliceArg<D>,
 {
@@ -372,10 +402,10 @@ fn index_panic(op: &str, idx: &dyn std::fmt::Debug, shape: &[usize]) -> ! {
 /// The element `a[idx]` (`idx`: `i` for 1-d, `[i, j]` for 2-d, any ndarray `NdIndex`).
 #[inline]
 #[track_caller]
-pub fn index<A, S, D, I>(a: &A, idx: I) -> f64
+pub fn index<A, S, D, I, F: Float>(a: &A, idx: I) -> F
 where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
     I: NdIndex<D> + Copy,
 {
@@ -389,12 +419,12 @@ where
 /// Tangent of `index(a, idx)`: `index(da, idx)`.
 #[inline]
 #[track_caller]
-pub fn index_jvp0<A, R, T, S, D, I>(_a: &A, idx: I, _r: &R, da: &T) -> f64
+pub fn index_jvp0<A, R, T, S, D, I, F: Float>(_a: &A, idx: I, _r: &R, da: &T) -> F
 where
     A: ?Sized,
     R: ?Sized,
     T: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
     I: NdIndex<D> + Copy,
 {
@@ -405,14 +435,14 @@ where
 /// Reverse code should prefer [`index_acc0`], which adds into the slot in place.
 #[inline]
 #[track_caller]
-pub fn index_vjp0<A, R, G, S, D, I>(a: &A, idx: I, _r: &R, g: &G) -> Array<f64, D>
+pub fn index_vjp0<A, R, G, S, D, I, F: Float>(a: &A, idx: I, _r: &R, g: &G) -> Array<F, D>
 where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
     I: NdIndex<D> + Copy,
     R: ?Sized,
-    G: Val<V = f64> + ?Sized,
+    G: Val<V = F> + ?Sized,
 {
     scatter_index(g, a, idx)
 }
@@ -420,14 +450,19 @@ where
 /// Adds [`index_vjp0`] into `slot` in place: `slot[idx] += g` (see [`acc_at`]).
 #[inline]
 #[track_caller]
-pub fn index_acc0<A, R, G, S, D, I>(slot: &mut Option<Array<f64, D>>, a: &A, idx: I, _r: &R, g: &G)
-where
+pub fn index_acc0<A, R, G, S, D, I, F: Float>(
+    slot: &mut Option<Array<F, D>>,
+    a: &A,
+    idx: I,
+    _r: &R,
+    g: &G,
+) where
     A: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
     I: NdIndex<D> + Copy,
     R: ?Sized,
-    G: Val<V = f64> + ?Sized,
+    G: Val<V = F> + ?Sized,
 {
     let a = a.v();
     if a.get(idx).is_none() {
@@ -442,11 +477,11 @@ where
 /// Zeros shaped like `like` with `g` at `idx` (the adjoint of [`index`]; linear in `g`).
 #[inline]
 #[track_caller]
-pub fn scatter_index<G, L, S, D, I>(g: &G, like: &L, idx: I) -> Array<f64, D>
+pub fn scatter_index<G, L, S, D, I, F: Float>(g: &G, like: &L, idx: I) -> Array<F, D>
 where
-    G: Val<V = f64> + ?Sized,
+    G: Val<V = F> + ?Sized,
     L: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
     I: NdIndex<D> + Copy,
 {
@@ -461,19 +496,19 @@ where
 /// Tangent of `scatter_index(g, like, idx)` wrt `g`: `scatter_index(dg, like, idx)`.
 #[inline]
 #[track_caller]
-pub fn scatter_index_jvp0<G, L, R, T, S, D, I>(
+pub fn scatter_index_jvp0<G, L, R, T, S, D, I, F: Float>(
     _g: &G,
     like: &L,
     idx: I,
     _r: &R,
     dg: &T,
-) -> Array<f64, D>
+) -> Array<F, D>
 where
     G: ?Sized,
     R: ?Sized,
-    T: Val<V = f64> + ?Sized,
+    T: Val<V = F> + ?Sized,
     L: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
     I: NdIndex<D> + Copy,
 {
@@ -483,13 +518,19 @@ where
 /// Adjoint of `scatter_index(g, like, idx)` wrt `g`: `index(gg, idx)`.
 #[inline]
 #[track_caller]
-pub fn scatter_index_vjp0<G, L, R, GG, S, D, I>(_g: &G, _like: &L, idx: I, _r: &R, gg: &GG) -> f64
+pub fn scatter_index_vjp0<G, L, R, GG, S, D, I, F: Float>(
+    _g: &G,
+    _like: &L,
+    idx: I,
+    _r: &R,
+    gg: &GG,
+) -> F
 where
     G: ?Sized,
     L: ?Sized,
     R: ?Sized,
     GG: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
     I: NdIndex<D> + Copy,
 {
@@ -511,12 +552,12 @@ where
 /// `a[idx] = v` on an array held in a local variable.
 #[inline]
 #[track_caller]
-pub fn index_set<S, D, I, V>(a: &mut ArrayBase<S, D>, idx: I, v: V)
+pub fn index_set<S, D, I, V, F: Float>(a: &mut ArrayBase<S, D>, idx: I, v: V)
 where
-    S: DataMut<Elem = f64>,
+    S: DataMut<Elem = F>,
     D: Dimension,
     I: NdIndex<D> + Copy,
-    V: Val<V = f64>,
+    V: Val<V = F>,
 {
     match a.get_mut(idx) {
         Some(e) => *e = *v.v(),
@@ -527,12 +568,12 @@ where
 /// Tangent rule of [`index_set`]: `da[idx] = dv` (in place on the tangent of `a`).
 #[inline]
 #[track_caller]
-pub fn index_set_jvp<S, D, I, V>(da: &mut ArrayBase<S, D>, idx: I, dv: V)
+pub fn index_set_jvp<S, D, I, V, F: Float>(da: &mut ArrayBase<S, D>, idx: I, dv: V)
 where
-    S: DataMut<Elem = f64>,
+    S: DataMut<Elem = F>,
     D: Dimension,
     I: NdIndex<D> + Copy,
-    V: Val<V = f64>,
+    V: Val<V = F>,
 {
     index_set(da, idx, dv)
 }
@@ -541,22 +582,22 @@ where
 /// write becomes the adjoint before it by zeroing `ga[idx]` (in place).
 #[inline]
 #[track_caller]
-pub fn index_set_vjp0<S, D, I>(ga: &mut ArrayBase<S, D>, idx: I)
+pub fn index_set_vjp0<S, D, I, F: Float>(ga: &mut ArrayBase<S, D>, idx: I)
 where
-    S: DataMut<Elem = f64>,
+    S: DataMut<Elem = F>,
     D: Dimension,
     I: NdIndex<D> + Copy,
 {
-    index_set(ga, idx, 0.0)
+    index_set(ga, idx, F::zero())
 }
 
 /// Adjoint rule of [`index_set`] wrt the written value: `index(ga, idx)`.
 #[inline]
 #[track_caller]
-pub fn index_set_vjp1<G, S, D, I>(ga: &G, idx: I) -> f64
+pub fn index_set_vjp1<G, S, D, I, F: Float>(ga: &G, idx: I) -> F
 where
     G: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
     I: NdIndex<D> + Copy,
 {
@@ -566,12 +607,12 @@ where
 /// `a[idx] += v` on an array held in a local variable.
 #[inline]
 #[track_caller]
-pub fn index_add<S, D, I, V>(a: &mut ArrayBase<S, D>, idx: I, v: V)
+pub fn index_add<S, D, I, V, F: Float>(a: &mut ArrayBase<S, D>, idx: I, v: V)
 where
-    S: DataMut<Elem = f64>,
+    S: DataMut<Elem = F>,
     D: Dimension,
     I: NdIndex<D> + Copy,
-    V: Val<V = f64>,
+    V: Val<V = F>,
 {
     match a.get_mut(idx) {
         Some(e) => *e += *v.v(),
@@ -582,12 +623,12 @@ where
 /// Tangent rule of [`index_add`]: `da[idx] += dv` (in place on the tangent of `a`).
 #[inline]
 #[track_caller]
-pub fn index_add_jvp<S, D, I, V>(da: &mut ArrayBase<S, D>, idx: I, dv: V)
+pub fn index_add_jvp<S, D, I, V, F: Float>(da: &mut ArrayBase<S, D>, idx: I, dv: V)
 where
-    S: DataMut<Elem = f64>,
+    S: DataMut<Elem = F>,
     D: Dimension,
     I: NdIndex<D> + Copy,
-    V: Val<V = f64>,
+    V: Val<V = F>,
 {
     index_add(da, idx, dv)
 }
@@ -596,10 +637,10 @@ where
 /// the array itself passes through unchanged).
 #[inline]
 #[track_caller]
-pub fn index_add_vjp1<G, S, D, I>(ga: &G, idx: I) -> f64
+pub fn index_add_vjp1<G, S, D, I, F: Float>(ga: &G, idx: I) -> F
 where
     G: Val<V = ArrayBase<S, D>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
     D: Dimension,
     I: NdIndex<D> + Copy,
 {
@@ -610,17 +651,17 @@ where
 
 /// `array![x0, x1, ..]` from (active) scalars.
 #[inline]
-pub fn stack_scalars<T: Val<V = f64>>(xs: &[T]) -> Array1<f64> {
+pub fn stack_scalars<T: Val<V = F>, F: Float>(xs: &[T]) -> Array1<F> {
     xs.iter().map(|x| *x.v()).collect()
 }
 
 /// Tangent of `stack_scalars(xs)`: `stack_scalars(dxs)` (a constant element has tangent 0).
 #[inline]
 #[track_caller]
-pub fn stack_scalars_jvp0<T, R, U>(xs: &[T], _r: &R, dxs: &[U]) -> Array1<f64>
+pub fn stack_scalars_jvp0<T, R, U, F: Float>(xs: &[T], _r: &R, dxs: &[U]) -> Array1<F>
 where
     R: ?Sized,
-    U: Val<V = f64>,
+    U: Val<V = F>,
 {
     if xs.len() != dxs.len() {
         shape_panic("stack_scalars_jvp0", &[xs.len()], &[dxs.len()]);
@@ -631,11 +672,11 @@ where
 /// Adjoint of `stack_scalars(xs)` wrt element `k`: `index(g, k)`.
 #[inline]
 #[track_caller]
-pub fn stack_scalars_vjp_at<T, R, G, S>(xs: &[T], k: usize, _r: &R, g: &G) -> f64
+pub fn stack_scalars_vjp_at<T, R, G, S, F: Float>(xs: &[T], k: usize, _r: &R, g: &G) -> F
 where
     R: ?Sized,
     G: Val<V = ArrayBase<S, ndarray::Ix1>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
 {
     check_same_shape("stack_scalars_vjp", &[xs.len()], g.v().shape());
     index(g, k)
@@ -644,11 +685,11 @@ where
 /// Adjoint of `stack_scalars(xs)` wrt every element: `[index(g, 0), index(g, 1), ..]`.
 #[inline]
 #[track_caller]
-pub fn stack_scalars_vjp0<T, R, G, S>(xs: &[T], _r: &R, g: &G) -> Vec<f64>
+pub fn stack_scalars_vjp0<T, R, G, S, F: Float>(xs: &[T], _r: &R, g: &G) -> Vec<F>
 where
     R: ?Sized,
     G: Val<V = ArrayBase<S, ndarray::Ix1>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
 {
     check_same_shape("stack_scalars_vjp", &[xs.len()], g.v().shape());
     g.v().to_vec()
@@ -656,21 +697,21 @@ where
 
 /// `array![[x00, x01, ..], [x10, x11, ..], ..]` from (active) scalars: rows of `N`.
 #[inline]
-pub fn stack_scalars2<T: Val<V = f64>, const N: usize>(rows: &[[T; N]]) -> Array2<f64> {
+pub fn stack_scalars2<T: Val<V = F>, const N: usize, F: Float>(rows: &[[T; N]]) -> Array2<F> {
     Array2::from_shape_fn((rows.len(), N), |(i, j)| *rows[i][j].v())
 }
 
 /// Tangent of `stack_scalars2(rows)`: `stack_scalars2(drows)`.
 #[inline]
 #[track_caller]
-pub fn stack_scalars2_jvp0<T, R, U, const N: usize>(
+pub fn stack_scalars2_jvp0<T, R, U, const N: usize, F: Float>(
     rows: &[[T; N]],
     _r: &R,
     drows: &[[U; N]],
-) -> Array2<f64>
+) -> Array2<F>
 where
     R: ?Sized,
-    U: Val<V = f64>,
+    U: Val<V = F>,
 {
     if rows.len() != drows.len() {
         shape_panic("stack_scalars2_jvp0", &[rows.len(), N], &[drows.len(), N]);
@@ -681,16 +722,16 @@ where
 /// Adjoint of `stack_scalars2(rows)` wrt element `[i, j]`: `index(g, [i, j])`.
 #[inline]
 #[track_caller]
-pub fn stack_scalars2_vjp_at<T, R, G, S, const N: usize>(
+pub fn stack_scalars2_vjp_at<T, R, G, S, const N: usize, F: Float>(
     rows: &[[T; N]],
     ij: [usize; 2],
     _r: &R,
     g: &G,
-) -> f64
+) -> F
 where
     R: ?Sized,
     G: Val<V = ArrayBase<S, ndarray::Ix2>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
 {
     check_same_shape("stack_scalars2_vjp", &[rows.len(), N], g.v().shape());
     index(g, ij)
@@ -699,15 +740,15 @@ where
 /// Adjoint of `stack_scalars2(rows)` wrt every element, row by row.
 #[inline]
 #[track_caller]
-pub fn stack_scalars2_vjp0<T, R, G, S, const N: usize>(
+pub fn stack_scalars2_vjp0<T, R, G, S, const N: usize, F: Float>(
     rows: &[[T; N]],
     _r: &R,
     g: &G,
-) -> Vec<[f64; N]>
+) -> Vec<[F; N]>
 where
     R: ?Sized,
     G: Val<V = ArrayBase<S, ndarray::Ix2>> + ?Sized,
-    S: Data<Elem = f64>,
+    S: Data<Elem = F>,
 {
     let g = g.v();
     check_same_shape("stack_scalars2_vjp", &[rows.len(), N], g.shape());
