@@ -19,10 +19,11 @@ use hype::data::mnist;
 use hype::nn::{classification_error, Init, Loss};
 use hype::optim::hessian_free::{
     fit, sparse_init, CrossEntropy, Data, FitParams, FitResult, FnNetwork, HessianFree, Network,
-    Sgd, SparseL2, SquaredError, StructuralDamping, TangentReverse, WithSparsity,
+    Optimizer, OutputLoss, Sgd, SparseL2, SquaredError, StructuralDamping, TangentReverse,
+    WithSparsity,
 };
 use hype::prelude::*;
-use hype::report::{plot_curves, Curve, PlotOptions};
+use hype::report::{plot_in_target, Curve, PlotOptions};
 
 /// The xor inputs of the seed's demos.
 pub fn xor_inputs() -> Array2<f64> {
@@ -217,11 +218,7 @@ pub fn seq_net(p: &SeqNet, #[constant] x: &Array2<f64>, #[constant] steps: usize
 /// `steps` steps with levels 0.1 … 0.9, targets the ramps `level · linspace(0, 1)`;
 /// a `[1, hidden, 1]` recurrent network, CG 100, 30 epochs.
 pub fn integrator(n: usize, steps: usize, hidden: usize, print: bool) -> DemoResult {
-    let level = |b: usize| 0.1 + 0.8 * b as f64 / (n - 1).max(1) as f64;
-    let x = Array2::from_shape_fn((n, steps), |(b, _)| level(b));
-    let t = Array2::from_shape_fn((n, steps), |(b, k)| {
-        level(b) * k as f64 / (steps - 1).max(1) as f64
-    });
+    let (x, t) = integrator_data(n, steps);
     let net = FnNetwork::new(
         "integrator",
         Some(steps),
@@ -229,25 +226,21 @@ pub fn integrator(n: usize, steps: usize, hidden: usize, print: bool) -> DemoRes
         move |p: &SeqNet, x: &Array2<f64>, dp: &SeqNet| jvp!(seq_net)(p, x, steps, dp),
         move |p: &SeqNet, x: &Array2<f64>, u: &Array2<f64>| jacobian_t_v!(seq_net)(p, x, steps, u),
     );
-    let mut p = SeqNet::sparse(1, hidden, 1, 0);
-    let data = Data {
-        x: &x,
-        t: &t,
-        test: None,
-    };
-    let params = FitParams::epochs(30).print_period(if print { 1 } else { usize::MAX });
-    let run = fit(
-        &net,
-        &SquaredError,
-        &mut HessianFree::new().cg_iter(100),
-        &mut p,
-        data,
-        &params,
-        None,
-    )
-    .expect("valid data");
-    let output = net.forward(&p, &x);
-    finish(SquaredError.value_of(&output, &t), run, output, f64::NAN)
+    let p = SeqNet::sparse(1, hidden, 1, 0);
+    let params = FitParams::epochs(30).print_period(period(print, 1));
+    let mut hf = HessianFree::new().cg_iter(100);
+    run_demo(&net, &SquaredError, &mut hf, p, (&x, &t), &params)
+}
+
+/// The integrator's data: `n` constant input sequences of `steps` steps with levels
+/// 0.1 … 0.9, targets the ramps `level · linspace(0, 1)`, one sequence per row.
+fn integrator_data(n: usize, steps: usize) -> (Array2<f64>, Array2<f64>) {
+    let level = |b: usize| 0.1 + 0.8 * b as f64 / (n - 1).max(1) as f64;
+    let x = Array2::from_shape_fn((n, steps), |(b, _)| level(b));
+    let t = Array2::from_shape_fn((n, steps), |(b, k)| {
+        level(b) * k as f64 / (steps - 1).max(1) as f64
+    });
+    (x, t)
 }
 
 /// [`seq_net`] with a continuous-time hidden layer (the seed's `Continuous`, a
@@ -299,11 +292,7 @@ pub fn integrator_with(
     structural: f64,
     tau: Option<Vec<f64>>,
 ) -> DemoResult {
-    let level = |b: usize| 0.1 + 0.8 * b as f64 / (n - 1).max(1) as f64;
-    let x = Array2::from_shape_fn((n, steps), |(b, _)| level(b));
-    let t = Array2::from_shape_fn((n, steps), |(b, k)| {
-        level(b) * k as f64 / (steps - 1).max(1) as f64
-    });
+    let (x, t) = integrator_data(n, steps);
     let c = match tau {
         Some(tau) => Array1::from_iter(tau.iter().map(|tau| 0.9 / tau)),
         None => Array1::ones(hidden),
@@ -372,38 +361,22 @@ macro_rules! net {
 pub fn xor(sgd: bool, print: bool) -> DemoResult {
     let (x, t) = (xor_inputs(), array![[0.0], [1.0], [1.0], [0.0]]);
     let net = net!("xor 2-5-1", 2, TwoLayer, logistic_net);
-    let mut p = TwoLayer::sparse(2, 5, 1, 0);
-    let data = Data {
-        x: &x,
-        t: &t,
-        test: None,
-    };
-    let run = if sgd {
-        let params = FitParams::epochs(10_000).print_period(if print { 1000 } else { usize::MAX });
-        fit(
+    let p = TwoLayer::sparse(2, 5, 1, 0);
+    if sgd {
+        let params = FitParams::epochs(10_000).print_period(period(print, 1000));
+        run_demo(
             &net,
             &SquaredError,
             &mut Sgd { rate: 1.0 },
-            &mut p,
-            data,
+            p,
+            (&x, &t),
             &params,
-            None,
         )
     } else {
-        let params = FitParams::epochs(40).print_period(if print { 1 } else { usize::MAX });
-        fit(
-            &net,
-            &SquaredError,
-            &mut HessianFree::new().cg_iter(2),
-            &mut p,
-            data,
-            &params,
-            None,
-        )
+        let params = FitParams::epochs(40).print_period(period(print, 1));
+        let mut hf = HessianFree::new().cg_iter(2);
+        run_demo(&net, &SquaredError, &mut hf, p, (&x, &t), &params)
     }
-    .expect("valid data");
-    let output = net.forward(&p, &x);
-    finish(SquaredError.value_of(&output, &t), run, output, f64::NAN)
 }
 
 /// The seed's `crossentropy` demo (and its tests): 2-5-`k` network, tanh hidden
@@ -417,30 +390,10 @@ pub fn crossentropy(
     let x = xor_inputs();
     let k = targets.ncols();
     let net = net!("crossentropy 2-5-k", 2, TwoLayer, tanh_softmax_net);
-    let mut p = TwoLayer::sparse(2, 5, k, 0);
-    let data = Data {
-        x: &x,
-        t: &targets,
-        test: None,
-    };
-    let params = FitParams::epochs(epochs).print_period(if print { 1 } else { usize::MAX });
-    let run = fit(
-        &net,
-        &CrossEntropy,
-        &mut HessianFree::new().cg_iter(cg_iter),
-        &mut p,
-        data,
-        &params,
-        None,
-    )
-    .expect("valid data");
-    let output = net.forward(&p, &x);
-    finish(
-        CrossEntropy.value_of(&output, &targets),
-        run,
-        output,
-        f64::NAN,
-    )
+    let p = TwoLayer::sparse(2, 5, k, 0);
+    let params = FitParams::epochs(epochs).print_period(period(print, 1));
+    let mut hf = HessianFree::new().cg_iter(cg_iter);
+    run_demo(&net, &CrossEntropy, &mut hf, p, (&x, &targets), &params)
 }
 
 /// The seed's `crossentropy` demo's test with a classification-error measure: stops
@@ -455,10 +408,9 @@ pub fn crossentropy_classification(print: bool) -> (DemoResult, f64) {
         t: &t,
         test: None,
     };
-    let params =
-        FitParams::epochs(100)
-            .target(-1.0)
-            .print_period(if print { 10 } else { usize::MAX });
+    let params = FitParams::epochs(100)
+        .target(-1.0)
+        .print_period(period(print, 10));
     let measure = |out: &Array2<f64>, t: &Array2<f64>| classification_error(out.view(), t.view());
     let run = fit(
         &net,
@@ -490,50 +442,20 @@ pub fn connections(link12: bool, cg_iter: usize, epochs: usize, print: bool) -> 
         move |p: &Skip, x: &Array2<f64>, dp: &Skip| jvp!(skip_net)(p, x, link, dp),
         move |p: &Skip, x: &Array2<f64>, u: &Array2<f64>| jacobian_t_v!(skip_net)(p, x, link, u),
     );
-    let mut p = Skip::sparse(link12, 0);
-    let data = Data {
-        x: &x,
-        t: &t,
-        test: None,
-    };
-    let params = FitParams::epochs(epochs).print_period(if print { 1 } else { usize::MAX });
-    let run = fit(
-        &net,
-        &SquaredError,
-        &mut HessianFree::new().cg_iter(cg_iter),
-        &mut p,
-        data,
-        &params,
-        None,
-    )
-    .expect("valid data");
-    let output = net.forward(&p, &x);
-    finish(SquaredError.value_of(&output, &t), run, output, f64::NAN)
+    let p = Skip::sparse(link12, 0);
+    let params = FitParams::epochs(epochs).print_period(period(print, 1));
+    let mut hf = HessianFree::new().cg_iter(cg_iter);
+    run_demo(&net, &SquaredError, &mut hf, p, (&x, &t), &params)
 }
 
 /// The seed's SoftLIF test: 2-10-1 SoftLIF network, targets 0.1 / 1, CG 50, 50 epochs.
 pub fn softlif(print: bool) -> DemoResult {
     let (x, t) = (xor_inputs(), array![[0.1], [1.0], [1.0], [0.1]]);
     let net = net!("softlif 2-10-1", 2, TwoLayer, softlif_net);
-    let mut p = TwoLayer::sparse(2, 10, 1, 0);
-    let data = Data {
-        x: &x,
-        t: &t,
-        test: None,
-    };
-    let params = FitParams::epochs(50).print_period(if print { 1 } else { usize::MAX });
-    let run = fit(
-        &net,
-        &SquaredError,
-        &mut HessianFree::new().cg_iter(50),
-        &mut p,
-        data,
-        &params,
-        None,
-    )
-    .expect("valid data");
-    let output = net.forward(&p, &x);
-    finish(SquaredError.value_of(&output, &t), run, output, f64::NAN)
+    let p = TwoLayer::sparse(2, 10, 1, 0);
+    let params = FitParams::epochs(50).print_period(period(print, 1));
+    let mut hf = HessianFree::new().cg_iter(50);
+    run_demo(&net, &SquaredError, &mut hf, p, (&x, &t), &params)
 }
 
 /// The seed's sparsity test: 2-8-1 logistic network, squared error plus `SparseL2(0.01)`
@@ -561,7 +483,7 @@ pub fn sparsity(print: bool) -> DemoResult {
         t: &t,
         test: None,
     };
-    let params = FitParams::epochs(100).print_period(if print { 10 } else { usize::MAX });
+    let params = FitParams::epochs(100).print_period(period(print, 10));
     let run = fit(
         &net,
         &loss,
@@ -595,6 +517,36 @@ fn finish(value: f64, run: FitResult, output: Array2<f64>, hidden_mean: f64) -> 
         run,
         output,
         hidden_mean,
+    }
+}
+
+/// Fits `p` on all of (`x`, `t`), no test set, and ends the demo with the loss of the
+/// trained network's output: what the small demos share.
+fn run_demo<N, L, O>(
+    net: &N,
+    loss: &L,
+    optimizer: &mut O,
+    mut p: N::Params,
+    (x, t): (&Array2<f64>, &Array2<f64>),
+    params: &FitParams,
+) -> DemoResult
+where
+    N: Network<Output = Array2<f64>>,
+    L: OutputLoss<Array2<f64>>,
+    O: Optimizer<N, L>,
+{
+    let data = Data { x, t, test: None };
+    let run = fit(net, loss, optimizer, &mut p, data, params, None).expect("valid data");
+    let output = net.forward(&p, x);
+    finish(loss.value(&output, t), run, output, f64::NAN)
+}
+
+/// The print period of a demo's progress: `every` epochs, or never.
+fn period(print: bool, every: usize) -> usize {
+    if print {
+        every
+    } else {
+        usize::MAX
     }
 }
 
@@ -1148,34 +1100,13 @@ pub fn plant(n: usize, epochs: usize, print: bool) -> DemoResult {
     let s0 = Array2::from_shape_fn((n, 2), |_| rng.gen_range(-0.5..0.5));
     let t = Array2::from_shape_fn((n, 2), |(_, k)| if k == 0 { 1.0 } else { 0.0 });
     let net = plant_network(steps);
-    let mut p = PlantNet::sparse(0);
-    let data = Data {
-        x: &s0,
-        t: &t,
-        test: None,
-    };
-    let params = FitParams::epochs(epochs).print_period(if print { 10 } else { usize::MAX });
-    let run = fit(
-        &net,
-        &SquaredError,
-        &mut HessianFree::new().cg_iter(20).init_damping(10.0),
-        &mut p,
-        data,
-        &params,
-        None,
-    )
-    .expect("valid data");
-    let output = net.forward(&p, &s0);
-    finish(SquaredError.value_of(&output, &t), run, output, f64::NAN)
+    let p = PlantNet::sparse(0);
+    let params = FitParams::epochs(epochs).print_period(period(print, 10));
+    let mut hf = HessianFree::new().cg_iter(20).init_damping(10.0);
+    run_demo(&net, &SquaredError, &mut hf, p, (&s0, &t), &params)
 }
 
 fn plot(name: &str, run: &FitResult) {
-    let dir = std::env::var("CARGO_TARGET_DIR")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/target").into());
-    let dir = std::path::Path::new(&dir).join("hessianfree");
-    if std::fs::create_dir_all(&dir).is_err() {
-        return;
-    }
     let pts = |f: &dyn Fn(&hype::optim::hessian_free::EpochStats) -> f64| -> Vec<(f64, f64)> {
         run.epochs
             .iter()
@@ -1189,15 +1120,18 @@ fn plot(name: &str, run: &FitResult) {
         Curve::new("damping", pts(&|e| e.update.damping)),
         Curve::new("CG iterations", pts(&|e| e.cg_iterations as f64)),
     ];
-    let path = dir.join(format!("{name}.png"));
     let options = PlotOptions::default()
         .title(format!("hessianfree {name}"))
         .labels("epoch", "")
         .log_y(true);
-    match plot_curves(&path, &curves, &options) {
-        Ok(()) => println!("wrote {}", path.display()),
-        Err(e) => eprintln!("no plot: {e}"),
-    }
+    let file = format!("{name}.png");
+    plot_in_target(
+        env!("CARGO_MANIFEST_DIR"),
+        "hessianfree",
+        &file,
+        &curves,
+        &options,
+    );
 }
 
 fn main() {

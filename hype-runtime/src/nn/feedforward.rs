@@ -14,8 +14,14 @@
 //!
 //! Sizes are checked when layers are added, inserted or removed (the error names both
 //! layers and both sizes), and when an input is given (the panic names the layer).
+//!
+//! Recurrent layers ([`Layer::Sequence`], `sequence.rs`) take the rows of their input
+//! as the steps of one sequence; their derivatives are their generated code.
 
 mod second_order;
+mod sequence;
+
+pub use sequence::SequenceLayer;
 
 use super::Init;
 use super::{Linear, LinearNoBias, Loss};
@@ -68,6 +74,10 @@ pub enum Layer {
     LinearNoBias { w: Array2<f64> },
     /// An elementwise activation (no parameters).
     Activation(Activation),
+    /// A recurrent layer ([`Rnn`](super::Rnn), [`Lstm`](super::Lstm),
+    /// [`Gru`](super::Gru), converted with `.into()`): the rows of its input are the
+    /// steps of one sequence, so a network holding one takes one sequence `[T, I]`.
+    Sequence(Box<dyn SequenceLayer>),
 }
 
 impl Layer {
@@ -91,6 +101,7 @@ impl Layer {
         match self {
             Layer::Linear { w, .. } | Layer::LinearNoBias { w } => Some((w.nrows(), w.ncols())),
             Layer::Activation(_) => None,
+            Layer::Sequence(l) => Some(l.sizes()),
         }
     }
 
@@ -101,6 +112,9 @@ impl Layer {
             }
             (Layer::LinearNoBias { w }, Layer::LinearNoBias { w: w2 }) => w.dim() == w2.dim(),
             (Layer::Activation(a), Layer::Activation(b)) => a == b,
+            (Layer::Sequence(a), Layer::Sequence(b)) => {
+                a.as_any().type_id() == b.as_any().type_id()
+            }
             _ => false,
         }
     }
@@ -114,6 +128,7 @@ impl fmt::Display for Layer {
                 write!(f, "LinearNoBias({} -> {})", w.nrows(), w.ncols())
             }
             Layer::Activation(a) => write!(f, "{a:?}"),
+            Layer::Sequence(l) => write!(f, "{}", l.describe()),
         }
     }
 }
@@ -149,6 +164,7 @@ impl Tangent for Layer {
             },
             Layer::LinearNoBias { w } => Layer::LinearNoBias { w: w.zero_like() },
             Layer::Activation(a) => Layer::Activation(*a),
+            Layer::Sequence(l) => Layer::Sequence(l.zero_box()),
         }
     }
     fn add_assign_tangent(&mut self, other: &Self) {
@@ -162,6 +178,7 @@ impl Tangent for Layer {
             }
             Layer::LinearNoBias { w } => w.scale(a),
             Layer::Activation(_) => {}
+            Layer::Sequence(l) => l.scale(a),
         }
     }
     fn axpy(&mut self, a: f64, x: &Self) {
@@ -174,6 +191,7 @@ impl Tangent for Layer {
                 b.axpy(a, b2);
             }
             (Layer::LinearNoBias { w }, Layer::LinearNoBias { w: w2 }) => w.axpy(a, w2),
+            (Layer::Sequence(l), Layer::Sequence(l2)) => l.axpy(a, l2.as_ref()),
             _ => {}
         }
     }
@@ -184,6 +202,7 @@ impl Tangent for Layer {
         match (self, other) {
             (Layer::Linear { w, b }, Layer::Linear { w: w2, b: b2 }) => w.inner(w2) + b.inner(b2),
             (Layer::LinearNoBias { w }, Layer::LinearNoBias { w: w2 }) => w.inner(w2),
+            (Layer::Sequence(l), Layer::Sequence(l2)) => l.inner(l2.as_ref()),
             _ => 0.0,
         }
     }
@@ -192,6 +211,7 @@ impl Tangent for Layer {
             Layer::Linear { w, b } => w.len() + b.len(),
             Layer::LinearNoBias { w } => w.len(),
             Layer::Activation(_) => 0,
+            Layer::Sequence(l) => l.flat_len(),
         }
     }
     fn write_flat(&self, out: &mut Vec<f64>) {
@@ -202,6 +222,7 @@ impl Tangent for Layer {
             }
             Layer::LinearNoBias { w } => w.write_flat(out),
             Layer::Activation(_) => {}
+            Layer::Sequence(l) => l.write_flat(out),
         }
     }
     fn read_flat(&self, flat: &[f64], pos: &mut usize) -> Self {
@@ -214,6 +235,7 @@ impl Tangent for Layer {
                 w: w.read_flat(flat, pos),
             },
             Layer::Activation(a) => Layer::Activation(*a),
+            Layer::Sequence(l) => Layer::Sequence(l.read_flat(flat, pos)),
         }
     }
 }
@@ -396,6 +418,12 @@ impl FeedForward {
         );
     }
 
+    fn check_sequence(&self, k: usize, l: &dyn SequenceLayer, x: &Array2<f64>) {
+        if let Err(e) = l.check(x) {
+            panic!("hype: layer {k} of a FeedForward: {e}");
+        }
+    }
+
     /// The inputs of every layer, and the output (`acts[k]` enters layer `k`).
     fn activations(&self, x: &Array2<f64>) -> Vec<Array2<f64>> {
         let mut acts = Vec::with_capacity(self.layers.len() + 1);
@@ -412,6 +440,10 @@ impl FeedForward {
                     h.dot(w)
                 }
                 Layer::Activation(a) => a.apply(h),
+                Layer::Sequence(l) => {
+                    self.check_sequence(k, l.as_ref(), h);
+                    l.forward(h)
+                }
             };
             acts.push(y);
         }
@@ -464,6 +496,10 @@ impl FeedForward {
                     let d = a.derivative(&h, &y) * &dh;
                     (y, d)
                 }
+                (Layer::Sequence(l), Layer::Sequence(dl)) => {
+                    self.check_sequence(k, l.as_ref(), &h);
+                    l.forward_jvp(&h, dl.as_ref(), &dh)
+                }
                 _ => unreachable!("same_kind"),
             };
         }
@@ -511,6 +547,12 @@ impl FeedForward {
                     Layer::Activation(a) => {
                         g = a.derivative(&h, &y_k) * &g;
                         Layer::Activation(*a)
+                    }
+                    // The layer's generated reverse pass (its forward sweep runs again).
+                    Layer::Sequence(l) => {
+                        let (gl, gx) = l.forward_vjp(&h, &g);
+                        g = gx;
+                        Layer::Sequence(gl)
                     }
                 };
                 grads.push(gl);

@@ -19,7 +19,7 @@ pub mod loss;
 pub mod recurrent;
 mod regularization;
 
-pub use feedforward::{Activation, FeedForward, Layer, NnError};
+pub use feedforward::{Activation, FeedForward, Layer, NnError, SequenceLayer};
 pub use init::Init;
 pub use linear::{Linear, LinearNoBias};
 pub use loss::{classification_error, Loss};

@@ -14,5 +14,5 @@
 pub mod plot;
 mod progress;
 
-pub use plot::{plot_curves, Curve, PlotError, PlotOptions};
+pub use plot::{plot_curves, plot_in_target, Curve, PlotError, PlotOptions};
 pub use progress::{progress_visible, Progress};

@@ -304,3 +304,34 @@ where
         .map_err(err)?;
     root.present().map_err(err)
 }
+
+/// What the examples do with a plot: draws `curves` into `<target>/<dir>/<file>`, where
+/// `<target>` is `CARGO_TARGET_DIR` or else `<manifest_dir>/target` (pass
+/// `env!("CARGO_MANIFEST_DIR")`), creating the folder, and prints `wrote PATH` (or
+/// `no plot: ERROR` on stderr). Returns the path when the plot was written.
+pub fn plot_in_target(
+    manifest_dir: &str,
+    dir: &str,
+    file: &str,
+    curves: &[Curve],
+    options: &PlotOptions,
+) -> Option<std::path::PathBuf> {
+    let target =
+        std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| format!("{manifest_dir}/target"));
+    let dir = Path::new(&target).join(dir);
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        eprintln!("no plot: {}: {e}", dir.display());
+        return None;
+    }
+    let path = dir.join(file);
+    match plot_curves(&path, curves, options) {
+        Ok(()) => {
+            println!("wrote {}", path.display());
+            Some(path)
+        }
+        Err(e) => {
+            eprintln!("no plot: {e}");
+            None
+        }
+    }
+}

@@ -64,6 +64,11 @@ impl Progress {
         self.bar.set_message(msg.into());
     }
 
+    /// Prints a line to stdout without tearing the bar (hidden or not).
+    pub fn println(&self, line: impl AsRef<str>) {
+        self.bar.suspend(|| println!("{}", line.as_ref()));
+    }
+
     /// Leaves the bar drawn at its final state.
     pub fn finish(&self) {
         self.bar.finish();

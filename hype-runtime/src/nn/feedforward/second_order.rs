@@ -126,6 +126,24 @@ impl FeedForward {
                     let tdy = &d2 * &th * &dh + &d1 * &tdh;
                     (y, &d1 * &dh, &d1 * &th, tdy)
                 }
+                (
+                    Layer::Sequence(l),
+                    Layer::Sequence(dl),
+                    Layer::Sequence(tl),
+                    Layer::Sequence(tdl),
+                ) => {
+                    self.check_sequence(k, l.as_ref(), &h);
+                    let ((y, dy), (ty, tdy)) = l.forward_dir_jvp(
+                        &h,
+                        dl.as_ref(),
+                        &dh,
+                        tl.as_ref(),
+                        &th,
+                        tdl.as_ref(),
+                        &tdh,
+                    );
+                    (y, dy, ty, tdy)
+                }
                 _ => unreachable!("same_kind"),
             };
         }
@@ -168,6 +186,10 @@ impl FeedForward {
                     let dy = a.derivative(&h, &y) * &dh;
                     (y, dy)
                 }
+                (Layer::Sequence(l), Layer::Sequence(dl)) => {
+                    self.check_sequence(k, l.as_ref(), &h);
+                    l.forward_jvp(&h, dl.as_ref(), &dh)
+                }
                 _ => unreachable!("same_kind"),
             };
             kept.push(Kept { h, dh });
@@ -209,6 +231,13 @@ impl FeedForward {
                         gm.push(Layer::Activation(*a));
                         gdm.push(Layer::Activation(*a));
                         (g, gd) = (&d1 * &g + &d2 * &dh * &gd, &d1 * &gd);
+                    }
+                    // The layer's generated reverse pass over its directional derivative.
+                    (Layer::Sequence(l), Layer::Sequence(dl)) => {
+                        let (gl, gx, gdl, gdx) = l.forward_dir_vjp(&h, dl.as_ref(), &dh, &(g, gd));
+                        gm.push(Layer::Sequence(gl));
+                        gdm.push(Layer::Sequence(gdl));
+                        (g, gd) = (gx, gdx);
                     }
                     _ => unreachable!("same_kind"),
                 }

@@ -7,6 +7,163 @@
 //! the weights are stored transposed (`x·W`, as in [`Linear`](super::Linear)):
 //! `w_ih` is PyTorch's `weight_ih_l0ᵀ`.
 
+/// A recurrent layer type `$name<I, H>`: its parameter struct (`w_ih` `I × gates·H`,
+/// `w_hh` `H × gates·H`, two biases of `gates·H`, PyTorch's weights transposed), `new`,
+/// and its passes over a sequence, `forward_from` (order 2), `forward_from_truncated`
+/// (order 1), `forward_truncated` and `forward`, all from one cell: the tokens after
+/// `step` update the states from the input row `$xt` (`[1, I]`) and the layer `$this`
+/// (the caller's `self`, named there so that macro hygiene lets the cell see it). The
+/// first state is the hidden state the passes return, one row per step. Cells write
+/// their products `::hype::rt::dot(&xt, &w)` (the primitive `dot` as derivative code
+/// spells it), so that the plain passes and `step` also multiply a single row by gemv.
+macro_rules! recurrent_layer {
+    (
+        $(#[$doc:meta])*
+        $name:ident, gates = $gates:literal,
+        states = [$h:ident from $h0:ident $(, $s:ident from $s0:ident)*],
+        step($this:ident, $xt:ident) { $($step:tt)* }
+    ) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Tangent)]
+        pub struct $name<const I: usize, const H: usize> {
+            #[doc = concat!("Input weights, `I × ", stringify!($gates), "H`.")]
+            pub w_ih: Array2<f64>,
+            #[doc = concat!("Recurrent weights, `H × ", stringify!($gates), "H`.")]
+            pub w_hh: Array2<f64>,
+            #[doc = concat!("Input bias, `", stringify!($gates), "H`.")]
+            pub b_ih: Array1<f64>,
+            #[doc = concat!("Recurrent bias, `", stringify!($gates), "H`.")]
+            pub b_hh: Array1<f64>,
+        }
+
+        impl<const I: usize, const H: usize> $name<I, H> {
+            /// Weights drawn by `init` (seeded), zero biases.
+            pub fn new(init: Init, seed: u64) -> Self {
+                $name {
+                    w_ih: init.weights(I, $gates * H, seed),
+                    w_hh: init.weights(H, $gates * H, seed.wrapping_add(1)),
+                    b_ih: Array1::zeros($gates * H),
+                    b_hh: Array1::zeros($gates * H),
+                }
+            }
+
+            /// Every hidden state `[T, H]` of the sequence `x` `[T, I]` from the initial
+            /// states (each `[1, H]`).
+            #[differentiable(order = 2)]
+            pub fn forward_from(
+                &$this,
+                x: &Array2<f64>,
+                $h0: &Array2<f64>,
+                $($s0: &Array2<f64>,)*
+            ) -> Array2<f64> {
+                let steps = x.nrows();
+                let mut $h = $h0.to_owned();
+                $(let mut $s = $s0.to_owned();)*
+                let mut out = Array2::zeros((steps, H));
+                for t in 0..steps {
+                    let $xt = x.slice(s![t..t + 1, ..]);
+                    $($step)*
+                    for j in 0..H {
+                        out[[t, j]] = $h[[0, j]];
+                    }
+                }
+                out
+            }
+
+            /// Every hidden state `[T, H]` of `x` `[T, I]` from the initial states, with
+            /// backpropagation through time truncated to windows of `window` steps (≥ 1):
+            /// the states entering each window (steps `window`, `2·window`, …) are
+            /// constants for the derivatives, their values unchanged, so gradients reach
+            /// back at most `window` steps (`window ≥ T`: [`Self::forward_from`]). First
+            /// order only: `hvp!` through `stop_gradient` in a loop gave wrong values
+            /// (see ARCHITECTURE.md).
+            #[differentiable]
+            pub fn forward_from_truncated(
+                &$this,
+                x: &Array2<f64>,
+                $h0: &Array2<f64>,
+                $($s0: &Array2<f64>,)*
+                #[constant] window: usize,
+            ) -> Array2<f64> {
+                let steps = x.nrows();
+                let window = window.max(1);
+                let mut $h = $h0.to_owned();
+                $(let mut $s = $s0.to_owned();)*
+                let mut out = Array2::zeros((steps, H));
+                for t in 0..steps {
+                    // 1 at a window's first step: the states pass through `stop_gradient`.
+                    let cut = if t > 0 && t % window == 0 { 1.0 } else { 0.0 };
+                    $h = ops::stop_gradient(&$h) * cut + &$h * (1.0 - cut);
+                    $($s = ops::stop_gradient(&$s) * cut + &$s * (1.0 - cut);)*
+                    let $xt = x.slice(s![t..t + 1, ..]);
+                    $($step)*
+                    for j in 0..H {
+                        out[[t, j]] = $h[[0, j]];
+                    }
+                }
+                out
+            }
+
+            /// [`Self::forward_from_truncated`] from zero states.
+            #[differentiable]
+            pub fn forward_truncated(
+                &$this,
+                x: &Array2<f64>,
+                #[constant] window: usize,
+            ) -> Array2<f64> {
+                let $h0 = Array2::zeros((1, H));
+                $(let $s0 = Array2::zeros((1, H));)*
+                $this.forward_from_truncated(x, &$h0, $(&$s0,)* window)
+            }
+
+            /// Every hidden state `[T, H]` of `x` `[T, I]` from zero states.
+            #[differentiable(order = 2)]
+            pub fn forward(&$this, x: &Array2<f64>) -> Array2<f64> {
+                let $h0 = Array2::zeros((1, H));
+                $(let $s0 = Array2::zeros((1, H));)*
+                $this.forward_from(x, &$h0, $(&$s0,)*)
+            }
+            /// One step, not differentiable: the states after the input row `x_t`
+            /// (`[1, I]`) from the given states (each `[1, H]`), for running a trained
+            /// layer one step at a time (sampling) and for carrying the states from one
+            /// chunk of a long sequence to the next (truncated backpropagation through time).
+            #[allow(unused_parens)] // one state: `(h)`
+            pub fn step(
+                &$this,
+                x_t: &Array2<f64>,
+                $h0: &Array2<f64>,
+                $($s0: &Array2<f64>,)*
+            ) -> (Array2<f64> $(, recurrent_layer!(@array $s))*) {
+                let $xt = x_t;
+                let mut $h = $h0.to_owned();
+                $(let mut $s = $s0.to_owned();)*
+                $($step)*
+                ($h $(, $s)*)
+            }
+
+            /// The states after the whole sequence `x` `[T, I]` from the given ones:
+            /// [`Self::step`] over the rows (the first is the last row of
+            /// [`Self::forward_from`]; the others are what it does not return).
+            #[allow(unused_parens)] // one state: `(h)`
+            pub fn state_after(
+                &$this,
+                x: &Array2<f64>,
+                $h0: &Array2<f64>,
+                $($s0: &Array2<f64>,)*
+            ) -> (Array2<f64> $(, recurrent_layer!(@array $s))*) {
+                let mut $h = $h0.to_owned();
+                $(let mut $s = $s0.to_owned();)*
+                for t in 0..x.nrows() {
+                    let x_t = x.slice(s![t..t + 1, ..]).to_owned();
+                    ($h $(, $s)*) = $this.step(&x_t, &$h, $(&$s,)*);
+                }
+                ($h $(, $s)*)
+            }
+        }
+    };
+    (@array $s:ident) => { Array2<f64> };
+}
+
 mod gru;
 mod lstm;
 mod rnn;

@@ -5,92 +5,23 @@ use crate::nn::Init;
 use crate::{differentiable, ops, Tangent};
 use ndarray::{s, Array1, Array2};
 
-/// A tanh RNN from `I` inputs to `H` hidden units.
-#[derive(Clone, Debug, PartialEq, Tangent)]
-pub struct Rnn<const I: usize, const H: usize> {
-    /// Input weights, `I × H`.
-    pub w_ih: Array2<f64>,
-    /// Recurrent weights, `H × H`.
-    pub w_hh: Array2<f64>,
-    /// Input bias.
-    pub b_ih: Array1<f64>,
-    /// Recurrent bias.
-    pub b_hh: Array1<f64>,
+recurrent_layer! {
+    /// A tanh RNN from `I` inputs to `H` hidden units.
+    Rnn, gates = 1,
+    states = [h from h0],
+    step(self, xt) {
+        h = ops::tanh(
+            &(::hype::rt::dot(&xt, &self.w_ih)
+                + &self.b_ih
+                + ::hype::rt::dot(&h, &self.w_hh)
+                + &self.b_hh),
+        );
+    }
 }
 
 impl<const I: usize, const H: usize> Rnn<I, H> {
-    /// Weights drawn by `init` (seeded), zero biases.
-    pub fn new(init: Init, seed: u64) -> Self {
-        Rnn {
-            w_ih: init.weights(I, H, seed),
-            w_hh: init.weights(H, H, seed.wrapping_add(1)),
-            b_ih: Array1::zeros(H),
-            b_hh: Array1::zeros(H),
-        }
-    }
-
     /// Checks a sequence `[T, I]` (T ≥ 1) and an initial state `[1, H]`.
     pub fn check(&self, x: &Array2<f64>, h0: Option<&Array2<f64>>) -> Result<(), RecurrentError> {
         check_sequence(format!("Rnn<{I}, {H}>"), I, H, x, h0.as_slice())
-    }
-
-    /// Every hidden state `[T, H]` of the sequence `x` `[T, I]` from the state `h0` `[1, H]`.
-    #[differentiable(order = 2)]
-    pub fn forward_from(&self, x: &Array2<f64>, h0: &Array2<f64>) -> Array2<f64> {
-        let steps = x.nrows();
-        let mut h = h0.to_owned();
-        let mut out = Array2::zeros((steps, H));
-        for t in 0..steps {
-            let xt = x.slice(s![t..t + 1, ..]);
-            h = ops::tanh(&(xt.dot(&self.w_ih) + &self.b_ih + h.dot(&self.w_hh) + &self.b_hh));
-            for j in 0..H {
-                out[[t, j]] = h[[0, j]];
-            }
-        }
-        out
-    }
-
-    /// Every hidden state `[T, H]` of `x` `[T, I]` from the state `h0`, with
-    /// backpropagation through time truncated to windows of `window` steps (≥ 1): the
-    /// state entering each window (steps `window`, `2·window`, …) is a constant for the
-    /// derivatives, its value unchanged, so gradients reach back at most `window` steps
-    /// (`window ≥ T`: [`Self::forward_from`]). First order only: `hvp!` through
-    /// `stop_gradient` in a loop gave wrong values (see ARCHITECTURE.md).
-    #[differentiable]
-    pub fn forward_from_truncated(
-        &self,
-        x: &Array2<f64>,
-        h0: &Array2<f64>,
-        #[constant] window: usize,
-    ) -> Array2<f64> {
-        let steps = x.nrows();
-        let window = window.max(1);
-        let mut h = h0.to_owned();
-        let mut out = Array2::zeros((steps, H));
-        for t in 0..steps {
-            // 1 at a window's first step: the state passes through `stop_gradient`.
-            let cut = if t > 0 && t % window == 0 { 1.0 } else { 0.0 };
-            h = ops::stop_gradient(&h) * cut + &h * (1.0 - cut);
-            let xt = x.slice(s![t..t + 1, ..]);
-            h = ops::tanh(&(xt.dot(&self.w_ih) + &self.b_ih + h.dot(&self.w_hh) + &self.b_hh));
-            for j in 0..H {
-                out[[t, j]] = h[[0, j]];
-            }
-        }
-        out
-    }
-
-    /// [`Self::forward_from_truncated`] from the zero state.
-    #[differentiable]
-    pub fn forward_truncated(&self, x: &Array2<f64>, #[constant] window: usize) -> Array2<f64> {
-        let h0 = Array2::zeros((1, H));
-        self.forward_from_truncated(x, &h0, window)
-    }
-
-    /// Every hidden state `[T, H]` of `x` `[T, I]` from the zero state.
-    #[differentiable(order = 2)]
-    pub fn forward(&self, x: &Array2<f64>) -> Array2<f64> {
-        let h0 = Array2::zeros((1, H));
-        self.forward_from(x, &h0)
     }
 }

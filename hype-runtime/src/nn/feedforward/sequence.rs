@@ -1,0 +1,233 @@
+//! Recurrent layers inside a [`FeedForward`](super::FeedForward): [`Layer::Sequence`].
+//!
+//! A `FeedForward` maps rows to rows, and a recurrent layer maps the rows of one
+//! sequence `[T, I]` (row `t` is step `t`) to its hidden states `[T, H]`; every other
+//! layer acts on each row alone, so a `FeedForward` holding a recurrent layer takes one
+//! sequence, and the layers after it act on each step's hidden state. The sizes of
+//! [`Rnn`], [`Lstm`] and [`Gru`] are in their types, so the enum holds them behind the
+//! object-safe trait [`SequenceLayer`]; its derivatives are the layers' generated code
+//! (`forward__fwd`, `forward__rev`, and at order 2 `forward__dir__fwd`,
+//! `forward__dir__rev`): nothing here is a hand-written derivative.
+
+use super::Layer;
+use crate::nn::recurrent::{Gru, Lstm, RecurrentError, Rnn};
+use crate::tangent::Tangent;
+use ndarray::Array2;
+use std::any::Any;
+use std::fmt;
+
+/// An output and its tangent.
+type WithTangent = (Array2<f64>, Array2<f64>);
+
+/// A recurrent layer as a [`FeedForward`](super::FeedForward) holds it: one sequence
+/// `[T, I]` in, every hidden state `[T, H]` out, from zero states. Implemented for
+/// [`Rnn`], [`Lstm`] and [`Gru`]; the tangent and cotangent of a layer are layers of
+/// the same type (the `&dyn SequenceLayer` arguments must be, or the call panics
+/// naming both).
+pub trait SequenceLayer: fmt::Debug + Send + Sync {
+    /// The layer's name with its sizes, e.g. `Lstm<3, 4>`.
+    fn describe(&self) -> String;
+    /// `(inputs, hidden units)`.
+    fn sizes(&self) -> (usize, usize);
+    /// An error naming the layer and both shapes unless `x` is a non-empty `[T, I]`.
+    fn check(&self, x: &Array2<f64>) -> Result<(), RecurrentError>;
+    /// Every hidden state `[T, H]` of `x` from zero states.
+    fn forward(&self, x: &Array2<f64>) -> Array2<f64>;
+    /// The output and its tangent along the layer tangent `dl` and the input tangent `dx`
+    /// (the generated forward mode).
+    fn forward_jvp(&self, x: &Array2<f64>, dl: &dyn SequenceLayer, dx: &Array2<f64>)
+        -> WithTangent;
+    /// The cotangents of the layer and of `x` for the output cotangent `gy` (the
+    /// generated reverse mode; it runs the forward sweep itself).
+    fn forward_vjp(
+        &self,
+        x: &Array2<f64>,
+        gy: &Array2<f64>,
+    ) -> (Box<dyn SequenceLayer>, Array2<f64>);
+    /// Forward mode over the directional derivative `(y, dy)` of [`Self::forward_jvp`]:
+    /// `((y, dy), (ẏ, dẏ))` for the tangents `tl`, `tx`, `tdl`, `tdx` of the layer, `x`,
+    /// `dl`, `dx`.
+    #[allow(clippy::too_many_arguments)] // one tangent per argument, by convention
+    fn forward_dir_jvp(
+        &self,
+        x: &Array2<f64>,
+        dl: &dyn SequenceLayer,
+        dx: &Array2<f64>,
+        tl: &dyn SequenceLayer,
+        tx: &Array2<f64>,
+        tdl: &dyn SequenceLayer,
+        tdx: &Array2<f64>,
+    ) -> (WithTangent, WithTangent);
+    /// Reverse mode over `(y, dy)`: the cotangents of the layer, `x`, `dl` and `dx`
+    /// for the cotangents `(gy, gdy)`.
+    #[allow(clippy::type_complexity)]
+    fn forward_dir_vjp(
+        &self,
+        x: &Array2<f64>,
+        dl: &dyn SequenceLayer,
+        dx: &Array2<f64>,
+        g: &WithTangent,
+    ) -> (
+        Box<dyn SequenceLayer>,
+        Array2<f64>,
+        Box<dyn SequenceLayer>,
+        Array2<f64>,
+    );
+    /// A boxed copy.
+    fn clone_box(&self) -> Box<dyn SequenceLayer>;
+    /// For downcasting to the concrete layer.
+    fn as_any(&self) -> &dyn Any;
+    /// A layer of the same type with every parameter zero.
+    fn zero_box(&self) -> Box<dyn SequenceLayer>;
+    /// `self *= a`.
+    fn scale(&mut self, a: f64);
+    /// `self += a x`.
+    fn axpy(&mut self, a: f64, x: &dyn SequenceLayer);
+    /// The inner product of the parameters.
+    fn inner(&self, other: &dyn SequenceLayer) -> f64;
+    /// The number of parameters.
+    fn flat_len(&self) -> usize;
+    /// Appends the parameters to `out`.
+    fn write_flat(&self, out: &mut Vec<f64>);
+    /// A layer of the same type read from `flat` at `*pos`.
+    fn read_flat(&self, flat: &[f64], pos: &mut usize) -> Box<dyn SequenceLayer>;
+    /// Equal type and parameters.
+    fn eq_dyn(&self, other: &dyn SequenceLayer) -> bool;
+}
+
+impl Clone for Box<dyn SequenceLayer> {
+    fn clone(&self) -> Self {
+        self.clone_box()
+    }
+}
+
+impl PartialEq for Box<dyn SequenceLayer> {
+    fn eq(&self, other: &Self) -> bool {
+        self.eq_dyn(other.as_ref())
+    }
+}
+
+/// `x` as the concrete layer type `T`, or a panic naming `op` and both layers.
+#[track_caller]
+fn same<'a, T: 'static>(op: &str, layer: &dyn SequenceLayer, x: &'a dyn SequenceLayer) -> &'a T {
+    x.as_any().downcast_ref::<T>().unwrap_or_else(|| {
+        panic!(
+            "hype: `{op}` of the layer {} with {}, which differ (tangents of a layer are layers of its type)",
+            layer.describe(),
+            x.describe()
+        )
+    })
+}
+
+/// [`SequenceLayer`] for a recurrent layer type whose `forward(&self, x)` is
+/// `#[differentiable(order = 2)]` and whose `check(x, ..)` takes its initial states
+/// as the second argument.
+macro_rules! sequence_layer {
+    ($name:ident, $no_states:expr) => {
+        impl<const I: usize, const H: usize> SequenceLayer for $name<I, H> {
+            fn describe(&self) -> String {
+                format!("{}<{I}, {H}>", stringify!($name))
+            }
+            fn sizes(&self) -> (usize, usize) {
+                (I, H)
+            }
+            fn check(&self, x: &Array2<f64>) -> Result<(), RecurrentError> {
+                $name::check(self, x, $no_states)
+            }
+            fn forward(&self, x: &Array2<f64>) -> Array2<f64> {
+                $name::forward(self, x)
+            }
+            fn forward_jvp(
+                &self,
+                x: &Array2<f64>,
+                dl: &dyn SequenceLayer,
+                dx: &Array2<f64>,
+            ) -> WithTangent {
+                let dl: &Self = same("forward_jvp", self, dl);
+                self.forward__fwd(x, dl, dx)
+            }
+            fn forward_vjp(
+                &self,
+                x: &Array2<f64>,
+                gy: &Array2<f64>,
+            ) -> (Box<dyn SequenceLayer>, Array2<f64>) {
+                let (_, pullback) = self.forward__rev(x, [true, true]);
+                let (gl, gx) = pullback(gy);
+                (Box::new(gl), gx)
+            }
+            fn forward_dir_jvp(
+                &self,
+                x: &Array2<f64>,
+                dl: &dyn SequenceLayer,
+                dx: &Array2<f64>,
+                tl: &dyn SequenceLayer,
+                tx: &Array2<f64>,
+                tdl: &dyn SequenceLayer,
+                tdx: &Array2<f64>,
+            ) -> (WithTangent, WithTangent) {
+                let dl: &Self = same("forward_dir_jvp", self, dl);
+                let tl: &Self = same("forward_dir_jvp", self, tl);
+                let tdl: &Self = same("forward_dir_jvp", self, tdl);
+                self.forward__dir__fwd(x, dl, dx, tl, tx, tdl, tdx)
+            }
+            fn forward_dir_vjp(
+                &self,
+                x: &Array2<f64>,
+                dl: &dyn SequenceLayer,
+                dx: &Array2<f64>,
+                g: &WithTangent,
+            ) -> (
+                Box<dyn SequenceLayer>,
+                Array2<f64>,
+                Box<dyn SequenceLayer>,
+                Array2<f64>,
+            ) {
+                let dl: &Self = same("forward_dir_vjp", self, dl);
+                let (_, pullback) = self.forward__dir__rev(x, dl, dx, [true; 4]);
+                let (gl, gx, gdl, gdx) = pullback(g);
+                (Box::new(gl), gx, Box::new(gdl), gdx)
+            }
+            fn clone_box(&self) -> Box<dyn SequenceLayer> {
+                Box::new(self.clone())
+            }
+            fn as_any(&self) -> &dyn Any {
+                self
+            }
+            fn zero_box(&self) -> Box<dyn SequenceLayer> {
+                Box::new(Tangent::zero_like(self))
+            }
+            fn scale(&mut self, a: f64) {
+                Tangent::scale(self, a);
+            }
+            fn axpy(&mut self, a: f64, x: &dyn SequenceLayer) {
+                let x: &Self = same("axpy", self, x);
+                Tangent::axpy(self, a, x);
+            }
+            fn inner(&self, other: &dyn SequenceLayer) -> f64 {
+                Tangent::inner(self, same::<Self>("inner", self, other))
+            }
+            fn flat_len(&self) -> usize {
+                Tangent::flat_len(self)
+            }
+            fn write_flat(&self, out: &mut Vec<f64>) {
+                Tangent::write_flat(self, out);
+            }
+            fn read_flat(&self, flat: &[f64], pos: &mut usize) -> Box<dyn SequenceLayer> {
+                Box::new(Tangent::read_flat(self, flat, pos))
+            }
+            fn eq_dyn(&self, other: &dyn SequenceLayer) -> bool {
+                other.as_any().downcast_ref::<Self>() == Some(self)
+            }
+        }
+
+        impl<const I: usize, const H: usize> From<$name<I, H>> for Layer {
+            fn from(l: $name<I, H>) -> Self {
+                Layer::Sequence(Box::new(l))
+            }
+        }
+    };
+}
+
+sequence_layer!(Rnn, None);
+sequence_layer!(Lstm, &[]);
+sequence_layer!(Gru, None);
