@@ -302,3 +302,55 @@ fn array_math_and_kernel_ops_on_f32() {
     assert_eq!(0.1f32.into_f64(), f64::from(0.1f32));
     let _: Array<f32, Ix1> = rt::zeros_like(&x);
 }
+
+/// The f32 ulp distance between two finite values of the same sign (0 when equal,
+/// also for two NaNs).
+fn ulps(a: f32, b: f32) -> u32 {
+    if a == b || (a.is_nan() && b.is_nan()) {
+        return 0;
+    }
+    if a.is_nan() || b.is_nan() || a.signum() != b.signum() {
+        return u32::MAX;
+    }
+    a.to_bits().abs_diff(b.to_bits())
+}
+
+#[test]
+fn f32_kernels_are_within_one_ulp_of_the_rounded_f64_reference() {
+    use hype_runtime::kernels::Kernel;
+    let mut xs: Vec<f32> = vec![
+        0.0,
+        -0.0,
+        f32::MIN_POSITIVE,
+        -f32::MIN_POSITIVE,
+        1e-40,
+        -1e-40,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::NAN,
+        88.7,
+        89.0,
+        -103.0,
+        -110.0,
+        20.0,
+        -20.0,
+    ];
+    // A sweep over [-30, 30] and over magnitudes 1e-30 .. 1e30.
+    xs.extend((0..20_001).map(|i| -30.0 + 0.003 * i as f32));
+    xs.extend((0..600).flat_map(|i| {
+        let m = 10f32.powf(-30.0 + 0.1 * i as f32);
+        [m, -m]
+    }));
+    for k in Kernel::ALL {
+        let mut got = xs.clone();
+        k.apply_f32(&mut got);
+        for (&x, &y) in xs.iter().zip(&got) {
+            let want = k.reference(f64::from(x)) as f32;
+            assert!(
+                ulps(y, want) <= 1,
+                "{}({x:e}): {y:e} against {want:e}",
+                k.name()
+            );
+        }
+    }
+}
