@@ -49,9 +49,12 @@ use hype::hyper::{self, Checkpointing, ReverseMode, TrainHyper, TrainLoss, Train
 use hype::nn::{classification_error, Init};
 use hype::optim::{LearningRate, Momentum, Params, TrainParams};
 use hype::prelude::*;
-use hype::report::{plot_curves, Curve, PlotOptions};
-use std::path::PathBuf;
+use hype::report::{Curve, PlotOptions};
+use std::path::{Path, PathBuf};
 use std::time::Instant;
+
+#[path = "common/plots.rs"]
+mod plots;
 
 hype::model! {
     /// The seed's network: 784 pixels, 300 linear units, 10 linear outputs.
@@ -354,12 +357,7 @@ fn time_parts(p: &mut Problem, steps: usize) {
 }
 
 /// `schedule.png` (and `hyper.png`, the validation loss by outer iteration) in `dir`.
-fn plot(dir: &PathBuf, best_rate: f64, schedule: &Array1<f64>, history: &[f64]) {
-    if let Err(e) = std::fs::create_dir_all(dir) {
-        eprintln!("no plots: cannot create {}: {e}", dir.display());
-        return;
-    }
-    let steps = schedule.len();
+fn plot(dir: &Path, best_rate: f64, schedule: &Array1<f64>, history: &[f64]) {
     let curves = [
         Curve::new(
             "learned schedule",
@@ -369,34 +367,27 @@ fn plot(dir: &PathBuf, best_rate: f64, schedule: &Array1<f64>, history: &[f64]) 
                 .map(|(t, &a)| (t as f64, a))
                 .collect(),
         ),
-        Curve::new(
-            format!("best constant rate {best_rate}"),
-            vec![(0.0, best_rate), ((steps - 1) as f64, best_rate)],
-        ),
+        plots::constant_rate(best_rate, schedule.len()),
     ];
-    let jobs: [(&str, &[Curve], PlotOptions); 2] = [
-        (
-            "schedule.png",
-            &curves,
-            PlotOptions::default()
-                .title("learned learning-rate schedule (784-300-10, Nesterov 0.9)")
-                .labels("training step", "learning rate"),
-        ),
-        (
-            "hyper.png",
-            &[Curve::from_history("validation loss", history)],
-            PlotOptions::default()
-                .title("validation loss by outer iteration")
-                .labels("outer iteration", "validation cross-entropy"),
-        ),
-    ];
-    for (name, curves, options) in jobs {
-        let path = dir.join(name);
-        match plot_curves(&path, curves, &options) {
-            Ok(()) => println!("wrote {}", path.display()),
-            Err(e) => eprintln!("no plot {}: {e}", path.display()),
-        }
-    }
+    plots::write_plots(
+        dir,
+        &[
+            (
+                "schedule.png",
+                &curves,
+                PlotOptions::default()
+                    .title("learned learning-rate schedule (784-300-10, Nesterov 0.9)")
+                    .labels("training step", "learning rate"),
+            ),
+            (
+                "hyper.png",
+                &[Curve::from_history("validation loss", history)],
+                PlotOptions::default()
+                    .title("validation loss by outer iteration")
+                    .labels("outer iteration", "validation cross-entropy"),
+            ),
+        ],
+    );
 }
 
 fn parse_args() -> Result<Config, String> {

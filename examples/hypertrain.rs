@@ -30,9 +30,12 @@ use hype::hyper::{
 use hype::nn::{classification_error, Init, Linear};
 use hype::optim::AdamParams;
 use hype::prelude::*;
-use hype::report::{plot_curves, Curve, PlotOptions};
-use std::path::PathBuf;
+use hype::report::{Curve, PlotOptions};
+use std::path::{Path, PathBuf};
 use std::time::Instant;
+
+#[path = "common/plots.rs"]
+mod plots;
 
 hype::model! {
     /// The network being trained: 784 pixels, 64 tanh units, 10 logits.
@@ -334,7 +337,7 @@ pub fn run(config: &Config) -> Outcome {
         hi.mean().unwrap_or(f64::NAN),
     ));
     if let Some(dir) = &config.out {
-        plots(&p, dir, best_rate, &schedule, &history);
+        plot(&p, dir, best_rate, &schedule, &history);
     }
     say(format!(
         "\n{:<28} {:>16} {:>10} {:>11}",
@@ -375,21 +378,16 @@ pub fn run(config: &Config) -> Outcome {
     }
 }
 
-/// `schedule.png` and `loss.png` under `dir`.
-fn plots(p: &Problem, dir: &PathBuf, best_rate: f64, schedule: &Array2<f64>, history: &[f64]) {
-    if let Err(e) = std::fs::create_dir_all(dir) {
-        eprintln!("no plots: cannot create {}: {e}", dir.display());
-        return;
-    }
+/// `schedule.png`, `loss.png` and `hyper.png` under `dir`.
+fn plot(p: &Problem, dir: &Path, best_rate: f64, schedule: &Array2<f64>, history: &[f64]) {
     let steps = schedule.nrows();
     let by_step = |k: usize| -> Vec<(f64, f64)> {
         (0..steps).map(|t| (t as f64, schedule[[t, k]])).collect()
     };
-    let flat = vec![(0.0, best_rate), ((steps - 1) as f64, best_rate)];
     let schedule_curves = [
         Curve::new("layer 1 (784→64)", by_step(0)),
         Curve::new("layer 2 (64→10)", by_step(1)),
-        Curve::new(format!("best constant rate {best_rate}"), flat),
+        plots::constant_rate(best_rate, steps),
     ];
     let (_, constant_losses) = p.train(&constant(steps, best_rate));
     let (_, learned_losses) = p.train(schedule);
@@ -398,37 +396,33 @@ fn plots(p: &Problem, dir: &PathBuf, best_rate: f64, schedule: &Array2<f64>, his
         Curve::from_history("training loss, learned schedule", &learned_losses),
     ];
     let outer = [Curve::from_history("validation loss", history)];
-    let jobs: [(&str, &[Curve], PlotOptions); 3] = [
-        (
-            "schedule.png",
-            &schedule_curves,
-            PlotOptions::default()
-                .title("learned learning-rate schedule")
-                .labels("training step", "learning rate"),
-        ),
-        (
-            "loss.png",
-            &loss_curves,
-            PlotOptions::default()
-                .title("minibatch training loss along the run")
-                .labels("training step", "cross-entropy")
-                .log_y(true),
-        ),
-        (
-            "hyper.png",
-            &outer,
-            PlotOptions::default()
-                .title("validation loss by hypergradient iteration")
-                .labels("outer iteration", "validation cross-entropy"),
-        ),
-    ];
-    for (name, curves, options) in jobs {
-        let path = dir.join(name);
-        match plot_curves(&path, curves, &options) {
-            Ok(()) => println!("wrote {}", path.display()),
-            Err(e) => eprintln!("no plot {}: {e}", path.display()),
-        }
-    }
+    plots::write_plots(
+        dir,
+        &[
+            (
+                "schedule.png",
+                &schedule_curves,
+                PlotOptions::default()
+                    .title("learned learning-rate schedule")
+                    .labels("training step", "learning rate"),
+            ),
+            (
+                "loss.png",
+                &loss_curves,
+                PlotOptions::default()
+                    .title("minibatch training loss along the run")
+                    .labels("training step", "cross-entropy")
+                    .log_y(true),
+            ),
+            (
+                "hyper.png",
+                &outer,
+                PlotOptions::default()
+                    .title("validation loss by hypergradient iteration")
+                    .labels("outer iteration", "validation cross-entropy"),
+            ),
+        ],
+    );
 }
 
 /// `--steps N --iters N --batch N --out DIR --no-plots`.

@@ -20,7 +20,7 @@ opts=("$@")
 mkdir -p "$out"
 cd "$(dirname "$0")/.."
 cargo build --release -q -p hype-transform --example generate_corpus || exit 1
-gen=target/release/examples/generate_corpus
+gen=${CARGO_TARGET_DIR:-target}/release/examples/generate_corpus
 cat > "tests/$name.rs" <<'RS'
 #[path = "corpus/checker.rs"]
 mod checker;
@@ -35,13 +35,14 @@ fn sweep() {
         check(&mut c);
     }
     eprintln!(
-        "SWEEP seed {} functions {} inputs {} nonzero {} hvps {} mismatches {}",
+        "SWEEP seed {} functions {} inputs {} nonzero {} hvps {} mismatches {} f32 {}",
         generated::SEED,
         c.checked,
         c.inputs,
         c.nonzero,
         c.hvps,
-        c.failures.len()
+        c.failures.len(),
+        c.singles
     );
     for f in &c.failures {
         eprintln!("MISMATCH {f}");

@@ -316,3 +316,69 @@ fn sensitivity_double_backprop_gradient_and_penalty() {
         b.end_unpenalized
     );
 }
+
+#[path = "../examples/game.rs"]
+#[allow(dead_code)]
+mod game;
+
+#[test]
+fn game_play_converges_to_nash_and_the_designed_rule_is_the_closed_form() {
+    use game::{closed_form, design, play, welfare, Game};
+    let g = Game::default();
+    // Levels 2 and 3 under a fixed rule: the play and the fitted models are the
+    // taxed game's Nash equilibrium.
+    let tau = 0.7;
+    let p = play(tau, &g);
+    let (n1, n2) = closed_form::nash(&g, tau);
+    for (got, want) in [(p[0], n1), (p[1], n2), (p[2], n1), (p[3], n2)] {
+        assert!((got - want).abs() < 1e-10, "{got} vs Nash {want}");
+    }
+    // Level 1's derivative through levels 2 and 3: central differences and the
+    // closed form at the equilibrium.
+    let slope = hype::grad!(welfare)(tau, &g);
+    let h = 1e-5;
+    let fd = (welfare(tau + h, &g) - welfare(tau - h, &g)) / (2.0 * h);
+    assert!((slope - fd).abs() < 1e-7 * fd.abs(), "{slope} vs {fd}");
+    let exact = closed_form::welfare_slope(&g, tau);
+    assert!(
+        (slope - exact).abs() < 1e-9 * exact.abs(),
+        "{slope} vs {exact}"
+    );
+    // Forward mode through the play: dq1/dτ = dq2/dτ = -1/3.
+    let (_, dq) = hype::jvp!(play)(tau, &g, 1.0);
+    for d in [dq[0], dq[1]] {
+        assert!((d + 1.0 / 3.0).abs() < 1e-9, "dq/dτ = {d}");
+    }
+    // Level 1: the welfare-maximizing rule.
+    let (best, w, last) = design(&g, 0.0, 40, 1.5);
+    let want = closed_form::best_tax(&g);
+    assert!((best - want).abs() < 1e-10, "τ = {best} vs {want}");
+    assert!((w - closed_form::welfare(&g, want)).abs() < 1e-10 && last < 1e-10);
+}
+
+#[test]
+fn game_derivative_through_unconverged_play_matches_central_differences() {
+    use game::{closed_form, welfare, Game};
+    // Three rounds of two inner steps each: far from the equilibrium, so the
+    // derivative is that of the learning itself, not of the closed form.
+    let g = Game {
+        rounds: 3,
+        fit_steps: 2,
+        play_steps: 2,
+        ..Game::default()
+    };
+    for tau in [-2.0, 0.0, 1.5] {
+        let slope = hype::grad!(welfare)(tau, &g);
+        let h = 1e-5;
+        let fd = (welfare(tau + h, &g) - welfare(tau - h, &g)) / (2.0 * h);
+        assert!(
+            (slope - fd).abs() < 1e-8 * fd.abs(),
+            "τ = {tau}: {slope} vs {fd}"
+        );
+        let nash = closed_form::welfare_slope(&g, tau);
+        assert!(
+            (slope - nash).abs() > 1e-3,
+            "τ = {tau}: unconverged play {slope}, Nash {nash}"
+        );
+    }
+}

@@ -1,5 +1,5 @@
 //! Twenty `#[differentiable(order = 2)]` functions, the subject of the compile-time
-//! measurement of ARCHITECTURE.md ("Compile time"), each with its Hessian checked
+//! measurement of benches/HISTORY.md ("Compile time"), each with its Hessian checked
 //! against central differences of its gradient.
 //!
 //! Measure: `touch tests/order2_twenty.rs && time cargo test --test order2_twenty --no-run`

@@ -1913,6 +1913,23 @@ impl Gen<'_> {
                     op: None,
                     e,
                 });
+                // The partly filled array read by a rule in the same trip: the backward
+                // sweep must see it as it was then, not as the loop leaves it.
+                let accs = self.of(|d| d.mutable && d.kind == Kind::S);
+                if !accs.is_empty() && self.rng.chance(0.35) {
+                    let t = self.rng.pick(&accs);
+                    let partial = Ex::Var {
+                        name: name.clone(),
+                        ty: Ty::A,
+                        is_ref: false,
+                    };
+                    let other = self.gen_a(1);
+                    body.push(St::Assign {
+                        name: t.name.clone(),
+                        op: Some(Op::Add),
+                        e: Ex::Dot(Box::new(partial), Box::new(other)),
+                    });
+                }
                 if self.rng.chance(0.3) {
                     self.gen_stmt(&mut body);
                 }
@@ -3975,6 +3992,8 @@ struct Opts {
     as_order1: bool,
     /// The forms of issue 11 (off with `--no-new`).
     new: bool,
+    /// An f32 copy of every function, checked against the f64 one (`--f32`).
+    single: bool,
 }
 
 fn parse_args() -> Opts {
@@ -3991,10 +4010,11 @@ fn parse_args() -> Opts {
         order2: false,
         as_order1: false,
         new: true,
+        single: false,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut k = 0;
-    let usage = "usage: generate_corpus [--seed S] [--count N] [--out PATH] [--per-module K] [--plain] [--no-ext] [--big] [--avoid none|all|LIST] [--exclude f1,f2,..] [--order2] [--no-new]";
+    let usage = "usage: generate_corpus [--seed S] [--count N] [--out PATH] [--per-module K] [--plain] [--no-ext] [--big] [--avoid none|all|LIST] [--exclude f1,f2,..] [--order2] [--no-new] [--f32]";
     while k < args.len() {
         let val = |k: usize| -> &str {
             args.get(k + 1).map(String::as_str).unwrap_or_else(|| {
@@ -4046,6 +4066,11 @@ fn parse_args() -> Opts {
             }
             "--no-new" => {
                 o.new = false;
+                k += 1;
+                continue;
+            }
+            "--f32" => {
+                o.single = true;
                 k += 1;
                 continue;
             }
@@ -4199,13 +4224,27 @@ fn main() {
         }
         writeln!(out, "}}").unwrap();
     }
+    if o.single && !o.plain {
+        // The same functions in f32 (`single::partN`), checked against the f64 ones.
+        let start = out.find("pub mod part0 {").unwrap_or(out.len());
+        let parts = single_precision(&out[start..]);
+        writeln!(out).unwrap();
+        writeln!(out, "pub mod single {{").unwrap();
+        out.push_str(&parts);
+        writeln!(out, "}}").unwrap();
+    }
     writeln!(out).unwrap();
     writeln!(out, "pub mod checks {{").unwrap();
-    writeln!(out, "    use crate::{{arr, flat, Checker}};").unwrap();
+    writeln!(out, "    use crate::{{arr, flat, single, Checker}};").unwrap();
     writeln!(out, "    use hype::prelude::*;").unwrap();
     for f in &kept {
         writeln!(out).unwrap();
-        check(&mut out, f, o.plain, o.order2 && !o.as_order1);
+        let mut text = String::new();
+        check(&mut text, f, o.plain, o.order2 && !o.as_order1);
+        if o.single && !o.plain {
+            text = with_f32_check(&text);
+        }
+        out.push_str(&text);
     }
     writeln!(out, "}}").unwrap();
     writeln!(out).unwrap();
@@ -4231,5 +4270,63 @@ fn main() {
     );
     for (why, n) in &rejected {
         eprintln!("  {n:6}  {why}");
+    }
+}
+
+/// Generated f64 code as f32: the type (as a word, so `f640` stays), and paths into
+/// the corpus go to its `single` copy.
+fn single_precision(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    let bytes = code.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut i = 0;
+    while i < code.len() {
+        // A literal's suffix (`1.0_f64`, `2f64`) too.
+        let suffix = i > 0
+            && (bytes[i - 1].is_ascii_digit()
+                || (bytes[i - 1] == b'_' && i > 1 && bytes[i - 2].is_ascii_digit()));
+        if code[i..].starts_with("f64")
+            && (i == 0 || !word(bytes[i - 1]) || suffix)
+            && !bytes.get(i + 3).is_some_and(|&c| word(c))
+        {
+            out.push_str("f32");
+            i += 3;
+        } else {
+            let ch = code[i..].chars().next().expect("in bounds");
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    out.replace("crate::generated::", "crate::generated::single::")
+}
+
+/// A function's check followed by `check_f32`: its f32 copy's value and gradient
+/// against the f64 function's at the same (f32-representable) point.
+fn with_f32_check(check: &str) -> String {
+    let lines: Vec<&str> = check.lines().map(str::trim).collect();
+    let find = |prefix: &str| lines.iter().find(|l| l.starts_with(prefix)).copied();
+    let (Some(name), Some(p0), Some(primal), Some(grad)) = (
+        find("\""),
+        find("&["),
+        find("&|p: &[f64]| super::"),
+        find("&|p: &[f64]| flat(&grad!(super::"),
+    ) else {
+        return check.to_string();
+    };
+    let single = |closure: &str| -> String {
+        closure
+            .trim_start_matches("&|p: &[f64]| ")
+            .trim_end_matches(',')
+            .replace("super::part", "super::single::part")
+    };
+    let call = format!(
+        "        c.check_f32(\n            {name}\n            {p0}\n            {primal}\n            {grad}\n            &|p: &[f64]| {{ let p = single(p); ({}) as f64 }},\n            &|p: &[f64]| {{ let p = single(p); {} }},\n        );\n",
+        single(primal),
+        single(grad),
+    );
+    // Before the closing brace of the check function.
+    match check.rfind("    }") {
+        Some(at) => format!("{}{}{}", &check[..at], call, &check[at..]),
+        None => check.to_string(),
     }
 }

@@ -29,7 +29,7 @@ pub fn unsupported(e: &Expr) -> Option<&'static str> {
 }
 
 /// Methods whose closure arguments the transform rewrites ([`crate::iterators`]).
-const CLOSURE_METHODS: &[&str] = &["map", "mapv", "mapv_into", "fold"];
+const CLOSURE_METHODS: &[&str] = &["map", "filter", "mapv", "mapv_into", "fold"];
 
 impl<'ast> Visit<'ast> for Checker {
     fn visit_expr(&mut self, e: &'ast Expr) {
@@ -48,7 +48,7 @@ impl<'ast> Visit<'ast> for Checker {
             if let Some(c) = closure {
                 self.errors.push(syn::Error::new(
                     c.span(),
-                    format!("hype: `{}` with a closure is not supported in #[differentiable] code; the iterator adapters that take closures are `map` and `fold` (and `mapv` on arrays); write a loop, with an `if` for a filter", m.method),
+                    format!("hype: `{}` with a closure is not supported in #[differentiable] code; the iterator adapters that take closures are `map`, `filter` and `fold` (and `mapv` on arrays); or write a loop", m.method),
                 ));
                 self.visit_expr(&m.receiver);
                 return;

@@ -48,7 +48,11 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     };
     let mut idents = std::collections::HashSet::new();
     collect_idents(func.to_token_stream(), &mut idents);
-    let ir = lower_function(params, &body, idents)?;
+    let float = crate::float::of_signature(&func.sig)?;
+    if float == crate::float::Float::F32 {
+        crate::float::type_literals(&mut body, float);
+    }
+    let ir = lower_function(params, &body, idents, float)?;
     let mut out = emit(&func, &ir, opts.level.unwrap_or(1));
     let order = crate::higher::Order {
         order: opts.order.unwrap_or(1),
@@ -100,6 +104,7 @@ pub fn expand_custom(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
         ret: Atom::Const(quote!(())),
         active: Default::default(),
         mutable: Default::default(),
+        float: crate::float::of_signature(&func.sig)?,
     };
     // `g__dir` written by hand (second order of a custom-rule `g`) is `g::__dir`.
     let name = func.sig.ident.to_string();
@@ -528,7 +533,8 @@ fn emit_with(
         let xn = &p.name;
         let gk = ir.params.iter().position(|q| q.active).expect("one active");
         let gidx = syn::Index::from(gk);
-        let scalar_input = matches!(&p.ty, syn::Type::Path(tp) if tp.path.is_ident("f64"));
+        let scalar_input = ir.float.is(&p.ty);
+        let fty = ir.float.ty();
         if scalar_input {
             out.extend(quote! {
                 #allow
@@ -540,7 +546,7 @@ fn emit_with(
         }
         out.extend(quote! {
             #allow
-            #vis fn #jac_name #gen_plain (#(#plain_params),*) -> ::hype::ndarray::Array2<f64> #where_clause {
+            #vis fn #jac_name #gen_plain (#(#plain_params),*) -> ::hype::ndarray::Array2<#fty> #where_clause {
                 ::hype::rt::jacobian(
                     &#xn,
                     |__hype_dx| #fwd_call(#(::core::clone::Clone::clone(&#pnames),)* #(#one_dots),*).1,
@@ -549,11 +555,11 @@ fn emit_with(
                 )
             }
             #allow
-            #vis fn #div_name #gen_plain (#(#plain_params),*) -> f64 #where_clause {
+            #vis fn #div_name #gen_plain (#(#plain_params),*) -> #fty #where_clause {
                 ::hype::rt::trace(&#jac_call(#(#pnames),*))
             }
             #allow
-            #vis fn #curl_name #gen_plain (#(#plain_params),*) -> ::hype::ndarray::Array1<f64> #where_clause {
+            #vis fn #curl_name #gen_plain (#(#plain_params),*) -> ::hype::ndarray::Array1<#fty> #where_clause {
                 ::hype::rt::curl(&#jac_call(#(#pnames),*))
             }
             #allow

@@ -27,7 +27,7 @@ type R<T> = syn::Result<T>;
 fn arg(a: &Atom) -> TokenStream {
     match a {
         Atom::Var(v) => quote!(&#v),
-        Atom::Const(t) => quote!(&(#t)),
+        Atom::Const(t) => crate::forward::const_arg(t),
     }
 }
 
@@ -106,7 +106,10 @@ impl Dir<'_> {
         match rhs {
             Rhs::Copy(a) => val(a),
             Rhs::Const(t) => quote!(#t),
-            Rhs::Index { base, index } => quote!(::hype::rt::at(&#base, #index)),
+            Rhs::Index { base, index, owned } => {
+                let at = if *owned { quote!(at_owned) } else { quote!(at) };
+                quote!(::hype::rt::#at(&#base, #index))
+            }
             Rhs::Prim(p) => {
                 let path = owned_path(p);
                 let args = p.args.iter().map(arg);
@@ -139,7 +142,7 @@ impl Dir<'_> {
     fn tangent(&self, rhs: &Rhs, r: &Ident) -> R<TokenStream> {
         Ok(match rhs {
             Rhs::Copy(a) => self.tan(a),
-            Rhs::Index { base, index } if self.active(base) => {
+            Rhs::Index { base, index, .. } if self.active(base) => {
                 let bd = self.d(base);
                 quote!(::hype::rt::at(&#bd, #index))
             }
@@ -213,7 +216,7 @@ impl Dir<'_> {
                 r: &rr,
                 d: &d,
             };
-            let Some(t) = dir_rules::tangent(module, &op, k, &o) else {
+            let Some(t) = dir_rules::tangent_in(self.f.float, module, &op, k, &o) else {
                 return Err(syn::Error::new(
                     p.span,
                     format!("hype: higher-order derivatives through `{op}` are not available (its tangent rule is not written in primitives yet); use #[differentiable(order = 1)] or rewrite it with other operations"),
@@ -328,6 +331,15 @@ impl Dir<'_> {
                 let t = self.tangent(rhs, &n)?;
                 quote!(let #n = #p; #vd = #t; #var = #n;)
             }
+            Stmt::Push { var, value } => {
+                let v = crate::forward::pushed(value);
+                if !self.active(var) {
+                    return Ok(quote!(#var.push(#v);));
+                }
+                let vd = self.d(var);
+                let t = self.tan(value);
+                quote!(#var.push(#v); #vd.push(#t);)
+            }
             Stmt::IndexAssign { var, index, value } => {
                 let v = match value {
                     Atom::Var(u) => quote!(#u),
@@ -340,7 +352,7 @@ impl Dir<'_> {
                 // Owned, also when the value is a parameter (its tangent is a reference).
                 let t = match value {
                     Atom::Var(u) if self.active(u) => self.tan(value),
-                    _ => quote!(0.0),
+                    _ => quote!(::hype::rt::zero_tangent(&(#v))),
                 };
                 quote!(#var[#index] = #v; #vd[#index] = #t;)
             }

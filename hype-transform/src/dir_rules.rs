@@ -3,6 +3,7 @@
 //! calls the transform itself accepts (`::hype::rt::mul(&a, &b)`, ...), so that the
 //! derivative code can be differentiated again.
 
+use crate::float::Float;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -48,13 +49,22 @@ fn neg(a: TokenStream) -> TokenStream {
 fn un(name: &str, a: TokenStream) -> TokenStream {
     call(rt(name), &[a])
 }
-fn lit(x: f64) -> TokenStream {
-    quote!((#x))
-}
 
 /// The tangent contribution of argument `k` of primitive `op`, or `None` when the
 /// rule has not been written in primitives (then the function has no second order).
 pub fn tangent(module: &str, op: &str, k: usize, o: &Operands) -> Option<TokenStream> {
+    tangent_in(Float::F64, module, op, k, o)
+}
+
+/// [`tangent`] in a function computing in `float` (its rules' literals have that type).
+pub fn tangent_in(
+    float: Float,
+    module: &str,
+    op: &str,
+    k: usize,
+    o: &Operands,
+) -> Option<TokenStream> {
+    let lit = |x: f64| float.lit(x);
     // Operands are borrowed expressions; strip one `&` to use them as values inside
     // `call`, which borrows again.
     // A call with too few arguments is rustc's error on the primal; here it only
@@ -98,7 +108,8 @@ pub fn tangent(module: &str, op: &str, k: usize, o: &Operands) -> Option<TokenSt
             let n = s(0);
             let x = a(0);
             let p = quote!(::hype::rt::powi(&#x, (#n) - 1));
-            mul(mul(quote!(((#n) as f64)), p), d)
+            let ty = float.ty();
+            mul(mul(quote!(((#n) as #ty)), p), d)
         }
         (_, "powf", 0) => mul(mul(a(1), call(rt("powf"), &[a(0), sub(a(1), lit(1.0))])), d),
         (_, "powf", 1) => mul(mul(r, un("ln", a(0))), d),
@@ -154,7 +165,7 @@ pub fn tangent(module: &str, op: &str, k: usize, o: &Operands) -> Option<TokenSt
             let left = mul(sub(lit(1.0), st.clone()), add(r, quote!((#alpha))));
             mul(add(st, left), d)
         }
-        ("ops", "gelu", 0) => mul(gelu_factor(&a(0)), d),
+        ("ops", "gelu", 0) => mul(gelu_factor(float, &a(0)), d),
         ("ops", "logsumexp", 0) => call(ops("sum_last"), &[mul(call(ops("softmax"), &[a(0)]), d)]),
         ("ops", "softmax", 0) => {
             let rd = mul(r.clone(), d);
@@ -223,15 +234,16 @@ pub fn tangent(module: &str, op: &str, k: usize, o: &Operands) -> Option<TokenSt
             };
             mul(mask, d)
         }
-        (_, "var", 0) => var_tangent(&a(0), &s(0), &d),
-        (_, "std", 0) => div(var_tangent(&a(0), &s(0), &d), mul(lit(2.0), r)),
+        (_, "var", 0) => var_tangent(float, &a(0), &s(0), &d),
+        (_, "std", 0) => div(var_tangent(float, &a(0), &s(0), &d), mul(lit(2.0), r)),
         _ => return None,
     };
     Some(t)
 }
 
 /// `2 sum((a - mean a) d) / (n - ddof)`: the tangent of the variance.
-fn var_tangent(a: &TokenStream, ddof: &TokenStream, d: &TokenStream) -> TokenStream {
+fn var_tangent(float: Float, a: &TokenStream, ddof: &TokenStream, d: &TokenStream) -> TokenStream {
+    let lit = |x: f64| float.lit(x);
     let centered = sub(a.clone(), un("mean", a.clone()));
     let scale = quote!(::hype::rt::ddof_scale(&#a, #ddof));
     mul(mul(lit(2.0), un("sum", mul(centered, d.clone()))), scale)
@@ -239,7 +251,8 @@ fn var_tangent(a: &TokenStream, ddof: &TokenStream, d: &TokenStream) -> TokenStr
 
 /// gelu'(x) = 0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 k x^2), t = tanh(c (x + k x^3)):
 /// the runtime's `gelu_factor` (same constants) in primitives.
-fn gelu_factor(x: &TokenStream) -> TokenStream {
+fn gelu_factor(float: Float, x: &TokenStream) -> TokenStream {
+    let lit = |x: f64| float.lit(x);
     const C: f64 = 0.797_884_560_802_865_4;
     const K: f64 = 0.044_715;
     let x2 = mul(x.clone(), x.clone());

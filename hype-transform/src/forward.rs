@@ -18,7 +18,7 @@ pub struct Forward<'a> {
 pub fn atom_ref(a: &Atom) -> TokenStream {
     match a {
         Atom::Var(v) => quote!(&#v),
-        Atom::Const(t) => quote!(&(#t)),
+        Atom::Const(t) => const_arg(t),
     }
 }
 
@@ -35,7 +35,10 @@ pub fn primal(rhs: &Rhs) -> TokenStream {
     match rhs {
         Rhs::Copy(a) => atom_val(a),
         Rhs::Const(t) => quote!(#t),
-        Rhs::Index { base, index } => quote!(::hype::rt::at(&#base, #index)),
+        Rhs::Index { base, index, owned } => {
+            let at = if *owned { quote!(at_owned) } else { quote!(at) };
+            quote!(::hype::rt::#at(&#base, #index))
+        }
         Rhs::Prim(p) => {
             let path = &p.path;
             // A view of a reference borrows the referent, not the local variable.
@@ -109,7 +112,7 @@ impl Forward<'_> {
                 let ud = names::dot(u);
                 quote!(::core::clone::Clone::clone(&#ud))
             }
-            Rhs::Index { base, index } if self.active(base) => {
+            Rhs::Index { base, index, .. } if self.active(base) => {
                 let bd = names::dot(base);
                 quote!(::hype::rt::at(&#bd, #index))
             }
@@ -242,6 +245,15 @@ impl Forward<'_> {
                 let t = self.tangent(rhs, &r);
                 quote!({ let #r = #p; #vd = #t; #var = #r; })
             }
+            Stmt::Push { var, value } => {
+                let v = pushed(value);
+                if !self.active(var) {
+                    return quote!(#var.push(#v););
+                }
+                let vd = names::dot(var);
+                let t = self.atom_tangent(value);
+                quote!(#var.push(#v); #vd.push(#t);)
+            }
             Stmt::IndexAssign { var, index, value } => {
                 let v = match value {
                     Atom::Var(u) => quote!(#u),
@@ -256,7 +268,7 @@ impl Forward<'_> {
                         let ud = names::dot(u);
                         quote!(#ud)
                     }
-                    _ => quote!(0.0),
+                    _ => quote!(::hype::rt::zero_tangent(&(#v))),
                 };
                 quote!(#var[#index] = #v; #vd[#index] = #t;)
             }
@@ -321,4 +333,29 @@ pub fn call_expr(
 pub fn derived_path(func: &syn::Path, suffix: &str) -> TokenStream {
     let p = names::sibling_path(func, suffix);
     quote!(#p)
+}
+
+/// A pushed value, owned: a variable is copied, since derivative code may read it
+/// after the push.
+pub fn pushed(value: &Atom) -> TokenStream {
+    match value {
+        Atom::Var(u) => quote!(::core::clone::Clone::clone(&#u)),
+        Atom::Const(t) => quote!((#t)),
+    }
+}
+
+/// A constant operand by reference: `&(c)`, or `(&c)` as written when it is already a
+/// shared reference (derivative code lowered again), so that no `&&` reaches the
+/// runtime (`Val` sees through references of arrays and `f64`, not of `f32`).
+pub fn const_arg(t: &TokenStream) -> TokenStream {
+    let mut it = t.clone().into_iter();
+    let first = it.next();
+    let second = it.next();
+    let is_ref = matches!(&first, Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == '&')
+        && !matches!(&second, Some(proc_macro2::TokenTree::Ident(i)) if i == "mut");
+    if is_ref {
+        quote!((#t))
+    } else {
+        quote!(&(#t))
+    }
 }

@@ -111,7 +111,8 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
     };
 
     // ---- entry points on f__dir, for a scalar output ----
-    let scalar_out = matches!(&r, syn::Type::Path(tp) if tp.path.is_ident("f64"));
+    let scalar_out = ir.float.is(&r);
+    let fty = ir.float.ty();
     if !scalar_out {
         return Ok(out);
     }
@@ -231,16 +232,16 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
         let gh_name = names::derived(name, "grad_hessian");
         out.extend(quote! {
             #allow
-            #vis fn #hess_name #gen_plain (#(#plain_params),*) -> ::hype::ndarray::Array2<f64> #where_clause {
+            #vis fn #hess_name #gen_plain (#(#plain_params),*) -> ::hype::ndarray::Array2<#fty> #where_clause {
                 let __hype_x = (#(::core::clone::Clone::clone(&#xs),)*);
                 ::hype::rt::hessian(&__hype_x, |__hype_v| #hvp_call(#(#clones,)* #(&__hype_v.#idx),*))
             }
             #allow
-            #vis fn #lap_name #gen_plain (#(#plain_params),*) -> f64 #where_clause {
+            #vis fn #lap_name #gen_plain (#(#plain_params),*) -> #fty #where_clause {
                 ::hype::rt::trace(&#hess_call(#(#pnames),*))
             }
             #allow
-            #vis fn #gh_name #gen_plain (#(#plain_params),*) -> (#grads_ty, ::hype::ndarray::Array2<f64>) #where_clause {
+            #vis fn #gh_name #gen_plain (#(#plain_params),*) -> (#grads_ty, ::hype::ndarray::Array2<#fty>) #where_clause {
                 (#grad_call(#(#clones),*), #hess_call(#(#pnames),*))
             }
         });
@@ -251,7 +252,7 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
         let hess_call = call(&hess_name);
         out.extend(quote! {
             #allow
-            #vis fn #hess_name #gen_plain (#(#plain_params),*) -> ::hype::ndarray::Array2<f64> #where_clause {
+            #vis fn #hess_name #gen_plain (#(#plain_params),*) -> ::hype::ndarray::Array2<#fty> #where_clause {
                 ::hype::rt::hessian(&#x, |__hype_v| #hvp_call(#(#clones,)* __hype_v))
             }
         });
@@ -259,16 +260,16 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
         let gh_name = names::derived(name, "grad_hessian");
         out.extend(quote! {
             #allow
-            #vis fn #lap_name #gen_plain (#(#plain_params),*) -> f64 #where_clause {
+            #vis fn #lap_name #gen_plain (#(#plain_params),*) -> #fty #where_clause {
                 ::hype::rt::trace(&#hess_call(#(#pnames),*))
             }
             #allow
-            #vis fn #gh_name #gen_plain (#(#plain_params),*) -> (#grads_ty, ::hype::ndarray::Array2<f64>) #where_clause {
+            #vis fn #gh_name #gen_plain (#(#plain_params),*) -> (#grads_ty, ::hype::ndarray::Array2<#fty>) #where_clause {
                 (#grad_call(#(#clones),*), #hess_call(#(#pnames),*))
             }
         });
         let p = &ir.params[active[0]];
-        let scalar = matches!(&p.ty, syn::Type::Path(tp) if tp.path.is_ident("f64"));
+        let scalar = ir.float.is(&p.ty);
         if scalar && o.level == 1 {
             // diff{m}: forward mode over D = f__dir^(m-1), whose parameters are f's,
             // then the tangents of the active parameters of each level in order. The
@@ -307,7 +308,7 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
                 let dn = format_ident!("{}__diff{}", name, m);
                 out.extend(quote! {
                     #allow
-                    #vis fn #dn #gen_plain (#(#plain_params),*) -> f64 #where_clause {
+                    #vis fn #dn #gen_plain (#(#plain_params),*) -> #fty #where_clause {
                         #mention
                         #zeros_init
                         #fwd_call(#(#pnames,)* #(#ones,)* #(#dots),*).1 #(#take)*
@@ -447,8 +448,7 @@ fn stubs(func: &syn::ItemFn, ir: &Function, o: &Order) -> TokenStream {
             }
         }
     };
-    let scalar = active.len() == 1
-        && matches!(&active[0].ty, syn::Type::Path(tp) if tp.path.is_ident("f64"));
+    let scalar = active.len() == 1 && ir.float.is(&active[0].ty);
     let mut out = quote!();
     if o.order < 2 {
         // f__dir and the modes an order-2 caller's own f__dir expansion calls.

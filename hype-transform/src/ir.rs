@@ -47,7 +47,13 @@ pub enum Rhs {
     /// A primitive op.
     Prim(Prim),
     /// An indexing read `base[index]` of an array.
-    Index { base: Ident, index: TokenStream },
+    /// `base[index]`; `owned` when `base` is a local: an element that is an array is
+    /// copied (`rt::at_owned`), since the backward sweep moves locals.
+    Index {
+        base: Ident,
+        index: TokenStream,
+        owned: bool,
+    },
     /// A call of another `#[differentiable]` function (`f(..)` or `Self::f(..)`).
     Call {
         /// Tokens naming the function's derivative code, minus the suffix.
@@ -97,6 +103,8 @@ pub enum Stmt {
         index: TokenStream,
         value: Atom,
     },
+    /// `var.push(value);` on a local `Vec` (a sequence built in a loop).
+    Push { var: Ident, value: Atom },
     /// `if cond { then } else { els }` (cond is an inactive boolean variable).
     If {
         cond: Ident,
@@ -160,6 +168,8 @@ pub struct Function {
     pub active: std::collections::HashSet<String>,
     /// Variables declared `mut` (their tangents are `mut` too).
     pub mutable: std::collections::HashSet<String>,
+    /// The float type it computes in (the type of derivative rules' literals).
+    pub float: crate::float::Float,
 }
 
 impl Function {

@@ -32,6 +32,8 @@ struct Stream {
     setup: Vec<syn::Stmt>,
     /// The stream counts from 0 in steps of 1 (it can be enumerated and zipped).
     indexed: bool,
+    /// Trips that `filter` keeps: a condition on trip `k` (constant code).
+    keep: Option<Expr>,
 }
 
 /// Fresh names for the rewritten code (the user's names never end in `__hype`).
@@ -69,7 +71,9 @@ pub fn is_chain(e: &Expr) -> bool {
             let name = m.method.to_string();
             match name.as_str() {
                 "iter" | "into_iter" => m.args.is_empty(),
-                "copied" | "cloned" | "map" | "enumerate" | "zip" | "rev" => is_chain(&m.receiver),
+                "copied" | "cloned" | "map" | "filter" | "enumerate" | "zip" | "rev" => {
+                    is_chain(&m.receiver)
+                }
                 _ => false,
             }
         }
@@ -78,12 +82,21 @@ pub fn is_chain(e: &Expr) -> bool {
     }
 }
 
+/// A variable or a field (`x`, `self.w`).
+fn is_place(e: &Expr) -> bool {
+    matches!(strip(e), Expr::Path(p) if p.path.get_ident().is_some())
+        || matches!(strip(e), Expr::Field(_))
+}
+
 /// Whether `e` ends a chain in a sink: `chain.sum()`, `.product()`, `.fold(..)`.
 pub fn is_reduction(e: &Expr) -> bool {
     match strip(e) {
         Expr::MethodCall(m) => {
-            matches!(m.method.to_string().as_str(), "sum" | "product" | "fold")
-                && is_chain(&m.receiver)
+            let name = m.method.to_string();
+            // ndarray's own `x.fold(init, f)` folds over the elements as `x.iter()` does.
+            let array_fold = name == "fold" && is_place(&m.receiver);
+            (matches!(name.as_str(), "sum" | "product" | "fold") && is_chain(&m.receiver)
+                || array_fold)
                 && !matches!(strip(&m.receiver), Expr::Range(_)) // `(a..b).sum()` is integer
         }
         _ => false,
@@ -152,6 +165,7 @@ fn stream(e: &Expr, k: &syn::Ident, fresh: &mut Fresh) -> syn::Result<Stream> {
                         elem: parse_quote_spanned!(span=> #src[#k]),
                         setup,
                         indexed: true,
+                        keep: None,
                     })
                 }
                 "copied" | "cloned" => stream(&m.receiver, k, fresh),
@@ -198,6 +212,20 @@ fn stream(e: &Expr, k: &syn::Ident, fresh: &mut Fresh) -> syn::Result<Stream> {
                     a.setup.extend(b.setup);
                     Ok(a)
                 }
+                "filter" => {
+                    let mut s = stream(&m.receiver, k, fresh)?;
+                    let Some(Expr::Closure(c)) = m.args.first().map(strip) else {
+                        return Err(err(span, "hype: `filter` takes a closure here (`.filter(|v| ..)`)"));
+                    };
+                    let cond = apply(c, &[s.elem.clone()])?;
+                    s.keep = Some(match s.keep.take() {
+                        Some(before) => parse_quote_spanned!(span=> (#before) && (#cond)),
+                        None => cond,
+                    });
+                    // Kept trips no longer count from 0: no enumerate or zip after it.
+                    s.indexed = false;
+                    Ok(s)
+                }
                 "map" => {
                     let mut s = stream(&m.receiver, k, fresh)?;
                     let Some(Expr::Closure(c)) = m.args.first().map(strip) else {
@@ -206,7 +234,7 @@ fn stream(e: &Expr, k: &syn::Ident, fresh: &mut Fresh) -> syn::Result<Stream> {
                     s.elem = apply(c, &[s.elem.clone()])?;
                     Ok(s)
                 }
-                _ => Err(err(span, "hype: this iterator adapter is not supported in #[differentiable] code; supported: iter, into_iter, copied, cloned, map, enumerate, zip, rev, then sum, product or fold; or write an index loop")),
+                _ => Err(err(span, "hype: this iterator adapter is not supported in #[differentiable] code; supported: iter, into_iter, copied, cloned, map, filter, enumerate, zip, rev, then sum, product or fold; or write an index loop")),
             }
         }
         Expr::Range(r) => Ok(Stream {
@@ -214,6 +242,7 @@ fn stream(e: &Expr, k: &syn::Ident, fresh: &mut Fresh) -> syn::Result<Stream> {
             elem: parse_quote_spanned!(span=> #k),
             setup: Vec::new(),
             indexed: false,
+            keep: None,
         }),
         _ => Err(err(span, "hype: iterate over `x.iter()` or a range here")),
     }
@@ -287,13 +316,21 @@ struct Deref<'a> {
 
 impl VisitMut for Deref<'_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
-        if let Expr::Unary(u) = e {
-            if matches!(u.op, syn::UnOp::Deref(_)) {
-                if let Expr::Path(p) = strip(&u.expr) {
-                    if p.path.get_ident().is_some_and(|i| self.names.contains(i)) {
-                        *e = Expr::Path(p.clone());
-                        return;
-                    }
+        // `*v` and `**v` (a `filter` closure's `&&f64`) of a bound name: `v`.
+        let mut inner: &Expr = e;
+        let mut derefs = 0;
+        while let Expr::Unary(u) = strip(inner) {
+            if !matches!(u.op, syn::UnOp::Deref(_)) {
+                break;
+            }
+            inner = &u.expr;
+            derefs += 1;
+        }
+        if derefs > 0 {
+            if let Expr::Path(p) = strip(inner) {
+                if p.path.get_ident().is_some_and(|i| self.names.contains(i)) {
+                    *e = Expr::Path(p.clone());
+                    return;
                 }
             }
         }
@@ -309,20 +346,30 @@ pub fn reduction(e: &Expr, fresh: &mut Fresh) -> syn::Result<Expr> {
     let span = m.span();
     let k = fresh.name("k", span);
     let acc = fresh.name("acc", span);
-    let s = stream(&m.receiver, &k, fresh)?;
+    let receiver: Expr = if is_chain(&m.receiver) {
+        (*m.receiver).clone()
+    } else {
+        let x = &m.receiver;
+        parse_quote_spanned!(span=> #x.iter())
+    };
+    let s = stream(&receiver, &k, fresh)?;
     let (header, elem, setup) = (&s.header, &s.elem, &s.setup);
+    let keep = s
+        .keep
+        .clone()
+        .unwrap_or_else(|| parse_quote_spanned!(span=> true));
     let name = m.method.to_string();
     let block: Expr = match name.as_str() {
         "sum" => parse_quote_spanned!(span=> {
             #(#setup)*
             let mut #acc = 0.0;
-            for #k in #header { #acc += #elem; }
+            for #k in #header { if #keep { #acc += #elem; } }
             #acc
         }),
         "product" => parse_quote_spanned!(span=> {
             #(#setup)*
             let mut #acc = 1.0;
-            for #k in #header { #acc *= #elem; }
+            for #k in #header { if #keep { #acc *= #elem; } }
             #acc
         }),
         "fold" => {
@@ -347,7 +394,7 @@ pub fn reduction(e: &Expr, fresh: &mut Fresh) -> syn::Result<Expr> {
             parse_quote_spanned!(span=> {
                 #(#setup)*
                 let mut #acc = #init;
-                for #k in #header { #acc = #step; }
+                for #k in #header { if #keep { #acc = #step; } }
                 #acc
             })
         }
@@ -385,13 +432,19 @@ pub fn for_loop(f: &syn::ExprForLoop, fresh: &mut Fresh) -> syn::Result<Vec<syn:
     let mut body = f.body.clone();
     Deref { names: &names }.visit_block_mut(&mut body);
     let (header, elem, setup) = (&s.header, &s.elem, &s.setup);
+    let keep = s
+        .keep
+        .clone()
+        .unwrap_or_else(|| parse_quote_spanned!(span=> true));
     let stmts: Vec<syn::Stmt> = setup
         .iter()
         .cloned()
         .chain(std::iter::once(parse_quote_spanned!(span=>
             for #k in #header {
-                let #pat = #elem;
-                #body
+                if #keep {
+                    let #pat = #elem;
+                    #body
+                }
             }
         )))
         .collect();
@@ -401,7 +454,19 @@ pub fn for_loop(f: &syn::ExprForLoop, fresh: &mut Fresh) -> syn::Result<Vec<syn:
 /// `x.mapv(|v| body)` as `{ let v = x; body }`, when the body is elementwise.
 pub fn mapv(m: &syn::ExprMethodCall) -> syn::Result<Expr> {
     let span = m.span();
-    let Some(Expr::Closure(c)) = m.args.first().map(strip) else {
+    // `x.mapv(f64::abs)`: the function as a closure.
+    let named: Option<syn::ExprClosure> = match m.args.first().map(strip) {
+        Some(f @ Expr::Path(_)) => Some(parse_quote_spanned!(span=> |__hype_v| #f(__hype_v))),
+        _ => None,
+    };
+    let first = match &named {
+        Some(c) => Some(c),
+        None => match m.args.first().map(strip) {
+            Some(Expr::Closure(c)) => Some(c),
+            _ => None,
+        },
+    };
+    let Some(c) = first else {
         return Err(err(
             span,
             "hype: `mapv` takes a closure here (`x.mapv(|v| ..)`)",
@@ -428,7 +493,15 @@ pub fn mapv(m: &syn::ExprMethodCall) -> syn::Result<Expr> {
     if !check.uses {
         return Err(err(c.span(), "hype: this `mapv` closure ignores its argument; write `Array::from_elem(x.raw_dim(), value)` or `x * 0.0 + value`"));
     }
-    apply(c, &[(*m.receiver).clone()])
+    // A place is copied, not moved: it may be used again (in a later iteration, say).
+    // Of an active place the copy lowers to the variable itself (no array copy).
+    let receiver = match strip(&m.receiver) {
+        place @ (Expr::Path(_) | Expr::Field(_)) => {
+            parse_quote_spanned!(place.span()=> ::core::clone::Clone::clone(&#place))
+        }
+        other => other.clone(),
+    };
+    apply(c, &[receiver])
 }
 
 /// Checks that a `mapv` body is elementwise (no branches, comparisons, indexing or
@@ -478,7 +551,7 @@ impl<'ast> syn::visit::Visit<'ast> for Elementwise {
                         .collect();
                     let name = segs.last().cloned().unwrap_or_default();
                     let ok = (segs.len() == 2
-                        && segs[0] == "f64"
+                        && (segs[0] == "f64" || segs[0] == "f32")
                         && crate::primitives::by_method(&name).is_some())
                         || (segs.len() >= 2
                             && segs[segs.len() - 2] == "ops"

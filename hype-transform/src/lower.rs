@@ -18,6 +18,7 @@ pub fn lower_function(
     params: Vec<Param>,
     body: &syn::Block,
     all_idents: HashSet<String>,
+    float: crate::float::Float,
 ) -> syn::Result<Function> {
     let mut active: HashSet<String> = params
         .iter()
@@ -28,7 +29,10 @@ pub fn lower_function(
     // Each binding site keeps the unique name it got in the first pass that bound
     // it, so that activity recorded under a name means the same variable next pass.
     let mut site_names: HashMap<usize, String> = HashMap::new();
-    let mut rewrites = Rewrites::default();
+    let mut rewrites = Rewrites {
+        float,
+        ..Rewrites::default()
+    };
     for _ in 0..64 {
         let mut used = all_idents.clone();
         used.extend(site_names.values().cloned());
@@ -53,6 +57,7 @@ pub fn lower_function(
                 ret,
                 active: l.active,
                 mutable: l.mutable,
+                float,
             });
         }
         active = l.active;
@@ -97,7 +102,19 @@ pub fn closure_ir(c: &syn::ExprClosure) -> syn::Result<Function> {
     crate::check::body(&block)?;
     let mut idents = std::collections::HashSet::new();
     crate::types::collect_idents(c.to_token_stream(), &mut idents);
-    lower_function(params, &block, idents)
+    let float = if c
+        .inputs
+        .iter()
+        .any(|p| matches!(p, Pat::Type(t) if crate::float::Float::F32.is(&t.ty)))
+    {
+        crate::float::Float::F32
+    } else {
+        crate::float::Float::F64
+    };
+    if float == crate::float::Float::F32 {
+        crate::float::type_literals(&mut block, float);
+    }
+    lower_function(params, &block, idents, float)
 }
 
 /// Iterator code rewritten into loops ([`crate::iterators`]), kept across the passes of
@@ -110,6 +127,8 @@ struct Rewrites {
     values: HashMap<usize, std::rc::Rc<Expr>>,
     loops: HashMap<usize, std::rc::Rc<Vec<SynStmt>>>,
     fresh: crate::iterators::Fresh,
+    /// The function's float type (of rewritten code's literals).
+    float: crate::float::Float,
 }
 
 /// A closure bound to a local (`let f = |x| ..;`), inlined where it is called.
@@ -287,6 +306,48 @@ impl Lowerer {
         self.rename_tokens(e.to_token_stream())
     }
 
+    /// Constant code that may change a constant local in place (`k.fill(..)`,
+    /// `v.push(..)`, `f(&mut k)`) is preceded by a snapshot `k = k.clone()`: the
+    /// backward sweep restores it there, since rules and constant code it re-runs read
+    /// `k` as it was (an IR `Assign` tapes the old value).
+    fn snapshot_mutated(&self, code: &TokenStream, out: &mut Vec<Stmt>) {
+        let mut seen = Vec::new();
+        crate::mutation::mutated_locals(code, &mut seen);
+        let mut done = HashSet::new();
+        for var in seen {
+            let name = var.to_string();
+            if !self.mutable.contains(&name)
+                || self.uninit.contains(&name)
+                || self.is_active_var(&var)
+                || !done.insert(name)
+            {
+                continue;
+            }
+            let copy = quote_spanned!(var.span()=> ::core::clone::Clone::clone(&#var));
+            out.push(Stmt::Assign {
+                var,
+                rhs: Rhs::Const(copy),
+            });
+        }
+    }
+
+    /// The local `Vec` of `v.push(x)`.
+    fn push_target(&self, m: &syn::ExprMethodCall) -> Option<Ident> {
+        if m.method != "push" || m.args.len() != 1 {
+            return None;
+        }
+        match strip(&m.receiver) {
+            Expr::Path(p) => p.path.get_ident().and_then(|id| self.lookup(id)),
+            _ => None,
+        }
+    }
+
+    /// Constant code as a statement, after snapshots of what it may change.
+    fn inactive(&self, code: TokenStream, out: &mut Vec<Stmt>) {
+        self.snapshot_mutated(&code, out);
+        out.push(Stmt::Inactive(code));
+    }
+
     // ---------- activity of expressions ----------
 
     fn is_active(&self, e: &Expr) -> bool {
@@ -340,8 +401,11 @@ impl Lowerer {
             // it mentions (its own lets are not in scope yet); in `let` and tail
             // position blocks are lowered first and judged by their value.
             Expr::If(_) | Expr::Block(_) => self.tokens_mention_active(e.to_token_stream()),
+            // A macro's value is active when its tokens mention an active variable
+            // (`array![..]`, `vec![..]`; anything else is then an error, not a constant),
+            // unless the macro only formats, asserts or tests.
             Expr::Macro(m) => {
-                is_array_macro(&m.mac.path) && self.tokens_mention_active(m.mac.tokens.clone())
+                !is_effect_macro(&m.mac.path) && self.tokens_mention_active(m.mac.tokens.clone())
             }
             _ => false,
         }
@@ -413,7 +477,7 @@ impl Lowerer {
         // A tail in statement position: its value is unused, but an inactive tail may
         // have effects (a call, a macro), so it is kept as a statement.
         if let Some(Atom::Const(t)) = tail {
-            block.stmts.push(Stmt::Inactive(quote!(#t;)));
+            self.inactive(quote!(#t;), &mut block.stmts);
         }
         Ok(block)
     }
@@ -428,7 +492,7 @@ impl Lowerer {
             SynStmt::Macro(m) => {
                 // A macro in tail position has no `;`; in the middle of a block it needs one.
                 let (attrs, t) = (&m.attrs, self.verbatim(&m.mac));
-                out.push(Stmt::Inactive(quote!(#(#attrs)* #t;)));
+                self.inactive(quote!(#(#attrs)* #t;), out);
                 Ok(())
             }
             SynStmt::Expr(e, _) => self.expr_stmt(e, out),
@@ -495,6 +559,7 @@ impl Lowerer {
                             }
                         } else {
                             let mut t = self.verbatim(&init.expr);
+                            self.snapshot_mutated(&t, out);
                             if let Some(ty) = ty {
                                 let ty = self.verbatim(ty);
                                 // A call, not a block: lowered again at order 2, a block
@@ -601,7 +666,7 @@ impl Lowerer {
                     if self.is_active(&init.expr) {
                         self.rhs(&init.expr, out)?;
                     } else {
-                        out.push(Stmt::Inactive(self.verbatim(local)));
+                        self.inactive(self.verbatim(local), out);
                     }
                 }
                 Ok(())
@@ -623,6 +688,22 @@ impl Lowerer {
             }
             Expr::ForLoop(f) => self.for_loop(f, out),
             Expr::While(w) => self.while_loop(w, out),
+            Expr::MethodCall(m)
+                if self.push_target(m).is_some() && self.is_active(&m.args[0])
+                    || self.push_target(m).is_some_and(|v| self.is_active_var(&v)) =>
+            {
+                let var = self.push_target(m).expect("checked");
+                let value = if self.is_active(&m.args[0]) {
+                    self.expr(&m.args[0], out)?
+                } else {
+                    let t = self.verbatim(&m.args[0]);
+                    self.snapshot_mutated(&t, out);
+                    Atom::Const(t)
+                };
+                self.mark_active(&var);
+                out.push(Stmt::Push { var, value });
+                Ok(())
+            }
             Expr::Block(b) if b.label.is_none() && b.attrs.is_empty() => {
                 let block = self.block_no_tail(&b.block)?;
                 out.extend(block.stmts);
@@ -630,7 +711,7 @@ impl Lowerer {
             }
             Expr::Macro(m) => {
                 let t = self.verbatim(m);
-                out.push(Stmt::Inactive(quote!(#t;)));
+                self.inactive(quote!(#t;), out);
                 Ok(())
             }
             e => {
@@ -641,7 +722,7 @@ impl Lowerer {
                     self.expr(e, out)?;
                 } else {
                     let t = self.verbatim(e);
-                    out.push(Stmt::Inactive(quote!(#t;)));
+                    self.inactive(quote!(#t;), out);
                 }
                 Ok(())
             }
@@ -666,7 +747,11 @@ impl Lowerer {
                 let right_active = self.is_active(right) || (op.is_some() && self.is_active_var(&var));
                 let rhs = match op {
                     None if self.is_active(right) => self.rhs(right, out)?,
-                    None => Rhs::Const(self.verbatim(right)),
+                    None => {
+                        let t = self.verbatim(right);
+                        self.snapshot_mutated(&t, out);
+                        Rhs::Const(t)
+                    }
                     Some(name) if right_active => {
                         let r = self.expr(right, out)?;
                         Rhs::Prim(prim_rt(name, vec![Atom::Var(var.clone()), r], vec![], span))
@@ -676,6 +761,7 @@ impl Lowerer {
                         // the reverse sweep may index with `k`.
                         let sym = op_symbol(name, span);
                         let r = self.verbatim(right);
+                        self.snapshot_mutated(&r, out);
                         // `&k + 1`: by reference, so that arrays are not moved.
                         Rhs::Const(quote_spanned!(span=> &#var #sym (#r)))
                     }
@@ -727,12 +813,15 @@ impl Lowerer {
                 };
                 let value_expr: &Expr = &value_expr;
                 let active = self.is_active(value_expr);
-                if !active && !self.is_active_var(&var) {
-                    let t = self.verbatim(whole);
-                    out.push(Stmt::Inactive(quote!(#t;)));
-                    return Ok(());
-                }
-                let value = if active { self.expr(value_expr, out)? } else { Atom::Const(self.verbatim(&value_expr)) };
+                // An inactive store is an IndexAssign too, not verbatim code: the
+                // backward sweep restores the element, since rules may read the array.
+                let value = if active {
+                    self.expr(value_expr, out)?
+                } else {
+                    let t = self.verbatim(&value_expr);
+                    self.snapshot_mutated(&t, out);
+                    Atom::Const(t)
+                };
                 if active {
                     self.mark_active(&var);
                 }
@@ -1130,7 +1219,8 @@ impl Lowerer {
                     return Err(err(ix.expr.span(), "hype: indexing is supported on local variables (`x[i]`)"));
                 };
                 let index = self.verbatim(&ix.index);
-                Ok(Rhs::Index { base, index })
+                let owned = !self.ref_like.contains(&base.to_string());
+                Ok(Rhs::Index { base, index, owned })
             }
             Expr::If(i) => {
                 let r = self.tmp("ifv", span);
@@ -1171,12 +1261,54 @@ impl Lowerer {
                 Ok(Rhs::Tuple(elems))
             }
             Expr::Macro(m) if is_array_macro(&m.mac.path) => self.array_macro(m, out),
-            Expr::Macro(m) => Err(err(m.span(), "hype: macros other than `array![..]` cannot produce active values in #[differentiable] code")),
+            Expr::Macro(m) if m.mac.path.is_ident("vec") => self.vec_macro(m, out),
+            Expr::Macro(m) => Err(err(m.span(), "hype: macros other than `array![..]` and `vec![..]` cannot produce active values in #[differentiable] code; compute the value with ordinary expressions")),
             other => Err(err(other.span(), "hype: this expression is not supported in #[differentiable] code")),
         }
     }
 
     /// `array![a, b]` / `array![[a, b], [c, d]]` with active scalars.
+    /// `vec![a, b, ..]` of active values: a new `Vec` and one push per element.
+    fn vec_macro(&mut self, m: &syn::ExprMacro, out: &mut Vec<Stmt>) -> syn::Result<Rhs> {
+        use syn::punctuated::Punctuated;
+        let key = m as *const syn::ExprMacro as usize;
+        let parsed = match self.rewrites.exprs.get(&key) {
+            Some(e) => e.clone(),
+            None => {
+                let parser = Punctuated::<Expr, syn::Token![,]>::parse_terminated;
+                let elems = syn::parse::Parser::parse2(parser, m.mac.tokens.clone()).map_err(|_| {
+                    err(m.span(), "hype: `vec![value; n]` of an active value is not supported; write `vec![a, b, ..]`, or push in a loop (`for _ in 0..n { v.push(value.clone()) }`)")
+                })?;
+                let e = std::rc::Rc::new(Expr::Array(syn::ExprArray {
+                    attrs: Vec::new(),
+                    bracket_token: Default::default(),
+                    elems,
+                }));
+                self.rewrites.exprs.insert(key, e.clone());
+                e
+            }
+        };
+        let Expr::Array(parsed) = &*parsed else {
+            unreachable!("stored as an array")
+        };
+        let v = self.tmp("v", m.span());
+        out.push(Stmt::Let {
+            var: v.clone(),
+            mutable: true,
+            rhs: Rhs::Const(quote!(::std::vec::Vec::new())),
+        });
+        self.mutable.insert(v.to_string());
+        self.mark_active(&v);
+        for e in &parsed.elems {
+            let value = self.expr(e, out)?;
+            out.push(Stmt::Push {
+                var: v.clone(),
+                value,
+            });
+        }
+        Ok(Rhs::Copy(Atom::Var(v)))
+    }
+
     fn array_macro(&mut self, m: &syn::ExprMacro, out: &mut Vec<Stmt>) -> syn::Result<Rhs> {
         use syn::punctuated::Punctuated;
         let parser = Punctuated::<Expr, syn::Token![,]>::parse_terminated;
@@ -1232,9 +1364,13 @@ impl Lowerer {
         let rewrite = |e: &Expr, this: &mut Self| -> syn::Result<Option<Expr>> {
             let me = Expr::MethodCall(m.clone());
             if crate::iterators::is_reduction(&me) {
-                return crate::iterators::reduction(&me, &mut this.rewrites.fresh).map(Some);
+                let mut r = crate::iterators::reduction(&me, &mut this.rewrites.fresh)?;
+                // The accumulator's literal takes the function's float type.
+                crate::float::type_literals_expr(&mut r, this.rewrites.float);
+                return Ok(Some(r));
             }
-            let closure_arg = matches!(m.args.first(), Some(Expr::Closure(_)));
+            let closure_arg = matches!(m.args.first(), Some(Expr::Closure(_)))
+                || (name == "mapv" && matches!(m.args.first(), Some(Expr::Path(_))));
             if (name == "mapv" || name == "map" || name == "mapv_into") && closure_arg {
                 return crate::iterators::mapv(m).map(Some);
             }
@@ -1388,7 +1524,7 @@ impl Lowerer {
         let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
         // `f64::max(x, y)`: the method call `x.max(y)`.
         if let ([ty, _], Some(first)) = (segs.as_slice(), c.args.first()) {
-            if ty == "f64" && primitives::by_method(&name).is_some() {
+            if (ty == "f64" || ty == "f32") && primitives::by_method(&name).is_some() {
                 // Kept across passes: lowering keys binding sites (and rewrites inside
                 // the arguments) by the address of the syntax.
                 let key = c as *const syn::ExprCall as usize;
@@ -1424,7 +1560,8 @@ impl Lowerer {
             return Ok(Rhs::Prim(prim_rt("to_owned", vec![a], vec![], c.span())));
         }
         // `::hype::rt::at(&x, i)`: derivative code's element read `x[i]`.
-        if segs == ["hype", "rt", "at"] && c.args.len() == 2 {
+        if (segs == ["hype", "rt", "at"] || segs == ["hype", "rt", "at_owned"]) && c.args.len() == 2
+        {
             let base = match strip(&c.args[0]) {
                 Expr::Reference(r) => &*r.expr,
                 e => e,
@@ -1537,7 +1674,11 @@ impl Lowerer {
                 if c.args.len() != 1 || cl.inputs.len() != 1 {
                     return Err(err(c.span(), format!("hype: inside #[differentiable] code, {op}! on a closure takes one f64 argument (`{op}!(|y: f64| ..)(a)`); for more, write a #[differentiable(order = 2)] function and use grad!(f)")));
                 }
-                let ok = matches!(&cl.inputs[0], Pat::Type(t) if matches!(&*t.ty, syn::Type::Path(tp) if tp.path.is_ident("f64")));
+                let fty = match &cl.inputs[0] {
+                    Pat::Type(t) if crate::float::is_scalar(&t.ty) => t.ty.clone(),
+                    _ => Box::new(syn::parse_quote!(f64)),
+                };
+                let ok = matches!(&cl.inputs[0], Pat::Type(t) if crate::float::is_scalar(&t.ty) && !matches!(&*t.ty, syn::Type::Reference(_)));
                 if !ok {
                     return Err(err(cl.inputs[0].span(), format!("hype: inside #[differentiable] code, {op}! on a closure needs an f64 parameter written with its type (`|y: f64| ..`)")));
                 }
@@ -1559,8 +1700,8 @@ impl Lowerer {
                 };
                 let a = &c.args[0];
                 let block: Expr = syn::parse2(quote!({
-                    let #y: f64 = #a;
-                    let #yd: f64 = 1.0;
+                    let #y: #fty = #a;
+                    let #yd: #fty = 1.0;
                     #body
                     #ret
                 }))?;
@@ -1638,6 +1779,36 @@ pub fn prim_rt(name: &str, args: Vec<Atom>, statics: Vec<TokenStream>, span: Spa
 }
 
 /// `array![..]`, also by path (`::hype::ndarray::array![..]` in derivative code).
+/// Macros whose value is never a differentiable number.
+fn is_effect_macro(p: &syn::Path) -> bool {
+    p.segments.last().is_some_and(|s| {
+        matches!(
+            s.ident.to_string().as_str(),
+            "format"
+                | "println"
+                | "print"
+                | "eprintln"
+                | "eprint"
+                | "write"
+                | "writeln"
+                | "assert"
+                | "assert_eq"
+                | "assert_ne"
+                | "debug_assert"
+                | "debug_assert_eq"
+                | "debug_assert_ne"
+                | "panic"
+                | "matches"
+                | "todo"
+                | "unimplemented"
+                | "unreachable"
+                | "stringify"
+                | "concat"
+                | "format_args"
+        )
+    })
+}
+
 fn is_array_macro(p: &syn::Path) -> bool {
     p.segments.last().is_some_and(|s| s.ident == "array")
 }

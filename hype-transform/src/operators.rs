@@ -206,6 +206,7 @@ fn closure(c: syn::ExprClosure, op: &str) -> syn::Result<TokenStream> {
                 return Err(syn::Error::new(span, "hype: jacobian! needs a closure of exactly one active parameter"));
             }
             let x = &active[0].name;
+            let fty = ir.float.ty();
             let x_ref = if active[0].is_ref { quote!(#x) } else { quote!(&#x) };
             let xd = names::dot(x);
             let xt = crate::types::strip_refs(&active[0].ty);
@@ -225,7 +226,7 @@ fn closure(c: syn::ExprClosure, op: &str) -> syn::Result<TokenStream> {
                 #allow
                 let __hype_f = move |#(#params),*| {
                     let __hype_value = __hype_primal(#(#pass),*);
-                    ::hype::rt::jacobian(
+                    ::hype::rt::jacobian::<_, _, #fty>(
                         #x_ref,
                         |__hype_dx| __hype_fcore(#(#pass,)* __hype_dx),
                         |__hype_g| __hype_rcore(#(#pass,)* __hype_g).1,
@@ -355,7 +356,7 @@ fn second_order_closure(c: syn::ExprClosure, op: &str) -> syn::Result<TokenStrea
             ))
         }
     };
-    let scalar = matches!(&active[0].ty, syn::Type::Path(tp) if tp.path.is_ident("f64"));
+    let scalar = crate::float::is_scalar(&active[0].ty);
     if op == "diff2" && !scalar {
         return Err(syn::Error::new(
             span,
@@ -375,7 +376,9 @@ fn second_order_closure(c: syn::ExprClosure, op: &str) -> syn::Result<TokenStrea
         quote!()
     };
     let hvp = hvp_closure(c)?;
-    let hessian = quote!(::hype::rt::hessian(&#x, |__hype_v| __hype_hvp(#(#clones,)* __hype_v)));
+    let fty = ir.float.ty();
+    let hessian =
+        quote!(::hype::rt::hessian::<_, #fty>(&#x, |__hype_v| __hype_hvp(#(#clones,)* __hype_v)));
     let value = match op {
         "diff2" => quote!(__hype_hvp(#(#pnames,)* &1.0)),
         "hessian" => hessian,

@@ -69,24 +69,6 @@ pub fn signature(f: &mut syn::ItemFn) -> syn::Result<Vec<Param>> {
     if let syn::ReturnType::Default = sig.output {
         push(syn::Error::new(sig.ident.span(), "hype: a #[differentiable] function must return a value (f64, an array, or a Tangent type)"));
     }
-    // f32 is not in the runtime's rules yet: one clear error instead of many.
-    let mut f32_spans = Vec::new();
-    for input in sig.inputs.iter() {
-        let constant = match input {
-            FnArg::Typed(pt) => pt.attrs.iter().any(|a| a.path().is_ident("constant")),
-            FnArg::Receiver(_) => true,
-        };
-        if !constant {
-            find_f32(&quote::ToTokens::to_token_stream(input), &mut f32_spans);
-        }
-    }
-    find_f32(
-        &quote::ToTokens::to_token_stream(&sig.output),
-        &mut f32_spans,
-    );
-    if let Some(span) = f32_spans.first() {
-        push(syn::Error::new(*span, "hype: `f32` is not differentiable yet (the runtime's rules are written for f64); use f64 here, or mark the parameter #[constant] if it carries no derivative"));
-    }
     let mut params = Vec::new();
     for input in sig.inputs.iter_mut() {
         match input {
@@ -153,7 +135,8 @@ pub fn signature(f: &mut syn::ItemFn) -> syn::Result<Vec<Param>> {
     }
 }
 
-/// Whether a parameter of this type is active by default (DESIGN §3).
+/// Whether a parameter of this type is active by default (ARCHITECTURE.md, the
+/// `parse.rs` row of the transform's table).
 pub fn is_differentiable_type(ty: &Type) -> bool {
     match ty {
         Type::Reference(r) => is_differentiable_type(&r.elem),
@@ -187,16 +170,5 @@ pub fn is_differentiable_type(ty: &Type) -> bool {
             true
         }
         _ => false,
-    }
-}
-
-/// The spans of `f32` in a type's tokens.
-fn find_f32(tokens: &proc_macro2::TokenStream, out: &mut Vec<proc_macro2::Span>) {
-    for t in tokens.clone() {
-        match t {
-            proc_macro2::TokenTree::Ident(id) if id == "f32" => out.push(id.span()),
-            proc_macro2::TokenTree::Group(g) => find_f32(&g.stream(), out),
-            _ => {}
-        }
     }
 }

@@ -69,7 +69,7 @@ impl Uses {
                 Stmt::Declare { var } => {
                     self.other.insert(var.to_string());
                 }
-                Stmt::IndexAssign { var, value, .. } => {
+                Stmt::IndexAssign { var, value, .. } | Stmt::Push { var, value } => {
                     self.other.insert(var.to_string());
                     self.atom(value);
                 }
@@ -137,7 +137,7 @@ fn rhs_operands(rhs: &Rhs, out: &mut HashSet<String>) {
             p.args.iter().for_each(|a| atom_read(a, out));
             p.statics.iter().for_each(|t| idents_in(t, out));
         }
-        Rhs::Index { base, index } => {
+        Rhs::Index { base, index, .. } => {
             out.insert(base.to_string());
             idents_in(index, out);
         }
@@ -199,6 +199,8 @@ fn seed_reads(b: &Block, f: &Function, out: &mut HashSet<String>) {
                 idents_in(index, out);
                 atom_read(value, out);
             }
+            // Undone by a pop: only constant code is read again.
+            Stmt::Push { value, .. } => const_idents(value, out),
             Stmt::If { cond, then, els } => {
                 out.insert(cond.to_string());
                 seed_reads(then, f, out);

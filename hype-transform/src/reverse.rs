@@ -207,13 +207,20 @@ impl<'a> Reverse<'a> {
                 let new = format_ident!("{}_new", var);
                 quote!(let #new = #p; #tape.push(::core::mem::replace(&mut #var, #new));)
             }
+            // The backward sweep pops it again: nothing to tape.
+            Stmt::Push { var, value } => {
+                let v = crate::forward::pushed(value);
+                quote!(#var.push(#v);)
+            }
             Stmt::IndexAssign { var, index, value } => {
                 let tape = self.tape_for(s);
-                let v = match value {
-                    Atom::Var(u) => quote!(#u),
-                    Atom::Const(t) => quote!(#t),
-                };
-                quote!(#tape.push(#var[#index]); #var[#index] = #v;)
+                // A copy: the value may be taped with the loop's locals too.
+                let v = crate::forward::pushed(value);
+                // `replace`, not a copy: elements of a `Vec` of arrays are not `Copy`.
+                quote!({
+                    let __hype_v = #v;
+                    #tape.push(::core::mem::replace(&mut #var[#index], __hype_v));
+                })
             }
             Stmt::If { cond, then, els } => {
                 let t = self.fwd_block(then, Some(&[]));
@@ -321,7 +328,7 @@ impl<'a> Reverse<'a> {
                 let ub = names::bar(u);
                 self.guarded(u, quote!(::hype::rt::acc(&mut #ub, #g);))
             }
-            Rhs::Index { base, index } if self.active(base) => {
+            Rhs::Index { base, index, .. } if self.active(base) => {
                 if let Some(d) = self.dense.borrow().get(&base.to_string()) {
                     return self
                         .guarded(base, quote!(::hype::rt::acc_at_dense(&mut #d, #index, #g);));
@@ -495,6 +502,22 @@ impl<'a> Reverse<'a> {
                 let body = self.propagate(rhs, &new, &g);
                 let take = taken(rhs, &vb, &quote!(#new));
                 quote!(#restore if let ::core::option::Option::Some(#g) = #take { #body })
+            }
+            Stmt::Push { var, value } => {
+                let restore = quote!(let _ = #var.pop(););
+                if !self.active(var) {
+                    return restore;
+                }
+                let vb = names::bar(var);
+                let g = format_ident!("{}_adj", var);
+                let body = match value {
+                    Atom::Var(u) if self.active(u) => {
+                        let ub = names::bar(u);
+                        self.guarded(u, quote!(::hype::rt::acc(&mut #ub, #g);))
+                    }
+                    _ => quote!(let _ = #g;),
+                };
+                quote!(#restore if let ::core::option::Option::Some(#g) = ::hype::rt::pop_adjoint(&mut #vb) { #body })
             }
             Stmt::IndexAssign { var, index, value } => {
                 let tape = self.tape_for(s);
@@ -827,7 +850,7 @@ fn block_deps(b: &Block, deps: &mut HashMap<String, BTreeSet<usize>>) {
                 let d = rhs_deps(rhs, deps);
                 deps.entry(var.to_string()).or_default().extend(d);
             }
-            Stmt::IndexAssign { var, value, .. } => {
+            Stmt::IndexAssign { var, value, .. } | Stmt::Push { var, value } => {
                 let d = atom_deps(value, deps);
                 deps.entry(var.to_string()).or_default().extend(d);
             }

@@ -18,9 +18,17 @@ fn close(a: f64, b: f64, tol: f64) -> bool {
 }
 
 /// An array from a slice of the flat inputs.
-pub fn arr(p: &[f64]) -> Array1<f64> {
+pub fn arr<F: Clone>(p: &[F]) -> Array1<F> {
     Array1::from(p.to_vec())
 }
+
+/// The inputs in f32 (for the f32 copies of the functions).
+pub fn single(p: &[f64]) -> Vec<f32> {
+    p.iter().map(|&v| v as f32).collect()
+}
+
+/// f32 functions against f64 ones: relative to the gradient's largest entry.
+const F32_TOL: f64 = 2e-3;
 
 /// Gradients flattened in parameter order.
 pub trait Flat {
@@ -42,6 +50,24 @@ impl Flat for Vec<f64> {
 impl Flat for Array1<f64> {
     fn flat_into(&self, out: &mut Vec<f64>) {
         out.extend(self.iter().copied());
+    }
+}
+
+impl Flat for f32 {
+    fn flat_into(&self, out: &mut Vec<f64>) {
+        out.push(*self as f64);
+    }
+}
+
+impl Flat for Vec<f32> {
+    fn flat_into(&self, out: &mut Vec<f64>) {
+        out.extend(self.iter().map(|&v| v as f64));
+    }
+}
+
+impl Flat for Array1<f32> {
+    fn flat_into(&self, out: &mut Vec<f64>) {
+        out.extend(self.iter().map(|&v| v as f64));
     }
 }
 
@@ -85,6 +111,8 @@ pub struct Checker {
     pub nonzero: usize,
     /// `hvp!` checks (order-2 corpora).
     pub hvps: usize,
+    /// f32 copies checked against their f64 functions (`--f32` corpora).
+    pub singles: usize,
     pub failures: Vec<String>,
 }
 
@@ -110,6 +138,43 @@ impl Checker {
                     .unwrap_or_default();
                 self.failures.push(format!("{name}: panicked: {msg}"));
             }
+        }
+    }
+
+    /// The f32 copy of a function (`f32`, `grad32`, taking f64 inputs) against the f64
+    /// function at the f32-rounded point: value and gradient within f32 precision.
+    #[allow(clippy::too_many_arguments)]
+    pub fn check_f32(
+        &mut self,
+        name: &str,
+        p0: &[f64],
+        f: Primal,
+        grad: Grad,
+        f32: Primal,
+        grad32: Grad,
+    ) {
+        self.singles += 1;
+        let p: Vec<f64> = p0.iter().map(|&v| v as f32 as f64).collect();
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            let (v64, v32) = (f(&p), f32(&p));
+            let (g64, g32) = (grad(&p), grad32(&p));
+            let scale = g64.iter().fold(v64.abs(), |m, g| m.max(g.abs()));
+            let mut problems = Vec::new();
+            if (v64 - v32).abs() > F32_TOL * (1.0 + scale) {
+                problems.push(format!("f32 value {v32} vs f64 {v64}"));
+            }
+            for (k, (a, b)) in g32.iter().zip(&g64).enumerate() {
+                if (a - b).abs() > F32_TOL * (1.0 + scale) {
+                    problems.push(format!("f32 gradient[{k}] {a} vs f64 {b}"));
+                }
+            }
+            problems
+        }));
+        match result {
+            Ok(problems) => self
+                .failures
+                .extend(problems.into_iter().map(|p| format!("{name}: {p}"))),
+            Err(_) => self.failures.push(format!("{name}: f32 copy panicked")),
         }
     }
 

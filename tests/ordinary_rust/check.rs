@@ -63,3 +63,34 @@ pub fn check_hvp(grad: &dyn Fn(&[f64]) -> Vec<f64>, hv: &[f64], x: &[f64], v: &[
         .collect();
     assert_all_close("hvp vs differences of grad", hv, &fd, 1e-6);
 }
+
+/// An `Array1` from a slice.
+pub fn a1(x: &[f64]) -> hype::ndarray::Array1<f64> {
+    hype::ndarray::Array1::from(x.to_vec())
+}
+
+/// Checks a function of one `Array1` at order 1 and, through `hvp!`, order 2.
+#[macro_export]
+macro_rules! array_fn_test {
+    ($test:ident, $f:ident, [$($x:expr),*]) => {
+        #[test]
+        fn $test() {
+            let x = array![$($x),*];
+            let g = grad!($f)(&x);
+            check_gradient(
+                &|z| $f(&a1(z)),
+                g.as_slice().unwrap(),
+                &|d| jvp!($f)(&x, &a1(d)).1,
+                x.as_slice().unwrap(),
+            );
+            let v = x.mapv(|t| 0.5 - t * 0.25);
+            let hv = hvp!($f)(&x, &v);
+            check_hvp(
+                &|z| grad!($f)(&a1(z)).to_vec(),
+                hv.as_slice().unwrap(),
+                x.as_slice().unwrap(),
+                v.as_slice().unwrap(),
+            );
+        }
+    };
+}

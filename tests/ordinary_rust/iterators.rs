@@ -1,36 +1,8 @@
 //! Iterator style and closures inside differentiable bodies, lowered into loops.
 
+use crate::array_fn_test;
 use crate::check::*;
 use hype::prelude::*;
-
-fn a1(x: &[f64]) -> Array1<f64> {
-    Array1::from(x.to_vec())
-}
-
-/// Checks a function of one `Array1` at order 1 and, through `hvp!`, order 2.
-macro_rules! array_fn_test {
-    ($test:ident, $f:ident, [$($x:expr),*]) => {
-        #[test]
-        fn $test() {
-            let x = array![$($x),*];
-            let g = grad!($f)(&x);
-            check_gradient(
-                &|z| $f(&a1(z)),
-                g.as_slice().unwrap(),
-                &|d| jvp!($f)(&x, &a1(d)).1,
-                x.as_slice().unwrap(),
-            );
-            let v = x.mapv(|t| 0.5 - t * 0.25);
-            let hv = hvp!($f)(&x, &v);
-            check_hvp(
-                &|z| grad!($f)(&a1(z)).to_vec(),
-                hv.as_slice().unwrap(),
-                x.as_slice().unwrap(),
-                v.as_slice().unwrap(),
-            );
-        }
-    };
-}
 
 #[differentiable(order = 2)]
 fn map_sum(x: &Array1<f64>) -> f64 {
@@ -151,6 +123,43 @@ array_fn_test!(
     [0.5, -1.5, 2.0]
 );
 
+/// `mapv` on an owned local that is used again afterwards (sweep seed 3007, f491).
+#[differentiable(order = 2)]
+fn mapv_of_owned_local(x: &Array1<f64>) -> f64 {
+    let a1 = x * 1.5;
+    let mut s = 0.0;
+    for _ in 0..2 {
+        let c = x[1];
+        let s2: f64 = a1.dot(&(a1.mapv(|v3| v3 + c)));
+        s += s2 * 0.5;
+    }
+    s + a1.mapv(|v| v * v).sum() + a1.sum()
+}
+array_fn_test!(
+    mapv_keeps_its_receiver,
+    mapv_of_owned_local,
+    [0.5, -1.5, 2.0]
+);
+
+/// `mapv` of a constant local with an active closure (sweep seed 3007, f491): the
+/// local is copied, not moved, by the rewrite.
+#[differentiable(order = 2)]
+fn mapv_of_constant_local(x: &Array1<f64>) -> f64 {
+    let mut k = Array1::<f64>::zeros(3);
+    let mut s = 0.0;
+    for i in 0..3 {
+        k[i] = (i as f64).cos();
+        let c = x[i];
+        s += k.dot(&(k.mapv(|v| (v + c).tanh())));
+    }
+    s + k.sum()
+}
+array_fn_test!(
+    mapv_keeps_a_constant_receiver,
+    mapv_of_constant_local,
+    [0.5, -1.5, 2.0]
+);
+
 #[differentiable(order = 2)]
 fn slice_iter_sum(x: &[f64]) -> f64 {
     x.iter().map(|v| v * v * v).sum::<f64>() + x.iter().sum::<f64>()
@@ -230,3 +239,39 @@ fn a_constant_closure_in_constant_code() {
         1e-14,
     );
 }
+
+#[differentiable(order = 2)]
+fn filtered_sum(x: &Array1<f64>) -> f64 {
+    let pos: f64 = x.iter().filter(|v| **v > 0.0).map(|v| v * v).sum();
+    let mut s = 0.0;
+    for v in x.iter().filter(|&&v| v < 1.0) {
+        s += v.sin();
+    }
+    pos + s
+        + x.iter()
+            .copied()
+            .filter(|v| v.abs() > 0.7)
+            .fold(1.0, |a, v| a * v)
+}
+array_fn_test!(
+    filter_in_sums_loops_and_folds,
+    filtered_sum,
+    [0.5, -1.5, 2.0]
+);
+
+/// Reductions ndarray has no method for, written as users write them: the largest
+/// and smallest element by `fold` (on the array or its iterator) and the usual norms.
+#[differentiable(order = 2)]
+fn max_min_and_norms(x: &Array1<f64>) -> f64 {
+    let largest = x.fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+    let smallest = x.iter().copied().fold(f64::INFINITY, f64::min);
+    let l1 = x.mapv(f64::abs).sum();
+    let l2 = x.dot(x).sqrt();
+    let linf = x.iter().fold(0.0, |a: f64, v| a.max(v.abs()));
+    largest * 2.0 - smallest + l1 * 0.5 + l2 * l2.sin() + linf
+}
+array_fn_test!(
+    max_min_and_norms_by_fold,
+    max_min_and_norms,
+    [0.5, -1.5, 2.0]
+);

@@ -13,8 +13,11 @@
 
 mod check;
 mod containers;
+mod float32;
 mod idioms;
 mod iterators;
 mod math;
+mod mutation;
 mod names;
 mod operators;
+mod sequences;

@@ -8,7 +8,7 @@
 //! baseline (SSE2); the first that the CPU has is picked at the first call. The
 //! compiler vectorizes the loop (8, 4 or 2 lanes). `benches/kernels.rs` times each
 //! against the libm loop it replaces (on an AVX2 core: `tanh` 12.4 against 30.4 ns a
-//! value; ARCHITECTURE.md has all of them).
+//! value; benches/HISTORY.md has all of them).
 //!
 //! **Accuracy.** Every kernel is within 2 ulp of libm's function (for `sigmoid`,
 //! `softplus` and `gelu`: of the same formula evaluated with libm's `exp` and `ln_1p`,

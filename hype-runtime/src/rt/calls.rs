@@ -8,6 +8,7 @@
 //!   cotangent per parameter (a [`NoGrad`] for constant parameters).
 
 use crate::tangent::{HasTangent, Tangent};
+use crate::Float;
 use ndarray::{Array1, Array2};
 
 /// A tangent argument that is exactly zero (the caller's argument is a constant).
@@ -136,12 +137,14 @@ pub fn unit_tangent<V: ScalarInput + ?Sized>(_x: &V) -> V::Tangent {
 /// The Jacobian (rows: output scalars, columns: input scalars, in flat order) from a
 /// tangent map and a cotangent map: forward mode when there are no more inputs than
 /// outputs, reverse mode otherwise.
-pub fn jacobian<X, Y>(
+/// Entries are computed in `f64` (the tangents' flat form) and given the function's
+/// float type `F`.
+pub fn jacobian<X, Y, F: Float>(
     x: &X,
     fwd: impl Fn(&X::Tangent) -> Y::Tangent,
     rev: impl Fn(&Y::Tangent) -> X::Tangent,
     y: &Y,
-) -> Array2<f64>
+) -> Array2<F>
 where
     X: HasTangent + ?Sized,
     Y: HasTangent + ?Sized,
@@ -156,7 +159,7 @@ where
             e[i] = 1.0;
             let dx = xt.rebuild(&e).expect("basis vector has the input's length");
             let col = fwd(&dx).flatten();
-            j.column_mut(i).assign(&col);
+            j.column_mut(i).assign(&col.mapv(F::of_f64));
         }
     } else {
         for i in 0..m {
@@ -166,7 +169,7 @@ where
                 .rebuild(&e)
                 .expect("basis vector has the output's length");
             let row = rev(&g).flatten();
-            j.row_mut(i).assign(&row);
+            j.row_mut(i).assign(&row.mapv(F::of_f64));
         }
     }
     j
@@ -174,7 +177,7 @@ where
 
 /// The Hessian of a scalar function at `x` (rows and columns in the flat order of
 /// `x`'s tangent) from its Hessian-vector products, one per input coordinate.
-pub fn hessian<X>(x: &X, hvp: impl Fn(&X::Tangent) -> X::Tangent) -> Array2<f64>
+pub fn hessian<X, F: Float>(x: &X, hvp: impl Fn(&X::Tangent) -> X::Tangent) -> Array2<F>
 where
     X: HasTangent + ?Sized,
 {
@@ -185,14 +188,14 @@ where
         let mut e = Array1::zeros(n);
         e[i] = 1.0;
         let v = xt.rebuild(&e).expect("basis vector has the input's length");
-        h.column_mut(i).assign(&hvp(&v).flatten());
+        h.column_mut(i).assign(&hvp(&v).flatten().mapv(F::of_f64));
     }
     h
 }
 
 /// The trace of a square matrix (the Laplacian from a Hessian, the divergence from a
 /// Jacobian).
-pub fn trace(m: &Array2<f64>) -> f64 {
+pub fn trace<F: Float>(m: &Array2<F>) -> F {
     m.diag().sum()
 }
 
@@ -200,7 +203,7 @@ pub fn trace(m: &Array2<f64>) -> f64 {
 ///
 /// # Panics
 /// If the Jacobian is not 3 × 3.
-pub fn curl(j: &Array2<f64>) -> Array1<f64> {
+pub fn curl<F: Float>(j: &Array2<F>) -> Array1<F> {
     if j.dim() != (3, 3) {
         panic!(
             "hype: `curl!` needs a field from 3 to 3 dimensions; its Jacobian is {:?}",

@@ -142,33 +142,42 @@ impl<F: Float, D: Dimension> ElementAdjoint<usize> for Vec<Array<F, D>> {
 
 /// Elements an indexed write `a[i] = e` overwrites: their adjoint is taken out.
 pub trait ElementSlot<I> {
-    /// The scalar type (`f64` or `f32`).
-    type Elem: Float;
-    /// The scalar at `index`.
-    fn slot(&mut self, index: I) -> &mut Self::Elem;
+    /// An element: a scalar, or an array for a `Vec` of arrays.
+    type Elem;
+    /// The element at `index`, replaced by zero.
+    fn take_elem(&mut self, index: I) -> Self::Elem;
 }
 
 impl<F: Float, D: Dimension, I: NdIndex<D>> ElementSlot<I> for Array<F, D> {
     type Elem = F;
     #[inline(always)]
-    fn slot(&mut self, index: I) -> &mut F {
-        &mut self[index]
+    fn take_elem(&mut self, index: I) -> F {
+        std::mem::replace(&mut self[index], F::zero())
     }
 }
 
 impl<F: Float> ElementSlot<usize> for Vec<F> {
     type Elem = F;
     #[inline(always)]
-    fn slot(&mut self, index: usize) -> &mut F {
-        &mut self[index]
+    fn take_elem(&mut self, index: usize) -> F {
+        std::mem::replace(&mut self[index], F::zero())
     }
 }
 
 impl<F: Float, const N: usize> ElementSlot<usize> for [F; N] {
     type Elem = F;
     #[inline(always)]
-    fn slot(&mut self, index: usize) -> &mut F {
-        &mut self[index]
+    fn take_elem(&mut self, index: usize) -> F {
+        std::mem::replace(&mut self[index], F::zero())
+    }
+}
+
+impl<F: Float, D: Dimension> ElementSlot<usize> for Vec<Array<F, D>> {
+    type Elem = Array<F, D>;
+    #[inline]
+    fn take_elem(&mut self, index: usize) -> Array<F, D> {
+        let zeros = Array::zeros(self[index].raw_dim());
+        std::mem::replace(&mut self[index], zeros)
     }
 }
 
@@ -189,8 +198,7 @@ where
 /// (the adjoint of an indexed write `a[i] = e`: the old element is overwritten).
 #[inline]
 pub fn take_at<T: ElementSlot<I>, I>(slot: &mut Option<T>, index: I) -> Option<T::Elem> {
-    slot.as_mut()
-        .map(|a| std::mem::replace(a.slot(index), num_traits::Zero::zero()))
+    slot.as_mut().map(|a| a.take_elem(index))
 }
 
 #[cfg(test)]

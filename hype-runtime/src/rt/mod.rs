@@ -29,6 +29,7 @@ mod math;
 mod order;
 mod owned_views;
 mod reduce;
+mod sequences;
 mod shape;
 mod val;
 
@@ -44,6 +45,7 @@ pub use math::*;
 pub use order::*;
 pub use owned_views::*;
 pub use reduce::*;
+pub use sequences::*;
 pub use shape::*;
 pub use val::*;
 
