@@ -158,3 +158,39 @@ fn tuple_generic_and_unit_structs() {
     assert_eq!(Empty.inner(&Empty), 0.0);
     assert_eq!(Empty.rebuild(&Array1::zeros(0)), Ok(Empty));
 }
+
+#[derive(Clone, Debug, PartialEq, Tangent)]
+struct Layer32 {
+    w: Array2<f32>,
+    b: Array1<f32>,
+    scale: f32,
+}
+
+#[test]
+fn derive_with_f32_fields() {
+    let l = Layer32 {
+        w: array![[1.0, 2.0], [3.0, 4.0]],
+        b: array![5.0, 6.0],
+        scale: 7.0,
+    };
+    assert_eq!(l.flat_len(), 7);
+    assert_eq!(l.flatten(), array![1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]);
+    let z = l.zero_tangent();
+    assert_eq!(z.flatten(), Array1::<f64>::zeros(7));
+    let mut t = l.zero_like();
+    t.axpy(0.5, &l);
+    t.add_assign_tangent(&l);
+    assert_eq!(t.w, array![[1.5f32, 3.0], [4.5, 6.0]]);
+    assert_eq!(t.scale, 10.5f32);
+    assert_eq!(
+        t.inner(&l),
+        1.5 * (1.0 + 4.0 + 9.0 + 16.0 + 25.0 + 36.0 + 49.0)
+    );
+    t.scale(2.0);
+    assert_eq!(t.b, array![15.0f32, 18.0]);
+    let back = l
+        .rebuild(&array![0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5])
+        .unwrap();
+    assert_eq!(back.w, array![[0.5f32, 1.5], [2.5, 3.5]]);
+    assert_eq!(back.scale, 6.5f32);
+}

@@ -124,15 +124,20 @@ impl Float for f32 {
     }
     fn map_kernel_array<S, D>(
         a: &ArrayBase<S, D>,
-        _kernel: Kernel,
-        scalar: fn(f32) -> f32,
+        kernel: Kernel,
+        _scalar: fn(f32) -> f32,
     ) -> Array<f32, D>
     where
         S: Data<Elem = f32>,
         D: Dimension,
     {
-        // The kernels are f64 lane functions; f32 goes through f32 libm.
-        a.mapv(scalar)
+        // The f64 kernel on widened values: one rounding, vectorized.
+        let mut out = a.to_owned();
+        match out.as_slice_memory_order_mut() {
+            Some(xs) => kernel.apply_f32(xs),
+            None => out.mapv_inplace(|x| kernel.scalar(f64::from(x)) as f32),
+        }
+        out
     }
 }
 

@@ -19,7 +19,9 @@
 //! (both variants are tested).
 //!
 //! The runtime's elementwise ops on arrays (`rt::exp`, `rt::tanh`, `ops::sigmoid`, ...)
-//! go through these kernels; on single `f64` values they call libm, as before.
+//! go through these kernels; on single `f64` values they call libm, as before. Arrays
+//! of `f32` go through the same lane functions ([`Kernel::apply_f32`]): each value is
+//! widened to `f64`, computed and rounded once.
 
 mod activation;
 mod exp;
@@ -84,7 +86,7 @@ pub enum Kernel {
 /// Defines the dispatched slice loops of each kernel and the `Kernel` methods that
 /// pick them.
 macro_rules! kernels {
-    ($($kind:ident => $m:ident :: $lane:ident, $into:ident, $inplace:ident;)*) => {
+    ($($kind:ident => $m:ident :: $lane:ident, $into:ident, $inplace:ident, $inplace32:ident;)*) => {
         $(
             #[multiversion::multiversion(targets(
                 "x86_64+avx512f+avx512dq+avx512vl+avx2+fma",
@@ -107,6 +109,19 @@ macro_rules! kernels {
                     *x = $m::$lane::<F>(*x);
                 }
             }
+
+            // f32 through the f64 lane: widened, computed, rounded once (within an
+            // ulp of f32), vectorized like the f64 loop.
+            #[multiversion::multiversion(targets(
+                "x86_64+avx512f+avx512dq+avx512vl+avx2+fma",
+                "x86_64+avx2+fma",
+            ))]
+            fn $inplace32(xs: &mut [f32]) {
+                const F: bool = multiversion::target::selected_target!().supports_feature_str("fma");
+                for x in xs.iter_mut() {
+                    *x = $m::$lane::<F>(f64::from(*x)) as f32;
+                }
+            }
         )*
 
         impl Kernel {
@@ -117,6 +132,13 @@ macro_rules! kernels {
             pub fn apply(self, xs: &mut [f64]) {
                 match self {
                     $(Kernel::$kind => $inplace(xs),)*
+                }
+            }
+
+            /// [`Kernel::apply`] on `f32` values: each computed in `f64` and rounded.
+            pub fn apply_f32(self, xs: &mut [f32]) {
+                match self {
+                    $(Kernel::$kind => $inplace32(xs),)*
                 }
             }
 
@@ -147,14 +169,14 @@ macro_rules! kernels {
 }
 
 kernels! {
-    Exp => exp::exp_lane, exp_into, exp_inplace;
-    ExpM1 => exp::expm1_lane, expm1_into, expm1_inplace;
-    Ln => log::ln_lane, ln_into, ln_inplace;
-    Ln1p => log::ln1p_lane, ln1p_into, ln1p_inplace;
-    Tanh => activation::tanh_lane, tanh_into, tanh_inplace;
-    Sigmoid => activation::sigmoid_lane, sigmoid_into, sigmoid_inplace;
-    Softplus => activation::softplus_lane, softplus_into, softplus_inplace;
-    Gelu => activation::gelu_lane, gelu_into, gelu_inplace;
+    Exp => exp::exp_lane, exp_into, exp_inplace, exp_inplace32;
+    ExpM1 => exp::expm1_lane, expm1_into, expm1_inplace, expm1_inplace32;
+    Ln => log::ln_lane, ln_into, ln_inplace, ln_inplace32;
+    Ln1p => log::ln1p_lane, ln1p_into, ln1p_inplace, ln1p_inplace32;
+    Tanh => activation::tanh_lane, tanh_into, tanh_inplace, tanh_inplace32;
+    Sigmoid => activation::sigmoid_lane, sigmoid_into, sigmoid_inplace, sigmoid_inplace32;
+    Softplus => activation::softplus_lane, softplus_into, softplus_inplace, softplus_inplace32;
+    Gelu => activation::gelu_lane, gelu_into, gelu_inplace, gelu_inplace32;
 }
 
 impl Kernel {
