@@ -80,6 +80,43 @@ fn call_with_local_array(x: &Array1<f64>) -> f64 {
     u + sum_of(&(x * 3.0))
 }
 
+/// Sweep seed 4104, f081 (order 2): a constant array assigned from a variable of
+/// derivative code (`a12 = a12_new_1`) in a branch whose locals are taped.
+#[differentiable(order = 2)]
+fn constant_array_reassigned_in_branch(a: f64) -> f64 {
+    let n: usize = 4;
+    let p2 = a * 0.5;
+    if a > 0.0 {
+        let mut a12 = Array1::<f64>::zeros(n);
+        for i in (0..n).rev() {
+            a12[i] = {
+                let _t13 = p2.powi(3);
+                i as f64
+            };
+        }
+        a12 = (-&((&a12 + &a12).powi(2))).exp();
+        let _ = a12.sum();
+    }
+    a * a * p2
+}
+
+#[test]
+fn constant_array_reassigned_at_order_2() {
+    for &a in &[0.7, -0.4] {
+        let f = constant_array_reassigned_in_branch;
+        assert_close(
+            grad!(constant_array_reassigned_in_branch)(a),
+            fd_diff(f, a),
+            1e-6,
+        );
+        let h = 1e-5;
+        let fd = (grad!(constant_array_reassigned_in_branch)(a + h)
+            - grad!(constant_array_reassigned_in_branch)(a - h))
+            / (2.0 * h);
+        assert_close(hvp!(constant_array_reassigned_in_branch)(a, &1.0), fd, 1e-6);
+    }
+}
+
 #[test]
 fn sweep_regressions_match_finite_differences() {
     for &a in &[0.7, -0.4] {

@@ -198,12 +198,12 @@ impl<'a> Reverse<'a> {
                 quote!(let #m #var;)
             }
             Stmt::Init { var, rhs } => {
-                let p = primal(rhs);
+                let p = copied_primal(rhs);
                 quote!(#var = #p;)
             }
             Stmt::Assign { var, rhs } => {
                 let tape = self.tape_for(s);
-                let p = primal(rhs);
+                let p = copied_primal(rhs);
                 let new = format_ident!("{}_new", var);
                 quote!(let #new = #p; #tape.push(::core::mem::replace(&mut #var, #new));)
             }
@@ -861,5 +861,23 @@ fn block_deps(b: &Block, deps: &mut HashMap<String, BTreeSet<usize>>) {
             Stmt::For { body, .. } | Stmt::While { body, .. } => block_deps(body, deps),
             Stmt::Declare { .. } | Stmt::Inactive(_) => {}
         }
+    }
+}
+
+/// The value of an assignment: a variable on the right is copied, not moved, since
+/// the block may tape it with its locals afterwards.
+fn copied_primal(rhs: &Rhs) -> TokenStream {
+    let single_ident = |t: &TokenStream| {
+        let mut it = t.clone().into_iter();
+        matches!(
+            (it.next(), it.next()),
+            (Some(proc_macro2::TokenTree::Ident(_)), None)
+        )
+    };
+    match rhs {
+        Rhs::Copy(Atom::Var(u)) => quote!(::core::clone::Clone::clone(&#u)),
+        // `a = b;` of a constant variable.
+        Rhs::Const(t) if single_ident(t) => quote!(::core::clone::Clone::clone(&#t)),
+        _ => primal(rhs),
     }
 }
