@@ -117,6 +117,32 @@ fn constant_array_reassigned_at_order_2() {
     }
 }
 
+// Sweep seeds 3102 f183 and 3106 f100: a `mapv` over a constant local whose closure
+// consumes its argument by value in a constant operand, next to an active capture.
+#[differentiable(order = 2)]
+fn mapv_constant_operand_by_value(a: f64) -> f64 {
+    let a2 = Array1::<f64>::from_elem(3, 0.25);
+    let y = a2.mapv(|v| a.sin() - (v - (-0.5)));
+    y.sum() * a
+}
+
+#[test]
+fn mapv_with_constant_operand_consuming_its_argument() {
+    for &a in &[0.7, -0.4] {
+        let f = mapv_constant_operand_by_value;
+        assert_close(
+            grad!(mapv_constant_operand_by_value)(a),
+            fd_diff(f, a),
+            1e-6,
+        );
+        let h = 1e-5;
+        let fd = (grad!(mapv_constant_operand_by_value)(a + h)
+            - grad!(mapv_constant_operand_by_value)(a - h))
+            / (2.0 * h);
+        assert_close(hvp!(mapv_constant_operand_by_value)(a, &1.0), fd, 1e-6);
+    }
+}
+
 #[test]
 fn sweep_regressions_match_finite_differences() {
     for &a in &[0.7, -0.4] {

@@ -476,6 +476,14 @@ impl Lowerer {
         })
     }
 
+    fn tokens_mention_local(&self, tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|t| match t {
+            TokenTree::Ident(id) => self.lookup(&id).is_some(),
+            TokenTree::Group(g) => self.tokens_mention_local(g.stream()),
+            _ => false,
+        })
+    }
+
     // ---------- blocks and statements ----------
 
     fn block_with_tail(&mut self, b: &syn::Block) -> syn::Result<(Block, Option<Atom>)> {
@@ -1211,6 +1219,27 @@ impl Lowerer {
     }
 
     /// Lowers an active expression to a right-hand side.
+    /// Lowers an argument of a primitive. A constant one computed from locals is
+    /// bound once: derivative code names it twice (value and rule), and `v - 0.5` on
+    /// an array moves `v`.
+    fn operand(&mut self, e: &Expr, out: &mut Vec<Stmt>) -> syn::Result<Atom> {
+        let atom = self.expr(e, out)?;
+        match atom {
+            Atom::Const(code)
+                if consumes_operands(e) && self.tokens_mention_local(code.clone()) =>
+            {
+                let c = self.tmp("c", e.span());
+                out.push(Stmt::Let {
+                    var: c.clone(),
+                    mutable: false,
+                    rhs: Rhs::Const(code),
+                });
+                Ok(Atom::Const(quote!(#c)))
+            }
+            atom => Ok(atom),
+        }
+    }
+
     fn rhs(&mut self, e: &Expr, out: &mut Vec<Stmt>) -> syn::Result<Rhs> {
         if let Some(msg) = unsupported(e) {
             return Err(err(e.span(), msg));
@@ -1220,7 +1249,7 @@ impl Lowerer {
             Expr::Path(_) | Expr::Paren(_) | Expr::Group(_) | Expr::Reference(_) => Ok(Rhs::Copy(self.expr(e, out)?)),
             Expr::Unary(u) => match u.op {
                 UnOp::Neg(_) => {
-                    let a = self.expr(&u.expr, out)?;
+                    let a = self.operand(&u.expr, out)?;
                     Ok(Rhs::Prim(prim_rt("neg", vec![a], vec![], span)))
                 }
                 UnOp::Deref(_) => Ok(Rhs::Copy(self.expr(&u.expr, out)?)),
@@ -1236,8 +1265,8 @@ impl Lowerer {
                         return Err(err(b.op.span(), format!("hype: the operator `{}` is not differentiable; supported: + - * / and unary -", b.op.to_token_stream())))
                     }
                 };
-                let l = self.expr(&b.left, out)?;
-                let r = self.expr(&b.right, out)?;
+                let l = self.operand(&b.left, out)?;
+                let r = self.operand(&b.right, out)?;
                 Ok(Rhs::Prim(prim_rt(name, vec![l, r], vec![], span)))
             }
             Expr::MethodCall(m) => self.method_call(m, out),
@@ -1484,11 +1513,11 @@ impl Lowerer {
                 ),
             ));
         }
-        let mut args = vec![self.expr(&m.receiver, out)?];
+        let mut args = vec![self.operand(&m.receiver, out)?];
         let mut statics = Vec::new();
         for (k, a) in m.args.iter().enumerate() {
             if k < value_args {
-                args.push(self.expr(a, out)?);
+                args.push(self.operand(a, out)?);
             } else {
                 if self.is_active(a) {
                     return Err(err(
@@ -1628,7 +1657,7 @@ impl Lowerer {
             let mut statics = Vec::new();
             for (k, a) in c.args.iter().enumerate() {
                 if k < nvalues {
-                    args.push(self.expr(a, out)?);
+                    args.push(self.operand(a, out)?);
                 } else {
                     statics.push(self.verbatim(a));
                 }
@@ -1655,7 +1684,7 @@ impl Lowerer {
             let mut statics = Vec::new();
             for (k, a) in c.args.iter().enumerate() {
                 if k < nvalues {
-                    args.push(self.expr(a, out)?);
+                    args.push(self.operand(a, out)?);
                 } else {
                     statics.push(self.verbatim(a));
                 }
@@ -1863,6 +1892,16 @@ fn strip(e: &Expr) -> &Expr {
         Expr::Paren(p) => strip(&p.expr),
         Expr::Group(g) => strip(&g.expr),
         e => e,
+    }
+}
+
+/// A constant operand computed by an operator or a call, which may consume locals by
+/// value (`v - 0.5`, `k.sum()`); plain names, literals, casts and references are not.
+fn consumes_operands(e: &Expr) -> bool {
+    match strip(e) {
+        Expr::Binary(_) | Expr::MethodCall(_) | Expr::Call(_) => true,
+        Expr::Unary(u) => !matches!(strip(&u.expr), Expr::Lit(_) | Expr::Path(_)),
+        _ => false,
     }
 }
 
