@@ -49,17 +49,18 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     let mut idents = std::collections::HashSet::new();
     collect_idents(func.to_token_stream(), &mut idents);
     let float = crate::float::of_signature(&func.sig)?;
-    if float == crate::float::Float::F32 {
-        crate::float::type_literals(&mut body, float);
-    }
+    crate::float::type_literals(&mut body, &float);
+    // Derivative code of a generic function states what it needs of the float type.
+    let derived = float.bounded(&func);
     let ir = lower_function(params, &body, idents, float)?;
-    let mut out = emit(&func, &ir, opts.level.unwrap_or(1));
+    let mut out = func.to_token_stream();
+    out.extend(emit(&derived, &ir, opts.level.unwrap_or(1)));
     let order = crate::higher::Order {
         order: opts.order.unwrap_or(1),
         level: opts.level.unwrap_or(1),
         explicit: opts.order.is_some() && !opts.implicit,
     };
-    out.extend(crate::higher::emit(&func, &ir, &order)?);
+    out.extend(crate::higher::emit(&derived, &ir, &order)?);
     let out = crate::siblings::into_type(out, &func, order.level, false);
     // `HYPE_PRINT_EXPANSION=name` prints the code generated for function `name`.
     if std::env::var("HYPE_PRINT_EXPANSION").is_ok_and(|n| func.sig.ident == n) {
@@ -114,7 +115,13 @@ pub fn expand_custom(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
     } else {
         1
     };
-    let out = emit_with(&func, &ir, level, Some(&CustomRule { forward, reverse }));
+    let mut out = func.to_token_stream();
+    out.extend(emit_with(
+        &func,
+        &ir,
+        level,
+        Some(&CustomRule { forward, reverse }),
+    ));
     Ok(crate::siblings::into_type(out, &func, level, level > 1))
 }
 
@@ -470,7 +477,6 @@ fn emit_with(
         })
         .collect();
     let mut out = quote! {
-        #func
         #fwd_fn
         #rev_fn
         #allow
@@ -492,13 +498,13 @@ fn emit_with(
         #allow
         #vis fn #grad_name #gen_seed (#(#plain_params),*) -> #grads_ty #where_seed {
             let (__hype_value, __hype_pb) = #rev_call(#(#pnames,)* #want_all);
-            let (#(#all_g,)*) = __hype_pb(&<#r_plain as ::hype::rt::ScalarOutput<__HypeSeed>>::one());
+            let (#(#all_g,)*) = __hype_pb(&<#r_plain as ::hype::rt::ScalarOutput<__HypeSeed>>::unit_seed());
             #grads_val
         }
         #allow
         #vis fn #vg_name #gen_seed (#(#plain_params),*) -> (#r_plain, #grads_ty) #where_seed {
             let (__hype_value, __hype_pb) = #rev_call(#(#pnames,)* #want_all);
-            let (#(#all_g,)*) = __hype_pb(&<#r_plain as ::hype::rt::ScalarOutput<__HypeSeed>>::one());
+            let (#(#all_g,)*) = __hype_pb(&<#r_plain as ::hype::rt::ScalarOutput<__HypeSeed>>::unit_seed());
             (__hype_value, #grads_val)
         }
         #allow

@@ -216,7 +216,7 @@ impl Dir<'_> {
                 r: &rr,
                 d: &d,
             };
-            let Some(t) = dir_rules::tangent_in(self.f.float, module, &op, k, &o) else {
+            let Some(t) = dir_rules::tangent_in(&self.f.float, module, &op, k, &o) else {
                 return Err(syn::Error::new(
                     p.span,
                     format!("hype: higher-order derivatives through `{op}` are not available (its tangent rule is not written in primitives yet); use #[differentiable(order = 1)] or rewrite it with other operations"),

@@ -53,12 +53,12 @@ fn un(name: &str, a: TokenStream) -> TokenStream {
 /// The tangent contribution of argument `k` of primitive `op`, or `None` when the
 /// rule has not been written in primitives (then the function has no second order).
 pub fn tangent(module: &str, op: &str, k: usize, o: &Operands) -> Option<TokenStream> {
-    tangent_in(Float::F64, module, op, k, o)
+    tangent_in(&Float::F64, module, op, k, o)
 }
 
 /// [`tangent`] in a function computing in `float` (its rules' literals have that type).
 pub fn tangent_in(
-    float: Float,
+    float: &Float,
     module: &str,
     op: &str,
     k: usize,
@@ -108,8 +108,7 @@ pub fn tangent_in(
             let n = s(0);
             let x = a(0);
             let p = quote!(::hype::rt::powi(&#x, (#n) - 1));
-            let ty = float.ty();
-            mul(mul(quote!(((#n) as #ty)), p), d)
+            mul(mul(float.cast(&n), p), d)
         }
         (_, "powf", 0) => mul(mul(a(1), call(rt("powf"), &[a(0), sub(a(1), lit(1.0))])), d),
         (_, "powf", 1) => mul(mul(r, un("ln", a(0))), d),
@@ -242,7 +241,7 @@ pub fn tangent_in(
 }
 
 /// `2 sum((a - mean a) d) / (n - ddof)`: the tangent of the variance.
-fn var_tangent(float: Float, a: &TokenStream, ddof: &TokenStream, d: &TokenStream) -> TokenStream {
+fn var_tangent(float: &Float, a: &TokenStream, ddof: &TokenStream, d: &TokenStream) -> TokenStream {
     let lit = |x: f64| float.lit(x);
     let centered = sub(a.clone(), un("mean", a.clone()));
     let scale = quote!(::hype::rt::ddof_scale(&#a, #ddof));
@@ -251,7 +250,7 @@ fn var_tangent(float: Float, a: &TokenStream, ddof: &TokenStream, d: &TokenStrea
 
 /// gelu'(x) = 0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 k x^2), t = tanh(c (x + k x^3)):
 /// the runtime's `gelu_factor` (same constants) in primitives.
-fn gelu_factor(float: Float, x: &TokenStream) -> TokenStream {
+fn gelu_factor(float: &Float, x: &TokenStream) -> TokenStream {
     let lit = |x: f64| float.lit(x);
     const C: f64 = 0.797_884_560_802_865_4;
     const K: f64 = 0.044_715;

@@ -25,6 +25,8 @@ pub struct Order {
 }
 
 pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenStream> {
+    // Seeds and unit tangents in the function's float type.
+    let (zero, one) = (ir.float.lit(0.0), ir.float.lit(1.0));
     if o.order < 2 {
         return Ok(stubs(func, ir, o));
     }
@@ -213,7 +215,7 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
             #mention
             #zeros_init
             let (_, __hype_pb) = #dir_rev_call(#(#pnames,)* #(#vs_args,)* [#(#want_dir),*]);
-            let #g = __hype_pb(&(0.0, 1.0));
+            let #g = __hype_pb(&(#zero, #one));
             #picked
         }
     });
@@ -294,12 +296,12 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
                 }
                 let ones = entries[n..].iter().map(|&(k, mask)| match &zero_names[k] {
                     Some(z) => quote!(&#z),
-                    None if mask.is_power_of_two() => quote!(&1.0),
-                    None => quote!(&0.0),
+                    None if mask.is_power_of_two() => quote!(&#one),
+                    None => quote!(&#zero),
                 });
                 let dots = entries.iter().map(|&(k, mask)| {
                     if mask == 0 && ir.params[k].active {
-                        quote!(&1.0)
+                        quote!(&#one)
                     } else {
                         quote!(::hype::rt::Zero)
                     }
@@ -403,7 +405,7 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
             #zeros_init
             let __hype_value = #grad_call(#(#clones),*);
             let (_, __hype_pb) = #dir_rev_call(#(#pnames,)* #(#dot_refs,)* [#(#want_dir),*]);
-            let #g = __hype_pb(&(0.0, 1.0));
+            let #g = __hype_pb(&(#zero, #one));
             (__hype_value, #picked)
         }
         #allow
@@ -412,7 +414,7 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
             (__hype_value, move |__hype_u: &#grads_ty_h| {
                 #zeros_init
                 let (_, __hype_pb) = #dir_rev_call(#(#pnames,)* #(#u_parts,)* [#(#want_pass),*]);
-                let #g = __hype_pb(&(0.0, 1.0));
+                let #g = __hype_pb(&(#zero, #one));
                 (#(#g.#all_idx,)*)
             })
         }

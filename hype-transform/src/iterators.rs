@@ -43,7 +43,7 @@ impl Fresh {
     pub fn new() -> Self {
         Fresh(0)
     }
-    fn name(&mut self, what: &str, span: Span) -> syn::Ident {
+    pub(crate) fn name(&mut self, what: &str, span: Span) -> syn::Ident {
         self.0 += 1;
         syn::Ident::new(&format!("{what}{}__hype", self.0), span)
     }
@@ -95,7 +95,8 @@ pub fn is_reduction(e: &Expr) -> bool {
             let name = m.method.to_string();
             // ndarray's own `x.fold(init, f)` folds over the elements as `x.iter()` does.
             let array_fold = name == "fold" && is_place(&m.receiver);
-            (matches!(name.as_str(), "sum" | "product" | "fold") && is_chain(&m.receiver)
+            (matches!(name.as_str(), "sum" | "product" | "fold" | "collect")
+                && is_chain(&m.receiver)
                 || array_fold)
                 && !matches!(strip(&m.receiver), Expr::Range(_)) // `(a..b).sum()` is integer
         }
@@ -341,7 +342,7 @@ impl VisitMut for Deref<'_> {
 }
 
 /// `chain.sum()` / `.product()` / `.fold(init, f)` as a block with a loop.
-pub fn reduction(e: &Expr, fresh: &mut Fresh) -> syn::Result<Expr> {
+pub fn reduction(e: &Expr, fresh: &mut Fresh, float: &crate::float::Float) -> syn::Result<Expr> {
     let Expr::MethodCall(m) = strip(e) else {
         return Err(err(e.span(), "hype: not an iterator reduction"));
     };
@@ -361,16 +362,17 @@ pub fn reduction(e: &Expr, fresh: &mut Fresh) -> syn::Result<Expr> {
         .clone()
         .unwrap_or_else(|| parse_quote_spanned!(span=> true));
     let name = m.method.to_string();
+    let (zero, one) = (float.lit(0.0), float.lit(1.0));
     let block: Expr = match name.as_str() {
         "sum" => parse_quote_spanned!(span=> {
             #(#setup)*
-            let mut #acc = 0.0;
+            let mut #acc = #zero;
             for #k in #header { if #keep { #acc += #elem; } }
             #acc
         }),
         "product" => parse_quote_spanned!(span=> {
             #(#setup)*
-            let mut #acc = 1.0;
+            let mut #acc = #one;
             for #k in #header { if #keep { #acc *= #elem; } }
             #acc
         }),
@@ -400,10 +402,25 @@ pub fn reduction(e: &Expr, fresh: &mut Fresh) -> syn::Result<Expr> {
                 #acc
             })
         }
+        "collect" => {
+            if let Some(t) = &m.turbofish {
+                let to_vec = t.args.len() == 1
+                    && matches!(t.args.first(), Some(syn::GenericArgument::Type(ty)) if is_vec(ty));
+                if !to_vec {
+                    return Err(err(t.span(), COLLECT_INTO));
+                }
+            }
+            parse_quote_spanned!(span=> {
+                #(#setup)*
+                let mut #acc = ::std::vec::Vec::new();
+                for #k in #header { if #keep { #acc.push(#elem); } }
+                #acc
+            })
+        }
         _ => {
             return Err(err(
                 span,
-                "hype: supported iterator reductions are sum, product and fold",
+                "hype: supported iterator reductions are sum, product, fold and collect",
             ))
         }
     };
@@ -579,4 +596,43 @@ impl<'ast> syn::visit::Visit<'ast> for Elementwise {
         }
         syn::visit::visit_expr(self, e);
     }
+}
+
+/// `vec![value; n]` as a loop that pushes copies of the value, evaluated once (as the
+/// macro does): `{ let mut v = Vec::new(); let e = value; for _ in 0..n { v.push(e.clone()); } v }`.
+/// `None` when the tokens are not `value; n`.
+pub fn vec_repeat(
+    tokens: &proc_macro2::TokenStream,
+    span: Span,
+    fresh: &mut Fresh,
+) -> Option<Expr> {
+    let parser = |input: syn::parse::ParseStream| -> syn::Result<(Expr, Expr)> {
+        let value: Expr = input.parse()?;
+        input.parse::<syn::Token![;]>()?;
+        let n: Expr = input.parse()?;
+        Ok((value, n))
+    };
+    let (value, n) = syn::parse::Parser::parse2(parser, tokens.clone()).ok()?;
+    let (v, e) = (fresh.name("vec", span), fresh.name("elem", span));
+    Some(parse_quote_spanned!(span=> {
+        let mut #v = ::std::vec::Vec::new();
+        let #e = #value;
+        for _ in 0..(#n) {
+            #v.push(#e.clone());
+        }
+        #v
+    }))
+}
+
+/// What `collect` of active values can build, for errors.
+pub const COLLECT_INTO: &str = "hype: `collect` of active values builds a `Vec` (`collect::<Vec<_>>()`); for an array write `x.mapv(|v| ..)`, or fill `Array1::zeros(n)` in a loop";
+
+/// `Vec<..>` (any path ending in `Vec`).
+pub fn is_vec(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Vec"))
+}
+
+/// `chain.collect()` (any turbofish).
+pub fn is_collect(e: &Expr) -> bool {
+    matches!(strip(e), Expr::MethodCall(m) if m.method == "collect") && is_reduction(e)
 }

@@ -30,7 +30,7 @@ pub fn lower_function(
     // it, so that activity recorded under a name means the same variable next pass.
     let mut site_names: HashMap<usize, String> = HashMap::new();
     let mut rewrites = Rewrites {
-        float,
+        float: float.clone(),
         ..Rewrites::default()
     };
     for _ in 0..64 {
@@ -111,9 +111,7 @@ pub fn closure_ir(c: &syn::ExprClosure) -> syn::Result<Function> {
     } else {
         crate::float::Float::F64
     };
-    if float == crate::float::Float::F32 {
-        crate::float::type_literals(&mut block, float);
-    }
+    crate::float::type_literals(&mut block, &float);
     lower_function(params, &block, idents, float)
 }
 
@@ -572,6 +570,12 @@ impl Lowerer {
                         // variables it binds inside.
                         let structured = is_structured(&init.expr);
                         let mut active = structured || self.is_active(&init.expr);
+                        if let (true, Some(ty)) = (active, ty) {
+                            // `collect` of active values is rewritten into a `Vec`.
+                            if crate::iterators::is_collect(&init.expr) && !crate::iterators::is_vec(ty) {
+                                return Err(err(ty.span(), crate::iterators::COLLECT_INTO));
+                            }
+                        }
                         let rhs = if active {
                             let rhs = self.rhs(&init.expr, out)?;
                             if structured {
@@ -642,8 +646,11 @@ impl Lowerer {
                             rhss.push((rhs, active));
                         }
                         for (p, (rhs, active)) in pt.elems.iter().zip(rhss) {
+                            if matches!(p, Pat::Wild(_)) {
+                                continue; // `_`: nothing bound
+                            }
                             let Pat::Ident(pi) = p else {
-                                return Err(err(p.span(), "hype: only identifiers are supported inside a destructuring `let`"));
+                                return Err(err(p.span(), "hype: only identifiers and `_` are supported inside a destructuring `let`"));
                             };
                             let mutable = pi.mutability.is_some();
                             let var = self.bind(&pi.ident);
@@ -662,8 +669,11 @@ impl Lowerer {
                         let tmp = self.tmp("tuple", pt.span());
                         out.push(Stmt::Let { var: tmp.clone(), mutable: false, rhs: Rhs::Const(value) });
                         for (k, p) in pt.elems.iter().enumerate() {
+                            if matches!(p, Pat::Wild(_)) {
+                                continue; // `_`: nothing bound
+                            }
                             let Pat::Ident(pi) = p else {
-                                return Err(err(p.span(), "hype: only identifiers are supported inside a destructuring `let`"));
+                                return Err(err(p.span(), "hype: only identifiers and `_` are supported inside a destructuring `let`"));
                             };
                             let idx = syn::Index::from(k);
                             let var = self.bind(&pi.ident);
@@ -678,8 +688,11 @@ impl Lowerer {
                             return Err(err(e.span(), "hype: cannot destructure this value"));
                         };
                         for (k, p) in pt.elems.iter().enumerate() {
+                            if matches!(p, Pat::Wild(_)) {
+                                continue; // `_`: nothing bound
+                            }
                             let Pat::Ident(pi) = p else {
-                                return Err(err(p.span(), "hype: only identifiers are supported inside a destructuring `let`"));
+                                return Err(err(p.span(), "hype: only identifiers and `_` are supported inside a destructuring `let`"));
                             };
                             let var = self.bind(&pi.ident);
                             if pi.mutability.is_some() {
@@ -1335,9 +1348,17 @@ impl Lowerer {
         let parsed = match self.rewrites.exprs.get(&key) {
             Some(e) => e.clone(),
             None => {
+                if let Some(e) =
+                    crate::iterators::vec_repeat(&m.mac.tokens, m.span(), &mut self.rewrites.fresh)
+                {
+                    // `vec![value; n]`: a loop of pushes, lowered as the user's would be.
+                    let e = std::rc::Rc::new(e);
+                    self.rewrites.exprs.insert(key, e.clone());
+                    return self.rhs(&e, out);
+                }
                 let parser = Punctuated::<Expr, syn::Token![,]>::parse_terminated;
                 let elems = syn::parse::Parser::parse2(parser, m.mac.tokens.clone()).map_err(|_| {
-                    err(m.span(), "hype: `vec![value; n]` of an active value is not supported; write `vec![a, b, ..]`, or push in a loop (`for _ in 0..n { v.push(value.clone()) }`)")
+                    err(m.span(), "hype: `vec![..]` of active values takes `vec![a, b, ..]` or `vec![value; n]`")
                 })?;
                 let e = std::rc::Rc::new(Expr::Array(syn::ExprArray {
                     attrs: Vec::new(),
@@ -1348,8 +1369,9 @@ impl Lowerer {
                 e
             }
         };
-        let Expr::Array(parsed) = &*parsed else {
-            unreachable!("stored as an array")
+        let parsed = match &*parsed {
+            Expr::Array(a) => a,
+            repeat => return self.rhs(repeat, out),
         };
         let v = self.tmp("v", m.span());
         out.push(Stmt::Let {
@@ -1387,8 +1409,9 @@ impl Lowerer {
                 e
             }
         };
-        let Expr::Array(parsed) = &*parsed else {
-            unreachable!("stored as an array")
+        let parsed = match &*parsed {
+            Expr::Array(a) => a,
+            repeat => return self.rhs(repeat, out),
         };
         let elems = &parsed.elems;
         let two_d = elems.iter().all(|e| matches!(e, Expr::Array(_))) && !elems.is_empty();
@@ -1424,9 +1447,12 @@ impl Lowerer {
         let rewrite = |e: &Expr, this: &mut Self| -> syn::Result<Option<Expr>> {
             let me = Expr::MethodCall(m.clone());
             if crate::iterators::is_reduction(&me) {
-                let mut r = crate::iterators::reduction(&me, &mut this.rewrites.fresh)?;
                 // The accumulator's literal takes the function's float type.
-                crate::float::type_literals_expr(&mut r, this.rewrites.float);
+                let r = crate::iterators::reduction(
+                    &me,
+                    &mut this.rewrites.fresh,
+                    &this.rewrites.float,
+                )?;
                 return Ok(Some(r));
             }
             let closure_arg = matches!(m.args.first(), Some(Expr::Closure(_)))

@@ -275,3 +275,17 @@ array_fn_test!(
     max_min_and_norms,
     [0.5, -1.5, 2.0]
 );
+
+/// `collect` of active values into a `Vec`, read back by index and by iterator.
+#[differentiable(order = 2)]
+fn collect_vec(x: &Array1<f64>) -> f64 {
+    let sq: Vec<f64> = x.iter().map(|v| v * v).collect();
+    let big = x
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != 1)
+        .map(|(i, v)| v.sin() * (i as f64 + 1.0))
+        .collect::<Vec<f64>>();
+    sq[0] * sq[2] + big.iter().sum::<f64>() * sq[1]
+}
+array_fn_test!(iter_collect_into_vec, collect_vec, [0.5, -1.5, 2.0]);

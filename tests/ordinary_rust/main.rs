@@ -15,6 +15,7 @@
 mod check;
 mod containers;
 mod float32;
+mod generic;
 mod idioms;
 mod iterators;
 mod math;

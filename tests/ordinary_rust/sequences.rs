@@ -141,3 +141,16 @@ array_fn_test!(
     local_sequences_by_reference,
     [0.5, -1.5, 2.0]
 );
+
+/// `vec![value; n]` of an active value: `n` copies, each updated on its own.
+#[differentiable(order = 2)]
+fn repeated_state(w: &Array1<f64>, #[constant] xs: &Vec<Array1<f64>>) -> f64 {
+    let mut hs = vec![w * 0.5; xs.len()];
+    let mut s = vec![w[0]; 2];
+    for t in 0..xs.len() {
+        hs[t] = (&hs[t] + &xs[t] * w).mapv(|v| v.tanh());
+        s[t % 2] = s[t % 2] * hs[t].dot(w);
+    }
+    s[0] + s[1] + hs[0].sum()
+}
+seq_test!(vec_repeat_of_active_values, repeated_state);

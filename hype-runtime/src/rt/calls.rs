@@ -78,18 +78,18 @@ pub fn acc_arg<T, C: Contribution<T>>(slot: &mut Option<T>, c: C) {
 )]
 /// (`Marker` is always `()`: it only defers the check to the call of `grad!`.)
 pub trait ScalarOutput<Marker = ()>: HasTangent {
-    /// The seed `1`.
-    fn one() -> Self::Tangent;
+    /// The seed `1` (not `one`, which generic float code calls as `T::one()`).
+    fn unit_seed() -> Self::Tangent;
 }
 
 impl ScalarOutput for f64 {
-    fn one() -> f64 {
+    fn unit_seed() -> f64 {
         1.0
     }
 }
 
 impl ScalarOutput for f32 {
-    fn one() -> f32 {
+    fn unit_seed() -> f32 {
         1.0
     }
 }
@@ -97,7 +97,7 @@ impl ScalarOutput for f32 {
 /// The seed `1` of a reverse sweep, typed by the output (`grad!` on a closure).
 #[inline]
 pub fn seed_like<V: ScalarOutput>(_value: &V) -> V::Tangent {
-    V::one()
+    V::unit_seed()
 }
 
 /// Inputs that `diff!` can differentiate with respect to: scalars.

@@ -2,8 +2,8 @@ use hype::prelude::*;
 
 #[differentiable]
 fn f(x: &Array1<f64>) -> f64 {
-    let hs = vec![x * 2.0; 3];
-    hs[0].sum()
+    let y: Array1<f64> = x.iter().map(|v| v * 2.0).collect();
+    y.sum()
 }
 
 fn main() {}
