@@ -71,9 +71,8 @@ pub fn is_chain(e: &Expr) -> bool {
             let name = m.method.to_string();
             match name.as_str() {
                 "iter" | "into_iter" => m.args.is_empty(),
-                "copied" | "cloned" | "map" | "filter" | "enumerate" | "zip" | "rev" => {
-                    is_chain(&m.receiver)
-                }
+                "copied" | "cloned" | "map" | "filter" | "enumerate" | "zip" | "rev" | "take"
+                | "skip" => is_chain(&m.receiver),
                 _ => false,
             }
         }
@@ -229,6 +228,24 @@ fn stream(e: &Expr, k: &syn::Ident, fresh: &mut Fresh) -> syn::Result<Stream> {
                     s.indexed = false;
                     Ok(s)
                 }
+                "take" | "skip" => {
+                    let mut s = stream(&m.receiver, k, fresh)?;
+                    let Some(n) = m.args.first() else {
+                        return Err(err(span, &format!("hype: `{name}` takes a count")));
+                    };
+                    if !s.indexed {
+                        return Err(err(span, &format!("hype: `{name}` is supported on `x.iter()`-style sources before `filter` or `rev` (its length must be known before the loop); or write an index loop")));
+                    }
+                    let end = end_of(&s.header);
+                    if name == "take" {
+                        s.header = parse_quote_spanned!(span=> 0..::core::cmp::min(#end, #n));
+                    } else {
+                        s.header = parse_quote_spanned!(span=> ::core::cmp::min(#end, #n)..#end);
+                        // Trips start at `n`: no enumerate or zip after it.
+                        s.indexed = false;
+                    }
+                    Ok(s)
+                }
                 "map" => {
                     let mut s = stream(&m.receiver, k, fresh)?;
                     let Some(Expr::Closure(c)) = m.args.first().map(strip) else {
@@ -237,7 +254,7 @@ fn stream(e: &Expr, k: &syn::Ident, fresh: &mut Fresh) -> syn::Result<Stream> {
                     s.elem = apply(c, &[s.elem.clone()])?;
                     Ok(s)
                 }
-                _ => Err(err(span, "hype: this iterator adapter is not supported in #[differentiable] code; supported: iter, into_iter, copied, cloned, map, filter, enumerate, zip, rev, then sum, product or fold; or write an index loop")),
+                _ => Err(err(span, "hype: this iterator adapter is not supported in #[differentiable] code; supported: iter, into_iter, copied, cloned, map, filter, enumerate, zip, rev, take, skip, then sum, product, fold or collect; or write an index loop")),
             }
         }
         Expr::Range(r) => Ok(Stream {

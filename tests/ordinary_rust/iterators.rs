@@ -289,3 +289,19 @@ fn collect_vec(x: &Array1<f64>) -> f64 {
     sq[0] * sq[2] + big.iter().sum::<f64>() * sq[1]
 }
 array_fn_test!(iter_collect_into_vec, collect_vec, [0.5, -1.5, 2.0]);
+
+/// `take(n)` and `skip(n)` of a source whose length is known before the loop.
+#[differentiable(order = 2)]
+fn take_skip(x: &Array1<f64>) -> f64 {
+    let head = x.iter().take(2).map(|v| v * v).sum::<f64>();
+    let tail = x.iter().skip(1).fold(1.0, |acc, v| acc * v.cos());
+    let mut s = 0.0;
+    for (i, v) in x.iter().enumerate().take(10) {
+        s += (i as f64 + 0.5) * v.sin();
+    }
+    for v in x.iter().skip(2) {
+        s += v * head;
+    }
+    head * tail + s
+}
+array_fn_test!(iter_take_and_skip, take_skip, [0.5, -1.5, 2.0]);
