@@ -749,3 +749,78 @@ fn covariance_errors_in_sd_units_and_frobenius() {
     let c = hmc::sample_covariance(x.view());
     assert_eq!(c, array![[1.0, -1.0], [-1.0, 1.0]]);
 }
+
+#[test]
+fn tuners_reject_bad_input_and_survive_non_finite_densities() {
+    let (_, prec) = gauss2d();
+    let t = hmc::density_with_hvp(
+        2,
+        |x: &Array1<f64>| value_and_grad!(gauss)(x, &prec),
+        |_x: &Array1<f64>, v: &Array1<f64>| -prec.dot(v),
+    );
+    let diag = hmc::TuneSettings {
+        steps: 3,
+        iterations: 20,
+        learning_rate: 0.05,
+        seed: 1,
+    };
+    let dense = hmc::DenseTuneSettings {
+        steps: 3,
+        iterations: 20,
+        learning_rate: 0.02,
+        target_accept: 0.75,
+        seed: 1,
+        off_diagonal_scale: 1.0,
+        average_from: 0.5,
+    };
+    // A starting point of the wrong dimension: both sizes named.
+    let wrong = [array![0.0, 0.0], array![0.0, 0.0, 0.0]];
+    let expected = HmcError::Dimension {
+        what: "the initial point",
+        expected: 2,
+        found: 3,
+    };
+    let e = hmc::tune(&t, &wrong, &diag).unwrap_err();
+    assert_eq!(e, expected);
+    assert!(
+        e.to_string().contains('2') && e.to_string().contains('3'),
+        "{e}"
+    );
+    assert_eq!(hmc::tune_dense(&t, &wrong, &dense).unwrap_err(), expected);
+    // No Hessian-vector product: nested AD has nothing to differentiate.
+    let no_hvp = hmc::density(2, |x: &Array1<f64>| value_and_grad!(gauss)(x, &prec));
+    let e = hmc::tune(&no_hvp, &[array![0.0, 0.0]], &diag).unwrap_err();
+    assert!(e.to_string().contains("Hessian-vector"), "{e}");
+    // A standard normal that is NaN beyond x = 1: the walkers never step there, the
+    // tuned step size and metric stay finite and positive.
+    let broken = hmc::density_with_hvp(
+        1,
+        |x: &Array1<f64>| {
+            if x[0] > 1.0 {
+                (f64::NAN, array![f64::NAN])
+            } else {
+                (-0.5 * x[0] * x[0], array![-x[0]])
+            }
+        },
+        |x: &Array1<f64>, v: &Array1<f64>| {
+            if x[0] > 1.0 {
+                array![f64::NAN]
+            } else {
+                -v.clone()
+            }
+        },
+    );
+    let init = [array![0.0], array![-0.5], array![0.5], array![-1.0]];
+    let finite_below_one = |walkers: &[Array1<f64>], metric: &Metric| {
+        walkers.iter().all(|w| w[0].is_finite() && w[0] <= 1.0)
+            && metric
+                .inverse_diagonal_entries()
+                .iter()
+                .all(|v| v.is_finite() && *v > 0.0)
+    };
+    let r = hmc::tune(&broken, &init, &diag).unwrap();
+    assert!(r.step_size.is_finite() && r.step_size > 0.0);
+    assert!(finite_below_one(&r.walkers, &r.metric));
+    let r = hmc::tune_dense(&broken, &init, &dense).unwrap();
+    assert!(finite_below_one(&r.walkers, &r.metric));
+}
