@@ -10,7 +10,11 @@
 //!
 //! Options after the target: `--chains N`, `--warmup N`, `--draws N`, `--seed N`,
 //! `--dense` or `--diagonal` (the mass matrix the warm-up adapts: dense by default for
-//! the rotated `gauss100`, diagonal otherwise), `--plots DIR` (default `target/hmc`).
+//! the rotated `gauss100`, diagonal otherwise), `--target-accept A` (dual averaging's
+//! target, 0.8), `--plots DIR` (default `target/hmc`). For `gauss2d` and `gauss100`
+//! only: `--exact-metric EPS` samples with the exact covariance as the inverse metric
+//! and step size `EPS`, no adaptation (the best metric any warm-up could find), and
+//! `--static L` uses static HMC with `L` leapfrog steps (step jitter 0.2) for NUTS.
 //! Each run ends with one line
 //! `TARGET: mean_err .. cov_err .. acceptance .. rhat .. ess_per_grad ..`:
 //! the largest |mean error| in exact posterior standard deviations; the largest error
@@ -153,6 +157,14 @@ struct Options {
     seed: u64,
     /// `Some(true)` for `--dense`, `Some(false)` for `--diagonal`, else the target's own.
     dense: Option<bool>,
+    /// Dual averaging's target acceptance statistic (Stan's 0.8).
+    target_accept: f64,
+    /// `--exact-metric EPS`: the exact covariance as the inverse metric and step size
+    /// `EPS`, no adaptation (Gaussian targets; what no warm-up can beat).
+    exact_metric: Option<f64>,
+    /// `--static L`: static HMC with `L` leapfrog steps (step jitter 0.2) instead of NUTS
+    /// (Gaussian targets).
+    static_steps: Option<usize>,
     plots: PathBuf,
 }
 
@@ -160,7 +172,7 @@ fn options() -> Result<Options, String> {
     let mut args = std::env::args().skip(1);
     let target = args
         .next()
-        .ok_or("usage: hmc TARGET [--chains N] [--warmup N] [--draws N] [--seed N] [--dense | --diagonal] [--plots DIR]; TARGET: gauss2d, gauss100, logistic, funnel, tuned")?;
+        .ok_or("usage: hmc TARGET [--chains N] [--warmup N] [--draws N] [--seed N] [--dense | --diagonal] [--target-accept A] [--exact-metric EPS] [--static L] [--plots DIR]; TARGET: gauss2d, gauss100, logistic, funnel, tuned")?;
     let mut o = Options {
         target,
         chains: 4,
@@ -168,6 +180,9 @@ fn options() -> Result<Options, String> {
         draws: 2500,
         seed: 1,
         dense: None,
+        target_accept: 0.8,
+        exact_metric: None,
+        static_steps: None,
         plots: PathBuf::from("target/hmc"),
     };
     while let Some(a) = args.next() {
@@ -192,6 +207,25 @@ fn options() -> Result<Options, String> {
                 o.seed = value("--seed")?
                     .parse()
                     .map_err(|e| format!("--seed: {e}"))?
+            }
+            "--target-accept" => {
+                o.target_accept = value("--target-accept")?
+                    .parse()
+                    .map_err(|e| format!("--target-accept: {e}"))?
+            }
+            "--exact-metric" => {
+                o.exact_metric = Some(
+                    value("--exact-metric")?
+                        .parse()
+                        .map_err(|e| format!("--exact-metric: {e}"))?,
+                )
+            }
+            "--static" => {
+                o.static_steps = Some(
+                    value("--static")?
+                        .parse()
+                        .map_err(|e| format!("--static: {e}"))?,
+                )
             }
             "--dense" => o.dense = Some(true),
             "--diagonal" => o.dense = Some(false),
@@ -369,6 +403,7 @@ fn settings(o: &Options) -> Settings {
         .warmup(o.warmup)
         .draws(o.draws)
         .seed(o.seed)
+        .target_accept(o.target_accept)
         // A dense metric by default where the target is rotated (gauss100).
         .metric(if o.dense.unwrap_or(o.target == "gauss100") {
             MetricKind::Dense
@@ -382,13 +417,17 @@ fn run_gauss(o: &Options, name: &str, cov: Array2<f64>) -> Result<(), String> {
     let prec = spd_inverse(&cov);
     let d = cov.nrows();
     let t = hmc::density(d, |x: &Array1<f64>| value_and_grad!(gauss)(x, &prec));
+    let mut set = settings(o);
+    if let Some(eps) = o.exact_metric {
+        let exact = Metric::inverse_dense(cov.clone()).map_err(|e| e.to_string())?;
+        set = set.fixed(eps, exact);
+    }
+    let init = inits(o.chains, d, 1.0, o.seed);
     let start = Instant::now();
-    let s = hmc::sample(
-        &t,
-        &Nuts::default(),
-        &inits(o.chains, d, 1.0, o.seed),
-        &settings(o),
-    )
+    let s = match o.static_steps {
+        Some(l) => hmc::sample(&t, &StaticHmc::new(l).jitter(0.2), &init, &set),
+        None => hmc::sample(&t, &Nuts::default(), &init, &set),
+    }
     .map_err(|e| e.to_string())?;
     let secs = start.elapsed().as_secs_f64();
     let mean = Array1::zeros(d);
