@@ -115,6 +115,7 @@ mod result;
 pub mod step;
 pub mod strong_wolfe;
 mod train;
+pub mod update;
 mod vector;
 
 pub use backtracking::Backtracking;
