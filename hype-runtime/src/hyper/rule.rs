@@ -4,8 +4,9 @@
 //! A step of gradient-based training is `s' = Φ(s, g, α, μ)` with `g = ∇_w L(w, λ)`
 //! the gradient at the parameters `w = s[0]`. The update rule `Φ` is one of the
 //! `#[differentiable(order = 2)]` functions of `optim::update`; its vector–Jacobian and
-//! Jacobian–vector products come from their generated `__vjp` / `__jvp`, and the
-//! loss contributes `∇²_ww L` and `∂_λ ∇_w L` through a [`Gradient`]:
+//! Jacobian–vector products come from their generated `__rev` (with `want` flags) and
+//! `__jvp`, and the loss contributes `∇²_ww L` and `∂_λ ∇_w L` through a
+//! [`Gradient`]:
 //!
 //! ```text
 //! reverse:  (s̄, ḡ, ᾱ, μ̄) = Φ'ᵀ s̄',   w̄ += ∇²L ḡ,   λ̄ = (∂_λ∇L)ᵀ ḡ
@@ -13,10 +14,11 @@
 //! ```
 //!
 //! Descent rules take the direction `p = -g`. Every rule here but Adam is affine in
-//! `g`, so `ḡ` does not depend on `g`: [`Rule::backward`] gets it from the pullback at
-//! `g = 0` first and then asks the loss for the gradient and its VJP in one call (one
-//! pass through the model), as a hand-written VJP would; Adam needs the gradient
-//! before its VJP (two calls).
+//! `g` with a coefficient that depends on the rate and momentum only
+//! (`Φ = A(s, α, μ) + B(α, μ) g`), so `ḡ = Bᵀ s̄` does not depend on `g`:
+//! [`Rule::backward`] gets it from the pullback at `g = 0` first and then asks the loss
+//! for the gradient and its VJP in one call (one pass through the model), as a
+//! hand-written VJP would; Adam needs the gradient before its VJP (two calls).
 
 use crate::optim::update::{
     adam_update, gradient_descent_update, heavy_ball_update, nesterov_update, sgd_momentum_update,
