@@ -153,15 +153,16 @@ impl Rule {
     ) -> Vec<Array1<f64>> {
         self.check(s, "state");
         check_gradient(s[0], g, "gradient");
-        let p = -g;
+        // The direction of the descent rules (Maclaurin's rule takes `g` itself).
+        let p = || -g;
         match self {
-            Rule::GradientDescent => vec![gradient_descent_update(s[0], &p, rate)],
+            Rule::GradientDescent => vec![gradient_descent_update(s[0], &p(), rate)],
             Rule::HeavyBall => {
-                let (w, v) = heavy_ball_update(s[0], s[1], &p, rate, mu);
+                let (w, v) = heavy_ball_update(s[0], s[1], &p(), rate, mu);
                 vec![w, v]
             }
             Rule::Nesterov => {
-                let (w, v) = nesterov_update(s[0], s[1], &p, rate, mu);
+                let (w, v) = nesterov_update(s[0], s[1], &p(), rate, mu);
                 vec![w, v]
             }
             Rule::Adam {
@@ -170,7 +171,7 @@ impl Rule {
                 epsilon,
             } => {
                 let (w, m, u) =
-                    adam_update(s[0], s[1], s[2], &p, g, rate, beta1, beta2, epsilon, t);
+                    adam_update(s[0], s[1], s[2], &p(), g, rate, beta1, beta2, epsilon, t);
                 vec![w, m, u]
             }
             Rule::SgdMomentum => {
@@ -197,10 +198,12 @@ impl Rule {
     ) -> StepCotangent {
         self.check(s, "state");
         check_gradient(s[0], g, "gradient");
-        let p = -g;
+        // The direction of the descent rules (Maclaurin's rule takes `g` itself).
+        let p = || -g;
         match self {
             Rule::GradientDescent => {
                 let [wb] = take(sb);
+                let p = p();
                 let (_, pullback) =
                     gradient_descent_update::__rev(s[0], &p, rate, want.flags(&[1]));
                 let (w, pb, rate) = pullback(&wb);
@@ -216,9 +219,9 @@ impl Rule {
                 let seed = (wb, vb);
                 let flags = want.flags(&[2]);
                 let (w, v, pb, rate, mu) = if self == Rule::HeavyBall {
-                    heavy_ball_update::__rev(s[0], s[1], &p, rate, mu, flags).1(&seed)
+                    heavy_ball_update::__rev(s[0], s[1], &p(), rate, mu, flags).1(&seed)
                 } else {
-                    nesterov_update::__rev(s[0], s[1], &p, rate, mu, flags).1(&seed)
+                    nesterov_update::__rev(s[0], s[1], &p(), rate, mu, flags).1(&seed)
                 };
                 StepCotangent {
                     state: vec![w, v],
@@ -234,6 +237,7 @@ impl Rule {
             } => {
                 let [wb, mb, ub] = take(sb);
                 let flags = want.flags(&[3, 4]);
+                let p = p();
                 let (_, pullback) = adam_update::__rev(
                     s[0], s[1], s[2], &p, g, rate, beta1, beta2, epsilon, t, flags,
                 );
@@ -278,22 +282,41 @@ impl Rule {
         self.check(ds, "state tangent");
         check_gradient(s[0], g, "gradient");
         check_gradient(s[0], dg, "gradient's tangent");
-        let (p, dp) = (-g, -dg);
+        let (p, dp) = (|| -g, || -dg);
         match self {
             Rule::GradientDescent => {
-                vec![gradient_descent_update::__jvp(s[0], &p, rate, ds[0], &dp, drate).1]
+                vec![gradient_descent_update::__jvp(s[0], &p(), rate, ds[0], &dp(), drate).1]
             }
             Rule::HeavyBall => {
                 let (w, v) = heavy_ball_update::__jvp(
-                    s[0], s[1], &p, rate, mu, ds[0], ds[1], &dp, drate, dmu,
+                    s[0],
+                    s[1],
+                    &p(),
+                    rate,
+                    mu,
+                    ds[0],
+                    ds[1],
+                    &dp(),
+                    drate,
+                    dmu,
                 )
                 .1;
                 vec![w, v]
             }
             Rule::Nesterov => {
-                let (w, v) =
-                    nesterov_update::__jvp(s[0], s[1], &p, rate, mu, ds[0], ds[1], &dp, drate, dmu)
-                        .1;
+                let (w, v) = nesterov_update::__jvp(
+                    s[0],
+                    s[1],
+                    &p(),
+                    rate,
+                    mu,
+                    ds[0],
+                    ds[1],
+                    &dp(),
+                    drate,
+                    dmu,
+                )
+                .1;
                 vec![w, v]
             }
             Rule::Adam {
@@ -302,8 +325,22 @@ impl Rule {
                 epsilon,
             } => {
                 let (w, m, u) = adam_update::__jvp(
-                    s[0], s[1], s[2], &p, g, rate, beta1, beta2, epsilon, t, ds[0], ds[1], ds[2],
-                    &dp, dg, drate,
+                    s[0],
+                    s[1],
+                    s[2],
+                    &p(),
+                    g,
+                    rate,
+                    beta1,
+                    beta2,
+                    epsilon,
+                    t,
+                    ds[0],
+                    ds[1],
+                    ds[2],
+                    &dp(),
+                    dg,
+                    drate,
                 )
                 .1;
                 vec![w, m, u]
