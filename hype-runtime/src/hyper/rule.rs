@@ -399,3 +399,48 @@ fn check_gradient(w: &Array1<f64>, g: &Array1<f64>, what: &str) {
         g.len()
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vector(n: usize, seed: f64) -> Array1<f64> {
+        Array1::from_shape_fn(n, |i| ((i as f64 + 1.0) * seed).sin())
+    }
+
+    /// `Rule::backward` relies on it: for the rules it calls affine, the gradient's
+    /// cotangent from the generated pullback is the same at `g = 0` as at any `g`
+    /// (to the last bit: the pullback does not read `g` for it), and it is not so for
+    /// Adam.
+    #[test]
+    fn affine_rules_have_a_gradient_cotangent_independent_of_the_gradient() {
+        let n = 5;
+        let adam = Rule::Adam {
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-8,
+        };
+        for rule in [
+            Rule::GradientDescent,
+            Rule::HeavyBall,
+            Rule::Nesterov,
+            Rule::SgdMomentum,
+            adam,
+        ] {
+            let state: Vec<Array1<f64>> = (0..=rule.slots())
+                .map(|k| vector(n, 0.7 + k as f64).mapv(f64::abs))
+                .collect();
+            let s: Vec<&Array1<f64>> = state.iter().collect();
+            let sb: Vec<Array1<f64>> = (0..=rule.slots())
+                .map(|k| vector(n, 1.3 + k as f64))
+                .collect();
+            let (rate, mu) = (vector(n, 0.4).mapv(|r| 0.1 + 0.05 * r), 0.7);
+            let at = |g: &Array1<f64>| {
+                rule.vjp(&s, g, &rate, mu, 3, sb.clone(), Want::All)
+                    .gradient
+            };
+            let (zero, g) = (Array1::zeros(n), vector(n, 2.1));
+            assert_eq!(at(&zero) == at(&g), rule.affine_in_gradient(), "{rule:?}");
+        }
+    }
+}
