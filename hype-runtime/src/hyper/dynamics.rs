@@ -5,9 +5,12 @@
 //! loss hyperparameters `λ` (an L2 weight, per-example weights, ...). Every optimizer
 //! here turns it into a [`Dynamics`] whose hyperparameters are a [`StepHyper`]:
 //! a learning rate and a momentum (each either one value shared by all steps or one
-//! value per step) and `λ`. Their `step_vjp`/`step_jvp` are the optimizers' update
-//! formulas differentiated by hand; they need one product with the Hessian per step,
-//! as forward-over-reverse gives it (for a `#[differentiable]` loss, `hvp!`).
+//! value per step) and `λ`. Each optimizer's update is one `#[differentiable(order = 2)]`
+//! function of [`optim::update`](crate::optim::update), the same that
+//! [`optim`](crate::optim) trains with; `step_vjp`/`step_jvp` chain its generated
+//! derivatives with one product with the loss's Hessian per step (see
+//! `hyper/rule.rs`), as forward-over-reverse gives it (for a `#[differentiable]`
+//! loss, `hvp!`).
 //!
 //! | optimizer | state | update (`α` rate, `μ` momentum, `g = ∇L(w)`) |
 //! |---|---|---|
@@ -18,8 +21,10 @@
 //! | [`SgdMomentum`] | `(w, v)` | `v' = μ v - (1-μ) g`, `w' = w + α v'` (Maclaurin et al. 2015; reversible) |
 //!
 //! [`GradientDescent`] and [`Adam`] do not use the momentum of [`StepHyper`]; its
-//! hypergradient is zero for them.
+//! hypergradient is zero for them. [`Adam`]'s first moment `m` averages `g` (in
+//! `optim`, the direction `-g`): the adapter passes `-m` to the shared rule.
 
+use super::rule::{Gradient, Rule};
 use super::{check_directions, Dynamics, HyperError};
 use crate::tangent::Tangent;
 use hype_macros::Tangent;
@@ -148,16 +153,6 @@ fn at(a: &Array1<f64>, t: usize, what: &str) -> f64 {
     a[slot(a, t, what)]
 }
 
-fn check_dims(what: &str, w: &Array1<f64>, other: &Array1<f64>) {
-    assert_eq!(
-        w.len(),
-        other.len(),
-        "hype::hyper: parameters have {} scalars but the {what} has {}",
-        w.len(),
-        other.len()
-    );
-}
-
 /// A hyperparameter cotangent that is zero except at step `t` of the rate (`da`) and
 /// the momentum (`dm`), plus the loss cotangent.
 pub(crate) fn hyper_cotangent<L: Tangent>(
@@ -196,279 +191,225 @@ type Pair = (Array1<f64>, Array1<f64>);
 /// Adam's state `(w, m, u)`.
 type AdamState = (Array1<f64>, Array1<f64>, Array1<f64>);
 
-/// The parameters `w` inside an optimizer state.
-trait Weights {
-    fn weights(&self) -> &Array1<f64>;
-}
-
-impl Weights for Array1<f64> {
-    fn weights(&self) -> &Array1<f64> {
-        self
+/// An optimizer state as the flat vectors of its [`Rule`] (owned or borrowed).
+trait FlatState: Sized {
+    fn parts(&self) -> Vec<&Array1<f64>>;
+    fn from_parts(parts: Vec<Array1<f64>>) -> Self;
+    fn owned_parts(&self) -> Vec<Array1<f64>> {
+        self.parts().into_iter().cloned().collect()
     }
 }
 
-impl Weights for Pair {
-    fn weights(&self) -> &Array1<f64> {
-        &self.0
+impl FlatState for Array1<f64> {
+    fn parts(&self) -> Vec<&Array1<f64>> {
+        vec![self]
+    }
+    fn from_parts(parts: Vec<Array1<f64>>) -> Self {
+        let [w] = parts.try_into().expect("gradient descent's state is [w]");
+        w
     }
 }
 
-impl Weights for AdamState {
-    fn weights(&self) -> &Array1<f64> {
-        &self.0
+impl FlatState for Pair {
+    fn parts(&self) -> Vec<&Array1<f64>> {
+        vec![&self.0, &self.1]
+    }
+    fn from_parts(parts: Vec<Array1<f64>>) -> Self {
+        let [w, v] = parts.try_into().expect("a momentum state is [w, v]");
+        (w, v)
     }
 }
 
-/// `step_jvp` and `step_jvps` from the adapter's `tangent(s, h, t, g, dg, ds, dh)`:
-/// one direction through `gradient_and_jvp`; several directions with one gradient
-/// and one `gradient_jvp` per direction.
-macro_rules! forward_via_tangent {
-    ($loss:tt) => {
-        fn step_jvp(
-            &self,
-            s: &Self::State,
-            h: &Self::Hyper,
-            t: usize,
-            ds: &Self::State,
-            dh: &Self::Hyper,
-        ) -> Self::State {
-            let w = s.weights();
-            let (g, dg) = self
-                .$loss
-                .gradient_and_jvp(w, &h.loss, ds.weights(), &dh.loss);
-            check_dims("gradient", w, &g);
-            check_dims("gradient's tangent", w, &dg);
-            self.tangent(s, h, t, &g, &dg, ds, dh)
-        }
+/// The [`InnerLoss`] at `(w, λ)`, for the rule's reverse step.
+pub(super) struct At<'a, L: InnerLoss> {
+    pub(super) loss: &'a L,
+    pub(super) w: &'a Array1<f64>,
+    pub(super) lam: &'a L::Hyper,
+}
 
-        fn step_jvps(
-            &self,
-            s: &Self::State,
-            h: &Self::Hyper,
-            t: usize,
-            ds: &[Self::State],
-            dh: &[Self::Hyper],
-        ) -> Vec<Self::State> {
-            check_directions(ds.len(), dh.len());
-            let w = s.weights();
-            let g = self.$loss.gradient(w, &h.loss);
-            check_dims("gradient", w, &g);
-            ds.iter()
-                .zip(dh)
-                .map(|(d, e)| {
-                    let dg = self.$loss.gradient_jvp(w, &h.loss, d.weights(), &e.loss);
-                    check_dims("gradient's tangent", w, &dg);
-                    self.tangent(s, h, t, &g, &dg, d, e)
-                })
-                .collect()
+impl<L: InnerLoss> Gradient for At<'_, L> {
+    type Cotangent = L::Hyper;
+    fn gradient(&self) -> Array1<f64> {
+        self.loss.gradient(self.w, self.lam)
+    }
+    fn gradient_and_vjp(&self, v: &Array1<f64>) -> (Array1<f64>, Array1<f64>, L::Hyper) {
+        self.loss.gradient_and_vjp(self.w, self.lam, v)
+    }
+    fn gradient_vjp(&self, v: &Array1<f64>) -> (Array1<f64>, L::Hyper) {
+        self.loss.gradient_vjp(self.w, self.lam, v)
+    }
+}
+
+/// The rate (as a length-1 array) and momentum of step `t`.
+fn rate_and_momentum<H>(rule: Rule, h: &StepHyper<H>, t: usize) -> (Array1<f64>, f64) {
+    let mu = if rule.uses_momentum() {
+        at(&h.momentum, t, "momentum")
+    } else {
+        0.0
+    };
+    (Array1::from_elem(1, at(&h.lr, t, "learning-rate")), mu)
+}
+
+/// `Φ_t(s)` of an optimizer of this module: the rule on the loss's gradient.
+fn flat_step<L: InnerLoss, S: FlatState>(
+    rule: Rule,
+    loss: &L,
+    s: &S,
+    h: &StepHyper<L::Hyper>,
+    t: usize,
+) -> S {
+    let parts = s.parts();
+    let g = loss.gradient(parts[0], &h.loss);
+    let (rate, mu) = rate_and_momentum(rule, h, t);
+    S::from_parts(rule.step(&parts, &g, &rate, mu, t))
+}
+
+/// `step_vjp` of an optimizer of this module.
+fn flat_vjp<L: InnerLoss, S: FlatState>(
+    rule: Rule,
+    loss: &L,
+    s: &S,
+    h: &StepHyper<L::Hyper>,
+    t: usize,
+    sb: &S,
+) -> (S, StepHyper<L::Hyper>) {
+    let parts = s.parts();
+    let at_w = At {
+        loss,
+        w: parts[0],
+        lam: &h.loss,
+    };
+    let (rate, mu) = rate_and_momentum(rule, h, t);
+    let (c, cl) = rule.backward(&at_w, &parts, &rate, mu, t, sb.owned_parts());
+    let hb = hyper_cotangent(h, t, c.rate[0], c.mu, cl);
+    (S::from_parts(c.state), hb)
+}
+
+/// `step_jvps` of an optimizer of this module (one gradient, one `gradient_jvp` per
+/// direction); with one direction, `step_jvp` (one `gradient_and_jvp`).
+fn flat_jvps<L: InnerLoss, S: FlatState>(
+    rule: Rule,
+    loss: &L,
+    s: &S,
+    h: &StepHyper<L::Hyper>,
+    t: usize,
+    ds: &[S],
+    dh: &[StepHyper<L::Hyper>],
+) -> Vec<S> {
+    check_directions(ds.len(), dh.len());
+    let parts = s.parts();
+    let w = parts[0];
+    let (rate, mu) = rate_and_momentum(rule, h, t);
+    let tangent = |g: &Array1<f64>, dg: &Array1<f64>, d: &S, e: &StepHyper<L::Hyper>| {
+        let (da, dm) = hyper_tangent(e, t);
+        let dm = if rule.uses_momentum() { dm } else { 0.0 };
+        let drate = Array1::from_elem(1, da);
+        S::from_parts(rule.jvp(&parts, g, &rate, mu, t, &d.parts(), dg, &drate, dm))
+    };
+    if let ([d], [e]) = (ds, dh) {
+        let (g, dg) = loss.gradient_and_jvp(w, &h.loss, d.parts()[0], &e.loss);
+        return vec![tangent(&g, &dg, d, e)];
+    }
+    let g = loss.gradient(w, &h.loss);
+    ds.iter()
+        .zip(dh)
+        .map(|(d, e)| {
+            let dg = loss.gradient_jvp(w, &h.loss, d.parts()[0], &e.loss);
+            tangent(&g, &dg, d, e)
+        })
+        .collect()
+}
+
+/// The `Dynamics` of an optimizer of this module whose state is its rule's vectors.
+macro_rules! flat_dynamics {
+    ($name:ident, $state:ty, $rule:expr, $loss:tt) => {
+        impl<L: InnerLoss> Dynamics for $name<L> {
+            type State = $state;
+            type Hyper = StepHyper<L::Hyper>;
+
+            fn step(&self, s: &$state, h: &Self::Hyper, t: usize) -> $state {
+                flat_step($rule, &self.$loss, s, h, t)
+            }
+
+            fn step_vjp(
+                &self,
+                s: &$state,
+                h: &Self::Hyper,
+                t: usize,
+                sb: &$state,
+            ) -> ($state, Self::Hyper) {
+                flat_vjp($rule, &self.$loss, s, h, t, sb)
+            }
+
+            fn step_jvp(
+                &self,
+                s: &$state,
+                h: &Self::Hyper,
+                t: usize,
+                ds: &$state,
+                dh: &Self::Hyper,
+            ) -> $state {
+                let mut out = flat_jvps(
+                    $rule,
+                    &self.$loss,
+                    s,
+                    h,
+                    t,
+                    std::slice::from_ref(ds),
+                    std::slice::from_ref(dh),
+                );
+                out.pop().expect("one direction")
+            }
+
+            fn step_jvps(
+                &self,
+                s: &$state,
+                h: &Self::Hyper,
+                t: usize,
+                ds: &[$state],
+                dh: &[Self::Hyper],
+            ) -> Vec<$state> {
+                flat_jvps($rule, &self.$loss, s, h, t, ds, dh)
+            }
         }
     };
 }
 
-/// Plain gradient descent `w' = w - α g`.
+/// Plain gradient descent `w' = w - α g`
+/// ([`optim::update::gradient_descent_update`](crate::optim::update::gradient_descent_update())
+/// with `p = -g`).
 #[derive(Clone, Debug)]
 pub struct GradientDescent<L>(pub L);
 
-impl<L: InnerLoss> Dynamics for GradientDescent<L> {
-    type State = Array1<f64>;
-    type Hyper = StepHyper<L::Hyper>;
+flat_dynamics!(GradientDescent, Array1<f64>, Rule::GradientDescent, 0);
 
-    fn step(&self, w: &Array1<f64>, h: &Self::Hyper, t: usize) -> Array1<f64> {
-        let g = self.0.gradient(w, &h.loss);
-        check_dims("gradient", w, &g);
-        w - &(at(&h.lr, t, "learning-rate") * &g)
-    }
-
-    fn step_vjp(
-        &self,
-        w: &Array1<f64>,
-        h: &Self::Hyper,
-        t: usize,
-        wb: &Array1<f64>,
-    ) -> (Array1<f64>, Self::Hyper) {
-        let a = at(&h.lr, t, "learning-rate");
-        let (g, hv, mut cl) = self.0.gradient_and_vjp(w, &h.loss, wb);
-        check_dims("gradient", w, &g);
-        check_dims("Hessian-vector product", w, &hv);
-        cl.scale(-a);
-        let dw = wb - &(a * &hv);
-        (dw, hyper_cotangent(h, t, -g.dot(wb), 0.0, cl))
-    }
-
-    forward_via_tangent!(0);
-}
-
-impl<L: InnerLoss> GradientDescent<L> {
-    /// The state tangent of one step, given the gradient `g` and its tangent `dg`.
-    #[allow(clippy::too_many_arguments)]
-    fn tangent(
-        &self,
-        _w: &Array1<f64>,
-        h: &StepHyper<L::Hyper>,
-        t: usize,
-        g: &Array1<f64>,
-        dg: &Array1<f64>,
-        dw: &Array1<f64>,
-        dh: &StepHyper<L::Hyper>,
-    ) -> Array1<f64> {
-        let a = at(&h.lr, t, "learning-rate");
-        let (da, _) = hyper_tangent(dh, t);
-        dw - &(da * g) - &(a * dg)
-    }
-}
-
-/// Heavy-ball momentum: `v' = μ v - α g`, `w' = w + v'`. State `(w, v)`.
+/// Heavy-ball momentum: `v' = μ v - α g`, `w' = w + v'`. State `(w, v)`
+/// ([`optim::update::heavy_ball_update`](crate::optim::update::heavy_ball_update())).
 #[derive(Clone, Debug)]
 pub struct HeavyBall<L>(pub L);
 
-impl<L: InnerLoss> Dynamics for HeavyBall<L> {
-    type State = (Array1<f64>, Array1<f64>);
-    type Hyper = StepHyper<L::Hyper>;
-
-    fn step(&self, s: &Self::State, h: &Self::Hyper, t: usize) -> Self::State {
-        let (w, v) = s;
-        let (a, m) = (
-            at(&h.lr, t, "learning-rate"),
-            at(&h.momentum, t, "momentum"),
-        );
-        let g = self.0.gradient(w, &h.loss);
-        check_dims("gradient", w, &g);
-        let v2 = m * v - &(a * &g);
-        (w + &v2, v2)
-    }
-
-    fn step_vjp(
-        &self,
-        s: &Self::State,
-        h: &Self::Hyper,
-        t: usize,
-        sb: &Self::State,
-    ) -> (Self::State, Self::Hyper) {
-        let ((w, v), (wb, vb)) = (s, sb);
-        let (a, m) = (
-            at(&h.lr, t, "learning-rate"),
-            at(&h.momentum, t, "momentum"),
-        );
-        let vt = vb + wb; // total cotangent of v'
-        let (g, hv, mut cl) = self.0.gradient_and_vjp(w, &h.loss, &vt);
-        check_dims("gradient", w, &g);
-        check_dims("Hessian-vector product", w, &hv);
-        cl.scale(-a);
-        let dw = wb - &(a * &hv);
-        let dv = m * &vt;
-        let hb = hyper_cotangent(h, t, -g.dot(&vt), v.dot(&vt), cl);
-        ((dw, dv), hb)
-    }
-
-    forward_via_tangent!(0);
-}
-
-impl<L: InnerLoss> HeavyBall<L> {
-    /// The state tangent of one step, given the gradient `g` and its tangent `dg`.
-    #[allow(clippy::too_many_arguments)]
-    fn tangent(
-        &self,
-        s: &Pair,
-        h: &StepHyper<L::Hyper>,
-        t: usize,
-        g: &Array1<f64>,
-        dg: &Array1<f64>,
-        ds: &Pair,
-        dh: &StepHyper<L::Hyper>,
-    ) -> Pair {
-        let ((_, v), (dw, dv)) = (s, ds);
-        let (a, m) = (
-            at(&h.lr, t, "learning-rate"),
-            at(&h.momentum, t, "momentum"),
-        );
-        let (da, dm) = hyper_tangent(dh, t);
-        let dv2 = dm * v + &(m * dv) - &(da * g) - &(a * dg);
-        (dw + &dv2, dv2)
-    }
-}
+flat_dynamics!(HeavyBall, Pair, Rule::HeavyBall, 0);
 
 /// Nesterov momentum in Sutskever's form: `v' = μ v - α g`, `w' = w + μ v' - α g`.
-/// State `(w, v)`.
+/// State `(w, v)` ([`optim::update::nesterov_update`](crate::optim::update::nesterov_update())).
 #[derive(Clone, Debug)]
 pub struct Nesterov<L>(pub L);
 
-impl<L: InnerLoss> Dynamics for Nesterov<L> {
-    type State = (Array1<f64>, Array1<f64>);
-    type Hyper = StepHyper<L::Hyper>;
+flat_dynamics!(Nesterov, Pair, Rule::Nesterov, 0);
 
-    fn step(&self, s: &Self::State, h: &Self::Hyper, t: usize) -> Self::State {
-        let (w, v) = s;
-        let (a, m) = (
-            at(&h.lr, t, "learning-rate"),
-            at(&h.momentum, t, "momentum"),
-        );
-        let g = self.0.gradient(w, &h.loss);
-        check_dims("gradient", w, &g);
-        let v2 = m * v - &(a * &g);
-        let w2 = w + &(m * &v2) - &(a * &g);
-        (w2, v2)
-    }
+/// SGD with momentum in Maclaurin, Duvenaud & Adams' form: `v' = μ v - (1-μ) g`,
+/// `w' = w + α v'`. State `(w, v)`. The dynamics of [`reversible()`](super::reversible())
+/// ([`optim::update::sgd_momentum_update`](crate::optim::update::sgd_momentum_update())).
+#[derive(Clone, Debug)]
+pub struct SgdMomentum<L>(pub L);
 
-    fn step_vjp(
-        &self,
-        s: &Self::State,
-        h: &Self::Hyper,
-        t: usize,
-        sb: &Self::State,
-    ) -> (Self::State, Self::Hyper) {
-        let ((w, v), (wb, vb)) = (s, sb);
-        let (a, m) = (
-            at(&h.lr, t, "learning-rate"),
-            at(&h.momentum, t, "momentum"),
-        );
-        let vt = vb + &(m * wb); // total cotangent of v'
-        let gsum = &vt + wb; // g enters v' and w', each with -α
-        let (g, hv, mut cl) = self.0.gradient_and_vjp(w, &h.loss, &gsum);
-        check_dims("gradient", w, &g);
-        check_dims("Hessian-vector product", w, &hv);
-        let v2 = m * v - &(a * &g);
-        let dm = wb.dot(&v2) + vt.dot(v);
-        let da = -g.dot(&gsum);
-        cl.scale(-a);
-        let dw = wb - &(a * &hv);
-        let dv = m * &vt;
-        ((dw, dv), hyper_cotangent(h, t, da, dm, cl))
-    }
-
-    forward_via_tangent!(0);
-}
-
-impl<L: InnerLoss> Nesterov<L> {
-    /// The state tangent of one step, given the gradient `g` and its tangent `dg`.
-    #[allow(clippy::too_many_arguments)]
-    fn tangent(
-        &self,
-        s: &Pair,
-        h: &StepHyper<L::Hyper>,
-        t: usize,
-        g: &Array1<f64>,
-        dg: &Array1<f64>,
-        ds: &Pair,
-        dh: &StepHyper<L::Hyper>,
-    ) -> Pair {
-        let ((_, v), (dw, dv)) = (s, ds);
-        let (a, m) = (
-            at(&h.lr, t, "learning-rate"),
-            at(&h.momentum, t, "momentum"),
-        );
-        let (da, dm) = hyper_tangent(dh, t);
-        let v2 = m * v - &(a * g);
-        let dstep = da * g + &(a * dg); // tangent of α g
-        let dv2 = dm * v + &(m * dv) - &dstep;
-        let dw2 = dw + &(dm * &v2) + &(m * &dv2) - &dstep;
-        (dw2, dv2)
-    }
-}
+flat_dynamics!(SgdMomentum, Pair, Rule::SgdMomentum, 0);
 
 /// Adam (Kingma & Ba) with gradient `g`: `m' = β₁ m + (1-β₁) g`,
 /// `u' = β₂ u + (1-β₂) g²`, `w' = w - α (m'/c₁) / (sqrt(u'/c₂) + ε)` with
 /// `c₁ = 1 - β₁^(t+1)`, `c₂ = 1 - β₂^(t+1)`. State `(w, m, u)`; `β₁`, `β₂`, `ε` are
-/// fixed (not hyperparameters), the rate `α` and the loss's `λ` are.
+/// fixed (not hyperparameters), the rate `α` and the loss's `λ` are
+/// ([`optim::update::adam_update`](crate::optim::update::adam_update()) on `(w, -m, u)`).
 #[derive(Clone, Debug)]
 pub struct Adam<L> {
     /// The training loss.
@@ -492,186 +433,88 @@ impl<L> Adam<L> {
         }
     }
 
-    fn corrections(&self, t: usize) -> (f64, f64) {
-        let n = (t + 1).min(i32::MAX as usize) as i32;
-        (1.0 - self.beta1.powi(n), 1.0 - self.beta2.powi(n))
+    fn rule(&self) -> Rule {
+        Rule::Adam {
+            beta1: self.beta1,
+            beta2: self.beta2,
+            epsilon: self.epsilon,
+        }
     }
 }
 
-/// Adam's per-coordinate quantities after the moment updates.
-struct AdamPoint {
-    g: Array1<f64>,
-    m2: Array1<f64>,
-    u2: Array1<f64>,
+/// Adam's state with the first moment negated: `optim`'s `m` averages `-g`.
+struct Descent(Vec<Array1<f64>>);
+
+impl FlatState for Descent {
+    fn parts(&self) -> Vec<&Array1<f64>> {
+        self.0.iter().collect()
+    }
+    fn from_parts(parts: Vec<Array1<f64>>) -> Self {
+        Descent(parts)
+    }
 }
 
-impl<L: InnerLoss> Adam<L> {
-    fn point(&self, s: &(Array1<f64>, Array1<f64>, Array1<f64>), g: Array1<f64>) -> AdamPoint {
-        let (w, m, u) = s;
-        check_dims("gradient", w, &g);
-        let m2 = self.beta1 * m + &((1.0 - self.beta1) * &g);
-        let u2 = self.beta2 * u + &((1.0 - self.beta2) * &(&g * &g));
-        AdamPoint { g, m2, u2 }
+impl Descent {
+    fn of(s: &AdamState) -> Self {
+        Descent(vec![s.0.clone(), -&s.1, s.2.clone()])
     }
-
-    /// Elementwise `(∂w'/∂m', ∂w'/∂u', -∂w'/∂α)` at one coordinate.
-    fn partials(&self, a: f64, c1: f64, c2: f64, m2: f64, u2: f64) -> (f64, f64, f64) {
-        let r = (u2 / c2).sqrt();
-        let d = r + self.epsilon;
-        let q = m2 / c1;
-        let dm = -a / (c1 * d);
-        let du = if r > 0.0 {
-            a * q / (d * d) / (2.0 * r * c2)
-        } else {
-            0.0
-        };
-        (dm, du, q / d)
+    fn state(self) -> AdamState {
+        let [w, m, u] = self.0.try_into().expect("Adam's state is [w, m, u]");
+        (w, -m, u)
     }
 }
 
 impl<L: InnerLoss> Dynamics for Adam<L> {
-    type State = (Array1<f64>, Array1<f64>, Array1<f64>);
+    type State = AdamState;
     type Hyper = StepHyper<L::Hyper>;
 
-    fn step(&self, s: &Self::State, h: &Self::Hyper, t: usize) -> Self::State {
-        let a = at(&h.lr, t, "learning-rate");
-        let (c1, c2) = self.corrections(t);
-        let p = self.point(s, self.loss.gradient(&s.0, &h.loss));
-        let mut w2 = s.0.clone();
-        for i in 0..w2.len() {
-            w2[i] -= a * (p.m2[i] / c1) / ((p.u2[i] / c2).sqrt() + self.epsilon);
-        }
-        (w2, p.m2, p.u2)
+    fn step(&self, s: &AdamState, h: &Self::Hyper, t: usize) -> AdamState {
+        flat_step(self.rule(), &self.loss, &Descent::of(s), h, t).state()
     }
 
     fn step_vjp(
-        &self,
-        s: &Self::State,
-        h: &Self::Hyper,
-        t: usize,
-        sb: &Self::State,
-    ) -> (Self::State, Self::Hyper) {
-        let a = at(&h.lr, t, "learning-rate");
-        let (c1, c2) = self.corrections(t);
-        let p = self.point(s, self.loss.gradient(&s.0, &h.loss));
-        let (wb, mb, ub) = sb;
-        let n = wb.len();
-        let (mut mt, mut ut) = (mb.clone(), ub.clone());
-        let mut da = 0.0;
-        for i in 0..n {
-            let (pm, pu, pa) = self.partials(a, c1, c2, p.m2[i], p.u2[i]);
-            mt[i] += wb[i] * pm;
-            ut[i] += wb[i] * pu;
-            da -= wb[i] * pa;
-        }
-        let gb = (1.0 - self.beta1) * &mt + &(2.0 * (1.0 - self.beta2) * &(&p.g * &ut));
-        let (hv, cl) = self.loss.gradient_vjp(&s.0, &h.loss, &gb);
-        check_dims("Hessian-vector product", &s.0, &hv);
-        let ds = (wb + &hv, self.beta1 * &mt, self.beta2 * &ut);
-        (ds, hyper_cotangent(h, t, da, 0.0, cl))
-    }
-
-    forward_via_tangent!(loss);
-}
-
-impl<L: InnerLoss> Adam<L> {
-    /// The state tangent of one step, given the gradient `g` and its tangent `dg`.
-    #[allow(clippy::too_many_arguments)]
-    fn tangent(
         &self,
         s: &AdamState,
-        h: &StepHyper<L::Hyper>,
-        t: usize,
-        g: &Array1<f64>,
-        dg: &Array1<f64>,
-        ds: &AdamState,
-        dh: &StepHyper<L::Hyper>,
-    ) -> AdamState {
-        let a = at(&h.lr, t, "learning-rate");
-        let (da, _) = hyper_tangent(dh, t);
-        let (c1, c2) = self.corrections(t);
-        let (dw, dm, du) = ds;
-        let p = self.point(s, g.clone());
-        let dm2 = self.beta1 * dm + &((1.0 - self.beta1) * dg);
-        let du2 = self.beta2 * du + &(2.0 * (1.0 - self.beta2) * &(&p.g * dg));
-        let mut dw2 = dw.clone();
-        for i in 0..dw2.len() {
-            let (pm, pu, pa) = self.partials(a, c1, c2, p.m2[i], p.u2[i]);
-            dw2[i] += pm * dm2[i] + pu * du2[i] - pa * da;
-        }
-        (dw2, dm2, du2)
-    }
-}
-
-/// SGD with momentum in Maclaurin, Duvenaud & Adams' form: `v' = μ v - (1-μ) g`,
-/// `w' = w + α v'`. State `(w, v)`. The dynamics of [`reversible()`](super::reversible()).
-#[derive(Clone, Debug)]
-pub struct SgdMomentum<L>(pub L);
-
-impl<L: InnerLoss> Dynamics for SgdMomentum<L> {
-    type State = (Array1<f64>, Array1<f64>);
-    type Hyper = StepHyper<L::Hyper>;
-
-    fn step(&self, s: &Self::State, h: &Self::Hyper, t: usize) -> Self::State {
-        let (w, v) = s;
-        let (a, m) = (
-            at(&h.lr, t, "learning-rate"),
-            at(&h.momentum, t, "momentum"),
-        );
-        let g = self.0.gradient(w, &h.loss);
-        check_dims("gradient", w, &g);
-        let v2 = m * v - &((1.0 - m) * &g);
-        (w + &(a * &v2), v2)
-    }
-
-    fn step_vjp(
-        &self,
-        s: &Self::State,
         h: &Self::Hyper,
         t: usize,
-        sb: &Self::State,
-    ) -> (Self::State, Self::Hyper) {
-        let ((w, v), (wb, vb)) = (s, sb);
-        let (a, m) = (
-            at(&h.lr, t, "learning-rate"),
-            at(&h.momentum, t, "momentum"),
+        sb: &AdamState,
+    ) -> (AdamState, Self::Hyper) {
+        let (c, hb) = flat_vjp(
+            self.rule(),
+            &self.loss,
+            &Descent::of(s),
+            h,
+            t,
+            &Descent::of(sb),
         );
-        let vt = vb + &(a * wb);
-        let (g, hv, mut cl) = self.0.gradient_and_vjp(w, &h.loss, &vt);
-        check_dims("gradient", w, &g);
-        check_dims("Hessian-vector product", w, &hv);
-        let v2 = m * v - &((1.0 - m) * &g);
-        let da = wb.dot(&v2);
-        let dm = vt.dot(&(v + &g));
-        cl.scale(-(1.0 - m));
-        let dw = wb - &((1.0 - m) * &hv);
-        ((dw, m * &vt), hyper_cotangent(h, t, da, dm, cl))
+        (c.state(), hb)
     }
 
-    forward_via_tangent!(0);
-}
-
-impl<L: InnerLoss> SgdMomentum<L> {
-    /// The state tangent of one step, given the gradient `g` and its tangent `dg`.
-    #[allow(clippy::too_many_arguments)]
-    fn tangent(
+    fn step_jvp(
         &self,
-        s: &Pair,
-        h: &StepHyper<L::Hyper>,
+        s: &AdamState,
+        h: &Self::Hyper,
         t: usize,
-        g: &Array1<f64>,
-        dg: &Array1<f64>,
-        ds: &Pair,
-        dh: &StepHyper<L::Hyper>,
-    ) -> Pair {
-        let ((_, v), (dw, dv)) = (s, ds);
-        let (a, m) = (
-            at(&h.lr, t, "learning-rate"),
-            at(&h.momentum, t, "momentum"),
-        );
-        let (da, dm) = hyper_tangent(dh, t);
-        let v2 = m * v - &((1.0 - m) * g);
-        let dv2 = dm * &(v + g) + &(m * dv) - &((1.0 - m) * dg);
-        (dw + &(da * &v2) + &(a * &dv2), dv2)
+        ds: &AdamState,
+        dh: &Self::Hyper,
+    ) -> AdamState {
+        self.step_jvps(s, h, t, std::slice::from_ref(ds), std::slice::from_ref(dh))
+            .pop()
+            .expect("one direction")
+    }
+
+    fn step_jvps(
+        &self,
+        s: &AdamState,
+        h: &Self::Hyper,
+        t: usize,
+        ds: &[AdamState],
+        dh: &[Self::Hyper],
+    ) -> Vec<AdamState> {
+        let ds: Vec<Descent> = ds.iter().map(Descent::of).collect();
+        flat_jvps(self.rule(), &self.loss, &Descent::of(s), h, t, &ds, dh)
+            .into_iter()
+            .map(Descent::state)
+            .collect()
     }
 }

@@ -12,9 +12,12 @@
 //! ```
 //!
 //! With `μ = 0` it is gradient descent with a per-layer schedule — the
-//! hyperparameters of Hype's and Maclaurin et al.'s learned schedules.
+//! hyperparameters of Hype's and Maclaurin et al.'s learned schedules. The update is
+//! [`optim::update::heavy_ball_update`](crate::optim::update::heavy_ball_update()) with one rate
+//! per coordinate; its derivatives are the generated ones (see `hyper/rule.rs`).
 
-use super::dynamics::InnerLoss;
+use super::dynamics::{At, InnerLoss};
+use super::rule::Rule;
 use super::{check_directions, Dynamics, HyperError};
 use hype_macros::Tangent;
 use ndarray::{Array1, Array2};
@@ -132,17 +135,12 @@ fn momentum_at(m: &Array1<f64>, t: usize) -> usize {
     }
 }
 
-fn check_len(what: &str, w: &Array1<f64>, x: &Array1<f64>) {
-    assert_eq!(
-        w.len(),
-        x.len(),
-        "hype::hyper: parameters have {} scalars but the {what} has {}",
-        w.len(),
-        x.len()
-    );
-}
-
 impl<L: InnerLoss> LayerwiseHeavyBall<L> {
+    fn momentum(h: &LayerwiseHyper<L::Hyper>, t: usize) -> f64 {
+        h.momentum[momentum_at(&h.momentum, t)]
+    }
+
+    /// The state tangent of one step, given the gradient `g` and its tangent `dg`.
     #[allow(clippy::too_many_arguments)]
     fn tangent(
         &self,
@@ -155,13 +153,25 @@ impl<L: InnerLoss> LayerwiseHeavyBall<L> {
         dh: &LayerwiseHyper<L::Hyper>,
     ) -> (Array1<f64>, Array1<f64>) {
         let ((w, v), (dw, dv)) = (s, ds);
-        let mi = momentum_at(&h.momentum, t);
-        let (mu, dmu) = (h.momentum[mi], dh.momentum[momentum_at(&dh.momentum, t)]);
-        let rates = self.rates(h, t, w);
-        let drates = self.rates(dh, t, w);
-        let dv2 = dmu * v + &(mu * dv) - &(&drates * g) - &(&rates * dg);
-        (dw + &dv2, dv2)
+        let dmu = dh.momentum[momentum_at(&dh.momentum, t)];
+        let next = Rule::HeavyBall.jvp(
+            &[w, v],
+            g,
+            &self.rates(h, t, w),
+            Self::momentum(h, t),
+            t,
+            &[dw, dv],
+            dg,
+            &self.rates(dh, t, w),
+            dmu,
+        );
+        pair(next)
     }
+}
+
+fn pair(parts: Vec<Array1<f64>>) -> (Array1<f64>, Array1<f64>) {
+    let [w, v] = parts.try_into().expect("heavy ball's state is [w, v]");
+    (w, v)
 }
 
 impl<L: InnerLoss> Dynamics for LayerwiseHeavyBall<L> {
@@ -171,10 +181,8 @@ impl<L: InnerLoss> Dynamics for LayerwiseHeavyBall<L> {
     fn step(&self, s: &Self::State, h: &Self::Hyper, t: usize) -> Self::State {
         let (w, v) = s;
         let g = self.loss.gradient(w, &h.loss);
-        check_len("gradient", w, &g);
-        let mu = h.momentum[momentum_at(&h.momentum, t)];
-        let v2 = mu * v - &(&self.rates(h, t, w) * &g);
-        (w + &v2, v2)
+        let rates = self.rates(h, t, w);
+        pair(Rule::HeavyBall.step(&[w, v], &g, &rates, Self::momentum(h, t), t))
     }
 
     fn step_vjp(
@@ -185,27 +193,32 @@ impl<L: InnerLoss> Dynamics for LayerwiseHeavyBall<L> {
         sb: &Self::State,
     ) -> (Self::State, Self::Hyper) {
         let ((w, v), (wb, vb)) = (s, sb);
-        let mi = momentum_at(&h.momentum, t);
-        let mu = h.momentum[mi];
-        let rates = self.rates(h, t, w);
-        let vt = vb + wb;
-        let gb = -(&rates * &vt);
-        let (g, hg, cl) = self.loss.gradient_and_vjp(w, &h.loss, &gb);
-        check_len("gradient", w, &g);
-        check_len("Hessian-vector product", w, &hg);
+        let loss = At {
+            loss: &self.loss,
+            w,
+            lam: &h.loss,
+        };
+        let (c, cl) = Rule::HeavyBall.backward(
+            &loss,
+            &[w, v],
+            &self.rates(h, t, w),
+            Self::momentum(h, t),
+            t,
+            vec![wb.clone(), vb.clone()],
+        );
         let mut lr = Array2::zeros(h.lr.raw_dim());
         let r = self.row(h, t);
         for (k, range) in self.groups.iter().enumerate() {
-            lr[[r, k]] = -range.clone().map(|i| g[i] * vt[i]).sum::<f64>();
+            lr[[r, k]] = c.rate.slice(ndarray::s![range.clone()]).sum();
         }
         let mut momentum = Array1::zeros(h.momentum.len());
-        momentum[mi] = v.dot(&vt);
+        momentum[momentum_at(&h.momentum, t)] = c.mu;
         let hb = LayerwiseHyper {
             lr,
             momentum,
             loss: cl,
         };
-        ((wb + &hg, mu * &vt), hb)
+        (pair(c.state), hb)
     }
 
     fn step_jvp(
@@ -217,8 +230,6 @@ impl<L: InnerLoss> Dynamics for LayerwiseHeavyBall<L> {
         dh: &Self::Hyper,
     ) -> Self::State {
         let (g, dg) = self.loss.gradient_and_jvp(&s.0, &h.loss, &ds.0, &dh.loss);
-        check_len("gradient", &s.0, &g);
-        check_len("gradient's tangent", &s.0, &dg);
         self.tangent(s, h, t, &g, &dg, ds, dh)
     }
 
@@ -232,12 +243,10 @@ impl<L: InnerLoss> Dynamics for LayerwiseHeavyBall<L> {
     ) -> Vec<Self::State> {
         check_directions(ds.len(), dh.len());
         let g = self.loss.gradient(&s.0, &h.loss);
-        check_len("gradient", &s.0, &g);
         ds.iter()
             .zip(dh)
             .map(|(d, e)| {
                 let dg = self.loss.gradient_jvp(&s.0, &h.loss, &d.0, &e.loss);
-                check_len("gradient's tangent", &s.0, &dg);
                 self.tangent(s, h, t, &g, &dg, d, e)
             })
             .collect()

@@ -85,6 +85,7 @@ pub mod projection;
 pub mod reverse;
 pub mod reversible;
 pub mod rtho;
+mod rule;
 pub mod training;
 pub mod truncated;
 

@@ -52,6 +52,7 @@
 use super::checkpoint::{checkpointed, Checkpointing};
 use super::forward::directional;
 use super::reverse::Trajectory;
+use super::rule::{Gradient, Rule};
 use super::{Dynamics, HyperError};
 use crate::data::rng::derive_seed;
 use crate::data::Minibatches;
@@ -514,37 +515,36 @@ impl<M: Tangent, L: TrainLoss<M>> Training<'_, M, L> {
         h.lr.ncols() > 1
     }
 
-    /// `D_t x`: `x` scaled by the rate of step `t`, group by group.
-    fn rated(&self, h: &TrainHyper<L::Hyper>, rates: &Array2<f64>, t: usize, x: &M) -> M {
+    /// The rates of step `t` from `rates` (`h.lr` or a tangent of it) as the rule
+    /// takes them: one value, or with per-group rates one per coordinate of a model
+    /// of `n` scalars.
+    fn rates(
+        &self,
+        h: &TrainHyper<L::Hyper>,
+        rates: &Array2<f64>,
+        t: usize,
+        n: usize,
+    ) -> Array1<f64> {
         let row = Self::row(h, t);
         if !self.per_group(h) {
-            let mut y = x.clone();
-            y.scale(rates[[row, 0]]);
-            return y;
+            return Array1::from_elem(1, rates[[row, 0]]);
         }
-        let mut flat = x.flatten();
+        let mut out = Array1::zeros(n);
         for (k, r) in self.setup.groups.iter().enumerate() {
-            let a = rates[[row, k]];
-            flat.slice_mut(ndarray::s![r.clone()])
-                .mapv_inplace(|v| v * a);
+            out.slice_mut(ndarray::s![r.clone()]).fill(rates[[row, k]]);
         }
-        x.rebuild(&flat)
-            .expect("a flat vector of the model's length")
+        out
     }
 
-    /// `<x_k, y_k>` for every group `k` (one value without groups).
-    fn group_inner(&self, h: &TrainHyper<L::Hyper>, x: &M, y: &M) -> Vec<f64> {
+    /// The cotangent of the rates of [`Training::rates`] summed over each group.
+    fn group_sums(&self, h: &TrainHyper<L::Hyper>, rate_bar: &Array1<f64>) -> Vec<f64> {
         if !self.per_group(h) {
-            return vec![x.inner(y)];
+            return vec![rate_bar.sum()];
         }
-        let (fx, fy) = (x.flatten(), y.flatten());
         self.setup
             .groups
             .iter()
-            .map(|r| {
-                fx.slice(ndarray::s![r.clone()])
-                    .dot(&fy.slice(ndarray::s![r.clone()]))
-            })
+            .map(|r| rate_bar.slice(ndarray::s![r.clone()]).sum())
             .collect()
     }
 
@@ -582,43 +582,31 @@ impl<M: Tangent, L: TrainLoss<M>> Training<'_, M, L> {
         }
     }
 
-    fn adam_constants(&self, t: usize) -> (f64, f64, f64, f64, f64) {
-        let Optimizer::Adam {
-            beta1,
-            beta2,
-            epsilon,
-        } = self.setup.optimizer
-        else {
-            unreachable!("Adam's constants are read by Adam's steps only")
-        };
-        let n = (t + 1).min(i32::MAX as usize) as i32;
-        (
-            beta1,
-            beta2,
-            epsilon,
-            1.0 - beta1.powi(n),
-            1.0 - beta2.powi(n),
-        )
+    /// The update rule of [`optim::update`](crate::optim::update) the setup runs.
+    fn rule(&self) -> Rule {
+        match self.setup.optimizer {
+            Optimizer::GradientDescent => Rule::GradientDescent,
+            Optimizer::Momentum => Rule::HeavyBall,
+            Optimizer::Nesterov => Rule::Nesterov,
+            Optimizer::Adam {
+                beta1,
+                beta2,
+                epsilon,
+            } => Rule::Adam {
+                beta1,
+                beta2,
+                epsilon,
+            },
+        }
     }
 
-    /// Adam's flat quantities at step `t`: `(m', u', rate of every coordinate)`.
-    fn adam_point(
-        &self,
-        h: &TrainHyper<L::Hyper>,
-        t: usize,
-        s: &[M],
-        g: &Array1<f64>,
-    ) -> (Array1<f64>, Array1<f64>, Array1<f64>) {
-        let (b1, b2, ..) = self.adam_constants(t);
-        let (m, u) = (s[1].flatten(), s[2].flatten());
-        // As optim::adaptive::adam: the first moment averages p = -g.
-        let m2 = b1 * &m + &((1.0 - b1) * &g.mapv(|v| -v));
-        let u2 = b2 * &u + &((1.0 - b2) * &(g * g));
-        let ones = s[0].zero_like();
-        let mut a = ones.flatten();
-        a.fill(1.0);
-        let a = self.rated(h, &h.lr, t, &s[0].rebuild(&a).expect("model length"));
-        (m2, u2, a.flatten())
+    /// The momentum of step `t` (0 for rules without one).
+    fn mu(&self, h: &TrainHyper<L::Hyper>, t: usize) -> f64 {
+        if self.setup.optimizer.uses_momentum() {
+            Self::momentum(h, t).1
+        } else {
+            0.0
+        }
     }
 }
 
@@ -632,57 +620,65 @@ fn check_len<M: Tangent>(what: &str, w: &M, other: &M) {
     );
 }
 
+fn flat<M: Tangent>(s: &[M]) -> Vec<Array1<f64>> {
+    s.iter().map(Tangent::flatten).collect()
+}
+
+fn rebuild<M: Tangent>(like: &M, parts: Vec<Array1<f64>>) -> Vec<M> {
+    parts
+        .iter()
+        .map(|x| {
+            like.rebuild(x)
+                .expect("a flat vector of the model's length")
+        })
+        .collect()
+}
+
+/// The training loss (with the L2 penalty) of step `t` at `w`, for the rule's
+/// reverse step; its cotangent is the loss's and the L2 weight's.
+struct LossAt<'a, 'b, M, L: TrainLoss<M>> {
+    training: &'a Training<'b, M, L>,
+    w: &'a M,
+    h: &'a TrainHyper<L::Hyper>,
+    t: usize,
+}
+
+impl<M: Tangent, L: TrainLoss<M>> Gradient for LossAt<'_, '_, M, L> {
+    type Cotangent = (L::Hyper, f64);
+    fn gradient(&self) -> Array1<f64> {
+        self.training.gradient(self.w, self.h, self.t).flatten()
+    }
+    fn gradient_and_vjp(&self, v: &Array1<f64>) -> (Array1<f64>, Array1<f64>, (L::Hyper, f64)) {
+        let v = self
+            .w
+            .rebuild(v)
+            .expect("a flat vector of the model's length");
+        let (g, hv, cl, l2) = self.training.gradient_and_vjp(self.w, self.h, self.t, &v);
+        (g.flatten(), hv.flatten(), (cl, l2))
+    }
+    fn gradient_vjp(&self, v: &Array1<f64>) -> (Array1<f64>, (L::Hyper, f64)) {
+        let (_, hv, c) = self.gradient_and_vjp(v);
+        (hv, c)
+    }
+}
+
 impl<M: Tangent, L: TrainLoss<M>> Dynamics for Training<'_, M, L> {
     type State = Vec<M>;
     type Hyper = TrainHyper<L::Hyper>;
 
     fn step(&self, s: &Vec<M>, h: &Self::Hyper, t: usize) -> Vec<M> {
         let w = &s[0];
-        let g = self.gradient(w, h, t);
-        match self.setup.optimizer {
-            Optimizer::GradientDescent | Optimizer::Momentum | Optimizer::Nesterov => {
-                // As optim::step: p = -g, s = α p, momentum, w + u.
-                let mut p = g;
-                p.scale(-1.0);
-                let step = self.rated(h, &h.lr, t, &p);
-                let (u, v) = match self.setup.optimizer {
-                    Optimizer::GradientDescent => (step, None),
-                    optimizer => {
-                        let mu = Self::momentum(h, t).1;
-                        let mut v = s[1].clone();
-                        v.scale(mu);
-                        v.add_assign_tangent(&step);
-                        if optimizer == Optimizer::Nesterov {
-                            let mut u = v.clone();
-                            u.scale(mu);
-                            u.add_assign_tangent(&step);
-                            (u, Some(v))
-                        } else {
-                            (v.clone(), Some(v))
-                        }
-                    }
-                };
-                let mut w2 = w.clone();
-                w2.axpy(1.0, &u);
-                let mut out = vec![w2];
-                out.extend(v);
-                out
-            }
-            Optimizer::Adam { .. } => {
-                let (.., eps, c1, c2) = self.adam_constants(t);
-                let gf = g.flatten();
-                let (m2, u2, a) = self.adam_point(h, t, s, &gf);
-                let mut w2 = w.flatten();
-                for i in 0..w2.len() {
-                    w2[i] += a[i] * (m2[i] / c1) / ((u2[i] / c2).sqrt() + eps);
-                }
-                vec![
-                    w.rebuild(&w2).expect("model length"),
-                    w.rebuild(&m2).expect("model length"),
-                    w.rebuild(&u2).expect("model length"),
-                ]
-            }
-        }
+        let g = self.gradient(w, h, t).flatten();
+        let parts = flat(s);
+        let rate = self.rates(h, &h.lr, t, g.len());
+        let next = self.rule().step(
+            &parts.iter().collect::<Vec<_>>(),
+            &g,
+            &rate,
+            self.mu(h, t),
+            t,
+        );
+        rebuild(w, next)
     }
 
     fn step_vjp(
@@ -693,101 +689,24 @@ impl<M: Tangent, L: TrainLoss<M>> Dynamics for Training<'_, M, L> {
         sb: &Vec<M>,
     ) -> (Vec<M>, Self::Hyper) {
         let w = &s[0];
-        let wb = &sb[0];
-        match self.setup.optimizer {
-            Optimizer::GradientDescent | Optimizer::Momentum | Optimizer::Nesterov => {
-                let mu = if self.setup.optimizer.uses_momentum() {
-                    Self::momentum(h, t).1
-                } else {
-                    0.0
-                };
-                // sbar: the cotangent of the step s = -D g; vt: of v'.
-                let (sbar, vt) = match self.setup.optimizer {
-                    Optimizer::GradientDescent => (wb.clone(), None),
-                    Optimizer::Momentum => {
-                        let mut vt = sb[1].clone();
-                        vt.add_assign_tangent(wb);
-                        (vt.clone(), Some(vt))
-                    }
-                    _ => {
-                        let mut vt = sb[1].clone();
-                        vt.axpy(mu, wb);
-                        let mut sbar = vt.clone();
-                        sbar.add_assign_tangent(wb);
-                        (sbar, Some(vt))
-                    }
-                };
-                let gb = self.rated(h, &h.lr, t, &sbar);
-                let (g, hv, cl, l2) = self.gradient_and_vjp(w, h, t, &gb);
-                let mut cl = cl;
-                cl.scale(-1.0);
-                let lr: Vec<f64> = self
-                    .group_inner(h, &g, &sbar)
-                    .into_iter()
-                    .map(|v| -v)
-                    .collect();
-                // <g_k, w̄_k> per group, for Nesterov's μ cotangent below.
-                let g_wb = if self.setup.optimizer == Optimizer::Nesterov {
-                    self.group_inner(h, &g, wb)
-                } else {
-                    Vec::new()
-                };
-                let mut wbar = wb.clone();
-                wbar.axpy(-1.0, &hv);
-                let mut out = vec![wbar];
-                let mut mu_bar = 0.0;
-                if let Some(vt) = vt {
-                    mu_bar = s[1].inner(&vt);
-                    if self.setup.optimizer == Optimizer::Nesterov {
-                        // v' = μ v - D g enters w' once more through μ v':
-                        // <v', w̄> = μ <v, w̄> - Σ_k α_k <g_k, w̄_k>.
-                        let row = Self::row(h, t);
-                        let dg: f64 = g_wb
-                            .iter()
-                            .enumerate()
-                            .map(|(k, v)| h.lr[[row, k]] * v)
-                            .sum();
-                        mu_bar += mu * s[1].inner(wb) - dg;
-                    }
-                    let mut vbar = vt;
-                    vbar.scale(mu);
-                    out.push(vbar);
-                }
-                (out, self.cotangent(h, t, &lr, mu_bar, -l2, cl))
-            }
-            Optimizer::Adam { .. } => {
-                let (b1, b2, eps, c1, c2) = self.adam_constants(t);
-                let gm = self.gradient(w, h, t);
-                let g = gm.flatten();
-                let (m2, u2, a) = self.adam_point(h, t, s, &g);
-                let (wbf, mut mt, mut ut) = (wb.flatten(), sb[1].flatten(), sb[2].flatten());
-                // dq/da per coordinate, summed into the groups below.
-                let mut qa = Array1::zeros(g.len());
-                for i in 0..g.len() {
-                    let r = (u2[i] / c2).sqrt();
-                    let d = r + eps;
-                    let q = m2[i] / c1;
-                    mt[i] += wbf[i] * a[i] / (c1 * d);
-                    if r > 0.0 {
-                        ut[i] -= wbf[i] * a[i] * q / (d * d) / (2.0 * r * c2);
-                    }
-                    qa[i] = q / d;
-                }
-                let lr = self.group_inner(h, &w.rebuild(&qa).expect("model length"), wb);
-                // p = -g enters m'; g² enters u'.
-                let gbf = -(1.0 - b1) * &mt + &(2.0 * (1.0 - b2) * &(&g * &ut));
-                let gb = w.rebuild(&gbf).expect("model length");
-                let (_, hv, cl, l2) = self.gradient_and_vjp(w, h, t, &gb);
-                let mut wbar = wb.clone();
-                wbar.add_assign_tangent(&hv);
-                let out = vec![
-                    wbar,
-                    w.rebuild(&(b1 * &mt)).expect("model length"),
-                    w.rebuild(&(b2 * &ut)).expect("model length"),
-                ];
-                (out, self.cotangent(h, t, &lr, 0.0, l2, cl))
-            }
-        }
+        let parts = flat(s);
+        let rate = self.rates(h, &h.lr, t, w.flat_len());
+        let loss = LossAt {
+            training: self,
+            w,
+            h,
+            t,
+        };
+        let (c, (cl, l2)) = self.rule().backward(
+            &loss,
+            &parts.iter().collect::<Vec<_>>(),
+            &rate,
+            self.mu(h, t),
+            t,
+            flat(sb),
+        );
+        let lr = self.group_sums(h, &c.rate);
+        (rebuild(w, c.state), self.cotangent(h, t, &lr, c.mu, l2, cl))
     }
 
     fn step_jvp(
@@ -800,72 +719,25 @@ impl<M: Tangent, L: TrainLoss<M>> Dynamics for Training<'_, M, L> {
     ) -> Vec<M> {
         let (w, dw) = (&s[0], &ds[0]);
         let (g, dg) = self.gradient_and_jvp(w, h, t, dw, dh);
-        match self.setup.optimizer {
-            Optimizer::GradientDescent | Optimizer::Momentum | Optimizer::Nesterov => {
-                // ds = -(dD g + D dg)
-                let mut dstep = self.rated(h, &dh.lr, t, &g);
-                dstep.add_assign_tangent(&self.rated(h, &h.lr, t, &dg));
-                dstep.scale(-1.0);
-                if self.setup.optimizer == Optimizer::GradientDescent {
-                    let mut dw2 = dw.clone();
-                    dw2.add_assign_tangent(&dstep);
-                    return vec![dw2];
-                }
-                let (k, mu) = Self::momentum(h, t);
-                let dmu = dh.momentum[k];
-                let (v, dv) = (&s[1], &ds[1]);
-                let mut dv2 = dv.clone();
-                dv2.scale(mu);
-                dv2.axpy(dmu, v);
-                dv2.add_assign_tangent(&dstep);
-                let mut dw2 = dw.clone();
-                if self.setup.optimizer == Optimizer::Momentum {
-                    dw2.add_assign_tangent(&dv2);
-                } else {
-                    let mut p = g.clone();
-                    p.scale(-1.0);
-                    let step = self.rated(h, &h.lr, t, &p);
-                    let mut v2 = v.clone();
-                    v2.scale(mu);
-                    v2.add_assign_tangent(&step);
-                    dw2.axpy(dmu, &v2);
-                    dw2.axpy(mu, &dv2);
-                    dw2.add_assign_tangent(&dstep);
-                }
-                vec![dw2, dv2]
-            }
-            Optimizer::Adam { .. } => {
-                let (b1, b2, eps, c1, c2) = self.adam_constants(t);
-                let gf = g.flatten();
-                let dgf = dg.flatten();
-                let (m2, u2, a) = self.adam_point(h, t, s, &gf);
-                let dm2 = b1 * &ds[1].flatten() - &((1.0 - b1) * &dgf);
-                let du2 = b2 * &ds[2].flatten() + &(2.0 * (1.0 - b2) * &(&gf * &dgf));
-                let ones = {
-                    let mut o = w.flatten();
-                    o.fill(1.0);
-                    w.rebuild(&o).expect("model length")
-                };
-                let da = self.rated(h, &dh.lr, t, &ones).flatten();
-                let mut dw2 = dw.flatten();
-                for i in 0..dw2.len() {
-                    let r = (u2[i] / c2).sqrt();
-                    let d = r + eps;
-                    let q = m2[i] / c1;
-                    let du = if r > 0.0 {
-                        -a[i] * q / (d * d) / (2.0 * r * c2)
-                    } else {
-                        0.0
-                    };
-                    dw2[i] += a[i] / (c1 * d) * dm2[i] + du * du2[i] + q / d * da[i];
-                }
-                vec![
-                    w.rebuild(&dw2).expect("model length"),
-                    w.rebuild(&dm2).expect("model length"),
-                    w.rebuild(&du2).expect("model length"),
-                ]
-            }
-        }
+        let n = w.flat_len();
+        let dmu = if self.setup.optimizer.uses_momentum() {
+            dh.momentum[Self::momentum(h, t).0]
+        } else {
+            0.0
+        };
+        let (parts, dparts) = (flat(s), flat(ds));
+        let next = self.rule().jvp(
+            &parts.iter().collect::<Vec<_>>(),
+            &g.flatten(),
+            &self.rates(h, &h.lr, t, n),
+            self.mu(h, t),
+            t,
+            &dparts.iter().collect::<Vec<_>>(),
+            &dg.flatten(),
+            &self.rates(h, &dh.lr, t, n),
+            dmu,
+        );
+        rebuild(w, next)
     }
 }
 

@@ -15,8 +15,10 @@
 //! update), its second moment averages `g²`.
 
 use super::learning_rate::AdamParams;
+use super::update::adam_step;
 use super::vector::{lincomb, zip_map};
 use crate::tangent::Tangent;
+use ndarray::Array1;
 
 /// Hype's ε, added to the squared-gradient statistic inside the square root.
 pub const EPSILON: f64 = 1e-8;
@@ -50,6 +52,8 @@ pub fn rmsprop<P: Tangent>(g: &P, p: &P, mean_sq: &P, a0: f64, k: f64) -> (P, P)
 /// Adam (Kingma & Ba, 2015) at iteration `t` (from 0): `m' = β₁ m + (1 - β₁) p`,
 /// `v' = β₂ v + (1 - β₂) g²`, step `lr m̂ / (sqrt(v̂) + ε)` with the bias corrections
 /// `m̂ = m' / (1 - β₁^(t+1))`, `v̂ = v' / (1 - β₂^(t+1))`. Returns `(step, m', v')`.
+/// The formula is [`update::adam_step`](super::update::adam_step()), on the flattened
+/// values.
 pub fn adam<P: Tangent>(
     g: &P,
     p: &P,
@@ -58,12 +62,26 @@ pub fn adam<P: Tangent>(
     t: usize,
     hp: &AdamParams,
 ) -> (P, P, P) {
-    let m = lincomb(hp.beta1, first, 1.0 - hp.beta1, p);
-    let v = lincomb(hp.beta2, second, 1.0 - hp.beta2, &square(g));
-    let n = (t + 1).min(i32::MAX as usize) as i32;
-    let c1 = 1.0 - hp.beta1.powi(n);
-    let c2 = 1.0 - hp.beta2.powi(n);
-    let (lr, eps) = (hp.lr, hp.epsilon);
-    let step = zip_map(&m, &v, |mi, vi| lr * (mi / c1) / ((vi / c2).sqrt() + eps));
-    (step, m, v)
+    let flat = [g, p, first, second].map(Tangent::flatten);
+    for (x, what) in flat
+        .iter()
+        .zip(["gradient", "direction", "first moment", "second moment"])
+    {
+        assert_eq!(
+            x.len(),
+            flat[0].len(),
+            "hype::optim: Adam: the gradient has {} scalars but the {what} has {}",
+            flat[0].len(),
+            x.len()
+        );
+    }
+    let [g, p, m, v] = &flat;
+    let rate = Array1::from_elem(1, hp.lr);
+    let (s, m, v) = adam_step(p, g, m, v, &rate, hp.beta1, hp.beta2, hp.epsilon, t);
+    let rebuild = |x: &Array1<f64>| {
+        first
+            .rebuild(x)
+            .expect("hype::optim: a flat vector keeps the length of its value")
+    };
+    (rebuild(&s), rebuild(&m), rebuild(&v))
 }

@@ -73,10 +73,12 @@
 //! with [`StepState`]; the directions [`gd::steepest_descent`], [`cg::direction`],
 //! [`lbfgs::two_loop`], [`newton_cg::truncated_cg`]; the rates
 //! [`LearningRate::scheduled`], [`adaptive::adagrad`], [`adaptive::rmsprop`],
-//! [`adaptive::adam`]; [`Momentum::apply`], [`GradientClipping::apply`]. They use only
-//! [`Tangent`](crate::Tangent) operations (and, for the adaptive rates, elementwise
-//! maps over the flat vector), so a training loop written with them can be made
-//! `#[differentiable]` for hypergradients.
+//! [`adaptive::adam`]; [`Momentum::apply`], [`Momentum::update`],
+//! [`GradientClipping::apply`]. The update rules themselves (gradient descent, heavy
+//! ball, Nesterov, Adam) are the `#[differentiable(order = 2)]` functions of
+//! [`update`], run on the flattened values: the same functions are the steps of the
+//! hypergradient dynamics of [`hyper`](crate::hyper), and a training loop written with
+//! them inside a `#[differentiable]` function differentiates as it stands.
 //!
 //! # Differences from Hype
 //!
@@ -115,6 +117,7 @@ mod result;
 pub mod step;
 pub mod strong_wolfe;
 mod train;
+pub mod update;
 mod vector;
 
 pub use backtracking::Backtracking;

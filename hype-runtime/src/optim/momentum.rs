@@ -1,7 +1,9 @@
 //! Momentum (Hype's `Momentum`): classical and Nesterov.
 
+use super::update::{gradient_descent_update, heavy_ball_update, nesterov_update};
 use super::OptimError;
 use crate::tangent::Tangent;
+use ndarray::Array1;
 
 /// How consecutive steps are combined.
 ///
@@ -36,26 +38,40 @@ impl Momentum {
         Momentum::Nesterov(0.9)
     }
 
-    /// Combines the step `s` with the velocity: returns `(update, new velocity)`.
+    /// Combines the step `s` with the velocity: returns `(update, new velocity)`
+    /// ([`Momentum::update`] of the parameters 0 with rate 1).
     pub fn apply<P: Tangent>(&self, velocity: &P, s: P) -> (P, P) {
-        match *self {
+        match self {
             Momentum::NoMomentum => (s.clone(), s),
-            Momentum::Momentum(mu) => {
-                let mut v = velocity.clone();
-                v.scale(mu);
-                v.add_assign_tangent(&s);
-                (v.clone(), v)
-            }
-            Momentum::Nesterov(mu) => {
-                let mut v = velocity.clone();
-                v.scale(mu);
-                v.add_assign_tangent(&s);
-                let mut u = v.clone();
-                u.scale(mu);
-                u.add_assign_tangent(&s);
-                (u, v)
-            }
+            _ => self.update(&velocity.zero_like(), velocity, &s, 1.0),
         }
+    }
+
+    /// One update of the parameters `x` along the direction `p` with the rate `a`:
+    /// `(x', velocity')` from the rule of [`optim::update`](super::update) —
+    /// [`gradient_descent_update`](super::update::gradient_descent_update()) (the new velocity is
+    /// the step `a p`), [`heavy_ball_update`](super::update::heavy_ball_update()) or
+    /// [`nesterov_update`](super::update::nesterov_update()) — on the flattened values.
+    pub fn update<P: Tangent>(&self, x: &P, velocity: &P, p: &P, a: f64) -> (P, P) {
+        let (w, d) = (x.flatten(), p.flatten());
+        assert_eq!(
+            w.len(),
+            d.len(),
+            "hype::optim: the parameters have {} scalars but the direction has {}",
+            w.len(),
+            d.len()
+        );
+        let rate = Array1::from_elem(1, a);
+        let (w2, v2) = match *self {
+            Momentum::NoMomentum => (gradient_descent_update(&w, &d, &rate), &rate * &d),
+            Momentum::Momentum(mu) => heavy_ball_update(&w, &velocity.flatten(), &d, &rate, mu),
+            Momentum::Nesterov(mu) => nesterov_update(&w, &velocity.flatten(), &d, &rate, mu),
+        };
+        let rebuild = |v: &Array1<f64>| {
+            x.rebuild(v)
+                .expect("hype::optim: an update keeps the parameters' length")
+        };
+        (rebuild(&w2), rebuild(&v2))
     }
 
     /// Checks that `μ` is in `[0, 1)`.

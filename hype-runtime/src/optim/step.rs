@@ -17,12 +17,16 @@
 //! (u, v')  = momentum(v, s)            u = s; or v' = μ v + s, u = v'; or Nesterov u = μ v' + s
 //! x'       = x + u
 //! ```
+//!
+//! The last two lines are one rule of [`optim::update`](super::update)
+//! ([`Momentum::update`]): with a schedule or a line search it takes `p` and the rate,
+//! with an adaptive rate the step `s` and rate 1.
 
 use super::adaptive;
 use super::learning_rate::LearningRate;
 use super::momentum::Momentum;
 use super::params::Params;
-use super::vector::{add_scaled, neg};
+use super::vector::neg;
 use super::OptimError;
 use crate::tangent::Tangent;
 
@@ -81,26 +85,33 @@ pub fn rate_step<P: Tangent>(
             state.t,
             hp,
         )),
-        LearningRate::Backtrack { .. } | LearningRate::StrongWolfe { .. } => {
-            Err(OptimError::NeedsObjective)
-        }
-        LearningRate::Schedule(s) if state.t >= s.len() => Err(OptimError::ScheduleEnded {
-            t: state.t,
-            len: s.len(),
-        }),
         other => {
-            let a = other
-                .scheduled(state.t)
-                .expect("schedule rules have a rate at every t checked above");
             let mut s = p.clone();
-            s.scale(a);
+            s.scale(scheduled_rate(other, state.t)?);
             Ok(keep(s))
         }
     }
 }
 
+/// The rate of a schedule rule at iteration `t`: [`OptimError::NeedsObjective`] for
+/// line searches, [`OptimError::ScheduleEnded`] past the end of a schedule vector.
+fn scheduled_rate(lr: &LearningRate, t: usize) -> Result<f64, OptimError> {
+    match lr {
+        LearningRate::Backtrack { .. } | LearningRate::StrongWolfe { .. } => {
+            Err(OptimError::NeedsObjective)
+        }
+        LearningRate::Schedule(s) if t >= s.len() => {
+            Err(OptimError::ScheduleEnded { t, len: s.len() })
+        }
+        other => Ok(other
+            .scheduled(t)
+            .expect("schedule rules have a rate at every t checked above")),
+    }
+}
+
 /// One update along the direction `p` with a schedule or adaptive learning rate and
-/// momentum: returns `(x', state')`.
+/// momentum: returns `(x', state')`. A schedule's rate `a` goes into the update rule
+/// with `p` ([`Momentum::update`]); an adaptive rule's step `s` goes in with rate 1.
 pub fn apply_step<P: Tangent>(
     x: &P,
     g: &P,
@@ -109,9 +120,19 @@ pub fn apply_step<P: Tangent>(
     lr: &LearningRate,
     momentum: &Momentum,
 ) -> Result<(P, StepState<P>), OptimError> {
-    let (s, first_moment, second_moment) = rate_step(lr, g, p, state)?;
-    let (u, velocity) = momentum.apply(&state.velocity, s);
-    let x_new = add_scaled(x, 1.0, &u);
+    let adaptive = matches!(
+        lr,
+        LearningRate::AdaGrad { .. } | LearningRate::RmsProp { .. } | LearningRate::Adam(_)
+    );
+    let (step, a, first_moment, second_moment) = if adaptive {
+        let (s, m, v) = rate_step(lr, g, p, state)?;
+        (Some(s), 1.0, m, v)
+    } else {
+        let a = scheduled_rate(lr, state.t)?;
+        let (m, v) = (state.first_moment.clone(), state.second_moment.clone());
+        (None, a, m, v)
+    };
+    let (x_new, velocity) = momentum.update(x, &state.velocity, step.as_ref().unwrap_or(p), a);
     Ok((
         x_new,
         StepState {
@@ -133,22 +154,16 @@ pub fn apply_step_length<P: Tangent>(
     state: &StepState<P>,
     momentum: &Momentum,
 ) -> (P, StepState<P>) {
-    let next = |velocity| StepState {
-        t: state.t + 1,
-        velocity,
-        first_moment: state.first_moment.clone(),
-        second_moment: state.second_moment.clone(),
-    };
-    if let Momentum::NoMomentum = momentum {
-        let x_new = add_scaled(x, alpha, p);
-        let mut s = p.clone();
-        s.scale(alpha);
-        return (x_new, next(s));
-    }
-    let mut s = p.clone();
-    s.scale(alpha);
-    let (u, velocity) = momentum.apply(&state.velocity, s);
-    (add_scaled(x, 1.0, &u), next(velocity))
+    let (x_new, velocity) = momentum.update(x, &state.velocity, p, alpha);
+    (
+        x_new,
+        StepState {
+            t: state.t + 1,
+            velocity,
+            first_moment: state.first_moment.clone(),
+            second_moment: state.second_moment.clone(),
+        },
+    )
 }
 
 /// A whole gradient-descent update as `minimize` does it with `params`: clip the

@@ -1,0 +1,64 @@
+//! Adam (Kingma & Ba, 2015): bias-corrected moment estimates and a per-coordinate
+//! step.
+
+use crate::differentiable;
+use crate::ArrayMath;
+use ndarray::Array1;
+
+/// Adam's step at iteration `t` (from 0) along the direction `p` with gradient `g`:
+/// `m' = β₁ m + (1 - β₁) p`, `u' = β₂ u + (1 - β₂) g²` and the step
+/// `s = α ⊙ m̂ / (sqrt(û) + ε)` with `m̂ = m' / (1 - β₁^(t+1))`,
+/// `û = u' / (1 - β₂^(t+1))`. Returns `(s, m', u')`.
+///
+/// For gradient descent `p = -g` (then `m` averages `-g`, and the update is `w + s`).
+/// `rate` holds one rate (length 1) or one per coordinate; `β₁`, `β₂`, `ε` are
+/// constants. Where `û = 0` (every gradient of that coordinate so far was zero, so
+/// `m' = 0` too) the root's derivative is taken as 0: the step does not move with
+/// `u'` there to first order (it is `0 / ε`), and the infinite slope of the root
+/// would turn that into `0 · ∞`.
+#[differentiable(order = 2)]
+#[allow(clippy::too_many_arguments)]
+pub fn adam_step(
+    p: &Array1<f64>,
+    g: &Array1<f64>,
+    m: &Array1<f64>,
+    u: &Array1<f64>,
+    rate: &Array1<f64>,
+    #[constant] beta1: f64,
+    #[constant] beta2: f64,
+    #[constant] epsilon: f64,
+    #[constant] t: usize,
+) -> (Array1<f64>, Array1<f64>, Array1<f64>) {
+    let n = (t + 1) as i32;
+    let c1 = 1.0 - beta1.powi(n);
+    let c2 = 1.0 - beta2.powi(n);
+    let m2 = beta1 * m + &((1.0 - beta1) * p);
+    let u2 = beta2 * u + &((1.0 - beta2) * &(g * g));
+    let x = &u2 / c2;
+    // 1 where û > 0, 0 where û = 0 (û ≥ 0; `ceil` has derivative 0), so the root
+    // below is exactly sqrt(û), with a finite slope everywhere.
+    let live = x.min(1.0).ceil();
+    let root = &live * &(&x + &(1.0 - &live)).sqrt();
+    let s = rate * &(&m2 / c1) / &(root + epsilon);
+    (s, m2, u2)
+}
+
+/// One Adam update of the parameters `w` and the moments `(m, u)`: `w' = w + s` with
+/// `(s, m', u')` from [`adam_step`]. Returns `(w', m', u')`.
+#[differentiable(order = 2)]
+#[allow(clippy::too_many_arguments)]
+pub fn adam_update(
+    w: &Array1<f64>,
+    m: &Array1<f64>,
+    u: &Array1<f64>,
+    p: &Array1<f64>,
+    g: &Array1<f64>,
+    rate: &Array1<f64>,
+    #[constant] beta1: f64,
+    #[constant] beta2: f64,
+    #[constant] epsilon: f64,
+    #[constant] t: usize,
+) -> (Array1<f64>, Array1<f64>, Array1<f64>) {
+    let (s, m2, u2) = adam_step(p, g, m, u, rate, beta1, beta2, epsilon, t);
+    (w + &s, m2, u2)
+}
