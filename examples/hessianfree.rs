@@ -13,7 +13,8 @@
 //! `target/hessianfree/DEMO.png`. `mnist` takes `--epochs`, `--minibatch`,
 //! `--curvature`, `--cg`, `--decay`, `--damping`, `--average`, `--no-smooth` and
 //! `--validate` to override its settings; `adding` takes `--steps`, `--sequences`,
-//! `--epochs`, `--minibatch`, `--curvature`, `--cg`, `--damping` and `--structural`.
+//! `--epochs`, `--minibatch`, `--curvature`, `--cg`, `--damping` and `--structural`;
+//! `profile --adding` times a gradient and a Gauss–Newton product of the adding network.
 
 use hype::data::mnist;
 use hype::nn::{classification_error, Init, Loss};
@@ -1117,6 +1118,63 @@ pub fn plant(n: usize, epochs: usize, print: bool) -> DemoResult {
     run_demo(&net, &SquaredError, &mut hf, p, (&s0, &t), &params)
 }
 
+/// This thread's CPU time in seconds (`/proc/thread-self/schedstat`; wall-clock time
+/// where it cannot be read): on a shared machine, wall-clock time also counts the
+/// other processes' turns.
+fn thread_cpu_time() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or_else(
+            || {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0.0, |d| d.as_secs_f64())
+            },
+            |ns| ns * 1e-9,
+        )
+}
+
+/// `profile --adding`: the cost of a gradient and of a Gauss–Newton product on the
+/// adding network (T = `steps`, structural damping on), at `batch` sequences: the
+/// median CPU time of `reps` calls each, in seconds (forward, gradient, `G·v`).
+pub fn adding_costs(steps: usize, batch: usize, reps: usize) -> (f64, f64, f64) {
+    use hype::optim::hessian_free::gauss_newton::GaussNewton;
+    let (x, t) = adding_data(batch, steps, 0);
+    let net = adding_network(steps);
+    let p = AddingNet::sparse(0);
+    let loss = StructuralDamping::new(SquaredError, 1e-4);
+    OutputLoss::<AddingOut>::set_damping(&loss, 1.0);
+    let median = |f: &dyn Fn()| {
+        f();
+        let mut ts: Vec<f64> = (0..reps)
+            .map(|_| {
+                let t0 = thread_cpu_time();
+                f();
+                thread_cpu_time() - t0
+            })
+            .collect();
+        ts.sort_by(f64::total_cmp);
+        ts[ts.len() / 2]
+    };
+    let forward = median(&|| {
+        std::hint::black_box(net.forward(&p, &x));
+    });
+    // What `fit` does for a gradient: the output, the loss's gradient, `Jᵀ·u`.
+    let gradient = median(&|| {
+        let out = net.forward(&p, &x);
+        let (_, u) = loss.value_and_grad(&out, &t);
+        std::hint::black_box(net.vjp(&p, &x, &u));
+    });
+    // One product of CG (the output is computed once per update, not per product).
+    let g = GaussNewton::new(&net, &loss, &p, &x, &t);
+    let v = p.clone();
+    let product = median(&|| {
+        std::hint::black_box(g.product(&v));
+    });
+    (forward, gradient, product)
+}
+
 fn plot(name: &str, run: &FitResult) {
     let pts = |f: &dyn Fn(&hype::optim::hessian_free::EpochStats) -> f64| -> Vec<(f64, f64)> {
         run.epochs
@@ -1235,6 +1293,19 @@ fn main() {
             let r = adding(&s, true);
             let v = r.value;
             (r, format!("adding: error {v}"))
+        }
+        "profile" if args.iter().any(|a| a == "--adding") => {
+            for (steps, batch) in [(50, 128), (50, 1024), (100, 128), (200, 128)] {
+                let (f, g, gv) = adding_costs(steps, batch, 5);
+                println!(
+                    "adding T = {steps:>3}, batch {batch:>4}: forward {:>8.1} ms  gradient {:>8.1} ms  G·v {:>8.1} ms  (G·v / gradient {:.2})",
+                    1e3 * f,
+                    1e3 * g,
+                    1e3 * gv,
+                    gv / g
+                );
+            }
+            std::process::exit(0);
         }
         "profile" => {
             let s = MnistSettings {
