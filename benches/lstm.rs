@@ -5,7 +5,9 @@
 //! reverse mode is backpropagation through time). The same workload in PyTorch
 //! (`nn.LSTM`) and JAX (`lax.scan`): `benches/compare/lstm.py`.
 //!
-//! `OPENBLAS_NUM_THREADS=1 taskset -c 0 cargo bench --bench lstm`
+//! `OPENBLAS_NUM_THREADS=1 taskset -c 0 cargo bench --bench lstm`; with
+//! `HYPE_LSTM_CPU=N` it first prints each workload's CPU time over `N` runs (a
+//! shared machine: `benches/compare/lstm.py --cpu` measures the same way).
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use hype::prelude::*;
@@ -71,9 +73,53 @@ pub fn workload() -> (LstmWeights, Array2<f64>) {
     (p, x)
 }
 
+/// This thread's CPU time in seconds (`/proc/thread-self/schedstat`: time on the CPU,
+/// in ns), or `None` where it cannot be read.
+fn thread_cpu_time() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    Some(s.split_whitespace().next()?.parse::<f64>().ok()? * 1e-9)
+}
+
+/// `HYPE_LSTM_CPU=N`: the CPU time of each workload, `N` runs, median and minimum
+/// (on a shared machine wall-clock time also counts the other processes' turns;
+/// `benches/compare/lstm.py --cpu` measures the same way).
+fn cpu_times(p: &LstmWeights, x: &Array2<f64>) {
+    let Some(n) = std::env::var("HYPE_LSTM_CPU")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    else {
+        return;
+    };
+    let run = |name: &str, f: &dyn Fn()| {
+        f();
+        let mut times: Vec<f64> = (0..n)
+            .filter_map(|_| {
+                let t0 = thread_cpu_time()?;
+                f();
+                Some(thread_cpu_time()? - t0)
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        if let (Some(min), Some(med)) = (times.first(), times.get(times.len() / 2)) {
+            println!(
+                "hype     {name:<23} CPU median {:8.2} ms   min {:8.2} ms",
+                1e3 * med,
+                1e3 * min
+            );
+        }
+    };
+    run("forward", &|| {
+        black_box(lstm_loss(p, x, T));
+    });
+    run("forward_backward", &|| {
+        black_box(value_and_grad!(lstm_loss)(p, x, T));
+    });
+}
+
 fn bench(c: &mut Criterion) {
     hype::tune::for_small_arrays();
     let (p, x) = workload();
+    cpu_times(&p, &x);
     let (value, _) = value_and_grad!(lstm_loss)(&p, &x, T);
     println!("lstm loss {value:.12}");
     let mut group = c.benchmark_group("lstm_b32_i64_h128_t50");

@@ -13,7 +13,8 @@
 //! `target/hessianfree/DEMO.png`. `mnist` takes `--epochs`, `--minibatch`,
 //! `--curvature`, `--cg`, `--decay`, `--damping`, `--average`, `--no-smooth` and
 //! `--validate` to override its settings; `adding` takes `--steps`, `--sequences`,
-//! `--epochs`, `--minibatch`, `--curvature`, `--cg` and `--damping`.
+//! `--epochs`, `--minibatch`, `--curvature`, `--cg`, `--damping` and `--structural`;
+//! `profile --adding` times a gradient and a Gauss–Newton product of the adding network.
 
 use hype::data::mnist;
 use hype::nn::{classification_error, Init, Loss};
@@ -804,18 +805,21 @@ pub fn spectral_radius(a: &Array2<f64>) -> f64 {
 
 /// The `adding` network over sequences of `steps` steps, one sequence per row of `x`
 /// (`[B, 2·steps]`: step `t`'s value and marker in columns `2t`, `2t + 1`); returns
-/// the output at the last step, the only one with a target. `keep = 1 - dt/τ`.
+/// the recurrent layer's activity at every step (`steps` arrays `[B, 64]`, pushed as
+/// the loop runs: structural damping's hidden states) and the output at the last
+/// step, the only one with a target. `keep = 1 - dt/τ`.
 #[differentiable(order = 2)]
 pub fn adding_net(
     p: &AddingNet,
     #[constant] x: &Array2<f64>,
     #[constant] steps: usize,
     #[constant] keep: f64,
-) -> Array2<f64> {
+) -> (Vec<Array2<f64>>, Array2<f64>) {
     let n = x.nrows();
     let hw = p.w_rec.nrows();
     let mut state = Array2::zeros((n, hw));
     let mut h = Array2::zeros((n, hw));
+    let mut hs: Vec<Array2<f64>> = Vec::new();
     for t in 0..steps {
         let xt = x.slice(ndarray::s![.., 2 * t..2 * t + 2]);
         let h1 = ops::relu(&(xt.dot(&p.w_in) + &p.b_in));
@@ -823,8 +827,10 @@ pub fn adding_net(
         let z = h1.dot(&p.w_h) + &p.b_h + h.dot(&p.w_rec) + &p.b_rec * first;
         state = &state * keep + z * (1.0 - keep);
         h = ops::relu(&state);
+        hs.push(h.clone());
     }
-    h.dot(&p.w_out) + &p.b_out
+    let y = h.dot(&p.w_out) + &p.b_out;
+    (hs, y)
 }
 
 /// The adding problem's data (the seed's): `n` sequences of `steps` steps, values
@@ -867,11 +873,13 @@ pub struct AddingSettings {
     pub cg_iter: usize,
     /// Initial damping.
     pub init_damping: f64,
+    /// The structural damping weight `μ` on the recurrent layer's activities (0: none).
+    pub structural: f64,
 }
 
 impl AddingSettings {
     /// The seed's: 10,000 sequences (9,000 for training), 5 epochs of minibatches of
-    /// 1,024, CG 60, initial damping 20.
+    /// 1,024, CG 60, initial damping 20, structural damping 1e-4.
     pub fn seed(steps: usize) -> Self {
         AddingSettings {
             steps,
@@ -881,13 +889,17 @@ impl AddingSettings {
             curvature: None,
             cg_iter: 60,
             init_damping: 20.0,
+            structural: 1e-4,
         }
     }
 }
 
+/// The output of [`adding_net`]: every step's hidden state, and the last output.
+pub type AddingOut = (Vec<Array2<f64>>, Array2<f64>);
+
 /// [`adding_net`] over `steps` steps (τ = 20 steps) as a [`Network`] whose
 /// Gauss–Newton passes are the reverse pass of its generated tangent map.
-pub fn adding_network(steps: usize) -> impl Network<Params = AddingNet, Output = Array2<f64>> {
+pub fn adding_network(steps: usize) -> impl Network<Params = AddingNet, Output = AddingOut> {
     let keep = 1.0 - 1.0 / 20.0;
     TangentReverse::new(
         FnNetwork::new(
@@ -897,14 +909,14 @@ pub fn adding_network(steps: usize) -> impl Network<Params = AddingNet, Output =
             move |p: &AddingNet, x: &Array2<f64>, dp: &AddingNet| {
                 jvp!(adding_net)(p, x, steps, keep, dp)
             },
-            move |p: &AddingNet, x: &Array2<f64>, u: &Array2<f64>| {
+            move |p: &AddingNet, x: &Array2<f64>, u: &AddingOut| {
                 jacobian_t_v!(adding_net)(p, x, steps, keep, u)
             },
         ),
         move |p: &AddingNet,
               x: &Array2<f64>,
               v: &AddingNet,
-              h: &dyn Fn(&Array2<f64>) -> Array2<f64>| {
+              h: &dyn Fn(&AddingOut) -> AddingOut| {
             let dx = Array2::zeros(x.dim());
             let ((y, jv), back) = adding_net::__dir__rev(
                 p,
@@ -917,7 +929,7 @@ pub fn adding_network(steps: usize) -> impl Network<Params = AddingNet, Output =
                 &0.0,
                 [false, false, false, false, true, false, false, false],
             );
-            back(&(Array2::zeros(y.dim()), h(&jv))).4
+            back(&(y.zero_like(), h(&jv))).4
         },
     )
 }
@@ -952,10 +964,10 @@ pub fn adding(s: &AddingSettings, print: bool) -> DemoResult {
         params
     };
     let mae =
-        |out: &Array2<f64>, t: &Array2<f64>| (out - t).mapv(f64::abs).mean().unwrap_or(f64::NAN);
+        |out: &AddingOut, t: &Array2<f64>| (&out.1 - t).mapv(f64::abs).mean().unwrap_or(f64::NAN);
     let run = fit(
         &net,
-        &SquaredError,
+        &StructuralDamping::new(SquaredError, s.structural),
         &mut HessianFree::new()
             .cg_iter(s.cg_iter)
             .init_damping(s.init_damping),
@@ -967,7 +979,7 @@ pub fn adding(s: &AddingSettings, print: bool) -> DemoResult {
     .expect("valid data");
     let output = net.forward(&p, &test_x);
     let err = mae(&output, &test_t);
-    finish(err, run, output, f64::NAN)
+    finish(err, run, output.1, f64::NAN)
 }
 
 /// The seed's `plant` network `[2, 16, 2]`: a recurrent tanh layer reads the plant's
@@ -1106,6 +1118,63 @@ pub fn plant(n: usize, epochs: usize, print: bool) -> DemoResult {
     run_demo(&net, &SquaredError, &mut hf, p, (&s0, &t), &params)
 }
 
+/// This thread's CPU time in seconds (`/proc/thread-self/schedstat`; wall-clock time
+/// where it cannot be read): on a shared machine, wall-clock time also counts the
+/// other processes' turns.
+fn thread_cpu_time() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or_else(
+            || {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0.0, |d| d.as_secs_f64())
+            },
+            |ns| ns * 1e-9,
+        )
+}
+
+/// `profile --adding`: the cost of a gradient and of a Gauss–Newton product on the
+/// adding network (T = `steps`, structural damping on), at `batch` sequences: the
+/// median CPU time of `reps` calls each, in seconds (forward, gradient, `G·v`).
+pub fn adding_costs(steps: usize, batch: usize, reps: usize) -> (f64, f64, f64) {
+    use hype::optim::hessian_free::gauss_newton::GaussNewton;
+    let (x, t) = adding_data(batch, steps, 0);
+    let net = adding_network(steps);
+    let p = AddingNet::sparse(0);
+    let loss = StructuralDamping::new(SquaredError, 1e-4);
+    OutputLoss::<AddingOut>::set_damping(&loss, 1.0);
+    let median = |f: &dyn Fn()| {
+        f();
+        let mut ts: Vec<f64> = (0..reps)
+            .map(|_| {
+                let t0 = thread_cpu_time();
+                f();
+                thread_cpu_time() - t0
+            })
+            .collect();
+        ts.sort_by(f64::total_cmp);
+        ts[ts.len() / 2]
+    };
+    let forward = median(&|| {
+        std::hint::black_box(net.forward(&p, &x));
+    });
+    // What `fit` does for a gradient: the output, the loss's gradient, `Jᵀ·u`.
+    let gradient = median(&|| {
+        let out = net.forward(&p, &x);
+        let (_, u) = loss.value_and_grad(&out, &t);
+        std::hint::black_box(net.vjp(&p, &x, &u));
+    });
+    // One product of CG (the output is computed once per update, not per product).
+    let g = GaussNewton::new(&net, &loss, &p, &x, &t);
+    let v = p.clone();
+    let product = median(&|| {
+        std::hint::black_box(g.product(&v));
+    });
+    (forward, gradient, product)
+}
+
 fn plot(name: &str, run: &FitResult) {
     let pts = |f: &dyn Fn(&hype::optim::hessian_free::EpochStats) -> f64| -> Vec<(f64, f64)> {
         run.epochs
@@ -1218,11 +1287,25 @@ fn main() {
                 cg_iter: flag("--cg").map_or(d.cg_iter, |v| v as usize),
                 minibatch: flag("--minibatch").map_or(d.minibatch, |v| v as usize),
                 init_damping: flag("--damping").unwrap_or(d.init_damping),
+                structural: flag("--structural").unwrap_or(d.structural),
                 ..d
             };
             let r = adding(&s, true);
             let v = r.value;
             (r, format!("adding: error {v}"))
+        }
+        "profile" if args.iter().any(|a| a == "--adding") => {
+            for (steps, batch) in [(50, 128), (50, 1024), (100, 128), (200, 128)] {
+                let (f, g, gv) = adding_costs(steps, batch, 5);
+                println!(
+                    "adding T = {steps:>3}, batch {batch:>4}: forward {:>8.1} ms  gradient {:>8.1} ms  G·v {:>8.1} ms  (G·v / gradient {:.2})",
+                    1e3 * f,
+                    1e3 * g,
+                    1e3 * gv,
+                    gv / g
+                );
+            }
+            std::process::exit(0);
         }
         "profile" => {
             let s = MnistSettings {

@@ -10,7 +10,7 @@ use demos::*;
 use hype::nn::{Activation, FeedForward, Init, Layer, Loss};
 use hype::optim::hessian_free::{
     fit, gauss_newton_product, Batch, CrossEntropy, Data, FeedForwardNet, FitParams, FnNetwork,
-    HessianFree, HfError, Network, Optimizer, OutputLoss, SquaredError,
+    HessianFree, HfError, Network, Optimizer, OutputLoss, SquaredError, StructuralDamping,
 };
 use hype::prelude::*;
 use rand::rngs::StdRng;
@@ -461,7 +461,8 @@ fn tangent_reverse_matches_explicit_on_the_plant() {
 #[test]
 fn tangent_reverse_matches_jvp_then_vjp_on_the_adding_network() {
     // 6,401 weights: against the two-sweep product (itself checked against the
-    // explicit matrix above), for random directions, at weights with nonzero biases.
+    // explicit matrix above), for random directions, at weights with nonzero biases,
+    // with structural damping on the hidden states of every step.
     let steps = 6;
     let (x, t) = adding_data(5, steps, 1);
     let mut p = AddingNet::sparse(2);
@@ -469,6 +470,8 @@ fn tangent_reverse_matches_jvp_then_vjp_on_the_adding_network() {
     p.b_h.fill(0.05);
     p.b_rec.fill(0.2);
     let net = adding_network(steps);
+    let loss = StructuralDamping::new(SquaredError, 0.3);
+    OutputLoss::<AddingOut>::set_damping(&loss, 2.0);
     let mut rng = StdRng::seed_from_u64(7);
     for _ in 0..3 {
         let flat = p.flatten();
@@ -477,15 +480,153 @@ fn tangent_reverse_matches_jvp_then_vjp_on_the_adding_network() {
                 rng.gen_range(-1.0..1.0)
             }))
             .unwrap();
-        let one = gauss_newton_product(&net, &SquaredError, &p, &x, &t, &v).flatten();
+        let one = gauss_newton_product(&net, &loss, &p, &x, &t, &v).flatten();
         let (_, jv) = net.jvp(&p, &x, &v);
-        let two = net.vjp(&p, &x, &SquaredError.hvp(&net.forward(&p, &x), &t, &jv));
+        let two = net.vjp(&p, &x, &loss.hvp(&net.forward(&p, &x), &t, &jv));
         let two = two.flatten();
         let scale = two.iter().fold(1e-3_f64, |m, e| m.max(e.abs()));
         for (a, b) in one.iter().zip(&two) {
             assert!((a - b).abs() <= 1e-12 * scale, "{a} vs {b}");
         }
         assert!(v.flatten().dot(&one) >= 0.0);
+    }
+}
+
+/// A small adding network `[2, 3, 4, 1]` with random weights and biases.
+fn tiny_adding_net(seed: u64) -> AddingNet {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut m = |r: usize, c: usize| Array2::from_shape_fn((r, c), |_| rng.gen_range(-1.0..1.0));
+    let (w_in, b_in) = (m(2, 3), m(1, 3).remove_axis(Axis(0)));
+    let (w_h, b_h) = (m(3, 4), m(1, 4).remove_axis(Axis(0)));
+    let (w_rec, b_rec) = (m(4, 4), m(1, 4).remove_axis(Axis(0)));
+    let (w_out, b_out) = (m(4, 1), m(1, 1).remove_axis(Axis(0)));
+    AddingNet {
+        w_in,
+        b_in,
+        w_h,
+        b_h,
+        w_rec,
+        b_rec,
+        w_out,
+        b_out,
+    }
+}
+
+/// Structural damping's penalty written as ordinary differentiable code: `½ μ Σ_t
+/// ‖h_t − r_t‖² / rows` on the states the network pushed, plus the squared error of
+/// the output. At `r_t = h_t(p)` its value and gradient in `p` are the squared
+/// error's and its Hessian gains `μ J_hᵀJ_h / rows`, what `StructuralDamping` adds to
+/// the Gauss–Newton product.
+// The transform reads a `Vec` argument's elements, not a slice's.
+#[allow(clippy::ptr_arg)]
+#[differentiable(order = 2)]
+fn adding_with_state_penalty(
+    p: &AddingNet,
+    #[constant] x: &Array2<f64>,
+    #[constant] t: &Array2<f64>,
+    #[constant] reference: &Vec<Array2<f64>>,
+    #[constant] mu: f64,
+) -> f64 {
+    let (hs, y) = adding_net(p, x, reference.len(), 0.7);
+    let mut s = 0.0;
+    for k in 0..hs.len() {
+        let d = &hs[k] - &reference[k];
+        s += (&d * &d).sum();
+    }
+    let e = &y - t;
+    0.5 * ((&e * &e).sum() + mu * s) / (x.nrows() as f64)
+}
+
+#[test]
+fn adding_states_gradient_against_central_differences() {
+    // The states of all 5 steps enter the loss (against a reference that is not
+    // them, so the penalty's gradient is not zero): BPTT through the pushed states.
+    let steps = 5;
+    let (x, t) = adding_data(3, steps, 4);
+    let p = tiny_adding_net(11);
+    let reference: Vec<Array2<f64>> = adding_net(&tiny_adding_net(12), &x, steps, 0.7).0;
+    let mu = 0.8;
+    let g = grad!(adding_with_state_penalty)(&p, &x, &t, &reference, mu).flatten();
+    let flat = p.flatten();
+    let f =
+        |w: &Array1<f64>| adding_with_state_penalty(&p.rebuild(w).unwrap(), &x, &t, &reference, mu);
+    let h = 1e-5;
+    let mut penalty_part = 0.0_f64;
+    for k in 0..flat.len() {
+        let (mut up, mut down) = (flat.clone(), flat.clone());
+        up[k] += h;
+        down[k] -= h;
+        let fd = (f(&up) - f(&down)) / (2.0 * h);
+        assert!(
+            (g[k] - fd).abs() < 1e-7 * (1.0 + fd.abs()),
+            "weight {k}: {} vs {fd}",
+            g[k]
+        );
+        penalty_part = penalty_part.max(fd.abs());
+    }
+    assert!(penalty_part > 1e-2, "the gradient is not trivially zero");
+    // The same gradient from the network's own Jᵀ·u with the loss's output gradient.
+    let (hs, y) = adding_net(&p, &x, steps, 0.7);
+    let rows = x.nrows() as f64;
+    let u_hs: Vec<Array2<f64>> = hs
+        .iter()
+        .zip(&reference)
+        .map(|(h, r)| (h - r) * (mu / rows))
+        .collect();
+    let u_y = (&y - &t) / rows;
+    let jt_u = jacobian_t_v!(adding_net)(&p, &x, steps, 0.7, &(u_hs, u_y)).flatten();
+    for (a, b) in jt_u.iter().zip(&g) {
+        assert!((a - b).abs() < 1e-12 * (1.0 + b.abs()), "{a} vs {b}");
+    }
+}
+
+#[test]
+fn structural_damping_adds_the_hessian_of_the_state_penalty() {
+    // G·v with structural damping μ at damping λ, minus G·v without it, is the
+    // Hessian–vector product of ½ μλ Σ_t ‖h_t − h_t(p)‖² / rows at p (`hvp!` of the
+    // ordinary-code penalty, its reference the current states).
+    let steps = 4;
+    let (x, t) = adding_data(3, steps, 5);
+    let p = tiny_adding_net(13);
+    let net = FnNetwork::new(
+        "tiny adding",
+        Some(2 * steps),
+        move |p: &AddingNet, x: &Array2<f64>| adding_net(p, x, steps, 0.7),
+        move |p: &AddingNet, x: &Array2<f64>, dp: &AddingNet| {
+            jvp!(adding_net)(p, x, steps, 0.7, dp)
+        },
+        move |p: &AddingNet, x: &Array2<f64>, u: &AddingOut| {
+            jacobian_t_v!(adding_net)(p, x, steps, 0.7, u)
+        },
+    );
+    let (mu, lambda) = (0.3, 2.5);
+    let damped = StructuralDamping::new(SquaredError, mu);
+    OutputLoss::<AddingOut>::set_damping(&damped, lambda);
+    let plain = StructuralDamping::new(SquaredError, mu);
+    let reference = adding_net(&p, &x, steps, 0.7).0;
+    let mut rng = StdRng::seed_from_u64(9);
+    let flat = p.flatten();
+    for _ in 0..3 {
+        let v = p
+            .rebuild(&Array1::from_shape_fn(flat.len(), |_| {
+                rng.gen_range(-1.0..1.0)
+            }))
+            .unwrap();
+        let with = gauss_newton_product(&net, &damped, &p, &x, &t, &v).flatten();
+        let without = gauss_newton_product(&net, &plain, &p, &x, &t, &v).flatten();
+        let penalty = hvp!(adding_with_state_penalty)(&p, &x, &t, &reference, mu * lambda, &v);
+        let zero = hvp!(adding_with_state_penalty)(&p, &x, &t, &reference, 0.0, &v);
+        let expect = penalty.flatten() - zero.flatten();
+        let got = &with - &without;
+        let scale = expect.iter().fold(1e-3_f64, |m, e| m.max(e.abs()));
+        assert!(scale > 1e-2, "the structural term is not trivially zero");
+        for (a, b) in got.iter().zip(&expect) {
+            assert!(
+                (a - b).abs() <= 1e-9 * scale,
+                "structural G·v {a} vs hvp {b}"
+            );
+        }
+        assert!(v.flatten().dot(&with) >= v.flatten().dot(&without));
     }
 }
 

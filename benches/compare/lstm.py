@@ -8,7 +8,11 @@ weight_hh, bias_ih, bias_hh, element k row-major), input cos(0.01 k) over [T, B,
 Prints the loss (to compare with the bench's) and the median and minimum time of
 `forward` and `forward_backward` for each.
 
-Usage: python3 benches/compare/lstm.py [--repeats N]
+Usage: python3 benches/compare/lstm.py [--repeats N] [--cpu]
+
+`--cpu` times by the process's CPU time (on a shared machine, wall-clock time also
+counts other processes' turns); `HYPE_LSTM_CPU=N cargo bench --bench lstm` prints the
+bench's workloads timed the same way.
 """
 import argparse
 import os
@@ -40,13 +44,16 @@ B_IH, B_HH = param((4 * H,), 1.3), param((4 * H,), 1.9)
 X = np.cos(0.01 * np.arange(T * B * I, dtype=np.float64)).reshape(T, B, I)
 
 
+CLOCK = time.perf_counter
+
+
 def timed(f, repeats):
     f()
     times = []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0 = CLOCK()
         f()
-        times.append(time.perf_counter() - t0)
+        times.append(CLOCK() - t0)
     return statistics.median(times), min(times)
 
 
@@ -125,7 +132,16 @@ def run_jax(repeats):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="the process's CPU time instead of wall-clock time (a shared machine; "
+        "the bench's HYPE_LSTM_CPU=N measures the same way)",
+    )
     args = parser.parse_args()
+    if args.cpu:
+        global CLOCK
+        CLOCK = time.process_time
     run_torch(args.repeats)
     run_jax(args.repeats)
 

@@ -49,20 +49,39 @@ where
         if self.ndim() < like.ndim() {
             shape_panic("sum_to", self.shape(), like.shape());
         }
-        let mut g: Array<F, IxDyn> = self.to_owned().into_dyn();
+        // The first reduction reads `self` in place (no copy of the whole adjoint).
+        let view = self.view().into_dyn();
+        let mut g: Option<Array<F, IxDyn>> = None;
+        let reduce = |g: Option<Array<F, IxDyn>>, ax: usize, keep: bool| {
+            let r = match g {
+                Some(a) => a.sum_axis(Axis(ax)),
+                None => view.sum_axis(Axis(ax)),
+            };
+            if keep {
+                r.insert_axis(Axis(ax))
+            } else {
+                r
+            }
+        };
         for _ in 0..self.ndim() - like.ndim() {
-            g = g.sum_axis(Axis(0));
+            g = Some(reduce(g, 0, false));
         }
         for (ax, &n) in like.shape().iter().enumerate() {
-            if g.shape()[ax] == n {
+            let len = g
+                .as_ref()
+                .map_or(view.shape()[ax + self.ndim() - like.ndim()], |g| {
+                    g.shape()[ax]
+                });
+            if len == n {
                 continue;
             }
             if n != 1 {
                 shape_panic("sum_to", self.shape(), like.shape());
             }
-            g = g.sum_axis(Axis(ax)).insert_axis(Axis(ax));
+            g = Some(reduce(g, ax, true));
         }
-        g.into_dimensionality::<E>()
+        g.unwrap_or_else(|| view.to_owned())
+            .into_dimensionality::<E>()
             .unwrap_or_else(|_| shape_panic("sum_to", self.shape(), like.shape()))
     }
 }
@@ -247,4 +266,79 @@ where
     G::V: BroadcastTo<T::V>,
 {
     broadcast_to(gg, g)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{Array1, Array2, Array3};
+
+    fn cube() -> Array3<f64> {
+        Array3::from_shape_fn((2, 3, 4), |(i, j, k)| {
+            (i * 12 + j * 4 + k) as f64 * 0.5 - 3.0
+        })
+    }
+
+    /// `g` summed by hand over the index positions that `keep` maps to one target cell.
+    fn by_hand(
+        g: &Array3<f64>,
+        dim: &[usize],
+        keep: impl Fn(usize, usize, usize) -> Vec<usize>,
+    ) -> Vec<f64> {
+        let mut out = vec![0.0; dim.iter().product()];
+        for ((i, j, k), v) in g.indexed_iter() {
+            let idx = keep(i, j, k);
+            let flat = idx.iter().zip(dim).fold(0, |acc, (&x, &n)| acc * n + x);
+            out[flat] += v;
+        }
+        out
+    }
+
+    #[test]
+    fn sums_over_leading_and_unit_axes() {
+        let g = cube();
+        type Keep = Box<dyn Fn(usize, usize, usize) -> Vec<usize>>;
+        let cases: Vec<(Vec<usize>, Keep)> = vec![
+            (vec![4], Box::new(|_, _, k| vec![k])),
+            (vec![3, 1], Box::new(|_, j, _| vec![j, 0])),
+            (vec![1, 4], Box::new(|_, _, k| vec![0, k])),
+            (vec![2, 1, 4], Box::new(|i, _, k| vec![i, 0, k])),
+            (vec![1, 1, 1], Box::new(|_, _, _| vec![0, 0, 0])),
+            (vec![2, 3, 4], Box::new(|i, j, k| vec![i, j, k])),
+        ];
+        for (dim, keep) in cases {
+            let expect = by_hand(&g, &dim, keep);
+            let like = Array::<f64, IxDyn>::zeros(IxDyn(&dim));
+            let got = g.sum_to(&like);
+            assert_eq!(got.shape(), &dim[..]);
+            let owned = g.clone().into_dyn().sum_to_owned(&like);
+            for ((a, b), e) in got.iter().zip(owned.iter()).zip(&expect) {
+                assert!(
+                    (a - e).abs() < 1e-12 && (b - e).abs() < 1e-12,
+                    "{dim:?}: {a} {b} vs {e}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn reads_strided_views() {
+        // A transposed view: the reduction reads it in place.
+        let a = Array2::from_shape_fn((3, 5), |(i, j)| (i * 5 + j) as f64);
+        let t = a.t();
+        let like = Array1::<f64>::zeros(3);
+        let got = t.sum_to(&like);
+        let expect: Vec<f64> = (0..3)
+            .map(|i| (0..5).map(|j| (i * 5 + j) as f64).sum())
+            .collect();
+        assert_eq!(got.to_vec(), expect);
+        let same = t.sum_to(&Array2::<f64>::zeros((5, 3)));
+        assert_eq!(same, t.to_owned());
+    }
+
+    #[test]
+    #[should_panic(expected = "sum_to")]
+    fn incompatible_shapes_panic() {
+        let _ = cube().sum_to(&Array2::<f64>::zeros((3, 2)));
+    }
 }

@@ -11,6 +11,7 @@
 use super::HfError;
 use crate::differentiable;
 use crate::nn::Loss;
+use crate::tangent::Tangent;
 use ndarray::Array2;
 
 /// A loss of a network output `O` against targets (rows are examples).
@@ -211,7 +212,8 @@ impl<L: OutputLoss<Array2<f64>>> OutputLoss<(Array2<f64>, Array2<f64>)> for With
 /// `(hidden, output)`: the loss and its gradient are the output loss's, and the
 /// curvature gains `μ λ` times the identity on the hidden activities, `λ` the
 /// optimizer's damping, so CG avoids steps that change the hidden states much
-/// (the seed's `StructuralDamping` loss).
+/// (the seed's `StructuralDamping` loss). `hidden` is any [`Tangent`] value: one
+/// array of every step's activities, or the `Vec` of states a recurrent loop pushed.
 #[derive(Clone, Debug)]
 pub struct StructuralDamping<L> {
     /// The loss of the output layer.
@@ -232,37 +234,35 @@ impl<L> StructuralDamping<L> {
     }
 }
 
-impl<L: OutputLoss<Array2<f64>>> OutputLoss<(Array2<f64>, Array2<f64>)> for StructuralDamping<L> {
+impl<H: Tangent, L: OutputLoss<Array2<f64>>> OutputLoss<(H, Array2<f64>)> for StructuralDamping<L> {
     fn name(&self) -> String {
         format!("{} + structural damping", self.output.name())
     }
-    fn check(
-        &self,
-        out: &(Array2<f64>, Array2<f64>),
-        targets: &Array2<f64>,
-    ) -> Result<(), HfError> {
+    fn check(&self, out: &(H, Array2<f64>), targets: &Array2<f64>) -> Result<(), HfError> {
         self.output.check(&out.1, targets)
     }
-    fn value(&self, out: &(Array2<f64>, Array2<f64>), targets: &Array2<f64>) -> f64 {
+    fn value(&self, out: &(H, Array2<f64>), targets: &Array2<f64>) -> f64 {
         self.output.value(&out.1, targets)
     }
     fn value_and_grad(
         &self,
-        out: &(Array2<f64>, Array2<f64>),
+        out: &(H, Array2<f64>),
         targets: &Array2<f64>,
-    ) -> (f64, (Array2<f64>, Array2<f64>)) {
+    ) -> (f64, (H, Array2<f64>)) {
         let (v, g) = self.output.value_and_grad(&out.1, targets);
-        (v, (Array2::zeros(out.0.raw_dim()), g))
+        (v, (out.0.zero_like(), g))
     }
     fn hvp(
         &self,
-        out: &(Array2<f64>, Array2<f64>),
+        out: &(H, Array2<f64>),
         targets: &Array2<f64>,
-        u: &(Array2<f64>, Array2<f64>),
-    ) -> (Array2<f64>, Array2<f64>) {
-        // Per example, like the other losses (means over the rows).
-        let scale = self.weight * self.lambda.get() / out.0.nrows().max(1) as f64;
-        (&u.0 * scale, self.output.hvp(&out.1, targets, &u.1))
+        u: &(H, Array2<f64>),
+    ) -> (H, Array2<f64>) {
+        // Per example, like the other losses (means over the rows of the batch).
+        let scale = self.weight * self.lambda.get() / targets.nrows().max(1) as f64;
+        let mut hidden = u.0.clone();
+        hidden.scale(scale);
+        (hidden, self.output.hvp(&out.1, targets, &u.1))
     }
     fn set_damping(&self, lambda: f64) {
         self.lambda.set(lambda);
