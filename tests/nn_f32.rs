@@ -1,11 +1,10 @@
 //! `nn` in f32: one `model!` generic over its float type, differentiated at `f64`
 //! (against central differences, forward against reverse) and at `f32` (against the
-//! `f64` instance, within f32 precision), `hvp!` at both; `Linear<I, O, f32>` and the
-//! generic losses of `nn::loss`.
+//! `f64` instance, within f32 precision), `hvp!` at both; a model declared in `f32`
+//! (`struct Name<f32>`); `Linear<I, O, f32>`'s forward pass.
 
 mod common;
 use common::*;
-use hype::nn::loss::{cross_entropy_on_linear, quadratic_loss};
 use hype::nn::{Init, Linear};
 use hype::prelude::*;
 use hype::Float;
@@ -18,7 +17,33 @@ hype::model! {
 #[differentiable(order = 2)]
 fn mlp_loss<F: Float>(m: &Mlp<F>, #[constant] x: &Array2<F>, #[constant] y: &Array2<F>) -> F {
     let logits = m.forward(x);
-    cross_entropy_on_linear(&logits, y)
+    ops::cross_entropy_on_linear(&logits, y)
+}
+
+hype::model! {
+    /// The same network declared in f32 (not generic).
+    pub struct Mlp32<f32> = Linear<4, 8> -> Tanh -> Linear<8, 3>;
+}
+
+#[differentiable(order = 2)]
+fn mlp32_loss(m: &Mlp32, #[constant] x: &Array2<f32>, #[constant] y: &Array2<f32>) -> f32 {
+    ops::cross_entropy_on_linear(&m.forward(x), y)
+}
+
+#[test]
+fn model_declared_in_f32_matches_the_generic_one() {
+    let m: Mlp<f32> = Mlp::new(Init::Glorot, 5);
+    let m32 = Mlp32::new(Init::Glorot, 5);
+    assert_eq!(m.flatten(), m32.flatten());
+    let (x, y) = data();
+    let (x32, y32) = (x.mapv(|v| v as f32), y.mapv(|v| v as f32));
+    let (l, g) = value_and_grad!(mlp_loss)(&m, &x32, &y32);
+    let (l32, g32) = value_and_grad!(mlp32_loss)(&m32, &x32, &y32);
+    assert_eq!(l, l32);
+    assert_eq!(g.flatten(), g32.flatten());
+    let hv = hvp!(mlp32_loss)(&m32, &x32, &y32, &g32);
+    let hv_generic: Mlp<f32> = hvp!(mlp_loss)(&m, &x32, &y32, &g);
+    assert_eq!(hv.flatten(), hv_generic.flatten());
 }
 
 fn data() -> (Array2<f64>, Array2<f64>) {
@@ -107,17 +132,23 @@ fn f32_mlp_hvp_agrees_with_f64_and_differences_of_grad() {
 }
 
 #[differentiable(order = 2)]
-fn layer_loss<F: Float>(
-    l: &Linear<3, 2, F>,
-    #[constant] x: &Array2<F>,
-    #[constant] t: &Array2<F>,
-) -> F {
-    let h = l.forward(x);
-    quadratic_loss(&h, t)
+fn layer_loss(l: &Linear<3, 2>, #[constant] x: &Array2<f64>, #[constant] t: &Array2<f64>) -> f64 {
+    let d = l.forward(x) - t;
+    (&d * &d).sum()
+}
+
+#[differentiable(order = 2)]
+fn layer_loss32(
+    l: &Linear<3, 2, f32>,
+    #[constant] x: &Array2<f32>,
+    #[constant] t: &Array2<f32>,
+) -> f32 {
+    let d = l.forward(x) - t;
+    (&d * &d).sum()
 }
 
 #[test]
-fn f32_linear_layer_and_quadratic_loss() {
+fn f32_linear_layer_forward_agrees_with_f64() {
     let l64: Linear<3, 2> = Linear::new(Init::Uniform(0.5), 3);
     let l32: Linear<3, 2, f32> = Linear::new(Init::Uniform(0.5), 3);
     let x = array![[0.2, -0.4, 1.0], [0.7, 0.1, -0.3]];
@@ -129,7 +160,7 @@ fn f32_linear_layer_and_quadratic_loss() {
     );
     assert_all_close(&g64.flatten(), &fd, 1e-7);
     let g32: Linear<3, 2, f32> =
-        grad!(layer_loss)(&l32, &x.mapv(|v| v as f32), &t.mapv(|v| v as f32));
+        grad!(layer_loss32)(&l32, &x.mapv(|v| v as f32), &t.mapv(|v| v as f32));
     close_f32("linear gradient", &g32.flatten(), &g64.flatten());
 }
 

@@ -16,7 +16,9 @@
 //!
 //! `pub struct Mlp<F> = Linear<4, 8> -> Tanh -> Linear<8, 3>;` makes the model generic
 //! over the float type: `Mlp<f32>` or `Mlp<f64>` (the default), its bare `Linear`
-//! layers `Linear<IN, OUT, F>`.
+//! layers `Linear<IN, OUT, F>` (debug builds: rustc 1.95's optimized builds stop with
+//! an internal error on generic `#[differentiable]` code). `struct Mlp32<f32> = ...`
+//! is a model in `f32` (not generic), fine in every profile.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
@@ -196,7 +198,9 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     let vis = &def.vis;
     let attrs = &def.attrs;
     // `<F: Float = f64>` on the struct, `<F: Float>` on the impl, `F` in the arrays.
+    let concrete = def.float.as_ref().is_some_and(|f| f == "f32" || f == "f64");
     let (struct_generics, impl_generics, ty_generics, elem) = match &def.float {
+        Some(f) if concrete => (quote!(), quote!(), quote!(), quote!(#f)),
         Some(f) => (
             quote!(<#f: ::hype::Float = f64>),
             quote!(<#f: ::hype::Float>),
@@ -205,7 +209,11 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
         ),
         None => (quote!(), quote!(), quote!(), quote!(f64)),
     };
-    let float_bound = def.float.as_ref().map(|f| quote!(where #f: ::hype::Float));
+    let float_bound = def
+        .float
+        .as_ref()
+        .filter(|_| !concrete)
+        .map(|f| quote!(where #f: ::hype::Float));
 
     // Sizes must chain: each linear layer takes what the previous one gives.
     let mut checks = Vec::new();

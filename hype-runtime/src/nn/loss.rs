@@ -13,44 +13,44 @@
 //!
 //! Call them in differentiable code (`nn::quadratic_loss(&m.forward(x), y)`), or
 //! through [`Loss`], which also gives the gradient with respect to the prediction.
-//! They are generic over the float type (`f32` or `f64`) and generated to order 2, so a loss of order 2 (`hvp!`, `grad!` inside a
+//! They are generated to order 2, so a loss of order 2 (`hvp!`, `grad!` inside a
 //! body) may call them.
 
-use crate::{differentiable, ops, Float};
+use crate::{differentiable, ops};
 use ndarray::{Array2, ArrayView2, Axis};
 
 /// Mean over rows of the L1 norm of `pred - target`.
 #[differentiable(order = 2)]
-pub fn l1_loss<F: Float>(pred: &Array2<F>, #[constant] target: &Array2<F>) -> F {
+pub fn l1_loss(pred: &Array2<f64>, #[constant] target: &Array2<f64>) -> f64 {
     let d = pred - target;
-    d.abs().sum() / F::of_f64(pred.nrows() as f64)
+    d.abs().sum() / (pred.nrows() as f64)
 }
 
 /// Mean over rows of the Euclidean norm of `pred - target` (its gradient is undefined
 /// where a row of `pred` equals its target).
 #[differentiable(order = 2)]
-pub fn l2_loss<F: Float>(pred: &Array2<F>, #[constant] target: &Array2<F>) -> F {
+pub fn l2_loss(pred: &Array2<f64>, #[constant] target: &Array2<f64>) -> f64 {
     let d = pred - target;
     let sq = &d * &d;
-    sq.sum_axis(Axis(1)).sqrt().sum() / F::of_f64(pred.nrows() as f64)
+    sq.sum_axis(Axis(1)).sqrt().sum() / (pred.nrows() as f64)
 }
 
 /// Mean over rows of the squared Euclidean norm of `pred - target`.
 #[differentiable(order = 2)]
-pub fn quadratic_loss<F: Float>(pred: &Array2<F>, #[constant] target: &Array2<F>) -> F {
+pub fn quadratic_loss(pred: &Array2<f64>, #[constant] target: &Array2<f64>) -> f64 {
     let d = pred - target;
-    (&d * &d).sum() / F::of_f64(pred.nrows() as f64)
+    (&d * &d).sum() / (pred.nrows() as f64)
 }
 
 /// Cross-entropy of the targets and the softmax of the logits `pred`.
 #[differentiable(order = 2)]
-pub fn cross_entropy_on_linear<F: Float>(pred: &Array2<F>, #[constant] target: &Array2<F>) -> F {
+pub fn cross_entropy_on_linear(pred: &Array2<f64>, #[constant] target: &Array2<f64>) -> f64 {
     ops::cross_entropy_on_linear(pred, target)
 }
 
 /// Cross-entropy of the targets and probabilities `pred` (rows summing to 1).
 #[differentiable(order = 2)]
-pub fn cross_entropy_on_softmax<F: Float>(pred: &Array2<F>, #[constant] target: &Array2<F>) -> F {
+pub fn cross_entropy_on_softmax(pred: &Array2<f64>, #[constant] target: &Array2<f64>) -> f64 {
     ops::cross_entropy_on_softmax(pred, target)
 }
 
