@@ -16,9 +16,9 @@
 //!
 //! `pub struct Mlp<F> = Linear<4, 8> -> Tanh -> Linear<8, 3>;` makes the model generic
 //! over the float type: `Mlp<f32>` or `Mlp<f64>` (the default), its bare `Linear`
-//! layers `Linear<IN, OUT, F>` (debug builds: rustc 1.95's optimized builds stop with
-//! an internal error on generic `#[differentiable]` code). `struct Mlp32<f32> = ...`
-//! is a model in `f32` (not generic), fine in every profile.
+//! layers `Linear<IN, OUT, F>` (fine in a test or binary crate in every profile; the
+//! same generic code in a library crate stopped rustc 1.95's release build with an
+//! internal error). `struct Mlp32<f32> = ...` is a model in `f32` (not generic).
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
