@@ -2,7 +2,8 @@
 //! the generated gradient (a `model!` struct, `value_and_grad!`) against a
 //! hand-written backward pass with the same BLAS and the same vectorized `tanh`
 //! (`ops::tanh`, `hype::kernels`), and the annotated primal against the same forward
-//! pass written by hand.
+//! pass written by hand. The group `..._f32` times the same network in f32 (a
+//! `model!` struct in f32): gradient, Hessian-vector product, forward.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use hype::nn::Init;
@@ -10,6 +11,17 @@ use hype::prelude::*;
 
 hype::model! {
     pub struct Mlp = Linear<784, 300> -> Tanh -> Linear<300, 100> -> Tanh -> Linear<100, 10>;
+}
+
+hype::model! {
+    /// The same network in f32.
+    pub struct Mlp32<f32> = Linear<784, 300> -> Tanh -> Linear<300, 100> -> Tanh -> Linear<100, 10>;
+}
+
+#[differentiable(order = 2)]
+fn loss32(m: &Mlp32, #[constant] x: &Array2<f32>, #[constant] y: &Array2<f32>) -> f32 {
+    let logits = m.forward(x);
+    ops::cross_entropy_on_linear(&logits, y)
 }
 
 #[differentiable(order = 2)]
@@ -109,5 +121,44 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+fn bench_f32(c: &mut Criterion) {
+    if std::env::var_os("HYPE_UNTUNED").is_none() {
+        hype::tune::for_small_arrays();
+    }
+    let m64 = Mlp::new(Init::Glorot, 1);
+    let m = Mlp32::new(Init::Glorot, 1);
+    let x64 = Array2::from_shape_fn((100, 784), |(i, j)| ((i * 784 + j) % 97) as f64 / 97.0);
+    let y64 = Array2::from_shape_fn((100, 10), |(i, j)| if i % 10 == j { 1.0 } else { 0.0 });
+    let (x, y) = (x64.mapv(|v| v as f32), y64.mapv(|v| v as f32));
+    // The f32 gradient agrees with the f64 one (same draws, rounded) before timing.
+    let (l64, g64) = value_and_grad!(loss)(&m64, &x64, &y64);
+    let (l32, g32) = value_and_grad!(loss32)(&m, &x, &y);
+    assert!(
+        (l32 as f64 - l64).abs() < 1e-5 * l64.abs().max(1.0),
+        "loss f32 {l32} vs f64 {l64}"
+    );
+    let (a, b) = (g32.flatten(), g64.flatten());
+    let scale = b.iter().fold(1e-3f64, |s, v| s.max(v.abs()));
+    let diff = (&a - &b).iter().fold(0.0f64, |s, v| s.max(v.abs()));
+    assert!(
+        diff < 1e-4 * scale,
+        "f32 gradient differs from f64 by {diff} (scale {scale})"
+    );
+
+    let mut group = c.benchmark_group("mlp_784_300_100_10_batch100_f32");
+    group.sample_size(30);
+    group.bench_function("grad_generated_f32", |b| {
+        b.iter(|| value_and_grad!(loss32)(black_box(&m), black_box(&x), black_box(&y)))
+    });
+    let v = g32.clone();
+    group.bench_function("hvp_generated_f32", |b| {
+        b.iter(|| hvp!(loss32)(black_box(&m), black_box(&x), black_box(&y), black_box(&v)))
+    });
+    group.bench_function("forward_annotated_f32", |b| {
+        b.iter(|| black_box(&m).forward(black_box(&x)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_f32);
 criterion_main!(benches);

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The workload of benches/mlp.rs in JAX (jit) and PyTorch (CPU), single thread, f64.
+"""The workload of benches/mlp.rs in JAX (jit) and PyTorch (CPU), single thread, f64
+(or f32 with --dtype float32, against the bench's `_f32` group).
 
 784-300-100-10 tanh MLP, batch 100, mean softmax cross-entropy:
   * grad: the loss and its gradient with respect to all six parameter arrays;
@@ -34,6 +35,8 @@ import numpy as np  # noqa: E402
 
 SIZES = [784, 300, 100, 10]
 BATCH = 100
+# The float type of the arrays: "float64" (default) or "float32" (--dtype).
+DTYPE = "float64"
 
 
 def data():
@@ -43,7 +46,7 @@ def data():
     x = ((i * 784 + j) % 97).astype(np.float64) / 97.0
     y = np.zeros((BATCH, 10))
     y[np.arange(BATCH), np.arange(BATCH) % 10] = 1.0
-    return x, y
+    return x.astype(DTYPE), y.astype(DTYPE)
 
 
 def params(seed):
@@ -54,7 +57,7 @@ def params(seed):
         a = np.sqrt(6.0 / (fan_in + fan_out))
         out.append(rng.uniform(-a, a, size=(fan_in, fan_out)))
         out.append(np.zeros(fan_out))
-    return out
+    return [a.astype(DTYPE) for a in out]
 
 
 def timeit(fn, repeat, warmup=5):
@@ -72,7 +75,7 @@ def bench_jax(repeat):
     import jax
     import jax.numpy as jnp
 
-    jax.config.update("jax_enable_x64", True)
+    jax.config.update("jax_enable_x64", DTYPE == "float64")
     jax.config.update("jax_platforms", "cpu")
     x, y = (jnp.asarray(a) for a in data())
     p = [jnp.asarray(a) for a in params(1)]
@@ -92,7 +95,8 @@ def bench_jax(repeat):
     out["grad"] = timeit(lambda: jax.block_until_ready(vg(p, x, y)), repeat)
     out["hvp"] = timeit(lambda: jax.block_until_ready(hvp(p, v, x, y)), repeat)
     out["forward"] = timeit(lambda: jax.block_until_ready(fwd(p, x, y)), repeat)
-    return f"jax {jax.__version__} (jit, x64, CPU)", out
+    assert out and all(a.dtype == DTYPE for a in p)
+    return f"jax {jax.__version__} (jit, {DTYPE}, CPU)", out
 
 
 def bench_torch(repeat):
@@ -133,15 +137,17 @@ def bench_torch(repeat):
     out["hvp"] = timeit(hvp, repeat)
     with torch.no_grad():
         out["forward"] = timeit(lambda: loss(p, x, y).item(), repeat)
-    return f"torch {torch.__version__} (eager, CPU, 1 thread)", out
+    assert all(str(a.dtype) == f"torch.{DTYPE}" for a in p)
+    return f"torch {torch.__version__} (eager, {DTYPE}, CPU, 1 thread)", out
 
 
 def criterion(dir_):
     """Hype's medians (seconds) from criterion's estimates, by benchmark name."""
-    group = os.path.join(dir_, "mlp_784_300_100_10_batch100")
+    suffix = "_f32" if DTYPE == "float32" else ""
+    group = os.path.join(dir_, "mlp_784_300_100_10_batch100" + suffix)
     out = {}
     for name in ("grad_generated", "grad_by_hand", "hvp_generated", "forward_annotated", "forward_by_hand"):
-        path = os.path.join(group, name, "new", "estimates.json")
+        path = os.path.join(group, name + suffix, "new", "estimates.json")
         if os.path.exists(path):
             with open(path) as f:
                 out[name] = json.load(f)["median"]["point_estimate"] * 1e-9
@@ -154,7 +160,10 @@ def main():
     ap.add_argument("--criterion", help="criterion's output directory (TARGET_DIR/criterion)")
     ap.add_argument("--only", choices=["jax", "torch"])
     ap.add_argument("--no-pin", action="store_true", help="do not pin the process to one CPU")
+    ap.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     args = ap.parse_args()
+    global DTYPE
+    DTYPE = args.dtype
 
     results = {}
     for name, fn in (("jax", bench_jax), ("torch", bench_torch)):

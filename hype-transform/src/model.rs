@@ -13,6 +13,12 @@
 //! `Rnn<IN, H>`, `Lstm<IN, H>` and `Gru<IN, H>` chain like `Linear` (`Lstm<28, 64> ->
 //! Linear<64, 10>`); a model with one takes one sequence `[T, IN]` and gives one row
 //! per step.
+//!
+//! `pub struct Mlp<F> = Linear<4, 8> -> Tanh -> Linear<8, 3>;` makes the model generic
+//! over the float type: `Mlp<f32>` or `Mlp<f64>` (the default), its bare `Linear`
+//! layers `Linear<IN, OUT, F>` (fine in a test or binary crate in every profile; the
+//! same generic code in a library crate stopped rustc 1.95's release build with an
+//! internal error). `struct Mlp32<f32> = ...` is a model in `f32` (not generic).
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
@@ -36,6 +42,8 @@ struct ModelDef {
     attrs: Vec<syn::Attribute>,
     vis: syn::Visibility,
     name: syn::Ident,
+    /// `struct Name<F>`: the model is generic over its float type `F`.
+    float: Option<syn::Ident>,
     layers: Vec<syn::Type>,
 }
 
@@ -45,6 +53,14 @@ impl Parse for ModelDef {
         let vis: syn::Visibility = input.parse()?;
         input.parse::<syn::Token![struct]>()?;
         let name: syn::Ident = input.parse()?;
+        let float = if input.peek(syn::Token![<]) {
+            input.parse::<syn::Token![<]>()?;
+            let f: syn::Ident = input.parse()?;
+            input.parse::<syn::Token![>]>()?;
+            Some(f)
+        } else {
+            None
+        };
         input.parse::<syn::Token![=]>()?;
         let mut layers = vec![input.parse::<syn::Type>()?];
         while input.peek(syn::Token![->]) {
@@ -63,6 +79,7 @@ impl Parse for ModelDef {
             attrs,
             vis,
             name,
+            float,
             layers,
         })
     }
@@ -83,7 +100,7 @@ enum Layer {
     },
 }
 
-fn classify(ty: &syn::Type) -> syn::Result<Layer> {
+fn classify(ty: &syn::Type, float: Option<&syn::Ident>) -> syn::Result<Layer> {
     let syn::Type::Path(tp) = ty else {
         return Err(syn::Error::new(ty.span(), "hype: a model layer is `Linear<IN, OUT>` or an activation (Tanh, Relu, Sigmoid, Softplus, Gelu)"));
     };
@@ -116,10 +133,24 @@ fn classify(ty: &syn::Type) -> syn::Result<Layer> {
                 // `Linear`'s product is inlined.
                 let bare = tp.path.segments.len() == 1 && tp.qself.is_none();
                 let builtin = bare && name == "Linear";
+                if let (Some(f), false) = (float, builtin) {
+                    return Err(syn::Error::new(
+                        ty.span(),
+                        format!("hype: model `..<{f}>` is generic over its float type, which only the bare `Linear<IN, OUT>` layer is; `{name}` is f64 (drop `<{f}>`)"),
+                    ));
+                }
                 let ty = if bare {
-                    let args = &last.arguments;
                     let ident = &last.ident;
-                    syn::parse_quote_spanned!(ty.span()=> ::hype::nn::#ident #args)
+                    match float {
+                        Some(f) => {
+                            let (i, o) = (&sizes[0], &sizes[1]);
+                            syn::parse_quote_spanned!(ty.span()=> ::hype::nn::#ident<#i, #o, #f>)
+                        }
+                        None => {
+                            let args = &last.arguments;
+                            syn::parse_quote_spanned!(ty.span()=> ::hype::nn::#ident #args)
+                        }
+                    }
                 } else {
                     ty.clone()
                 };
@@ -161,11 +192,28 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     let layers: Vec<Layer> = def
         .layers
         .iter()
-        .map(classify)
+        .map(|t| classify(t, def.float.as_ref()))
         .collect::<syn::Result<_>>()?;
     let name = &def.name;
     let vis = &def.vis;
     let attrs = &def.attrs;
+    // `<F: Float = f64>` on the struct, `<F: Float>` on the impl, `F` in the arrays.
+    let concrete = def.float.as_ref().is_some_and(|f| f == "f32" || f == "f64");
+    let (struct_generics, impl_generics, ty_generics, elem) = match &def.float {
+        Some(f) if concrete => (quote!(), quote!(), quote!(), quote!(#f)),
+        Some(f) => (
+            quote!(<#f: ::hype::Float = f64>),
+            quote!(<#f: ::hype::Float>),
+            quote!(<#f>),
+            quote!(#f),
+        ),
+        None => (quote!(), quote!(), quote!(), quote!(f64)),
+    };
+    let float_bound = def
+        .float
+        .as_ref()
+        .filter(|_| !concrete)
+        .map(|f| quote!(where #f: ::hype::Float));
 
     // Sizes must chain: each linear layer takes what the previous one gives.
     let mut checks = Vec::new();
@@ -284,13 +332,13 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
         #(#attrs)*
         #[doc = #doc]
         #[derive(Clone, Debug, ::hype::Tangent)]
-        #vis struct #name {
+        #vis struct #name #struct_generics {
             #(#fields,)*
         }
 
         #(#checks)*
 
-        impl #name {
+        impl #impl_generics #name #ty_generics {
             /// Width of the input.
             pub const INPUT: usize = #first_in;
             /// Width of the output.
@@ -298,12 +346,12 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
 
             /// A model with weights drawn by `init`; layer `k` uses seed `seed + k`.
             pub fn new(init: ::hype::nn::Init, seed: u64) -> Self {
-                #name { #(#inits,)* }
+                Self { #(#inits,)* }
             }
 
             /// The forward pass on a batch (rows are examples).
             #[::hype::differentiable(order = 2)]
-            pub fn forward(&self, x: &::hype::ndarray::Array2<f64>) -> ::hype::ndarray::Array2<f64> {
+            pub fn forward(&self, x: &::hype::ndarray::Array2<#elem>) -> ::hype::ndarray::Array2<#elem> #float_bound {
                 assert!(
                     x.ncols() == #first_in,
                     "hype: model {}: layer {} got an input with {} columns, expected {}",

@@ -1,5 +1,6 @@
 //! Weight initializers.
 
+use crate::Float;
 use ndarray::Array2;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -47,6 +48,14 @@ impl Init {
                 Array2::from_shape_fn((fan_in, fan_out), |(i, j)| f(i, j, fan_in, fan_out))
             }
         }
+    }
+}
+
+impl Init {
+    /// [`Init::weights`] rounded to the float type `F` (the same draws for `f32` and
+    /// `f64`, so an `f32` layer is the `f64` one rounded).
+    pub fn weights_as<F: Float>(self, fan_in: usize, fan_out: usize, seed: u64) -> Array2<F> {
+        self.weights(fan_in, fan_out, seed).mapv(F::of_f64)
     }
 }
 
