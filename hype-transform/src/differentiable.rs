@@ -170,7 +170,7 @@ fn emit_with(
     // marker keeps the bound from being checked at the definition).
     let gen_seed = quote!(<__HypeSeed, #(#gparams),*>);
     let r = ret_type(func);
-    let rt = quote!(<#r as ::hype::HasTangent>::Tangent);
+    let rt = crate::types::tangent_of(&r, &ir.float);
     let allow = quote!(#[doc(hidden)] #[allow(unused_mut, unused_variables, unused_assignments, unused_parens, non_snake_case, clippy::all, clippy::pedantic)]);
 
     let pnames: Vec<_> = ir.params.iter().map(|p| p.name.clone()).collect();
@@ -202,13 +202,17 @@ fn emit_with(
         syn::ReturnType::Type(_, t) => (**t).clone(),
         syn::ReturnType::Default => syn::parse_quote!(()),
     };
-    let rt_plain = quote!(<#r_plain as ::hype::HasTangent>::Tangent);
+    let rt_plain = crate::types::tangent_of(&r_plain, &ir.float);
     let where_seed = {
         let preds = generics.where_clause.as_ref().map(|w| {
             let p = w.predicates.iter();
             quote!(#(#p,)*)
         });
-        quote!(where #preds #r_plain: ::hype::rt::ScalarOutput<__HypeSeed>)
+        // The bound implies `HasTangent` again; stating its tangent keeps `R::Tangent`
+        // normalizable inside (generic float code).
+        let tangent = crate::types::plain_tangent(&r_plain, &ir.float)
+            .map(|t| quote!(+ ::hype::HasTangent<Tangent = #t>));
+        quote!(where #preds #r_plain: ::hype::rt::ScalarOutput<__HypeSeed> #tangent)
     };
     let active: Vec<(&Param, &syn::Type)> = ir
         .params
@@ -300,7 +304,7 @@ fn emit_with(
         .zip(&ptys_h)
         .map(|(p, t)| {
             if p.active {
-                quote!(<#t as ::hype::HasTangent>::Tangent)
+                crate::types::tangent_of(t, &ir.float)
             } else {
                 quote!(::hype::rt::NoGrad)
             }
@@ -422,7 +426,7 @@ fn emit_with(
         .iter()
         .map(|(p, _)| {
             let t = strip_refs(&p.ty);
-            quote!(<#t as ::hype::HasTangent>::Tangent)
+            crate::types::tangent_of(t, &ir.float)
         })
         .collect();
     let active_tys_h: Vec<TokenStream> = ir
@@ -430,7 +434,7 @@ fn emit_with(
         .iter()
         .zip(&ptys_h)
         .filter(|(p, _)| p.active)
-        .map(|(_, t)| quote!(<#t as ::hype::HasTangent>::Tangent))
+        .map(|(_, t)| crate::types::tangent_of(t, &ir.float))
         .collect();
     let (grads_ty, grads_ty_h, grads_val) = match active_g.len() {
         1 => (
@@ -458,7 +462,10 @@ fn emit_with(
                 // A slice's tangent is a `Vec`: `jvp!(f)(&x, &dx)` with `dx: Vec<f64>`.
                 syn::Type::Reference(r) if matches!(&*r.elem, syn::Type::Slice(_)) => {
                     let e = &r.elem;
-                    quote!(#d: &<#e as ::hype::HasTangent>::Tangent)
+                    {
+                        let tt = crate::types::tangent_of(e, &ir.float);
+                        quote!(#d: &#tt)
+                    }
                 }
                 t => quote!(#d: #t),
             }
@@ -540,12 +547,12 @@ fn emit_with(
         let gk = ir.params.iter().position(|q| q.active).expect("one active");
         let gidx = syn::Index::from(gk);
         let scalar_input = ir.float.is(&p.ty);
-        let fty = ir.float.ty();
+        let (fty, one) = (ir.float.ty(), ir.float.lit(1.0));
         if scalar_input {
             out.extend(quote! {
                 #allow
                 #vis fn #diff_name #gen_plain (#(#plain_params),*) -> #rt_plain #where_clause {
-                    let __hype_dx = &::hype::rt::unit_tangent(&#xn);
+                    let __hype_dx = &#one;
                     #fwd_call(#(#pnames,)* #(#one_dots),*).1
                 }
             });

@@ -64,15 +64,15 @@ impl Float {
     }
 
     /// `func` with what derivative code needs of a generic float type `T` stated in
-    /// its where clause: facts the runtime proves for `f32` and `f64` one by one (a
-    /// blanket impl over `T: Float` would overlap its impls for references), such as
-    /// `&T` being a value of the runtime (`Val`) and `T` a scalar seed of `grad!`.
+    /// its where clause: that `&T` is a value of the runtime (`Val`), which the runtime
+    /// proves for `&f32` and `&f64` one by one (a blanket impl over `T: Float` would
+    /// overlap its impls for other references). Nothing else: a bound that implies
+    /// `T: HasTangent` again would keep rustc from normalizing `T::Tangent` to `T`.
     pub fn bounded(&self, func: &syn::ItemFn) -> syn::ItemFn {
         let mut func = func.clone();
         if let Float::Generic(t) = self {
             let preds = &mut func.sig.generics.make_where_clause().predicates;
             preds.push(syn::parse_quote!(for<'__hype_r> &'__hype_r #t: ::hype::rt::Val<V = #t>));
-            preds.push(syn::parse_quote!(#t: ::hype::rt::ScalarOutput + ::hype::rt::ScalarInput));
         }
         func
     }

@@ -76,9 +76,15 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
             let t = strip_refs(&p.ty);
             if p.active {
                 // Active: a caller's tangent depends on its own inputs.
-                quote!(#d: &<#t as ::hype::HasTangent>::Tangent)
+                {
+                    let tt = crate::types::tangent_of(t, &ir.float);
+                    quote!(#d: &#tt)
+                }
             } else if typed_tangent(p) {
-                quote!(#[constant] #d: &<#t as ::hype::HasTangent>::Tangent)
+                {
+                    let tt = crate::types::tangent_of(t, &ir.float);
+                    quote!(#[constant] #d: &#tt)
+                }
             } else {
                 quote!(#[constant] #d: &impl ::core::any::Any)
             }
@@ -102,10 +108,11 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
         // Not written by the user: the next level is tried, not required.
         quote!(order = #next_order, implicit,)
     };
+    let r_tangent = crate::types::tangent_of(&r, &ir.float);
     let mut out = quote! {
         #allow
         #[::hype::differentiable(#explicit level = #next_level)]
-        #vis fn #dir_name <#(#gparams),*> (#(#inputs,)* #(#tan_params),*) -> (#r, <#r as ::hype::HasTangent>::Tangent) #where_clause {
+        #vis fn #dir_name <#(#gparams),*> (#(#inputs,)* #(#tan_params),*) -> (#r, #r_tangent) #where_clause {
             #(#own_tangents)*
             #body
             #ret
@@ -169,7 +176,7 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
         .iter()
         .map(|&k| {
             let t = strip_refs(&ir.params[k].ty);
-            quote!(<#t as ::hype::HasTangent>::Tangent)
+            crate::types::tangent_of(t, &ir.float)
         })
         .collect();
     let grads_ty = if na == 1 {
@@ -367,7 +374,7 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
             .iter()
             .map(|&k| {
                 let t = strip_refs(&ptys_h[k]);
-                quote!(<#t as ::hype::HasTangent>::Tangent)
+                crate::types::tangent_of(t, &ir.float)
             })
             .collect();
         if na == 1 {
@@ -379,7 +386,7 @@ pub fn emit(func: &syn::ItemFn, ir: &Function, o: &Order) -> syn::Result<TokenSt
     let grad_tys_h = ir.params.iter().zip(&ptys_h).map(|(p, t)| {
         if p.active {
             let t = strip_refs(t);
-            quote!(<#t as ::hype::HasTangent>::Tangent)
+            crate::types::tangent_of(t, &ir.float)
         } else {
             quote!(::hype::rt::NoGrad)
         }

@@ -101,3 +101,74 @@ pub fn collect_idents(tokens: TokenStream, out: &mut HashSet<String>) {
         }
     }
 }
+
+/// The tangent type of `ty`, written out where the runtime's rule is plain (a float
+/// scalar, an owned array of floats, references, tuples, `Vec`s, slices and arrays of
+/// these), else `<ty as HasTangent>::Tangent`. Written out, generated code reads
+/// better, and generic functions avoid a rustc crash: in a library built with
+/// optimizations, a closure whose argument type is such a projection over a type
+/// parameter fails MIR inlining (`SignatureMismatch` during codegen).
+pub fn tangent_of(ty: &syn::Type, float: &crate::float::Float) -> TokenStream {
+    match plain_tangent(ty, float) {
+        Some(t) => quote::quote!(#t),
+        None => quote::quote!(<#ty as ::hype::HasTangent>::Tangent),
+    }
+}
+
+/// The tangent type of `ty` where the runtime's rule for it is plain ([`tangent_of`]).
+pub fn plain_tangent(ty: &syn::Type, float: &crate::float::Float) -> Option<syn::Type> {
+    use crate::float::Float;
+    match ty {
+        syn::Type::Reference(r) => plain_tangent(&r.elem, float),
+        syn::Type::Paren(p) => plain_tangent(&p.elem, float),
+        syn::Type::Group(g) => plain_tangent(&g.elem, float),
+        syn::Type::Tuple(t) if !t.elems.is_empty() => {
+            let elems = t
+                .elems
+                .iter()
+                .map(|e| plain_tangent(e, float))
+                .collect::<Option<Vec<_>>>()?;
+            Some(syn::parse_quote!((#(#elems,)*)))
+        }
+        syn::Type::Array(a) => {
+            let (elem, len) = (plain_tangent(&a.elem, float)?, &a.len);
+            Some(syn::parse_quote!([#elem; #len]))
+        }
+        syn::Type::Slice(s) => {
+            let elem = plain_tangent(&s.elem, float)?;
+            Some(syn::parse_quote!(::std::vec::Vec<#elem>))
+        }
+        syn::Type::Path(p) if p.qself.is_none() => {
+            let scalar = |t: &syn::Type| float.is(t) || Float::F32.is(t) || Float::F64.is(t);
+            if scalar(ty) {
+                return Some(ty.clone());
+            }
+            let last = p.path.segments.last()?;
+            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                return None;
+            };
+            let types: Vec<&syn::Type> = args
+                .args
+                .iter()
+                .filter_map(|a| match a {
+                    syn::GenericArgument::Type(t) => Some(t),
+                    _ => None,
+                })
+                .collect();
+            let name = last.ident.to_string();
+            const OWNED: &[&str] = &[
+                "Array", "Array0", "Array1", "Array2", "Array3", "Array4", "Array5", "Array6",
+                "ArrayD",
+            ];
+            match (name.as_str(), types.as_slice()) {
+                (n, [elem, ..]) if OWNED.contains(&n) && scalar(elem) => Some(ty.clone()),
+                ("Vec", [elem]) => {
+                    let elem = plain_tangent(elem, float)?;
+                    Some(syn::parse_quote!(::std::vec::Vec<#elem>))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}

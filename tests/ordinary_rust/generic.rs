@@ -121,3 +121,28 @@ fn generic_scalar_and_array_parameters() {
     let fd = (grad!(scaled_norm)(a + h, &x).0 - grad!(scaled_norm)(a - h, &x).0) / (2.0 * h);
     assert_close("second derivative in a", d2, fd, 1e-6);
 }
+
+/// An array output: its tangent type is written out in the derivative code (a
+/// projection over `T` there broke rustc's optimized builds of libraries).
+#[differentiable(order = 2)]
+fn squash<T: Float>(x: &Array1<T>) -> Array1<T> {
+    x.mapv(|v| v.tanh()) * T::of_f64(2.0)
+}
+
+#[test]
+fn generic_array_output() {
+    let x = array![0.5, -1.5, 0.75];
+    let j: Array2<f64> = jacobian!(squash)(&x);
+    let j32: Array2<f32> = jacobian!(squash)(&x.mapv(|v| v as f32));
+    for i in 0..3 {
+        for k in 0..3 {
+            let exact = if i == k {
+                2.0 * (1.0 - x[i].tanh().powi(2))
+            } else {
+                0.0
+            };
+            assert_close("jacobian", j[[i, k]], exact, 1e-12);
+            assert_close("jacobian f32", j32[[i, k]] as f64, exact, 1e-5);
+        }
+    }
+}

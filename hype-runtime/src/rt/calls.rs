@@ -82,15 +82,10 @@ pub trait ScalarOutput<Marker = ()>: HasTangent {
     fn unit_seed() -> Self::Tangent;
 }
 
-impl ScalarOutput for f64 {
-    fn unit_seed() -> f64 {
-        1.0
-    }
-}
-
-impl ScalarOutput for f32 {
-    fn unit_seed() -> f32 {
-        1.0
+// One impl over the float types, so that generic float code (`T: Float`) has it.
+impl<F: crate::Float> ScalarOutput for F {
+    fn unit_seed() -> F {
+        F::one()
     }
 }
 
