@@ -43,45 +43,42 @@ impl<const I: usize, const O: usize, F: Float> LinearNoBias<I, O, F> {
     }
 }
 
-/// The differentiable forward passes, one impl per float type: written generic over
-/// `F`, the generated pullback makes rustc 1.95's release build fail (an internal
-/// compiler error normalizing `<Array2<F> as HasTangent>::Tangent` while inlining).
-macro_rules! forward_passes {
-    ($($f:ident),*) => {$(
-        impl<const I: usize, const O: usize> Linear<I, O, $f> {
-            /// The forward pass. An input whose width is not `I` panics with a message
-            /// naming the layer and both sizes.
-            #[differentiable(order = 2)]
-            pub fn forward(&self, x: &Array2<$f>) -> Array2<$f> {
-                assert!(
-                    x.ncols() == I,
-                    "hype: layer Linear<{}, {}> got an input with {} columns, expected {}",
-                    I,
-                    O,
-                    x.ncols(),
-                    I
-                );
-                x.dot(&self.w) + &self.b
-            }
-        }
-
-        impl<const I: usize, const O: usize> LinearNoBias<I, O, $f> {
-            /// The forward pass. An input whose width is not `I` panics with a message
-            /// naming the layer and both sizes.
-            #[differentiable(order = 2)]
-            pub fn forward(&self, x: &Array2<$f>) -> Array2<$f> {
-                assert!(
-                    x.ncols() == I,
-                    "hype: layer LinearNoBias<{}, {}> got an input with {} columns, expected {}",
-                    I,
-                    O,
-                    x.ncols(),
-                    I
-                );
-                x.dot(&self.w)
-            }
-        }
-    )*};
+impl<const I: usize, const O: usize, F: Float> Linear<I, O, F> {
+    /// The forward pass. An input whose width is not `I` panics with a message naming
+    /// the layer and both sizes.
+    #[differentiable(order = 2)]
+    pub fn forward(&self, x: &Array2<F>) -> Array2<F>
+    where
+        F: Float,
+    {
+        assert!(
+            x.ncols() == I,
+            "hype: layer Linear<{}, {}> got an input with {} columns, expected {}",
+            I,
+            O,
+            x.ncols(),
+            I
+        );
+        x.dot(&self.w) + &self.b
+    }
 }
 
-forward_passes!(f64, f32);
+impl<const I: usize, const O: usize, F: Float> LinearNoBias<I, O, F> {
+    /// The forward pass. An input whose width is not `I` panics with a message naming
+    /// the layer and both sizes.
+    #[differentiable(order = 2)]
+    pub fn forward(&self, x: &Array2<F>) -> Array2<F>
+    where
+        F: Float,
+    {
+        assert!(
+            x.ncols() == I,
+            "hype: layer LinearNoBias<{}, {}> got an input with {} columns, expected {}",
+            I,
+            O,
+            x.ncols(),
+            I
+        );
+        x.dot(&self.w)
+    }
+}
