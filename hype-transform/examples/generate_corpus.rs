@@ -16,9 +16,9 @@
 //!   softplus, logsumexp, l2, mean);
 //! * `--avoid LIST`: constructs left out because they hit known transform bugs
 //!   (`none`, `all`, or a comma-separated list of `nested-loop`, `call-local-array`,
-//!   `owned-param`, `inactive-array-compound`, `deferred-init`, `block-shadow` — all
-//!   six fixed in the transform — and `rev-zip`, `vec-as-slice`, still open; default:
-//!   `rev-zip,vec-as-slice`); `--avoid none` generates the whole subset;
+//!   `owned-param`, `inactive-array-compound`, `deferred-init`, `block-shadow`,
+//!   `rev-zip`, `vec-as-slice` — all eight fixed in the transform; default: `none`,
+//!   the whole subset);
 //! * `--exclude f3,f17,..`: leave these functions (and their callers) out of the output,
 //!   e.g. the ones that do not compile, to run the checks on the rest;
 //! * `--plain`: the functions without `#[differentiable]` and checks that only call
@@ -50,9 +50,9 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-/// Constructs avoided by default: the two new forms that hit open transform bugs
-/// (the six older ones are fixed; `--avoid` can still leave them out, see `Avoid`).
-const DEFAULT_AVOID: &str = "rev-zip,vec-as-slice";
+/// Constructs avoided by default: none (every construct that once hit a transform bug
+/// is fixed; `--avoid` can still leave them out, see `Avoid`).
+const DEFAULT_AVOID: &str = "none";
 
 /// Length of every array.
 const N: usize = 4;
@@ -1075,11 +1075,7 @@ impl Gen<'_> {
                 } else {
                     None
                 };
-                let index = if k == 2 && !rev {
-                    Some(self.loop_var())
-                } else {
-                    None
-                };
+                let index = if k == 2 { Some(self.loop_var()) } else { None };
                 let bind = if zip.is_some() || index.is_some() {
                     // Tuples bind references (`|(a, b)|`): read as `*a`.
                     if self.rng.chance(0.5) {
@@ -1110,7 +1106,7 @@ impl Gen<'_> {
                     index,
                     var,
                     bind,
-                    rev: rev && k != 2 && !(k == 1 && self.avoid.rev_zip),
+                    rev: rev && !(k == 1 && self.avoid.rev_zip),
                     lo: 0,
                     sink: Sink::Sum,
                     body,
@@ -2212,10 +2208,10 @@ struct Avoid {
     /// between passes and a constant can be taken as active (E0425 "cannot find value
     /// `v_1_dot`").
     block_shadow: bool,
-    /// `x.iter().rev().zip(y.iter())`: the rewritten chain takes `min` of a reversed
+    /// `x.iter().rev().zip(y.iter())`: the rewritten chain took `min` of a reversed
     /// range and a range (E0277 "`Rev<Range<usize>>: Ord` is not satisfied", E0308).
     rev_zip: bool,
-    /// A `&Vec<f64>` passed to a `&[f64]` parameter: the derivative call does not
+    /// A `&Vec<f64>` passed to a `&[f64]` parameter: the derivative call did not
     /// coerce (E0308 "expected `&&[f64]`, found `&&Vec<f64>`").
     vec_as_slice: bool,
 }
@@ -2885,15 +2881,17 @@ impl Interp<'_> {
             Sink::Product => 1.0,
             Sink::Fold(_, init) => self.scalar(init)?,
         };
-        for k in order {
+        // `.rev()` comes before `.zip(..)` / `.enumerate()`: trip `j` reads element
+        // `order[j]` of the source, but element `j` of the zipped one and count `j`.
+        for (j, k) in order.into_iter().enumerate() {
             self.tick()?;
             self.scopes.push(HashMap::new());
             self.bind(&it.var, V::S(xs[k]));
             if let (Some((_, u)), Some(ys)) = (&it.zip, &ys) {
-                self.bind(u, V::S(ys[k]));
+                self.bind(u, V::S(ys[j]));
             }
             if let Some(i) = &it.index {
-                self.bind(i, V::I(k as i64));
+                self.bind(i, V::I(j as i64));
             }
             if let Sink::Fold(a, _) = &it.sink {
                 self.bind(a, V::S(acc));

@@ -246,8 +246,8 @@ impl Dir<'_> {
         for (k, (a, form)) in args.iter().enumerate() {
             prim.push(match (form, a) {
                 (ArgForm::Ref, a) => arg(a),
-                (ArgForm::Value, Atom::Var(v)) => quote!(#v),
-                (ArgForm::Value, Atom::Const(t)) => quote!((#t)),
+                (ArgForm::Value | ArgForm::Shared, Atom::Var(v)) => quote!(#v),
+                (ArgForm::Value | ArgForm::Shared, Atom::Const(t)) => quote!((#t)),
             });
             let own = match a {
                 Atom::Var(v) if self.active(v) => None,

@@ -30,6 +30,14 @@ pub fn atom_val(a: &Atom) -> TokenStream {
     }
 }
 
+/// A shared reference passed on as it is (see [`ArgForm::Shared`]).
+pub fn atom_shared(a: &Atom) -> TokenStream {
+    match a {
+        Atom::Var(v) => quote!(#v),
+        Atom::Const(t) => quote!(#t),
+    }
+}
+
 /// The primal expression of a right-hand side (not for calls).
 pub fn primal(rhs: &Rhs) -> TokenStream {
     match rhs {
@@ -189,6 +197,7 @@ impl Forward<'_> {
             prim.push(match form {
                 ArgForm::Ref => atom_ref(a),
                 ArgForm::Value => atom_val(a),
+                ArgForm::Shared => atom_shared(a),
             });
             tan.push(match a {
                 Atom::Var(v) if self.active(v) => {

@@ -37,6 +37,10 @@ pub struct Prim {
 pub enum ArgForm {
     Ref,
     Value,
+    /// `e` where `e` is a variable holding a shared reference (a reference parameter):
+    /// passed as it is, not cloned, so that the call can coerce it (`&Vec<f64>` to a
+    /// `&[f64]` parameter) as Rust does for the user's own call.
+    Shared,
 }
 
 /// The right-hand side of a binding.

@@ -173,10 +173,16 @@ fn stream(e: &Expr, k: &syn::Ident, fresh: &mut Fresh) -> syn::Result<Stream> {
                 "copied" | "cloned" => stream(&m.receiver, k, fresh),
                 "rev" => {
                     let mut s = stream(&m.receiver, k, fresh)?;
-                    let h = &s.header;
-                    s.header = parse_quote_spanned!(span=> (#h).rev());
-                    // Reversed trips no longer count from 0: no enumerate or zip after it.
-                    s.indexed = false;
+                    if s.indexed {
+                        // Trips still count from 0 and read element `n - 1 - k`, so that
+                        // `enumerate`, `zip`, `take` and `skip` can follow.
+                        let n = end_of(&s.header);
+                        let back: Expr = parse_quote_spanned!(span=> (#n - 1 - #k));
+                        replace_var(&mut s.elem, k, &back);
+                    } else {
+                        let h = &s.header;
+                        s.header = parse_quote_spanned!(span=> (#h).rev());
+                    }
                     Ok(s)
                 }
                 "enumerate" => {
@@ -205,7 +211,7 @@ fn stream(e: &Expr, k: &syn::Ident, fresh: &mut Fresh) -> syn::Result<Stream> {
                     let mut a = stream(&m.receiver, k, fresh)?;
                     let b = stream(&other, k, fresh)?;
                     if !a.indexed || !b.indexed {
-                        return Err(err(span, "hype: `zip` is supported between `x.iter()`-style sources (not ranges or reversed ones); index instead: `for i in 0..n { .. x[i] .. y[i] .. }`"));
+                        return Err(err(span, "hype: `zip` is supported between `x.iter()`-style sources (not ranges, filtered or skipped ones); index instead: `for i in 0..n { .. x[i] .. y[i] .. }`"));
                     }
                     let (ha, hb) = (end_of(&a.header), end_of(&b.header));
                     a.header = parse_quote_spanned!(span=> 0..::core::cmp::min(#ha, #hb));
@@ -266,6 +272,20 @@ fn stream(e: &Expr, k: &syn::Ident, fresh: &mut Fresh) -> syn::Result<Stream> {
         }),
         _ => Err(err(span, "hype: iterate over `x.iter()` or a range here")),
     }
+}
+
+/// Replaces the variable `k` in `e` by `with`.
+fn replace_var(e: &mut Expr, k: &syn::Ident, with: &Expr) {
+    struct Replace<'a>(&'a syn::Ident, &'a Expr);
+    impl VisitMut for Replace<'_> {
+        fn visit_expr_mut(&mut self, e: &mut Expr) {
+            match e {
+                Expr::Path(p) if p.path.is_ident(self.0) => *e = self.1.clone(),
+                _ => syn::visit_mut::visit_expr_mut(self, e),
+            }
+        }
+    }
+    Replace(k, with).visit_expr_mut(e);
 }
 
 /// `n` of a header `0..n`.

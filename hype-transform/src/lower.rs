@@ -466,20 +466,21 @@ impl Lowerer {
         }
     }
 
-    fn tokens_mention_active(&self, tokens: TokenStream) -> bool {
+    /// Whether the tokens name a local variable for which `pred` holds.
+    fn tokens_mention(&self, tokens: TokenStream, pred: &dyn Fn(&Ident) -> bool) -> bool {
         tokens.into_iter().any(|t| match t {
-            TokenTree::Ident(id) => self.lookup(&id).is_some_and(|v| self.is_active_var(&v)),
-            TokenTree::Group(g) => self.tokens_mention_active(g.stream()),
+            TokenTree::Ident(id) => self.lookup(&id).is_some_and(|v| pred(&v)),
+            TokenTree::Group(g) => self.tokens_mention(g.stream(), pred),
             _ => false,
         })
     }
 
+    fn tokens_mention_active(&self, tokens: TokenStream) -> bool {
+        self.tokens_mention(tokens, &|v| self.is_active_var(v))
+    }
+
     fn tokens_mention_local(&self, tokens: TokenStream) -> bool {
-        tokens.into_iter().any(|t| match t {
-            TokenTree::Ident(id) => self.lookup(&id).is_some(),
-            TokenTree::Group(g) => self.tokens_mention_local(g.stream()),
-            _ => false,
-        })
+        self.tokens_mention(tokens, &|_| true)
     }
 
     // ---------- blocks and statements ----------
@@ -1291,6 +1292,14 @@ impl Lowerer {
                 let Some(base) = p.path.get_ident().and_then(|id| self.lookup(id)) else {
                     return Err(err(ix.expr.span(), "hype: indexing is supported on local variables (`x[i]`)"));
                 };
+                if let Expr::Range(r) = strip(&ix.index) {
+                    // `&v[..]` is all of `v` (a call coerces it as it would `v`); a part
+                    // of an active sequence has no rule yet.
+                    if r.start.is_none() && r.end.is_none() {
+                        return Ok(Rhs::Copy(Atom::Var(base)));
+                    }
+                    return Err(syn::Error::new_spanned(&ix.index, "hype: a part `x[a..b]` of an active sequence is not supported in #[differentiable] code; pass the whole sequence with an offset and a length, or read elements `x[i]` in a loop"));
+                }
                 let index = self.verbatim(&ix.index);
                 let owned = !self.ref_like.contains(&base.to_string());
                 Ok(Rhs::Index { base, index, owned })
@@ -1817,7 +1826,16 @@ impl Lowerer {
                 Expr::Reference(r) if r.mutability.is_none() => (&*r.expr, ArgForm::Ref),
                 _ => (a, ArgForm::Value),
             };
-            args.push((self.expr(operand, out)?, form));
+            let atom = self.expr(operand, out)?;
+            let form = match &atom {
+                Atom::Var(v)
+                    if form == ArgForm::Value && self.ref_like.contains(&v.to_string()) =>
+                {
+                    ArgForm::Shared
+                }
+                _ => form,
+            };
+            args.push((atom, form));
         }
         let recompute = self.borrows_local(&args);
         Ok(Rhs::Call {

@@ -795,6 +795,7 @@ pub fn call_args(args: &[(Atom, ArgForm)]) -> Vec<TokenStream> {
         .map(|(a, form)| match form {
             ArgForm::Ref => atom_ref(a),
             ArgForm::Value => crate::forward::atom_val(a),
+            ArgForm::Shared => crate::forward::atom_shared(a),
         })
         .collect()
 }

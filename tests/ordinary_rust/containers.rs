@@ -136,6 +136,46 @@ fn slices_passed_to_other_functions() {
     );
 }
 
+/// A `&Vec<f64>` (and `&v[..]`) passed where a `&[f64]` is declared: Rust's deref
+/// coercion, which the derivative calls must make too.
+#[differentiable(order = 2)]
+fn slice_cube(x: &[f64], k: usize) -> f64 {
+    x[k] * x[k] * x[(k + 1) % x.len()]
+}
+
+#[differentiable(order = 2)]
+fn vec_to_slice_helper(v: &Vec<f64>, w: &Vec<f64>) -> f64 {
+    slice_cube(v, 0) * 0.5 + slice_cube(&v[..], 2) + slice_cube(w, 1) * v[1]
+}
+
+#[test]
+fn vec_passed_as_a_slice() {
+    let v = vec![1.5, -2.0, 0.5];
+    let w = vec![0.25, 0.75, -1.0];
+    let (gv, gw): (Vec<f64>, Vec<f64>) = grad!(vec_to_slice_helper)(&v, &w);
+    let at: Vec<f64> = v.iter().chain(w.iter()).copied().collect();
+    let g: Vec<f64> = gv.iter().chain(gw.iter()).copied().collect();
+    check_gradient(
+        &|z| vec_to_slice_helper(&z[..3].to_vec(), &z[3..].to_vec()),
+        &g,
+        &|d| jvp!(vec_to_slice_helper)(&v, &w, &d[..3].to_vec(), &d[3..].to_vec()).1,
+        &at,
+    );
+    let dir = vec![0.5, -0.25, 1.0];
+    let hv: (Vec<f64>, Vec<f64>) = hvp!(vec_to_slice_helper)(&v, &w, &dir, &dir);
+    let h = 1e-5;
+    let shifted = |s: f64| {
+        let vs: Vec<f64> = v.iter().zip(&dir).map(|(a, d)| a + s * d).collect();
+        let ws: Vec<f64> = w.iter().zip(&dir).map(|(a, d)| a + s * d).collect();
+        grad!(vec_to_slice_helper)(&vs, &ws)
+    };
+    let (p, m) = (shifted(h), shifted(-h));
+    for i in 0..3 {
+        assert_close("hvp v", hv.0[i], (p.0[i] - m.0[i]) / (2.0 * h), 1e-6);
+        assert_close("hvp w", hv.1[i], (p.1[i] - m.1[i]) / (2.0 * h), 1e-6);
+    }
+}
+
 #[differentiable]
 fn slice_into_local(x: &[f64]) -> f64 {
     let mut best = x[0];

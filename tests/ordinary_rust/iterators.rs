@@ -305,3 +305,88 @@ fn take_skip(x: &Array1<f64>) -> f64 {
     head * tail + s
 }
 array_fn_test!(iter_take_and_skip, take_skip, [0.5, -1.5, 2.0]);
+
+/// `rev` then `zip`: element `n - 1 - k` of `x` meets element `k` of `w` (before, the
+/// rewrite reversed the loop header, which `zip` could not take).
+#[differentiable(order = 2)]
+fn rev_zip(x: &Array1<f64>) -> f64 {
+    let w = x.mapv(|v| v * v + 0.5);
+    x.iter()
+        .rev()
+        .zip(w.iter())
+        .map(|(a, b)| a * b.sin())
+        .sum::<f64>()
+}
+array_fn_test!(iter_rev_then_zip, rev_zip, [0.5, -1.5, 2.0, 0.25]);
+
+/// `rev` then `enumerate`, and `enumerate` then `rev`: the counts differ.
+#[differentiable(order = 2)]
+fn rev_enumerate(x: &Array1<f64>) -> f64 {
+    let mut s = 0.0;
+    for (i, v) in x.iter().rev().enumerate() {
+        s += (i as f64 + 1.0) * v * v;
+    }
+    for (i, v) in x.iter().enumerate().rev() {
+        s = s * 0.5 + (i as f64) * v.cos();
+    }
+    s
+}
+array_fn_test!(iter_rev_and_enumerate, rev_enumerate, [0.5, -1.5, 2.0]);
+
+/// `zip` then `rev`, and `rev` then `take`.
+#[differentiable(order = 2)]
+fn zip_rev_take(x: &Array1<f64>) -> f64 {
+    let w = x.mapv(|v| v.exp());
+    let a = x
+        .iter()
+        .zip(w.iter())
+        .rev()
+        .fold(0.0, |acc, (u, v)| acc * 0.5 + u * v);
+    let b: f64 = x.iter().rev().take(2).map(|v| v * v * v).sum();
+    a + b
+}
+array_fn_test!(
+    iter_zip_rev_and_rev_take,
+    zip_rev_take,
+    [0.5, -1.5, 2.0, 0.25]
+);
+
+/// The rewritten chains (the derivative code's values) compute what Rust's iterators do.
+#[test]
+fn reversed_chains_match_plain_rust() {
+    let x = array![0.5, -1.5, 2.0, 0.25];
+    let w = x.mapv(|v| v * v + 0.5);
+    let plain: f64 = x
+        .iter()
+        .rev()
+        .zip(w.iter())
+        .map(|(a, b): (&f64, &f64)| a * b.sin())
+        .sum();
+    assert_close("rev zip", value_and_grad!(rev_zip)(&x).0, plain, 1e-15);
+    let w = x.mapv(|v| v.exp());
+    let a = x
+        .iter()
+        .zip(w.iter())
+        .rev()
+        .fold(0.0, |acc, (u, v)| acc * 0.5 + u * v);
+    let b: f64 = x.iter().rev().take(2).map(|v| v * v * v).sum();
+    assert_close(
+        "zip rev, rev take",
+        value_and_grad!(zip_rev_take)(&x).0,
+        a + b,
+        1e-15,
+    );
+    let mut s = 0.0;
+    for (i, v) in x.iter().rev().enumerate() {
+        s += (i as f64 + 1.0) * v * v;
+    }
+    for (i, v) in x.iter().enumerate().rev() {
+        s = s * 0.5 + (i as f64) * v.cos();
+    }
+    assert_close(
+        "rev enumerate",
+        value_and_grad!(rev_enumerate)(&x).0,
+        s,
+        1e-15,
+    );
+}
