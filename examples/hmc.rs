@@ -24,9 +24,17 @@
 //! is defined for the near-zero covariances of a rotated target, and every entry's
 //! sampling error has about the same scale); the mean acceptance statistic, the largest
 //! rank-normalized split R-hat and the smallest bulk ESS per gradient evaluation (warm-up
-//! included); `-` where there is no exact answer. The lines before it give the relative
-//! Frobenius error and the same two errors for as many exact independent draws, the
-//! floor a sampler cannot beat on average.
+//! included); `-` where there is no exact answer. For `gauss2d` and `gauss100` the
+//! run records each draw's trajectory ([`hmc::Settings::rao_blackwell`]) and the final
+//! line's `mean_err` and `cov_err` are those of the Rao–Blackwellized estimates
+//! ([`hmc::Estimator::RaoBlackwell`]: each draw replaced by the multinomial-weighted
+//! average over its NUTS trajectory; the draws themselves are unchanged). The lines
+//! before it give both: `covariance (draws)` the plain draws' errors,
+//! `covariance (Rao–Blackwellized over the trajectories)` the estimator's, each with
+//! the largest relative variance error, the relative Frobenius error and the smallest
+//! ESS of the squared deviations; and the same errors for as many exact independent
+//! draws: the floor that the plain draws cannot beat on average (the Rao–Blackwellized
+//! estimate averages many points per draw and can).
 
 use hype::data::mnist;
 use hype::hmc::{
@@ -242,14 +250,15 @@ fn inits(chains: usize, dim: usize, scale: f64, seed: u64) -> Vec<Array1<f64>> {
     (0..chains).map(|_| scale * &rng.normals(dim)).collect()
 }
 
-/// The figures of the final line, from the draws and the exact moments when known:
+/// The figures of the final line, from the draws (Rao–Blackwellized when the run
+/// recorded trajectories; both are printed) and the exact moments when known:
 /// `mean_err` (largest |mean error| in exact sds) and `cov_err`
 /// ([`hmc::covariance_error`]: the largest error of any covariance entry in units of the
 /// exact sds, `|Ĉ_ij - C_ij| / sqrt(C_ii C_jj)`). Printed beside them: the largest
 /// relative variance error, the relative Frobenius error, the smallest ESS of the
 /// squared deviations (what limits the precision of `cov_err`), and the same two
 /// covariance errors for as many exact independent draws (mean ± sd over 10 seeded
-/// replicates): the floor that no sampler can beat on average.
+/// replicates): the floor that no sampler's draws can beat on average.
 fn figures(
     samples: &Samples,
     truth: Option<(&Array1<f64>, &Array2<f64>)>,
@@ -302,13 +311,54 @@ fn figures(
     };
     let ((rc, rcs), (rf, rfs)) = (mean_sd(&ref_cov), mean_sd(&ref_fro));
     println!(
-        "covariance: largest entry error in sd units (cov_err) {cov_err:.4}, largest relative variance error {var_err:.4}, relative Frobenius error {fro:.4}; min ESS of the squared deviations {ess_sq:.0} of {} draws",
+        "covariance (draws): largest entry error in sd units (cov_err) {cov_err:.4}, largest relative variance error {var_err:.4}, relative Frobenius error {fro:.4}; min ESS of the squared deviations {ess_sq:.0} of {} draws; mean_err {mean_err:.4}",
         all.nrows()
     );
     println!(
         "covariance: {} exact independent draws give cov_err {rc:.4} ± {rcs:.4} and Frobenius {rf:.4} ± {rfs:.4}",
         all.nrows()
     );
+    if samples.chains.iter().all(|c| c.trajectory.is_some()) {
+        // The same figures for the Rao–Blackwellized estimates (trajectory-weighted).
+        let rb = hmc::Estimator::RaoBlackwell;
+        let m = samples.mean(rb).expect("recorded trajectories");
+        let c = samples.covariance(rb).expect("recorded trajectories");
+        let rb_mean_err = hmc::diagnostics::mean_error(m.view(), mean.view(), sd.view());
+        let rb_cov_err = hmc::covariance_error(c.view(), cov.view());
+        let fro = hmc::frobenius_error(c.view(), cov.view());
+        let var_err = (0..cov.nrows())
+            .map(|i| (c[[i, i]] / cov[[i, i]] - 1.0).abs())
+            .fold(0.0f64, f64::max);
+        // ESS of each draw's conditional squared deviation E[(q_i - μ_i)² | trajectory],
+        // in exact draws: scaled by Var((q_i - μ_i)²) = 2 C_ii² over the conditional
+        // terms' own variance (smaller than the draws': that is the gain).
+        let mut ess_sq = f64::INFINITY;
+        for i in 0..cov.nrows() {
+            let sq: Vec<Vec<f64>> = samples
+                .chains
+                .iter()
+                .filter_map(|ch| ch.trajectory.as_ref())
+                .map(|t| {
+                    let b = t.shift[i] - mean[i];
+                    (0..t.means.nrows())
+                        .map(|k| {
+                            t.squares[[k, i]] + 2.0 * b * (t.means[[k, i]] - t.shift[i]) + b * b
+                        })
+                        .collect()
+                })
+                .collect();
+            let flat: Vec<f64> = sq.iter().flatten().copied().collect();
+            let mu = flat.iter().sum::<f64>() / flat.len() as f64;
+            let var =
+                flat.iter().map(|v| (v - mu).powi(2)).sum::<f64>() / (flat.len() as f64 - 1.0);
+            let exact_var = 2.0 * cov[[i, i]] * cov[[i, i]];
+            ess_sq = ess_sq.min(hmc::diagnostics::ess(&sq).unwrap_or(f64::NAN) * exact_var / var);
+        }
+        println!(
+            "covariance (Rao–Blackwellized over the trajectories): cov_err {rb_cov_err:.4}, largest relative variance error {var_err:.4}, relative Frobenius error {fro:.4}; min ESS of the squared deviations {ess_sq:.0} (in exact draws); mean_err {rb_mean_err:.4}"
+        );
+        return (Some(rb_mean_err), Some(rb_cov_err));
+    }
     (Some(mean_err), Some(cov_err))
 }
 
@@ -417,7 +467,7 @@ fn run_gauss(o: &Options, name: &str, cov: Array2<f64>) -> Result<(), String> {
     let prec = spd_inverse(&cov);
     let d = cov.nrows();
     let t = hmc::density(d, |x: &Array1<f64>| value_and_grad!(gauss)(x, &prec));
-    let mut set = settings(o);
+    let mut set = settings(o).rao_blackwell(true);
     if let Some(eps) = o.exact_metric {
         let exact = Metric::inverse_dense(cov.clone()).map_err(|e| e.to_string())?;
         set = set.fixed(eps, exact);
@@ -529,7 +579,11 @@ fn versus(label: &str, ours: &Summary, base: &Summary, base_name: &str) {
 /// adaptation) on gauss100, twice: static HMC with a diagonal mass matrix tuned through
 /// 20-step trajectories, and NUTS with a dense mass matrix tuned through 3-step ones.
 /// The tuning's gradient evaluations count in ESS per gradient, each Hessian-vector
-/// product as two.
+/// product as two. With the dense factor the hypergradient loses to Stan's dense
+/// warm-up: the precision seen through its factor keeps a condition number near 150
+/// (Stan's windowed covariance: 9), so NUTS needs deeper trees. The line
+/// `tuned_from_warmup` starts the same tuning from the dense warm-up's factor (charged
+/// with that warm-up): it makes the factor worse, not better.
 fn run_tuned(o: &Options) -> Result<(), String> {
     let cov = gauss100_cov();
     let prec = spd_inverse(&cov);
@@ -649,6 +703,7 @@ fn run_tuned(o: &Options) -> Result<(), String> {
             seed: o.seed,
             off_diagonal_scale: 1.0,
             average_from: 0.5,
+            init_factor: None,
         },
     )
     .map_err(|e| e.to_string())?;
@@ -696,6 +751,51 @@ fn run_tuned(o: &Options) -> Result<(), String> {
         ours.min_ess() / nd_secs,
         theirs.min_ess() / base_secs,
         dense_theirs.min_ess() / dense_base_secs
+    );
+    // The same tuning started from the warm-up's answer (chain 0's `ε L`, `M⁻¹ = L Lᵀ`)
+    // at a quarter of the rate, charged with the whole dense warm-up: the
+    // hypergradient's noise on the 4,950 off-diagonal entries makes the factor worse
+    // than the windowed covariance estimate it starts from.
+    let c0 = &dense_base.chains[0];
+    let Metric::Dense { chol, .. } = &c0.metric else {
+        return Err("the dense warm-up gave a diagonal metric".into());
+    };
+    let from_warmup = hmc::tune_dense(
+        &t,
+        &dense_base
+            .chains
+            .iter()
+            .map(|c| c.draws.row(c.draws.nrows() - 1).to_owned())
+            .collect::<Vec<_>>(),
+        &hmc::DenseTuneSettings {
+            steps: 3,
+            iterations: o.warmup,
+            learning_rate: 0.005,
+            target_accept: 0.75,
+            seed: o.seed,
+            off_diagonal_scale: 1.0,
+            average_from: 0.5,
+            init_factor: Some(chol * c0.step_size),
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let mut fw = hmc::sample(
+        &t,
+        &Nuts::default(),
+        &from_warmup.walkers,
+        &settings(o).warmup(0).fixed(1.0, from_warmup.metric.clone()),
+    )
+    .map_err(|e| e.to_string())?;
+    let dense_warmup: usize = dense_base.chains.iter().map(|c| c.warmup_grads).sum();
+    fw.chains[0].warmup_grads += dense_warmup + from_warmup.n_grad + 2 * from_warmup.n_hvp;
+    let fws = summary(&fw)?;
+    println!(
+        "tuned_from_warmup: {} iterations from the dense warm-up's factor: condition number {:.1} (from {:.1}); ESS per gradient {:.5} against dual averaging (dense)'s {:.5}, warm-up included",
+        o.warmup,
+        conditioning(&from_warmup.metric, &prec),
+        conditioning(&c0.metric, &prec),
+        fws.ess_per_grad(),
+        dense_theirs.ess_per_grad()
     );
     report("tuned", &nd, nd_secs, truth, None, &o.plots, 0, "x0");
     Ok(())

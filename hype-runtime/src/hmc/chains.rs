@@ -2,7 +2,7 @@
 
 use super::adapt::warmup;
 use super::error::HmcError;
-use super::kernel::Kernel;
+use super::kernel::{Kernel, WeightedPoints};
 use super::leapfrog::PhasePoint;
 use super::mass::{Metric, MetricKind};
 use super::rng::SamplerRng;
@@ -31,6 +31,9 @@ pub struct Settings {
     pub fixed: Option<(f64, Metric)>,
     /// Whether to draw a progress bar (when stderr is a terminal).
     pub progress: bool,
+    /// Whether to record each draw's trajectory moments ([`TrajectoryMoments`]) for the
+    /// Rao–Blackwellized estimates ([`Estimator::RaoBlackwell`]).
+    pub rao_blackwell: bool,
 }
 
 impl Default for Settings {
@@ -44,6 +47,7 @@ impl Default for Settings {
             target_accept: 0.8,
             fixed: None,
             progress: false,
+            rao_blackwell: false,
         }
     }
 }
@@ -89,6 +93,76 @@ impl Settings {
         self.progress = on;
         self
     }
+    /// Records the trajectory moments of each draw, for [`Estimator::RaoBlackwell`]
+    /// (memory: one `dim × dim` matrix per chain beside the draws; time: about one
+    /// `dim`-vector outer product per leapfrog step).
+    pub fn rao_blackwell(mut self, on: bool) -> Self {
+        self.rao_blackwell = on;
+        self
+    }
+}
+
+/// Each draw's moments under the conditional distribution its transition drew it from
+/// ([`WeightedPoints`]: for NUTS, the whole trajectory with its multinomial weights).
+#[derive(Debug, Clone)]
+pub struct TrajectoryMoments {
+    /// `draws × dim`: row `i` is `E[q | trajectory i]`, the weighted mean position.
+    pub means: Array2<f64>,
+    /// The point `c` the second moments are taken about: the chain's position after
+    /// warm-up (near the bulk, so that no large mean cancels in the covariance).
+    pub shift: Array1<f64>,
+    /// `draws × dim`: row `i` is the diagonal of `E[(q - c)(q - c)ᵀ | trajectory i]`
+    /// (for the effective sample size of the variance estimates).
+    pub squares: Array2<f64>,
+    /// `Σ_i E[(q - c)(q - c)ᵀ | trajectory i]` over the draws.
+    pub second: Array2<f64>,
+}
+
+impl TrajectoryMoments {
+    fn new(draws: usize, shift: Array1<f64>) -> Self {
+        let d = shift.len();
+        TrajectoryMoments {
+            means: Array2::zeros((draws, d)),
+            squares: Array2::zeros((draws, d)),
+            shift,
+            second: Array2::zeros((d, d)),
+        }
+    }
+
+    /// Adds draw `i`'s weighted points.
+    fn add(&mut self, i: usize, points: &WeightedPoints) {
+        let d = self.shift.len();
+        let n = points.q.len();
+        let mut mean = Array1::<f64>::zeros(d);
+        let mut rows = Array2::<f64>::zeros((n, d));
+        for (k, (q, &w)) in points.q.iter().zip(&points.weight).enumerate() {
+            mean.scaled_add(w, q);
+            let mut r = rows.row_mut(k);
+            r.assign(&(q - &self.shift));
+            r *= w.max(0.0).sqrt();
+        }
+        self.means.row_mut(i).assign(&mean);
+        self.squares
+            .row_mut(i)
+            .assign(&rows.mapv(|v| v * v).sum_axis(ndarray::Axis(0)));
+        self.second += &rows.t().dot(&rows);
+    }
+}
+
+/// Which estimate of posterior moments [`Samples::mean`] and [`Samples::covariance`]
+/// give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Estimator {
+    /// The plain average over the draws.
+    Draws,
+    /// The average over the draws of each transition's conditional expectation given
+    /// its trajectory ([`TrajectoryMoments`]; needs [`Settings::rao_blackwell`]).
+    /// Unbiased like the plain average (each conditional expectation has the
+    /// draw's expectation, and no more variance); for NUTS it averages over every
+    /// trajectory point, which is what second moments gain from: NUTS's draws land
+    /// near the far end of a half orbit, where `(q - μ)²` is close to its starting
+    /// value, while its trajectory spans the whole orbit.
+    RaoBlackwell,
 }
 
 /// One chain's result.
@@ -110,6 +184,8 @@ pub struct Chain {
     pub warmup_divergences: usize,
     /// The step size used for the draws.
     pub step_size: f64,
+    /// The trajectory moments of the draws, when [`Settings::rao_blackwell`] asked.
+    pub trajectory: Option<TrajectoryMoments>,
     /// The metric used for the draws.
     pub metric: Metric,
 }
@@ -141,6 +217,84 @@ impl Samples {
             .map(|c| c.divergent.iter().filter(|d| **d).count())
             .sum()
     }
+    /// The posterior mean estimated by `estimator` over all chains.
+    ///
+    /// Errors: [`Estimator::RaoBlackwell`] of a run that did not record trajectories.
+    pub fn mean(&self, estimator: Estimator) -> Result<Array1<f64>, HmcError> {
+        match estimator {
+            Estimator::Draws => Ok(self
+                .stacked()
+                .mean_axis(ndarray::Axis(0))
+                .expect("at least one draw")),
+            Estimator::RaoBlackwell => {
+                let views = self
+                    .moments()?
+                    .iter()
+                    .map(|m| m.means.view())
+                    .collect::<Vec<_>>();
+                Ok(ndarray::concatenate(ndarray::Axis(0), &views)
+                    .expect("chains of one run share a dimension")
+                    .mean_axis(ndarray::Axis(0))
+                    .expect("at least one draw"))
+            }
+        }
+    }
+
+    /// The posterior covariance estimated by `estimator` over all chains, with
+    /// denominator `N - 1` for `N` draws: for [`Estimator::Draws`] the sample
+    /// covariance; for [`Estimator::RaoBlackwell`]
+    /// `(Σ_i E[(q - m)(q - m)ᵀ | trajectory i]) / (N - 1)` around the
+    /// Rao–Blackwellized mean `m`, which is the sample covariance again when every
+    /// trajectory is a single point.
+    ///
+    /// Errors: fewer than 2 draws; [`Estimator::RaoBlackwell`] of a run that did not
+    /// record trajectories.
+    pub fn covariance(&self, estimator: Estimator) -> Result<Array2<f64>, HmcError> {
+        let n: usize = self.chains.iter().map(|c| c.draws.nrows()).sum();
+        if n < 2 {
+            return Err(HmcError::TooFewDraws {
+                what: "a covariance estimate",
+                needed: 2,
+                found: n,
+            });
+        }
+        match estimator {
+            Estimator::Draws => Ok(super::diagnostics::sample_covariance(self.stacked().view())),
+            Estimator::RaoBlackwell => {
+                let m = self.mean(Estimator::RaoBlackwell)?;
+                let d = m.len();
+                let mut s = Array2::<f64>::zeros((d, d));
+                for t in self.moments()? {
+                    // Σ (q-m)(q-m)ᵀ = Σ (q-c)(q-c)ᵀ + u bᵀ + b uᵀ + k b bᵀ with
+                    // b = c - m and u = Σ (E[q] - c) over the chain's k draws.
+                    let k = t.means.nrows() as f64;
+                    let b = &t.shift - &m;
+                    let u = t.means.sum_axis(ndarray::Axis(0)) - k * &t.shift;
+                    s += &t.second;
+                    for i in 0..d {
+                        for j in 0..d {
+                            s[[i, j]] += u[i] * b[j] + b[i] * u[j] + k * b[i] * b[j];
+                        }
+                    }
+                }
+                Ok(s / (n as f64 - 1.0))
+            }
+        }
+    }
+
+    /// Every chain's trajectory moments, or the error that the run did not record them.
+    fn moments(&self) -> Result<Vec<&TrajectoryMoments>, HmcError> {
+        self.chains
+            .iter()
+            .map(|c| {
+                c.trajectory.as_ref().ok_or_else(|| HmcError::Setting {
+                    what: "Rao–Blackwellized estimates",
+                    detail: "the run did not record trajectories: sample with Settings::rao_blackwell(true)".into(),
+                })
+            })
+            .collect()
+    }
+
     /// Gradient evaluations in total (warm-up and draws, all chains).
     pub fn gradient_evaluations(&self) -> usize {
         self.chains
@@ -252,8 +406,26 @@ pub fn sample<T: LogDensity + ?Sized, K: Kernel>(
         let mut divergent = Vec::with_capacity(settings.draws);
         let mut depth = Vec::with_capacity(settings.draws);
         let mut sampling_grads = 0;
+        let mut trajectory = settings
+            .rao_blackwell
+            .then(|| TrajectoryMoments::new(settings.draws, z.q.clone()));
+        let mut points = WeightedPoints::default();
         for i in 0..settings.draws {
-            let t = kernel.transition(target, &metric, eps, &mut z, &mut rng);
+            let t = match &mut trajectory {
+                Some(moments) => {
+                    let t = kernel.transition_weighted(
+                        target,
+                        &metric,
+                        eps,
+                        &mut z,
+                        &mut rng,
+                        &mut points,
+                    );
+                    moments.add(i, &points);
+                    t
+                }
+                None => kernel.transition(target, &metric, eps, &mut z, &mut rng),
+            };
             draws.row_mut(i).assign(&z.q);
             accept.push(t.accept_prob);
             divergent.push(t.divergent);
@@ -271,6 +443,7 @@ pub fn sample<T: LogDensity + ?Sized, K: Kernel>(
             warmup_divergences,
             step_size: eps,
             metric,
+            trajectory,
         });
     }
     bar.finish();

@@ -26,7 +26,9 @@
 //!   trajectory length, Metropolis correction) and [`nuts`] ([`Nuts`]: multinomial NUTS
 //!   with the generalized no-U-turn criterion, as in Stan).
 //! * [`adapt`] — dual averaging of the step size and Stan's windowed mass adaptation.
-//! * [`chains`] — several seeded chains with a progress bar ([`sample`], [`Settings`]).
+//! * [`chains`] — several seeded chains with a progress bar ([`sample`], [`Settings`]),
+//!   and their mean and covariance, from the draws or Rao–Blackwellized over each
+//!   transition's trajectory ([`Estimator`]).
 //! * [`diagnostics`] — ESS (Geyer's initial monotone sequence; bulk), split R-hat,
 //!   [`Summary`].
 //! * [`plot`] — trace and marginal-density plots.
@@ -56,13 +58,13 @@ pub mod tune_dense;
 mod walkers;
 
 pub use adapt::{find_reasonable_step, DualAveraging, Welford, Windows};
-pub use chains::{sample, Chain, Samples, Settings};
+pub use chains::{sample, Chain, Estimator, Samples, Settings, TrajectoryMoments};
 pub use diagnostics::{
     bulk_ess, covariance_error, ess, frobenius_error, rank_rhat, sample_covariance, split_rhat,
     Summary,
 };
 pub use error::HmcError;
-pub use kernel::{Kernel, Transition};
+pub use kernel::{Kernel, Transition, WeightedPoints};
 pub use leapfrog::{leapfrog, PhasePoint};
 pub use mass::{Metric, MetricKind};
 pub use nuts::Nuts;

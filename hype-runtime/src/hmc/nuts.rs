@@ -6,7 +6,7 @@
 //! the next state is drawn from the whole trajectory with weights `exp(-H)`, biased
 //! towards the latest doubling at the top level.
 
-use super::kernel::{Kernel, Transition};
+use super::kernel::{Kernel, Transition, WeightedPoints};
 use super::leapfrog::{leapfrog, PhasePoint};
 use super::mass::Metric;
 use super::rng::SamplerRng;
@@ -54,6 +54,9 @@ struct Tree<'a, T: ?Sized> {
     n_grad: usize,
     sum_metro_prob: f64,
     divergent: bool,
+    /// Each leaf's log weight `H_0 - H` and position, when the caller wants the
+    /// trajectory ([`Kernel::transition_weighted`]).
+    leaves: Option<Vec<(f64, Array1<f64>)>>,
 }
 
 /// The ends of a (sub)trajectory in the direction of integration.
@@ -91,6 +94,9 @@ impl<T: LogDensity + ?Sized> Tree<'_, T> {
             let log_w = self.h0 - h;
             *log_sum_weight = log_sum_exp(*log_sum_weight, log_w);
             self.sum_metro_prob += if log_w > 0.0 { 1.0 } else { log_w.exp() };
+            if let Some(leaves) = &mut self.leaves {
+                leaves.push((log_w, z.q.clone()));
+            }
             *z_propose = z.clone();
             let p_sharp = self.metric.velocity(&z.p);
             *rho += &z.p;
@@ -153,14 +159,17 @@ impl<T: LogDensity + ?Sized> Tree<'_, T> {
     }
 }
 
-impl Kernel for Nuts {
-    fn transition<T: LogDensity + ?Sized>(
+impl Nuts {
+    /// One transition; with `points`, also the final trajectory's positions and their
+    /// multinomial weights.
+    fn run<T: LogDensity + ?Sized>(
         &self,
         target: &T,
         metric: &Metric,
         eps: f64,
         z: &mut PhasePoint,
         rng: &mut SamplerRng,
+        points: Option<&mut WeightedPoints>,
     ) -> Transition {
         z.p = metric.sample_momentum(rng);
         let h0 = z.hamiltonian(metric);
@@ -172,6 +181,8 @@ impl Kernel for Nuts {
             n_grad: 0,
             sum_metro_prob: 0.0,
             divergent: false,
+            // The initial point has weight exp(H0 - H0) = 1.
+            leaves: points.is_some().then(|| vec![(0.0, z.q.clone())]),
         };
         let p_sharp = metric.velocity(&z.p);
         // Backward (bck) and forward (fwd) ends of the whole trajectory, and the
@@ -193,6 +204,7 @@ impl Kernel for Nuts {
             let mut rho_fwd = Array1::<f64>::zeros(dim);
             let mut rho_bck = Array1::<f64>::zeros(dim);
             let mut lsw_subtree = f64::NEG_INFINITY;
+            let kept = tree.leaves.as_ref().map_or(0, Vec::len);
             let valid = if rng.uniform() > 0.5 {
                 rho_bck.assign(&rho);
                 p_bck_fwd.assign(&p_fwd_bck);
@@ -239,6 +251,10 @@ impl Kernel for Nuts {
                 }
             };
             if !valid {
+                // A subtree that diverged or turned back is no part of the trajectory.
+                if let Some(leaves) = &mut tree.leaves {
+                    leaves.truncate(kept);
+                }
                 break;
             }
             depth += 1;
@@ -259,6 +275,12 @@ impl Kernel for Nuts {
             }
         }
         *z = sample;
+        if let (Some(points), Some(leaves)) = (points, tree.leaves) {
+            points.clear();
+            for (log_w, q) in leaves {
+                points.push(q, (log_w - log_sum_weight).exp());
+            }
+        }
         let accept_prob = if tree.n_grad > 0 {
             tree.sum_metro_prob / tree.n_grad as f64
         } else {
@@ -270,5 +292,35 @@ impl Kernel for Nuts {
             n_grad: tree.n_grad,
             depth,
         }
+    }
+}
+
+impl Kernel for Nuts {
+    fn transition<T: LogDensity + ?Sized>(
+        &self,
+        target: &T,
+        metric: &Metric,
+        eps: f64,
+        z: &mut PhasePoint,
+        rng: &mut SamplerRng,
+    ) -> Transition {
+        self.run(target, metric, eps, z, rng, None)
+    }
+
+    /// The multinomial weights `exp(-H_i) / Σ_j exp(-H_j)` over every point of the final
+    /// trajectory (the subtree that ended it by diverging or turning back excluded):
+    /// given the trajectory, the starting point has exactly this distribution, so the
+    /// weighted average of `f` is an unbiased estimate of `E[f]` whichever point the
+    /// biased progressive sampling moves to.
+    fn transition_weighted<T: LogDensity + ?Sized>(
+        &self,
+        target: &T,
+        metric: &Metric,
+        eps: f64,
+        z: &mut PhasePoint,
+        rng: &mut SamplerRng,
+        points: &mut WeightedPoints,
+    ) -> Transition {
+        self.run(target, metric, eps, z, rng, Some(points))
     }
 }

@@ -1,7 +1,7 @@
 //! Static Hamiltonian Monte Carlo: a fixed number of leapfrog steps, then a Metropolis
 //! accept/reject on the change of the Hamiltonian.
 
-use super::kernel::{Kernel, Transition};
+use super::kernel::{Kernel, Transition, WeightedPoints};
 use super::leapfrog::{trajectory, PhasePoint};
 use super::mass::Metric;
 use super::rng::SamplerRng;
@@ -33,14 +33,17 @@ impl StaticHmc {
 /// A change of the Hamiltonian above this is a divergence (Stan's threshold).
 pub const MAX_ENERGY_ERROR: f64 = 1000.0;
 
-impl Kernel for StaticHmc {
-    fn transition<T: LogDensity + ?Sized>(
+impl StaticHmc {
+    /// One transition; with `points`, also the start and the proposal weighted by
+    /// `1 - α` and `α`.
+    fn run<T: LogDensity + ?Sized>(
         &self,
         target: &T,
         metric: &Metric,
         eps: f64,
         z: &mut PhasePoint,
         rng: &mut SamplerRng,
+        points: Option<&mut WeightedPoints>,
     ) -> Transition {
         z.p = metric.sample_momentum(rng);
         let h0 = z.hamiltonian(metric);
@@ -55,6 +58,17 @@ impl Kernel for StaticHmc {
         let divergent = !finite || h - h0 > MAX_ENERGY_ERROR;
         // min(1, exp(H0 - H)); a non-finite H gives exactly 0.
         let accept_prob = if finite { (h0 - h).exp().min(1.0) } else { 0.0 };
+        // A divergent proposal is never accepted: its probability is 0.
+        let alpha = if divergent || accept_prob.is_nan() {
+            0.0
+        } else {
+            accept_prob
+        };
+        if let Some(points) = points {
+            points.clear();
+            points.push(z.q.clone(), 1.0 - alpha);
+            points.push(proposal.q.clone(), alpha);
+        }
         if !divergent && rng.uniform() < accept_prob {
             *z = proposal;
         }
@@ -68,5 +82,30 @@ impl Kernel for StaticHmc {
             n_grad: taken,
             depth: 0,
         }
+    }
+}
+
+impl Kernel for StaticHmc {
+    fn transition<T: LogDensity + ?Sized>(
+        &self,
+        target: &T,
+        metric: &Metric,
+        eps: f64,
+        z: &mut PhasePoint,
+        rng: &mut SamplerRng,
+    ) -> Transition {
+        self.run(target, metric, eps, z, rng, None)
+    }
+
+    fn transition_weighted<T: LogDensity + ?Sized>(
+        &self,
+        target: &T,
+        metric: &Metric,
+        eps: f64,
+        z: &mut PhasePoint,
+        rng: &mut SamplerRng,
+        points: &mut WeightedPoints,
+    ) -> Transition {
+        self.run(target, metric, eps, z, rng, Some(points))
     }
 }
