@@ -603,3 +603,32 @@ fn f32_mlp_trains_like_f64() {
         );
     }
 }
+
+/// A smooth bowl with its minimum at `c`: `Σ (x - c)² (1 + (x - c)²/4)`.
+#[differentiable]
+fn bowl<F: Float>(x: &Array1<F>, #[constant] c: &Array1<F>) -> F {
+    let d = x - c;
+    let d2 = &d * &d;
+    (&d2 + &(&d2 * &d2 * F::of_f64(0.25))).sum()
+}
+
+#[test]
+fn minimize_an_f32_parameter_vector() {
+    use hype::optim::{minimize, Params, StopReason};
+    let c = array![0.5f32, -1.25, 2.0, 0.125];
+    // The objective's value goes to `minimize` as f64; the iterates stay f32.
+    let f = |x: &Array1<f32>| {
+        let (l, g) = value_and_grad!(bowl)(x, &c);
+        (l as f64, g)
+    };
+    let r = minimize(f, Array1::<f32>::zeros(4), &Params::lbfgs());
+    assert_eq!(r.reason, StopReason::Converged, "{:?}", r.reason);
+    for i in 0..4 {
+        assert!(
+            (r.x[i] - c[i]).abs() <= 1e-5,
+            "x[{i}] = {} vs {}",
+            r.x[i],
+            c[i]
+        );
+    }
+}
