@@ -632,3 +632,38 @@ fn minimize_an_f32_parameter_vector() {
         );
     }
 }
+
+/// Adam where `û` is far below 1 (tiny gradients): the root is `sqrt(û)` to full
+/// precision in both float types, and 0 where `û = 0`.
+#[test]
+fn adam_step_with_tiny_second_moment() {
+    use hype::optim::update::adam_step;
+    let g: Array1<f64> = array![1e-7, 3e-5, 0.0];
+    let p = -&g;
+    let zero = Array1::zeros(3);
+    let rate = array![0.01];
+    let (s, _, u2) = adam_step(&p, &g, &zero, &zero, &rate, 0.9, 0.999, 1e-12, 0);
+    for i in 0..3 {
+        // t = 0: m̂ = p, û = g², so s = α p / (|g| + ε).
+        let exact = 0.01 * p[i] / (g[i].abs() + 1e-12);
+        assert_close(s[i], exact, 1e-14);
+        let u_exact = 0.001 * g[i] * g[i];
+        assert!(
+            (u2[i] - u_exact).abs() <= 1e-14 * u_exact,
+            "u'[{i}] = {}",
+            u2[i]
+        );
+    }
+    let (s32, _, _) = adam_step(
+        &narrow(&p),
+        &narrow(&g),
+        &Array1::zeros(3),
+        &Array1::zeros(3),
+        &narrow(&rate),
+        0.9f32,
+        0.999,
+        1e-12,
+        0,
+    );
+    close_f32("step", &wide(&s32), s.as_slice().unwrap());
+}

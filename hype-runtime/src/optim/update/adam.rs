@@ -38,7 +38,10 @@ pub fn adam_step<F: Float>(
     // 1 where û > 0, 0 where û = 0 (û ≥ 0; `ceil` has derivative 0), so the root
     // below is exactly sqrt(û), with a finite slope everywhere.
     let live = x.min(F::one()).ceil();
-    let root = &live * &(&(&x - &live) + F::one()).sqrt();
+    // `1 - live` exactly (0 or 1), added to `x` as it is: `(x - live) + 1` would round
+    // a small `x` away.
+    let dead = &live * F::of_f64(-1.0) + F::one();
+    let root = &live * &(&x + &dead).sqrt();
     let s = rate * &(&m2 / c1) / &(root + epsilon);
     (s, m2, u2)
 }
