@@ -17,6 +17,12 @@
 //!
 //! Recurrent layers ([`Layer::Sequence`], `sequence.rs`) take the rows of their input
 //! as the steps of one sequence; their derivatives are their generated code.
+//!
+//! The float type `F` of `FeedForward<F>` and `Layer<F>` is `f64` unless written:
+//! `FeedForward::new`, `from_layers`, `Layer::linear` and `FeedForward::loss_fn` are
+//! the `f64` ones (so that untyped uses keep inferring `f64`); `FeedForward::<f32>::default()`,
+//! [`FeedForward::from_layers_as`], [`Layer::linear_as`] and [`FeedForward::loss_fn_as`]
+//! build and train an `f32` network. Recurrent layers exist in `f64` only.
 
 mod second_order;
 mod sequence;
@@ -25,7 +31,9 @@ pub use sequence::SequenceLayer;
 
 use super::Init;
 use super::{Linear, LinearNoBias, Loss};
+use crate::rt::Val;
 use crate::tangent::{HasTangent, Tangent};
+use crate::Float;
 use hype_macros::custom_rule;
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use std::fmt;
@@ -42,24 +50,24 @@ pub enum Activation {
 }
 
 impl Activation {
-    fn apply(self, z: &Array2<f64>) -> Array2<f64> {
+    fn apply<F: Float>(self, z: &Array2<F>) -> Array2<F> {
         match self {
             Activation::Identity => z.clone(),
             // The runtime's vectorized kernels (`crate::kernels`).
             Activation::Tanh => crate::rt::tanh(z),
             Activation::Sigmoid => crate::ops::sigmoid(z),
-            Activation::Relu => z.mapv(|v| v.max(0.0)),
+            Activation::Relu => z.mapv(|v| v.max(F::zero())),
             Activation::Softplus => crate::ops::softplus(z),
         }
     }
 
     /// `f'(z)` elementwise, from the input `z` and the output `y`.
-    fn derivative(self, z: &Array2<f64>, y: &Array2<f64>) -> Array2<f64> {
+    fn derivative<F: Float>(self, z: &Array2<F>, y: &Array2<F>) -> Array2<F> {
         match self {
             Activation::Identity => Array2::ones(z.raw_dim()),
-            Activation::Tanh => y.mapv(|t| 1.0 - t * t),
-            Activation::Sigmoid => y.mapv(|s| s * (1.0 - s)),
-            Activation::Relu => z.mapv(|v| if v > 0.0 { 1.0 } else { 0.0 }),
+            Activation::Tanh => y.mapv(|t| F::one() - t * t),
+            Activation::Sigmoid => y.mapv(|s| s * (F::one() - s)),
+            Activation::Relu => z.mapv(|v| if v > F::zero() { F::one() } else { F::zero() }),
             Activation::Softplus => crate::ops::sigmoid(z),
         }
     }
@@ -67,32 +75,45 @@ impl Activation {
 
 /// One layer of a [`FeedForward`].
 #[derive(Clone, Debug, PartialEq)]
-pub enum Layer {
+pub enum Layer<F: Float = f64> {
     /// `x·w + b`, `w` of shape `inputs × outputs`.
-    Linear { w: Array2<f64>, b: Array1<f64> },
+    Linear { w: Array2<F>, b: Array1<F> },
     /// `x·w`.
-    LinearNoBias { w: Array2<f64> },
+    LinearNoBias { w: Array2<F> },
     /// An elementwise activation (no parameters).
     Activation(Activation),
     /// A recurrent layer ([`Rnn`](super::Rnn), [`Lstm`](super::Lstm),
     /// [`Gru`](super::Gru), converted with `.into()`): the rows of its input are the
     /// steps of one sequence, so a network holding one takes one sequence `[T, I]`.
-    Sequence(Box<dyn SequenceLayer>),
+    Sequence(Box<dyn SequenceLayer<F>>),
 }
 
 impl Layer {
-    /// A fully connected layer with weights drawn by `init` (seeded), zero bias.
+    /// A fully connected layer with weights drawn by `init` (seeded), zero bias
+    /// ([`Layer::linear_as`] in `f32`).
     pub fn linear(inputs: usize, outputs: usize, init: Init, seed: u64) -> Self {
+        Layer::linear_as(inputs, outputs, init, seed)
+    }
+
+    /// A fully connected layer without bias ([`Layer::linear_no_bias_as`] in `f32`).
+    pub fn linear_no_bias(inputs: usize, outputs: usize, init: Init, seed: u64) -> Self {
+        Layer::linear_no_bias_as(inputs, outputs, init, seed)
+    }
+}
+
+impl<F: Float> Layer<F> {
+    /// [`Layer::linear`] in the float type `F` (the same draws, rounded).
+    pub fn linear_as(inputs: usize, outputs: usize, init: Init, seed: u64) -> Self {
         Layer::Linear {
-            w: init.weights(inputs, outputs, seed),
+            w: init.weights_as(inputs, outputs, seed),
             b: Array1::zeros(outputs),
         }
     }
 
-    /// A fully connected layer without bias.
-    pub fn linear_no_bias(inputs: usize, outputs: usize, init: Init, seed: u64) -> Self {
+    /// [`Layer::linear_no_bias`] in the float type `F` (the same draws, rounded).
+    pub fn linear_no_bias_as(inputs: usize, outputs: usize, init: Init, seed: u64) -> Self {
         Layer::LinearNoBias {
-            w: init.weights(inputs, outputs, seed),
+            w: init.weights_as(inputs, outputs, seed),
         }
     }
 
@@ -105,7 +126,7 @@ impl Layer {
         }
     }
 
-    fn same_kind(&self, other: &Layer) -> bool {
+    fn same_kind(&self, other: &Layer<F>) -> bool {
         match (self, other) {
             (Layer::Linear { w, b }, Layer::Linear { w: w2, b: b2 }) => {
                 w.dim() == w2.dim() && b.len() == b2.len()
@@ -120,7 +141,7 @@ impl Layer {
     }
 }
 
-impl fmt::Display for Layer {
+impl<F: Float> fmt::Display for Layer<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Layer::Linear { w, .. } => write!(f, "Linear({} -> {})", w.nrows(), w.ncols()),
@@ -133,29 +154,29 @@ impl fmt::Display for Layer {
     }
 }
 
-impl<const I: usize, const O: usize> From<Linear<I, O>> for Layer {
-    fn from(l: Linear<I, O>) -> Self {
+impl<const I: usize, const O: usize, F: Float> From<Linear<I, O, F>> for Layer<F> {
+    fn from(l: Linear<I, O, F>) -> Self {
         Layer::Linear { w: l.w, b: l.b }
     }
 }
 
-impl<const I: usize, const O: usize> From<LinearNoBias<I, O>> for Layer {
-    fn from(l: LinearNoBias<I, O>) -> Self {
+impl<const I: usize, const O: usize, F: Float> From<LinearNoBias<I, O, F>> for Layer<F> {
+    fn from(l: LinearNoBias<I, O, F>) -> Self {
         Layer::LinearNoBias { w: l.w }
     }
 }
 
-impl From<Activation> for Layer {
+impl<F: Float> From<Activation> for Layer<F> {
     fn from(a: Activation) -> Self {
         Layer::Activation(a)
     }
 }
 
-fn mismatch(op: &str, a: &Layer, b: &Layer) -> ! {
+fn mismatch<F: Float>(op: &str, a: &Layer<F>, b: &Layer<F>) -> ! {
     panic!("hype: `{op}` of the layers {a} and {b}, which differ (gradients of one FeedForward have its layers)")
 }
 
-impl Tangent for Layer {
+impl<F: Float> Tangent for Layer<F> {
     fn zero_like(&self) -> Self {
         match self {
             Layer::Linear { w, b } => Layer::Linear {
@@ -301,25 +322,34 @@ impl std::error::Error for NnError {}
 /// assert_eq!((net.inputs(), net.outputs()), (Some(4), Some(2)));
 /// ```
 #[derive(Clone, Debug, PartialEq, Default)]
-pub struct FeedForward {
-    layers: Vec<Layer>,
+pub struct FeedForward<F: Float = f64> {
+    layers: Vec<Layer<F>>,
 }
 
 impl FeedForward {
-    /// A network with no layers (the identity).
+    /// A network with no layers (the identity), in `f64` (`FeedForward::<f32>::default()`
+    /// in `f32`).
     pub fn new() -> Self {
         FeedForward { layers: Vec::new() }
     }
 
-    /// A network of `layers`, checked to chain.
+    /// A network of `layers`, checked to chain ([`FeedForward::from_layers_as`] in
+    /// `f32`).
     pub fn from_layers(layers: Vec<Layer>) -> Result<Self, NnError> {
+        FeedForward::from_layers_as(layers)
+    }
+}
+
+impl<F: Float> FeedForward<F> {
+    /// [`FeedForward::from_layers`] in the float type of the layers.
+    pub fn from_layers_as(layers: Vec<Layer<F>>) -> Result<Self, NnError> {
         let net = FeedForward { layers };
         net.check_chain()?;
         Ok(net)
     }
 
     /// The layers in order.
-    pub fn layers(&self) -> &[Layer] {
+    pub fn layers(&self) -> &[Layer<F>] {
         &self.layers
     }
 
@@ -348,7 +378,7 @@ impl FeedForward {
     }
 
     fn check_chain(&self) -> Result<(), NnError> {
-        let mut prev: Option<(usize, &Layer)> = None;
+        let mut prev: Option<(usize, &Layer<F>)> = None;
         for (k, l) in self.layers.iter().enumerate() {
             if let Some((inputs, _)) = l.sizes() {
                 if let Some((j, p)) = prev {
@@ -371,13 +401,17 @@ impl FeedForward {
     }
 
     /// Appends a layer (checked to chain with the last layer with weights).
-    pub fn add(&mut self, layer: impl Into<Layer>) -> Result<&mut Self, NnError> {
+    pub fn add(&mut self, layer: impl Into<Layer<F>>) -> Result<&mut Self, NnError> {
         let len = self.layers.len();
         self.insert(len, layer)
     }
 
     /// Inserts a layer before position `index` (checked to chain with its neighbours).
-    pub fn insert(&mut self, index: usize, layer: impl Into<Layer>) -> Result<&mut Self, NnError> {
+    pub fn insert(
+        &mut self,
+        index: usize,
+        layer: impl Into<Layer<F>>,
+    ) -> Result<&mut Self, NnError> {
         if index > self.layers.len() {
             return Err(NnError::Index {
                 index,
@@ -393,7 +427,7 @@ impl FeedForward {
     }
 
     /// Removes and returns the layer at `index`, if the layers around it still chain.
-    pub fn remove(&mut self, index: usize) -> Result<Layer, NnError> {
+    pub fn remove(&mut self, index: usize) -> Result<Layer<F>, NnError> {
         if index >= self.layers.len() {
             return Err(NnError::Index {
                 index,
@@ -408,7 +442,7 @@ impl FeedForward {
         Ok(layer)
     }
 
-    fn check_input(&self, k: usize, w: &Array2<f64>, x: &Array2<f64>) {
+    fn check_input(&self, k: usize, w: &Array2<F>, x: &Array2<F>) {
         assert!(
             x.ncols() == w.nrows(),
             "hype: layer {k} ({}) of a FeedForward got an input with {} columns, expected {}",
@@ -418,14 +452,14 @@ impl FeedForward {
         );
     }
 
-    fn check_sequence(&self, k: usize, l: &dyn SequenceLayer, x: &Array2<f64>) {
+    fn check_sequence(&self, k: usize, l: &dyn SequenceLayer<F>, x: &Array2<F>) {
         if let Err(e) = l.check(x) {
             panic!("hype: layer {k} of a FeedForward: {e}");
         }
     }
 
     /// The inputs of every layer, and the output (`acts[k]` enters layer `k`).
-    fn activations(&self, x: &Array2<f64>) -> Vec<Array2<f64>> {
+    fn activations(&self, x: &Array2<F>) -> Vec<Array2<F>> {
         let mut acts = Vec::with_capacity(self.layers.len() + 1);
         acts.push(x.clone());
         for (k, l) in self.layers.iter().enumerate() {
@@ -457,7 +491,10 @@ impl FeedForward {
     ///
     /// When `x` is not as wide as the first layer expects (the message names the layer).
     #[custom_rule(forward = Self::forward_jvp, reverse = Self::forward_vjp)]
-    pub fn forward(&self, x: &Array2<f64>) -> Array2<f64> {
+    pub fn forward(&self, x: &Array2<F>) -> Array2<F>
+    where
+        F: Float,
+    {
         self.activations(x).pop().expect("the output")
     }
 
@@ -465,10 +502,10 @@ impl FeedForward {
     /// the input tangent `dx`.
     pub fn forward_jvp(
         &self,
-        x: &Array2<f64>,
-        dm: &FeedForward,
-        dx: &Array2<f64>,
-    ) -> (Array2<f64>, Array2<f64>) {
+        x: &Array2<F>,
+        dm: &FeedForward<F>,
+        dx: &Array2<F>,
+    ) -> (Array2<F>, Array2<F>) {
         assert_eq!(
             dx.dim(),
             x.dim(),
@@ -511,14 +548,14 @@ impl FeedForward {
     #[allow(clippy::type_complexity)] // the custom-rule convention: (value, pullback)
     pub fn forward_vjp<'a>(
         &'a self,
-        x: &Array2<f64>,
+        x: &Array2<F>,
     ) -> (
-        Array2<f64>,
-        impl FnOnce(&Array2<f64>) -> (FeedForward, Array2<f64>) + 'a,
+        Array2<F>,
+        impl FnOnce(&Array2<F>) -> (FeedForward<F>, Array2<F>) + 'a,
     ) {
         let mut acts = self.activations(x);
         let y = acts.last().expect("the output").clone();
-        let pullback = move |gy: &Array2<f64>| {
+        let pullback = move |gy: &Array2<F>| {
             let out = acts.pop().expect("the output");
             assert_eq!(
                 gy.dim(),
@@ -565,7 +602,7 @@ impl FeedForward {
     }
 }
 
-impl FeedForward {
+impl<F: Float> FeedForward<F> {
     /// The loss of the batch (`x`, `y`) and its gradient with respect to the layers:
     /// the pullback of the forward pass applied to the loss's gradient.
     ///
@@ -573,19 +610,30 @@ impl FeedForward {
     ///
     /// When `x` is not as wide as the first layer expects, or the output and `y`
     /// differ in shape (the messages give the layer or both shapes).
-    pub fn value_and_grad(
-        &self,
-        x: &Array2<f64>,
-        y: &Array2<f64>,
-        loss: Loss,
-    ) -> (f64, FeedForward) {
+    pub fn value_and_grad(&self, x: &Array2<F>, y: &Array2<F>, loss: Loss) -> (F, FeedForward<F>)
+    where
+        for<'r> &'r F: Val<V = F>,
+    {
         let (out, pullback) = self.forward_vjp(x);
-        let (l, g_out) = loss.value_and_grad(&out, y);
+        let (l, g_out) = loss.value_and_grad_as(&out, y);
         (l, pullback(&g_out).0)
     }
 
+    /// [`FeedForward::loss_fn`] in the float type `F`: the batches of the `f64` data
+    /// set are rounded to `F`, the loss is in `F`.
+    pub fn loss_fn_as(
+        loss: Loss,
+    ) -> impl Fn(&FeedForward<F>, ArrayView2<f64>, ArrayView2<f64>) -> (F, FeedForward<F>)
+    where
+        for<'r> &'r F: Val<V = F>,
+    {
+        move |m, x, y| m.value_and_grad(&x.mapv(F::of_f64), &y.mapv(F::of_f64), loss)
+    }
+}
+
+impl FeedForward {
     /// [`FeedForward::value_and_grad`] as the loss closure of
-    /// [`optim::train`](crate::optim::train).
+    /// [`optim::train`](crate::optim::train) ([`FeedForward::loss_fn_as`] in `f32`).
     pub fn loss_fn(
         loss: Loss,
     ) -> impl Fn(&FeedForward, ArrayView2<f64>, ArrayView2<f64>) -> (f64, FeedForward) {
@@ -593,7 +641,7 @@ impl FeedForward {
     }
 }
 
-impl Tangent for FeedForward {
+impl<F: Float> Tangent for FeedForward<F> {
     fn zero_like(&self) -> Self {
         FeedForward {
             layers: self.layers.zero_like(),
@@ -624,9 +672,9 @@ impl Tangent for FeedForward {
     }
 }
 
-impl HasTangent for FeedForward {
-    type Tangent = FeedForward;
-    fn zero_tangent(&self) -> FeedForward {
+impl<F: Float> HasTangent for FeedForward<F> {
+    type Tangent = FeedForward<F>;
+    fn zero_tangent(&self) -> FeedForward<F> {
         self.zero_like()
     }
 }

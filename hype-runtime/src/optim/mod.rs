@@ -94,8 +94,10 @@
 //!   `Train` ranks by training loss). The best point is returned only when it is
 //!   strictly better than the last iterate.
 //! * `gradient_tolerance` (default off) can stop before `epochs`.
-//! * Losses and hyperparameters are `f64` (Hype computes in `f32`); parameters may be
-//!   `f32` arrays, whose updates are computed in `f64` and rounded.
+//! * Hyperparameters and the objectives of `minimize` are `f64` (Hype computes in
+//!   `f32`); parameters may be `f32` arrays (`f32` models), whose updates are computed
+//!   in `f64` and rounded, and the loss of [`train`] may be `f32`. The update rules of
+//!   [`update`] are generic over the float type.
 
 pub mod adaptive;
 pub mod backtracking;

@@ -80,6 +80,7 @@ use crate::data::rng::derive_seed;
 use crate::data::{Dataset, Minibatches};
 use crate::report::Progress;
 use crate::tangent::Tangent;
+use crate::Float;
 use ndarray::{ArrayView2, Axis};
 use std::fmt;
 
@@ -267,7 +268,12 @@ impl From<OptimError> for TrainError {
 /// Trains `model` on `data` with `params`; `loss(m, x, y)` gives the loss of the model
 /// `m` on the batch (`x`, `y`: rows are examples) and its gradient (shaped like `m`).
 /// The trained (or best) model is left in `model`.
-pub fn train<M, L>(
+///
+/// The loss may be `f64` or `f32` (an `f32` model's loss, e.g. from a
+/// `#[differentiable]` function generic over [`Float`]); the histories record it as
+/// `f64`. The updates are computed on the flattened parameters in `f64` and rounded to
+/// the model's float type.
+pub fn train<M, S, L>(
     model: &mut M,
     data: &Dataset,
     params: &TrainParams,
@@ -275,15 +281,26 @@ pub fn train<M, L>(
 ) -> Result<TrainResult, TrainError>
 where
     M: Tangent,
-    L: Fn(&M, ArrayView2<f64>, ArrayView2<f64>) -> (f64, M),
+    S: Float,
+    L: Fn(&M, ArrayView2<f64>, ArrayView2<f64>) -> (S, M),
 {
-    run(model, data, None, params, loss)
+    run(model, data, None, params, in_f64(loss))
+}
+
+/// `loss` with its value widened to `f64`.
+fn in_f64<M, S: Float>(
+    loss: impl Fn(&M, ArrayView2<f64>, ArrayView2<f64>) -> (S, M),
+) -> impl Fn(&M, ArrayView2<f64>, ArrayView2<f64>) -> (f64, M) {
+    move |m, x, y| {
+        let (l, g) = loss(m, x, y);
+        (l.into_f64(), g)
+    }
 }
 
 /// [`train`] with a validation set: its loss is checked every `validation_interval`
 /// iterations for early stopping and return-best (computed with `loss`, whose
-/// gradient is discarded).
-pub fn train_validated<M, L>(
+/// gradient is discarded). The loss may be `f64` or `f32`, as in [`train`].
+pub fn train_validated<M, S, L>(
     model: &mut M,
     data: &Dataset,
     validation: &Dataset,
@@ -292,9 +309,10 @@ pub fn train_validated<M, L>(
 ) -> Result<TrainResult, TrainError>
 where
     M: Tangent,
-    L: Fn(&M, ArrayView2<f64>, ArrayView2<f64>) -> (f64, M),
+    S: Float,
+    L: Fn(&M, ArrayView2<f64>, ArrayView2<f64>) -> (S, M),
 {
-    run(model, data, Some(validation), params, loss)
+    run(model, data, Some(validation), params, in_f64(loss))
 }
 
 fn check_data(data: &Dataset, validation: Option<&Dataset>) -> Result<(), TrainError> {

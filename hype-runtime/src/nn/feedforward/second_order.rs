@@ -9,35 +9,36 @@
 //! `dy = f'(h) dh`. The rules below differentiate these two maps once more.
 
 use super::{mismatch, Activation, FeedForward, Layer};
+use crate::Float;
 use hype_macros::custom_rule;
 use ndarray::{Array2, Axis};
 
 impl Activation {
     /// `f''(z)` elementwise, from the input `z` and the output `y = f(z)`.
-    fn second_derivative(self, z: &Array2<f64>, y: &Array2<f64>) -> Array2<f64> {
+    fn second_derivative<F: Float>(self, z: &Array2<F>, y: &Array2<F>) -> Array2<F> {
         match self {
             // Relu: zero wherever the derivative exists.
             Activation::Identity | Activation::Relu => Array2::zeros(z.raw_dim()),
-            Activation::Tanh => y.mapv(|t| -2.0 * t * (1.0 - t * t)),
-            Activation::Sigmoid => y.mapv(|s| s * (1.0 - s) * (1.0 - 2.0 * s)),
-            Activation::Softplus => crate::ops::sigmoid(z).mapv(|s| s * (1.0 - s)),
+            Activation::Tanh => y.mapv(|t| -(t + t) * (F::one() - t * t)),
+            Activation::Sigmoid => y.mapv(|s| s * (F::one() - s) * (F::one() - (s + s))),
+            Activation::Softplus => crate::ops::sigmoid(z).mapv(|s| s * (F::one() - s)),
         }
     }
 }
 
 /// An output and its tangent (`(y, dy)`), the value of `forward__dir`.
-type WithTangent = (Array2<f64>, Array2<f64>);
+type WithTangent<F> = (Array2<F>, Array2<F>);
 
 /// What the backward sweep of one layer needs: its input and the input's tangent (an
 /// activation's output is the next layer's input).
-struct Kept {
-    h: Array2<f64>,
-    dh: Array2<f64>,
+struct Kept<F> {
+    h: Array2<F>,
+    dh: Array2<F>,
 }
 
 /// Panics naming `op` when a tangent network has a different number of layers.
 #[track_caller]
-fn check_counts(op: &str, m: &FeedForward, other: &FeedForward) {
+fn check_counts<F: Float>(op: &str, m: &FeedForward<F>, other: &FeedForward<F>) {
     assert_eq!(
         m.layers.len(),
         other.layers.len(),
@@ -47,7 +48,7 @@ fn check_counts(op: &str, m: &FeedForward, other: &FeedForward) {
     );
 }
 
-impl FeedForward {
+impl<F: Float> FeedForward<F> {
     /// The directional derivative of [`FeedForward::forward`]: the output and its
     /// tangent along `self__d1` (parameters) and `x__d1` (input). Called by the
     /// derivative code of `#[differentiable(order = 2)]` functions that call
@@ -58,10 +59,13 @@ impl FeedForward {
     #[custom_rule(forward = Self::forward_dir_jvp, reverse = Self::forward_dir_vjp)]
     pub fn forward__dir(
         &self,
-        x: &Array2<f64>,
-        self__d1: &FeedForward,
-        x__d1: &Array2<f64>,
-    ) -> (Array2<f64>, Array2<f64>) {
+        x: &Array2<F>,
+        self__d1: &FeedForward<F>,
+        x__d1: &Array2<F>,
+    ) -> (Array2<F>, Array2<F>)
+    where
+        F: Float,
+    {
         self.forward_jvp(x, self__d1, x__d1)
     }
 
@@ -70,14 +74,14 @@ impl FeedForward {
     #[allow(clippy::too_many_arguments)] // one tangent per argument, by convention
     pub fn forward_dir_jvp(
         &self,
-        x: &Array2<f64>,
-        dm: &FeedForward,
-        dx: &Array2<f64>,
-        tm: &FeedForward,
-        tx: &Array2<f64>,
-        tdm: &FeedForward,
-        tdx: &Array2<f64>,
-    ) -> (WithTangent, WithTangent) {
+        x: &Array2<F>,
+        dm: &FeedForward<F>,
+        dx: &Array2<F>,
+        tm: &FeedForward<F>,
+        tx: &Array2<F>,
+        tdm: &FeedForward<F>,
+        tdx: &Array2<F>,
+    ) -> (WithTangent<F>, WithTangent<F>) {
         for other in [dm, tm, tdm] {
             check_counts("forward_dir_jvp", self, other);
         }
@@ -155,14 +159,14 @@ impl FeedForward {
     #[allow(clippy::type_complexity)] // the custom-rule convention: (value, pullback)
     pub fn forward_dir_vjp<'a>(
         &'a self,
-        x: &Array2<f64>,
-        dm: &'a FeedForward,
-        dx: &Array2<f64>,
+        x: &Array2<F>,
+        dm: &'a FeedForward<F>,
+        dx: &Array2<F>,
     ) -> (
-        (Array2<f64>, Array2<f64>),
+        (Array2<F>, Array2<F>),
         impl FnOnce(
-                &(Array2<f64>, Array2<f64>),
-            ) -> (FeedForward, Array2<f64>, FeedForward, Array2<f64>)
+                &(Array2<F>, Array2<F>),
+            ) -> (FeedForward<F>, Array2<F>, FeedForward<F>, Array2<F>)
             + 'a,
     ) {
         check_counts("forward_dir_vjp", self, dm);
@@ -198,7 +202,7 @@ impl FeedForward {
         // The output, as the last activation's result: one copy kept for the sweep.
         let output = h.clone();
         let value = (h, dh);
-        let pullback = move |(gy, gdy): &(Array2<f64>, Array2<f64>)| {
+        let pullback = move |(gy, gdy): &(Array2<F>, Array2<F>)| {
             let (mut g, mut gd) = (gy.clone(), gdy.clone());
             let n = self.layers.len();
             let (mut gm, mut gdm) = (Vec::with_capacity(n), Vec::with_capacity(n));

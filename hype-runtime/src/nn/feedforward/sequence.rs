@@ -12,96 +12,99 @@
 use super::Layer;
 use crate::nn::recurrent::{Gru, Lstm, RecurrentError, Rnn};
 use crate::tangent::Tangent;
+use crate::Float;
 use ndarray::Array2;
 use std::any::Any;
 use std::fmt;
 
 /// An output and its tangent.
-type WithTangent = (Array2<f64>, Array2<f64>);
+type WithTangent<F> = (Array2<F>, Array2<F>);
 
 /// A recurrent layer as a [`FeedForward`](super::FeedForward) holds it: one sequence
 /// `[T, I]` in, every hidden state `[T, H]` out, from zero states. Implemented for
-/// [`Rnn`], [`Lstm`] and [`Gru`]; the tangent and cotangent of a layer are layers of
-/// the same type (the `&dyn SequenceLayer` arguments must be, or the call panics
-/// naming both).
-pub trait SequenceLayer: fmt::Debug + Send + Sync {
+/// [`Rnn`], [`Lstm`] and [`Gru`], in `f64` only (the float type `F` of the trait is
+/// that of the [`FeedForward`](super::FeedForward) holding the layer; recurrent layers
+/// are not generic yet); the tangent and cotangent of a layer are layers of the same
+/// type (the `&dyn SequenceLayer<F>` arguments must be, or the call panics naming
+/// both).
+pub trait SequenceLayer<F: Float = f64>: fmt::Debug + Send + Sync {
     /// The layer's name with its sizes, e.g. `Lstm<3, 4>`.
     fn describe(&self) -> String;
     /// `(inputs, hidden units)`.
     fn sizes(&self) -> (usize, usize);
     /// An error naming the layer and both shapes unless `x` is a non-empty `[T, I]`.
-    fn check(&self, x: &Array2<f64>) -> Result<(), RecurrentError>;
+    fn check(&self, x: &Array2<F>) -> Result<(), RecurrentError>;
     /// Every hidden state `[T, H]` of `x` from zero states.
-    fn forward(&self, x: &Array2<f64>) -> Array2<f64>;
+    fn forward(&self, x: &Array2<F>) -> Array2<F>;
     /// The output and its tangent along the layer tangent `dl` and the input tangent `dx`
     /// (the generated forward mode).
-    fn forward_jvp(&self, x: &Array2<f64>, dl: &dyn SequenceLayer, dx: &Array2<f64>)
-        -> WithTangent;
+    fn forward_jvp(
+        &self,
+        x: &Array2<F>,
+        dl: &dyn SequenceLayer<F>,
+        dx: &Array2<F>,
+    ) -> WithTangent<F>;
     /// The cotangents of the layer and of `x` for the output cotangent `gy` (the
     /// generated reverse mode; it runs the forward sweep itself).
-    fn forward_vjp(
-        &self,
-        x: &Array2<f64>,
-        gy: &Array2<f64>,
-    ) -> (Box<dyn SequenceLayer>, Array2<f64>);
+    fn forward_vjp(&self, x: &Array2<F>, gy: &Array2<F>) -> (Box<dyn SequenceLayer<F>>, Array2<F>);
     /// Forward mode over the directional derivative `(y, dy)` of [`Self::forward_jvp`]:
     /// `((y, dy), (ẏ, dẏ))` for the tangents `tl`, `tx`, `tdl`, `tdx` of the layer, `x`,
     /// `dl`, `dx`.
     #[allow(clippy::too_many_arguments)] // one tangent per argument, by convention
     fn forward_dir_jvp(
         &self,
-        x: &Array2<f64>,
-        dl: &dyn SequenceLayer,
-        dx: &Array2<f64>,
-        tl: &dyn SequenceLayer,
-        tx: &Array2<f64>,
-        tdl: &dyn SequenceLayer,
-        tdx: &Array2<f64>,
-    ) -> (WithTangent, WithTangent);
+        x: &Array2<F>,
+        dl: &dyn SequenceLayer<F>,
+        dx: &Array2<F>,
+        tl: &dyn SequenceLayer<F>,
+        tx: &Array2<F>,
+        tdl: &dyn SequenceLayer<F>,
+        tdx: &Array2<F>,
+    ) -> (WithTangent<F>, WithTangent<F>);
     /// Reverse mode over `(y, dy)`: the cotangents of the layer, `x`, `dl` and `dx`
     /// for the cotangents `(gy, gdy)`.
     #[allow(clippy::type_complexity)]
     fn forward_dir_vjp(
         &self,
-        x: &Array2<f64>,
-        dl: &dyn SequenceLayer,
-        dx: &Array2<f64>,
-        g: &WithTangent,
+        x: &Array2<F>,
+        dl: &dyn SequenceLayer<F>,
+        dx: &Array2<F>,
+        g: &WithTangent<F>,
     ) -> (
-        Box<dyn SequenceLayer>,
-        Array2<f64>,
-        Box<dyn SequenceLayer>,
-        Array2<f64>,
+        Box<dyn SequenceLayer<F>>,
+        Array2<F>,
+        Box<dyn SequenceLayer<F>>,
+        Array2<F>,
     );
     /// A boxed copy.
-    fn clone_box(&self) -> Box<dyn SequenceLayer>;
+    fn clone_box(&self) -> Box<dyn SequenceLayer<F>>;
     /// For downcasting to the concrete layer.
     fn as_any(&self) -> &dyn Any;
     /// A layer of the same type with every parameter zero.
-    fn zero_box(&self) -> Box<dyn SequenceLayer>;
+    fn zero_box(&self) -> Box<dyn SequenceLayer<F>>;
     /// `self *= a`.
     fn scale(&mut self, a: f64);
     /// `self += a x`.
-    fn axpy(&mut self, a: f64, x: &dyn SequenceLayer);
+    fn axpy(&mut self, a: f64, x: &dyn SequenceLayer<F>);
     /// The inner product of the parameters.
-    fn inner(&self, other: &dyn SequenceLayer) -> f64;
+    fn inner(&self, other: &dyn SequenceLayer<F>) -> f64;
     /// The number of parameters.
     fn flat_len(&self) -> usize;
     /// Appends the parameters to `out`.
     fn write_flat(&self, out: &mut Vec<f64>);
     /// A layer of the same type read from `flat` at `*pos`.
-    fn read_flat(&self, flat: &[f64], pos: &mut usize) -> Box<dyn SequenceLayer>;
+    fn read_flat(&self, flat: &[f64], pos: &mut usize) -> Box<dyn SequenceLayer<F>>;
     /// Equal type and parameters.
-    fn eq_dyn(&self, other: &dyn SequenceLayer) -> bool;
+    fn eq_dyn(&self, other: &dyn SequenceLayer<F>) -> bool;
 }
 
-impl Clone for Box<dyn SequenceLayer> {
+impl<F: Float> Clone for Box<dyn SequenceLayer<F>> {
     fn clone(&self) -> Self {
         self.clone_box()
     }
 }
 
-impl PartialEq for Box<dyn SequenceLayer> {
+impl<F: Float> PartialEq for Box<dyn SequenceLayer<F>> {
     fn eq(&self, other: &Self) -> bool {
         self.eq_dyn(other.as_ref())
     }
@@ -109,7 +112,11 @@ impl PartialEq for Box<dyn SequenceLayer> {
 
 /// `x` as the concrete layer type `T`, or a panic naming `op` and both layers.
 #[track_caller]
-fn same<'a, T: 'static>(op: &str, layer: &dyn SequenceLayer, x: &'a dyn SequenceLayer) -> &'a T {
+fn same<'a, T: 'static, F: Float>(
+    op: &str,
+    layer: &dyn SequenceLayer<F>,
+    x: &'a dyn SequenceLayer<F>,
+) -> &'a T {
     x.as_any().downcast_ref::<T>().unwrap_or_else(|| {
         panic!(
             "hype: `{op}` of the layer {} with {}, which differ (tangents of a layer are layers of its type)",
@@ -142,7 +149,7 @@ macro_rules! sequence_layer {
                 x: &Array2<f64>,
                 dl: &dyn SequenceLayer,
                 dx: &Array2<f64>,
-            ) -> WithTangent {
+            ) -> WithTangent<f64> {
                 let dl: &Self = same("forward_jvp", self, dl);
                 self.forward__fwd(x, dl, dx)
             }
@@ -164,7 +171,7 @@ macro_rules! sequence_layer {
                 tx: &Array2<f64>,
                 tdl: &dyn SequenceLayer,
                 tdx: &Array2<f64>,
-            ) -> (WithTangent, WithTangent) {
+            ) -> (WithTangent<f64>, WithTangent<f64>) {
                 let dl: &Self = same("forward_dir_jvp", self, dl);
                 let tl: &Self = same("forward_dir_jvp", self, tl);
                 let tdl: &Self = same("forward_dir_jvp", self, tdl);
@@ -175,7 +182,7 @@ macro_rules! sequence_layer {
                 x: &Array2<f64>,
                 dl: &dyn SequenceLayer,
                 dx: &Array2<f64>,
-                g: &WithTangent,
+                g: &WithTangent<f64>,
             ) -> (
                 Box<dyn SequenceLayer>,
                 Array2<f64>,
@@ -204,7 +211,7 @@ macro_rules! sequence_layer {
                 Tangent::axpy(self, a, x);
             }
             fn inner(&self, other: &dyn SequenceLayer) -> f64 {
-                Tangent::inner(self, same::<Self>("inner", self, other))
+                Tangent::inner(self, same::<Self, f64>("inner", self, other))
             }
             fn flat_len(&self) -> usize {
                 Tangent::flat_len(self)

@@ -1,8 +1,8 @@
 //! Adam (Kingma & Ba, 2015): bias-corrected moment estimates and a per-coordinate
 //! step.
 
-use crate::differentiable;
 use crate::ArrayMath;
+use crate::{differentiable, Float};
 use ndarray::Array1;
 
 /// Adam's step at iteration `t` (from 0) along the direction `p` with gradient `g`:
@@ -18,27 +18,30 @@ use ndarray::Array1;
 /// would turn that into `0 · ∞`.
 #[differentiable(order = 2)]
 #[allow(clippy::too_many_arguments)]
-pub fn adam_step(
-    p: &Array1<f64>,
-    g: &Array1<f64>,
-    m: &Array1<f64>,
-    u: &Array1<f64>,
-    rate: &Array1<f64>,
-    #[constant] beta1: f64,
-    #[constant] beta2: f64,
-    #[constant] epsilon: f64,
+pub fn adam_step<F: Float>(
+    p: &Array1<F>,
+    g: &Array1<F>,
+    m: &Array1<F>,
+    u: &Array1<F>,
+    rate: &Array1<F>,
+    #[constant] beta1: F,
+    #[constant] beta2: F,
+    #[constant] epsilon: F,
     #[constant] t: usize,
-) -> (Array1<f64>, Array1<f64>, Array1<f64>) {
+) -> (Array1<F>, Array1<F>, Array1<F>) {
     let n = (t + 1) as i32;
-    let c1 = 1.0 - beta1.powi(n);
-    let c2 = 1.0 - beta2.powi(n);
-    let m2 = beta1 * m + &((1.0 - beta1) * p);
-    let u2 = beta2 * u + &((1.0 - beta2) * &(g * g));
+    let c1 = F::one() - beta1.powi(n);
+    let c2 = F::one() - beta2.powi(n);
+    let m2 = m * beta1 + &(p * (F::one() - beta1));
+    let u2 = u * beta2 + &(&(g * g) * (F::one() - beta2));
     let x = &u2 / c2;
     // 1 where û > 0, 0 where û = 0 (û ≥ 0; `ceil` has derivative 0), so the root
     // below is exactly sqrt(û), with a finite slope everywhere.
-    let live = x.min(1.0).ceil();
-    let root = &live * &(&x + &(1.0 - &live)).sqrt();
+    let live = x.min(F::one()).ceil();
+    // `1 - live` exactly (0 or 1), added to `x` as it is: `(x - live) + 1` would round
+    // a small `x` away.
+    let dead = &live * F::of_f64(-1.0) + F::one();
+    let root = &live * &(&x + &dead).sqrt();
     let s = rate * &(&m2 / c1) / &(root + epsilon);
     (s, m2, u2)
 }
@@ -47,18 +50,18 @@ pub fn adam_step(
 /// `(s, m', u')` from [`adam_step`]. Returns `(w', m', u')`.
 #[differentiable(order = 2)]
 #[allow(clippy::too_many_arguments)]
-pub fn adam_update(
-    w: &Array1<f64>,
-    m: &Array1<f64>,
-    u: &Array1<f64>,
-    p: &Array1<f64>,
-    g: &Array1<f64>,
-    rate: &Array1<f64>,
-    #[constant] beta1: f64,
-    #[constant] beta2: f64,
-    #[constant] epsilon: f64,
+pub fn adam_update<F: Float>(
+    w: &Array1<F>,
+    m: &Array1<F>,
+    u: &Array1<F>,
+    p: &Array1<F>,
+    g: &Array1<F>,
+    rate: &Array1<F>,
+    #[constant] beta1: F,
+    #[constant] beta2: F,
+    #[constant] epsilon: F,
     #[constant] t: usize,
-) -> (Array1<f64>, Array1<f64>, Array1<f64>) {
+) -> (Array1<F>, Array1<F>, Array1<F>) {
     let (s, m2, u2) = adam_step(p, g, m, u, rate, beta1, beta2, epsilon, t);
     (w + &s, m2, u2)
 }

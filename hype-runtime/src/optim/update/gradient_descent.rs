@@ -1,6 +1,6 @@
 //! Gradient descent: `w' = w + α p` (for the steepest descent `p = -g`).
 
-use crate::differentiable;
+use crate::{differentiable, Float};
 use ndarray::Array1;
 
 /// One gradient-descent update `w' = w + α ⊙ p` along the direction `p`.
@@ -11,10 +11,10 @@ use ndarray::Array1;
 /// hypergradient drivers take its derivatives with respect to the parameters, the
 /// direction (through it, the gradient) and the rate from this definition.
 #[differentiable(order = 2)]
-pub fn gradient_descent_update(
-    w: &Array1<f64>,
-    p: &Array1<f64>,
-    rate: &Array1<f64>,
-) -> Array1<f64> {
+pub fn gradient_descent_update<F: Float>(
+    w: &Array1<F>,
+    p: &Array1<F>,
+    rate: &Array1<F>,
+) -> Array1<F> {
     w + &(rate * p)
 }

@@ -1,6 +1,6 @@
 //! Heavy-ball (Polyak) momentum: `v' = μ v + α p`, `w' = w + v'`.
 
-use crate::differentiable;
+use crate::{differentiable, Float};
 use ndarray::Array1;
 
 /// One heavy-ball update of the parameters `w` and the velocity `v` along the
@@ -12,13 +12,13 @@ use ndarray::Array1;
 /// this is [`Momentum::Momentum`](crate::optim::Momentum::Momentum) applied to that
 /// step.
 #[differentiable(order = 2)]
-pub fn heavy_ball_update(
-    w: &Array1<f64>,
-    v: &Array1<f64>,
-    p: &Array1<f64>,
-    rate: &Array1<f64>,
-    mu: f64,
-) -> (Array1<f64>, Array1<f64>) {
-    let v2 = mu * v + &(rate * p);
+pub fn heavy_ball_update<F: Float>(
+    w: &Array1<F>,
+    v: &Array1<F>,
+    p: &Array1<F>,
+    rate: &Array1<F>,
+    mu: F,
+) -> (Array1<F>, Array1<F>) {
+    let v2 = v * mu + &(rate * p);
     (w + &v2, v2)
 }

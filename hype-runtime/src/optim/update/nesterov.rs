@@ -1,7 +1,7 @@
 //! Nesterov momentum in Sutskever et al.'s (2013) form: `v' = μ v + α p`,
 //! `w' = w + μ v' + α p`.
 
-use crate::differentiable;
+use crate::{differentiable, Float};
 use ndarray::Array1;
 
 /// One Nesterov update of the parameters `w` and the velocity `v` along the direction
@@ -11,14 +11,14 @@ use ndarray::Array1;
 /// `rate` holds one rate (length 1) or one per coordinate; see
 /// [`heavy_ball_update`](super::heavy_ball_update()) for `rate = [1]`.
 #[differentiable(order = 2)]
-pub fn nesterov_update(
-    w: &Array1<f64>,
-    v: &Array1<f64>,
-    p: &Array1<f64>,
-    rate: &Array1<f64>,
-    mu: f64,
-) -> (Array1<f64>, Array1<f64>) {
+pub fn nesterov_update<F: Float>(
+    w: &Array1<F>,
+    v: &Array1<F>,
+    p: &Array1<F>,
+    rate: &Array1<F>,
+    mu: F,
+) -> (Array1<F>, Array1<F>) {
     let s = rate * p;
-    let v2 = mu * v + &s;
-    (w + &(mu * &v2 + &s), v2)
+    let v2 = v * mu + &s;
+    (w + &(&v2 * mu + &s), v2)
 }

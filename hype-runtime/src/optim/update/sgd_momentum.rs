@@ -1,7 +1,7 @@
 //! SGD with momentum in Maclaurin, Duvenaud & Adams' (2015) form:
 //! `v' = μ v - (1 - μ) g`, `w' = w + α v'`.
 
-use crate::differentiable;
+use crate::{differentiable, Float};
 use ndarray::Array1;
 
 /// One update of Maclaurin et al.'s SGD with momentum (the dynamics of reversible
@@ -9,13 +9,13 @@ use ndarray::Array1;
 ///
 /// `rate` holds one rate (length 1) or one per coordinate.
 #[differentiable(order = 2)]
-pub fn sgd_momentum_update(
-    w: &Array1<f64>,
-    v: &Array1<f64>,
-    g: &Array1<f64>,
-    rate: &Array1<f64>,
-    mu: f64,
-) -> (Array1<f64>, Array1<f64>) {
-    let v2 = mu * v - &((1.0 - mu) * g);
+pub fn sgd_momentum_update<F: Float>(
+    w: &Array1<F>,
+    v: &Array1<F>,
+    g: &Array1<F>,
+    rate: &Array1<F>,
+    mu: F,
+) -> (Array1<F>, Array1<F>) {
+    let v2 = v * mu - &(g * (F::one() - mu));
     (w + &(rate * &v2), v2)
 }
