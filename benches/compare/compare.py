@@ -160,6 +160,17 @@ def criterion(dir_):
     return out, fastest
 
 
+def per_call(dir_):
+    """Hype's per-call (median, min) seconds as benches/mlp.rs measured them, the method
+    of timeit() here (written for the f32 group only), or {}."""
+    suffix = "_f32" if DTYPE == "float32" else ""
+    path = os.path.join(dir_, "mlp_per_call" + suffix + ".json")
+    if not os.path.exists(path):
+        return {}
+    with open(path) as f:
+        return json.load(f)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=100)
@@ -204,6 +215,17 @@ def main():
                 print(f"  {name:6} hvp     / hype hvp_generated     = {r['hvp'][0] / hype['hvp_generated']:.2f}")
             if "forward_annotated" in hype:
                 print(f"  {name:6} forward / hype forward_annotated = {r['forward'][0] / hype['forward_annotated']:.2f}")
+        calls = per_call(args.criterion)
+        if calls:
+            print("hype (single calls as here: median / min of 100 after 5 warm-up)")
+            for k, (med, mn) in calls.items():
+                print(f"  {k:18} median {med * 1e3:8.3f} ms   min {mn * 1e3:8.3f} ms")
+            print("ratios of single-call medians (other / hype), then of minima")
+            for name, r in results.items():
+                for op, k in (("grad", "grad_generated"), ("hvp", "hvp_generated"), ("forward", "forward_annotated")):
+                    if k in calls:
+                        med, mn = calls[k]
+                        print(f"  {name:6} {op:7} / hype {k:18} = {r[op][0] / med:.2f}   (minima {r[op][1] / mn:.2f})")
         # A criterion sample is the mean of many back-to-back calls, so time that the
         # process spends preempted (a shared, loaded core) lands in every sample, while
         # the frameworks' median of single calls can skip it. The minima (fastest
