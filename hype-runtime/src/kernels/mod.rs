@@ -21,9 +21,9 @@
 //! The runtime's elementwise ops on arrays (`rt::exp`, `rt::tanh`, `ops::sigmoid`, ...)
 //! go through these kernels; on single `f64` values they call libm, as before. Arrays
 //! of `f32` go through lane functions of their own ([`Kernel::apply_f32`], module
-//! `single`): `exp`, `ln`, `tanh` and `sigmoid` computed in `f32` at twice the vector
-//! width, the others widened to `f64` and rounded once; all within 1 ulp of the
-//! correctly rounded `f32` result.
+//! `single`): `exp`, `exp_m1`, `ln`, `ln_1p`, `tanh` and `sigmoid` computed in `f32` at
+//! twice the vector width, `softplus` and `gelu` widened to `f64` and rounded once; all
+//! within 1 ulp of the correctly rounded `f32` result.
 
 mod activation;
 mod exp;

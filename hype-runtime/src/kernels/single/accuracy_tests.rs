@@ -200,6 +200,17 @@ fn f32_special_values_exactly() {
         // e^-103.279 = 2^-149 (rounded from above 2^-150).
         (Kernel::Exp, -103.27, tiny),
         (Kernel::Exp, 1.0, std::f32::consts::E),
+        (Kernel::ExpM1, -0.0, -0.0),
+        (Kernel::ExpM1, tiny, tiny),
+        (Kernel::ExpM1, -inf, -1.0),
+        (Kernel::ExpM1, -20.0, -1.0),
+        (Kernel::ExpM1, inf, inf),
+        (Kernel::ExpM1, 89.0, inf),
+        (Kernel::Ln1p, -0.0, -0.0),
+        (Kernel::Ln1p, tiny, tiny),
+        (Kernel::Ln1p, -1.0, -inf),
+        (Kernel::Ln1p, inf, inf),
+        (Kernel::Ln1p, 1.0, std::f32::consts::LN_2),
         (Kernel::Ln, 1.0, 0.0),
         (Kernel::Ln, 0.0, -inf),
         (Kernel::Ln, -0.0, -inf),
@@ -240,6 +251,9 @@ fn f32_special_values_exactly() {
     let mut negative = [-1.0, -f32::MIN_POSITIVE, -tiny, -inf];
     Kernel::Ln.apply_f32(&mut negative);
     assert!(negative.iter().all(|v| v.is_nan()), "ln(< 0): {negative:?}");
+    let mut below = [-1.5, -2.0, -inf];
+    Kernel::Ln1p.apply_f32(&mut below);
+    assert!(below.iter().all(|v| v.is_nan()), "ln_1p(< -1): {below:?}");
 }
 
 #[test]
