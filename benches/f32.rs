@@ -1,7 +1,7 @@
 //! The runtime's primitives in `f32` against `f64` on the MLP's shapes: the first
 //! layer's product (`100×784 · 784×300`, through `rt::dot`: sgemm against dgemm when
-//! BLAS is on) and `tanh` over its 30 000 outputs (f32 libm against the vectorized f64
-//! kernel).
+//! BLAS is on) and `tanh` over its 30 000 outputs (the f32 kernel against the f64
+//! one).
 //!
 //! Run: `OPENBLAS_NUM_THREADS=1 taskset -c 0 cargo bench --bench f32`
 
@@ -17,6 +17,8 @@ fn matrix(r: usize, c: usize, seed: usize) -> Array2<f64> {
 }
 
 fn bench(c: &mut Criterion) {
+    // One BLAS thread and freed buffers kept for reuse, as `benches/mlp.rs` runs.
+    hype::tune::for_small_arrays();
     let (x, w) = (matrix(100, 784, 1), matrix(784, 300, 2));
     let (x32, w32) = (x.mapv(|v| v as f32), w.mapv(|v| v as f32));
     let z = rt::dot(&x, &w);

@@ -142,16 +142,33 @@ def bench_torch(repeat):
 
 
 def criterion(dir_):
-    """Hype's medians (seconds) from criterion's estimates, by benchmark name."""
+    """Hype's medians (seconds) from criterion's estimates, by benchmark name, and the
+    time per call of each benchmark's fastest sample (from sample.json)."""
     suffix = "_f32" if DTYPE == "float32" else ""
     group = os.path.join(dir_, "mlp_784_300_100_10_batch100" + suffix)
-    out = {}
+    out, fastest = {}, {}
     for name in ("grad_generated", "grad_by_hand", "hvp_generated", "forward_annotated", "forward_by_hand"):
         path = os.path.join(group, name + suffix, "new", "estimates.json")
         if os.path.exists(path):
             with open(path) as f:
                 out[name] = json.load(f)["median"]["point_estimate"] * 1e-9
-    return out
+        path = os.path.join(group, name + suffix, "new", "sample.json")
+        if os.path.exists(path):
+            with open(path) as f:
+                smp = json.load(f)
+            fastest[name] = min(t / n for t, n in zip(smp["times"], smp["iters"])) * 1e-9
+    return out, fastest
+
+
+def per_call(dir_):
+    """Hype's per-call (median, min) seconds as benches/mlp.rs measured them, the method
+    of timeit() here (written for the f32 group only), or {}."""
+    suffix = "_f32" if DTYPE == "float32" else ""
+    path = os.path.join(dir_, "mlp_per_call" + suffix + ".json")
+    if not os.path.exists(path):
+        return {}
+    with open(path) as f:
+        return json.load(f)
 
 
 def main():
@@ -181,7 +198,7 @@ def main():
         print(f"  hvp / grad = {r['hvp'][0] / r['grad'][0]:.2f}")
 
     if args.criterion:
-        hype = criterion(args.criterion)
+        hype, fastest = criterion(args.criterion)
         if not hype:
             print(f"no criterion results under {args.criterion}", file=sys.stderr)
             return
@@ -198,6 +215,30 @@ def main():
                 print(f"  {name:6} hvp     / hype hvp_generated     = {r['hvp'][0] / hype['hvp_generated']:.2f}")
             if "forward_annotated" in hype:
                 print(f"  {name:6} forward / hype forward_annotated = {r['forward'][0] / hype['forward_annotated']:.2f}")
+        calls = per_call(args.criterion)
+        if calls:
+            print("hype (single calls as here: median / min of 100 after 5 warm-up)")
+            for k, (med, mn) in calls.items():
+                print(f"  {k:18} median {med * 1e3:8.3f} ms   min {mn * 1e3:8.3f} ms")
+            print("ratios of single-call medians (other / hype), then of minima")
+            for name, r in results.items():
+                for op, k in (("grad", "grad_generated"), ("hvp", "hvp_generated"), ("forward", "forward_annotated")):
+                    if k in calls:
+                        med, mn = calls[k]
+                        print(f"  {name:6} {op:7} / hype {k:18} = {r[op][0] / med:.2f}   (minima {r[op][1] / mn:.2f})")
+        # A criterion sample is the mean of many back-to-back calls, so time that the
+        # process spends preempted (a shared, loaded core) lands in every sample, while
+        # the frameworks' median of single calls can skip it. The minima (fastest
+        # single call against fastest sample) are the fairer comparison on a busy machine.
+        if fastest:
+            print("hype (fastest criterion sample, time per call)")
+            for k, s in fastest.items():
+                print(f"  {k:18} {s * 1e3:8.3f} ms")
+            print("ratios of minima (other min / hype fastest sample)")
+            for name, r in results.items():
+                for op, k in (("grad", "grad_generated"), ("hvp", "hvp_generated"), ("forward", "forward_annotated")):
+                    if k in fastest:
+                        print(f"  {name:6} {op:7} / hype {k:18} = {r[op][1] / fastest[k]:.2f}")
 
 
 if __name__ == "__main__":

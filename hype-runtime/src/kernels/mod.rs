@@ -20,12 +20,15 @@
 //!
 //! The runtime's elementwise ops on arrays (`rt::exp`, `rt::tanh`, `ops::sigmoid`, ...)
 //! go through these kernels; on single `f64` values they call libm, as before. Arrays
-//! of `f32` go through the same lane functions ([`Kernel::apply_f32`]): each value is
-//! widened to `f64`, computed and rounded once.
+//! of `f32` go through lane functions of their own ([`Kernel::apply_f32`], module
+//! `single`): `exp`, `exp_m1`, `ln`, `ln_1p`, `tanh` and `sigmoid` computed in `f32` at
+//! twice the vector width, `softplus` and `gelu` widened to `f64` and rounded once; all
+//! within 1 ulp of the correctly rounded `f32` result.
 
 mod activation;
 mod exp;
 mod log;
+mod single;
 
 #[cfg(test)]
 mod accuracy_tests;
@@ -110,8 +113,8 @@ macro_rules! kernels {
                 }
             }
 
-            // f32 through the f64 lane: widened, computed, rounded once (within an
-            // ulp of f32), vectorized like the f64 loop.
+            // f32 through the f32 lane of the same name (`single`), twice the f64
+            // loop's width where it computes in f32.
             #[multiversion::multiversion(targets(
                 "x86_64+avx512f+avx512dq+avx512vl+avx2+fma",
                 "x86_64+avx2+fma",
@@ -119,7 +122,7 @@ macro_rules! kernels {
             fn $inplace32(xs: &mut [f32]) {
                 const F: bool = multiversion::target::selected_target!().supports_feature_str("fma");
                 for x in xs.iter_mut() {
-                    *x = $m::$lane::<F>(f64::from(*x)) as f32;
+                    *x = single::$lane::<F>(*x);
                 }
             }
         )*
@@ -135,7 +138,8 @@ macro_rules! kernels {
                 }
             }
 
-            /// [`Kernel::apply`] on `f32` values: each computed in `f64` and rounded.
+            /// [`Kernel::apply`] on `f32` values: within 1 ulp of the correctly rounded
+            /// result (computed in `f32`, or in `f64` and rounded; see `single`).
             pub fn apply_f32(self, xs: &mut [f32]) {
                 match self {
                     $(Kernel::$kind => $inplace32(xs),)*
@@ -162,6 +166,22 @@ macro_rules! kernels {
             fn scalar_fma(self, x: f64) -> f64 {
                 match self {
                     $(Kernel::$kind => $m::$lane::<true>(x),)*
+                }
+            }
+
+            /// One `f32` value through the f32 lane without FMA (what the baseline
+            /// target of [`Kernel::apply_f32`] computes).
+            pub fn scalar_f32(self, x: f32) -> f32 {
+                match self {
+                    $(Kernel::$kind => single::$lane::<false>(x),)*
+                }
+            }
+
+            /// [`Kernel::scalar_f32`] with fused multiply-adds (what FMA targets compute).
+            #[cfg(test)]
+            fn scalar_f32_fma(self, x: f32) -> f32 {
+                match self {
+                    $(Kernel::$kind => single::$lane::<true>(x),)*
                 }
             }
         }
