@@ -143,6 +143,33 @@ fn mapv_with_constant_operand_consuming_its_argument() {
     }
 }
 
+// Sweep seed 5102 f258: the same with the argument negated, `-v` (a constant operand
+// that moves the owned array `v`, named twice by derivative code).
+#[differentiable(order = 2)]
+fn mapv_negated_constant_argument(a: f64) -> f64 {
+    let a1 = Array1::<f64>::from_elem(3, 0.25) + a * 0.0 + 0.5;
+    let k = Array1::<f64>::from_elem(3, 1.5);
+    let s = a1.dot(&(k.mapv(|v| (a.powi(2) + (-v)))));
+    s + k.mapv(|v| a * (-v)).sum()
+}
+
+#[test]
+fn mapv_with_a_negated_constant_argument() {
+    for &a in &[0.7, -0.4] {
+        let f = mapv_negated_constant_argument;
+        assert_close(
+            grad!(mapv_negated_constant_argument)(a),
+            fd_diff(f, a),
+            1e-6,
+        );
+        let h = 1e-5;
+        let fd = (grad!(mapv_negated_constant_argument)(a + h)
+            - grad!(mapv_negated_constant_argument)(a - h))
+            / (2.0 * h);
+        assert_close(hvp!(mapv_negated_constant_argument)(a, &1.0), fd, 1e-6);
+    }
+}
+
 #[test]
 fn sweep_regressions_match_finite_differences() {
     for &a in &[0.7, -0.4] {

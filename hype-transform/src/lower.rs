@@ -1239,8 +1239,9 @@ impl Lowerer {
     fn operand(&mut self, e: &Expr, out: &mut Vec<Stmt>) -> syn::Result<Atom> {
         let atom = self.expr(e, out)?;
         match atom {
+            // The user's tokens, not the renamed code: scopes map the names as written.
             Atom::Const(code)
-                if consumes_operands(e) && self.tokens_mention_local(code.clone()) =>
+                if consumes_operands(e) && self.tokens_mention_local(e.to_token_stream()) =>
             {
                 let c = self.tmp("c", e.span());
                 out.push(Stmt::Let {
@@ -1944,7 +1945,8 @@ fn strip(e: &Expr) -> &Expr {
 fn consumes_operands(e: &Expr) -> bool {
     match strip(e) {
         Expr::Binary(_) | Expr::MethodCall(_) | Expr::Call(_) => true,
-        Expr::Unary(u) => !matches!(strip(&u.expr), Expr::Lit(_) | Expr::Path(_)),
+        // `-v` moves an owned array `v` too (sweep seed 5102 f258).
+        Expr::Unary(u) => !matches!(strip(&u.expr), Expr::Lit(_)),
         _ => false,
     }
 }
