@@ -149,7 +149,7 @@ fn mapv_with_constant_operand_consuming_its_argument() {
 fn mapv_negated_constant_argument(a: f64) -> f64 {
     let a1 = Array1::<f64>::from_elem(3, 0.25) + a * 0.0 + 0.5;
     let k = Array1::<f64>::from_elem(3, 1.5);
-    let s = a1.dot(&(k.mapv(|v| (a.powi(2) + (-v)))));
+    let s = a1.dot(&k.mapv(|v| a.powi(2) + (-v)));
     s + k.mapv(|v| a * (-v)).sum()
 }
 
