@@ -23,15 +23,29 @@
 //! [`GradientDescent`] and [`Adam`] do not use the momentum of [`StepHyper`]; its
 //! hypergradient is zero for them. [`Adam`]'s first moment `m` averages `g` (in
 //! `optim`, the direction `-g`): the adapter passes `-m` to the shared rule.
+//!
+//! # Float type
+//!
+//! The optimizers work in the float type of their loss: an [`InnerLoss`] is over
+//! `f64`; a [`GenericInnerLoss`] names its own (`type Float = f32`, or a loss generic
+//! over `F: Float`). The state is then `Array1<F>` (or a pair / triple of them) and
+//! the hyperparameters a [`StepHyper<λ, F>`](StepHyper), so Reverse-HG, Forward-HG
+//! and checkpointing run entirely in `f32`. Every [`InnerLoss`] is a
+//! [`GenericInnerLoss`] with `Float = f64`: the `f64` code is the same
+//! monomorphization as before. Only the validation loss's value stays `f64`
+//! ([`Validation`](super::Validation)).
 
 use super::rule::{Gradient, Rule};
 use super::{check_directions, Dynamics, HyperError};
+use crate::rt::Val;
 use crate::tangent::Tangent;
+use crate::Float;
 use hype_macros::Tangent;
 use ndarray::Array1;
 
-/// A training loss `L(w, λ)` over flat parameters `w`, through its gradient and the
-/// derivatives of the gradient.
+/// A training loss `L(w, λ)` over flat `f64` parameters `w`, through its gradient and
+/// the derivatives of the gradient. Every `InnerLoss` is a [`GenericInnerLoss`] with
+/// `Float = f64`; implement that trait instead for a loss over `f32` parameters.
 pub trait InnerLoss {
     /// Hyperparameters of the loss (use `()` when there are none).
     type Hyper: Tangent;
@@ -85,23 +99,138 @@ pub trait InnerLoss {
     }
 }
 
+/// A training loss `L(w, λ)` over flat parameters `w` of any float type: what the
+/// optimizers of this module train on. Implement it directly (with `type Float = f32`,
+/// or once for a loss generic over `F: Float`) for a loss over `f32` parameters; a
+/// type that implements [`InnerLoss`] has it with `Float = f64` and must not
+/// implement it again. The methods are those of [`InnerLoss`] over `Array1<Self::Float>`.
+///
+/// The optimizers' [`Dynamics`] impls carry the where clause
+/// `for<'r> &'r L::Float: Val<V = L::Float>` of the generated derivatives of their
+/// update rules; it holds for `f32` and `f64`, and code generic over the loss repeats it.
+pub trait GenericInnerLoss {
+    /// Scalar type of the parameters, of the gradient and of the optimizer's state and
+    /// rates (`f64` or `f32`).
+    type Float: Float;
+    /// Hyperparameters of the loss (use `()` when there are none).
+    type Hyper: Tangent;
+
+    /// `∇_w L(w, λ)`.
+    fn gradient(&self, w: &Array1<Self::Float>, lam: &Self::Hyper) -> Array1<Self::Float>;
+
+    /// `(∇²_ww L v, (∂_λ ∇_w L)ᵀ v)`.
+    fn gradient_vjp(
+        &self,
+        w: &Array1<Self::Float>,
+        lam: &Self::Hyper,
+        v: &Array1<Self::Float>,
+    ) -> (Array1<Self::Float>, Self::Hyper);
+
+    /// `∇²_ww L dw + ∂_λ ∇_w L dλ`.
+    fn gradient_jvp(
+        &self,
+        w: &Array1<Self::Float>,
+        lam: &Self::Hyper,
+        dw: &Array1<Self::Float>,
+        dlam: &Self::Hyper,
+    ) -> Array1<Self::Float>;
+
+    /// `(∇_w L, ∇²_ww L v, (∂_λ ∇_w L)ᵀ v)` in one call; override it to share work.
+    fn gradient_and_vjp(
+        &self,
+        w: &Array1<Self::Float>,
+        lam: &Self::Hyper,
+        v: &Array1<Self::Float>,
+    ) -> (Array1<Self::Float>, Array1<Self::Float>, Self::Hyper) {
+        let g = self.gradient(w, lam);
+        let (hv, cv) = self.gradient_vjp(w, lam, v);
+        (g, hv, cv)
+    }
+
+    /// `(∇_w L, ∇²_ww L dw + ∂_λ ∇_w L dλ)` in one call; override it to share work.
+    fn gradient_and_jvp(
+        &self,
+        w: &Array1<Self::Float>,
+        lam: &Self::Hyper,
+        dw: &Array1<Self::Float>,
+        dlam: &Self::Hyper,
+    ) -> (Array1<Self::Float>, Array1<Self::Float>) {
+        (self.gradient(w, lam), self.gradient_jvp(w, lam, dw, dlam))
+    }
+}
+
+/// An `f64` loss, forwarded method by method (its overrides included), so the `f64`
+/// optimizers compile to the same code as when they called [`InnerLoss`] directly.
+impl<L: InnerLoss> GenericInnerLoss for L {
+    type Float = f64;
+    type Hyper = L::Hyper;
+
+    #[inline]
+    fn gradient(&self, w: &Array1<f64>, lam: &L::Hyper) -> Array1<f64> {
+        InnerLoss::gradient(self, w, lam)
+    }
+
+    #[inline]
+    fn gradient_vjp(
+        &self,
+        w: &Array1<f64>,
+        lam: &L::Hyper,
+        v: &Array1<f64>,
+    ) -> (Array1<f64>, L::Hyper) {
+        InnerLoss::gradient_vjp(self, w, lam, v)
+    }
+
+    #[inline]
+    fn gradient_jvp(
+        &self,
+        w: &Array1<f64>,
+        lam: &L::Hyper,
+        dw: &Array1<f64>,
+        dlam: &L::Hyper,
+    ) -> Array1<f64> {
+        InnerLoss::gradient_jvp(self, w, lam, dw, dlam)
+    }
+
+    #[inline]
+    fn gradient_and_vjp(
+        &self,
+        w: &Array1<f64>,
+        lam: &L::Hyper,
+        v: &Array1<f64>,
+    ) -> (Array1<f64>, Array1<f64>, L::Hyper) {
+        InnerLoss::gradient_and_vjp(self, w, lam, v)
+    }
+
+    #[inline]
+    fn gradient_and_jvp(
+        &self,
+        w: &Array1<f64>,
+        lam: &L::Hyper,
+        dw: &Array1<f64>,
+        dlam: &L::Hyper,
+    ) -> (Array1<f64>, Array1<f64>) {
+        InnerLoss::gradient_and_jvp(self, w, lam, dw, dlam)
+    }
+}
+
 /// Hyperparameters of an inner optimizer: learning rate and momentum (each of length
 /// 1, shared by every step, or of length `T`, a per-step schedule) and the loss's own
-/// hyperparameters.
+/// hyperparameters. The rates are in the loss's float type `F` (`f64` unless
+/// written: `StepHyper<f32, f32>` for an `f32` loss with an `f32` L2 weight).
 #[derive(Clone, Debug, PartialEq, Tangent)]
-pub struct StepHyper<L> {
+pub struct StepHyper<L, F: Float = f64> {
     /// Learning rate `α`: one value, or one per step.
-    pub lr: Array1<f64>,
+    pub lr: Array1<F>,
     /// Momentum `μ` (heavy ball, Nesterov, Maclaurin's decay): one value, one per
     /// step, or empty for optimizers without momentum.
-    pub momentum: Array1<f64>,
+    pub momentum: Array1<F>,
     /// Hyperparameters of the training loss.
     pub loss: L,
 }
 
-impl<L> StepHyper<L> {
+impl<L, F: Float> StepHyper<L, F> {
     /// One learning rate and one momentum shared by all steps.
-    pub fn constant(lr: f64, momentum: f64, loss: L) -> Self {
+    pub fn constant(lr: F, momentum: F, loss: L) -> Self {
         StepHyper {
             lr: Array1::from_elem(1, lr),
             momentum: Array1::from_elem(1, momentum),
@@ -110,7 +239,7 @@ impl<L> StepHyper<L> {
     }
 
     /// Per-step schedules (or length-1 arrays for shared values).
-    pub fn schedule(lr: Array1<f64>, momentum: Array1<f64>, loss: L) -> Self {
+    pub fn schedule(lr: Array1<F>, momentum: Array1<F>, loss: L) -> Self {
         StepHyper { lr, momentum, loss }
     }
 
@@ -138,7 +267,7 @@ fn check_len(what: &'static str, len: usize, steps: usize) -> Result<(), HyperEr
 }
 
 /// Index of step `t` in a schedule of length 1 or `T`.
-fn slot(a: &Array1<f64>, t: usize, what: &str) -> usize {
+fn slot<F>(a: &Array1<F>, t: usize, what: &str) -> usize {
     match a.len() {
         1 => 0,
         n if t < n => t,
@@ -149,19 +278,19 @@ fn slot(a: &Array1<f64>, t: usize, what: &str) -> usize {
     }
 }
 
-fn at(a: &Array1<f64>, t: usize, what: &str) -> f64 {
+fn at<F: Copy>(a: &Array1<F>, t: usize, what: &str) -> F {
     a[slot(a, t, what)]
 }
 
 /// A hyperparameter cotangent that is zero except at step `t` of the rate (`da`) and
 /// the momentum (`dm`), plus the loss cotangent.
-pub(crate) fn hyper_cotangent<L: Tangent>(
-    h: &StepHyper<L>,
+pub(crate) fn hyper_cotangent<L: Tangent, F: Float>(
+    h: &StepHyper<L, F>,
     t: usize,
-    da: f64,
-    dm: f64,
+    da: F,
+    dm: F,
     dl: L,
-) -> StepHyper<L> {
+) -> StepHyper<L, F> {
     let mut lr = Array1::zeros(h.lr.len());
     lr[slot(&h.lr, t, "learning-rate")] = da;
     let mut momentum = Array1::zeros(h.momentum.len());
@@ -176,10 +305,10 @@ pub(crate) fn hyper_cotangent<L: Tangent>(
 }
 
 /// The tangent `(dα, dμ)` of step `t`.
-fn hyper_tangent<L>(dh: &StepHyper<L>, t: usize) -> (f64, f64) {
+fn hyper_tangent<L, F: Float>(dh: &StepHyper<L, F>, t: usize) -> (F, F) {
     let da = at(&dh.lr, t, "learning-rate tangent");
     let dm = if dh.momentum.is_empty() {
-        0.0
+        F::zero()
     } else {
         at(&dh.momentum, t, "momentum tangent")
     };
@@ -187,77 +316,84 @@ fn hyper_tangent<L>(dh: &StepHyper<L>, t: usize) -> (f64, f64) {
 }
 
 /// States of the momentum optimizers: `(w, v)`.
-type Pair = (Array1<f64>, Array1<f64>);
+type Pair<F> = (Array1<F>, Array1<F>);
 /// Adam's state `(w, m, u)`.
-type AdamState = (Array1<f64>, Array1<f64>, Array1<f64>);
+type AdamState<F> = (Array1<F>, Array1<F>, Array1<F>);
+/// The flat parameters (and gradient) of the loss `L`.
+type Flat<L> = Array1<<L as GenericInnerLoss>::Float>;
+/// The hyperparameters of the optimizers of this module on the loss `L`.
+type HyperOf<L> = StepHyper<<L as GenericInnerLoss>::Hyper, <L as GenericInnerLoss>::Float>;
 
-/// An optimizer state as the flat vectors of its [`Rule`] (owned or borrowed).
-trait FlatState: Sized {
-    fn parts(&self) -> Vec<&Array1<f64>>;
-    fn from_parts(parts: Vec<Array1<f64>>) -> Self;
-    fn owned_parts(&self) -> Vec<Array1<f64>> {
+/// An optimizer state as the flat vectors (of `F`) of its [`Rule`] (owned or borrowed).
+trait FlatState<F: Float>: Sized {
+    fn parts(&self) -> Vec<&Array1<F>>;
+    fn from_parts(parts: Vec<Array1<F>>) -> Self;
+    fn owned_parts(&self) -> Vec<Array1<F>> {
         self.parts().into_iter().cloned().collect()
     }
 }
 
-impl FlatState for Array1<f64> {
-    fn parts(&self) -> Vec<&Array1<f64>> {
+impl<F: Float> FlatState<F> for Array1<F> {
+    fn parts(&self) -> Vec<&Array1<F>> {
         vec![self]
     }
-    fn from_parts(parts: Vec<Array1<f64>>) -> Self {
+    fn from_parts(parts: Vec<Array1<F>>) -> Self {
         let [w] = parts.try_into().expect("gradient descent's state is [w]");
         w
     }
 }
 
-impl FlatState for Pair {
-    fn parts(&self) -> Vec<&Array1<f64>> {
+impl<F: Float> FlatState<F> for Pair<F> {
+    fn parts(&self) -> Vec<&Array1<F>> {
         vec![&self.0, &self.1]
     }
-    fn from_parts(parts: Vec<Array1<f64>>) -> Self {
+    fn from_parts(parts: Vec<Array1<F>>) -> Self {
         let [w, v] = parts.try_into().expect("a momentum state is [w, v]");
         (w, v)
     }
 }
 
-/// The [`InnerLoss`] at `(w, λ)`, for the rule's reverse step.
-pub(super) struct At<'a, L: InnerLoss> {
+/// The [`GenericInnerLoss`] at `(w, λ)`, for the rule's reverse step.
+pub(super) struct At<'a, L: GenericInnerLoss> {
     pub(super) loss: &'a L,
-    pub(super) w: &'a Array1<f64>,
+    pub(super) w: &'a Flat<L>,
     pub(super) lam: &'a L::Hyper,
 }
 
-impl<L: InnerLoss> Gradient for At<'_, L> {
+impl<L: GenericInnerLoss> Gradient<L::Float> for At<'_, L> {
     type Cotangent = L::Hyper;
-    fn gradient(&self) -> Array1<f64> {
+    fn gradient(&self) -> Flat<L> {
         self.loss.gradient(self.w, self.lam)
     }
-    fn gradient_and_vjp(&self, v: &Array1<f64>) -> (Array1<f64>, Array1<f64>, L::Hyper) {
+    fn gradient_and_vjp(&self, v: &Flat<L>) -> (Flat<L>, Flat<L>, L::Hyper) {
         self.loss.gradient_and_vjp(self.w, self.lam, v)
     }
-    fn gradient_vjp(&self, v: &Array1<f64>) -> (Array1<f64>, L::Hyper) {
+    fn gradient_vjp(&self, v: &Flat<L>) -> (Flat<L>, L::Hyper) {
         self.loss.gradient_vjp(self.w, self.lam, v)
     }
 }
 
 /// The rate (as a length-1 array) and momentum of step `t`.
-fn rate_and_momentum<H>(rule: Rule, h: &StepHyper<H>, t: usize) -> (Array1<f64>, f64) {
+fn rate_and_momentum<H, F: Float>(rule: Rule, h: &StepHyper<H, F>, t: usize) -> (Array1<F>, F) {
     let mu = if rule.uses_momentum() {
         at(&h.momentum, t, "momentum")
     } else {
-        0.0
+        F::zero()
     };
     (Array1::from_elem(1, at(&h.lr, t, "learning-rate")), mu)
 }
 
 /// `Φ_t(s)` of an optimizer of this module: the rule on the loss's gradient.
-fn flat_step<L: InnerLoss, S: FlatState>(
+fn flat_step<L: GenericInnerLoss, S: FlatState<L::Float>>(
     rule: Rule,
     loss: &L,
     s: &S,
-    h: &StepHyper<L::Hyper>,
+    h: &HyperOf<L>,
     t: usize,
-) -> S {
+) -> S
+where
+    for<'r> &'r L::Float: Val<V = L::Float>,
+{
     let parts = s.parts();
     let g = loss.gradient(parts[0], &h.loss);
     let (rate, mu) = rate_and_momentum(rule, h, t);
@@ -265,14 +401,17 @@ fn flat_step<L: InnerLoss, S: FlatState>(
 }
 
 /// `step_vjp` of an optimizer of this module.
-fn flat_vjp<L: InnerLoss, S: FlatState>(
+fn flat_vjp<L: GenericInnerLoss, S: FlatState<L::Float>>(
     rule: Rule,
     loss: &L,
     s: &S,
-    h: &StepHyper<L::Hyper>,
+    h: &HyperOf<L>,
     t: usize,
     sb: &S,
-) -> (S, StepHyper<L::Hyper>) {
+) -> (S, HyperOf<L>)
+where
+    for<'r> &'r L::Float: Val<V = L::Float>,
+{
     let parts = s.parts();
     let at_w = At {
         loss,
@@ -287,22 +426,26 @@ fn flat_vjp<L: InnerLoss, S: FlatState>(
 
 /// `step_jvps` of an optimizer of this module (one gradient, one `gradient_jvp` per
 /// direction); with one direction, `step_jvp` (one `gradient_and_jvp`).
-fn flat_jvps<L: InnerLoss, S: FlatState>(
+fn flat_jvps<L: GenericInnerLoss, S: FlatState<L::Float>>(
     rule: Rule,
     loss: &L,
     s: &S,
-    h: &StepHyper<L::Hyper>,
+    h: &HyperOf<L>,
     t: usize,
     ds: &[S],
-    dh: &[StepHyper<L::Hyper>],
-) -> Vec<S> {
+    dh: &[HyperOf<L>],
+) -> Vec<S>
+where
+    for<'r> &'r L::Float: Val<V = L::Float>,
+{
     check_directions(ds.len(), dh.len());
     let parts = s.parts();
     let w = parts[0];
     let (rate, mu) = rate_and_momentum(rule, h, t);
-    let tangent = |g: &Array1<f64>, dg: &Array1<f64>, d: &S, e: &StepHyper<L::Hyper>| {
+    let zero = L::Float::of_f64(0.0);
+    let tangent = |g: &Flat<L>, dg: &Flat<L>, d: &S, e: &HyperOf<L>| {
         let (da, dm) = hyper_tangent(e, t);
-        let dm = if rule.uses_momentum() { dm } else { 0.0 };
+        let dm = if rule.uses_momentum() { dm } else { zero };
         let drate = Array1::from_elem(1, da);
         S::from_parts(rule.jvp(&parts, g, &rate, mu, t, &d.parts(), dg, &drate, dm))
     };
@@ -323,9 +466,12 @@ fn flat_jvps<L: InnerLoss, S: FlatState>(
 /// The `Dynamics` of an optimizer of this module whose state is its rule's vectors.
 macro_rules! flat_dynamics {
     ($name:ident, $state:ty, $rule:expr, $loss:tt) => {
-        impl<L: InnerLoss> Dynamics for $name<L> {
+        impl<L: GenericInnerLoss> Dynamics for $name<L>
+        where
+            for<'r> &'r L::Float: Val<V = L::Float>,
+        {
             type State = $state;
-            type Hyper = StepHyper<L::Hyper>;
+            type Hyper = HyperOf<L>;
 
             fn step(&self, s: &$state, h: &Self::Hyper, t: usize) -> $state {
                 flat_step($rule, &self.$loss, s, h, t)
@@ -381,21 +527,21 @@ macro_rules! flat_dynamics {
 #[derive(Clone, Debug)]
 pub struct GradientDescent<L>(pub L);
 
-flat_dynamics!(GradientDescent, Array1<f64>, Rule::GradientDescent, 0);
+flat_dynamics!(GradientDescent, Flat<L>, Rule::GradientDescent, 0);
 
 /// Heavy-ball momentum: `v' = μ v - α g`, `w' = w + v'`. State `(w, v)`
 /// ([`optim::update::heavy_ball_update`](crate::optim::update::heavy_ball_update())).
 #[derive(Clone, Debug)]
 pub struct HeavyBall<L>(pub L);
 
-flat_dynamics!(HeavyBall, Pair, Rule::HeavyBall, 0);
+flat_dynamics!(HeavyBall, Pair<L::Float>, Rule::HeavyBall, 0);
 
 /// Nesterov momentum in Sutskever's form: `v' = μ v - α g`, `w' = w + μ v' - α g`.
 /// State `(w, v)` ([`optim::update::nesterov_update`](crate::optim::update::nesterov_update())).
 #[derive(Clone, Debug)]
 pub struct Nesterov<L>(pub L);
 
-flat_dynamics!(Nesterov, Pair, Rule::Nesterov, 0);
+flat_dynamics!(Nesterov, Pair<L::Float>, Rule::Nesterov, 0);
 
 /// SGD with momentum in Maclaurin, Duvenaud & Adams' form: `v' = μ v - (1-μ) g`,
 /// `w' = w + α v'`. State `(w, v)`. The dynamics of [`reversible()`](super::reversible())
@@ -403,13 +549,14 @@ flat_dynamics!(Nesterov, Pair, Rule::Nesterov, 0);
 #[derive(Clone, Debug)]
 pub struct SgdMomentum<L>(pub L);
 
-flat_dynamics!(SgdMomentum, Pair, Rule::SgdMomentum, 0);
+flat_dynamics!(SgdMomentum, Pair<L::Float>, Rule::SgdMomentum, 0);
 
 /// Adam (Kingma & Ba) with gradient `g`: `m' = β₁ m + (1-β₁) g`,
 /// `u' = β₂ u + (1-β₂) g²`, `w' = w - α (m'/c₁) / (sqrt(u'/c₂) + ε)` with
 /// `c₁ = 1 - β₁^(t+1)`, `c₂ = 1 - β₂^(t+1)`. State `(w, m, u)`; `β₁`, `β₂`, `ε` are
 /// fixed (not hyperparameters), the rate `α` and the loss's `λ` are
 /// ([`optim::update::adam_update`](crate::optim::update::adam_update()) on `(w, -m, u)`).
+/// `β₁`, `β₂`, `ε` are given as `f64` and rounded to the loss's float type.
 #[derive(Clone, Debug)]
 pub struct Adam<L> {
     /// The training loss.
@@ -443,42 +590,45 @@ impl<L> Adam<L> {
 }
 
 /// Adam's state with the first moment negated: `optim`'s `m` averages `-g`.
-struct Descent(Vec<Array1<f64>>);
+struct Descent<F>(Vec<Array1<F>>);
 
-impl FlatState for Descent {
-    fn parts(&self) -> Vec<&Array1<f64>> {
+impl<F: Float> FlatState<F> for Descent<F> {
+    fn parts(&self) -> Vec<&Array1<F>> {
         self.0.iter().collect()
     }
-    fn from_parts(parts: Vec<Array1<f64>>) -> Self {
+    fn from_parts(parts: Vec<Array1<F>>) -> Self {
         Descent(parts)
     }
 }
 
-impl Descent {
-    fn of(s: &AdamState) -> Self {
-        Descent(vec![s.0.clone(), -&s.1, s.2.clone()])
+impl<F: Float> Descent<F> {
+    fn of(s: &AdamState<F>) -> Self {
+        Descent(vec![s.0.clone(), s.1.mapv(|x| -x), s.2.clone()])
     }
-    fn state(self) -> AdamState {
+    fn state(self) -> AdamState<F> {
         let [w, m, u] = self.0.try_into().expect("Adam's state is [w, m, u]");
         (w, -m, u)
     }
 }
 
-impl<L: InnerLoss> Dynamics for Adam<L> {
-    type State = AdamState;
-    type Hyper = StepHyper<L::Hyper>;
+impl<L: GenericInnerLoss> Dynamics for Adam<L>
+where
+    for<'r> &'r L::Float: Val<V = L::Float>,
+{
+    type State = AdamState<L::Float>;
+    type Hyper = HyperOf<L>;
 
-    fn step(&self, s: &AdamState, h: &Self::Hyper, t: usize) -> AdamState {
+    fn step(&self, s: &Self::State, h: &Self::Hyper, t: usize) -> Self::State {
         flat_step(self.rule(), &self.loss, &Descent::of(s), h, t).state()
     }
 
     fn step_vjp(
         &self,
-        s: &AdamState,
+        s: &Self::State,
         h: &Self::Hyper,
         t: usize,
-        sb: &AdamState,
-    ) -> (AdamState, Self::Hyper) {
+        sb: &Self::State,
+    ) -> (Self::State, Self::Hyper) {
         let (c, hb) = flat_vjp(
             self.rule(),
             &self.loss,
@@ -492,12 +642,12 @@ impl<L: InnerLoss> Dynamics for Adam<L> {
 
     fn step_jvp(
         &self,
-        s: &AdamState,
+        s: &Self::State,
         h: &Self::Hyper,
         t: usize,
-        ds: &AdamState,
+        ds: &Self::State,
         dh: &Self::Hyper,
-    ) -> AdamState {
+    ) -> Self::State {
         self.step_jvps(s, h, t, std::slice::from_ref(ds), std::slice::from_ref(dh))
             .pop()
             .expect("one direction")
@@ -505,13 +655,13 @@ impl<L: InnerLoss> Dynamics for Adam<L> {
 
     fn step_jvps(
         &self,
-        s: &AdamState,
+        s: &Self::State,
         h: &Self::Hyper,
         t: usize,
-        ds: &[AdamState],
+        ds: &[Self::State],
         dh: &[Self::Hyper],
-    ) -> Vec<AdamState> {
-        let ds: Vec<Descent> = ds.iter().map(Descent::of).collect();
+    ) -> Vec<Self::State> {
+        let ds: Vec<Descent<L::Float>> = ds.iter().map(Descent::of).collect();
         flat_jvps(self.rule(), &self.loss, &Descent::of(s), h, t, &ds, dh)
             .into_iter()
             .map(Descent::state)

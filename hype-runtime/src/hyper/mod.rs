@@ -22,6 +22,11 @@
 //! optimizer (gradient descent, heavy ball, Nesterov, Adam, Maclaurin's SGD with
 //! momentum; [`LayerwiseHeavyBall`] for per-step, per-layer learning rates).
 //!
+//! The drivers are generic over the state and hyperparameter types, so they run in
+//! `f32` as well: a [`GenericInnerLoss`] with `type Float = f32` gives optimizers with
+//! `Array1<f32>` states and [`StepHyper<λ, f32>`](StepHyper) rates. The validation
+//! loss's value is `f64` in every case (an `f32` loss widens exactly).
+//!
 //! ```
 //! use hype_runtime::hyper::{checkpointed, forward, reverse, Checkpointing, Dynamics};
 //!
@@ -90,7 +95,9 @@ pub mod training;
 pub mod truncated;
 
 pub use checkpoint::{checkpointed, Checkpointing};
-pub use dynamics::{Adam, GradientDescent, HeavyBall, InnerLoss, Nesterov, SgdMomentum, StepHyper};
+pub use dynamics::{
+    Adam, GenericInnerLoss, GradientDescent, HeavyBall, InnerLoss, Nesterov, SgdMomentum, StepHyper,
+};
 pub use forward::forward;
 pub use implicit::{implicit, implicit_fixed_point, ImplicitParams};
 pub use layerwise::{LayerwiseHeavyBall, LayerwiseHyper};
@@ -174,6 +181,10 @@ pub(crate) fn check_directions(states: usize, hypers: usize) {
 
 /// The outer objective `E(s_T, λ)` (a validation loss): its value and partial
 /// gradients `(E, ∂E/∂s, ∂E/∂λ)`. Implemented for closures of that signature.
+///
+/// The value is `f64` whatever the float type of `S` and `H`: it is reported (in
+/// [`Hypergradient::value`] and the outer optimizer's records), never differentiated,
+/// and an `f32` value widens to it exactly.
 pub trait Validation<S, H> {
     /// `(E, ∂E/∂s, ∂E/∂λ)` at the final state `s` and hyperparameters `h`.
     fn value_and_grad(&self, s: &S, h: &H) -> (f64, S, H);
@@ -227,8 +238,8 @@ pub struct Hypergradient<S, H> {
 /// "Stored states" are copies of the state that a driver keeps for its backward sweep
 /// (trajectory, checkpoints, recomputed segments) or, for forward mode, tangents of
 /// the state; the running state and the cotangents are not counted. Bytes count 8 per
-/// scalar of the flat representation (plus, for reversible learning, the exact
-/// information buffer).
+/// scalar of the flat representation, `f32` states included (plus, for reversible
+/// learning, the exact information buffer).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Stats {
     /// Calls of [`Dynamics::step`] (including recomputation), or gradient evaluations

@@ -19,10 +19,15 @@
 //! [`Rule::backward`] gets it from the pullback at `g = 0` first and then asks the loss
 //! for the gradient and its VJP in one call (one pass through the model), as a
 //! hand-written VJP would; Adam needs the gradient before its VJP (two calls).
+//!
+//! Every method is generic over the float type `F` of the arrays (`f64` or `f32`);
+//! Adam's constants are held as `f64` and rounded to `F` where the update reads them.
 
 use crate::optim::update::{
     adam_update, gradient_descent_update, heavy_ball_update, nesterov_update, sgd_momentum_update,
 };
+use crate::rt::Val;
+use crate::Float;
 use ndarray::Array1;
 
 /// An update rule of [`optim::update`](crate::optim::update) over flat arrays: the
@@ -48,29 +53,29 @@ pub(crate) enum Rule {
     SgdMomentum,
 }
 
-/// The gradient of the training loss at the step's parameters, and the products with
-/// its derivatives that the reverse sweep needs.
-pub(crate) trait Gradient {
+/// The gradient of the training loss at the step's parameters (arrays of `F`), and
+/// the products with its derivatives that the reverse sweep needs.
+pub(crate) trait Gradient<F: Float = f64> {
     /// Cotangent of the loss's hyperparameters.
     type Cotangent;
     /// `g = ∇_w L`.
-    fn gradient(&self) -> Array1<f64>;
+    fn gradient(&self) -> Array1<F>;
     /// `(g, ∇²_ww L v, (∂_λ ∇_w L)ᵀ v)`, sharing the pass through the model.
-    fn gradient_and_vjp(&self, v: &Array1<f64>) -> (Array1<f64>, Array1<f64>, Self::Cotangent);
+    fn gradient_and_vjp(&self, v: &Array1<F>) -> (Array1<F>, Array1<F>, Self::Cotangent);
     /// `(∇²_ww L v, (∂_λ ∇_w L)ᵀ v)`.
-    fn gradient_vjp(&self, v: &Array1<f64>) -> (Array1<f64>, Self::Cotangent);
+    fn gradient_vjp(&self, v: &Array1<F>) -> (Array1<F>, Self::Cotangent);
 }
 
 /// The cotangents of one step's inputs.
-pub(crate) struct StepCotangent {
+pub(crate) struct StepCotangent<F: Float = f64> {
     /// Of the state (`w̄` includes the loss's `∇²L ḡ` after [`Rule::backward`]).
-    pub state: Vec<Array1<f64>>,
+    pub state: Vec<Array1<F>>,
     /// Of the gradient `g` (through `p = -g` too).
-    pub gradient: Array1<f64>,
+    pub gradient: Array1<F>,
     /// Of the rate, shaped like it (one value, or one per coordinate).
-    pub rate: Array1<f64>,
+    pub rate: Array1<F>,
     /// Of the momentum.
-    pub mu: f64,
+    pub mu: F,
 }
 
 /// Which cotangents a reverse pass through a rule computes.
@@ -97,7 +102,7 @@ impl Want {
 }
 
 /// Exactly `n` vectors, moved out.
-fn take<const N: usize>(v: Vec<Array1<f64>>) -> [Array1<f64>; N] {
+fn take<F, const N: usize>(v: Vec<Array1<F>>) -> [Array1<F>; N] {
     let n = v.len();
     v.try_into()
         .unwrap_or_else(|_| panic!("hype::hyper: an update rule got {n} state vectors, not {N}"))
@@ -123,7 +128,7 @@ impl Rule {
         !matches!(self, Rule::Adam { .. })
     }
 
-    fn check(self, s: &[&Array1<f64>], what: &str) {
+    fn check<F>(self, s: &[&Array1<F>], what: &str) {
         assert_eq!(
             s.len(),
             1 + self.slots(),
@@ -143,18 +148,21 @@ impl Rule {
     }
 
     /// One step `Φ(s, g, α, μ)` at iteration `t` (Adam's bias correction).
-    pub(crate) fn step(
+    pub(crate) fn step<F: Float>(
         self,
-        s: &[&Array1<f64>],
-        g: &Array1<f64>,
-        rate: &Array1<f64>,
-        mu: f64,
+        s: &[&Array1<F>],
+        g: &Array1<F>,
+        rate: &Array1<F>,
+        mu: F,
         t: usize,
-    ) -> Vec<Array1<f64>> {
+    ) -> Vec<Array1<F>>
+    where
+        for<'r> &'r F: Val<V = F>,
+    {
         self.check(s, "state");
         check_gradient(s[0], g, "gradient");
         // The direction of the descent rules (Maclaurin's rule takes `g` itself).
-        let p = || -g;
+        let p = || g.mapv(|x| -x);
         match self {
             Rule::GradientDescent => vec![gradient_descent_update(s[0], &p(), rate)],
             Rule::HeavyBall => {
@@ -170,6 +178,7 @@ impl Rule {
                 beta2,
                 epsilon,
             } => {
+                let [beta1, beta2, epsilon] = [beta1, beta2, epsilon].map(F::of_f64);
                 let (w, m, u) =
                     adam_update(s[0], s[1], s[2], &p(), g, rate, beta1, beta2, epsilon, t);
                 vec![w, m, u]
@@ -186,20 +195,23 @@ impl Rule {
     /// `want` asks for are computed (the generated `__rev` skips the others; their
     /// fields are then empty).
     #[allow(clippy::too_many_arguments)]
-    fn vjp(
+    fn vjp<F: Float>(
         self,
-        s: &[&Array1<f64>],
-        g: &Array1<f64>,
-        rate: &Array1<f64>,
-        mu: f64,
+        s: &[&Array1<F>],
+        g: &Array1<F>,
+        rate: &Array1<F>,
+        mu: F,
         t: usize,
-        sb: Vec<Array1<f64>>,
+        sb: Vec<Array1<F>>,
         want: Want,
-    ) -> StepCotangent {
+    ) -> StepCotangent<F>
+    where
+        for<'r> &'r F: Val<V = F>,
+    {
         self.check(s, "state");
         check_gradient(s[0], g, "gradient");
         // The direction of the descent rules (Maclaurin's rule takes `g` itself).
-        let p = || -g;
+        let p = || g.mapv(|x| -x);
         match self {
             Rule::GradientDescent => {
                 let [wb] = take(sb);
@@ -211,7 +223,7 @@ impl Rule {
                     state: vec![w],
                     gradient: -pb,
                     rate,
-                    mu: 0.0,
+                    mu: F::zero(),
                 }
             }
             Rule::HeavyBall | Rule::Nesterov => {
@@ -236,6 +248,7 @@ impl Rule {
                 epsilon,
             } => {
                 let [wb, mb, ub] = take(sb);
+                let [beta1, beta2, epsilon] = [beta1, beta2, epsilon].map(F::of_f64);
                 let flags = want.flags(&[3, 4]);
                 let p = p();
                 let (_, pullback) = adam_update::__rev(
@@ -246,7 +259,7 @@ impl Rule {
                     state: vec![w, m, u],
                     gradient: gb - pb,
                     rate,
-                    mu: 0.0,
+                    mu: F::zero(),
                 }
             }
             Rule::SgdMomentum => {
@@ -266,23 +279,26 @@ impl Rule {
 
     /// The tangent of [`Rule::step`]'s output along `(ds, dg, dα, dμ)`.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn jvp(
+    pub(crate) fn jvp<F: Float>(
         self,
-        s: &[&Array1<f64>],
-        g: &Array1<f64>,
-        rate: &Array1<f64>,
-        mu: f64,
+        s: &[&Array1<F>],
+        g: &Array1<F>,
+        rate: &Array1<F>,
+        mu: F,
         t: usize,
-        ds: &[&Array1<f64>],
-        dg: &Array1<f64>,
-        drate: &Array1<f64>,
-        dmu: f64,
-    ) -> Vec<Array1<f64>> {
+        ds: &[&Array1<F>],
+        dg: &Array1<F>,
+        drate: &Array1<F>,
+        dmu: F,
+    ) -> Vec<Array1<F>>
+    where
+        for<'r> &'r F: Val<V = F>,
+    {
         self.check(s, "state");
         self.check(ds, "state tangent");
         check_gradient(s[0], g, "gradient");
         check_gradient(s[0], dg, "gradient's tangent");
-        let (p, dp) = (|| -g, || -dg);
+        let (p, dp) = (|| g.mapv(|x| -x), || dg.mapv(|x| -x));
         match self {
             Rule::GradientDescent => {
                 vec![gradient_descent_update::__jvp(s[0], &p(), rate, ds[0], &dp(), drate).1]
@@ -324,6 +340,7 @@ impl Rule {
                 beta2,
                 epsilon,
             } => {
+                let [beta1, beta2, epsilon] = [beta1, beta2, epsilon].map(F::of_f64);
                 let (w, m, u) = adam_update::__jvp(
                     s[0],
                     s[1],
@@ -358,15 +375,18 @@ impl Rule {
     /// The reverse step through the rule and the loss: the cotangents of the state
     /// (with `w̄ += ∇²L ḡ`), the rate, the momentum and the loss's hyperparameters.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn backward<G: Gradient>(
+    pub(crate) fn backward<F: Float, G: Gradient<F>>(
         self,
         loss: &G,
-        s: &[&Array1<f64>],
-        rate: &Array1<f64>,
-        mu: f64,
+        s: &[&Array1<F>],
+        rate: &Array1<F>,
+        mu: F,
         t: usize,
-        sb: Vec<Array1<f64>>,
-    ) -> (StepCotangent, G::Cotangent) {
+        sb: Vec<Array1<F>>,
+    ) -> (StepCotangent<F>, G::Cotangent)
+    where
+        for<'r> &'r F: Val<V = F>,
+    {
         let (mut c, hv, cl) = if self.affine_in_gradient() {
             // ḡ from the pullback at g = 0 (exact: Φ is affine in g), then the gradient
             // and its VJP in one pass, then the other cotangents at the true g.
@@ -390,7 +410,7 @@ impl Rule {
     }
 }
 
-fn check_gradient(w: &Array1<f64>, g: &Array1<f64>, what: &str) {
+fn check_gradient<F>(w: &Array1<F>, g: &Array1<F>, what: &str) {
     assert_eq!(
         w.len(),
         g.len(),
