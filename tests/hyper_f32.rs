@@ -351,7 +351,7 @@ where
         r32.forward.grad.flatten(),
         r32.reverse.grad.flatten()
     );
-    // dE/ds_0 from the f32 reverse sweep against f64 (the parameters' part).
+    // dE/ds_0 (parameters and optimizer state) from the f32 reverse sweep against f64.
     let (s32, s64) = (
         r32.reverse.initial_state_grad.unwrap().flatten(),
         r64.reverse.initial_state_grad.unwrap().flatten(),
