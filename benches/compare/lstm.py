@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """The workload of benches/lstm.rs in PyTorch (nn.LSTM) and JAX (lax.scan), one
 thread, one core, f64 (or f32 with `--dtype float32`, the f64 weights and inputs
-rounded, as the bench's group lstm_b32_i64_h128_t50_f32): batch 32, input 64, hidden 128, T = 50, loss the sum of every
-hidden state, forward and backward (the gradient with respect to the four weight
-arrays). Weights 0.1 sin(0.37 k + c) (c = 0.1, 0.7, 1.3, 1.9 for weight_ih,
+rounded, as the bench's group lstm_b32_i64_h128_t50_f32): batch 32, input 64, hidden
+128, T = 50, loss the sum of every hidden state, forward and backward (the gradient
+with respect to the four weight arrays). Weights 0.1 sin(0.37 k + c) (c = 0.1, 0.7, 1.3, 1.9 for weight_ih,
 weight_hh, bias_ih, bias_hh, element k row-major), input cos(0.01 k) over [T, B, I].
 
 Prints the loss (to compare with the bench's) and the median and minimum time of
