@@ -1,9 +1,11 @@
 //! An LSTM over a batch of sequences, forward and backward: batch 32, input 64, hidden
-//! 128, T = 50, f64, PyTorch's gate order (`i, f, g, o`) and two biases. The loss is
+//! 128, T = 50, f64 and f32 (one generic loss; the f32 weights and inputs are the f64
+//! ones rounded), PyTorch's gate order (`i, f, g, o`) and two biases. The loss is
 //! the sum of every hidden state; the gradient is with respect to the four weight
 //! arrays (`value_and_grad!` of a `#[differentiable]` loop over time: the transform's
 //! reverse mode is backpropagation through time). The same workload in PyTorch
-//! (`nn.LSTM`) and JAX (`lax.scan`): `benches/compare/lstm.py`.
+//! (`nn.LSTM`) and JAX (`lax.scan`): `benches/compare/lstm.py` (`--dtype float32` for
+//! the f32 group).
 //!
 //! `OPENBLAS_NUM_THREADS=1 taskset -c 0 cargo bench --bench lstm`; with
 //! `HYPE_LSTM_CPU=N` it first prints each workload's CPU time over `N` runs (a
@@ -11,34 +13,39 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use hype::prelude::*;
+use hype::Float;
 
 const B: usize = 32;
 const I: usize = 64;
 const H: usize = 128;
 const T: usize = 50;
 
-/// The LSTM's weights (PyTorch's, transposed).
+/// The LSTM's weights (PyTorch's, transposed), in `f64` unless written.
 #[derive(Clone, Debug, Tangent)]
-pub struct LstmWeights {
+pub struct LstmWeights<F: Float = f64> {
     /// Input weights, `I × 4H`.
-    pub w_ih: Array2<f64>,
+    pub w_ih: Array2<F>,
     /// Recurrent weights, `H × 4H`.
-    pub w_hh: Array2<f64>,
+    pub w_hh: Array2<F>,
     /// Input bias.
-    pub b_ih: Array1<f64>,
+    pub b_ih: Array1<F>,
     /// Recurrent bias.
-    pub b_hh: Array1<f64>,
+    pub b_hh: Array1<F>,
 }
 
 /// The sum of the hidden states of every step, for the batch `x` `[T, B, I]` laid out
 /// as `[T·B, I]` (step `t`'s rows `t·B .. (t+1)·B`), from zero states.
 #[differentiable]
-fn lstm_loss(p: &LstmWeights, #[constant] x: &Array2<f64>, #[constant] steps: usize) -> f64 {
+fn lstm_loss<F: Float>(
+    p: &LstmWeights<F>,
+    #[constant] x: &Array2<F>,
+    #[constant] steps: usize,
+) -> F {
     let n = x.nrows() / steps;
     let hw = p.w_hh.nrows();
     let mut h = Array2::zeros((n, hw));
     let mut c = Array2::zeros((n, hw));
-    let mut total = 0.0;
+    let mut total = F::zero();
     for t in 0..steps {
         let xt = x.slice(ndarray::s![t * n..(t + 1) * n, ..]);
         let z = xt.dot(&p.w_ih) + &p.b_ih + h.dot(&p.w_hh) + &p.b_hh;
@@ -73,6 +80,18 @@ pub fn workload() -> (LstmWeights, Array2<f64>) {
     (p, x)
 }
 
+/// The weights rounded to `f32`.
+fn rounded(p: &LstmWeights) -> LstmWeights<f32> {
+    let r1 = |a: &Array1<f64>| a.mapv(|v| v as f32);
+    let r2 = |a: &Array2<f64>| a.mapv(|v| v as f32);
+    LstmWeights {
+        w_ih: r2(&p.w_ih),
+        w_hh: r2(&p.w_hh),
+        b_ih: r1(&p.b_ih),
+        b_hh: r1(&p.b_hh),
+    }
+}
+
 /// This thread's CPU time in seconds (`/proc/thread-self/schedstat`: time on the CPU,
 /// in ns), or `None` where it cannot be read.
 fn thread_cpu_time() -> Option<f64> {
@@ -83,7 +102,10 @@ fn thread_cpu_time() -> Option<f64> {
 /// `HYPE_LSTM_CPU=N`: the CPU time of each workload, `N` runs, median and minimum
 /// (on a shared machine wall-clock time also counts the other processes' turns;
 /// `benches/compare/lstm.py --cpu` measures the same way).
-fn cpu_times(p: &LstmWeights, x: &Array2<f64>) {
+fn cpu_times<F: Float>(p: &LstmWeights<F>, x: &Array2<F>, dtype: &str)
+where
+    for<'r> &'r F: hype::rt::Val<V = F>,
+{
     let Some(n) = std::env::var("HYPE_LSTM_CPU")
         .ok()
         .and_then(|v| v.parse::<usize>().ok())
@@ -102,7 +124,7 @@ fn cpu_times(p: &LstmWeights, x: &Array2<f64>) {
         times.sort_by(f64::total_cmp);
         if let (Some(min), Some(med)) = (times.first(), times.get(times.len() / 2)) {
             println!(
-                "hype     {name:<23} CPU median {:8.2} ms   min {:8.2} ms",
+                "hype     {dtype} {name:<19} CPU median {:8.2} ms   min {:8.2} ms",
                 1e3 * med,
                 1e3 * min
             );
@@ -119,14 +141,26 @@ fn cpu_times(p: &LstmWeights, x: &Array2<f64>) {
 fn bench(c: &mut Criterion) {
     hype::tune::for_small_arrays();
     let (p, x) = workload();
-    cpu_times(&p, &x);
+    let (p32, x32) = (rounded(&p), x.mapv(|v| v as f32));
+    cpu_times(&p, &x, "f64");
+    cpu_times(&p32, &x32, "f32");
     let (value, _) = value_and_grad!(lstm_loss)(&p, &x, T);
-    println!("lstm loss {value:.12}");
+    let (value32, _) = value_and_grad!(lstm_loss)(&p32, &x32, T);
+    println!("lstm loss {value:.12} (f64), {value32:.6} (f32)");
     let mut group = c.benchmark_group("lstm_b32_i64_h128_t50");
     group.sample_size(10);
     group.bench_function("forward", |b| b.iter(|| black_box(lstm_loss(&p, &x, T))));
     group.bench_function("forward_backward", |b| {
         b.iter(|| black_box(value_and_grad!(lstm_loss)(&p, &x, T)))
+    });
+    group.finish();
+    let mut group = c.benchmark_group("lstm_b32_i64_h128_t50_f32");
+    group.sample_size(10);
+    group.bench_function("forward", |b| {
+        b.iter(|| black_box(lstm_loss(&p32, &x32, T)))
+    });
+    group.bench_function("forward_backward", |b| {
+        b.iter(|| black_box(value_and_grad!(lstm_loss)(&p32, &x32, T)))
     });
     group.finish();
 }

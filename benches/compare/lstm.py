@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """The workload of benches/lstm.rs in PyTorch (nn.LSTM) and JAX (lax.scan), one
-thread, one core, f64: batch 32, input 64, hidden 128, T = 50, loss the sum of every
-hidden state, forward and backward (the gradient with respect to the four weight
-arrays). Weights 0.1 sin(0.37 k + c) (c = 0.1, 0.7, 1.3, 1.9 for weight_ih,
+thread, one core, f64 (or f32 with `--dtype float32`, the f64 weights and inputs
+rounded, as the bench's group lstm_b32_i64_h128_t50_f32): batch 32, input 64, hidden
+128, T = 50, loss the sum of every hidden state, forward and backward (the gradient
+with respect to the four weight arrays). Weights 0.1 sin(0.37 k + c) (c = 0.1, 0.7, 1.3, 1.9 for weight_ih,
 weight_hh, bias_ih, bias_hh, element k row-major), input cos(0.01 k) over [T, B, I].
 
 Prints the loss (to compare with the bench's) and the median and minimum time of
 `forward` and `forward_backward` for each.
 
-Usage: python3 benches/compare/lstm.py [--repeats N] [--cpu]
+Usage: python3 benches/compare/lstm.py [--repeats N] [--cpu] [--dtype float32]
 
 `--cpu` times by the process's CPU time (on a shared machine, wall-clock time also
 counts other processes' turns); `HYPE_LSTM_CPU=N cargo bench --bench lstm` prints the
@@ -45,6 +46,7 @@ X = np.cos(0.01 * np.arange(T * B * I, dtype=np.float64)).reshape(T, B, I)
 
 
 CLOCK = time.perf_counter
+DTYPE = "float64"
 
 
 def timed(f, repeats):
@@ -68,13 +70,14 @@ def run_torch(repeats):
         print("torch: not installed")
         return
     torch.set_num_threads(1)
-    lstm = torch.nn.LSTM(I, H).double()
+    dtype = getattr(torch, DTYPE)
+    lstm = torch.nn.LSTM(I, H).to(dtype)
     with torch.no_grad():
-        lstm.weight_ih_l0.copy_(torch.tensor(W_IH))
-        lstm.weight_hh_l0.copy_(torch.tensor(W_HH))
-        lstm.bias_ih_l0.copy_(torch.tensor(B_IH))
-        lstm.bias_hh_l0.copy_(torch.tensor(B_HH))
-    x = torch.tensor(X)
+        lstm.weight_ih_l0.copy_(torch.tensor(W_IH.astype(DTYPE)))
+        lstm.weight_hh_l0.copy_(torch.tensor(W_HH.astype(DTYPE)))
+        lstm.bias_ih_l0.copy_(torch.tensor(B_IH.astype(DTYPE)))
+        lstm.bias_hh_l0.copy_(torch.tensor(B_HH.astype(DTYPE)))
+    x = torch.tensor(X.astype(DTYPE))
 
     def forward():
         with torch.no_grad():
@@ -86,7 +89,7 @@ def run_torch(repeats):
         loss.backward()
         return loss.item()
 
-    print(f"torch {torch.__version__}: loss {forward_backward():.12f}")
+    print(f"torch {torch.__version__} ({DTYPE}): loss {forward_backward():.12f}")
     report("torch", "forward", timed(forward, repeats))
     report("torch", "forward_backward", timed(forward_backward, repeats))
 
@@ -100,8 +103,8 @@ def run_jax(repeats):
     jax.config.update("jax_enable_x64", True)
     import jax.numpy as jnp
 
-    params = tuple(jnp.asarray(a) for a in (W_IH, W_HH, B_IH, B_HH))
-    x = jnp.asarray(X)
+    params = tuple(jnp.asarray(a.astype(DTYPE)) for a in (W_IH, W_HH, B_IH, B_HH))
+    x = jnp.asarray(X.astype(DTYPE))
 
     def loss(p, x):
         w_ih, w_hh, b_ih, b_hh = p
@@ -114,13 +117,13 @@ def run_jax(repeats):
             h = jax.nn.sigmoid(o) * jnp.tanh(c)
             return (h, c), h
 
-        zeros = jnp.zeros((B, H))
+        zeros = jnp.zeros((B, H), dtype=DTYPE)
         _, hs = jax.lax.scan(step, (zeros, zeros), x)
         return hs.sum()
 
     fwd = jax.jit(loss)
     vg = jax.jit(jax.value_and_grad(loss))
-    print(f"jax {jax.__version__}: loss {float(vg(params, x)[0]):.12f}")
+    print(f"jax {jax.__version__} ({DTYPE}): loss {float(vg(params, x)[0]):.12f}")
     report("jax", "forward", timed(lambda: fwd(params, x).block_until_ready(), repeats))
     report(
         "jax",
@@ -138,7 +141,16 @@ def main():
         help="the process's CPU time instead of wall-clock time (a shared machine; "
         "the bench's HYPE_LSTM_CPU=N measures the same way)",
     )
+    parser.add_argument(
+        "--dtype",
+        choices=["float64", "float32"],
+        default="float64",
+        help="the float type of weights, inputs and computation (float32: the float64 "
+        "values rounded, as the bench's f32 group)",
+    )
     args = parser.parse_args()
+    global DTYPE
+    DTYPE = args.dtype
     if args.cpu:
         global CLOCK
         CLOCK = time.process_time

@@ -22,7 +22,7 @@
 //! `FeedForward::new`, `from_layers`, `Layer::linear` and `FeedForward::loss_fn` are
 //! the `f64` ones (so that untyped uses keep inferring `f64`); `FeedForward::<f32>::default()`,
 //! [`FeedForward::from_layers_as`], [`Layer::linear_as`] and [`FeedForward::loss_fn_as`]
-//! build and train an `f32` network. Recurrent layers exist in `f64` only.
+//! build and train an `f32` network, recurrent layers included (`Lstm<3, 4, f32>`).
 
 mod second_order;
 mod sequence;

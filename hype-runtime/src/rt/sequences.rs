@@ -11,18 +11,12 @@ pub trait OwnedElement {
     fn into_owned_element(self) -> Self::Owned;
 }
 
-impl OwnedElement for f64 {
-    type Owned = f64;
+/// Over `F: Float`, not `f32` and `f64` one by one, so that code generic over its
+/// float type reads scalar elements too (`out[[t, j]] = h[[0, j]]` in a generic layer).
+impl<F: Float> OwnedElement for F {
+    type Owned = F;
     #[inline(always)]
-    fn into_owned_element(self) -> f64 {
-        self
-    }
-}
-
-impl OwnedElement for f32 {
-    type Owned = f32;
-    #[inline(always)]
-    fn into_owned_element(self) -> f32 {
+    fn into_owned_element(self) -> F {
         self
     }
 }

@@ -10,7 +10,8 @@
 //! `forward__dir__rev`): nothing here is a hand-written derivative.
 
 use super::Layer;
-use crate::nn::recurrent::{Gru, Lstm, RecurrentError, Rnn};
+use crate::nn::recurrent::{layer_name, Gru, Lstm, RecurrentError, Rnn};
+use crate::rt::Val;
 use crate::tangent::Tangent;
 use crate::Float;
 use ndarray::Array2;
@@ -22,13 +23,12 @@ type WithTangent<F> = (Array2<F>, Array2<F>);
 
 /// A recurrent layer as a [`FeedForward`](super::FeedForward) holds it: one sequence
 /// `[T, I]` in, every hidden state `[T, H]` out, from zero states. Implemented for
-/// [`Rnn`], [`Lstm`] and [`Gru`], in `f64` only (the float type `F` of the trait is
-/// that of the [`FeedForward`](super::FeedForward) holding the layer; recurrent layers
-/// are not generic yet); the tangent and cotangent of a layer are layers of the same
-/// type (the `&dyn SequenceLayer<F>` arguments must be, or the call panics naming
-/// both).
+/// [`Rnn`], [`Lstm`] and [`Gru`] in the float type `F` of the
+/// [`FeedForward`](super::FeedForward) holding the layer; the tangent and cotangent
+/// of a layer are layers of the same type (the `&dyn SequenceLayer<F>` arguments must
+/// be, or the call panics naming both).
 pub trait SequenceLayer<F: Float = f64>: fmt::Debug + Send + Sync {
-    /// The layer's name with its sizes, e.g. `Lstm<3, 4>`.
+    /// The layer's name with its sizes, e.g. `Lstm<3, 4>` (`Lstm<3, 4, f32>` in `f32`).
     fn describe(&self) -> String;
     /// `(inputs, hidden units)`.
     fn sizes(&self) -> (usize, usize);
@@ -131,47 +131,50 @@ fn same<'a, T: 'static, F: Float>(
 /// as the second argument.
 macro_rules! sequence_layer {
     ($name:ident, $no_states:expr) => {
-        impl<const I: usize, const H: usize> SequenceLayer for $name<I, H> {
+        impl<const I: usize, const H: usize, F: Float> SequenceLayer<F> for $name<I, H, F>
+        where
+            for<'r> &'r F: Val<V = F>,
+        {
             fn describe(&self) -> String {
-                format!("{}<{I}, {H}>", stringify!($name))
+                layer_name::<F>(stringify!($name), I, H)
             }
             fn sizes(&self) -> (usize, usize) {
                 (I, H)
             }
-            fn check(&self, x: &Array2<f64>) -> Result<(), RecurrentError> {
+            fn check(&self, x: &Array2<F>) -> Result<(), RecurrentError> {
                 $name::check(self, x, $no_states)
             }
-            fn forward(&self, x: &Array2<f64>) -> Array2<f64> {
+            fn forward(&self, x: &Array2<F>) -> Array2<F> {
                 $name::forward(self, x)
             }
             fn forward_jvp(
                 &self,
-                x: &Array2<f64>,
-                dl: &dyn SequenceLayer,
-                dx: &Array2<f64>,
-            ) -> WithTangent<f64> {
+                x: &Array2<F>,
+                dl: &dyn SequenceLayer<F>,
+                dx: &Array2<F>,
+            ) -> WithTangent<F> {
                 let dl: &Self = same("forward_jvp", self, dl);
                 self.forward__fwd(x, dl, dx)
             }
             fn forward_vjp(
                 &self,
-                x: &Array2<f64>,
-                gy: &Array2<f64>,
-            ) -> (Box<dyn SequenceLayer>, Array2<f64>) {
+                x: &Array2<F>,
+                gy: &Array2<F>,
+            ) -> (Box<dyn SequenceLayer<F>>, Array2<F>) {
                 let (_, pullback) = self.forward__rev(x, [true, true]);
                 let (gl, gx) = pullback(gy);
                 (Box::new(gl), gx)
             }
             fn forward_dir_jvp(
                 &self,
-                x: &Array2<f64>,
-                dl: &dyn SequenceLayer,
-                dx: &Array2<f64>,
-                tl: &dyn SequenceLayer,
-                tx: &Array2<f64>,
-                tdl: &dyn SequenceLayer,
-                tdx: &Array2<f64>,
-            ) -> (WithTangent<f64>, WithTangent<f64>) {
+                x: &Array2<F>,
+                dl: &dyn SequenceLayer<F>,
+                dx: &Array2<F>,
+                tl: &dyn SequenceLayer<F>,
+                tx: &Array2<F>,
+                tdl: &dyn SequenceLayer<F>,
+                tdx: &Array2<F>,
+            ) -> (WithTangent<F>, WithTangent<F>) {
                 let dl: &Self = same("forward_dir_jvp", self, dl);
                 let tl: &Self = same("forward_dir_jvp", self, tl);
                 let tdl: &Self = same("forward_dir_jvp", self, tdl);
@@ -179,39 +182,39 @@ macro_rules! sequence_layer {
             }
             fn forward_dir_vjp(
                 &self,
-                x: &Array2<f64>,
-                dl: &dyn SequenceLayer,
-                dx: &Array2<f64>,
-                g: &WithTangent<f64>,
+                x: &Array2<F>,
+                dl: &dyn SequenceLayer<F>,
+                dx: &Array2<F>,
+                g: &WithTangent<F>,
             ) -> (
-                Box<dyn SequenceLayer>,
-                Array2<f64>,
-                Box<dyn SequenceLayer>,
-                Array2<f64>,
+                Box<dyn SequenceLayer<F>>,
+                Array2<F>,
+                Box<dyn SequenceLayer<F>>,
+                Array2<F>,
             ) {
                 let dl: &Self = same("forward_dir_vjp", self, dl);
                 let (_, pullback) = self.forward__dir__rev(x, dl, dx, [true; 4]);
                 let (gl, gx, gdl, gdx) = pullback(g);
                 (Box::new(gl), gx, Box::new(gdl), gdx)
             }
-            fn clone_box(&self) -> Box<dyn SequenceLayer> {
+            fn clone_box(&self) -> Box<dyn SequenceLayer<F>> {
                 Box::new(self.clone())
             }
             fn as_any(&self) -> &dyn Any {
                 self
             }
-            fn zero_box(&self) -> Box<dyn SequenceLayer> {
+            fn zero_box(&self) -> Box<dyn SequenceLayer<F>> {
                 Box::new(Tangent::zero_like(self))
             }
             fn scale(&mut self, a: f64) {
                 Tangent::scale(self, a);
             }
-            fn axpy(&mut self, a: f64, x: &dyn SequenceLayer) {
+            fn axpy(&mut self, a: f64, x: &dyn SequenceLayer<F>) {
                 let x: &Self = same("axpy", self, x);
                 Tangent::axpy(self, a, x);
             }
-            fn inner(&self, other: &dyn SequenceLayer) -> f64 {
-                Tangent::inner(self, same::<Self, f64>("inner", self, other))
+            fn inner(&self, other: &dyn SequenceLayer<F>) -> f64 {
+                Tangent::inner(self, same::<Self, F>("inner", self, other))
             }
             fn flat_len(&self) -> usize {
                 Tangent::flat_len(self)
@@ -219,16 +222,19 @@ macro_rules! sequence_layer {
             fn write_flat(&self, out: &mut Vec<f64>) {
                 Tangent::write_flat(self, out);
             }
-            fn read_flat(&self, flat: &[f64], pos: &mut usize) -> Box<dyn SequenceLayer> {
+            fn read_flat(&self, flat: &[f64], pos: &mut usize) -> Box<dyn SequenceLayer<F>> {
                 Box::new(Tangent::read_flat(self, flat, pos))
             }
-            fn eq_dyn(&self, other: &dyn SequenceLayer) -> bool {
+            fn eq_dyn(&self, other: &dyn SequenceLayer<F>) -> bool {
                 other.as_any().downcast_ref::<Self>() == Some(self)
             }
         }
 
-        impl<const I: usize, const H: usize> From<$name<I, H>> for Layer {
-            fn from(l: $name<I, H>) -> Self {
+        impl<const I: usize, const H: usize, F: Float> From<$name<I, H, F>> for Layer<F>
+        where
+            for<'r> &'r F: Val<V = F>,
+        {
+            fn from(l: $name<I, H, F>) -> Self {
                 Layer::Sequence(Box::new(l))
             }
         }

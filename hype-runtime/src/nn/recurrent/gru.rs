@@ -2,9 +2,9 @@
 //! b_hh` split into the gates `r, z, n` (in that order), `r = σ(a_r + b_r)`,
 //! `z = σ(a_z + b_z)`, `n = tanh(a_n + r b_n)` and `h_t = (1 - z) n + z h_{t-1}`.
 
-use super::{check_sequence, RecurrentError};
+use super::{check_sequence, layer_name, RecurrentError};
 use crate::nn::Init;
-use crate::{differentiable, ops, Tangent};
+use crate::{differentiable, ops, Float, Tangent};
 use ndarray::{s, Array1, Array2};
 
 recurrent_layer! {
@@ -19,13 +19,14 @@ recurrent_layer! {
         let n = ops::tanh(
             &(&a.slice(s![.., 2 * H..3 * H]) + &(&r * &b.slice(s![.., 2 * H..3 * H]))),
         );
-        h = (1.0 - &z) * &n + &z * &h;
+        // `rt::sub`: a scalar minus an array, in plain code too (ndarray has no `F - &Array`).
+        h = ::hype::rt::sub(&F::one(), &z) * &n + &z * &h;
     }
 }
 
-impl<const I: usize, const H: usize> Gru<I, H> {
+impl<const I: usize, const H: usize, F: Float> Gru<I, H, F> {
     /// Checks a sequence `[T, I]` (T ≥ 1) and an initial state `[1, H]`.
-    pub fn check(&self, x: &Array2<f64>, h0: Option<&Array2<f64>>) -> Result<(), RecurrentError> {
-        check_sequence(format!("Gru<{I}, {H}>"), I, H, x, h0.as_slice())
+    pub fn check(&self, x: &Array2<F>, h0: Option<&Array2<F>>) -> Result<(), RecurrentError> {
+        check_sequence(layer_name::<F>("Gru", I, H), I, H, x, h0.as_slice())
     }
 }

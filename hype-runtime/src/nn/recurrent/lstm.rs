@@ -2,9 +2,9 @@
 //! split into the gates `i, f, g, o` (in that order), `c_t = σ(f) c_{t-1} + σ(i)
 //! tanh(g)` and `h_t = σ(o) tanh(c_t)`.
 
-use super::{check_sequence, RecurrentError};
+use super::{check_sequence, layer_name, RecurrentError};
 use crate::nn::Init;
-use crate::{differentiable, ops, Tangent};
+use crate::{differentiable, ops, Float, Tangent};
 use ndarray::{s, Array1, Array2};
 
 recurrent_layer! {
@@ -26,9 +26,9 @@ recurrent_layer! {
     }
 }
 
-impl<const I: usize, const H: usize> Lstm<I, H> {
+impl<const I: usize, const H: usize, F: Float> Lstm<I, H, F> {
     /// Checks a sequence `[T, I]` (T ≥ 1) and initial states `[1, H]`.
-    pub fn check(&self, x: &Array2<f64>, states: &[&Array2<f64>]) -> Result<(), RecurrentError> {
-        check_sequence(format!("Lstm<{I}, {H}>"), I, H, x, states)
+    pub fn check(&self, x: &Array2<F>, states: &[&Array2<F>]) -> Result<(), RecurrentError> {
+        check_sequence(layer_name::<F>("Lstm", I, H), I, H, x, states)
     }
 }

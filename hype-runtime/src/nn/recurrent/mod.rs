@@ -5,17 +5,20 @@
 //! the transform's reverse mode over the loop. Gates follow PyTorch's `nn.RNN`,
 //! `nn.LSTM` and `nn.GRU` (two biases per gate; gate order i, f, g, o and r, z, n);
 //! the weights are stored transposed (`x·W`, as in [`Linear`](super::Linear)):
-//! `w_ih` is PyTorch's `weight_ih_l0ᵀ`.
+//! `w_ih` is PyTorch's `weight_ih_l0ᵀ`. Every layer is generic over its float type,
+//! `f64` unless written (`Lstm<3, 4>` is `Lstm<3, 4, f64>`; `Lstm<3, 4, f32>`).
 
-/// A recurrent layer type `$name<I, H>`: its parameter struct (`w_ih` `I × gates·H`,
-/// `w_hh` `H × gates·H`, two biases of `gates·H`, PyTorch's weights transposed), `new`,
-/// and its passes over a sequence, `forward_from` (order 2), `forward_from_truncated`
-/// (order 1), `forward_truncated` and `forward`, all from one cell: the tokens after
-/// `step` update the states from the input row `$xt` (`[1, I]`) and the layer `$this`
-/// (the caller's `self`, named there so that macro hygiene lets the cell see it). The
-/// first state is the hidden state the passes return, one row per step. Cells write
+/// A recurrent layer type `$name<I, H, F>` (float type `F`, `f64` unless written): its
+/// parameter struct (`w_ih` `I × gates·H`, `w_hh` `H × gates·H`, two biases of
+/// `gates·H`, PyTorch's weights transposed), `new`, and its passes over a sequence,
+/// `forward_from` (order 2), `forward_from_truncated` (order 1), `forward_truncated`
+/// and `forward`, all from one cell: the tokens after `step` update the states from
+/// the input row `$xt` (`[1, I]`) and the layer `$this` (the caller's `self`, named
+/// there so that macro hygiene lets the cell see it). The first state is the hidden state the passes return, one row per step. Cells write
 /// their products `::hype::rt::dot(&xt, &w)` (the primitive `dot` as derivative code
 /// spells it), so that the plain passes and `step` also multiply a single row by gemv.
+/// The cell is also the body of the plain `step`, generic over `F`: it writes scalars
+/// as `F::one()` and a scalar minus an array as `::hype::rt::sub(&F::one(), &z)`.
 macro_rules! recurrent_layer {
     (
         $(#[$doc:meta])*
@@ -24,24 +27,26 @@ macro_rules! recurrent_layer {
         step($this:ident, $xt:ident) { $($step:tt)* }
     ) => {
         $(#[$doc])*
+        ///
+        #[doc = concat!("The float type `F` is `f64` unless written (`", stringify!($name), "<I, H, f32>`).")]
         #[derive(Clone, Debug, PartialEq, Tangent)]
-        pub struct $name<const I: usize, const H: usize> {
+        pub struct $name<const I: usize, const H: usize, F: Float = f64> {
             #[doc = concat!("Input weights, `I × ", stringify!($gates), "H`.")]
-            pub w_ih: Array2<f64>,
+            pub w_ih: Array2<F>,
             #[doc = concat!("Recurrent weights, `H × ", stringify!($gates), "H`.")]
-            pub w_hh: Array2<f64>,
+            pub w_hh: Array2<F>,
             #[doc = concat!("Input bias, `", stringify!($gates), "H`.")]
-            pub b_ih: Array1<f64>,
+            pub b_ih: Array1<F>,
             #[doc = concat!("Recurrent bias, `", stringify!($gates), "H`.")]
-            pub b_hh: Array1<f64>,
+            pub b_hh: Array1<F>,
         }
 
-        impl<const I: usize, const H: usize> $name<I, H> {
+        impl<const I: usize, const H: usize, F: Float> $name<I, H, F> {
             /// Weights drawn by `init` (seeded), zero biases.
             pub fn new(init: Init, seed: u64) -> Self {
                 $name {
-                    w_ih: init.weights(I, $gates * H, seed),
-                    w_hh: init.weights(H, $gates * H, seed.wrapping_add(1)),
+                    w_ih: init.weights_as(I, $gates * H, seed),
+                    w_hh: init.weights_as(H, $gates * H, seed.wrapping_add(1)),
                     b_ih: Array1::zeros($gates * H),
                     b_hh: Array1::zeros($gates * H),
                 }
@@ -52,10 +57,13 @@ macro_rules! recurrent_layer {
             #[differentiable(order = 2)]
             pub fn forward_from(
                 &$this,
-                x: &Array2<f64>,
-                $h0: &Array2<f64>,
-                $($s0: &Array2<f64>,)*
-            ) -> Array2<f64> {
+                x: &Array2<F>,
+                $h0: &Array2<F>,
+                $($s0: &Array2<F>,)*
+            ) -> Array2<F>
+            where
+                F: Float,
+            {
                 let steps = x.nrows();
                 let mut $h = $h0.to_owned();
                 $(let mut $s = $s0.to_owned();)*
@@ -80,11 +88,14 @@ macro_rules! recurrent_layer {
             #[differentiable]
             pub fn forward_from_truncated(
                 &$this,
-                x: &Array2<f64>,
-                $h0: &Array2<f64>,
-                $($s0: &Array2<f64>,)*
+                x: &Array2<F>,
+                $h0: &Array2<F>,
+                $($s0: &Array2<F>,)*
                 #[constant] window: usize,
-            ) -> Array2<f64> {
+            ) -> Array2<F>
+            where
+                F: Float,
+            {
                 let steps = x.nrows();
                 let window = window.max(1);
                 let mut $h = $h0.to_owned();
@@ -92,9 +103,9 @@ macro_rules! recurrent_layer {
                 let mut out = Array2::zeros((steps, H));
                 for t in 0..steps {
                     // 1 at a window's first step: the states pass through `stop_gradient`.
-                    let cut = if t > 0 && t % window == 0 { 1.0 } else { 0.0 };
-                    $h = ops::stop_gradient(&$h) * cut + &$h * (1.0 - cut);
-                    $($s = ops::stop_gradient(&$s) * cut + &$s * (1.0 - cut);)*
+                    let cut = if t > 0 && t % window == 0 { F::one() } else { F::zero() };
+                    $h = ops::stop_gradient(&$h) * cut + &$h * (F::one() - cut);
+                    $($s = ops::stop_gradient(&$s) * cut + &$s * (F::one() - cut);)*
                     let $xt = x.slice(s![t..t + 1, ..]);
                     $($step)*
                     for j in 0..H {
@@ -108,9 +119,12 @@ macro_rules! recurrent_layer {
             #[differentiable]
             pub fn forward_truncated(
                 &$this,
-                x: &Array2<f64>,
+                x: &Array2<F>,
                 #[constant] window: usize,
-            ) -> Array2<f64> {
+            ) -> Array2<F>
+            where
+                F: Float,
+            {
                 let $h0 = Array2::zeros((1, H));
                 $(let $s0 = Array2::zeros((1, H));)*
                 $this.forward_from_truncated(x, &$h0, $(&$s0,)* window)
@@ -118,7 +132,10 @@ macro_rules! recurrent_layer {
 
             /// Every hidden state `[T, H]` of `x` `[T, I]` from zero states.
             #[differentiable(order = 2)]
-            pub fn forward(&$this, x: &Array2<f64>) -> Array2<f64> {
+            pub fn forward(&$this, x: &Array2<F>) -> Array2<F>
+            where
+                F: Float,
+            {
                 let $h0 = Array2::zeros((1, H));
                 $(let $s0 = Array2::zeros((1, H));)*
                 $this.forward_from(x, &$h0, $(&$s0,)*)
@@ -130,10 +147,10 @@ macro_rules! recurrent_layer {
             #[allow(unused_parens)] // one state: `(h)`
             pub fn step(
                 &$this,
-                x_t: &Array2<f64>,
-                $h0: &Array2<f64>,
-                $($s0: &Array2<f64>,)*
-            ) -> (Array2<f64> $(, recurrent_layer!(@array $s))*) {
+                x_t: &Array2<F>,
+                $h0: &Array2<F>,
+                $($s0: &Array2<F>,)*
+            ) -> (Array2<F> $(, recurrent_layer!(@array $s))*) {
                 let $xt = x_t;
                 let mut $h = $h0.to_owned();
                 $(let mut $s = $s0.to_owned();)*
@@ -147,10 +164,10 @@ macro_rules! recurrent_layer {
             #[allow(unused_parens)] // one state: `(h)`
             pub fn state_after(
                 &$this,
-                x: &Array2<f64>,
-                $h0: &Array2<f64>,
-                $($s0: &Array2<f64>,)*
-            ) -> (Array2<f64> $(, recurrent_layer!(@array $s))*) {
+                x: &Array2<F>,
+                $h0: &Array2<F>,
+                $($s0: &Array2<F>,)*
+            ) -> (Array2<F> $(, recurrent_layer!(@array $s))*) {
                 let mut $h = $h0.to_owned();
                 $(let mut $s = $s0.to_owned();)*
                 for t in 0..x.nrows() {
@@ -161,7 +178,7 @@ macro_rules! recurrent_layer {
             }
         }
     };
-    (@array $s:ident) => { Array2<f64> };
+    (@array $s:ident) => { Array2<F> };
 }
 
 mod gru;
@@ -172,6 +189,7 @@ pub use gru::Gru;
 pub use lstm::Lstm;
 pub use rnn::Rnn;
 
+use crate::Float;
 use ndarray::Array2;
 use std::fmt;
 
@@ -215,13 +233,21 @@ impl fmt::Display for RecurrentError {
 
 impl std::error::Error for RecurrentError {}
 
+/// The layer's type as written, `Lstm<3, 4>` in `f64` (the default) and `Lstm<3, 4, f32>`.
+pub(crate) fn layer_name<F: Float>(kind: &str, inputs: usize, hidden: usize) -> String {
+    match std::any::type_name::<F>() {
+        "f64" => format!("{kind}<{inputs}, {hidden}>"),
+        float => format!("{kind}<{inputs}, {hidden}, {float}>"),
+    }
+}
+
 /// Checks a sequence `[T, inputs]` (T ≥ 1) and an initial state `[1, hidden]`.
-pub(crate) fn check_sequence(
+pub(crate) fn check_sequence<F>(
     layer: String,
     inputs: usize,
     hidden: usize,
-    x: &Array2<f64>,
-    states: &[&Array2<f64>],
+    x: &Array2<F>,
+    states: &[&Array2<F>],
 ) -> Result<(), RecurrentError> {
     if x.nrows() == 0 {
         return Err(RecurrentError::Empty { layer });
