@@ -4,7 +4,8 @@
 //!
 //! * the tangent rule `op_jvp{k}` against central differences of the function,
 //! * the adjoint rule `op_vjp{k}` against the tangent rule (`<vjp(g), d> = <g, jvp(d)>`),
-//! * the second-order rule of [`crate::dir_rules`] against the tangent rule.
+//! * the second-order rule of [`crate::dir_rules`] against the tangent rule,
+//! * for primitives that accumulate in place, `op_acc{k}` against `op_vjp{k}`.
 //!
 //! A primitive missing from the runtime, or a rule with another signature, fails to
 //! compile the test; a wrong rule fails it. Expanded by `hype::__primitive_contract!()`.
@@ -103,6 +104,23 @@ fn test_of(p: &Primitive) -> syn::Result<TokenStream> {
                 ::hype::rt::contract::assert_close(concat!(#what, ": second-order rule against the tangent rule"), &dir, &jvp, 1e-12);
             }
         });
+        // The in-place rule adds exactly the adjoint rule's value, empty slot or not.
+        let in_place = if p.acc_in_place {
+            let acc = format_ident!("{}_acc{}", p.op, k);
+            quote! {
+                let mut fresh = ::core::option::Option::None;
+                #module::#acc(&mut fresh, #(&#values,)* #(#static_args,)* &r, &g);
+                let fresh = fresh.expect("the in-place rule writes an empty slot");
+                ::hype::rt::contract::assert_close(concat!(#what, ": in-place rule into an empty slot"), &fresh, &vjp, 1e-12);
+                let mut full = ::core::option::Option::Some(::core::clone::Clone::clone(&vjp));
+                #module::#acc(&mut full, #(&#values,)* #(#static_args,)* &r, &g);
+                let mut twice = ::core::clone::Clone::clone(&vjp);
+                ::hype::Tangent::axpy(&mut twice, 1.0, &vjp);
+                ::hype::rt::contract::assert_close(concat!(#what, ": in-place rule into a full slot"), &full.expect("kept"), &twice, 1e-12);
+            }
+        } else {
+            quote!()
+        };
         let seed = k as u64 + 1;
         checks.push(quote! {
             {
@@ -112,6 +130,7 @@ fn test_of(p: &Primitive) -> syn::Result<TokenStream> {
                 let g = ::hype::rt::contract::direction(&r, #seed + 100);
                 let vjp = #module::#vjp(#(&#values,)* #(#static_args,)* &r, &g);
                 ::hype::rt::contract::assert_adjoint(#what, &vjp, &d, &g, &jvp);
+                #in_place
                 #dir
             }
         });

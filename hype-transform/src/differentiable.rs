@@ -260,12 +260,17 @@ fn emit_with(
             (v, quote!(::hype::rt::zero_tangent(&__hype_ret)))
         }
     };
+    // Nothing reads the returned variable after the forward body: it moves out.
+    let ret_moved = match &ir.ret {
+        Atom::Var(v) => quote!(#v),
+        a => atom_val(a),
+    };
     let fwd_fn = quote! {
         #allow
         #vis fn #fwd_name #gen_each (#(#prim_params,)* #(#tan_params),*) -> (#r, #rt) #where_clause {
             #(#tan_init)*
             #fwd_body
-            let __hype_ret = #ret_val;
+            let __hype_ret = #ret_moved;
             let __hype_ret_dot = #ret_dot;
             (__hype_ret, __hype_ret_dot)
         }
@@ -283,6 +288,7 @@ fn emit_with(
     let fwd_sweep = rev.fwd_block(&ir.body, None);
     let bwd_sweep = rev.bwd_block(&ir.body, None);
     let tapes = rev.tape_decls();
+    let needs = rev.need_decls();
     let mut top_slots: Vec<syn::Ident> = ir
         .params
         .iter()
@@ -344,6 +350,7 @@ fn emit_with(
         #allow
         #vis fn #rev_name #gen_h (#(#prim_params_h,)* #want: [bool; #nparams]) -> (#r, impl ::core::ops::FnOnce(&#rt) -> (#(#grad_tys,)*) + 'h) #where_clause {
             #mention_primal
+            #needs
             #tapes
             #fwd_sweep
             let __hype_ret = #ret_val;

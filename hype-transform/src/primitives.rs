@@ -76,7 +76,9 @@ pub struct Primitive {
     /// A view of its first argument: of a local it is taken as an owned copy
     /// (`{op}_owned`), since the backward sweep moves locals.
     pub view: bool,
-    /// The adjoint accumulates in place (`{op}_acc{k}`: gemm with beta = 1).
+    /// The adjoint accumulates in place: `{op}_acc{k}(&mut slot, values.., statics..,
+    /// &r, &g)` adds `{op}_vjp{k}` into the slot (gemm with beta = 1, a slice's part),
+    /// writing it when the slot is empty.
     pub acc_in_place: bool,
     /// Example arguments (Rust expressions) for the contract test: values, then statics.
     pub sample: &'static [&'static str],
@@ -285,6 +287,7 @@ pub const PRIMITIVES: &[Primitive] = &[
         .statics(1)
         .view()
         .reads(Reads::Nothing)
+        .acc_in_place()
         .sample(&[
             "array![[0.3, -1.2, 2.0], [0.1, 0.4, -0.5]]",
             "::hype::ndarray::s![.., 1..3]",

@@ -14,7 +14,7 @@ use crate::recording::{recomputable, value_read, Uses};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use syn::Ident;
 
 pub struct Reverse<'a> {
@@ -34,6 +34,13 @@ pub struct Reverse<'a> {
     read: HashSet<String>,
     /// Array adjoints made dense for the loop being emitted: variable → binding.
     dense: RefCell<HashMap<String, Ident>>,
+    /// Variables bound to a field of an active reference parameter (`let t = &p.w;`),
+    /// never reassigned: variable → (parameter, field). In-place rules accumulate
+    /// straight into the parameter's adjoint.
+    field_of: HashMap<String, (Ident, syn::Member)>,
+    /// One boolean per set of two or more wanted gradients a guard tests, computed
+    /// once at the top of `f__rev` (see [`Self::need_decls`]).
+    needs: RefCell<BTreeMap<Vec<usize>, Ident>>,
 }
 
 /// Name of the array of wanted gradients in `f__rev`.
@@ -51,6 +58,8 @@ impl<'a> Reverse<'a> {
             want_array: true,
             read: value_read(f),
             dense: RefCell::new(HashMap::new()),
+            needs: RefCell::new(BTreeMap::new()),
+            field_of: fields_of_parameters(f),
         }
     }
 
@@ -61,12 +70,32 @@ impl<'a> Reverse<'a> {
         }
         let want = want_ident();
         match self.deps.get(&v.to_string()) {
+            Some(ks) if ks.len() == 1 => {
+                let k = ks.iter().next().expect("one element");
+                quote!(#want[#k])
+            }
             Some(ks) if !ks.is_empty() => {
-                let ks = ks.iter();
-                quote!((false #(|| #want[#ks])*))
+                let mut needs = self.needs.borrow_mut();
+                let n = needs.len() + 1;
+                let flag = needs
+                    .entry(ks.iter().copied().collect())
+                    .or_insert_with(|| format_ident!("__hype_need{}", n));
+                quote!(#flag)
             }
             _ => quote!(false),
         }
+    }
+
+    /// The guards' booleans, `let __hype_needK = want[a] || want[b] ..;` (call after
+    /// emitting both sweeps; place before the forward sweep, which passes them on).
+    pub fn need_decls(&self) -> TokenStream {
+        let want = want_ident();
+        let decls = self.needs.borrow();
+        let decls = decls.iter().map(|(ks, flag)| {
+            let ks = ks.iter();
+            quote!(let #flag: bool = #(#want[#ks])||*;)
+        });
+        quote!(#(#decls)*)
     }
 
     /// `if need(v) { body }`.
@@ -418,10 +447,23 @@ impl<'a> Reverse<'a> {
                     let in_place = crate::primitives::by_op(crate::primitives::Module::Rt, &name)
                         .is_some_and(|p| p.acc_in_place);
                     let acc = if in_place && in_rt {
-                        // Matrix products accumulate in place (gemm with beta = 1) into
-                        // a slot that already holds a value: no temporary, no addition.
-                        let rule = format_ident!("dot_acc{}", k, span = p.span);
-                        quote_spanned!(p.span=> ::hype::rt::#rule(&mut #vb, #(#args,)* &#r, &#g);)
+                        // Matrix products (gemm with beta = 1) and slices accumulate in
+                        // place into a slot that already holds a value: no temporary.
+                        let rule = format_ident!("{}_acc{}", p.name, k, span = p.span);
+                        match self.field_of.get(&v.to_string()) {
+                            // A field of a reference parameter: straight into the field
+                            // of the parameter's adjoint, not into a per-trip slot first.
+                            Some((base, member)) => {
+                                let bb = names::bar(base);
+                                quote_spanned!(p.span=> ::hype::rt::acc_field_in_place(
+                                    &mut #bb, &#base, |s| &mut s.#member,
+                                    |slot| #module::#rule(slot, #(#args,)* #(#statics,)* &#r, &#g),
+                                );)
+                            }
+                            None => quote_spanned!(p.span=>
+                                #module::#rule(&mut #vb, #(#args,)* #(#statics,)* &#r, &#g);
+                            ),
+                        }
                     } else {
                         let contribution = if i + 1 == n && movable(k) && in_rt {
                             let like = &args[k];
@@ -768,6 +810,45 @@ impl Reverse<'_> {
             quote!({ #(#bind)* #lp })
         }
     }
+}
+
+/// Variables bound (anywhere in the body) to a field of an active parameter passed by
+/// shared reference, and never assigned again: their adjoint is that field's.
+fn fields_of_parameters(f: &Function) -> HashMap<String, (Ident, syn::Member)> {
+    fn walk(b: &Block, f: &Function, out: &mut HashMap<String, (Ident, syn::Member)>) {
+        for s in &b.stmts {
+            match s {
+                Stmt::Let {
+                    var,
+                    rhs:
+                        Rhs::Field {
+                            base,
+                            member,
+                            owned: false,
+                        },
+                    ..
+                } => {
+                    let shared = f.params.iter().any(|p| {
+                        p.name == *base
+                            && p.active
+                            && matches!(&p.ty, syn::Type::Reference(r) if r.mutability.is_none())
+                    });
+                    if shared && !f.mutable.contains(&var.to_string()) {
+                        out.insert(var.to_string(), (base.clone(), member.clone()));
+                    }
+                }
+                Stmt::If { then, els, .. } => {
+                    walk(then, f, out);
+                    walk(els, f, out);
+                }
+                Stmt::For { body, .. } | Stmt::While { body, .. } => walk(body, f, out),
+                _ => {}
+            }
+        }
+    }
+    let mut out = HashMap::new();
+    walk(&f.body, f, &mut out);
+    out
 }
 
 /// The adjoint taken out of slot `vb` of the value `like` computed by `rhs`: a field

@@ -116,6 +116,35 @@ pub fn acc_field<L, F>(
     field(slot.get_or_insert_with(|| like.lazy_zero_tangent())).acc_move(g)
 }
 
+/// In-place accumulation into one array field of a struct's adjoint slot: `acc` (an
+/// `{op}_acc{k}` rule, e.g. gemm with `beta = 1`) gets the field's adjoint as a slot of
+/// its own, `None` while it is a lazy zero, so the first contribution is written
+/// without zero-filling and later ones add in place, with no temporary.
+#[inline]
+pub fn acc_field_in_place<L, F, D>(
+    slot: &mut Option<L::Tangent>,
+    like: &L,
+    field: impl FnOnce(&mut L::Tangent) -> &mut ndarray::Array<F, D>,
+    acc: impl FnOnce(&mut Option<ndarray::Array<F, D>>),
+) where
+    L: HasTangent + ?Sized,
+    F: crate::float::Float,
+    D: ndarray::Dimension,
+{
+    let place = field(slot.get_or_insert_with(|| like.lazy_zero_tangent()));
+    // An empty field is a lazy zero (or a genuinely empty adjoint: the rule rewrites it).
+    let mut lent = if place.is_empty() {
+        None
+    } else {
+        let empty = ndarray::Array::zeros(D::zeros(place.ndim()));
+        Some(std::mem::replace(place, empty))
+    };
+    acc(&mut lent);
+    if let Some(v) = lent {
+        *place = v;
+    }
+}
+
 /// The operand of [`zero_or_unit!`](crate::rt::zero_or_unit): a borrowed value.
 #[doc(hidden)]
 pub struct ZeroOf<'a, T: ?Sized>(pub &'a T);

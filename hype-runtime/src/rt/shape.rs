@@ -294,6 +294,10 @@ pub fn slice_acc0<A, R, G, S, D, I, S2, E, F: Float>(
     let a = a.v();
     let g = g.v();
     let s = slot.get_or_insert_with(|| Array::zeros(a.raw_dim()));
+    // A lazy zero (an empty array, see `Tangent::lazy_zero_like`) becomes real zeros.
+    if s.is_empty() && s.shape() != a.shape() {
+        *s = Array::zeros(a.raw_dim());
+    }
     check_same_shape("slice_acc", s.shape(), a.shape());
     let mut part = s.slice_mut(info);
     check_same_shape("slice_acc", part.shape(), g.shape());
