@@ -60,3 +60,37 @@ fn recurrent_model_gradients_through_time() {
     let fd = fd_grad(|v| stack_loss(&s.rebuild(v).unwrap(), &x), &s.flatten());
     assert_all_close(&g.flatten(), &fd, 1e-7);
 }
+
+hype::model! {
+    /// The tagger declared in f32.
+    pub struct Tagger32<f32> = Lstm<3, 5> -> Linear<5, 2>;
+}
+
+#[differentiable]
+fn tagger32_loss(m: &Tagger32, #[constant] x: &Array2<f32>) -> f32 {
+    let y = m.forward(x);
+    (&y * &y).sum()
+}
+
+#[test]
+fn recurrent_model_in_f32_follows_f64() {
+    // Same seed: the f32 layers hold the f64 weights rounded.
+    let (m64, m32) = (Tagger::new(Init::Glorot, 4), Tagger32::new(Init::Glorot, 4));
+    assert_eq!(m32.flatten(), m64.flatten().mapv(|v| v as f32 as f64));
+    let x = sequence(5);
+    let x32 = x.mapv(|v| v as f32);
+    let (y64, y32) = (m64.forward(&x), m32.forward(&x32));
+    let scale = y64.iter().fold(1.0_f64, |m, v| m.max(v.abs()));
+    for (a, b) in y32.iter().zip(&y64) {
+        assert!((*a as f64 - b).abs() <= 1e-5 * scale, "forward {a} vs {b}");
+    }
+    // The f32 gradient through time against the f64 one, within f32 precision.
+    let (g64, g32) = (
+        grad!(tagger_loss)(&m64, &x).flatten(),
+        grad!(tagger32_loss)(&m32, &x32).flatten(),
+    );
+    let scale = g64.iter().fold(1.0_f64, |m, v| m.max(v.abs()));
+    for (a, b) in g32.iter().zip(&g64) {
+        assert!((a - b).abs() <= 1e-5 * scale, "gradient {a} vs {b}");
+    }
+}

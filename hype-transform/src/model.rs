@@ -133,10 +133,11 @@ fn classify(ty: &syn::Type, float: Option<&syn::Ident>) -> syn::Result<Layer> {
                 // `Linear`'s product is inlined.
                 let bare = tp.path.segments.len() == 1 && tp.qself.is_none();
                 let builtin = bare && name == "Linear";
-                if let (Some(f), false) = (float, builtin) {
+                // hype's own layers take the float type as a third parameter.
+                if let (Some(f), false) = (float, bare) {
                     return Err(syn::Error::new(
                         ty.span(),
-                        format!("hype: model `..<{f}>` is generic over its float type, which only the bare `Linear<IN, OUT>` layer is; `{name}` is f64 (drop `<{f}>`)"),
+                        format!("hype: model `..<{f}>` is generic over its float type, which only hype's bare `Linear<IN, OUT>`, `Rnn`, `Lstm` and `Gru` layers are; this `{name}` is f64 (drop `<{f}>`, or name hype's layer bare)"),
                     ));
                 }
                 let ty = if bare {
