@@ -17,6 +17,11 @@ fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol * (1.0 + a.abs().max(b.abs()))
 }
 
+/// A difference beyond the tolerance, or not a number.
+fn outside(diff: f64, tol: f64) -> bool {
+    diff.is_nan() || diff > tol
+}
+
 /// An array from a slice of the flat inputs.
 pub fn arr<F: Clone>(p: &[F]) -> Array1<F> {
     Array1::from(p.to_vec())
@@ -183,13 +188,13 @@ impl Checker {
                 }
             }
             let mut problems = Vec::new();
-            if !((v64 - v32).abs() <= F32_TOL * (1.0 + scale) + v_spread) {
+            if outside((v64 - v32).abs(), F32_TOL * (1.0 + scale) + v_spread) {
                 problems.push(format!(
                     "f32 value {v32} vs f64 {v64} (f64 spread {v_spread:e})"
                 ));
             }
             for (k, (a, b)) in g32.iter().zip(&g64).enumerate() {
-                if !((a - b).abs() <= F32_TOL * (1.0 + scale) + g_spread[k]) {
+                if outside((a - b).abs(), F32_TOL * (1.0 + scale) + g_spread[k]) {
                     problems.push(format!(
                         "f32 gradient[{k}] {a} vs f64 {b} (f64 spread {:e})",
                         g_spread[k]
