@@ -17,6 +17,7 @@ use super::strong_wolfe::StrongWolfe;
 use super::vector::{all_finite, neg, norm};
 use crate::report::Progress;
 use crate::tangent::Tangent;
+use crate::Float;
 
 /// Minimizes `f` from `x0` with `params`; `f(x)` gives the value and the gradient.
 ///
@@ -28,24 +29,30 @@ use crate::tangent::Tangent;
 /// needs no type). A [`Problem`](super::Problem) with a Hessian-vector product or a
 /// validation function, or any other [`Objective`], goes to [`minimize_objective`].
 ///
+/// The value's type `V` is `f`'s: `f64`, or `f32` for an `f32` function (then the
+/// result's value and histories are `f32` too). The method's own arithmetic (line
+/// searches, L-BFGS, momentum) is in `f64` on the exactly widened values and the
+/// [`Tangent`] operations of `P`, so an `f32` value gives the iterates that its
+/// widening `v as f64` gives.
+///
 /// # Panics
 ///
 /// When `params` is invalid or the method needs what the objective lacks (Newton-CG
 /// without a Hessian-vector product); [`try_minimize`] returns these as errors.
-pub fn minimize<P: Tangent>(
-    f: impl Fn(&P) -> (f64, P),
+pub fn minimize<P: Tangent, V: Float>(
+    f: impl Fn(&P) -> (V, P),
     x0: P,
     params: &Params,
-) -> MinimizeResult<P> {
+) -> MinimizeResult<P, V> {
     minimize_objective(f, x0, params)
 }
 
 /// [`minimize`], with configuration errors returned instead of panicking.
-pub fn try_minimize<P: Tangent>(
-    f: impl Fn(&P) -> (f64, P),
+pub fn try_minimize<P: Tangent, V: Float>(
+    f: impl Fn(&P) -> (V, P),
     x0: P,
     params: &Params,
-) -> Result<MinimizeResult<P>, OptimError> {
+) -> Result<MinimizeResult<P, V>, OptimError> {
     try_minimize_objective(f, x0, params)
 }
 
@@ -55,11 +62,11 @@ pub fn try_minimize<P: Tangent>(
 /// # Panics
 ///
 /// As [`minimize`]; [`try_minimize_objective`] returns the errors.
-pub fn minimize_objective<P: Tangent, O: Objective<P>>(
+pub fn minimize_objective<P: Tangent, V: Float, O: Objective<P, V>>(
     f: O,
     x0: P,
     params: &Params,
-) -> MinimizeResult<P> {
+) -> MinimizeResult<P, V> {
     match try_minimize_objective(f, x0, params) {
         Ok(r) => r,
         Err(e) => panic!("hype::optim::minimize: {e}"),
@@ -67,11 +74,11 @@ pub fn minimize_objective<P: Tangent, O: Objective<P>>(
 }
 
 /// [`minimize_objective`], with configuration errors returned instead of panicking.
-pub fn try_minimize_objective<P: Tangent, O: Objective<P>>(
+pub fn try_minimize_objective<P: Tangent, V: Float, O: Objective<P, V>>(
     f: O,
     x0: P,
     params: &Params,
-) -> Result<MinimizeResult<P>, OptimError> {
+) -> Result<MinimizeResult<P, V>, OptimError> {
     params.validate()?;
     let n = x0.flat_len();
     Ok(match params.method {
@@ -128,13 +135,14 @@ fn wolfe_initial<P: Tangent>(
     }
 }
 
-fn run<P: Tangent, O: Objective<P>, M: SearchDirection<P>>(
+fn run<P: Tangent, V: Float, O: Objective<P, V>, M: SearchDirection<P>>(
     objective: &O,
     x0: P,
     params: &Params,
     mut method: M,
-) -> MinimizeResult<P> {
-    let f = Counted::new(objective);
+) -> MinimizeResult<P, V> {
+    // Values widened to f64 (exact): the method's arithmetic is the same for f32 and f64.
+    let f = Counted::<O, V>::new(objective);
     let has_validation = f.has_validation();
     let iters = params.iterations();
     let clip = params.gradient_clipping;
@@ -309,13 +317,17 @@ fn run<P: Tangent, O: Objective<P>, M: SearchDirection<P>>(
         Some(b) => (b.x, b.value, b.gradient),
         None => (x, value, grad),
     };
+    // Back to `V`: exact, every value came from `V` (the identity for f64).
     MinimizeResult {
         x,
-        value,
+        value: V::of_f64(value),
         gradient,
         iterations,
-        history,
-        validation_history,
+        history: history.into_iter().map(V::of_f64).collect(),
+        validation_history: validation_history
+            .into_iter()
+            .map(|(k, c)| (k, V::of_f64(c)))
+            .collect(),
         reason,
         returned_best,
         evaluations: f.counts(),

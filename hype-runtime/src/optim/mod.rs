@@ -25,7 +25,8 @@
 //!
 //! # Pieces
 //!
-//! * [`Objective`] — what is minimized: any closure `Fn(&P) -> (f64, P)` over a
+//! * [`Objective`] — what is minimized: any closure `Fn(&P) -> (f64, P)` (or
+//!   `(f32, P)`) over a
 //!   parameter type `P: Tangent` (arrays, tuples, `#[derive(Tangent)]` structs), or a
 //!   [`Problem`] that adds a Hessian-vector product (Newton-CG) and a validation
 //!   function (early stopping, return-best).

@@ -3,6 +3,7 @@
 use super::objective::Evaluations;
 use super::vector::norm;
 use crate::tangent::Tangent;
+use crate::Float;
 use std::fmt;
 
 /// Why the iteration stopped.
@@ -23,23 +24,24 @@ pub enum StopReason {
     NonFinite,
 }
 
-/// The result of [`minimize`](super::minimize).
+/// The result of [`minimize`](super::minimize); `V` is the objective's value type
+/// (`f64`, or `f32` for an `f32` objective).
 #[derive(Clone, Debug)]
-pub struct MinimizeResult<P> {
+pub struct MinimizeResult<P, V = f64> {
     /// The returned point: the best one seen when `return_best` holds and it beats the
     /// last iterate, else the last iterate.
     pub x: P,
     /// `f(x)`.
-    pub value: f64,
+    pub value: V,
     /// `∇f(x)` (not clipped).
     pub gradient: P,
     /// Updates made.
     pub iterations: usize,
     /// `f` at every iterate: `history[k] = f(x_k)`, `k = 0..=iterations`.
-    pub history: Vec<f64>,
+    pub history: Vec<V>,
     /// `(k, validation loss at x_k)` at every check, when the objective has a
     /// validation function.
-    pub validation_history: Vec<(usize, f64)>,
+    pub validation_history: Vec<(usize, V)>,
     /// Why it stopped.
     pub reason: StopReason,
     /// Whether `x` is the remembered best rather than the last iterate.
@@ -48,8 +50,8 @@ pub struct MinimizeResult<P> {
     pub evaluations: Evaluations,
 }
 
-impl<P: Tangent> MinimizeResult<P> {
-    /// `|∇f(x)|`.
+impl<P: Tangent, V: Float> MinimizeResult<P, V> {
+    /// `|∇f(x)|` (accumulated in `f64`, as [`Tangent::inner`]).
     pub fn gradient_norm(&self) -> f64 {
         norm(&self.gradient)
     }
