@@ -15,22 +15,28 @@
 //! hyperparameters of Hype's and Maclaurin et al.'s learned schedules. The update is
 //! [`optim::update::heavy_ball_update`](crate::optim::update::heavy_ball_update()) with one rate
 //! per coordinate; its derivatives are the generated ones (see `hyper/rule.rs`).
+//!
+//! The float type is the loss's ([`GenericInnerLoss::Float`]): an `f32` loss gives
+//! `f32` parameters, velocity, rates and momentum ([`LayerwiseHyper<λ, f32>`]).
 
-use super::dynamics::{At, InnerLoss};
+use super::dynamics::{At, GenericInnerLoss};
 use super::rule::Rule;
 use super::{check_directions, Dynamics, HyperError};
+use crate::rt::Val;
+use crate::Float;
 use hype_macros::Tangent;
 use ndarray::{Array1, Array2};
 use std::ops::Range;
 
-/// Hyperparameters of [`LayerwiseHeavyBall`].
+/// Hyperparameters of [`LayerwiseHeavyBall`]; the rates are in the loss's float type
+/// `F` (`f64` unless written: `LayerwiseHyper<(), f32>` for an `f32` loss).
 #[derive(Clone, Debug, PartialEq, Tangent)]
-pub struct LayerwiseHyper<L> {
+pub struct LayerwiseHyper<L, F: Float = f64> {
     /// Learning rates: rows are steps (1 row shared by all steps, or `T`), columns are
     /// groups.
-    pub lr: Array2<f64>,
+    pub lr: Array2<F>,
     /// Momentum: one value or one per step.
-    pub momentum: Array1<f64>,
+    pub momentum: Array1<F>,
     /// Hyperparameters of the training loss.
     pub loss: L,
 }
@@ -79,7 +85,11 @@ impl<L> LayerwiseHeavyBall<L> {
     }
 
     /// Checks the shape of `h` for a run of `steps` steps.
-    pub fn check<H>(&self, h: &LayerwiseHyper<H>, steps: usize) -> Result<(), HyperError> {
+    pub fn check<H, F: Float>(
+        &self,
+        h: &LayerwiseHyper<H, F>,
+        steps: usize,
+    ) -> Result<(), HyperError> {
         let (rows, cols) = h.lr.dim();
         if cols != self.groups.len() || !(rows == 1 || (rows == steps && rows > 0)) {
             return Err(HyperError::Length {
@@ -99,7 +109,7 @@ impl<L> LayerwiseHeavyBall<L> {
         Ok(())
     }
 
-    fn row<H>(&self, h: &LayerwiseHyper<H>, t: usize) -> usize {
+    fn row<H, F: Float>(&self, h: &LayerwiseHyper<H, F>, t: usize) -> usize {
         let (rows, cols) = h.lr.dim();
         assert_eq!(
             cols,
@@ -114,7 +124,7 @@ impl<L> LayerwiseHeavyBall<L> {
         }
     }
 
-    fn rates<H>(&self, h: &LayerwiseHyper<H>, t: usize, w: &Array1<f64>) -> Array1<f64> {
+    fn rates<H, F: Float>(&self, h: &LayerwiseHyper<H, F>, t: usize, w: &Array1<F>) -> Array1<F> {
         assert_eq!(
             w.len(),
             self.owner.len(),
@@ -127,7 +137,7 @@ impl<L> LayerwiseHeavyBall<L> {
     }
 }
 
-fn momentum_at(m: &Array1<f64>, t: usize) -> usize {
+fn momentum_at<F>(m: &Array1<F>, t: usize) -> usize {
     match m.len() {
         1 => 0,
         n if t < n => t,
@@ -135,8 +145,16 @@ fn momentum_at(m: &Array1<f64>, t: usize) -> usize {
     }
 }
 
-impl<L: InnerLoss> LayerwiseHeavyBall<L> {
-    fn momentum(h: &LayerwiseHyper<L::Hyper>, t: usize) -> f64 {
+/// The state `(w, v)` in the loss's float type.
+type State<L> = (Flat<L>, Flat<L>);
+type Flat<L> = Array1<<L as GenericInnerLoss>::Float>;
+type HyperOf<L> = LayerwiseHyper<<L as GenericInnerLoss>::Hyper, <L as GenericInnerLoss>::Float>;
+
+impl<L: GenericInnerLoss> LayerwiseHeavyBall<L>
+where
+    for<'r> &'r L::Float: Val<V = L::Float>,
+{
+    fn momentum(h: &HyperOf<L>, t: usize) -> L::Float {
         h.momentum[momentum_at(&h.momentum, t)]
     }
 
@@ -144,14 +162,14 @@ impl<L: InnerLoss> LayerwiseHeavyBall<L> {
     #[allow(clippy::too_many_arguments)]
     fn tangent(
         &self,
-        s: &(Array1<f64>, Array1<f64>),
-        h: &LayerwiseHyper<L::Hyper>,
+        s: &State<L>,
+        h: &HyperOf<L>,
         t: usize,
-        g: &Array1<f64>,
-        dg: &Array1<f64>,
-        ds: &(Array1<f64>, Array1<f64>),
-        dh: &LayerwiseHyper<L::Hyper>,
-    ) -> (Array1<f64>, Array1<f64>) {
+        g: &Flat<L>,
+        dg: &Flat<L>,
+        ds: &State<L>,
+        dh: &HyperOf<L>,
+    ) -> State<L> {
         let ((w, v), (dw, dv)) = (s, ds);
         let dmu = dh.momentum[momentum_at(&dh.momentum, t)];
         let next = Rule::HeavyBall.jvp(
@@ -169,14 +187,17 @@ impl<L: InnerLoss> LayerwiseHeavyBall<L> {
     }
 }
 
-fn pair(parts: Vec<Array1<f64>>) -> (Array1<f64>, Array1<f64>) {
+fn pair<F: Float>(parts: Vec<Array1<F>>) -> (Array1<F>, Array1<F>) {
     let [w, v] = parts.try_into().expect("heavy ball's state is [w, v]");
     (w, v)
 }
 
-impl<L: InnerLoss> Dynamics for LayerwiseHeavyBall<L> {
-    type State = (Array1<f64>, Array1<f64>);
-    type Hyper = LayerwiseHyper<L::Hyper>;
+impl<L: GenericInnerLoss> Dynamics for LayerwiseHeavyBall<L>
+where
+    for<'r> &'r L::Float: Val<V = L::Float>,
+{
+    type State = State<L>;
+    type Hyper = HyperOf<L>;
 
     fn step(&self, s: &Self::State, h: &Self::Hyper, t: usize) -> Self::State {
         let (w, v) = s;
@@ -206,12 +227,12 @@ impl<L: InnerLoss> Dynamics for LayerwiseHeavyBall<L> {
             t,
             vec![wb.clone(), vb.clone()],
         );
-        let mut lr = Array2::zeros(h.lr.raw_dim());
+        let mut lr = Array2::<L::Float>::zeros(h.lr.raw_dim());
         let r = self.row(h, t);
         for (k, range) in self.groups.iter().enumerate() {
             lr[[r, k]] = c.rate.slice(ndarray::s![range.clone()]).sum();
         }
-        let mut momentum = Array1::zeros(h.momentum.len());
+        let mut momentum = Array1::<L::Float>::zeros(h.momentum.len());
         momentum[momentum_at(&h.momentum, t)] = c.mu;
         let hb = LayerwiseHyper {
             lr,
