@@ -18,10 +18,15 @@
 //! (Neumann series) iteration, one VJP per iteration, which converges when training
 //! converges linearly (spectral radius of `∂Φ/∂s` below 1). Equivalently: Reverse-HG
 //! over infinitely many steps that all sit at `s*`.
+//!
+//! Both work in `f32` too: [`implicit`] takes any [`GenericInnerLoss`] (its parameters
+//! `Array1<L::Float>`), and [`implicit_fixed_point`] any [`Dynamics`] (the `f32`
+//! optimizers among them).
 
-use super::dynamics::InnerLoss;
+use super::dynamics::GenericInnerLoss;
 use super::{bytes_of, Dynamics, HyperError, Hypergradient, Stats, Validation};
 use crate::tangent::Tangent;
+use crate::Float;
 use ndarray::Array1;
 
 /// Configuration of [`implicit()`].
@@ -50,19 +55,26 @@ impl Default for ImplicitParams {
 /// The implicit hypergradient at the trained parameters `w_star` (see the module
 /// documentation). Errors when the Hessian is not positive definite along a CG
 /// direction, when CG does not converge, or when the stationarity check fails.
+///
+/// The loss's float type `L::Float` (`f64` for every [`InnerLoss`](super::InnerLoss),
+/// or `f32`) is that of `w_star`, of the Hessian-vector products and of the result.
+/// CG's own vectors and scalars are `f64` in both cases: an `f32` product is widened
+/// exactly and its direction rounded to `f32` before the next one, so the default
+/// tolerance (1e-12, on CG's updated residual) is reachable in `f32` as well, and the
+/// solution is as accurate as the `f32` products make it.
 pub fn implicit<L, V>(
     loss: &L,
     validation: &V,
-    w_star: &Array1<f64>,
+    w_star: &Array1<L::Float>,
     lam: &L::Hyper,
     params: &ImplicitParams,
-) -> Result<Hypergradient<Array1<f64>, L::Hyper>, HyperError>
+) -> Result<Hypergradient<Array1<L::Float>, L::Hyper>, HyperError>
 where
-    L: InnerLoss,
-    V: Validation<Array1<f64>, L::Hyper>,
+    L: GenericInnerLoss,
+    V: Validation<Array1<L::Float>, L::Hyper>,
 {
     if let Some(limit) = params.stationarity {
-        let g = loss.gradient(w_star, lam);
+        let g = widen(&loss.gradient(w_star, lam));
         let norm = g.dot(&g).sqrt();
         if norm.is_nan() || norm > limit {
             return Err(HyperError::InvalidArgument(format!(
@@ -71,6 +83,7 @@ where
         }
     }
     let (value, b, hb) = validation.value_and_grad(w_star, lam);
+    let b = widen(&b);
     assert_eq!(
         b.len(),
         w_star.len(),
@@ -82,7 +95,7 @@ where
     let mut hvps = 0;
     let mut hvp = |v: &Array1<f64>| {
         hvps += 1;
-        loss.gradient_jvp(w_star, lam, v, &zero_lam)
+        widen(&loss.gradient_jvp(w_star, lam, &narrow(v), &zero_lam))
     };
     // Conjugate gradient on H q = b from q = 0.
     let b_norm = b.dot(&b).sqrt();
@@ -114,7 +127,7 @@ where
         rr = rr_new;
         iterations += 1;
     }
-    let (_, cq) = loss.gradient_vjp(w_star, lam, &q);
+    let (_, cq) = loss.gradient_vjp(w_star, lam, &narrow(&q));
     let mut grad = hb;
     grad.axpy(-1.0, &cq);
     let residual = if b_norm > 0.0 {
@@ -135,6 +148,16 @@ where
             ..Stats::default()
         },
     })
+}
+
+/// `a` in `f64` (exact; a copy for `f64`).
+fn widen<F: Float>(a: &Array1<F>) -> Array1<f64> {
+    a.mapv(F::into_f64)
+}
+
+/// `a` rounded to `F` (a copy for `f64`).
+fn narrow<F: Float>(a: &Array1<f64>) -> Array1<F> {
+    a.mapv(F::of_f64)
 }
 
 /// The implicit hypergradient at a fixed point `s_star` of `dynamics` (step index `t`
