@@ -8,13 +8,20 @@
 //! rows of the batch; [`SquaredError`] is `½ Σ (y - t)²`; a target `NaN` means "no
 //! target here" and contributes nothing.
 
+use super::network::as_float;
 use super::HfError;
 use crate::differentiable;
 use crate::nn::Loss;
+use crate::rt::Val;
 use crate::tangent::Tangent;
+use crate::Float;
 use ndarray::Array2;
 
 /// A loss of a network output `O` against targets (rows are examples).
+///
+/// The targets and the value are `f64` whatever the output's float type: an `f32`
+/// output (of `FeedForwardNet<f32>`) is compared with the targets rounded to `f32`, and
+/// its loss is widened (exactly) to `f64` for the optimizer.
 pub trait OutputLoss<O> {
     /// A name for error messages.
     fn name(&self) -> String;
@@ -34,20 +41,20 @@ pub trait OutputLoss<O> {
 /// `½ Σ_units (m ∘ (y - t))² / rows`, `m` the mask of defined targets, `t` zero where
 /// undefined.
 #[differentiable(order = 2)]
-pub fn masked_squared_error(
-    y: &Array2<f64>,
-    #[constant] t: &Array2<f64>,
-    #[constant] mask: &Array2<f64>,
-) -> f64 {
+pub fn masked_squared_error<F: Float>(
+    y: &Array2<F>,
+    #[constant] t: &Array2<F>,
+    #[constant] mask: &Array2<F>,
+) -> F {
     let d = (y - t) * mask;
-    0.5 * (&d * &d).sum() / (y.nrows() as f64)
+    F::of_f64(0.5) * (&d * &d).sum() / F::of_f64(y.nrows() as f64)
 }
 
 /// `-Σ_units t ln y / rows` (`y` positive, e.g. a softmax output; `t` zero where
 /// undefined).
 #[differentiable(order = 2)]
-pub fn masked_cross_entropy(y: &Array2<f64>, #[constant] t: &Array2<f64>) -> f64 {
-    -(&y.ln() * t).sum() / (y.nrows() as f64)
+pub fn masked_cross_entropy<F: Float>(y: &Array2<F>, #[constant] t: &Array2<F>) -> F {
+    -(&y.ln() * t).sum() / F::of_f64(y.nrows() as f64)
 }
 
 /// `½ w Σ_units (a - target)² / rows`: the seed's `SparseL2` on one layer's activity.
@@ -57,14 +64,15 @@ pub fn sparse_l2(a: &Array2<f64>, #[constant] weight: f64, #[constant] target: f
     0.5 * weight * (&d * &d).sum() / (a.nrows() as f64)
 }
 
-/// The targets with `NaN` replaced by 0, and the mask of defined targets.
-fn defined(targets: &Array2<f64>) -> (Array2<f64>, Array2<f64>) {
-    let t = targets.mapv(|v| if v.is_nan() { 0.0 } else { v });
-    let m = targets.mapv(|v| if v.is_nan() { 0.0 } else { 1.0 });
+/// The targets with `NaN` replaced by 0 (rounded to `F`), and the mask of defined
+/// targets.
+fn defined<F: Float>(targets: &Array2<f64>) -> (Array2<F>, Array2<F>) {
+    let t = targets.mapv(|v| if v.is_nan() { F::zero() } else { F::of_f64(v) });
+    let m = targets.mapv(|v| if v.is_nan() { F::zero() } else { F::one() });
     (t, m)
 }
 
-fn same_shape(loss: &str, out: &Array2<f64>, targets: &Array2<f64>) -> Result<(), HfError> {
+fn same_shape<F>(loss: &str, out: &Array2<F>, targets: &Array2<f64>) -> Result<(), HfError> {
     if out.dim() != targets.dim() {
         return Err(HfError::Shape {
             what: format!("{loss} loss: network output against targets"),
@@ -80,22 +88,26 @@ fn same_shape(loss: &str, out: &Array2<f64>, targets: &Array2<f64>) -> Result<()
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SquaredError;
 
-impl OutputLoss<Array2<f64>> for SquaredError {
+impl<F: Float> OutputLoss<Array2<F>> for SquaredError
+where
+    for<'r> &'r F: Val<V = F>,
+{
     fn name(&self) -> String {
         "squared error".into()
     }
-    fn check(&self, out: &Array2<f64>, targets: &Array2<f64>) -> Result<(), HfError> {
+    fn check(&self, out: &Array2<F>, targets: &Array2<f64>) -> Result<(), HfError> {
         same_shape("squared error", out, targets)
     }
-    fn value(&self, out: &Array2<f64>, targets: &Array2<f64>) -> f64 {
+    fn value(&self, out: &Array2<F>, targets: &Array2<f64>) -> f64 {
         let (t, m) = defined(targets);
-        masked_squared_error(out, &t, &m)
+        masked_squared_error(out, &t, &m).into_f64()
     }
-    fn value_and_grad(&self, out: &Array2<f64>, targets: &Array2<f64>) -> (f64, Array2<f64>) {
+    fn value_and_grad(&self, out: &Array2<F>, targets: &Array2<f64>) -> (f64, Array2<F>) {
         let (t, m) = defined(targets);
-        masked_squared_error::__value_and_grad(out, &t, &m)
+        let (v, g) = masked_squared_error::__value_and_grad(out, &t, &m);
+        (v.into_f64(), g)
     }
-    fn hvp(&self, out: &Array2<f64>, targets: &Array2<f64>, u: &Array2<f64>) -> Array2<f64> {
+    fn hvp(&self, out: &Array2<F>, targets: &Array2<f64>, u: &Array2<F>) -> Array2<F> {
         let (t, m) = defined(targets);
         masked_squared_error::__hvp(out, &t, &m, u)
     }
@@ -106,41 +118,50 @@ impl OutputLoss<Array2<f64>> for SquaredError {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CrossEntropy;
 
-impl OutputLoss<Array2<f64>> for CrossEntropy {
+impl<F: Float> OutputLoss<Array2<F>> for CrossEntropy
+where
+    for<'r> &'r F: Val<V = F>,
+{
     fn name(&self) -> String {
         "cross-entropy".into()
     }
-    fn check(&self, out: &Array2<f64>, targets: &Array2<f64>) -> Result<(), HfError> {
+    fn check(&self, out: &Array2<F>, targets: &Array2<f64>) -> Result<(), HfError> {
         same_shape("cross-entropy", out, targets)
     }
-    fn value(&self, out: &Array2<f64>, targets: &Array2<f64>) -> f64 {
-        masked_cross_entropy(out, &defined(targets).0)
+    fn value(&self, out: &Array2<F>, targets: &Array2<f64>) -> f64 {
+        masked_cross_entropy(out, &defined(targets).0).into_f64()
     }
-    fn value_and_grad(&self, out: &Array2<f64>, targets: &Array2<f64>) -> (f64, Array2<f64>) {
-        masked_cross_entropy::__value_and_grad(out, &defined(targets).0)
+    fn value_and_grad(&self, out: &Array2<F>, targets: &Array2<f64>) -> (f64, Array2<F>) {
+        let (v, g) = masked_cross_entropy::__value_and_grad(out, &defined(targets).0);
+        (v.into_f64(), g)
     }
-    fn hvp(&self, out: &Array2<f64>, targets: &Array2<f64>, u: &Array2<f64>) -> Array2<f64> {
+    fn hvp(&self, out: &Array2<F>, targets: &Array2<f64>, u: &Array2<F>) -> Array2<F> {
         masked_cross_entropy::__hvp(out, &defined(targets).0, u)
     }
 }
 
 /// Hype's losses ([`Loss`]) as output losses (the cross-entropy on logits is the
 /// "matching" loss of a softmax output: `H_L = diag(s) - s sᵀ` per row).
-impl OutputLoss<Array2<f64>> for Loss {
+impl<F: Float> OutputLoss<Array2<F>> for Loss
+where
+    for<'r> &'r F: Val<V = F>,
+{
     fn name(&self) -> String {
         format!("{self:?}")
     }
-    fn check(&self, out: &Array2<f64>, targets: &Array2<f64>) -> Result<(), HfError> {
+    fn check(&self, out: &Array2<F>, targets: &Array2<f64>) -> Result<(), HfError> {
         same_shape(&format!("{self:?}"), out, targets)
     }
-    fn value(&self, out: &Array2<f64>, targets: &Array2<f64>) -> f64 {
-        Loss::value(self, out, targets)
+    fn value(&self, out: &Array2<F>, targets: &Array2<f64>) -> f64 {
+        Loss::value_as(self, out, &as_float(targets)).into_f64()
     }
-    fn value_and_grad(&self, out: &Array2<f64>, targets: &Array2<f64>) -> (f64, Array2<f64>) {
-        Loss::value_and_grad(self, out, targets)
+    fn value_and_grad(&self, out: &Array2<F>, targets: &Array2<f64>) -> (f64, Array2<F>) {
+        let (v, g) = Loss::value_and_grad_as(self, out, &as_float(targets));
+        (v.into_f64(), g)
     }
-    fn hvp(&self, out: &Array2<f64>, t: &Array2<f64>, u: &Array2<f64>) -> Array2<f64> {
+    fn hvp(&self, out: &Array2<F>, targets: &Array2<f64>, u: &Array2<F>) -> Array2<F> {
         use crate::nn::loss::*;
+        let t: &Array2<F> = &as_float(targets);
         match self {
             Loss::L1 => l1_loss::__hvp(out, t, u),
             Loss::L2 => l2_loss::__hvp(out, t, u),

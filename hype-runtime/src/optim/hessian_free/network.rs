@@ -16,7 +16,10 @@
 
 use crate::nn::FeedForward;
 use crate::tangent::Tangent;
+use crate::Float;
 use ndarray::Array2;
+use std::any::Any;
+use std::borrow::Cow;
 use std::marker::PhantomData;
 
 /// A network of parameters `Params` mapping a batch (rows are examples) to an
@@ -209,39 +212,67 @@ where
     }
 }
 
-/// A [`FeedForward`] whose layers are the parameters (`FeedForwardNet` holds no
-/// state; the network trained is the `Params` value).
+/// A [`FeedForward<F>`](FeedForward) whose layers are the parameters
+/// (`FeedForwardNet` holds no state; the network trained is the `Params` value).
+///
+/// The float type `F` is the network's: `f64` by default (the value `FeedForwardNet`),
+/// or `f32` (`FeedForwardNet::<f32>::new()`, parameters `FeedForward<f32>`, output
+/// `Array2<f32>`). The batch is `f64`, as everywhere in Hessian-free; an `f32` network
+/// reads it rounded to `f32`. The optimizer's own arithmetic (CG, damping, line
+/// search) is `f64` on the [`Tangent`] operations of the `f32` parameters.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct FeedForwardNet;
+pub struct FeedForwardNet<F: Float = f64> {
+    float: PhantomData<fn() -> F>,
+}
 
-impl Network for FeedForwardNet {
-    type Params = FeedForward;
-    type Output = Array2<f64>;
+/// The `f64` network as a value, so `&FeedForwardNet` reads as it did when
+/// `FeedForwardNet` was a unit struct.
+#[allow(non_upper_case_globals)]
+pub const FeedForwardNet: FeedForwardNet = FeedForwardNet { float: PhantomData };
+
+impl<F: Float> FeedForwardNet<F> {
+    /// The network of float type `F` (`FeedForwardNet::<f32>::new()`).
+    pub fn new() -> Self {
+        FeedForwardNet { float: PhantomData }
+    }
+}
+
+/// `x` as an array of `F`: borrowed when `F` is `f64`, else rounded (a copy).
+pub(crate) fn as_float<F: Float>(x: &Array2<f64>) -> Cow<'_, Array2<F>> {
+    match (x as &dyn Any).downcast_ref::<Array2<F>>() {
+        Some(same) => Cow::Borrowed(same),
+        None => Cow::Owned(x.mapv(F::of_f64)),
+    }
+}
+
+impl<F: Float> Network for FeedForwardNet<F> {
+    type Params = FeedForward<F>;
+    type Output = Array2<F>;
 
     fn name(&self) -> String {
         "FeedForward".into()
     }
 
-    fn input_width(&self, p: &FeedForward) -> Option<usize> {
+    fn input_width(&self, p: &FeedForward<F>) -> Option<usize> {
         p.inputs()
     }
 
-    fn forward(&self, p: &FeedForward, x: &Array2<f64>) -> Array2<f64> {
-        p.forward(x)
+    fn forward(&self, p: &FeedForward<F>, x: &Array2<f64>) -> Array2<F> {
+        p.forward(&as_float(x))
     }
 
     fn jvp(
         &self,
-        p: &FeedForward,
+        p: &FeedForward<F>,
         x: &Array2<f64>,
-        dp: &FeedForward,
-    ) -> (Array2<f64>, Array2<f64>) {
+        dp: &FeedForward<F>,
+    ) -> (Array2<F>, Array2<F>) {
         // The input is data: its tangent is zero.
-        p.forward_jvp(x, dp, &Array2::zeros(x.raw_dim()))
+        p.forward_jvp(&as_float(x), dp, &Array2::zeros(x.raw_dim()))
     }
 
-    fn vjp(&self, p: &FeedForward, x: &Array2<f64>, u: &Array2<f64>) -> FeedForward {
-        let (_, pullback) = p.forward_vjp(x);
+    fn vjp(&self, p: &FeedForward<F>, x: &Array2<f64>, u: &Array2<F>) -> FeedForward<F> {
+        let (_, pullback) = p.forward_vjp(&as_float(x));
         pullback(u).0
     }
 }
