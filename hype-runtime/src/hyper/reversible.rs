@@ -18,11 +18,27 @@
 //! The hypergradient is that of the fixed-point trajectory with the quantization
 //! treated as identity; it differs from the floating-point trajectory's by the order
 //! of `T · 2^-radix_bits`.
+//!
+//! # `f32`
+//!
+//! The exactness lives in the fixed-point integers, not in the float type, so an `f32`
+//! loss ([`GenericInnerLoss`] with `Float = f32`) reverses exactly too: the state is
+//! the same `2^-radix_bits` fixed point, the loss sees `w_t` rounded to `f32`, and its
+//! `f32` gradient is widened exactly to `f64` before it is quantized into `v`. Reversal
+//! needs only that the gradient at `w_t` be the same number forward and backward,
+//! which holds for any deterministic loss. The state is then finer than `f32` (at the
+//! default radix, 9e-13 against `f32`'s relative 6e-8), and the training it runs is
+//! that of the `f32` gradients on a fixed-point state: the `f32` rounding of `w_t`
+//! and of the gradient enter the trajectory, and the hypergradient treats them, like
+//! the quantization, as identity. The adjoint recursion runs in `f64` on the widened
+//! gradients and Hessian-vector products (the loss reads its directions rounded to
+//! `f32`); the results are rounded to `f32` at the end.
 
-use super::dynamics::{hyper_cotangent, InnerLoss, SgdMomentum, StepHyper};
+use super::dynamics::{hyper_cotangent, GenericInnerLoss, SgdMomentum, StepHyper};
 use super::exact::{rational, ExactVec};
 use super::{HyperError, Hypergradient, Stats, Validation};
 use crate::tangent::Tangent;
+use crate::Float;
 use ndarray::Array1;
 
 /// Configuration of [`reversible()`].
@@ -50,14 +66,15 @@ impl ReversibleParams {
     }
 }
 
-/// The result of [`reversible()`], with the evidence of exact reversal.
+/// The result of [`reversible()`], with the evidence of exact reversal; `F` is the
+/// loss's float type (`f64`, or `f32`).
 #[derive(Clone, Debug)]
-pub struct ReversibleResult<L> {
+pub struct ReversibleResult<L, F: Float = f64> {
     /// The hypergradient (and `dE/d(w_0, v_0)`); `stats.info_bits` is the information
     /// stored after training, `stats.peak_bytes` the exact state plus that buffer.
-    pub hypergradient: Hypergradient<(Array1<f64>, Array1<f64>), StepHyper<L>>,
-    /// The final state of training (fixed point, as floats).
-    pub final_state: (Array1<f64>, Array1<f64>),
+    pub hypergradient: Hypergradient<(Array1<F>, Array1<F>), StepHyper<L, F>>,
+    /// The final state of training (fixed point, rounded to `F`).
+    pub final_state: (Array1<F>, Array1<F>),
     /// The initial `(w, v)` as fixed-point integers.
     pub initial_exact: (Vec<i64>, Vec<i64>),
     /// The `(w, v)` the backward sweep recovered at `t = 0`, as fixed-point integers:
@@ -71,23 +88,38 @@ pub struct ReversibleResult<L> {
     pub momenta: Vec<(u64, u64)>,
 }
 
-fn at(a: &Array1<f64>, t: usize) -> f64 {
-    a[if a.len() == 1 { 0 } else { t }]
+/// Entry `t` of a schedule (or its one shared value), in `f64` (exact).
+fn at<F: Float>(a: &Array1<F>, t: usize) -> f64 {
+    a[if a.len() == 1 { 0 } else { t }].into_f64()
+}
+
+/// `a` in `f64` (exact; a copy for `f64`).
+fn widen<F: Float>(a: &Array1<F>) -> Array1<f64> {
+    a.mapv(F::into_f64)
+}
+
+/// `a` rounded to `F` (a copy for `f64`).
+fn narrow<F: Float>(a: &Array1<f64>) -> Array1<F> {
+    a.mapv(F::of_f64)
 }
 
 /// Reverse-HG through SGD with momentum by exact reversal of the trajectory (see the
 /// module documentation). Errors on schedules of the wrong length, momenta outside
 /// `(0, 1)`, and values outside the fixed-point range.
+///
+/// The loss's float type `L::Float` (`f64` for every [`InnerLoss`](super::InnerLoss),
+/// or `f32`) is that of the states and hyperparameters; see the module documentation
+/// for what reversal means with an `f32` loss.
 pub fn reversible<L, V>(
     dynamics: &SgdMomentum<L>,
     validation: &V,
-    s0: &(Array1<f64>, Array1<f64>),
-    h: &StepHyper<L::Hyper>,
+    s0: &(Array1<L::Float>, Array1<L::Float>),
+    h: &StepHyper<L::Hyper, L::Float>,
     params: &ReversibleParams,
-) -> Result<ReversibleResult<L::Hyper>, HyperError>
+) -> Result<ReversibleResult<L::Hyper, L::Float>, HyperError>
 where
-    L: InnerLoss,
-    V: Validation<(Array1<f64>, Array1<f64>), StepHyper<L::Hyper>>,
+    L: GenericInnerLoss,
+    V: Validation<(Array1<L::Float>, Array1<L::Float>), StepHyper<L::Hyper, L::Float>>,
 {
     let steps = params.steps;
     if steps > 0 {
@@ -111,8 +143,8 @@ where
         .map(|t| rational(at(&h.momentum, t), params.max_denominator))
         .collect::<Result<Vec<_>, _>>()?;
     let loss = &dynamics.0;
-    let mut w = ExactVec::new(w0, params.radix_bits)?;
-    let mut v = ExactVec::new(v0, params.radix_bits)?;
+    let mut w = ExactVec::new(&widen(w0), params.radix_bits)?;
+    let mut v = ExactVec::new(&widen(v0), params.radix_bits)?;
     let initial_exact = (w.val.clone(), v.val.clone());
     let n = w0.len();
     let mut peak_bits = 0;
@@ -121,7 +153,7 @@ where
     // Forward: exact training.
     for (t, &(num, den)) in momenta.iter().enumerate() {
         let (a, m) = (at(&h.lr, t), at(&h.momentum, t));
-        let g = loss.gradient(&w.to_float(), &h.loss);
+        let g = widen(&loss.gradient(&narrow(&w.to_float()), &h.loss));
         gradients += 1;
         if g.len() != n {
             return Err(HyperError::InvalidArgument(format!(
@@ -135,8 +167,9 @@ where
         peak_bits = peak_bits.max(v.info_bits());
     }
     let info_bits = v.info_bits();
-    let final_state = (w.to_float(), v.to_float());
-    let (value, mut sb, mut hb) = validation.value_and_grad(&final_state, h);
+    let final_state = (narrow(&w.to_float()), narrow(&v.to_float()));
+    let (value, sb, mut hb) = validation.value_and_grad(&final_state, h);
+    let mut sb = (widen(&sb.0), widen(&sb.1));
 
     // Backward: exact reversal and the adjoint recursion. The adjoint of step t is
     // `SgdMomentum::step_vjp`, inlined so that one call of `gradient_and_vjp` at w_t
@@ -148,14 +181,21 @@ where
         let w_t = w.to_float();
         let (wb, vb) = &sb;
         let vt = vb + &(a * wb);
-        let (g, hv, mut cl) = loss.gradient_and_vjp(&w_t, &h.loss, &vt);
+        let (g, hv, mut cl) = loss.gradient_and_vjp(&narrow(&w_t), &h.loss, &narrow(&vt));
+        let (g, hv) = (widen(&g), widen(&hv));
         gradients += 1;
         v.add(&((1.0 - m) * &g))?;
         v.div_ratio(num, den)?;
         let v_t = v.to_float();
         cl.scale(-(1.0 - m));
         let (da, dm) = (wb.dot(&v_next), vt.dot(&(&v_t + &g)));
-        hb.add_assign_tangent(&hyper_cotangent(h, t, da, dm, cl));
+        hb.add_assign_tangent(&hyper_cotangent(
+            h,
+            t,
+            L::Float::of_f64(da),
+            L::Float::of_f64(dm),
+            cl,
+        ));
         sb = (wb - &((1.0 - m) * &hv), m * &vt);
     }
     let recovered_exact = (w.val.clone(), v.val.clone());
@@ -164,7 +204,7 @@ where
         hypergradient: Hypergradient {
             value,
             grad: hb,
-            initial_state_grad: Some(sb),
+            initial_state_grad: Some((narrow(&sb.0), narrow(&sb.1))),
             stats: Stats {
                 steps: gradients,
                 vjps: steps,
