@@ -223,15 +223,16 @@ fn layerwise_hyper<F: Float>() -> LayerwiseHyper<F, F> {
 
 type LayerwiseState<F> = (Array1<F>, Array1<F>);
 
+/// What a validation function returns: `(E, ∂E/∂s, ∂E/∂λ)`.
+type Evaluated<S, H> = (f64, S, H);
+
 /// Validation loss of the final parameters (a second sample), as f64.
 fn layerwise_validation<F: Float>(
-) -> impl Fn(&LayerwiseState<F>, &LayerwiseHyper<F, F>) -> (f64, LayerwiseState<F>, LayerwiseHyper<F, F>)
-{
-    let val = Logistic::<F>::new(7);
-    move |s, h| {
-        let (e, g) = val.value_and_grad(&s.0);
-        (e.into_f64(), (g, s.1.zero_like()), h.zero_like())
-    }
+    s: &LayerwiseState<F>,
+    h: &LayerwiseHyper<F, F>,
+) -> Evaluated<LayerwiseState<F>, LayerwiseHyper<F, F>> {
+    let (e, g) = Logistic::<F>::new(7).value_and_grad(&s.0);
+    (e.into_f64(), (g, s.1.zero_like()), h.zero_like())
 }
 
 fn layerwise_run<F: Float>() -> (Array1<f64>, Array1<f64>)
@@ -241,7 +242,7 @@ where
     let d = LayerwiseHeavyBall::new(Logistic::<F>::new(3), vec![0..1, 1..FEATURES]).unwrap();
     let h = layerwise_hyper::<F>();
     d.check(&h, LAYERWISE_STEPS).unwrap();
-    let v = layerwise_validation::<F>();
+    let v = layerwise_validation::<F>;
     let s0 = (Array1::zeros(FEATURES), Array1::zeros(FEATURES));
     let r = reverse(&d, &v, &s0, &h, LAYERWISE_STEPS);
     let f = forward(&d, &v, &s0, &h, LAYERWISE_STEPS);
@@ -258,7 +259,7 @@ fn layerwise_heavy_ball_in_f32() {
     assert_all_close(&r64, &f64_, 1e-12);
     let d = LayerwiseHeavyBall::new(Logistic::<f64>::new(3), vec![0..1, 1..FEATURES]).unwrap();
     let h = layerwise_hyper::<f64>();
-    let v = layerwise_validation::<f64>();
+    let v = layerwise_validation::<f64>;
     let s0 = (Array1::zeros(FEATURES), Array1::zeros(FEATURES));
     let fd = fd_grad(
         |z| unrolled_loss(&d, &v, &s0, &h.rebuild(z).unwrap(), LAYERWISE_STEPS),
@@ -562,12 +563,11 @@ type Pair<F> = (Array1<F>, Array1<F>);
 
 /// `E = ` validation loss of the final parameters (independent of the velocity and λ).
 fn reversible_validation<F: Float>(
-) -> impl Fn(&Pair<F>, &StepHyper<F, F>) -> (f64, Pair<F>, StepHyper<F, F>) {
-    let val = Logistic::<F>::new(7);
-    move |s, h| {
-        let (e, g) = val.value_and_grad(&s.0);
-        (e.into_f64(), (g, s.1.zero_like()), h.zero_like())
-    }
+    s: &Pair<F>,
+    h: &StepHyper<F, F>,
+) -> Evaluated<Pair<F>, StepHyper<F, F>> {
+    let (e, g) = Logistic::<F>::new(7).value_and_grad(&s.0);
+    (e.into_f64(), (g, s.1.zero_like()), h.zero_like())
 }
 
 fn reversible_start<F: Float>() -> Pair<F> {
@@ -580,11 +580,11 @@ fn reversible_learning_with_an_f32_loss() {
     let params = ReversibleParams::new(REVERSIBLE_STEPS);
     let d64 = SgdMomentum(Logistic::<f64>::new(3));
     let (h64, s64) = (reversible_hyper::<f64>(), reversible_start::<f64>());
-    let v64 = reversible_validation::<f64>();
+    let v64 = reversible_validation::<f64>;
     let r64 = reversible(&d64, &v64, &s64, &h64, &params).unwrap();
     let d32 = SgdMomentum(Logistic::<f32>::new(3));
     let (h32, s32) = (reversible_hyper::<f32>(), reversible_start::<f32>());
-    let v32 = reversible_validation::<f32>();
+    let v32 = reversible_validation::<f32>;
     let r32 = reversible(&d32, &v32, &s32, &h32, &params).unwrap();
 
     // Exact reversal with f32 gradients: the fixed-point start is recovered integer

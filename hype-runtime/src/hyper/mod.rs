@@ -24,8 +24,11 @@
 //!
 //! The drivers are generic over the state and hyperparameter types, so they run in
 //! `f32` as well: a [`GenericInnerLoss`] with `type Float = f32` gives optimizers with
-//! `Array1<f32>` states and [`StepHyper<λ, f32>`](StepHyper) rates. The validation
-//! loss's value is `f64` in every case (an `f32` loss widens exactly).
+//! `Array1<f32>` states and [`StepHyper<λ, f32>`](StepHyper) rates, and so do
+//! [`LayerwiseHeavyBall`] ([`LayerwiseHyper<λ, f32>`](LayerwiseHyper)), [`implicit()`]
+//! and [`reversible()`] (whose exact arithmetic is the fixed point, whatever the loss's
+//! float type). The validation loss's value is `f64` in every case (an `f32` loss
+//! widens exactly).
 //!
 //! ```
 //! use hype_runtime::hyper::{checkpointed, forward, reverse, Checkpointing, Dynamics};
