@@ -61,7 +61,75 @@ impl Default for ImplicitParams {
 /// CG's own vectors and scalars are `f64` in both cases: an `f32` product is widened
 /// exactly and its direction rounded to `f32` before the next one, so the default
 /// tolerance (1e-12, on CG's updated residual) is reachable in `f32` as well, and the
-/// solution is as accurate as the `f32` products make it.
+/// solution is as accurate as the `f32` products make it:
+///
+/// ```
+/// # use hype_runtime::hyper::{implicit, GenericInnerLoss, ImplicitParams};
+/// # use ndarray::{array, Array1};
+/// /// `L(w, λ) = ½ |w|² - λ c·w`, minimized at `w* = λ c`, in f32.
+/// struct Pull(Array1<f32>);
+///
+/// impl GenericInnerLoss for Pull {
+///     type Float = f32;
+///     type Hyper = f32;
+///     fn gradient(&self, w: &Array1<f32>, lam: &f32) -> Array1<f32> {
+///         w - &(&self.0 * *lam)
+///     }
+///     fn gradient_vjp(&self, _: &Array1<f32>, _: &f32, v: &Array1<f32>) -> (Array1<f32>, f32) {
+///         (v.clone(), -self.0.dot(v))
+///     }
+///     fn gradient_jvp(&self, _: &Array1<f32>, _: &f32, d: &Array1<f32>, dl: &f32) -> Array1<f32> {
+///         d - &(&self.0 * *dl)
+///     }
+/// }
+///
+/// // E(w) = ½ |w - d|²: dE/dλ = c·(w* - d).
+/// let d = array![0.5f32, 0.5];
+/// let validation = |w: &Array1<f32>, _: &f32| {
+///     let r = w - &d;
+///     (0.5 * f64::from(r.dot(&r)), r, 0.0f32)
+/// };
+/// let loss = Pull(array![1.0, 2.0]);
+/// let lam = 0.25f32;
+/// let w_star = array![0.25f32, 0.5]; // λ c
+/// let h = implicit(&loss, &validation, &w_star, &lam, &ImplicitParams::default());
+/// let h = h.unwrap();
+/// assert_eq!(h.grad, -0.25f32); // (1, 2)·(-0.25, 0)
+/// ```
+///
+/// The parameters, the hyperparameters and the validation function are all in the
+/// loss's float type; an `f64` point for an `f32` loss does not compile:
+///
+/// ```compile_fail
+/// # use hype_runtime::hyper::{implicit, GenericInnerLoss, ImplicitParams};
+/// # use ndarray::{array, Array1};
+/// /// `L(w, λ) = ½ |w|² - λ c·w`, minimized at `w* = λ c`, in f32.
+/// struct Pull(Array1<f32>);
+///
+/// impl GenericInnerLoss for Pull {
+///     type Float = f32;
+///     type Hyper = f32;
+///     fn gradient(&self, w: &Array1<f32>, lam: &f32) -> Array1<f32> {
+///         w - &(&self.0 * *lam)
+///     }
+///     fn gradient_vjp(&self, _: &Array1<f32>, _: &f32, v: &Array1<f32>) -> (Array1<f32>, f32) {
+///         (v.clone(), -self.0.dot(v))
+///     }
+///     fn gradient_jvp(&self, _: &Array1<f32>, _: &f32, d: &Array1<f32>, dl: &f32) -> Array1<f32> {
+///         d - &(&self.0 * *dl)
+///     }
+/// }
+///
+/// // E(w) = ½ |w - d|²: dE/dλ = c·(w* - d).
+/// let d = array![0.5f32, 0.5];
+/// let validation = |w: &Array1<f32>, _: &f32| {
+///     let r = w - &d;
+///     (0.5 * f64::from(r.dot(&r)), r, 0.0f32)
+/// };
+/// let loss = Pull(array![1.0, 2.0]);
+/// let w_star = array![0.25f64, 0.5];
+/// let _ = implicit(&loss, &validation, &w_star, &0.25f32, &ImplicitParams::default());
+/// ```
 pub fn implicit<L, V>(
     loss: &L,
     validation: &V,

@@ -5,7 +5,8 @@
 //!
 //! * [`network`] — what a network provides: its output, `J·v` (forward mode) and
 //!   `Jᵀ·u` (reverse mode); [`FnNetwork`] builds it from a `#[differentiable]`
-//!   function and its `jvp!` / `jacobian_t_v!`, [`FeedForwardNet`](struct@FeedForwardNet) from `nn::FeedForward`;
+//!   function and its `jvp!` / `jacobian_t_v!`, [`FeedForwardNet`](struct@FeedForwardNet)
+//!   from `nn::FeedForward` (in `f64` or `f32`);
 //! * [`loss`] — losses of the output with their gradient and `H_L·u`
 //!   (generated, forward over reverse): the seed's squared error and cross-entropy
 //!   (`NaN` targets ignored), its sparse L2 activity penalty, structural damping
