@@ -286,3 +286,44 @@ fn dense_adjoint_of_a_matrix_in_nested_loops() {
         assert_close(gv[j], m[[0, j]] * m[[0, j]] + m[[1, j]] * m[[1, j]], 1e-14);
     }
 }
+
+/// Two matrix products per trip of a straight-line body, the second of the first's
+/// image, one operand carried from trip to trip and every product's value read by a
+/// nonlinear rule: the forward trip keeps each product on its own tape
+/// (`kept_in_loops`) and the backward sweep pops them in reverse trip order instead of
+/// computing them again; a tape popped out of order or in the wrong trip gives a wrong
+/// gradient and Hessian-vector product.
+#[differentiable(order = 2)]
+fn kept_products(w: &Array2<f64>, #[constant] h0: &Array2<f64>) -> f64 {
+    let mut h = h0.to_owned();
+    let mut s = 0.0;
+    for k in 0..4 {
+        let a = h.dot(w);
+        let b = ops::tanh(&a);
+        let c = b.dot(w);
+        h = ops::sigmoid(&c) * &h + &b * 0.5;
+        s += (&c * &a).sum() * (k as f64 + 1.0) + ops::sin(&c).sum();
+    }
+    s
+}
+
+#[test]
+fn matrix_products_of_a_recomputed_body_are_kept_in_trip_order() {
+    let w = Array2::from_shape_fn((3, 3), |(i, j)| 0.3 * ((i * 3 + j) as f64 * 0.9).sin());
+    let h0 = Array2::from_shape_fn((2, 3), |(i, j)| 0.5 * ((i + 2 * j) as f64).cos());
+    let flat = |a: &Array2<f64>| Array1::from_iter(a.iter().copied());
+    let shaped = |v: &Array1<f64>| Array2::from_shape_vec((3, 3), v.to_vec()).unwrap();
+    let g = grad!(kept_products)(&w, &h0);
+    let fd = fd_grad(|v| kept_products(&shaped(v), &h0), &flat(&w));
+    assert_all_close(&flat(&g), &fd, 1e-6);
+    // The forward mode agrees in one direction.
+    let d = Array2::from_shape_fn((3, 3), |(i, j)| ((i + j) as f64 * 0.7).cos());
+    let (_, tangent) = jvp!(kept_products)(&w, &h0, &d);
+    assert_close(tangent, (&flat(&g) * &flat(&d)).sum(), 1e-9);
+    // Order 2: hvp! against central differences of grad!.
+    let hv = hvp!(kept_products)(&w, &h0, &d);
+    let e = 1e-5;
+    let up = grad!(kept_products)(&(&w + &(&d * e)), &h0);
+    let down = grad!(kept_products)(&(&w - &(&d * e)), &h0);
+    assert_all_close(&flat(&hv), &flat(&((up - down) / (2.0 * e))), 1e-6);
+}

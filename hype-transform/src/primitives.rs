@@ -80,6 +80,10 @@ pub struct Primitive {
     /// &r, &g)` adds `{op}_vjp{k}` into the slot (gemm with beta = 1, a slice's part),
     /// writing it when the slot is empty.
     pub acc_in_place: bool,
+    /// A loop body that the backward sweep recomputes keeps this op's value on a tape
+    /// instead (copied in the forward sweep, popped in the backward one): a matrix
+    /// product costs more to compute again than to copy.
+    pub kept_in_loops: bool,
     /// Example arguments (Rust expressions) for the contract test: values, then statics.
     pub sample: &'static [&'static str],
     /// The rules are not the derivative of the function by design (`stop_gradient`):
@@ -98,6 +102,7 @@ const fn p(op: &'static str, spellings: &'static [Spelling], values: usize) -> P
         reads: Reads::All,
         view: false,
         acc_in_place: false,
+        kept_in_loops: false,
         sample: &[],
         not_the_derivative: false,
     }
@@ -126,6 +131,10 @@ impl Primitive {
     }
     const fn acc_in_place(mut self) -> Self {
         self.acc_in_place = true;
+        self
+    }
+    const fn kept_in_loops(mut self) -> Self {
+        self.kept_in_loops = true;
         self
     }
     const fn not_the_derivative(mut self) -> Self {
@@ -240,6 +249,7 @@ pub const PRIMITIVES: &[Primitive] = &[
     p("dot", &[M("dot"), P("dot")], 2)
         .reads(Reads::OtherOperand)
         .acc_in_place()
+        .kept_in_loops()
         .sample(&[
             "array![[0.3, -1.2, 2.0], [0.1, 0.4, -0.5]]",
             "array![[0.5, 1.0], [-1.5, 0.2], [1.0, 0.7]]",
@@ -454,6 +464,12 @@ pub fn nondiff_arg(op: &str, k: usize) -> bool {
         .iter()
         .find(|p| p.op == op)
         .is_some_and(|p| !p.differentiable_arg(k))
+}
+
+/// Whether a recomputed loop body keeps `op`'s value on a tape (see
+/// [`Primitive::kept_in_loops`]).
+pub fn kept_in_loops(op: &str) -> bool {
+    PRIMITIVES.iter().any(|p| p.op == op && p.kept_in_loops)
 }
 
 /// Whether `op` is a view (of a local it becomes `{op}_owned`).

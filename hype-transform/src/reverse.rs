@@ -637,6 +637,11 @@ impl<'a> Reverse<'a> {
     }
 }
 
+/// A primitive whose value a recomputed loop body keeps on a tape (a matrix product).
+fn kept_in_loops(rhs: &Rhs) -> bool {
+    matches!(rhs, Rhs::Prim(p) if crate::primitives::kept_in_loops(&p.name.to_string()))
+}
+
 /// `for pat in iter { trip }`, with `tapes` first reserved for as many trips as the
 /// iterator's length hint promises (no regrowth while taping).
 fn reserving_for(
@@ -706,6 +711,13 @@ impl Reverse<'_> {
                         quote!(#restore let _ = #new;)
                     });
                 }
+                Stmt::Let { var, mutable, rhs } if kept_in_loops(rhs) => {
+                    // Kept by the forward trip (`fwd_trip`), not computed again.
+                    let tape = self.tape_for(rhs);
+                    let m = if *mutable { quote!(mut) } else { quote!() };
+                    again.push(quote!(let #m #var = #tape.pop().expect("hype: tape underflow");));
+                    back.push(self.bwd_stmt(s));
+                }
                 s => {
                     again.push(self.fwd_stmt(s));
                     back.push(self.bwd_stmt(s));
@@ -771,6 +783,12 @@ impl Reverse<'_> {
                         quote!(let #new = #p; #tape.push(#old);)
                     }
                 }
+            }
+            Stmt::Let { var, rhs, .. } if kept_in_loops(rhs) => {
+                let tape = self.tape_for(rhs);
+                tapes.push(tape.clone());
+                let v = self.fwd_stmt(s);
+                quote!(#v #tape.push(::core::clone::Clone::clone(&#var));)
             }
             s => self.fwd_stmt(s),
         });
