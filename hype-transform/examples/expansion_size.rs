@@ -9,6 +9,10 @@
 //!
 //! `--items NAME` lists the generated items of function `NAME` with their sizes;
 //! `--print NAME` prints its whole expansion.
+//!
+//! `--dump` prints, instead of the table, the whole expansion (or the error) of every
+//! annotated function of the file, inline `mod` blocks included, one item per line:
+//! two builds of the transform agree on a file exactly when their dumps are equal.
 
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
@@ -84,10 +88,49 @@ fn item_name(item: &syn::Item) -> String {
     }
 }
 
+/// Every annotated function of `items` and of their inline modules, with its module path.
+fn annotated(items: &[syn::Item], prefix: &str, out: &mut Vec<(String, syn::ItemFn)>) {
+    for item in items {
+        match item {
+            syn::Item::Fn(f) if take_attribute(&mut f.clone()).is_some() => {
+                out.push((format!("{prefix}{}", f.sig.ident), f.clone()))
+            }
+            syn::Item::Mod(m) => {
+                if let Some((_, inner)) = &m.content {
+                    annotated(inner, &format!("{prefix}{}::", m.ident), out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `--dump`: the expansion of every annotated function, or its error, as text.
+fn dump(file: &syn::File) {
+    let mut fns = Vec::new();
+    annotated(&file.items, "", &mut fns);
+    for (name, mut f) in fns {
+        let attr = take_attribute(&mut f).expect("annotated");
+        println!("=== {name}");
+        // The error path of `expand_all` goes to stderr; here it must be compared too.
+        if let Err(e) = hype_transform::differentiable(attr.clone(), f.to_token_stream()) {
+            println!("error: {e}");
+            continue;
+        }
+        let mut out = Vec::new();
+        expand_all(attr, &f, &mut out);
+        for i in &out {
+            println!("{}", i.to_token_stream());
+        }
+    }
+    let spent = TRANSFORM_TIME.with(|t| t.get());
+    eprintln!("time in the transform: {:.3} s", spent.as_secs_f64());
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(path) = args.first() else {
-        eprintln!("usage: expansion_size FILE.rs [--items NAME] [--print NAME]");
+        eprintln!("usage: expansion_size FILE.rs [--items NAME] [--print NAME] [--dump]");
         std::process::exit(2);
     };
     let flag = |name: &str| {
@@ -98,6 +141,10 @@ fn main() {
     let (items_of, print_of) = (flag("--items"), flag("--print"));
     let source = std::fs::read_to_string(path).expect("readable file");
     let file = syn::parse_file(&source).expect("a Rust file");
+    if args.iter().any(|a| a == "--dump") {
+        dump(&file);
+        return;
+    }
     let (mut total_in, mut total_out, mut total_items, mut n) = (0, 0, 0, 0);
     println!(
         "{:<24} {:>8} {:>9} {:>6} {:>7}",

@@ -213,3 +213,57 @@ fn tuples_destructured_from_active_and_constant_parts() {
         &["b"],
     );
 }
+
+#[test]
+fn a_block_inside_an_operand_is_judged_by_the_outer_names_it_mentions() {
+    // Nested in an operand, a block is not lowered before its activity is known: it is
+    // active when it names an active variable, even if its value is a constant.
+    assert_active(
+        "fn f(x: f64, #[constant] c: f64) -> f64 {
+            let a = 1.0 + { let z = x; 2.0 };
+            let b = 1.0 + { let z = c; z };
+            a * b
+        }",
+        &["a"],
+        &["b"],
+    );
+}
+
+#[test]
+fn a_loop_over_a_container_filled_later_in_an_outer_loop_is_active() {
+    // `v` becomes active at the push, after the inner loop has read it: only a later
+    // trip of the outer loop carries derivatives into `s` (the inner loop then iterates
+    // an active container, which lowering rewrites over indices).
+    assert_active(
+        "fn f(x: f64) -> f64 {
+            let mut v = Vec::new();
+            let mut s = 0.0;
+            for k in 0..3 {
+                for e in v {
+                    s = s + e;
+                }
+                v.push(x * k as f64);
+            }
+            s
+        }",
+        &["v", "s"],
+        &["k"],
+    );
+}
+
+#[test]
+fn an_array_stored_to_later_in_a_loop_is_active_where_it_is_read_earlier() {
+    assert_active(
+        "fn f(x: &Array1<f64>) -> f64 {
+            let mut a = Array1::zeros(3);
+            let mut s = 0.0;
+            for i in 0..3 {
+                s = s + a[i] * 2.0;
+                a[i] = x[i] * x[i];
+            }
+            s
+        }",
+        &["a", "s"],
+        &["i"],
+    );
+}
