@@ -124,6 +124,10 @@ struct Rewrites {
     /// The value of an indexed assignment (`a[i] op= e` as `a[i] op e`).
     values: HashMap<usize, std::rc::Rc<Expr>>,
     loops: HashMap<usize, std::rc::Rc<Vec<SynStmt>>>,
+    /// The inlined derivative of `grad!`/`diff!` on a closure, keyed by the call: built
+    /// once, so that its binding sites (keyed by address) are the same in every pass
+    /// and the expansion does not depend on where the allocator put a re-parse.
+    operator_blocks: HashMap<usize, std::rc::Rc<Expr>>,
     fresh: crate::iterators::Fresh,
     /// The function's float type (of rewritten code's literals).
     float: crate::float::Float,
@@ -1778,6 +1782,11 @@ impl Lowerer {
                 if !ok {
                     return Err(err(cl.inputs[0].span(), format!("hype: inside #[differentiable] code, {op}! on a closure needs an f64 parameter written with its type (`|y: f64| ..`)")));
                 }
+                let key = c as *const syn::ExprCall as usize;
+                if let Some(block) = self.rewrites.operator_blocks.get(&key).cloned() {
+                    let atom = self.expr(&block, out)?;
+                    return Ok(Rhs::Copy(atom));
+                }
                 let ir = closure_ir(cl)?;
                 self.counter += 1;
                 let dir = crate::dir::Dir {
@@ -1801,6 +1810,8 @@ impl Lowerer {
                     #body
                     #ret
                 }))?;
+                let block = std::rc::Rc::new(block);
+                self.rewrites.operator_blocks.insert(key, block.clone());
                 let atom = self.expr(&block, out)?;
                 Ok(Rhs::Copy(atom))
             }
