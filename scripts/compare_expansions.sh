@@ -11,11 +11,10 @@
 # functions are generated plain, `--f32` and `--order2` (default seeds 6001..6010).
 # Writes OUTDIR/{old,new}/NAME.{out,err}, the differing files to OUTDIR/differ.txt and
 # the transform time of each build on each file to OUTDIR/times.tsv; exits 1 on any
-# difference. Given one binary twice it checks that the expansion is reproducible: at
-# a96d5d9 it is not for examples/game.rs, examples/nested_min.rs and tests/nesting.rs
-# (`grad!`/`diff!` of a closure inside #[differentiable] code: lowering re-parses the
-# inlined tangent block in every pass of the activity fixpoint and keys its binding
-# sites by heap address, so names like `t1_8`/`t1_11` vary from run to run).
+# difference. Given one binary twice it checks that the expansion is reproducible (it
+# was not before 1cfd439 for `grad!`/`diff!` of a closure inside #[differentiable] code:
+# lowering re-parsed the inlined tangent block in every pass of the activity fixpoint
+# and keyed its binding sites by heap address; hype-transform/tests/determinism.rs).
 set -u
 old=$1; new=$2; out=$3; shift 3
 seeds=("$@"); [ ${#seeds[@]} -eq 0 ] && seeds=($(seq 6001 6010))
