@@ -8,6 +8,10 @@
 //! (median of 15 timings each), the ratio of every driver's time to the training
 //! time (per hyperparameter for Forward-HG) and the peak stored states and bytes that
 //! the drivers themselves report.
+//!
+//! `--instructions NAME` runs only the driver whose name starts with NAME, once to warm
+//! up and once inside `measured_run`, and exits: instruction counts of one workload with
+//! `valgrind --tool=callgrind --toggle-collect='*measured_run*' <binary> --instructions reverse`.
 
 use criterion::{black_box, criterion_group, Criterion};
 use hype::hyper::{
@@ -281,7 +285,34 @@ fn summary() {
 
 criterion_group!(benches, bench_hyper);
 
+/// One run of a driver, kept out of line so that callgrind can count only it.
+#[inline(never)]
+fn measured_run(s: &Setup, run: &Driver) -> Stats {
+    black_box(run(black_box(s)))
+}
+
+/// The `--instructions NAME` mode: the named driver alone (see the module docs).
+fn instructions(name: &str) {
+    let s = setup();
+    let drivers = drivers();
+    let Some((full, run)) = drivers.iter().find(|(n, _)| n.starts_with(name)) else {
+        panic!("no driver named {name}");
+    };
+    black_box(run(&s));
+    let stats = measured_run(&s, run);
+    println!(
+        "{full}: {} steps, {} VJPs",
+        stats.steps,
+        stats.vjps.max(stats.jvps)
+    );
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--instructions") {
+        instructions(args.get(i + 1).map_or("", String::as_str));
+        return;
+    }
     benches();
     summary();
     Criterion::default().configure_from_args().final_summary();

@@ -88,6 +88,28 @@ where
         rel_err(&batched[0].flatten(), &jvp.flatten()) < 1e-14,
         "{label}: batched JVP"
     );
+    // The step and the tangents in one call (Forward-HG's) are, to the bit, the step
+    // and the batched JVP.
+    let (next, both) = d.step_and_jvps(
+        &s3,
+        h,
+        1,
+        &[ds.clone(), ds.zero_like()],
+        &[dh.clone(), dh.clone()],
+    );
+    assert_eq!(
+        next.flatten(),
+        d.step(&s3, h, 1).flatten(),
+        "{label}: step_and_jvps's step"
+    );
+    assert_eq!(both.len(), 2);
+    for (one, other) in both.iter().zip(&batched) {
+        assert_eq!(
+            one.flatten(),
+            other.flatten(),
+            "{label}: step_and_jvps's tangents"
+        );
+    }
 
     let fd = finite_differences(d, v, s0, h, steps, 1e-5);
     let e = rel_err(&g, &fd);

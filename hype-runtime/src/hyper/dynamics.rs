@@ -35,13 +35,14 @@
 //! monomorphization as before. Only the validation loss's value stays `f64`
 //! ([`Validation`](super::Validation)).
 
-use super::rule::{Gradient, Rule};
+use super::rule::{Gradient, Rule, Seed};
 use super::{check_directions, Dynamics, HyperError};
 use crate::rt::Val;
 use crate::tangent::Tangent;
 use crate::Float;
 use hype_macros::Tangent;
 use ndarray::Array1;
+use std::borrow::Cow;
 
 /// A training loss `L(w, λ)` over flat `f64` parameters `w`, through its gradient and
 /// the derivatives of the gradient. Every `InnerLoss` is a [`GenericInnerLoss`] with
@@ -324,32 +325,61 @@ type Flat<L> = Array1<<L as GenericInnerLoss>::Float>;
 /// The hyperparameters of the optimizers of this module on the loss `L`.
 type HyperOf<L> = StepHyper<<L as GenericInnerLoss>::Hyper, <L as GenericInnerLoss>::Float>;
 
-/// An optimizer state as the flat vectors (of `F`) of its [`Rule`] (owned or borrowed).
-trait FlatState<F: Float>: Sized {
-    fn parts(&self) -> Vec<&Array1<F>>;
-    fn from_parts(parts: Vec<Array1<F>>) -> Self;
-    fn owned_parts(&self) -> Vec<Array1<F>> {
-        self.parts().into_iter().cloned().collect()
+/// The vectors of an optimizer state, borrowed (at most three: Adam's `(w, m, u)`),
+/// without a heap allocation per step.
+struct Parts<'a, F> {
+    refs: [&'a Array1<F>; 3],
+    len: usize,
+}
+
+impl<'a, F> Parts<'a, F> {
+    fn new(parts: &[&'a Array1<F>]) -> Self {
+        let refs = [0, 1, 2].map(|k| parts[k.min(parts.len() - 1)]);
+        Parts {
+            refs,
+            len: parts.len(),
+        }
     }
 }
 
+impl<'a, F> std::ops::Deref for Parts<'a, F> {
+    type Target = [&'a Array1<F>];
+    fn deref(&self) -> &Self::Target {
+        &self.refs[..self.len]
+    }
+}
+
+/// An optimizer state as the flat vectors (of `F`) of its [`Rule`] (owned or borrowed).
+trait FlatState<F: Float>: Sized {
+    fn parts(&self) -> Parts<'_, F>;
+    fn from_parts(parts: Vec<Array1<F>>) -> Self;
+    /// The state as the cotangent of a step's output, borrowed.
+    fn seed(&self) -> Seed<'_, F>;
+}
+
 impl<F: Float> FlatState<F> for Array1<F> {
-    fn parts(&self) -> Vec<&Array1<F>> {
-        vec![self]
+    fn parts(&self) -> Parts<'_, F> {
+        Parts::new(&[self])
     }
     fn from_parts(parts: Vec<Array1<F>>) -> Self {
         let [w] = parts.try_into().expect("gradient descent's state is [w]");
         w
     }
+    fn seed(&self) -> Seed<'_, F> {
+        Seed::One(Cow::Borrowed(self))
+    }
 }
 
 impl<F: Float> FlatState<F> for Pair<F> {
-    fn parts(&self) -> Vec<&Array1<F>> {
-        vec![&self.0, &self.1]
+    fn parts(&self) -> Parts<'_, F> {
+        Parts::new(&[&self.0, &self.1])
     }
     fn from_parts(parts: Vec<Array1<F>>) -> Self {
         let [w, v] = parts.try_into().expect("a momentum state is [w, v]");
         (w, v)
+    }
+    fn seed(&self) -> Seed<'_, F> {
+        Seed::Pair(Cow::Borrowed(self))
     }
 }
 
@@ -374,13 +404,24 @@ impl<L: GenericInnerLoss> Gradient<L::Float> for At<'_, L> {
 }
 
 /// The rate (as a length-1 array) and momentum of step `t`.
-fn rate_and_momentum<H, F: Float>(rule: Rule, h: &StepHyper<H, F>, t: usize) -> (Array1<F>, F) {
+fn rate_and_momentum<H, F: Float>(
+    rule: Rule,
+    h: &StepHyper<H, F>,
+    t: usize,
+) -> (Cow<'_, Array1<F>>, F) {
     let mu = if rule.uses_momentum() {
         at(&h.momentum, t, "momentum")
     } else {
         F::zero()
     };
-    (Array1::from_elem(1, at(&h.lr, t, "learning-rate")), mu)
+    let rate = at(&h.lr, t, "learning-rate");
+    // A shared rate is already the length-1 array the rule takes (no copy per step).
+    let rate = if h.lr.len() == 1 {
+        Cow::Borrowed(&h.lr)
+    } else {
+        Cow::Owned(Array1::from_elem(1, rate))
+    };
+    (rate, mu)
 }
 
 /// `Φ_t(s)` of an optimizer of this module: the rule on the loss's gradient.
@@ -419,13 +460,16 @@ where
         lam: &h.loss,
     };
     let (rate, mu) = rate_and_momentum(rule, h, t);
-    let (c, cl) = rule.backward(&at_w, &parts, &rate, mu, t, sb.owned_parts());
+    let (c, cl) = rule.backward(&at_w, &parts, &rate, mu, t, sb.seed());
     let hb = hyper_cotangent(h, t, c.rate[0], c.mu, cl);
     (S::from_parts(c.state), hb)
 }
 
 /// `step_jvps` of an optimizer of this module (one gradient, one `gradient_jvp` per
-/// direction); with one direction, `step_jvp` (one `gradient_and_jvp`).
+/// direction); with one direction, `step_jvp` (one `gradient_and_jvp`). With
+/// `with_step` and several directions, also the step, from the same gradient
+/// (`step_and_jvps`: one pass through the loss fewer per step).
+#[allow(clippy::too_many_arguments)]
 fn flat_jvps<L: GenericInnerLoss, S: FlatState<L::Float>>(
     rule: Rule,
     loss: &L,
@@ -434,7 +478,8 @@ fn flat_jvps<L: GenericInnerLoss, S: FlatState<L::Float>>(
     t: usize,
     ds: &[S],
     dh: &[HyperOf<L>],
-) -> Vec<S>
+    with_step: bool,
+) -> (Option<S>, Vec<S>)
 where
     for<'r> &'r L::Float: Val<V = L::Float>,
 {
@@ -450,17 +495,23 @@ where
         S::from_parts(rule.jvp(&parts, g, &rate, mu, t, &d.parts(), dg, &drate, dm))
     };
     if let ([d], [e]) = (ds, dh) {
+        // One direction: the gradient of `gradient_and_jvp` is not necessarily the
+        // bits of `gradient`'s, so the step (if asked for) keeps its own.
         let (g, dg) = loss.gradient_and_jvp(w, &h.loss, d.parts()[0], &e.loss);
-        return vec![tangent(&g, &dg, d, e)];
+        let next = with_step.then(|| flat_step(rule, loss, s, h, t));
+        return (next, vec![tangent(&g, &dg, d, e)]);
     }
     let g = loss.gradient(w, &h.loss);
-    ds.iter()
+    let tangents = ds
+        .iter()
         .zip(dh)
         .map(|(d, e)| {
             let dg = loss.gradient_jvp(w, &h.loss, d.parts()[0], &e.loss);
             tangent(&g, &dg, d, e)
         })
-        .collect()
+        .collect();
+    let next = with_step.then(|| S::from_parts(rule.step(&parts, &g, &rate, mu, t)));
+    (next, tangents)
 }
 
 /// The `Dynamics` of an optimizer of this module whose state is its rule's vectors.
@@ -495,7 +546,7 @@ macro_rules! flat_dynamics {
                 ds: &$state,
                 dh: &Self::Hyper,
             ) -> $state {
-                let mut out = flat_jvps(
+                let (_, mut out) = flat_jvps(
                     $rule,
                     &self.$loss,
                     s,
@@ -503,6 +554,7 @@ macro_rules! flat_dynamics {
                     t,
                     std::slice::from_ref(ds),
                     std::slice::from_ref(dh),
+                    false,
                 );
                 out.pop().expect("one direction")
             }
@@ -515,7 +567,19 @@ macro_rules! flat_dynamics {
                 ds: &[$state],
                 dh: &[Self::Hyper],
             ) -> Vec<$state> {
-                flat_jvps($rule, &self.$loss, s, h, t, ds, dh)
+                flat_jvps($rule, &self.$loss, s, h, t, ds, dh, false).1
+            }
+
+            fn step_and_jvps(
+                &self,
+                s: &$state,
+                h: &Self::Hyper,
+                t: usize,
+                ds: &[$state],
+                dh: &[Self::Hyper],
+            ) -> ($state, Vec<$state>) {
+                let (next, tangents) = flat_jvps($rule, &self.$loss, s, h, t, ds, dh, true);
+                (next.expect("the step was asked for"), tangents)
             }
         }
     };
@@ -590,23 +654,27 @@ impl<L> Adam<L> {
 }
 
 /// Adam's state with the first moment negated: `optim`'s `m` averages `-g`.
-struct Descent<F>(Vec<Array1<F>>);
+struct Descent<F>(AdamState<F>);
 
 impl<F: Float> FlatState<F> for Descent<F> {
-    fn parts(&self) -> Vec<&Array1<F>> {
-        self.0.iter().collect()
+    fn parts(&self) -> Parts<'_, F> {
+        Parts::new(&[&self.0 .0, &self.0 .1, &self.0 .2])
     }
     fn from_parts(parts: Vec<Array1<F>>) -> Self {
-        Descent(parts)
+        let [w, m, u] = parts.try_into().expect("Adam's state is [w, m, u]");
+        Descent((w, m, u))
+    }
+    fn seed(&self) -> Seed<'_, F> {
+        Seed::Triple(Cow::Borrowed(&self.0))
     }
 }
 
 impl<F: Float> Descent<F> {
     fn of(s: &AdamState<F>) -> Self {
-        Descent(vec![s.0.clone(), s.1.mapv(|x| -x), s.2.clone()])
+        Descent((s.0.clone(), s.1.mapv(|x| -x), s.2.clone()))
     }
     fn state(self) -> AdamState<F> {
-        let [w, m, u] = self.0.try_into().expect("Adam's state is [w, m, u]");
+        let (w, m, u) = self.0;
         (w, -m, u)
     }
 }
@@ -662,9 +730,42 @@ where
         dh: &[Self::Hyper],
     ) -> Vec<Self::State> {
         let ds: Vec<Descent<L::Float>> = ds.iter().map(Descent::of).collect();
-        flat_jvps(self.rule(), &self.loss, &Descent::of(s), h, t, &ds, dh)
-            .into_iter()
-            .map(Descent::state)
-            .collect()
+        flat_jvps(
+            self.rule(),
+            &self.loss,
+            &Descent::of(s),
+            h,
+            t,
+            &ds,
+            dh,
+            false,
+        )
+        .1
+        .into_iter()
+        .map(Descent::state)
+        .collect()
+    }
+
+    fn step_and_jvps(
+        &self,
+        s: &Self::State,
+        h: &Self::Hyper,
+        t: usize,
+        ds: &[Self::State],
+        dh: &[Self::Hyper],
+    ) -> (Self::State, Vec<Self::State>) {
+        let ds: Vec<Descent<L::Float>> = ds.iter().map(Descent::of).collect();
+        let (next, tangents) = flat_jvps(
+            self.rule(),
+            &self.loss,
+            &Descent::of(s),
+            h,
+            t,
+            &ds,
+            dh,
+            true,
+        );
+        let next = next.expect("the step was asked for").state();
+        (next, tangents.into_iter().map(Descent::state).collect())
     }
 }

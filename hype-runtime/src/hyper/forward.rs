@@ -31,9 +31,18 @@ impl<D: Dynamics> Tangents<D> {
         }
     }
 
-    /// Advances the tangents over step `t` at state `s` (before the step).
-    pub(crate) fn advance(&mut self, dynamics: &D, s: &D::State, h: &D::Hyper, t: usize) {
-        self.z = dynamics.step_jvps(s, h, t, &self.z, &self.directions);
+    /// Advances the tangents over step `t` at state `s` (before the step) and returns
+    /// the state after it.
+    pub(crate) fn advance(
+        &mut self,
+        dynamics: &D,
+        s: &D::State,
+        h: &D::Hyper,
+        t: usize,
+    ) -> D::State {
+        let (next, z) = dynamics.step_and_jvps(s, h, t, &self.z, &self.directions);
+        self.z = z;
+        next
     }
 
     /// `dE/dλ` from the partial gradients of `E` at the current state.
@@ -64,8 +73,7 @@ where
     let m = tangents.z.len();
     let mut s = s0.clone();
     for t in 0..steps {
-        tangents.advance(dynamics, &s, h, t);
-        s = dynamics.step(&s, h, t);
+        s = tangents.advance(dynamics, &s, h, t);
     }
     let (value, sb, hb) = validation.value_and_grad(&s, h);
     Hypergradient {

@@ -172,6 +172,22 @@ pub trait Dynamics {
             .map(|(d, e)| self.step_jvp(s, h, t, d, e))
             .collect()
     }
+
+    /// The step and the tangents of [`step_jvps`](Dynamics::step_jvps) at the same
+    /// point: `(step(s), step_jvps(s, ds, dh))`. Forward-HG and RTHO call this once per
+    /// step; override it to share work between the two (the optimizer adapters
+    /// compute the gradient once for both).
+    fn step_and_jvps(
+        &self,
+        s: &Self::State,
+        h: &Self::Hyper,
+        t: usize,
+        ds: &[Self::State],
+        dh: &[Self::Hyper],
+    ) -> (Self::State, Vec<Self::State>) {
+        let tangents = self.step_jvps(s, h, t, ds, dh);
+        (self.step(s, h, t), tangents)
+    }
 }
 
 /// Panics unless there are as many state tangents as hyperparameter tangents.

@@ -76,8 +76,7 @@ where
     let mut s = s0.clone();
     let mut history = Vec::new();
     for t in 0..params.steps {
-        tangents.advance(dynamics, &s, &h, t);
-        s = dynamics.step(&s, &h, t);
+        s = tangents.advance(dynamics, &s, &h, t);
         if (t + 1) % params.update_every == 0 {
             let (value, sb, hb) = validation.value_and_grad(&s, &h);
             let grad = tangents.hypergradient(&sb, &hb);

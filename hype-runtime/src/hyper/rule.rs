@@ -29,6 +29,7 @@ use crate::optim::update::{
 use crate::rt::Val;
 use crate::Float;
 use ndarray::Array1;
+use std::borrow::Cow;
 
 /// An update rule of [`optim::update`](crate::optim::update) over flat arrays: the
 /// state is the parameters `w` followed by [`Rule::slots`] optimizer vectors.
@@ -106,6 +107,72 @@ fn take<F, const N: usize>(v: Vec<Array1<F>>) -> [Array1<F>; N] {
     let n = v.len();
     v.try_into()
         .unwrap_or_else(|_| panic!("hype::hyper: an update rule got {n} state vectors, not {N}"))
+}
+
+/// The cotangent of a step's output state in the shape the generated pullbacks take
+/// (one vector, a pair, a triple), borrowed from the caller's state when it has that
+/// shape already (no copy per step), owned otherwise.
+#[derive(Clone, Debug)]
+pub(crate) enum Seed<'a, F: Float> {
+    /// `[w̄]`.
+    One(Cow<'a, Array1<F>>),
+    /// `(w̄, v̄)`.
+    Pair(Cow<'a, (Array1<F>, Array1<F>)>),
+    /// `(w̄, m̄, ū)`.
+    Triple(Cow<'a, (Array1<F>, Array1<F>, Array1<F>)>),
+}
+
+impl<F: Float> From<Vec<Array1<F>>> for Seed<'_, F> {
+    fn from(v: Vec<Array1<F>>) -> Self {
+        match v.len() {
+            1 => {
+                let [w] = take(v);
+                Seed::One(Cow::Owned(w))
+            }
+            2 => {
+                let [w, v] = take(v);
+                Seed::Pair(Cow::Owned((w, v)))
+            }
+            _ => {
+                let [w, m, u] = take(v);
+                Seed::Triple(Cow::Owned((w, m, u)))
+            }
+        }
+    }
+}
+
+impl<F: Float> Seed<'_, F> {
+    fn len(&self) -> usize {
+        match self {
+            Seed::One(_) => 1,
+            Seed::Pair(_) => 2,
+            Seed::Triple(_) => 3,
+        }
+    }
+    fn one(&self) -> &Array1<F> {
+        match self {
+            Seed::One(w) => w,
+            _ => self.wrong(1),
+        }
+    }
+    fn pair(&self) -> &(Array1<F>, Array1<F>) {
+        match self {
+            Seed::Pair(p) => p,
+            _ => self.wrong(2),
+        }
+    }
+    fn triple(&self) -> &(Array1<F>, Array1<F>, Array1<F>) {
+        match self {
+            Seed::Triple(t) => t,
+            _ => self.wrong(3),
+        }
+    }
+    fn wrong(&self, n: usize) -> ! {
+        panic!(
+            "hype::hyper: an update rule got {} state cotangent vectors, not {n}",
+            self.len()
+        )
+    }
 }
 
 impl Rule {
@@ -202,7 +269,7 @@ impl Rule {
         rate: &Array1<F>,
         mu: F,
         t: usize,
-        sb: Vec<Array1<F>>,
+        sb: &Seed<'_, F>,
         want: Want,
     ) -> StepCotangent<F>
     where
@@ -214,11 +281,10 @@ impl Rule {
         let p = || g.mapv(|x| -x);
         match self {
             Rule::GradientDescent => {
-                let [wb] = take(sb);
                 let p = p();
                 let (_, pullback) =
                     gradient_descent_update::__rev(s[0], &p, rate, want.flags(&[1]));
-                let (w, pb, rate) = pullback(&wb);
+                let (w, pb, rate) = pullback(sb.one());
                 StepCotangent {
                     state: vec![w],
                     gradient: -pb,
@@ -227,13 +293,12 @@ impl Rule {
                 }
             }
             Rule::HeavyBall | Rule::Nesterov => {
-                let [wb, vb] = take(sb);
-                let seed = (wb, vb);
                 let flags = want.flags(&[2]);
+                let p = p();
                 let (w, v, pb, rate, mu) = if self == Rule::HeavyBall {
-                    heavy_ball_update::__rev(s[0], s[1], &p(), rate, mu, flags).1(&seed)
+                    heavy_ball_update::__rev(s[0], s[1], &p, rate, mu, flags).1(sb.pair())
                 } else {
-                    nesterov_update::__rev(s[0], s[1], &p(), rate, mu, flags).1(&seed)
+                    nesterov_update::__rev(s[0], s[1], &p, rate, mu, flags).1(sb.pair())
                 };
                 StepCotangent {
                     state: vec![w, v],
@@ -247,14 +312,13 @@ impl Rule {
                 beta2,
                 epsilon,
             } => {
-                let [wb, mb, ub] = take(sb);
                 let [beta1, beta2, epsilon] = [beta1, beta2, epsilon].map(F::of_f64);
                 let flags = want.flags(&[3, 4]);
                 let p = p();
                 let (_, pullback) = adam_update::__rev(
                     s[0], s[1], s[2], &p, g, rate, beta1, beta2, epsilon, t, flags,
                 );
-                let (w, m, u, pb, gb, rate, ..) = pullback(&(wb, mb, ub));
+                let (w, m, u, pb, gb, rate, ..) = pullback(sb.triple());
                 StepCotangent {
                     state: vec![w, m, u],
                     gradient: gb - pb,
@@ -263,10 +327,9 @@ impl Rule {
                 }
             }
             Rule::SgdMomentum => {
-                let [wb, vb] = take(sb);
                 let flags = want.flags(&[2]);
                 let (_, pullback) = sgd_momentum_update::__rev(s[0], s[1], g, rate, mu, flags);
-                let (w, v, gradient, rate, mu) = pullback(&(wb, vb));
+                let (w, v, gradient, rate, mu) = pullback(sb.pair());
                 StepCotangent {
                     state: vec![w, v],
                     gradient,
@@ -374,33 +437,36 @@ impl Rule {
 
     /// The reverse step through the rule and the loss: the cotangents of the state
     /// (with `w̄ += ∇²L ḡ`), the rate, the momentum and the loss's hyperparameters.
+    /// `sb` is the cotangent of the output state: a [`Seed`] borrowed from the caller's
+    /// state, or its vectors (`Vec<Array1<F>>`).
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn backward<F: Float, G: Gradient<F>>(
+    pub(crate) fn backward<'a, F: Float, G: Gradient<F>>(
         self,
         loss: &G,
         s: &[&Array1<F>],
         rate: &Array1<F>,
         mu: F,
         t: usize,
-        sb: Vec<Array1<F>>,
+        sb: impl Into<Seed<'a, F>>,
     ) -> (StepCotangent<F>, G::Cotangent)
     where
         for<'r> &'r F: Val<V = F>,
     {
+        let sb = sb.into();
         let (mut c, hv, cl) = if self.affine_in_gradient() {
             // ḡ from the pullback at g = 0 (exact: Φ is affine in g), then the gradient
             // and its VJP in one pass, then the other cotangents at the true g.
             let zero = Array1::zeros(s[0].len());
             let gb = self
-                .vjp(s, &zero, rate, mu, t, sb.clone(), Want::Gradient)
+                .vjp(s, &zero, rate, mu, t, &sb, Want::Gradient)
                 .gradient;
             let (g, hv, cl) = loss.gradient_and_vjp(&gb);
-            let mut c = self.vjp(s, &g, rate, mu, t, sb, Want::AllButGradient);
+            let mut c = self.vjp(s, &g, rate, mu, t, &sb, Want::AllButGradient);
             c.gradient = gb;
             (c, hv, cl)
         } else {
             let g = loss.gradient();
-            let c = self.vjp(s, &g, rate, mu, t, sb, Want::All);
+            let c = self.vjp(s, &g, rate, mu, t, &sb, Want::All);
             let (hv, cl) = loss.gradient_vjp(&c.gradient);
             (c, hv, cl)
         };
@@ -455,10 +521,8 @@ mod tests {
                 .map(|k| vector(n, 1.3 + k as f64))
                 .collect();
             let (rate, mu) = (vector(n, 0.4).mapv(|r| 0.1 + 0.05 * r), 0.7);
-            let at = |g: &Array1<f64>| {
-                rule.vjp(&s, g, &rate, mu, 3, sb.clone(), Want::All)
-                    .gradient
-            };
+            let sb = Seed::from(sb);
+            let at = |g: &Array1<f64>| rule.vjp(&s, g, &rate, mu, 3, &sb, Want::All).gradient;
             let (zero, g) = (Array1::zeros(n), vector(n, 2.1));
             assert_eq!(at(&zero) == at(&g), rule.affine_in_gradient(), "{rule:?}");
         }

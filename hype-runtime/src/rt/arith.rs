@@ -1,6 +1,6 @@
 //! `+ - * /` and unary `-` between scalars and arrays (ndarray broadcasting), with rules.
 
-use super::{check_broadcast, sum_to, BroadcastTo, SumTo, Val};
+use super::{check_broadcast, sum_to, BroadcastTo, SumTo, SumToOwned, Val};
 use crate::Float;
 use ndarray::{Array, ArrayBase, Data, DimMax, Dimension};
 
@@ -83,6 +83,41 @@ impl<F: Float, S: Data<Elem = F>, D: Dimension> Arith<F> for ArrayBase<S, D> {
     }
 }
 
+/// `f` elementwise over two arrays that broadcast, by a plain loop in the two cases
+/// generated code meets most (one shape in standard layout; one operand with a single
+/// element, such as a shared rate): ndarray's general zip costs several times the
+/// arithmetic on short vectors. `None` otherwise (or if the result's dimension type
+/// does not take the shape). The values are those of ndarray's broadcasting operators.
+#[inline]
+fn zip_fast<F, S1, S2, D1, D2>(
+    a: &ArrayBase<S1, D1>,
+    b: &ArrayBase<S2, D2>,
+    f: impl Fn(F, F) -> F,
+) -> Option<Array<F, <D1 as DimMax<D2>>::Output>>
+where
+    F: Float,
+    S1: Data<Elem = F>,
+    S2: Data<Elem = F>,
+    D1: Dimension + DimMax<D2>,
+    D2: Dimension,
+{
+    if a.shape() == b.shape() {
+        let (x, y) = (a.as_slice()?, b.as_slice()?);
+        let v: Vec<F> = x.iter().zip(y).map(|(&p, &q)| f(p, q)).collect();
+        let out = Array::from_shape_vec(a.raw_dim(), v).ok()?;
+        return out.into_dimensionality().ok();
+    }
+    if b.len() == 1 && b.ndim() <= a.ndim() {
+        let q = *b.iter().next()?;
+        return a.mapv(|p| f(p, q)).into_dimensionality().ok();
+    }
+    if a.len() == 1 && a.ndim() <= b.ndim() {
+        let p = *a.iter().next()?;
+        return b.mapv(|q| f(p, q)).into_dimensionality().ok();
+    }
+    None
+}
+
 impl<F, S1, S2, D1, D2> Arith<ArrayBase<S2, D2>> for ArrayBase<S1, D1>
 where
     F: Float,
@@ -95,22 +130,22 @@ where
     #[track_caller]
     fn add_op(&self, r: &ArrayBase<S2, D2>) -> Self::Output {
         check_broadcast("add", self.shape(), r.shape());
-        self + r
+        zip_fast(self, r, |p, q| p + q).unwrap_or_else(|| self + r)
     }
     #[track_caller]
     fn sub_op(&self, r: &ArrayBase<S2, D2>) -> Self::Output {
         check_broadcast("sub", self.shape(), r.shape());
-        self - r
+        zip_fast(self, r, |p, q| p - q).unwrap_or_else(|| self - r)
     }
     #[track_caller]
     fn mul_op(&self, r: &ArrayBase<S2, D2>) -> Self::Output {
         check_broadcast("mul", self.shape(), r.shape());
-        self * r
+        zip_fast(self, r, |p, q| p * q).unwrap_or_else(|| self * r)
     }
     #[track_caller]
     fn div_op(&self, r: &ArrayBase<S2, D2>) -> Self::Output {
         check_broadcast("div", self.shape(), r.shape());
-        self / r
+        zip_fast(self, r, |p, q| p / q).unwrap_or_else(|| self / r)
     }
 }
 
@@ -134,6 +169,27 @@ impl<F: Float, S: Data<Elem = F>, D: Dimension> Negate for ArrayBase<S, D> {
     type Output = Array<F, D>;
     fn neg_op(&self) -> Array<F, D> {
         self.mapv(|v| -v)
+    }
+}
+
+/// [`Negate`] of an owned value, in place (no second allocation for an array).
+pub trait NegateOwned: Negate<Output = Self> + Sized {
+    /// `-self`, reusing `self`'s storage.
+    fn neg_owned(self) -> Self;
+}
+
+impl<F: Float> NegateOwned for F {
+    #[inline]
+    fn neg_owned(self) -> F {
+        -self
+    }
+}
+
+impl<F: Float, D: Dimension> NegateOwned for Array<F, D> {
+    #[inline]
+    fn neg_owned(mut self) -> Array<F, D> {
+        self.mapv_inplace(|v| -v);
+        self
     }
 }
 
@@ -277,21 +333,21 @@ where
     add_jvp0(a, b, r, da)
 }
 
-/// Tangent of `a - b` wrt `b`: `-db` spread over the result.
+/// Tangent of `a - b` wrt `b`: `-db` spread over the result (negated in place).
 #[inline]
 pub fn sub_jvp1<A: ?Sized, B: ?Sized, R, T>(
     _a: &A,
     _b: &B,
     r: &R,
     db: &T,
-) -> <<T::V as BroadcastTo<R::V>>::Out as Negate>::Output
+) -> <T::V as BroadcastTo<R::V>>::Out
 where
     R: Val + ?Sized,
     T: Val + ?Sized,
     T::V: BroadcastTo<R::V>,
-    <T::V as BroadcastTo<R::V>>::Out: Negate,
+    <T::V as BroadcastTo<R::V>>::Out: NegateOwned,
 {
-    super::broadcast_to(db, r).neg_op()
+    super::broadcast_to(db, r).neg_owned()
 }
 
 /// Adjoint of `a - b` wrt `a`.
@@ -310,21 +366,22 @@ where
     add_vjp0(a, b, r, g)
 }
 
-/// Adjoint of `a - b` wrt `b`: `-g` summed to the shape of `b`.
+/// Adjoint of `a - b` wrt `b`: `-g` summed to the shape of `b` (negated in place: one
+/// array allocated, not two).
 #[inline]
 pub fn sub_vjp1<A: ?Sized, B, R: ?Sized, G>(
     _a: &A,
     b: &B,
     _r: &R,
     g: &G,
-) -> <<G::V as SumTo<B::V>>::Out as Negate>::Output
+) -> <G::V as SumTo<B::V>>::Out
 where
     B: Val + ?Sized,
     G: Val + ?Sized,
     G::V: SumTo<B::V>,
-    <G::V as SumTo<B::V>>::Out: Negate,
+    <G::V as SumTo<B::V>>::Out: NegateOwned,
 {
-    sum_to(g, b).neg_op()
+    sum_to(g, b).neg_owned()
 }
 
 // ---- mul ----
@@ -351,7 +408,8 @@ where
     mul(a, db)
 }
 
-/// Adjoint of `a * b` wrt `a`: `g * b` summed to the shape of `a`.
+/// Adjoint of `a * b` wrt `a`: `g * b` summed to the shape of `a` (the product is
+/// moved through when it has `a`'s shape).
 #[inline]
 pub fn mul_vjp0<A, B, R: ?Sized, G>(
     a: &A,
@@ -364,12 +422,13 @@ where
     B: Val + ?Sized,
     G: Val + ?Sized,
     G::V: Arith<B::V>,
-    ArithOut<G, B>: SumTo<A::V>,
+    ArithOut<G, B>: SumToOwned<A::V>,
 {
-    mul(g, b).sum_to(a.v())
+    mul(g, b).sum_to_owned(a.v())
 }
 
-/// Adjoint of `a * b` wrt `b`: `a * g` summed to the shape of `b`.
+/// Adjoint of `a * b` wrt `b`: `a * g` summed to the shape of `b` (the product is
+/// moved through when it has `b`'s shape).
 #[inline]
 pub fn mul_vjp1<A, B, R: ?Sized, G>(
     a: &A,
@@ -382,9 +441,9 @@ where
     B: Val + ?Sized,
     G: Val + ?Sized,
     A::V: Arith<G::V>,
-    ArithOut<A, G>: SumTo<B::V>,
+    ArithOut<A, G>: SumToOwned<B::V>,
 {
-    mul(a, g).sum_to(b.v())
+    mul(a, g).sum_to_owned(b.v())
 }
 
 // ---- div ----

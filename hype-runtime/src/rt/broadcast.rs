@@ -49,6 +49,10 @@ where
         if self.ndim() < like.ndim() {
             shape_panic("sum_to", self.shape(), like.shape());
         }
+        if self.ndim() == 1 && like.ndim() == 1 && like.len() == 1 {
+            // A vector to one value (a shared rate): the sum the reduction below gives.
+            return Array::from_elem(like.raw_dim(), self.sum());
+        }
         // The first reduction reads `self` in place (no copy of the whole adjoint).
         let view = self.view().into_dyn();
         let mut g: Option<Array<F, IxDyn>> = None;
