@@ -193,3 +193,38 @@ fn sweep_regressions_match_finite_differences() {
         1e-6,
     );
 }
+
+/// A pair computed from constants only (not differentiable).
+fn split(q: f64) -> (f64, f64) {
+    (q + 1.0, q - 1.0)
+}
+
+// Sweep seed 5401 f091 (order 2): `let (mut s, k) = constant call;` whose `s` becomes
+// active in a loop was bound without `mut` (E0384 inside the expansion). At order 2 the
+// same shape arises from the `let (mut v, mut v_d) = f::__dir(..)` of order 1.
+#[differentiable(order = 2)]
+fn destructured_constant_then_active(a: f64, #[constant] q: f64) -> f64 {
+    let (mut s, k) = split(q);
+    let mut i = 0;
+    while i < 3 {
+        s *= 0.9 + 0.1 * a.tanh();
+        i += 1;
+    }
+    s * a + k
+}
+
+#[test]
+fn destructured_constant_binding_stays_mutable() {
+    for &a in &[0.7, -0.4] {
+        let f = |a| destructured_constant_then_active(a, 0.3);
+        let g = |a| grad!(destructured_constant_then_active)(a, 0.3);
+        assert_close(g(a), fd_diff(f, a), 1e-6);
+        let h = 1e-5;
+        let fd = (g(a + h) - g(a - h)) / (2.0 * h);
+        assert_close(
+            hvp!(destructured_constant_then_active)(a, 0.3, &1.0),
+            fd,
+            1e-6,
+        );
+    }
+}

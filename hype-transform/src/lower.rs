@@ -682,6 +682,10 @@ impl Lowerer {
                             };
                             let idx = syn::Index::from(k);
                             let var = self.bind(&pi.ident);
+                            // `mut` is kept: the variable may become active later (sweep seed 5401).
+                            if pi.mutability.is_some() {
+                                self.mutable.insert(var.to_string());
+                            }
                             out.push(Stmt::Let { var, mutable: pi.mutability.is_some(), rhs: Rhs::Const(quote!(#tmp.#idx)) });
                         }
                         Ok(())

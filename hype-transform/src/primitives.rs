@@ -466,8 +466,8 @@ pub fn nondiff_arg(op: &str, k: usize) -> bool {
         .is_some_and(|p| !p.differentiable_arg(k))
 }
 
-/// Whether a recomputed loop body keeps `op`'s value on a tape (see
-/// [`Primitive::kept_in_loops`]).
+/// Whether a recomputed loop body keeps `op`'s value on a tape (the primitive's
+/// `kept_in_loops` property).
 pub fn kept_in_loops(op: &str) -> bool {
     PRIMITIVES.iter().any(|p| p.op == op && p.kept_in_loops)
 }
