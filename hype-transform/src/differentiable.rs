@@ -106,6 +106,7 @@ pub fn expand_custom(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
         active: Default::default(),
         mutable: Default::default(),
         float: crate::float::of_signature(&func.sig)?,
+        lowering_passes: 0,
     };
     // `g__dir` written by hand (second order of a custom-rule `g`) is `g::__dir`.
     let name = func.sig.ident.to_string();

@@ -174,6 +174,8 @@ pub struct Function {
     pub mutable: std::collections::HashSet<String>,
     /// The float type it computes in (the type of derivative rules' literals).
     pub float: crate::float::Float,
+    /// How many passes lowering took to settle activity ([`crate::activity`]).
+    pub lowering_passes: usize,
 }
 
 impl Function {

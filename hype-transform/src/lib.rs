@@ -3,14 +3,15 @@
 //! can be tested and fuzzed as ordinary code).
 //!
 //! The pipeline follows serde_derive's split: [`parse`] (syn → checked signature),
-//! [`check`] (constructs outside the subset), [`lower`] (A-normal-form [`ir`] with the
-//! activity analysis), and the emitters [`forward`] (tangent code) and [`reverse`]
+//! [`check`] (constructs outside the subset), [`lower`] (A-normal-form [`ir`], deciding
+//! [`activity`] as it goes), and the emitters [`forward`] (tangent code) and [`reverse`]
 //! (adjoint code, recording what [`recording`] finds the backward sweep reads), tied
 //! together by [`mod@differentiable`]. Errors are `syn::Error`s at the
 //! user's spans; the transform never panics.
 
 use proc_macro2::TokenStream;
 
+pub mod activity;
 pub mod check;
 pub mod contract;
 pub mod desugar;

@@ -1,6 +1,6 @@
 //! Lowering: the checked syntax of a function body → [`crate::ir`], with renaming of
-//! shadowed variables and the activity analysis (a fixpoint over the whole body, so
-//! that a variable that becomes active inside a loop is active everywhere).
+//! shadowed variables, deciding activity as it goes ([`crate::activity`]: a pass whose
+//! assumptions a loop invalidated is run again).
 
 use crate::check::unsupported;
 use crate::ir::*;
@@ -20,12 +20,12 @@ pub fn lower_function(
     all_idents: HashSet<String>,
     float: crate::float::Float,
 ) -> syn::Result<Function> {
-    let mut active: HashSet<String> = params
-        .iter()
-        .filter(|p| p.active)
-        .map(|p| p.name.to_string())
-        .collect();
-    // Activity is a fixpoint: lower, collect variables that became active, repeat.
+    let mut activity = crate::activity::Activity::new(
+        params
+            .iter()
+            .filter(|p| p.active)
+            .map(|p| p.name.to_string()),
+    );
     // Each binding site keeps the unique name it got in the first pass that bound
     // it, so that activity recorded under a name means the same variable next pass.
     let mut site_names: HashMap<usize, String> = HashMap::new();
@@ -33,10 +33,11 @@ pub fn lower_function(
         float: float.clone(),
         ..Rewrites::default()
     };
-    for _ in 0..64 {
+    // A pass stands when the activity it assumed held ([`crate::activity`]).
+    for pass in 1..=64 {
         let mut used = all_idents.clone();
         used.extend(site_names.values().cloned());
-        let mut l = Lowerer::new(&params, active.clone(), used);
+        let mut l = Lowerer::new(&params, activity, used);
         l.reserved = site_names.values().cloned().collect();
         l.site_names = std::mem::take(&mut site_names);
         l.rewrites = std::mem::take(&mut rewrites);
@@ -49,19 +50,19 @@ pub fn lower_function(
         }) {
             return Err(e);
         }
-        if l.discovered.is_subset(&l.active) && l.discovered.is_empty() {
+        if l.activity.settled() {
             let ret = ret.unwrap_or(Atom::Const(quote!(())));
             return Ok(Function {
                 params,
                 body: block,
                 ret,
-                active: l.active,
+                active: l.activity.into_active(),
                 mutable: l.mutable,
                 float,
+                lowering_passes: pass,
             });
         }
-        active = l.active;
-        active.extend(l.discovered);
+        activity = l.activity.next_pass();
     }
     Err(syn::Error::new(
         body.span(),
@@ -116,7 +117,7 @@ pub fn closure_ir(c: &syn::ExprClosure) -> syn::Result<Function> {
 }
 
 /// Iterator code rewritten into loops ([`crate::iterators`]), kept across the passes of
-/// the activity fixpoint: keyed by the address of the original syntax, so that the
+/// the lowering passes ([`crate::activity`]): keyed by the address of the original syntax, so that the
 /// rewritten syntax (and the binding sites in it) is the same in every pass.
 #[derive(Default)]
 struct Rewrites {
@@ -153,8 +154,7 @@ struct Lowerer {
     /// first assignment initializes them (nothing to tape).
     uninit: HashSet<String>,
     used: HashSet<String>,
-    active: HashSet<String>,
-    discovered: HashSet<String>,
+    activity: crate::activity::Activity,
     allocated: HashSet<String>,
     mutable: HashSet<String>,
     /// Variables that hold shared references (reference parameters, and borrowed
@@ -169,7 +169,7 @@ fn err(span: Span, msg: impl std::fmt::Display) -> syn::Error {
 }
 
 impl Lowerer {
-    fn new(params: &[Param], active: HashSet<String>, used: HashSet<String>) -> Self {
+    fn new(params: &[Param], activity: crate::activity::Activity, used: HashSet<String>) -> Self {
         let mut scope = HashMap::new();
         for p in params {
             scope.insert(p.name.to_string(), p.name.clone());
@@ -182,8 +182,7 @@ impl Lowerer {
             reserved: HashSet::new(),
             uninit: HashSet::new(),
             used,
-            active,
-            discovered: HashSet::new(),
+            activity,
             allocated: params.iter().map(|p| p.name.to_string()).collect(),
             mutable: HashSet::new(),
             ref_like: params
@@ -262,15 +261,11 @@ impl Lowerer {
     }
 
     fn is_active_var(&self, v: &Ident) -> bool {
-        self.active.contains(&v.to_string())
+        self.activity.is_active(&v.to_string())
     }
 
     fn mark_active(&mut self, v: &Ident) {
-        let s = v.to_string();
-        if !self.active.contains(&s) {
-            self.discovered.insert(s.clone());
-            self.active.insert(s);
-        }
+        self.activity.mark(&v.to_string());
     }
 
     /// Renames the local variables in verbatim tokens (skipping field and method

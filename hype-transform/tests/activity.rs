@@ -4,8 +4,9 @@
 //! variable that becomes active in a later trip of a loop is active everywhere).
 //! Integer and boolean values, and values computed only from constants, are not.
 //!
-//! These cases pin the analysis's results (today a fixpoint over lowering,
-//! `lower::lower_function`), so that a separate pass over the IR must reproduce them.
+//! These cases pin the analysis's results (decided by lowering as it goes and checked
+//! by `hype_transform::activity`: a pass whose assumptions a loop invalidated runs
+//! again), and how many passes that takes.
 
 use hype_transform::float::{self, Float};
 use hype_transform::lower::lower_function;
@@ -14,6 +15,15 @@ use std::collections::HashSet;
 /// The active variables of `#[differentiable] src`, after lowering (user variables
 /// keep their names; a shadowing binding is renamed `name_1`, `name_2`, ...).
 fn active(src: &str) -> HashSet<String> {
+    lowered(src).active
+}
+
+/// How many lowering passes `src` takes.
+fn passes(src: &str) -> usize {
+    lowered(src).lowering_passes
+}
+
+fn lowered(src: &str) -> hype_transform::ir::Function {
     let mut f: syn::ItemFn = syn::parse_str(src).expect("test function parses");
     let params = hype_transform::parse::signature(&mut f).expect("signature");
     let mut block = (*f.block).clone();
@@ -22,8 +32,7 @@ fn active(src: &str) -> HashSet<String> {
     let mut idents = HashSet::new();
     hype_transform::types::collect_idents(quote::quote!(#f), &mut idents);
     float::type_literals(&mut block, &Float::F64);
-    let lowered = lower_function(params, &block, idents, Float::F64).expect("lowers");
-    lowered.active
+    lower_function(params, &block, idents, Float::F64).expect("lowers")
 }
 
 #[track_caller]
@@ -266,4 +275,61 @@ fn an_array_stored_to_later_in_a_loop_is_active_where_it_is_read_earlier() {
         &["a", "s"],
         &["i"],
     );
+}
+
+#[test]
+fn straight_line_code_and_branches_take_one_pass() {
+    assert_eq!(
+        passes(
+            "fn f(x: f64, k: usize) -> f64 {
+                let a = x.sin();
+                let b = if k > 2 { a * 2.0 } else { 1.0 };
+                let c = b + a;
+                c * c
+            }"
+        ),
+        1
+    );
+    // Activity found in a loop before any read of the variable holds too.
+    assert_eq!(
+        passes(
+            "fn f(x: f64) -> f64 {
+                let mut s = 0.0;
+                for _ in 0..3 {
+                    let t = x * 2.0;
+                    s = t;
+                }
+                s
+            }"
+        ),
+        1
+    );
+}
+
+#[test]
+fn a_value_a_loop_carries_backwards_takes_one_more_pass_per_link() {
+    // `s` is read as a constant in the first pass, then made active by its own
+    // update: the second pass knows it from the start.
+    let src = "fn f(x: f64) -> f64 {
+        let mut s = 1.0;
+        for _ in 0..3 {
+            s = s * x;
+        }
+        s
+    }";
+    assert_eq!(passes(src), 2);
+    assert_active(src, &["s", "x"], &[]);
+    // Two links: `b` reads `a`, which is active only from the second trip; the second
+    // pass finds that `b` is active too, the third confirms it.
+    let src = "fn f(x: f64) -> f64 {
+        let mut a = 0.0;
+        let mut b = 0.0;
+        for _ in 0..3 {
+            b = b + a;
+            a = x;
+        }
+        b
+    }";
+    assert_eq!(passes(src), 3);
+    assert_active(src, &["a", "b"], &[]);
 }
