@@ -35,14 +35,15 @@ fn sweep() {
         check(&mut c);
     }
     eprintln!(
-        "SWEEP seed {} functions {} inputs {} nonzero {} hvps {} mismatches {} f32 {}",
+        "SWEEP seed {} functions {} inputs {} nonzero {} hvps {} mismatches {} f32 {} rounding {}",
         generated::SEED,
         c.checked,
         c.inputs,
         c.nonzero,
         c.hvps,
         c.failures.len(),
-        c.singles
+        c.singles,
+        c.rounding_limited
     );
     for f in &c.failures {
         eprintln!("MISMATCH {f}");
