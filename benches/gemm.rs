@@ -4,6 +4,10 @@
 //! as strided views to both, on one and two threads. Both write into a preallocated
 //! result (`C = A B`, no allocation timed).
 //!
+//! The LSTM bench's products (batch 32, input 64, hidden 128, four gates: 4H = 512)
+//! are the `lstm_` cases: the two forward products of a step and the three of its
+//! backward step.
+//!
 //! Run: `cargo bench --bench gemm -- --measurement-time 2 --warm-up-time 1`
 //! (one thread: pinned with `taskset -c 1`; two threads: unpinned).
 
@@ -67,7 +71,17 @@ fn bench(c: &mut Criterion) {
     let gz = matrix(100, 10, 7);
     let gh2 = matrix(100, 100, 8);
     let gh1 = matrix(100, 300, 9);
+    let xt = matrix(32, 64, 10);
+    let h = matrix(32, 128, 11);
+    let w_ih = matrix(64, 512, 12);
+    let w_hh = matrix(128, 512, 13);
+    let dz = matrix(32, 512, 14);
     let cases: Vec<(&str, ArrayView2<f64>, ArrayView2<f64>)> = vec![
+        ("lstm_fwd_xt.w_ih_32x64x512", xt.view(), w_ih.view()),
+        ("lstm_fwd_h.w_hh_32x128x512", h.view(), w_hh.view()),
+        ("lstm_bwd_xtT.dz_64x32x512", xt.t(), dz.view()),
+        ("lstm_bwd_hT.dz_128x32x512", h.t(), dz.view()),
+        ("lstm_bwd_dz.w_hhT_32x512x128", dz.view(), w_hh.t()),
         ("fwd_x.w0_100x784x300", x.view(), w0.view()),
         ("fwd_h1.w1_100x300x100", h1.view(), w1.view()),
         ("fwd_h2.w2_100x100x10", h2.view(), w2.view()),
