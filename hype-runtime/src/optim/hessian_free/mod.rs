@@ -56,7 +56,7 @@ pub mod optimizer;
 pub use damping::Damping;
 pub use fit::{fit, Data, EpochStats, FitParams, FitResult, TestMeasure};
 pub use gauss_newton::{gauss_newton_product, GaussNewton};
-pub use init::sparse_init;
+pub use init::{sparse_init, sparse_init_as};
 pub use loss::{CrossEntropy, OutputLoss, SparseL2, SquaredError, StructuralDamping, WithSparsity};
 pub use network::{FeedForwardNet, FnNetwork, Network, TangentReverse};
 pub use optimizer::{Batch, HessianFree, Optimizer, Sgd, UpdateStats};
