@@ -380,6 +380,8 @@ fn hf_pair() -> (FeedForward, FeedForward<f32>) {
 fn gauss_newton_products_of_an_f32_feedforward_net() {
     let (p64, p32) = hf_pair();
     let (x, t) = hf_data();
+    // The f32 network reads f32 batches (the same numbers: the data are f32 numbers).
+    let (x32, t32) = (x.mapv(|v| v as f32), t.mapv(|v| v as f32));
     let n = p64.flat_len();
     let dir = Array1::from_shape_fn(n, |i| f64::from(((i as f64) * 0.37 + 0.2).cos() as f32));
     let (v64, v32) = (p64.rebuild(&dir).unwrap(), p32.rebuild(&dir).unwrap());
@@ -410,12 +412,13 @@ fn gauss_newton_products_of_an_f32_feedforward_net() {
     let check = |what: &str, gv32: FeedForward<f32>, gv64: FeedForward| {
         close_rel(what, &gv32.flatten(), &gv64.flatten(), 2e-6);
     };
-    let gv32 = gauss_newton_product(&net32, &SquaredError, &p32, &x, &t, &v32);
+    let gv32 = gauss_newton_product(&net32, &SquaredError, &p32, &x32, &t32, &v32);
     check("G v, squared error", gv32, gv64);
     let tc = t.mapv(|v| if v.is_nan() { 0.0 } else { 0.5 });
     for loss in [Loss::Quadratic, Loss::CrossEntropyOnLinear] {
         let gv64 = gauss_newton_product(&FeedForwardNet, &loss, &p64, &x, &tc, &v64);
-        let gv32 = gauss_newton_product(&net32, &loss, &p32, &x, &tc, &v32);
+        let tc32 = tc.mapv(|v| v as f32);
+        let gv32 = gauss_newton_product(&net32, &loss, &p32, &x32, &tc32, &v32);
         check(&format!("G v, {loss:?}"), gv32, gv64);
     }
 }
@@ -431,21 +434,23 @@ fn output_losses_of_f32_outputs() {
     let u64_ = Array2::from_shape_fn((4, 3), |(i, j)| f64::from(((i + 2 * j) as f32).cos()));
     let (y32, u32_) = (y64.mapv(|v| v as f32), u64_.mapv(|v| v as f32));
     let flat = |a: Array2<f64>| Array1::from(a.into_raw_vec_and_offset().0);
-    fn both<L: OutputLoss<Array2<f64>> + OutputLoss<Array2<f32>>>(
+    // The f32 output against the same targets in f32 (f32 numbers, and NaN).
+    fn both<L: OutputLoss<Array2<f64>> + OutputLoss<Array2<f32>, f32>>(
         loss: &L,
         y: (&Array2<f64>, &Array2<f32>),
         t: &Array2<f64>,
         u: (&Array2<f64>, &Array2<f32>),
     ) -> [(f64, Array2<f64>, Array2<f64>); 2] {
+        let t32 = &t.mapv(|v| v as f32);
         let (v64, g64) = loss.value_and_grad(y.0, t);
-        let (v32, g32) = loss.value_and_grad(y.1, t);
-        assert_eq!(loss.value(y.1, t), v32);
+        let (v32, g32) = loss.value_and_grad(y.1, t32);
+        assert_eq!(loss.value(y.1, t32), v32);
         [
             (v64, g64, loss.hvp(y.0, t, u.0)),
             (
                 v32,
                 g32.mapv(f64::from),
-                loss.hvp(y.1, t, u.1).mapv(f64::from),
+                loss.hvp(y.1, t32, u.1).mapv(f64::from),
             ),
         ]
     }
@@ -497,6 +502,7 @@ fn output_losses_of_f32_outputs() {
 fn hessian_free_trains_an_f32_feedforward_net() {
     let (mut p64, mut p32) = hf_pair();
     let (x, t) = hf_data();
+    let (x32, t32) = (x.mapv(|v| v as f32), t.mapv(|v| v as f32));
     let params = FitParams::epochs(4);
     let data = || Data {
         x: &x,
@@ -518,7 +524,11 @@ fn hessian_free_trains_an_f32_feedforward_net() {
         &SquaredError,
         &mut HessianFree::new(),
         &mut p32,
-        data(),
+        Data {
+            x: &x32,
+            t: &t32,
+            test: None,
+        },
         &params,
         None,
     )

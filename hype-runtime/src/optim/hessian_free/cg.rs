@@ -8,6 +8,10 @@
 //!   (`ε = 5·10⁻⁶`), since the residual of `G` falls far slower than `q` stops improving;
 //! * it saves the iterates at iterations 5, ⌊5·1.3⌋, … (and the last), for
 //!   backtracking: an earlier iterate is often better on the real loss.
+//!
+//! The iterates are of the parameters' type (`f32` arrays for an `f32` network); the
+//! coefficients (`rᵀr`, the step, `β`, `q`) are `f64`: inner products accumulate in
+//! `f64` and each update rounds its entries to the parameters' float type.
 
 use crate::tangent::Tangent;
 

@@ -3,6 +3,10 @@
 //! the change its damped quadratic model predicted (Martens 2010, §4.1): a poor model
 //! (`ρ < ¼`) raises `λ` (shorter, more gradient-like steps), a good one (`ρ > ¾`)
 //! lowers it.
+//!
+//! `λ` and `ρ` are `f64` whatever the network's float type (the losses reach the
+//! optimizer widened exactly to `f64`; `λ` enters the products through
+//! [`Tangent::axpy`](crate::Tangent::axpy), rounded per entry to the parameters' type).
 
 /// The damping `λ` and its update rule.
 #[derive(Clone, Copy, Debug, PartialEq)]

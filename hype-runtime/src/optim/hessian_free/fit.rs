@@ -11,18 +11,20 @@ use super::HfError;
 use crate::data::rng::{derive_seed, permutation};
 use crate::optim::vector::all_finite;
 use crate::tangent::Tangent;
+use crate::Float;
 use ndarray::{Array2, Axis};
 use std::time::{Duration, Instant};
 
-/// Training inputs and targets, and an optional test set.
+/// Training inputs and targets, and an optional test set, of the network's float type
+/// `F` (`f64` unless written).
 #[derive(Clone, Copy, Debug)]
-pub struct Data<'a> {
+pub struct Data<'a, F: Float = f64> {
     /// Training inputs (rows are examples).
-    pub x: &'a Array2<f64>,
+    pub x: &'a Array2<F>,
     /// Training targets.
-    pub t: &'a Array2<f64>,
+    pub t: &'a Array2<F>,
     /// Test inputs and targets (`None`: the training set).
-    pub test: Option<(&'a Array2<f64>, &'a Array2<f64>)>,
+    pub test: Option<(&'a Array2<F>, &'a Array2<F>)>,
 }
 
 /// How to run the epochs.
@@ -125,29 +127,33 @@ impl FitResult {
 }
 
 /// A measure of the network's output on the test set (the loss, or e.g. the
-/// classification error).
-pub type TestMeasure<'a, O> = &'a dyn Fn(&O, &Array2<f64>) -> f64;
+/// classification error), against targets of float type `F` (`f64` unless written).
+pub type TestMeasure<'a, O, F = f64> = &'a dyn Fn(&O, &Array2<F>) -> f64;
 
 /// Trains `p` with `optimizer`; the test measure is `measure` (default: the loss).
+///
+/// The network, its parameters and the data share one float type `F` (`f32` data for a
+/// `FeedForwardNet<f32>`); the statistics are `f64` whatever `F`.
 ///
 /// Errors name the component and both sizes: inputs and targets of different row
 /// counts, an empty training set, inputs of the wrong width, an output that does not
 /// match its targets; and a non-finite loss at the current weights.
-pub fn fit<N, L, O>(
+pub fn fit<F, N, L, O>(
     net: &N,
     loss: &L,
     optimizer: &mut O,
     p: &mut N::Params,
-    data: Data<'_>,
+    data: Data<'_, F>,
     params: &FitParams,
-    measure: Option<TestMeasure<'_, N::Output>>,
+    measure: Option<TestMeasure<'_, N::Output, F>>,
 ) -> Result<FitResult, HfError>
 where
-    N: Network,
-    L: OutputLoss<N::Output>,
-    O: Optimizer<N, L>,
+    F: Float,
+    N: Network<F>,
+    L: OutputLoss<N::Output, F>,
+    O: Optimizer<N, L, F>,
 {
-    let check = |what: &str, x: &Array2<f64>, t: &Array2<f64>| -> Result<(), HfError> {
+    let check = |what: &str, x: &Array2<F>, t: &Array2<F>| -> Result<(), HfError> {
         if x.nrows() != t.nrows() {
             return Err(HfError::Shape {
                 what: format!("{what}: inputs against targets of {}", net.name()),

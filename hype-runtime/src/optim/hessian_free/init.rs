@@ -2,6 +2,7 @@
 //! unit gets at most 15 nonzero incoming weights, standard normal times `coeff`, so
 //! that units differ and the scale does not depend on the fan-in.
 
+use crate::Float;
 use ndarray::Array2;
 use rand::rngs::StdRng;
 use rand::seq::index::sample;
@@ -18,6 +19,12 @@ pub fn sparse_init(fan_in: usize, fan_out: usize, coeff: f64, seed: u64) -> Arra
         }
     }
     w
+}
+
+/// [`sparse_init`] in the float type `F`: the same `f64` draws, rounded (so an `f32`
+/// and an `f64` network start from the same weights up to that rounding).
+pub fn sparse_init_as<F: Float>(fan_in: usize, fan_out: usize, coeff: f64, seed: u64) -> Array2<F> {
+    sparse_init(fan_in, fan_out, coeff, seed).mapv(F::of_f64)
 }
 
 /// A standard normal draw (Box–Muller).

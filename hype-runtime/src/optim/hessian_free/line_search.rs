@@ -2,6 +2,9 @@
 //! `0.8` until the loss falls at least `c · rate · gᵀδ` below its value (Armijo, `c =
 //! 0.01`), at most 60 times; no acceptable rate gives rate 0 (no update). A
 //! non-finite loss is never acceptable.
+//!
+//! The losses, the slope and the rate are `f64` whatever the network's float type (an
+//! `f32` loss is widened exactly; the step `θ + rδ` is rounded per entry to `f32`).
 
 /// The outcome of the search.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -8,7 +8,6 @@
 //! rows of the batch; [`SquaredError`] is `½ Σ (y - t)²`; a target `NaN` means "no
 //! target here" and contributes nothing.
 
-use super::network::as_float;
 use super::HfError;
 use crate::differentiable;
 use crate::nn::Loss;
@@ -17,22 +16,23 @@ use crate::tangent::Tangent;
 use crate::Float;
 use ndarray::Array2;
 
-/// A loss of a network output `O` against targets (rows are examples).
+/// A loss of a network output `O` against targets of float type `F` (rows are
+/// examples; `F` is `f64` unless written).
 ///
-/// The targets and the value are `f64` whatever the output's float type: an `f32`
-/// output (of `FeedForwardNet<f32>`) is compared with the targets rounded to `f32`, and
-/// its loss is widened (exactly) to `f64` for the optimizer.
-pub trait OutputLoss<O> {
+/// The targets are of the network's float type (an `f32` output of
+/// `FeedForwardNet<f32>` against `Array2<f32>` targets; other pairings do not compile);
+/// the value is computed in `F` and widened (exactly) to `f64` for the optimizer.
+pub trait OutputLoss<O, F: Float = f64> {
     /// A name for error messages.
     fn name(&self) -> String;
     /// Checks the output's shape against the targets'.
-    fn check(&self, out: &O, targets: &Array2<f64>) -> Result<(), HfError>;
+    fn check(&self, out: &O, targets: &Array2<F>) -> Result<(), HfError>;
     /// The loss.
-    fn value(&self, out: &O, targets: &Array2<f64>) -> f64;
+    fn value(&self, out: &O, targets: &Array2<F>) -> f64;
     /// The loss and its gradient with respect to the output.
-    fn value_and_grad(&self, out: &O, targets: &Array2<f64>) -> (f64, O);
+    fn value_and_grad(&self, out: &O, targets: &Array2<F>) -> (f64, O);
     /// `H_L·u`: the Hessian of the loss with respect to the output, times `u`.
-    fn hvp(&self, out: &O, targets: &Array2<f64>, u: &O) -> O;
+    fn hvp(&self, out: &O, targets: &Array2<F>, u: &O) -> O;
     /// Told the optimizer's damping `λ` before each solve (structural damping scales
     /// with it); most losses ignore it.
     fn set_damping(&self, _lambda: f64) {}
@@ -59,20 +59,19 @@ pub fn masked_cross_entropy<F: Float>(y: &Array2<F>, #[constant] t: &Array2<F>) 
 
 /// `½ w Σ_units (a - target)² / rows`: the seed's `SparseL2` on one layer's activity.
 #[differentiable(order = 2)]
-pub fn sparse_l2(a: &Array2<f64>, #[constant] weight: f64, #[constant] target: f64) -> f64 {
-    let d = a - target;
-    0.5 * weight * (&d * &d).sum() / (a.nrows() as f64)
+pub fn sparse_l2<F: Float>(a: &Array2<F>, #[constant] weight: F, #[constant] target: F) -> F {
+    let d = a - &Array2::from_elem(a.raw_dim(), target);
+    F::of_f64(0.5) * weight * (&d * &d).sum() / F::of_f64(a.nrows() as f64)
 }
 
-/// The targets with `NaN` replaced by 0 (rounded to `F`), and the mask of defined
-/// targets.
-fn defined<F: Float>(targets: &Array2<f64>) -> (Array2<F>, Array2<F>) {
-    let t = targets.mapv(|v| if v.is_nan() { F::zero() } else { F::of_f64(v) });
+/// The targets with `NaN` replaced by 0, and the mask of defined targets.
+fn defined<F: Float>(targets: &Array2<F>) -> (Array2<F>, Array2<F>) {
+    let t = targets.mapv(|v| if v.is_nan() { F::zero() } else { v });
     let m = targets.mapv(|v| if v.is_nan() { F::zero() } else { F::one() });
     (t, m)
 }
 
-fn same_shape<F>(loss: &str, out: &Array2<F>, targets: &Array2<f64>) -> Result<(), HfError> {
+fn same_shape<F, G>(loss: &str, out: &Array2<F>, targets: &Array2<G>) -> Result<(), HfError> {
     if out.dim() != targets.dim() {
         return Err(HfError::Shape {
             what: format!("{loss} loss: network output against targets"),
@@ -88,26 +87,26 @@ fn same_shape<F>(loss: &str, out: &Array2<F>, targets: &Array2<f64>) -> Result<(
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SquaredError;
 
-impl<F: Float> OutputLoss<Array2<F>> for SquaredError
+impl<F: Float> OutputLoss<Array2<F>, F> for SquaredError
 where
     for<'r> &'r F: Val<V = F>,
 {
     fn name(&self) -> String {
         "squared error".into()
     }
-    fn check(&self, out: &Array2<F>, targets: &Array2<f64>) -> Result<(), HfError> {
+    fn check(&self, out: &Array2<F>, targets: &Array2<F>) -> Result<(), HfError> {
         same_shape("squared error", out, targets)
     }
-    fn value(&self, out: &Array2<F>, targets: &Array2<f64>) -> f64 {
+    fn value(&self, out: &Array2<F>, targets: &Array2<F>) -> f64 {
         let (t, m) = defined(targets);
         masked_squared_error(out, &t, &m).into_f64()
     }
-    fn value_and_grad(&self, out: &Array2<F>, targets: &Array2<f64>) -> (f64, Array2<F>) {
+    fn value_and_grad(&self, out: &Array2<F>, targets: &Array2<F>) -> (f64, Array2<F>) {
         let (t, m) = defined(targets);
         let (v, g) = masked_squared_error::__value_and_grad(out, &t, &m);
         (v.into_f64(), g)
     }
-    fn hvp(&self, out: &Array2<F>, targets: &Array2<f64>, u: &Array2<F>) -> Array2<F> {
+    fn hvp(&self, out: &Array2<F>, targets: &Array2<F>, u: &Array2<F>) -> Array2<F> {
         let (t, m) = defined(targets);
         masked_squared_error::__hvp(out, &t, &m, u)
     }
@@ -118,50 +117,50 @@ where
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CrossEntropy;
 
-impl<F: Float> OutputLoss<Array2<F>> for CrossEntropy
+impl<F: Float> OutputLoss<Array2<F>, F> for CrossEntropy
 where
     for<'r> &'r F: Val<V = F>,
 {
     fn name(&self) -> String {
         "cross-entropy".into()
     }
-    fn check(&self, out: &Array2<F>, targets: &Array2<f64>) -> Result<(), HfError> {
+    fn check(&self, out: &Array2<F>, targets: &Array2<F>) -> Result<(), HfError> {
         same_shape("cross-entropy", out, targets)
     }
-    fn value(&self, out: &Array2<F>, targets: &Array2<f64>) -> f64 {
+    fn value(&self, out: &Array2<F>, targets: &Array2<F>) -> f64 {
         masked_cross_entropy(out, &defined(targets).0).into_f64()
     }
-    fn value_and_grad(&self, out: &Array2<F>, targets: &Array2<f64>) -> (f64, Array2<F>) {
+    fn value_and_grad(&self, out: &Array2<F>, targets: &Array2<F>) -> (f64, Array2<F>) {
         let (v, g) = masked_cross_entropy::__value_and_grad(out, &defined(targets).0);
         (v.into_f64(), g)
     }
-    fn hvp(&self, out: &Array2<F>, targets: &Array2<f64>, u: &Array2<F>) -> Array2<F> {
+    fn hvp(&self, out: &Array2<F>, targets: &Array2<F>, u: &Array2<F>) -> Array2<F> {
         masked_cross_entropy::__hvp(out, &defined(targets).0, u)
     }
 }
 
 /// Hype's losses ([`Loss`]) as output losses (the cross-entropy on logits is the
 /// "matching" loss of a softmax output: `H_L = diag(s) - s sᵀ` per row).
-impl<F: Float> OutputLoss<Array2<F>> for Loss
+impl<F: Float> OutputLoss<Array2<F>, F> for Loss
 where
     for<'r> &'r F: Val<V = F>,
 {
     fn name(&self) -> String {
         format!("{self:?}")
     }
-    fn check(&self, out: &Array2<F>, targets: &Array2<f64>) -> Result<(), HfError> {
+    fn check(&self, out: &Array2<F>, targets: &Array2<F>) -> Result<(), HfError> {
         same_shape(&format!("{self:?}"), out, targets)
     }
-    fn value(&self, out: &Array2<F>, targets: &Array2<f64>) -> f64 {
-        Loss::value_as(self, out, &as_float(targets)).into_f64()
+    fn value(&self, out: &Array2<F>, targets: &Array2<F>) -> f64 {
+        Loss::value_as(self, out, targets).into_f64()
     }
-    fn value_and_grad(&self, out: &Array2<F>, targets: &Array2<f64>) -> (f64, Array2<F>) {
-        let (v, g) = Loss::value_and_grad_as(self, out, &as_float(targets));
+    fn value_and_grad(&self, out: &Array2<F>, targets: &Array2<F>) -> (f64, Array2<F>) {
+        let (v, g) = Loss::value_and_grad_as(self, out, targets);
         (v.into_f64(), g)
     }
-    fn hvp(&self, out: &Array2<F>, targets: &Array2<f64>, u: &Array2<F>) -> Array2<F> {
+    fn hvp(&self, out: &Array2<F>, targets: &Array2<F>, u: &Array2<F>) -> Array2<F> {
         use crate::nn::loss::*;
-        let t: &Array2<F> = &as_float(targets);
+        let t = targets;
         match self {
             Loss::L1 => l1_loss::__hvp(out, t, u),
             Loss::L2 => l2_loss::__hvp(out, t, u),
@@ -191,39 +190,49 @@ pub struct SparseL2 {
     pub target: f64,
 }
 
-impl<L: OutputLoss<Array2<f64>>> OutputLoss<(Array2<f64>, Array2<f64>)> for WithSparsity<L> {
+impl SparseL2 {
+    /// The weight and the target rounded to `F`.
+    fn as_float<F: Float>(&self) -> (F, F) {
+        (F::of_f64(self.weight), F::of_f64(self.target))
+    }
+}
+
+/// For every float type `F`: the hidden layer, the output and the targets in `F`; the
+/// penalty's weight and target (`f64`) are rounded to `F`.
+impl<F: Float, L: OutputLoss<Array2<F>, F>> OutputLoss<(Array2<F>, Array2<F>), F>
+    for WithSparsity<L>
+where
+    for<'r> &'r F: Val<V = F>,
+{
     fn name(&self) -> String {
         format!("{} + sparse L2", self.output.name())
     }
-    fn check(
-        &self,
-        out: &(Array2<f64>, Array2<f64>),
-        targets: &Array2<f64>,
-    ) -> Result<(), HfError> {
+    fn check(&self, out: &(Array2<F>, Array2<F>), targets: &Array2<F>) -> Result<(), HfError> {
         self.output.check(&out.1, targets)
     }
-    fn value(&self, out: &(Array2<f64>, Array2<f64>), targets: &Array2<f64>) -> f64 {
-        sparse_l2(&out.0, self.sparsity.weight, self.sparsity.target)
-            + self.output.value(&out.1, targets)
+    fn value(&self, out: &(Array2<F>, Array2<F>), targets: &Array2<F>) -> f64 {
+        let (weight, target) = self.sparsity.as_float();
+        sparse_l2(&out.0, weight, target).into_f64() + self.output.value(&out.1, targets)
     }
     fn value_and_grad(
         &self,
-        out: &(Array2<f64>, Array2<f64>),
-        targets: &Array2<f64>,
-    ) -> (f64, (Array2<f64>, Array2<f64>)) {
-        let (a, ga) =
-            sparse_l2::__value_and_grad(&out.0, self.sparsity.weight, self.sparsity.target);
+        out: &(Array2<F>, Array2<F>),
+        targets: &Array2<F>,
+    ) -> (f64, (Array2<F>, Array2<F>)) {
+        let (weight, target) = self.sparsity.as_float();
+        let (a, ga) = sparse_l2::__value_and_grad(&out.0, weight, target);
         let (b, gb) = self.output.value_and_grad(&out.1, targets);
-        (a + b, (ga, gb))
+        (a.into_f64() + b, (ga, gb))
     }
     fn hvp(
         &self,
-        out: &(Array2<f64>, Array2<f64>),
-        targets: &Array2<f64>,
-        u: &(Array2<f64>, Array2<f64>),
-    ) -> (Array2<f64>, Array2<f64>) {
+        out: &(Array2<F>, Array2<F>),
+        targets: &Array2<F>,
+        u: &(Array2<F>, Array2<F>),
+    ) -> (Array2<F>, Array2<F>) {
+        let (weight, target) = self.sparsity.as_float();
         (
-            sparse_l2::__hvp(&out.0, self.sparsity.weight, self.sparsity.target, &u.0),
+            sparse_l2::__hvp(&out.0, weight, target, &u.0),
             self.output.hvp(&out.1, targets, &u.1),
         )
     }
@@ -255,30 +264,26 @@ impl<L> StructuralDamping<L> {
     }
 }
 
-impl<H: Tangent, L: OutputLoss<Array2<f64>>> OutputLoss<(H, Array2<f64>)> for StructuralDamping<L> {
+/// For every float type `F`: the output and the targets in `F`, the hidden state any
+/// [`Tangent`] (of `F` arrays); the curvature term `μ λ / rows` is formed in `f64` and
+/// applied by [`Tangent::scale`], like the optimizer's own damping.
+impl<F: Float, H: Tangent, L: OutputLoss<Array2<F>, F>> OutputLoss<(H, Array2<F>), F>
+    for StructuralDamping<L>
+{
     fn name(&self) -> String {
         format!("{} + structural damping", self.output.name())
     }
-    fn check(&self, out: &(H, Array2<f64>), targets: &Array2<f64>) -> Result<(), HfError> {
+    fn check(&self, out: &(H, Array2<F>), targets: &Array2<F>) -> Result<(), HfError> {
         self.output.check(&out.1, targets)
     }
-    fn value(&self, out: &(H, Array2<f64>), targets: &Array2<f64>) -> f64 {
+    fn value(&self, out: &(H, Array2<F>), targets: &Array2<F>) -> f64 {
         self.output.value(&out.1, targets)
     }
-    fn value_and_grad(
-        &self,
-        out: &(H, Array2<f64>),
-        targets: &Array2<f64>,
-    ) -> (f64, (H, Array2<f64>)) {
+    fn value_and_grad(&self, out: &(H, Array2<F>), targets: &Array2<F>) -> (f64, (H, Array2<F>)) {
         let (v, g) = self.output.value_and_grad(&out.1, targets);
         (v, (out.0.zero_like(), g))
     }
-    fn hvp(
-        &self,
-        out: &(H, Array2<f64>),
-        targets: &Array2<f64>,
-        u: &(H, Array2<f64>),
-    ) -> (H, Array2<f64>) {
+    fn hvp(&self, out: &(H, Array2<F>), targets: &Array2<F>, u: &(H, Array2<F>)) -> (H, Array2<F>) {
         // Per example, like the other losses (means over the rows of the batch).
         let scale = self.weight * self.lambda.get() / targets.nrows().max(1) as f64;
         let mut hidden = u.0.clone();

@@ -23,6 +23,18 @@
 //!   `run_epochs`), returning the statistics it plots;
 //! * [`init`] — Martens' sparse initialization.
 //!
+//! Everything is generic over the float type `F` ([`Float`](crate::Float), `f64`
+//! unless written): a [`Network<F>`](Network) reads batches of `F`, its parameters and
+//! output are of `F`, and its loss ([`OutputLoss<O, F>`](OutputLoss)) takes targets of
+//! `F`, so an `f32` network ([`FeedForwardNet::<f32>::new()`](struct@FeedForwardNet), or
+//! an [`FnNetwork`] of `f32` closures) trains on [`Data<f32>`](Data) end to end, and
+//! mixing `f32` and `f64` does not compile. The optimizer's scalar arithmetic stays
+//! `f64` whatever `F`: loss values are widened exactly, CG's inner products accumulate
+//! in `f64` ([`Tangent::inner`](crate::Tangent::inner)), and its steps, the damping
+//! `λ` and the line-search rate are `f64` scalars applied by
+//! [`Tangent::axpy`](crate::Tangent::axpy)/[`scale`](crate::Tangent::scale), which
+//! round each updated entry to `F`.
+//!
 //! One update, at weights `θ` with batch loss `L`, gradient `g` and damping `λ`:
 //!
 //! 1. CG on `(G + λI)δ = -g` from `0.95 δ_prev`, at most `cg_iter` iterations;
@@ -44,7 +56,7 @@ pub mod optimizer;
 pub use damping::Damping;
 pub use fit::{fit, Data, EpochStats, FitParams, FitResult, TestMeasure};
 pub use gauss_newton::{gauss_newton_product, GaussNewton};
-pub use init::sparse_init;
+pub use init::{sparse_init, sparse_init_as};
 pub use loss::{CrossEntropy, OutputLoss, SparseL2, SquaredError, StructuralDamping, WithSparsity};
 pub use network::{FeedForwardNet, FnNetwork, Network, TangentReverse};
 pub use optimizer::{Batch, HessianFree, Optimizer, Sgd, UpdateStats};

@@ -18,13 +18,16 @@ use crate::nn::FeedForward;
 use crate::tangent::Tangent;
 use crate::Float;
 use ndarray::Array2;
-use std::any::Any;
-use std::borrow::Cow;
 use std::marker::PhantomData;
 
-/// A network of parameters `Params` mapping a batch (rows are examples) to an
-/// `Output` (an array, or a tuple of every layer the loss looks at).
-pub trait Network {
+/// A network of parameters `Params` mapping a batch (rows are examples) of float type
+/// `F` to an `Output` (an array, or a tuple of every layer the loss looks at).
+///
+/// `F` is `f64` unless written (`Network` is `Network<f64>`); a network of `f32`
+/// parameters is a `Network<f32>` and reads `f32` batches, so the batch, the
+/// parameters, the output and the targets of one run share one float type (an `f32`
+/// network given `f64` data does not compile).
+pub trait Network<F: Float = f64> {
     /// The parameters (any [`Tangent`] type: arrays, tuples, `#[derive(Tangent)]` structs).
     type Params: Tangent;
     /// What the loss reads: the output layer, or a tuple of layers.
@@ -37,25 +40,25 @@ pub trait Network {
     fn input_width(&self, p: &Self::Params) -> Option<usize>;
 
     /// The output on the batch `x`.
-    fn forward(&self, p: &Self::Params, x: &Array2<f64>) -> Self::Output;
+    fn forward(&self, p: &Self::Params, x: &Array2<F>) -> Self::Output;
 
     /// The output and `J·dp`, its derivative along the parameter direction `dp`.
     fn jvp(
         &self,
         p: &Self::Params,
-        x: &Array2<f64>,
+        x: &Array2<F>,
         dp: &Self::Params,
     ) -> (Self::Output, Self::Output);
 
     /// `Jᵀ·u`: the parameter cotangent of the output cotangent `u`.
-    fn vjp(&self, p: &Self::Params, x: &Array2<f64>, u: &Self::Output) -> Self::Params;
+    fn vjp(&self, p: &Self::Params, x: &Array2<F>, u: &Self::Output) -> Self::Params;
 
     /// `Jᵀ·h(J·v)`: the two passes of a Gauss–Newton product with `h` (e.g. `H_L·`)
     /// applied between them. By default `jvp` then `vjp`.
     fn jt_h_j(
         &self,
         p: &Self::Params,
-        x: &Array2<f64>,
+        x: &Array2<F>,
         v: &Self::Params,
         h: &dyn Fn(&Self::Output) -> Self::Output,
     ) -> Self::Params {
@@ -85,21 +88,29 @@ pub struct TangentReverse<N, T> {
     jt_h_j: T,
 }
 
-impl<N, T> TangentReverse<N, T>
-where
-    N: Network,
-    T: Fn(&N::Params, &Array2<f64>, &N::Params, &dyn Fn(&N::Output) -> N::Output) -> N::Params,
-{
-    /// `net` with its Gauss–Newton passes computed by `jt_h_j(p, x, v, h)`.
-    pub fn new(net: N, jt_h_j: T) -> Self {
+impl<N, T> TangentReverse<N, T> {
+    /// `net` with its Gauss–Newton passes computed by `jt_h_j(p, x, v, h)` (for a
+    /// network of float type `Fl`, read from the closure's batch argument).
+    pub fn new<Fl>(net: N, jt_h_j: T) -> Self
+    where
+        Fl: Float,
+        N: Network<Fl>,
+        T: Fn(
+            &<N as Network<Fl>>::Params,
+            &Array2<Fl>,
+            &<N as Network<Fl>>::Params,
+            &dyn Fn(&<N as Network<Fl>>::Output) -> <N as Network<Fl>>::Output,
+        ) -> <N as Network<Fl>>::Params,
+    {
         TangentReverse { net, jt_h_j }
     }
 }
 
-impl<N, T> Network for TangentReverse<N, T>
+impl<Fl, N, T> Network<Fl> for TangentReverse<N, T>
 where
-    N: Network,
-    T: Fn(&N::Params, &Array2<f64>, &N::Params, &dyn Fn(&N::Output) -> N::Output) -> N::Params,
+    Fl: Float,
+    N: Network<Fl>,
+    T: Fn(&N::Params, &Array2<Fl>, &N::Params, &dyn Fn(&N::Output) -> N::Output) -> N::Params,
 {
     type Params = N::Params;
     type Output = N::Output;
@@ -112,22 +123,22 @@ where
         self.net.input_width(p)
     }
 
-    fn forward(&self, p: &N::Params, x: &Array2<f64>) -> N::Output {
+    fn forward(&self, p: &N::Params, x: &Array2<Fl>) -> N::Output {
         self.net.forward(p, x)
     }
 
-    fn jvp(&self, p: &N::Params, x: &Array2<f64>, dp: &N::Params) -> (N::Output, N::Output) {
+    fn jvp(&self, p: &N::Params, x: &Array2<Fl>, dp: &N::Params) -> (N::Output, N::Output) {
         self.net.jvp(p, x, dp)
     }
 
-    fn vjp(&self, p: &N::Params, x: &Array2<f64>, u: &N::Output) -> N::Params {
+    fn vjp(&self, p: &N::Params, x: &Array2<Fl>, u: &N::Output) -> N::Params {
         self.net.vjp(p, x, u)
     }
 
     fn jt_h_j(
         &self,
         p: &N::Params,
-        x: &Array2<f64>,
+        x: &Array2<Fl>,
         v: &N::Params,
         h: &dyn Fn(&N::Output) -> N::Output,
     ) -> N::Params {
@@ -153,22 +164,24 @@ pub struct FnNetwork<P, O, F, J, V> {
     types: PhantomData<fn(&P) -> O>,
 }
 
-impl<P, O, F, J, V> FnNetwork<P, O, F, J, V>
-where
-    P: Tangent,
-    O: Tangent,
-    F: Fn(&P, &Array2<f64>) -> O,
-    J: Fn(&P, &Array2<f64>, &P) -> (O, O),
-    V: Fn(&P, &Array2<f64>, &O) -> P,
-{
-    /// A network named `name` taking `input_width` columns (`None`: not checked).
-    pub fn new(
+impl<P, O, F, J, V> FnNetwork<P, O, F, J, V> {
+    /// A network named `name` taking `input_width` columns (`None`: not checked), of
+    /// the float type `Fl` of the closures' batch argument.
+    pub fn new<Fl>(
         name: impl Into<String>,
         input_width: Option<usize>,
         forward: F,
         jvp: J,
         vjp: V,
-    ) -> Self {
+    ) -> Self
+    where
+        Fl: Float,
+        P: Tangent,
+        O: Tangent,
+        F: Fn(&P, &Array2<Fl>) -> O,
+        J: Fn(&P, &Array2<Fl>, &P) -> (O, O),
+        V: Fn(&P, &Array2<Fl>, &O) -> P,
+    {
         FnNetwork {
             name: name.into(),
             input_width,
@@ -180,13 +193,14 @@ where
     }
 }
 
-impl<P, O, F, J, V> Network for FnNetwork<P, O, F, J, V>
+impl<Fl, P, O, F, J, V> Network<Fl> for FnNetwork<P, O, F, J, V>
 where
+    Fl: Float,
     P: Tangent,
     O: Tangent,
-    F: Fn(&P, &Array2<f64>) -> O,
-    J: Fn(&P, &Array2<f64>, &P) -> (O, O),
-    V: Fn(&P, &Array2<f64>, &O) -> P,
+    F: Fn(&P, &Array2<Fl>) -> O,
+    J: Fn(&P, &Array2<Fl>, &P) -> (O, O),
+    V: Fn(&P, &Array2<Fl>, &O) -> P,
 {
     type Params = P;
     type Output = O;
@@ -199,15 +213,15 @@ where
         self.input_width
     }
 
-    fn forward(&self, p: &P, x: &Array2<f64>) -> O {
+    fn forward(&self, p: &P, x: &Array2<Fl>) -> O {
         (self.forward)(p, x)
     }
 
-    fn jvp(&self, p: &P, x: &Array2<f64>, dp: &P) -> (O, O) {
+    fn jvp(&self, p: &P, x: &Array2<Fl>, dp: &P) -> (O, O) {
         (self.jvp)(p, x, dp)
     }
 
-    fn vjp(&self, p: &P, x: &Array2<f64>, u: &O) -> P {
+    fn vjp(&self, p: &P, x: &Array2<Fl>, u: &O) -> P {
         (self.vjp)(p, x, u)
     }
 }
@@ -217,9 +231,9 @@ where
 ///
 /// The float type `F` is the network's: `f64` by default (the value `FeedForwardNet`),
 /// or `f32` (`FeedForwardNet::<f32>::new()`, parameters `FeedForward<f32>`, output
-/// `Array2<f32>`). The batch is `f64`, as everywhere in Hessian-free; an `f32` network
-/// reads it rounded to `f32`. The optimizer's own arithmetic (CG, damping, line
-/// search) is `f64` on the [`Tangent`] operations of the `f32` parameters.
+/// `Array2<f32>`), a `Network<F>`: its batches are `Array2<F>` too. The optimizer's
+/// own scalar arithmetic (CG, damping, line search) is `f64` on the [`Tangent`]
+/// operations of the `f32` parameters.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct FeedForwardNet<F: Float = f64> {
     float: PhantomData<fn() -> F>,
@@ -237,15 +251,7 @@ impl<F: Float> FeedForwardNet<F> {
     }
 }
 
-/// `x` as an array of `F`: borrowed when `F` is `f64`, else rounded (a copy).
-pub(crate) fn as_float<F: Float>(x: &Array2<f64>) -> Cow<'_, Array2<F>> {
-    match (x as &dyn Any).downcast_ref::<Array2<F>>() {
-        Some(same) => Cow::Borrowed(same),
-        None => Cow::Owned(x.mapv(F::of_f64)),
-    }
-}
-
-impl<F: Float> Network for FeedForwardNet<F> {
+impl<F: Float> Network<F> for FeedForwardNet<F> {
     type Params = FeedForward<F>;
     type Output = Array2<F>;
 
@@ -257,22 +263,22 @@ impl<F: Float> Network for FeedForwardNet<F> {
         p.inputs()
     }
 
-    fn forward(&self, p: &FeedForward<F>, x: &Array2<f64>) -> Array2<F> {
-        p.forward(&as_float(x))
+    fn forward(&self, p: &FeedForward<F>, x: &Array2<F>) -> Array2<F> {
+        p.forward(x)
     }
 
     fn jvp(
         &self,
         p: &FeedForward<F>,
-        x: &Array2<f64>,
+        x: &Array2<F>,
         dp: &FeedForward<F>,
     ) -> (Array2<F>, Array2<F>) {
         // The input is data: its tangent is zero.
-        p.forward_jvp(&as_float(x), dp, &Array2::zeros(x.raw_dim()))
+        p.forward_jvp(x, dp, &Array2::zeros(x.raw_dim()))
     }
 
-    fn vjp(&self, p: &FeedForward<F>, x: &Array2<f64>, u: &Array2<F>) -> FeedForward<F> {
-        let (_, pullback) = p.forward_vjp(&as_float(x));
+    fn vjp(&self, p: &FeedForward<F>, x: &Array2<F>, u: &Array2<F>) -> FeedForward<F> {
+        let (_, pullback) = p.forward_vjp(x);
         pullback(u).0
     }
 }

@@ -13,21 +13,23 @@ use super::network::Network;
 use super::HfError;
 use crate::optim::vector::all_finite;
 use crate::tangent::Tangent;
+use crate::Float;
 use ndarray::Array2;
 use std::time::{Duration, Instant};
 
 /// The batch of one update: the examples of the gradient, and the (usually smaller)
-/// subset of them that the curvature products use.
+/// subset of them that the curvature products use, of the network's float type `F`
+/// (`f64` unless written).
 #[derive(Clone, Copy, Debug)]
-pub struct Batch<'a> {
+pub struct Batch<'a, F: Float = f64> {
     /// Inputs of the gradient batch.
-    pub x: &'a Array2<f64>,
+    pub x: &'a Array2<F>,
     /// Targets of the gradient batch.
-    pub t: &'a Array2<f64>,
+    pub t: &'a Array2<F>,
     /// Inputs of the curvature batch.
-    pub curvature_x: &'a Array2<f64>,
+    pub curvature_x: &'a Array2<F>,
     /// Targets of the curvature batch.
-    pub curvature_t: &'a Array2<f64>,
+    pub curvature_t: &'a Array2<F>,
 }
 
 /// What one update did.
@@ -55,25 +57,29 @@ pub struct UpdateStats {
     pub time_total: Duration,
 }
 
-/// An update rule: the step to add to the parameters for one batch.
-pub trait Optimizer<N: Network, L: OutputLoss<N::Output>> {
+/// An update rule: the step to add to the parameters for one batch, for a network of
+/// float type `F` (`f64` unless written).
+///
+/// The statistics (losses, damping, rate) are `f64` whatever `F`: an `f32` loss is
+/// widened exactly.
+pub trait Optimizer<N: Network<F>, L: OutputLoss<N::Output, F>, F: Float = f64> {
     /// The step `δ` (the parameters become `p + δ`) and what the update did.
     fn update(
         &mut self,
         net: &N,
         loss: &L,
         p: &N::Params,
-        batch: Batch<'_>,
+        batch: Batch<'_, F>,
     ) -> Result<(N::Params, UpdateStats), HfError>;
 }
 
 /// The loss of the batch at `p`, or `+∞` when it is not finite (a rejected point).
-fn loss_at<N: Network, L: OutputLoss<N::Output>>(
+fn loss_at<F: Float, N: Network<F>, L: OutputLoss<N::Output, F>>(
     net: &N,
     loss: &L,
     p: &N::Params,
-    x: &Array2<f64>,
-    t: &Array2<f64>,
+    x: &Array2<F>,
+    t: &Array2<F>,
 ) -> f64 {
     let v = loss.value(&net.forward(p, x), t);
     if v.is_finite() {
@@ -84,12 +90,12 @@ fn loss_at<N: Network, L: OutputLoss<N::Output>>(
 }
 
 /// The loss plus the weight decay `½ c |p|²` (`+∞` when not finite).
-fn objective<N: Network, L: OutputLoss<N::Output>>(
+fn objective<F: Float, N: Network<F>, L: OutputLoss<N::Output, F>>(
     net: &N,
     loss: &L,
     p: &N::Params,
-    x: &Array2<f64>,
-    t: &Array2<f64>,
+    x: &Array2<F>,
+    t: &Array2<F>,
     decay: f64,
 ) -> f64 {
     loss_at(net, loss, p, x, t) + 0.5 * decay * p.inner(p)
@@ -165,13 +171,15 @@ impl<P> HessianFree<P> {
     }
 }
 
-impl<N: Network, L: OutputLoss<N::Output>> Optimizer<N, L> for HessianFree<N::Params> {
+impl<F: Float, N: Network<F>, L: OutputLoss<N::Output, F>> Optimizer<N, L, F>
+    for HessianFree<N::Params>
+{
     fn update(
         &mut self,
         net: &N,
         loss: &L,
         p: &N::Params,
-        batch: Batch<'_>,
+        batch: Batch<'_, F>,
     ) -> Result<(N::Params, UpdateStats), HfError> {
         let start = Instant::now();
         let mut stats = UpdateStats::default();
@@ -279,13 +287,13 @@ pub struct Sgd {
     pub rate: f64,
 }
 
-impl<N: Network, L: OutputLoss<N::Output>> Optimizer<N, L> for Sgd {
+impl<F: Float, N: Network<F>, L: OutputLoss<N::Output, F>> Optimizer<N, L, F> for Sgd {
     fn update(
         &mut self,
         net: &N,
         loss: &L,
         p: &N::Params,
-        batch: Batch<'_>,
+        batch: Batch<'_, F>,
     ) -> Result<(N::Params, UpdateStats), HfError> {
         let start = Instant::now();
         let out = net.forward(p, batch.x);
