@@ -1,7 +1,8 @@
 //! Matrix products ([`dot`]) and transposes ([`t`]) with rules.
 //!
 //! Products go through ndarray's `dot`, `general_mat_mul` and `general_mat_vec_mul`,
-//! which call BLAS gemm/gemv when the `openblas` feature is on. Adjoints never
+//! which call BLAS gemm/gemv when the `openblas` feature is on; matrix · matrix
+//! products of some shapes go to the `gemm` crate instead (`matmul.rs`). Adjoints never
 //! materialize a transpose: they pass transposed *views* (`b.t()`), which ndarray hands
 //! to BLAS as transpose flags. The in-place forms [`dot_acc0`]/[`dot_acc1`] add the
 //! adjoint into an existing slot with beta = 1 (gemm/gemv), so the reverse sweep
@@ -19,6 +20,7 @@
 //!
 //! and `dot_jvp0 = dot(da, b)`, `dot_jvp1 = dot(a, db)` in every case.
 
+use super::matmul::{mm, mm_acc};
 use super::{check_same_shape, shape_panic, Val};
 use crate::Float;
 use ndarray::linalg::{general_mat_mul, general_mat_vec_mul};
@@ -382,7 +384,7 @@ where
         if self.nrows() == 1 {
             return row_dot(&self.row(0), rhs);
         }
-        self.dot(rhs)
+        mm(self, rhs)
     }
 }
 
@@ -413,7 +415,7 @@ where
         if g.nrows() == 1 {
             return row_dot(&g.row(0), &rhs.t());
         }
-        g.dot(&rhs.t())
+        mm(g, &rhs.t())
     }
     #[track_caller]
     fn dot_vjp1_op(&self, rhs: &ArrayBase<S2, Ix2>, g: &ArrayBase<S3, Ix2>) -> Array2<F> {
@@ -426,7 +428,7 @@ where
             row_outer_acc(&mut out, &self.row(0), &g.row(0));
             return out;
         }
-        self.t().dot(g)
+        mm(&self.t(), g)
     }
     #[track_caller]
     fn dot_acc0_op(
@@ -445,7 +447,7 @@ where
                 if g.nrows() == 1 {
                     general_mat_vec_mul(F::one(), rhs, &g.row(0), F::one(), &mut s.row_mut(0));
                 } else {
-                    general_mat_mul(F::one(), g, &rhs.t(), F::one(), s);
+                    mm_acc(g, &rhs.t(), s);
                 }
             }
             None => *slot = Some(self.dot_vjp0_op(rhs, g)),
@@ -468,7 +470,7 @@ where
                 if self.nrows() == 1 {
                     row_outer_acc(s, &self.row(0), &g.row(0));
                 } else {
-                    general_mat_mul(F::one(), &self.t(), g, F::one(), s);
+                    mm_acc(&self.t(), g, s);
                 }
             }
             None => *slot = Some(self.dot_vjp1_op(rhs, g)),

@@ -26,6 +26,7 @@ mod elementwise;
 mod linalg;
 mod loops;
 mod math;
+mod matmul;
 mod order;
 mod owned_views;
 mod reduce;
