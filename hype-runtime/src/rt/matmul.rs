@@ -58,7 +58,6 @@ pub(crate) fn mm_acc<F: Float, S1, S2, S3>(
 }
 
 /// `c = a·b` (`c += a·b` when `accumulate`) through the `gemm` crate, one thread.
-#[cfg(feature = "gemm")]
 fn gemm_crate<F: Float, S1, S2, S3>(
     a: &ArrayBase<S1, Ix2>,
     b: &ArrayBase<S2, Ix2>,
@@ -77,48 +76,40 @@ fn gemm_crate<F: Float, S1, S2, S3>(
         b.shape(),
         c.shape()
     );
-    let (cr, cc) = (c.strides()[0], c.strides()[1]);
-    // SAFETY: the pointers, sizes and (element) strides are those of the three ndarray
-    // arrays, checked above to be m×k, k×n and m×n; `c` is borrowed mutably, so it does
-    // not alias `a` or `b`. `F` is f32 or f64 (the only `Float`s), which gemm supports.
-    unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            c.as_mut_ptr(),
-            cc,
-            cr,
-            accumulate,
-            a.as_ptr(),
-            a.strides()[1],
-            a.strides()[0],
-            b.as_ptr(),
-            b.strides()[1],
-            b.strides()[0],
-            // gemm computes dst = alpha·dst + beta·(a·b).
-            if accumulate { F::one() } else { F::zero() },
-            F::one(),
-            false,
-            false,
-            false,
-            gemm::Parallelism::None,
-        )
+    #[cfg(not(feature = "gemm"))]
+    unreachable!("`routed` is false without the `gemm` feature ({accumulate})");
+    #[cfg(feature = "gemm")]
+    {
+        let (cr, cc) = (c.strides()[0], c.strides()[1]);
+        // SAFETY: the pointers, sizes and (element) strides are those of the three
+        // ndarray arrays, checked above to be m×k, k×n and m×n; `c` is borrowed
+        // mutably, so it does not alias `a` or `b`. `F` is f32 or f64 (the only
+        // `Float`s), which gemm supports.
+        unsafe {
+            gemm::gemm(
+                m,
+                n,
+                k,
+                c.as_mut_ptr(),
+                cc,
+                cr,
+                accumulate,
+                a.as_ptr(),
+                a.strides()[1],
+                a.strides()[0],
+                b.as_ptr(),
+                b.strides()[1],
+                b.strides()[0],
+                // gemm computes dst = alpha·dst + beta·(a·b).
+                if accumulate { F::one() } else { F::zero() },
+                F::one(),
+                false,
+                false,
+                false,
+                gemm::Parallelism::None,
+            )
+        }
     }
-}
-
-#[cfg(not(feature = "gemm"))]
-fn gemm_crate<F: Float, S1, S2, S3>(
-    _a: &ArrayBase<S1, Ix2>,
-    _b: &ArrayBase<S2, Ix2>,
-    _c: &mut ArrayBase<S3, Ix2>,
-    _accumulate: bool,
-) where
-    S1: Data<Elem = F>,
-    S2: Data<Elem = F>,
-    S3: DataMut<Elem = F>,
-{
-    unreachable!("`routed` is false without the `gemm` feature")
 }
 
 #[cfg(test)]
@@ -158,11 +149,17 @@ mod tests {
         let want = naive(&a, &b);
         let scale = k as f64;
         assert!(max_diff(&mm(&a, &b), &want) <= tol * scale, "{m}×{k}×{n}");
-        assert!(max_diff(&mm(&at.t(), &bt.t()), &want) <= tol * scale, "transposed views");
+        assert!(
+            max_diff(&mm(&at.t(), &bt.t()), &want) <= tol * scale,
+            "transposed views"
+        );
         let mut c = matrix::<F>(m, n, 3);
         let start = c.mapv(F::into_f64);
         mm_acc(&a, &b, &mut c);
-        assert!(max_diff(&c, &(&want + &start)) <= tol * scale, "accumulated");
+        assert!(
+            max_diff(&c, &(&want + &start)) <= tol * scale,
+            "accumulated"
+        );
         // A strided view of a wider result.
         let mut wide = Array2::<F>::zeros((m, 2 * n));
         mm_acc(&a, &b, &mut wide.slice_mut(s![.., ..;2]));
@@ -177,7 +174,6 @@ mod tests {
         check::<f64>(400, 400, 16, true, 1e-14);
         check::<f64>(300, 400, 16, false, 1e-14);
     }
-
 
     #[test]
     fn other_shapes_stay_with_blas() {
