@@ -2,10 +2,10 @@
 //! the pure-Rust `gemm` crate (feature `gemm`, on by default) for a skinny result
 //! (`n ≤ 16` columns) of a long product (`m·k ≥ 2¹⁷`), where it measured faster on one
 //! thread (`benches/gemm.rs`; benches/HISTORY.md, "GEMM on the LSTM's shapes"):
-//! softmax regression on 2,000 digits, `2000×784 · 784×10`, took 1.3 ms against
-//! OpenBLAS 0.3.21's 3.2 ms in f64 (0.48 against 0.91 ms in f32), and its adjoint
-//! `784×2000 · 2000×10` 2.1 against 2.9 ms (`examples/hypercleaning` 1.65× faster in
-//! all); the MLP's `100×100 · 100×10` (m·k = 10⁴) stays with OpenBLAS (3.9 against
+//! softmax regression on 2,000 digits, `2000×784 · 784×10`, took 0.93 ms against
+//! OpenBLAS 0.3.21's 1.56 ms in f64 (0.49 against 0.69 ms in f32), and its adjoint
+//! `784×2000 · 2000×10` 1.19 against 1.46 ms (`examples/hypercleaning` 1.74× faster in
+//! all; one crate thread is still level with two OpenBLAS threads there); the MLP's `100×100 · 100×10` (m·k = 10⁴) stays with OpenBLAS (3.9 against
 //! 6.1 µs). The crate was also faster on the LSTM's f32 products in isolation (43
 //! against 63 µs for `32×128 · 128×512`), but routing them did not change the f32 LSTM
 //! bench (15.1 ms either way), so they stay with OpenBLAS.
